@@ -66,4 +66,9 @@ public final class ClusterEngine implements Serializable {
 
   /** Gives up, at the replay's end time, the VMs still waiting for a dependency. */
   public void giveUpAtEnd(long endTs, Output out) {}
+
+  /** The figures of every incident of this cluster so far, in the order they were opened. */
+  public List<IncidentFigures> figures() {
+    return List.of();
+  }
 }
