@@ -1,0 +1,130 @@
+package io.vmres.job.live;
+
+import io.vmres.engine.event.Event;
+import io.vmres.job.types.EventSerializer;
+import io.vmres.job.types.SerializerTypeInfo;
+import io.vmres.schema.AvroCodec;
+import io.vmres.schema.DeadLetter;
+import java.io.IOException;
+import java.io.Serializable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * One record read from an input topic: the event it holds, or the dead letter it became. For a
+ * command result, {@code cluster} is the cluster of the command it answers.
+ */
+public record Decoded(Event event, String cluster, DeadLetter deadLetter) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final TypeInformation<Decoded> TYPE =
+      SerializerTypeInfo.of(Decoded.class, () -> Serializer.INSTANCE);
+
+  public static Decoded event(Event event, String cluster) {
+    return new Decoded(event, cluster, null);
+  }
+
+  public static Decoded bad(DeadLetter deadLetter) {
+    return new Decoded(null, null, deadLetter);
+  }
+
+  public boolean isBad() {
+    return deadLetter != null;
+  }
+
+  /** Binary form: the event with its cluster, or the dead letter in Avro. */
+  public static final class Serializer extends TypeSerializerSingleton<Decoded> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+    private transient AvroCodec codec;
+
+    @Override
+    public boolean isImmutableType() {
+      return true;
+    }
+
+    @Override
+    public Decoded createInstance() {
+      return null;
+    }
+
+    @Override
+    public Decoded copy(Decoded from) {
+      return from;
+    }
+
+    @Override
+    public Decoded copy(Decoded from, Decoded reuse) {
+      return from;
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    private AvroCodec codec() {
+      if (codec == null) {
+        codec = new AvroCodec();
+      }
+      return codec;
+    }
+
+    @Override
+    public void serialize(Decoded d, DataOutputView out) throws IOException {
+      out.writeBoolean(d.isBad());
+      if (d.isBad()) {
+        byte[] bytes = codec().encode(d.deadLetter);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      } else {
+        EventSerializer.INSTANCE.serialize(d.event, out);
+        out.writeBoolean(d.cluster != null);
+        if (d.cluster != null) {
+          out.writeUTF(d.cluster);
+        }
+      }
+    }
+
+    @Override
+    public Decoded deserialize(DataInputView in) throws IOException {
+      if (in.readBoolean()) {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        try {
+          return Decoded.bad((DeadLetter) codec().decode(bytes));
+        } catch (AvroCodec.BadRecordException e) {
+          throw new IOException(e.getMessage(), e);
+        }
+      }
+      Event event = EventSerializer.INSTANCE.deserialize(in);
+      return Decoded.event(event, in.readBoolean() ? in.readUTF() : null);
+    }
+
+    @Override
+    public Decoded deserialize(Decoded reuse, DataInputView in) throws IOException {
+      return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+      serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Decoded> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Snapshot of a serializer without configuration. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Decoded> {
+      public Snapshot() {
+        super(() -> INSTANCE);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.vmres.job.live;
+
+import io.vmres.engine.ClusterEngine;
+import io.vmres.job.Emitted;
+import io.vmres.job.EngineFunction;
+import io.vmres.job.RouteFunction;
+import io.vmres.job.Routed;
+import io.vmres.schema.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The production job graph: input topics in, decisions out. Telemetry, inventory, requests and
+ * command results are read as bytes and decoded (bad records become dead letters), routed to the
+ * engine of their cluster, and every decision goes to its topic.
+ */
+public final class LiveJob {
+  private LiveJob() {}
+
+  /** Adds the job to {@code env}; run it with {@code env.execute("vmres")}. */
+  public static void build(StreamExecutionEnvironment env, LiveOptions options) {
+    List<String> topics = new ArrayList<>(Topics.INPUTS);
+    topics.add(Topics.COMMAND_RESULTS);
+    Properties consumer = new Properties();
+    // command results come from connectors; job outputs are read only once committed
+    consumer.setProperty("isolation.level", "read_committed");
+    KafkaSource<Decoded> source =
+        KafkaSource.<Decoded>builder()
+            .setBootstrapServers(options.bootstrapServers())
+            .setTopics(topics)
+            .setGroupId(options.groupId())
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setDeserializer(new DecodingDeserializer())
+            .setProperties(consumer)
+            .build();
+    WatermarkStrategy<Decoded> watermarks =
+        WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
+                java.time.Duration.ofMillis(options.settings().outOfOrdernessMs()))
+            .withTimestampAssigner((d, ignored) -> d.isBad() ? Long.MIN_VALUE : d.event().ts())
+            .withIdleness(options.idleness());
+    DataStream<Decoded> decoded =
+        env.fromSource(source, watermarks, "inputs").returns(Decoded.TYPE).name("inputs");
+
+    OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
+    SingleOutputStreamOperator<Routed> routed =
+        decoded
+            .process(new RouteFunction(bad))
+            .returns(Routed.TYPE)
+            .name("route to clusters")
+            .uid("route")
+            // the router keeps the host -> cluster map of the whole fleet
+            .setParallelism(1);
+
+    DataStream<Emitted> decisions =
+        routed
+            .keyBy(Routed::cluster)
+            .process(
+                new EngineFunction(options.settings(), ClusterEngine.Hypervisor.EXTERNAL, false))
+            .returns(Emitted.TYPE)
+            .name("decide")
+            .uid("decide");
+
+    KafkaSink<Emitted> sink =
+        KafkaSink.<Emitted>builder()
+            .setBootstrapServers(options.bootstrapServers())
+            .setRecordSerializer(new OutputSerializer())
+            .setDeliveryGuarantee(
+                options.exactlyOnce()
+                    ? DeliveryGuarantee.EXACTLY_ONCE
+                    : DeliveryGuarantee.AT_LEAST_ONCE)
+            .setTransactionalIdPrefix(options.transactionalIdPrefix())
+            // the broker caps transactions at 15 minutes; Flink's default of one hour is refused
+            .setProperty("transaction.timeout.ms", "600000")
+            .build();
+    decisions.union(routed.getSideOutput(bad)).sinkTo(sink).name("decisions").uid("decisions");
+  }
+}
