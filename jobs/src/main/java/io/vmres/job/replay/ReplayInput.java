@@ -1,0 +1,116 @@
+package io.vmres.job.replay;
+
+import io.vmres.job.Routed;
+import io.vmres.job.types.SerializerTypeInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * What the recording source emits: an event routed to its cluster (or the end of input for a
+ * cluster), or a line that goes straight to the outputs (a dead letter, a late-event alert, the
+ * reader's final counters).
+ */
+public record ReplayInput(Routed routed, Serializable side) {
+  public static final TypeInformation<ReplayInput> TYPE =
+      SerializerTypeInfo.of(ReplayInput.class, () -> Serializer.INSTANCE);
+
+  public static ReplayInput routed(Routed r) {
+    return new ReplayInput(r, null);
+  }
+
+  public static ReplayInput side(Serializable line) {
+    return new ReplayInput(null, line);
+  }
+
+  /** Routed events in their compact form; the rare side lines with Java serialization. */
+  public static final class Serializer extends TypeSerializerSingleton<ReplayInput> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+
+    @Override
+    public boolean isImmutableType() {
+      return true;
+    }
+
+    @Override
+    public ReplayInput createInstance() {
+      return null;
+    }
+
+    @Override
+    public ReplayInput copy(ReplayInput from) {
+      return from;
+    }
+
+    @Override
+    public ReplayInput copy(ReplayInput from, ReplayInput reuse) {
+      return from;
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    @Override
+    public void serialize(ReplayInput r, DataOutputView out) throws IOException {
+      out.writeBoolean(r.routed != null);
+      if (r.routed != null) {
+        Routed.Serializer.INSTANCE.serialize(r.routed, out);
+        return;
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
+        o.writeObject(r.side);
+      }
+      out.writeInt(bytes.size());
+      out.write(bytes.toByteArray());
+    }
+
+    @Override
+    public ReplayInput deserialize(DataInputView in) throws IOException {
+      if (in.readBoolean()) {
+        return routed(Routed.Serializer.INSTANCE.deserialize(in));
+      }
+      byte[] bytes = new byte[in.readInt()];
+      in.readFully(bytes);
+      try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+        return side((Serializable) o.readObject());
+      } catch (ClassNotFoundException e) {
+        throw new IOException(e);
+      }
+    }
+
+    @Override
+    public ReplayInput deserialize(ReplayInput reuse, DataInputView in) throws IOException {
+      return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView in, DataOutputView out) throws IOException {
+      serialize(deserialize(in), out);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ReplayInput> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Snapshot of a serializer without configuration. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ReplayInput> {
+      public Snapshot() {
+        super(() -> INSTANCE);
+      }
+    }
+  }
+}
