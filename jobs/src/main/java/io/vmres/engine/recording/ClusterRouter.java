@@ -1,0 +1,133 @@
+package io.vmres.engine.recording;
+
+import io.vmres.engine.event.CommandResultEvent;
+import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Health;
+import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.event.HostRemoved;
+import io.vmres.engine.event.Maintenance;
+import io.vmres.engine.event.MaintenanceEnd;
+import io.vmres.engine.event.OperatorConfirm;
+import io.vmres.engine.event.Power;
+import io.vmres.engine.event.SimFault;
+import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.event.VmRemoved;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Assigns input events to the cluster engines that must see them (the pipeline is keyed by
+ * cluster). Events must be routed in the order they are read (line order in a recording, arrival
+ * order on Kafka): a host belongs to the cluster of its latest record as read.
+ *
+ * <ul>
+ *   <li>{@code host}: the cluster its record names, and also the previous one when the host moves
+ *       between clusters (so the old cluster sees it leave).
+ *   <li>{@code vm}: the cluster of its host, and also the previous one when the VM moves to a host
+ *       of another cluster.
+ *   <li>{@code vm-removed}: the cluster of the VM's last host.
+ *   <li>{@code host-removed}, {@code heartbeat}, {@code power}, {@code health}, {@code
+ *       maintenance}, {@code maintenance-end}, {@code operator-confirm}: the cluster of the host.
+ *   <li>{@code sim-fault}: every cluster (each counts it separately); a cluster first seen later
+ *       first receives, in order, every sim-fault routed before it appeared.
+ *   <li>Events about hosts or VMs never registered go to the key {@link #UNKNOWN}.
+ * </ul>
+ *
+ * <p>Deterministic: the same events in the same order give the same deliveries.
+ */
+public final class ClusterRouter implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The key of events about hosts or VMs that no host record places in a cluster. */
+  public static final String UNKNOWN = "";
+
+  /** An event handed to the engine of one cluster. */
+  public record Delivery(String cluster, Event event) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private final Map<String, String> clusterOfHost = new HashMap<>();
+  private final Map<String, String> hostOfVm = new HashMap<>();
+  /** Clusters seen so far, in the order first seen. */
+  private final Set<String> clusters = new LinkedHashSet<>();
+  /** Every sim-fault so far: a cluster seen later must still count them. */
+  private final List<SimFault> simFaults = new ArrayList<>();
+
+  /** The deliveries of one event, in a deterministic order. */
+  public List<Delivery> route(Event e) {
+    List<Delivery> out = new ArrayList<>(2);
+    if (e instanceof HostEvent h) {
+      String previous = clusterOfHost.put(h.host(), h.cluster());
+      deliver(out, h.cluster(), e);
+      if (previous != null && !previous.equals(h.cluster())) {
+        deliver(out, previous, e);
+      }
+    } else if (e instanceof VmEvent v) {
+      String previousHost = hostOfVm.put(v.vm(), v.host());
+      String cluster = clusterOf(v.host());
+      deliver(out, cluster, e);
+      if (previousHost != null) {
+        String previous = clusterOf(previousHost);
+        if (!previous.equals(cluster)) {
+          deliver(out, previous, e);
+        }
+      }
+    } else if (e instanceof VmRemoved v) {
+      String host = hostOfVm.remove(v.vm());
+      deliver(out, host == null ? UNKNOWN : clusterOf(host), e);
+    } else if (e instanceof SimFault f) {
+      simFaults.add(f);
+      for (String c : List.copyOf(clusters)) {
+        if (!UNKNOWN.equals(c)) {
+          out.add(new Delivery(c, e));
+        }
+      }
+    } else if (e instanceof CommandResultEvent) {
+      // Results name commands, not hosts: they reach an engine through the command's own key.
+      throw new IllegalArgumentException("command results are not routed by host");
+    } else {
+      deliver(out, clusterOf(hostOf(e)), e);
+    }
+    return out;
+  }
+
+  private String clusterOf(String host) {
+    String c = clusterOfHost.get(host);
+    return c == null ? UNKNOWN : c;
+  }
+
+  private void deliver(List<Delivery> out, String cluster, Event e) {
+    if (clusters.add(cluster) && !UNKNOWN.equals(cluster)) {
+      // A cluster seen for the first time counts the earlier sim-faults too, before anything else.
+      for (SimFault f : simFaults) {
+        out.add(new Delivery(cluster, f));
+      }
+    }
+    out.add(new Delivery(cluster, e));
+  }
+
+  private static String hostOf(Event e) {
+    if (e instanceof HostRemoved x) {
+      return x.host();
+    } else if (e instanceof Heartbeat x) {
+      return x.host();
+    } else if (e instanceof Power x) {
+      return x.host();
+    } else if (e instanceof Health x) {
+      return x.host();
+    } else if (e instanceof Maintenance x) {
+      return x.host();
+    } else if (e instanceof MaintenanceEnd x) {
+      return x.host();
+    } else if (e instanceof OperatorConfirm x) {
+      return x.host();
+    }
+    throw new IllegalArgumentException("no route for event type " + e.type());
+  }
+}
