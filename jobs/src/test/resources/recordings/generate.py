@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Writes the engine's small test recordings (and their NAME.expect.json) into this folder.
+
+Deterministic: every run writes the same bytes. Each recording shows one rule of the spec.
+"""
+import json, os
+from datetime import datetime, timedelta, timezone
+
+T0 = datetime(2026, 3, 1, 10, 0, 0, tzinfo=timezone.utc)
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def ts(s):
+    return (T0 + timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{int(round(s * 1000)) % 1000:03d}Z"
+
+
+class Rec:
+    def __init__(self, name, description, config=None):
+        self.name, self.ev = name, []
+        meta = {"type": "meta", "name": name, "description": description}
+        if config:
+            meta["config"] = config
+        self.meta = meta
+        self.hosts = {}
+
+    def add(self, t, **e):
+        e["ts"] = ts(t)
+        self.ev.append((round(t, 3), len(self.ev), e))
+
+    def host(self, h, cluster="c1", rack="r01", pd="pd01", cpu=64, mem=262144, spare=False, bmc=True, t=0):
+        self.hosts[h] = cluster
+        self.add(t, type="host", host=h, cluster=cluster, cpu=cpu, memMb=mem, rack=rack, powerDomain=pd,
+                 hypervisor="kvm", storageDomains=["sd-1"], spare=spare, bmc=bmc)
+
+    def vm(self, v, h, cpu=4, mem=16384, priority=500, ha=True, group=None, depends=None, t=0.5):
+        e = dict(type="vm", vm=v, host=h, cpu=cpu, memMb=mem, priority=priority, ha=ha, storageDomain="sd-1",
+                 disks=[v.replace("vm", "vol") + "-a"])
+        if group:
+            e["antiAffinityGroup"] = group
+        if depends:
+            e["dependsOn"] = depends
+        self.add(t, **e)
+
+    def beats(self, h, start, end, period=2.0, offset=0.0, channels=("mgmt", "storage"), skip=None):
+        t = start + offset
+        while t <= end + 1e-9:
+            if not (skip and skip(t)):
+                for c in channels:
+                    self.add(t, type="heartbeat", host=h, channel=c)
+            t = round(t + period, 3)
+
+    def power(self, h, start, end, state="on", period=10.0, offset=0.0):
+        t = start + offset
+        while t <= end + 1e-9:
+            self.add(t, type="power", host=h, state=state if not callable(state) else state(t))
+            t = round(t + period, 3)
+
+    def write(self, expect):
+        self.ev.sort(key=lambda x: (x[0], x[1]))
+        with open(os.path.join(HERE, self.name + ".jsonl"), "w") as f:
+            f.write(json.dumps(self.meta, separators=(",", ":")) + "\n")
+            for _, _, e in self.ev:
+                f.write(json.dumps(e, separators=(",", ":")) + "\n")
+        with open(os.path.join(HERE, self.name + ".expect.json"), "w") as f:
+            json.dump(dict(name=self.name, **expect), f, indent=1)
+            f.write("\n")
+
+
+END = 240.0
+
+
+def fleet(r, n, racks=3, cluster="c1", prefix="h", vms_per_host=3, cpu=64, mem=262144, spares=(), nobmc=()):
+    names = []
+    for i in range(1, n + 1):
+        h = f"{prefix}-{i:03d}"
+        rack = f"r{(i - 1) % racks + 1:02d}"
+        r.host(h, cluster=cluster, rack=rack, pd="pd" + rack[1:], cpu=cpu, mem=mem, spare=h in spares,
+               bmc=h not in nobmc)
+        names.append(h)
+    k = 0
+    for h in names:
+        if h in spares:
+            continue
+        for j in range(vms_per_host):
+            k += 1
+            r.vm(f"vm-{prefix}{k:04d}", h, priority=[900, 500, 100][j % 3])
+    return names
+
+
+def telemetry_outage():
+    r = Rec("telemetry-outage", "five of eight hosts go silent at once with power on: one outage, no "
+            "restart; one of them then reads power off and becomes a host failure; the rest come back")
+    hs = fleet(r, 8)
+    silent = hs[:5]
+    for i, h in enumerate(hs):
+        off = i * 0.037
+        if h in silent:
+            r.beats(h, 0, 60, offset=off)
+            r.beats(h, 150, END, offset=off) if h != hs[0] else None
+        else:
+            r.beats(h, 0, END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 100 else "on") if h == hs[0] else "on")
+    r.write(dict(incidents=[dict(kind="TELEMETRY_OUTAGE", hosts=silent[1:]),
+                            dict(kind="HOST_FAILURE", hosts=[hs[0]])],
+                 restartHosts=[hs[0]], mustNotRestart=silent[1:]))
+
+
+def rack_failure():
+    r = Rec("rack-failure", "rack r01 (four of twelve hosts) loses power: one incident, planned together, "
+            "no target in the failed rack")
+    hs = fleet(r, 12, racks=3)
+    rack = [h for i, h in enumerate(hs) if i % 3 == 0]
+    for i, h in enumerate(hs):
+        off = i * 0.031
+        r.beats(h, 0, 90 if h in rack else END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 91 else "on") if h in rack else "on")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=rack, single=True)], restartHosts=rack,
+                 avoidDomain={"rack": "r01"}))
+
+
+def maintenance():
+    r = Rec("maintenance", "a host is drained for maintenance by live migration, then its maintenance ends; a "
+            "second host's maintenance ends before its drain is done (its migrations not issued are dropped)",
+            config={"maxInFlightPerTarget": 1})
+    hs = fleet(r, 5, vms_per_host=3)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, END, offset=i * 0.05)
+        r.power(h, 1, END)
+    r.add(60, type="maintenance", host=hs[0], deadline=ts(60 + 1800), reason="firmware", requestedBy="ops")
+    r.add(150, type="maintenance-end", host=hs[0])
+    r.add(160, type="maintenance", host=hs[1], deadline=ts(160 + 1800), reason="dimm swap", requestedBy="ops")
+    r.add(170, type="maintenance-end", host=hs[1])
+    r.write(dict(incidents=[dict(kind="MAINTENANCE", hosts=[hs[0]]), dict(kind="MAINTENANCE", hosts=[hs[1]])],
+                 drainHosts=[hs[0]], drainDeadlineFromIncident=1800))
+
+
+def flapping():
+    r = Rec("flapping-heartbeats", "heartbeats with gaps up to exactly the timeout, never longer: no incident")
+    hs = fleet(r, 4)
+    for i, h in enumerate(hs):
+        r.power(h, 1, END)
+    r.beats(hs[0], 0, END, period=10.0)                 # a gap of exactly the timeout is no loss
+    r.beats(hs[1], 0, END, period=9.999, offset=0.01)
+    r.beats(hs[2], 0, END, offset=0.02, skip=lambda t: 50 < t < 59.5)   # 9.x s hole
+    r.beats(hs[3], 0, END, offset=0.03, channels=("mgmt",))            # never used storage
+    r.write(dict(incidents=[], mustNotFail=hs))
+
+
+def capacity_shortage():
+    r = Rec("capacity-shortage", "a host fails where the others have room for only some of its VMs: the "
+            "lowest priorities stay unplaced, nothing is overcommitted")
+    hs = fleet(r, 4, cpu=16, mem=65536, vms_per_host=3)
+    r.vm("vm-extra", hs[0], priority=50)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 80 if i == 0 else END, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 81 else "on") if i == 0 else "on")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=[hs[0]])], restartHosts=[hs[0]],
+                 allowUnplaced=True, mustHaveAlert="UNPLACED"))
+
+
+def second_failure():
+    r = Rec("second-failure", "a host fails; while its VMs restart, one of their targets fails too (its BMC "
+            "still reads on, so it is fenced): restarts sent there fail and go elsewhere, and its own VMs "
+            "are recovered after the fence", config={"maxInFlightPerTarget": 2})
+    hs = fleet(r, 6, racks=6)
+    for i, h in enumerate(hs):
+        stop = {0: 60, 1: 85}.get(i, END)
+        r.beats(h, 0, stop, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 61 else "on") if i == 0 else "on")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=[hs[0]]), dict(kind="HOST_FAILURE", hosts=[hs[1]])],
+                 restartHosts=hs[:2], mustFence=[hs[1]]))
+
+
+def clusters():
+    r = Rec("cluster-independence", "two clusters: a host fails in each at the same instant; a sim-fault "
+            "fails the first restart in each cluster separately; a dependency across clusters is ignored")
+    a = fleet(r, 4, cluster="c1", prefix="a")
+    b = fleet(r, 4, cluster="c2", prefix="b")
+    r.vm("vm-cross", a[0], priority=800, depends=["vm-b0001"])
+    r.add(0.2, type="sim-fault", action="RESTART_VM", count=1)
+    for i, h in enumerate(a + b):
+        dead = h in (a[0], b[0])
+        r.beats(h, 0, 70 if dead else END, offset=(i % 4) * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 71 else "on") if dead else "on")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=[a[0]]), dict(kind="HOST_FAILURE", hosts=[b[0]])],
+                 restartHosts=[a[0], b[0]]))
+
+
+def predicted_temperature():
+    r = Rec("predicted-temperature", "a CPU runs at or above 90 C for three aligned minutes: predicted "
+            "failure, drained by live migration; another host's hot minutes are broken by a cool sample")
+    hs = fleet(r, 4, spares=())
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 400, offset=i * 0.05)
+        r.power(h, 1, 400)
+    for s in range(5, 400, 15):
+        r.add(s, type="health", host=hs[0], sensor="cpu_temp_c", value=95 if s >= 60 else 70)
+        r.add(s + 0.5, type="health", host=hs[1], sensor="cpu_temp_c", value=70 if s % 120 == 5 else 93)
+    r.write(dict(incidents=[dict(kind="PREDICTED_FAILURE", hosts=[hs[0]])], drainHosts=[hs[0]],
+                 mustNotDrain=[hs[1]]))
+
+
+def drain_then_failure():
+    r = Rec("drain-then-failure", "a host with a predictive failure alert drains slowly (one migration at a "
+            "time per target) and dies meanwhile: the drain closes, the failure restarts what is left",
+            config={"maxInFlightPerTarget": 1})
+    hs = fleet(r, 3, vms_per_host=8)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 75 if i == 0 else END, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 76 else "on") if i == 0 else "on")
+    r.add(40, type="health", host=hs[0], sensor="pfa", value=1)
+    r.write(dict(incidents=[dict(kind="PREDICTED_FAILURE", hosts=[hs[0]]), dict(kind="HOST_FAILURE", hosts=[hs[0]])],
+                 restartHosts=[hs[0]]))
+
+
+for f in (telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
+          predicted_temperature, drain_then_failure):
+    f()
