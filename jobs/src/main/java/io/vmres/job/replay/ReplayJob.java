@@ -1,0 +1,192 @@
+package io.vmres.job.replay;
+
+import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.IncidentFigures;
+import io.vmres.engine.Settings;
+import io.vmres.engine.out.AlertOut;
+import io.vmres.engine.out.CommandOut;
+import io.vmres.engine.out.DeadLetterOut;
+import io.vmres.engine.out.IncidentOut;
+import io.vmres.engine.out.Output;
+import io.vmres.engine.out.ResultOut;
+import io.vmres.engine.recording.RecordingReader;
+import io.vmres.engine.recording.ReplayOutputs;
+import io.vmres.job.Emitted;
+import io.vmres.job.EngineFunction;
+import io.vmres.job.Routed;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Replays a recording through the production job graph: the recording instead of Kafka, the
+ * engines' own simulated hypervisor instead of connectors, and the six output files instead of
+ * topics. The same recording and settings give byte-identical files at any parallelism: every
+ * cluster decides alone, and the outputs are merged by (ts, cluster, order of decision).
+ */
+public final class ReplayJob {
+  private ReplayJob() {}
+
+  /** What a replay wrote and counted. */
+  public record Result(
+      String recording,
+      long events,
+      long deadLetters,
+      long lateEvents,
+      long commands,
+      List<IncidentFigures> incidents) {}
+
+  /**
+   * Runs the replay on {@code env} (a MiniCluster for a local environment) and writes the
+   * outputs into {@code outDir}.
+   */
+  public static Result run(
+      StreamExecutionEnvironment env, Path recording, Path outDir, Map<String, String> overrides)
+      throws Exception {
+    Settings settings;
+    try (RecordingReader probe = RecordingReader.open(recording, overrides)) {
+      settings = probe.settings(); // the meta line is read on open
+    }
+    DataStream<Emitted> all = build(env, recording, overrides, settings);
+    List<Emitted> lines = new ArrayList<>();
+    try (CloseableIterator<Emitted> it = all.executeAndCollect("vmres replay " + recording.getFileName())) {
+      it.forEachRemaining(lines::add);
+    }
+    return write(lines, outDir);
+  }
+
+  /** The replay's job graph, up to the decisions of every cluster. */
+  public static DataStream<Emitted> build(
+      StreamExecutionEnvironment env,
+      Path recording,
+      Map<String, String> overrides,
+      Settings settings) {
+    WatermarkStrategy<ReplayInput> watermarks =
+        WatermarkStrategy.<ReplayInput>forBoundedOutOfOrderness(
+                Duration.ofMillis(settings.outOfOrdernessMs()))
+            .withTimestampAssigner(
+                (in, ignored) -> {
+                  if (in.routed() == null) {
+                    return Long.MIN_VALUE;
+                  }
+                  return in.routed().isEnd() ? in.routed().endTs() : in.routed().event().ts();
+                });
+    DataStream<ReplayInput> inputs =
+        env.fromSource(
+                new SingleReaderSource<>(new RecordingInputs(recording, overrides)),
+                watermarks,
+                "recording")
+            .returns(ReplayInput.TYPE)
+            .setParallelism(1);
+
+    OutputTag<Emitted> side = new OutputTag<>("reader-lines", Emitted.TYPE);
+    SingleOutputStreamOperator<Routed> routed =
+        inputs
+            .process(new SplitSideLines(side))
+            .returns(Routed.TYPE)
+            .name("events")
+            .setParallelism(1);
+    DataStream<Emitted> decisions =
+        routed
+            .keyBy(Routed::cluster)
+            .process(new EngineFunction(settings, ClusterEngine.Hypervisor.SIMULATED, true))
+            .returns(Emitted.TYPE)
+            .name("decide");
+    return decisions.union(routed.getSideOutput(side));
+  }
+
+  /** Settles the end of the replay across clusters and writes the six files. */
+  static Result write(List<Emitted> lines, Path outDir) throws IOException {
+    ReplayOutputs outputs = new ReplayOutputs();
+    ReplayStats stats = null;
+    TreeMap<String, ClusterEngine> engines = new TreeMap<>();
+    List<Emitted> decided = new ArrayList<>();
+    for (Emitted e : lines) {
+      if (e.cluster() == null) {
+        if (e.line() instanceof DeadLetterOut d) {
+          outputs.deadLetter(d);
+        } else if (e.line() instanceof AlertOut a) {
+          outputs.lateEvent(a);
+        } else if (e.line() instanceof ReplayStats s) {
+          stats = s;
+        }
+      } else if (e.line() instanceof ClusterEngine engine) {
+        engines.put(e.cluster(), engine);
+      } else {
+        decided.add(e);
+      }
+    }
+    if (stats == null) {
+      throw new IllegalStateException("the recording reader did not finish");
+    }
+    decided.sort(Comparator.comparing(Emitted::cluster).thenComparingLong(Emitted::seq));
+    for (Emitted e : decided) {
+      feed(outputs.forCluster(e.cluster()), e.line());
+    }
+    Long endTs = outputs.endTs(stats.lastOnTimeTs());
+    Map<String, List<IncidentFigures>> figures = new TreeMap<>();
+    List<IncidentFigures> all = new ArrayList<>();
+    for (Map.Entry<String, ClusterEngine> e : engines.entrySet()) {
+      if (endTs != null) {
+        e.getValue().giveUpAtEnd(endTs, outputs.forCluster(e.getKey()));
+      }
+      figures.put(e.getKey(), e.getValue().figures());
+      all.addAll(e.getValue().figures());
+    }
+    outputs.write(outDir, stats.stats(), stats.settings(), figures, endTs);
+    return new Result(
+        stats.name(),
+        stats.events(),
+        stats.deadLetters(),
+        stats.lateEvents(),
+        outputs.commands().size(),
+        all);
+  }
+
+  private static void feed(Output out, Object line) {
+    if (line instanceof CommandOut c) {
+      out.command(c);
+    } else if (line instanceof ResultOut r) {
+      out.result(r);
+    } else if (line instanceof IncidentOut i) {
+      out.incident(i);
+    } else if (line instanceof AlertOut a) {
+      out.alert(a);
+    } else {
+      throw new IllegalArgumentException("not a decision line: " + line.getClass().getName());
+    }
+  }
+
+  /** Events go on to their cluster; the reader's own lines go aside, straight to the outputs. */
+  private static final class SplitSideLines extends ProcessFunction<ReplayInput, Routed> {
+    private static final long serialVersionUID = 1L;
+    private final OutputTag<Emitted> side;
+    private long seq;
+
+    SplitSideLines(OutputTag<Emitted> side) {
+      this.side = side;
+    }
+
+    @Override
+    public void processElement(ReplayInput in, Context ctx, Collector<Routed> out) {
+      if (in.routed() != null) {
+        out.collect(in.routed());
+      } else {
+        ctx.output(side, new Emitted(null, seq++, in.side()));
+      }
+    }
+  }
+}
