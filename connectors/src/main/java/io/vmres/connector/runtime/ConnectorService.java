@@ -511,19 +511,10 @@ public final class ConnectorService implements AutoCloseable {
       if (j.timer != null) {
         j.timer.cancel(false);
       }
-      if (j.holdsSlot) {
-        String key = j.request.limitKey();
-        runningPerTarget.merge(key, -1, Integer::sum);
-        runningPerTarget.remove(key, 0);
-        running--;
-      }
+      // From here on a redelivery is answered from the record, not attached to this job.
       active.remove(j.command.getCommandId());
       answered.put(j.command.getCommandId(), result);
       deliveries = new ArrayList<>(j.deliveries);
-      if (!stopping.get()) {
-        dispatchLocked();
-      }
-      lock.notifyAll();
     }
     switch (outcome.status()) {
       case SUCCEEDED:
@@ -543,6 +534,20 @@ public final class ConnectorService implements AutoCloseable {
         outcome.status(),
         outcome.detail() == null ? "" : outcome.detail());
     send(result, deliveries);
+    // The slot is given back only once the result is handed to the producer, so that close,
+    // which waits for the slots, then flushes and commits, never misses a result.
+    synchronized (lock) {
+      if (j.holdsSlot) {
+        String key = j.request.limitKey();
+        runningPerTarget.merge(key, -1, Integer::sum);
+        runningPerTarget.remove(key, 0);
+        running--;
+      }
+      if (!stopping.get()) {
+        dispatchLocked();
+      }
+      lock.notifyAll();
+    }
     return true;
   }
 
