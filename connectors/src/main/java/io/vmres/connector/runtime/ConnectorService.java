@@ -92,6 +92,7 @@ public final class ConnectorService implements AutoCloseable {
   private final Thread pollThread;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
   private volatile long closeDeadlineNanos = Long.MAX_VALUE;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -179,6 +180,9 @@ public final class ConnectorService implements AutoCloseable {
    * running after that are interrupted and left unanswered (and uncommitted).
    */
   public void close(Duration timeout) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
     closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
     stopping.set(true);
     if (started.get()) {

@@ -24,6 +24,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +35,7 @@ class ConnectorServiceTest {
   private static final AvroCodec CODEC = new AvroCodec();
 
   private final PacedMockConsumer consumer = new PacedMockConsumer();
-  private final MockProducer<byte[], byte[]> producer =
+  private MockProducer<byte[], byte[]> producer =
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   private final FakeConnector connector = new FakeConnector();
   private final AtomicLong nextOffset = new AtomicLong();
@@ -289,6 +290,38 @@ class ConnectorServiceTest {
     assertThat(committed()).isNull();
     await("calls interrupted", () -> connector.interrupted() == 2);
     service = null;
+  }
+
+  @Test
+  void aResultThatCannotBeWrittenStopsTheServiceWithoutCommittingIt() {
+    producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    start();
+    deliver(restart("cmd-1", "vm1", "h1", "t1"));
+    await("result handed to the producer", () -> producer.history().size() == 1);
+
+    producer.errorNext(new KafkaException("broker gone"));
+    await("stopped", () -> !service.isRunning());
+    assertThat(service.failure()).get().asString().contains("broker gone");
+    assertThat(committed()).isNull();
+  }
+
+  @Test
+  void commandsQueuedForARevokedPartitionAreLeftToItsNewOwner() {
+    start(ConnectorOptions.builder().maxInFlightPerTarget(1).build());
+    connector.hold();
+    deliver(restart("cmd-1", "vm1", "h1", "t1"));
+    deliver(restart("cmd-2", "vm2", "h1", "t1"));
+    deliver(restart("cmd-3", "vm3", "h1", "t1"));
+    await("one running, two queued",
+        () -> connector.running() == 1 && service.counters().queued() == 2);
+
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
+    await("queue dropped", () -> service.counters().queued() == 0);
+    connector.release();
+    await("the running one answered", () -> results().size() == 1);
+    assertThat(results().get(0).getCommandId()).isEqualTo("cmd-1");
+    assertThat(connector.totalCalls()).isEqualTo(1);
+    assertThat(service.isRunning()).isTrue();
   }
 
   // ---- helpers ----
