@@ -1,0 +1,278 @@
+package io.vmres.connector.runtime;
+
+import io.vmres.schema.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link ConnectorService}. Build with {@link #builder()}; every setter checks its
+ * value.
+ *
+ * <pre>{@code
+ * ConnectorOptions options = ConnectorOptions.builder()
+ *     .groupId("vmres-connector-kvm")
+ *     .maxInFlightPerTarget(8)
+ *     .maxInFlight(256)
+ *     .commandTimeout(Duration.ofMinutes(5))
+ *     .build();
+ * }</pre>
+ */
+public final class ConnectorOptions {
+  private final String groupId;
+  private final String clientId;
+  private final String commandsTopic;
+  private final String resultsTopic;
+  private final String deadLetterTopic;
+  private final int maxInFlightPerTarget;
+  private final int maxInFlight;
+  private final int maxQueued;
+  private final Duration commandTimeout;
+  private final boolean timeoutFromCommandTs;
+  private final Duration pollTimeout;
+  private final Duration closeTimeout;
+  private final int rememberedResults;
+  private final Clock clock;
+  private final Map<String, Object> consumerProperties;
+  private final Map<String, Object> producerProperties;
+
+  private ConnectorOptions(Builder b) {
+    this.groupId = b.groupId;
+    this.clientId = b.clientId;
+    this.commandsTopic = b.commandsTopic;
+    this.resultsTopic = b.resultsTopic;
+    this.deadLetterTopic = b.deadLetterTopic;
+    this.maxInFlightPerTarget = b.maxInFlightPerTarget;
+    this.maxInFlight = b.maxInFlight;
+    this.maxQueued = b.maxQueued;
+    this.commandTimeout = b.commandTimeout;
+    this.timeoutFromCommandTs = b.timeoutFromCommandTs;
+    this.pollTimeout = b.pollTimeout;
+    this.closeTimeout = b.closeTimeout;
+    this.rememberedResults = b.rememberedResults;
+    this.clock = b.clock;
+    this.consumerProperties = Map.copyOf(b.consumerProperties);
+    this.producerProperties = Map.copyOf(b.producerProperties);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults: group {@code vmres-connector}, 8 per target, 256 in all, 5 minutes. */
+  public static ConnectorOptions defaults() {
+    return builder().build();
+  }
+
+  /** Consumer group of the commands topic; the replicas of one connector share it. */
+  public String groupId() {
+    return groupId;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public String commandsTopic() {
+    return commandsTopic;
+  }
+
+  public String resultsTopic() {
+    return resultsTopic;
+  }
+
+  public String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  /** Calls running at once against one target host (the host itself for a fence). */
+  public int maxInFlightPerTarget() {
+    return maxInFlightPerTarget;
+  }
+
+  /** Calls running at once in this service. */
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  /** Commands waiting for a slot above which the service stops fetching more. */
+  public int maxQueued() {
+    return maxQueued;
+  }
+
+  /** Time a command has for its answer; past it the answer is {@code TIMED_OUT}. */
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  /**
+   * Whether {@link #commandTimeout()} runs from the command's {@code ts} (the default: in live
+   * mode event time follows the wall clock, and a command the job has already timed out must not
+   * run late, or a VM could start on two hosts) rather than from the moment it starts running.
+   */
+  public boolean timeoutFromCommandTs() {
+    return timeoutFromCommandTs;
+  }
+
+  public Duration pollTimeout() {
+    return pollTimeout;
+  }
+
+  /** How long {@link ConnectorService#close()} waits for calls in flight. */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
+  /** Answers remembered by command id, to answer a redelivered command without running it. */
+  public int rememberedResults() {
+    return rememberedResults;
+  }
+
+  /** The clock of result and dead-letter timestamps and of timeouts. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Overrides for the consumer the service creates from bootstrap servers. */
+  public Map<String, Object> consumerProperties() {
+    return consumerProperties;
+  }
+
+  /** Overrides for the producer the service creates from bootstrap servers. */
+  public Map<String, Object> producerProperties() {
+    return producerProperties;
+  }
+
+  /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
+  public static final class Builder {
+    private String groupId = "vmres-connector";
+    private String clientId = "vmres-connector";
+    private String commandsTopic = Topics.COMMANDS;
+    private String resultsTopic = Topics.COMMAND_RESULTS;
+    private String deadLetterTopic = Topics.DEAD_LETTER;
+    private int maxInFlightPerTarget = 8;
+    private int maxInFlight = 256;
+    private int maxQueued = 4096;
+    private Duration commandTimeout = Duration.ofMinutes(5);
+    private boolean timeoutFromCommandTs = true;
+    private Duration pollTimeout = Duration.ofMillis(100);
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private int rememberedResults = 100_000;
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, Object> consumerProperties = new HashMap<>();
+    private final Map<String, Object> producerProperties = new HashMap<>();
+
+    private Builder() {}
+
+    public Builder groupId(String groupId) {
+      this.groupId = nonEmpty(groupId, "groupId");
+      return this;
+    }
+
+    public Builder clientId(String clientId) {
+      this.clientId = nonEmpty(clientId, "clientId");
+      return this;
+    }
+
+    public Builder commandsTopic(String topic) {
+      this.commandsTopic = nonEmpty(topic, "commandsTopic");
+      return this;
+    }
+
+    public Builder resultsTopic(String topic) {
+      this.resultsTopic = nonEmpty(topic, "resultsTopic");
+      return this;
+    }
+
+    public Builder deadLetterTopic(String topic) {
+      this.deadLetterTopic = nonEmpty(topic, "deadLetterTopic");
+      return this;
+    }
+
+    public Builder maxInFlightPerTarget(int n) {
+      this.maxInFlightPerTarget = positive(n, "maxInFlightPerTarget");
+      return this;
+    }
+
+    public Builder maxInFlight(int n) {
+      this.maxInFlight = positive(n, "maxInFlight");
+      return this;
+    }
+
+    public Builder maxQueued(int n) {
+      this.maxQueued = positive(n, "maxQueued");
+      return this;
+    }
+
+    public Builder commandTimeout(Duration d) {
+      this.commandTimeout = positive(d, "commandTimeout");
+      return this;
+    }
+
+    public Builder timeoutFromCommandTs(boolean fromCommandTs) {
+      this.timeoutFromCommandTs = fromCommandTs;
+      return this;
+    }
+
+    public Builder pollTimeout(Duration d) {
+      this.pollTimeout = positive(d, "pollTimeout");
+      return this;
+    }
+
+    public Builder closeTimeout(Duration d) {
+      this.closeTimeout = positive(d, "closeTimeout");
+      return this;
+    }
+
+    public Builder rememberedResults(int n) {
+      this.rememberedResults = positive(n, "rememberedResults");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder consumerProperty(String key, Object value) {
+      consumerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    public Builder producerProperty(String key, Object value) {
+      producerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    public ConnectorOptions build() {
+      if (maxInFlightPerTarget > maxInFlight) {
+        throw new IllegalArgumentException(
+            "maxInFlightPerTarget (" + maxInFlightPerTarget + ") exceeds maxInFlight (" + maxInFlight + ")");
+      }
+      return new ConnectorOptions(this);
+    }
+
+    private static String nonEmpty(String s, String name) {
+      if (s == null || s.isEmpty()) {
+        throw new IllegalArgumentException(name + " must be a non-empty string");
+      }
+      return s;
+    }
+
+    private static int positive(int n, String name) {
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1, was " + n);
+      }
+      return n;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.vmres.connector.sim;
+
+import io.vmres.connector.runtime.HypervisorConnector;
+import io.vmres.connector.runtime.Outcome;
+import io.vmres.connector.runtime.Request;
+import io.vmres.schema.Action;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A {@link HypervisorConnector} acting on a {@link SimulatedFleet}: a fence powers the host off,
+ * a map of disks makes them usable on the target, a restart or migration moves the VM (and
+ * publishes its new place on the inventory). Each call takes a latency drawn from a seeded
+ * distribution, then checks and applies its effect in one step, as a real hypervisor would at the
+ * end of the call; every call that finishes is written to the fleet's {@link Ledger}.
+ *
+ * <pre>{@code
+ * SimulatedHypervisor hv = SimulatedHypervisor.builder(fleet)
+ *     .latency(Action.RESTART_VM, Latency.of(Duration.ofSeconds(4), Duration.ofSeconds(2)))
+ *     .seed(7)
+ *     .build();
+ * hv.failNext(Action.RESTART_VM, 2, "injected"); // the next two restarts fail
+ * }</pre>
+ */
+public final class SimulatedHypervisor implements HypervisorConnector {
+  private final SimulatedFleet fleet;
+  private final Map<Action, Latency> latencies;
+  private final Random random; // guarded by itself
+  private final Map<Action, Fault> faults = new EnumMap<>(Action.class); // guarded by itself
+
+  private SimulatedHypervisor(Builder b) {
+    this.fleet = b.fleet;
+    this.latencies = new EnumMap<>(b.latencies);
+    this.random = new Random(b.seed);
+  }
+
+  /** Defaults for the demo, a few seconds a call: fence 3 s, map 1 s, restart 4 s, migrate 3 s. */
+  public static Builder builder(SimulatedFleet fleet) {
+    return new Builder(fleet);
+  }
+
+  /** A hypervisor on the fleet that answers at once: for tests. */
+  public static SimulatedHypervisor instant(SimulatedFleet fleet) {
+    return builder(fleet).noLatency().build();
+  }
+
+  /**
+   * Fails the next {@code count} calls of an action (whatever they ask) with the given detail,
+   * like a recording's {@code sim-fault}. A later call replaces what is left of an earlier one.
+   */
+  public void failNext(Action action, int count, String detail) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must not be negative");
+    }
+    synchronized (faults) {
+      faults.put(action, new Fault(count, Objects.requireNonNull(detail, "detail")));
+    }
+  }
+
+  public Ledger ledger() {
+    return fleet.ledger();
+  }
+
+  @Override
+  public Outcome fence(Request.Fence r, Duration timeout) throws InterruptedException {
+    return perform(
+        Action.FENCE_HOST, r.commandId(), r.host(), null, null, List.of(), timeout,
+        () -> fleet.powerOff(r.host()));
+  }
+
+  @Override
+  public Outcome mapDisks(Request.MapDisks r, Duration timeout) throws InterruptedException {
+    return perform(
+        Action.MAP_DISKS, r.commandId(), r.host(), r.target(), null, r.vms(), timeout,
+        () -> fleet.mapDisks(r.target(), r.disks()));
+  }
+
+  @Override
+  public Outcome restart(Request.Restart r, Duration timeout) throws InterruptedException {
+    return perform(
+        Action.RESTART_VM, r.commandId(), r.host(), r.target(), r.vm(), List.of(), timeout,
+        () -> fleet.move(r.vm(), r.host(), r.target(), false));
+  }
+
+  @Override
+  public Outcome migrate(Request.Migrate r, Duration timeout) throws InterruptedException {
+    return perform(
+        Action.LIVE_MIGRATE_VM, r.commandId(), r.host(), r.target(), r.vm(), List.of(), timeout,
+        () -> fleet.move(r.vm(), r.host(), r.target(), true));
+  }
+
+  private Outcome perform(
+      Action action,
+      String commandId,
+      String host,
+      String target,
+      String vm,
+      List<String> vms,
+      Duration timeout,
+      Supplier<Outcome> effect)
+      throws InterruptedException {
+    Instant started = fleet.clock().instant();
+    long latency;
+    synchronized (random) {
+      latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
+    }
+    Outcome outcome;
+    if (latency > timeout.toMillis()) {
+      // A call that would outlast its timeout changes nothing: the caller gives up on it.
+      TimeUnit.MILLISECONDS.sleep(timeout.toMillis());
+      outcome = Outcome.timedOut("simulated " + action + " takes " + latency + " ms");
+    } else {
+      if (latency > 0) {
+        TimeUnit.MILLISECONDS.sleep(latency);
+      }
+      String injected = takeFault(action);
+      outcome = injected != null ? Outcome.failed(injected) : effect.get();
+    }
+    fleet
+        .ledger()
+        .add(
+            new Ledger.Entry(
+                commandId, action, host, target, vm, vms, outcome.status(), outcome.detail(),
+                started, fleet.clock().instant()));
+    return outcome;
+  }
+
+  private String takeFault(Action action) {
+    synchronized (faults) {
+      Fault f = faults.get(action);
+      if (f == null || f.left == 0) {
+        return null;
+      }
+      f.left--;
+      return f.detail;
+    }
+  }
+
+  private static final class Fault {
+    int left;
+    final String detail;
+
+    Fault(int left, String detail) {
+      this.left = left;
+      this.detail = detail;
+    }
+  }
+
+  /** Builds a {@link SimulatedHypervisor}: latencies per action and the seed that draws them. */
+  public static final class Builder {
+    private final SimulatedFleet fleet;
+    private final Map<Action, Latency> latencies = new EnumMap<>(Action.class);
+    private long seed = 1;
+
+    private Builder(SimulatedFleet fleet) {
+      this.fleet = Objects.requireNonNull(fleet, "fleet");
+      latencies.put(Action.FENCE_HOST, Latency.of(Duration.ofSeconds(3), Duration.ofSeconds(1)));
+      latencies.put(Action.MAP_DISKS, Latency.of(Duration.ofSeconds(1), Duration.ofMillis(500)));
+      latencies.put(Action.RESTART_VM, Latency.of(Duration.ofSeconds(4), Duration.ofSeconds(2)));
+      latencies.put(
+          Action.LIVE_MIGRATE_VM, Latency.of(Duration.ofSeconds(3), Duration.ofSeconds(1)));
+    }
+
+    public Builder latency(Action action, Latency latency) {
+      latencies.put(Objects.requireNonNull(action), Objects.requireNonNull(latency));
+      return this;
+    }
+
+    public Builder noLatency() {
+      for (Action a : Action.values()) {
+        latencies.put(a, Latency.NONE);
+      }
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public SimulatedHypervisor build() {
+      return new SimulatedHypervisor(this);
+    }
+  }
+}
