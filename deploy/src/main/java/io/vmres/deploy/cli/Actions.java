@@ -1,0 +1,74 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.Lifecycle;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The work behind each subcommand, given its validated options; the commands only parse and
+ * check. {@link WiredActions} is the production implementation; tests pass their own.
+ *
+ * <p>Each method returns the process exit code (0 ok, 1 failure). Whatever it starts that must
+ * outlive the method, or be stopped on Ctrl-C, it registers with the {@link Lifecycle}.
+ */
+public interface Actions {
+
+  /** {@code vmres demo}: the main job on the embedded runtime against a simulated fleet. */
+  int demo(DemoArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** {@code vmres replay}: runs a recording through the job, deterministically. */
+  int replay(ReplayArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** {@code vmres record}: writes what flows on the vmres topics to a recording file. */
+  int record(RecordArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** {@code vmres confirm}: an operator's confirmation that a host without a BMC is down. */
+  int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** {@code vmres connector}: runs one connector service until Ctrl-C. */
+  int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** Options of {@code vmres demo}; an empty duration means until Ctrl-C. */
+  record DemoArgs(
+      Optional<Duration> duration, int hosts, int vmsPerHost, Duration crashEvery, long seed) {}
+
+  /** Options of {@code vmres replay}; settings override the recording's {@code meta.config}. */
+  record ReplayArgs(
+      Path recording,
+      Path out,
+      Map<String, String> settings,
+      int parallelism,
+      Optional<Path> config) {}
+
+  /** Options of {@code vmres record}; an empty duration means until Ctrl-C. */
+  record RecordArgs(Path out, Optional<Duration> duration, String bootstrap) {}
+
+  /** Options of {@code vmres confirm}. */
+  record ConfirmArgs(String host, String reason, String requestedBy, String bootstrap) {}
+
+  /** Options of {@code vmres connector}. */
+  record ConnectorArgs(ConnectorType type, Optional<Path> config, String bootstrap) {}
+
+  /** The kinds of connector {@code vmres connector --type} runs. */
+  enum ConnectorType {
+    /** The simulated fleet's hypervisor: needs no configuration. */
+    SIM,
+    /** libvirt hypervisors (restart, migrate, map disks). */
+    LIBVIRT,
+    /** Fencing and power readings through a host's BMC over IPMI. */
+    IPMI;
+
+    /** Whether the connector needs a {@code --config} file to reach its hypervisors. */
+    public boolean needsConfig() {
+      return this != SIM;
+    }
+
+    /** The name on the command line. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

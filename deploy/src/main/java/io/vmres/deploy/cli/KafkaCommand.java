@@ -1,0 +1,77 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.EmbeddedKafka;
+import io.vmres.schema.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vmres kafka}: a standalone embedded broker in the foreground, until Ctrl-C. */
+@Command(
+    name = "kafka",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a single-node Kafka broker (KRaft, from Kafka's own jars) on 127.0.0.1 with every"
+          + " vmres topic created, in the foreground until Ctrl-C. Connectors, `vmres record`"
+          + " and `vmres confirm` reach it at the address it prints.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  vmres kafka                                   127.0.0.1:9092, data deleted on exit",
+      "  vmres kafka --port 0 --data-dir .vmres/kafka  a free port, data kept across runs"
+    })
+final class KafkaCommand extends Subcommand {
+  /** The port clients expect when nobody says otherwise. */
+  static final int DEFAULT_PORT = 9092;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "" + DEFAULT_PORT,
+      description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "Keeps the broker's data in this folder across runs (default: a temporary folder,"
+              + " deleted on exit).")
+  private Path dataDir;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
+  private int partitions;
+
+  @Override
+  public Integer call() throws Exception {
+    if (port < 0 || port > 65535) {
+      throw usage("--port must be in 0..65535, was " + port);
+    }
+    atLeast(partitions, 1, "--partitions");
+    PrintWriter out = out();
+    // Registered first, so closed last: the line comes once the broker has stopped.
+    lifecycle().register(() -> out.println("Kafka stopped."));
+    EmbeddedKafka kafka =
+        lifecycle()
+            .register(
+                EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions).start());
+    out.printf(
+        "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
+        kafka.bootstrapServers(),
+        kafka.startupTime().toMillis() / 1000.0,
+        Topics.ALL.size(),
+        partitions,
+        kafka.dataDir(),
+        dataDir == null ? ", deleted on exit" : "");
+    out.println("bootstrap.servers=" + kafka.bootstrapServers());
+    out.println("Press Ctrl-C to stop.");
+    lifecycle().awaitShutdown();
+    return 0;
+  }
+}

@@ -1,0 +1,65 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.Lifecycle;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code vmres} command: its help, its version and its subcommands. */
+@Command(
+    name = "vmres",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    synopsisSubcommandLabel = "COMMAND",
+    description = {
+      "Keeps virtual machines running when the physical servers under them fail: telemetry in"
+          + " from Kafka, decisions in a Flink job, commands out to hypervisor connectors.",
+      ""
+    },
+    commandListHeading = "%nCommands:%n",
+    subcommands = {
+      DemoCommand.class,
+      KafkaCommand.class,
+      ReplayCommand.class,
+      RecordCommand.class,
+      ConfirmCommand.class,
+      ConnectorCommand.class,
+      HelpCommand.class
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  vmres demo                   the job on a simulated fleet of 200 hosts, until Ctrl-C",
+      "  vmres kafka --port 9092      a local broker with every vmres topic",
+      "  vmres replay rec.jsonl       a recording through the job, deterministically",
+      "  vmres COMMAND --help         the options of one command",
+      "",
+      "Exit codes: 0 ok, 1 failure, 2 usage error. Logs: .vmres/logs/vmres.log"
+    })
+public final class VmresCommand implements Callable<Integer> {
+  private final Actions actions;
+  private final Lifecycle lifecycle;
+
+  @Spec private CommandSpec spec;
+
+  public VmresCommand(Actions actions, Lifecycle lifecycle) {
+    this.actions = Objects.requireNonNull(actions, "actions");
+    this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
+  }
+
+  Actions actions() {
+    return actions;
+  }
+
+  Lifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "Missing a command.");
+  }
+}
