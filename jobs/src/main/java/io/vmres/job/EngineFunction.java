@@ -45,6 +45,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   private transient ValueState<Long> endTs;
   private transient ValueState<Long> emitted;
   private transient Counter lateEvents;
+  private transient Counter retimedEvents;
   private transient String currentKey;
 
   /**
@@ -70,6 +71,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     endTs = getRuntimeContext().getState(new ValueStateDescriptor<>("end-ts", LongSerializer.INSTANCE));
     emitted = getRuntimeContext().getState(new ValueStateDescriptor<>("emitted", LongSerializer.INSTANCE));
     lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
+    retimedEvents = getRuntimeContext().getMetricGroup().counter("retimedEvents");
   }
 
   @Override
@@ -86,6 +88,12 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     Event e = r.event();
     if (e.ts() <= watermark) {
       // Only on live streams: a recording's reader has already set late lines apart.
+      Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
+      if (retimed != null) {
+        retimedEvents.inc();
+        buffer(retimed, ctx);
+        return;
+      }
       lateEvents.inc();
       Sink sink = new Sink(out);
       sink.deadLetter(new DeadLetterOut(e.seq(), "late event: " + Times.format(e.ts()) + " is behind the watermark " + Times.format(watermark), e.toString()));
@@ -93,6 +101,10 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
       sink.flush();
       return;
     }
+    buffer(e, ctx);
+  }
+
+  private void buffer(Event e, Context ctx) throws Exception {
     List<Event> atTs = pending.get(e.ts());
     if (atTs == null) {
       atTs = new ArrayList<>(4);
