@@ -68,6 +68,11 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     return fleet.ledger();
   }
 
+  /** The fleet it acts on. */
+  public SimulatedFleet fleet() {
+    return fleet;
+  }
+
   @Override
   public Outcome fence(Request.Fence r, Duration timeout) throws InterruptedException {
     return perform(

@@ -109,6 +109,36 @@ class ConnectorOnFleetTest {
     await("all committed", () -> Long.valueOf(deliveries).equals(consumer.lastCommitted(TP)));
   }
 
+  @Test
+  void aSiteWiresTelemetryAndTheConnectorOnOneProducer() {
+    SimulatedFleet fleet =
+        SimulatedFleet.builder()
+            .hosts(4)
+            .vmsPerHost(2)
+            .clusters(1)
+            .sparesPerCluster(1)
+            .heartbeatInterval(Duration.ofMillis(20))
+            .build();
+    consumer.updateBeginningOffsets(Map.of(TP, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));
+    SimulatedSite site =
+        SimulatedSite.start(
+            consumer, producer, fleet, SimulatedHypervisor.instant(fleet), ConnectorOptions.defaults());
+    try {
+      await("assigned", () -> consumer.assignment().contains(TP));
+      await("beating", () -> site.telemetry().ticks() >= 2);
+      deliver(command("f1", Action.FENCE_HOST, "h01", null, null, List.of(), List.of()));
+      await("answered", () -> results().size() == 1);
+      assertThat(results().get(0).getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
+      assertThat(fleet.beats("h01", io.vmres.schema.Channel.mgmt)).isFalse();
+    } finally {
+      site.close();
+    }
+    assertThat(consumer.closed()).isTrue();
+    assertThat(site.telemetry().isClosed()).isTrue();
+    assertThat(site.connector().isRunning()).isFalse();
+  }
+
   private static Command command(
       String id, Action action, String host, String target, String vm, List<String> vms, List<String> disks) {
     return Command.newBuilder()
