@@ -54,16 +54,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the job's commands against a {@link HypervisorConnector} and writes their results: reads
- * {@code Command}s (committed records only), runs them on a thread pool within in-flight limits
- * per target and overall, answers each with a {@code CommandResult}, and commits an offset only
- * once every command up to it is answered. A command id seen before is answered again with the
- * earlier result instead of running twice; a record that is no command goes to the dead-letter
- * topic.
+ * {@code Command}s (committed records only), runs them on a thread pool within in-flight limits per
+ * target and overall, answers each with a {@code CommandResult}, and commits an offset only once
+ * every command up to it is answered. A command id seen before is answered again with the earlier
+ * result instead of running twice; a record that is no command goes to the dead-letter topic.
  *
  * <pre>{@code
+ * HypervisorConnector connector = SimulatedHypervisor.builder(fleet).build();
  * ConnectorService service =
- *     new ConnectorService("localhost:9092", new SimulatedHypervisor(fleet), ConnectorOptions.defaults());
- * service.start();
+ *     new ConnectorService("localhost:9092", connector, ConnectorOptions.defaults()).start();
  * ...
  * service.close(); // stops reading, waits (bounded) for the calls in flight
  * }</pre>
@@ -154,7 +153,8 @@ public final class ConnectorService implements AutoCloseable {
           }
         };
     this.workers = Executors.newCachedThreadPool(threads(options.clientId() + "-call-"));
-    this.watchdog = Executors.newSingleThreadScheduledExecutor(threads(options.clientId() + "-timeout-"));
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(threads(options.clientId() + "-timeout-"));
     this.pollThread = new Thread(this::pollLoop, options.clientId() + "-poll");
   }
 
@@ -167,7 +167,9 @@ public final class ConnectorService implements AutoCloseable {
     return this;
   }
 
-  /** Stops consuming and waits up to {@link ConnectorOptions#closeTimeout()} for calls in flight. */
+  /**
+   * Stops consuming and waits up to {@link ConnectorOptions#closeTimeout()} for calls in flight.
+   */
   @Override
   public void close() {
     close(options.closeTimeout());
@@ -176,8 +178,8 @@ public final class ConnectorService implements AutoCloseable {
   /**
    * Stops consuming, drops the commands not started yet (their offsets stay uncommitted, so they
    * are read again after a restart or by another replica), waits up to {@code timeout} for the
-   * calls in flight and writes their results, commits, and closes the consumer. Calls still
-   * running after that are interrupted and left unanswered (and uncommitted).
+   * calls in flight and writes their results, commits, and closes the consumer. Calls still running
+   * after that are interrupted and left unanswered (and uncommitted).
    */
   public void close(Duration timeout) {
     if (!closing.compareAndSet(false, true)) {
@@ -498,7 +500,8 @@ public final class ConnectorService implements AutoCloseable {
       return false;
     }
     if (closed) {
-      LOG.warn("command {} answered {} after close: not written", j.command.getCommandId(), outcome);
+      LOG.warn(
+          "command {} answered {} after close: not written", j.command.getCommandId(), outcome);
       return true;
     }
     CommandResult result =
@@ -583,8 +586,8 @@ public final class ConnectorService implements AutoCloseable {
   }
 
   /**
-   * A write that failed after the producer's own retries cannot be answered later: stop, and
-   * leave its offset uncommitted so that the command is read again after a restart.
+   * A write that failed after the producer's own retries cannot be answered later: stop, and leave
+   * its offset uncommitted so that the command is read again after a restart.
    */
   private void fail(Throwable e) {
     if (failure.compareAndSet(null, e)) {

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes a {@link SimulatedFleet}'s inventory and telemetry in live mode ({@code ts} = the
  * fleet's clock): on {@link #start()} every {@code Host} and {@code Vm} on the inventory topic,
- * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends
- * them, every few rounds a {@code Power} reading of every host with a BMC, and now and then
- * benign {@code Health} samples. Keys are the host id (the VM id for a {@code Vm}), as {@link
- * Topics} says. The producer stays the caller's.
+ * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends them,
+ * every few rounds a {@code Power} reading of every host with a BMC, and now and then benign {@code
+ * Health} samples. Keys are the host id (the VM id for a {@code Vm}), as {@link Topics} says. The
+ * producer stays the caller's.
  */
 public final class TelemetryPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TelemetryPublisher.class);
@@ -147,10 +147,7 @@ public final class TelemetryPublisher implements AutoCloseable {
   }
 
   void publishPower(String host, PowerState state, Instant ts) {
-    send(
-        Topics.POWER,
-        host,
-        Power.newBuilder().setHost(host).setState(state).setTs(ts).build());
+    send(Topics.POWER, host, Power.newBuilder().setHost(host).setState(state).setTs(ts).build());
   }
 
   void publishHealth(String host, String sensor, double value, String component, Instant ts) {
