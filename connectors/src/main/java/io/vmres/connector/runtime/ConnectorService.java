@@ -401,6 +401,9 @@ public final class ConnectorService implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Results handed to the producer but not acknowledged yet would not count: wait for them,
+      // so that the new owner does not run those commands again.
+      producer.flush();
       commit(offsets.committable(partitions));
       release(partitions);
     }
@@ -436,6 +439,9 @@ public final class ConnectorService implements AutoCloseable {
 
   /** Starts queued jobs, oldest first, while their target and the service have room. */
   private void dispatchLocked() {
+    if (stopping.get()) {
+      return; // closing: what is not started yet is left to be read again
+    }
     Iterator<Job> it = queue.iterator();
     while (it.hasNext() && running < options.maxInFlight()) {
       Job j = it.next();
@@ -550,9 +556,7 @@ public final class ConnectorService implements AutoCloseable {
         runningPerTarget.remove(key, 0);
         running--;
       }
-      if (!stopping.get()) {
-        dispatchLocked();
-      }
+      dispatchLocked();
       lock.notifyAll();
     }
     return true;

@@ -37,7 +37,8 @@ public final class TelemetryPublisher implements AutoCloseable {
   private final SimulatedFleet.Builder settings;
   private final AvroCodec codec = new AvroCodec();
   private final Random random; // guarded by the fleet's lock
-  private final AtomicLong ticks = new AtomicLong();
+  private final AtomicLong rounds = new AtomicLong(); // rounds begun: decides power and health
+  private final AtomicLong ticks = new AtomicLong(); // rounds done
   private final AtomicLong published = new AtomicLong();
   private ScheduledExecutorService timer;
   private volatile boolean closed;
@@ -88,7 +89,7 @@ public final class TelemetryPublisher implements AutoCloseable {
    * that no beat or reading goes out after a fault that stops it.
    */
   public void tick() {
-    long n = ticks.getAndIncrement();
+    long n = rounds.getAndIncrement();
     synchronized (fleet) {
       Instant ts = now();
       Map<String, SimulatedFleet.HostCondition> conditions = fleet.conditionsLocked();
@@ -112,9 +113,10 @@ public final class TelemetryPublisher implements AutoCloseable {
         }
       }
     }
+    ticks.incrementAndGet();
   }
 
-  /** Rounds published so far. */
+  /** Rounds fully published so far. */
   public long ticks() {
     return ticks.get();
   }
@@ -131,7 +133,6 @@ public final class TelemetryPublisher implements AutoCloseable {
   /** Stops the rounds and detaches from the fleet; flushes, but does not close, the producer. */
   @Override
   public synchronized void close() {
-    closed = true;
     if (timer != null) {
       timer.shutdown(); // no interrupt: a send cut short would be lost
       try {
@@ -142,6 +143,8 @@ public final class TelemetryPublisher implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    // Only now: the round under way when close began is published whole.
+    closed = true;
     fleet.detach(this);
     producer.flush();
   }
