@@ -174,7 +174,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     try {
       tick();
     } catch (RuntimeException e) {
-      // A scheduled task that throws is never run again: log and keep the fleet beating.
+      // A periodic run that throws is never scheduled again: log and keep the fleet beating.
       LOG.error("telemetry round failed", e);
     }
   }

@@ -328,7 +328,7 @@ class ConnectorServiceTest {
     assertThat(service.isRunning()).isTrue();
   }
 
-  // ---- helpers ----
+  // ---- fixtures ----
 
   private static Command restart(String id, String vm, String host, String target) {
     return Command.newBuilder()

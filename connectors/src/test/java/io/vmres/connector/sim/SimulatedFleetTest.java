@@ -231,7 +231,7 @@ class SimulatedFleetTest {
     assertThat(fleet.telemetry(producer)).isNotNull();
   }
 
-  // ---- helpers ----
+  // ---- fixtures ----
 
   private List<SpecificRecord> decoded(String topic) {
     return records(topic, SpecificRecord.class);

@@ -231,7 +231,7 @@ class SimulatedHypervisorTest {
     assertThat(a.stream().distinct().count()).isGreaterThan(50);
   }
 
-  // ---- helpers ----
+  // ---- fixtures ----
 
   private <T> List<T> records(String topic, Class<T> type) {
     List<T> out = new ArrayList<>();
