@@ -328,6 +328,21 @@ class ConnectorServiceTest {
     assertThat(service.isRunning()).isTrue();
   }
 
+  @Test
+  void aLongQueuePausesFetchingUntilItDrains() {
+    start(ConnectorOptions.builder().maxInFlightPerTarget(1).maxQueued(2).build());
+    connector.hold();
+    for (int i = 0; i < 6; i++) {
+      deliver(restart("cmd-" + i, "vm" + i, "h1", "t1"));
+    }
+    await("paused", () -> service.counters().queued() > 2 && consumer.paused().contains(TP));
+
+    connector.release();
+    await("all answered", () -> results().size() == 6);
+    await("resumed", () -> consumer.paused().isEmpty());
+    assertThat(connector.maxRunning("t1")).isEqualTo(1);
+  }
+
   // ---- fixtures ----
 
   private static Command restart(String id, String vm, String host, String target) {
