@@ -108,9 +108,9 @@ public final class ConnectorOptions {
   }
 
   /**
-   * Whether {@link #commandTimeout()} runs from the command's {@code ts} (the default: in live
-   * mode event time follows the wall clock, and a command the job has already timed out must not
-   * run late, or a VM could start on two hosts) rather than from the moment it starts running.
+   * Whether {@link #commandTimeout()} runs from the command's {@code ts} (the default: in live mode
+   * event time follows the wall clock, and a command the job has already timed out must not run
+   * late, or a VM could start on two hosts) rather than from the moment it starts running.
    */
   public boolean timeoutFromCommandTs() {
     return timeoutFromCommandTs;
@@ -249,7 +249,11 @@ public final class ConnectorOptions {
     public ConnectorOptions build() {
       if (maxInFlightPerTarget > maxInFlight) {
         throw new IllegalArgumentException(
-            "maxInFlightPerTarget (" + maxInFlightPerTarget + ") exceeds maxInFlight (" + maxInFlight + ")");
+            "maxInFlightPerTarget ("
+                + maxInFlightPerTarget
+                + ") exceeds maxInFlight ("
+                + maxInFlight
+                + ")");
       }
       return new ConnectorOptions(this);
     }

@@ -54,16 +54,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the job's commands against a {@link HypervisorConnector} and writes their results: reads
- * {@code Command}s (committed records only), runs them on a thread pool within in-flight limits
- * per target and overall, answers each with a {@code CommandResult}, and commits an offset only
- * once every command up to it is answered. A command id seen before is answered again with the
- * earlier result instead of running twice; a record that is no command goes to the dead-letter
- * topic.
+ * {@code Command}s (committed records only), runs them on a thread pool within in-flight limits per
+ * target and overall, answers each with a {@code CommandResult}, and commits an offset only once
+ * every command up to it is answered. A command id seen before is answered again with the earlier
+ * result instead of running twice; a record that is no command goes to the dead-letter topic.
  *
  * <pre>{@code
+ * HypervisorConnector connector = SimulatedHypervisor.builder(fleet).build();
  * ConnectorService service =
- *     new ConnectorService("localhost:9092", new SimulatedHypervisor(fleet), ConnectorOptions.defaults());
- * service.start();
+ *     new ConnectorService("localhost:9092", connector, ConnectorOptions.defaults()).start();
  * ...
  * service.close(); // stops reading, waits (bounded) for the calls in flight
  * }</pre>
@@ -154,7 +153,8 @@ public final class ConnectorService implements AutoCloseable {
           }
         };
     this.workers = Executors.newCachedThreadPool(threads(options.clientId() + "-call-"));
-    this.watchdog = Executors.newSingleThreadScheduledExecutor(threads(options.clientId() + "-timeout-"));
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(threads(options.clientId() + "-timeout-"));
     this.pollThread = new Thread(this::pollLoop, options.clientId() + "-poll");
   }
 
@@ -167,7 +167,9 @@ public final class ConnectorService implements AutoCloseable {
     return this;
   }
 
-  /** Stops consuming and waits up to {@link ConnectorOptions#closeTimeout()} for calls in flight. */
+  /**
+   * Stops consuming and waits up to {@link ConnectorOptions#closeTimeout()} for calls in flight.
+   */
   @Override
   public void close() {
     close(options.closeTimeout());
@@ -176,8 +178,8 @@ public final class ConnectorService implements AutoCloseable {
   /**
    * Stops consuming, drops the commands not started yet (their offsets stay uncommitted, so they
    * are read again after a restart or by another replica), waits up to {@code timeout} for the
-   * calls in flight and writes their results, commits, and closes the consumer. Calls still
-   * running after that are interrupted and left unanswered (and uncommitted).
+   * calls in flight and writes their results, commits, and closes the consumer. Calls still running
+   * after that are interrupted and left unanswered (and uncommitted).
    */
   public void close(Duration timeout) {
     if (!closing.compareAndSet(false, true)) {
@@ -399,6 +401,9 @@ public final class ConnectorService implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Results handed to the producer but not acknowledged yet would not count: wait for them,
+      // so that the new owner does not run those commands again.
+      producer.flush();
       commit(offsets.committable(partitions));
       release(partitions);
     }
@@ -434,6 +439,9 @@ public final class ConnectorService implements AutoCloseable {
 
   /** Starts queued jobs, oldest first, while their target and the service have room. */
   private void dispatchLocked() {
+    if (stopping.get()) {
+      return; // closing: what is not started yet is left to be read again
+    }
     Iterator<Job> it = queue.iterator();
     while (it.hasNext() && running < options.maxInFlight()) {
       Job j = it.next();
@@ -498,7 +506,8 @@ public final class ConnectorService implements AutoCloseable {
       return false;
     }
     if (closed) {
-      LOG.warn("command {} answered {} after close: not written", j.command.getCommandId(), outcome);
+      LOG.warn(
+          "command {} answered {} after close: not written", j.command.getCommandId(), outcome);
       return true;
     }
     CommandResult result =
@@ -547,9 +556,7 @@ public final class ConnectorService implements AutoCloseable {
         runningPerTarget.remove(key, 0);
         running--;
       }
-      if (!stopping.get()) {
-        dispatchLocked();
-      }
+      dispatchLocked();
       lock.notifyAll();
     }
     return true;
@@ -583,8 +590,8 @@ public final class ConnectorService implements AutoCloseable {
   }
 
   /**
-   * A write that failed after the producer's own retries cannot be answered later: stop, and
-   * leave its offset uncommitted so that the command is read again after a restart.
+   * A write that failed after the producer's own retries cannot be answered later: stop, and leave
+   * its offset uncommitted so that the command is read again after a restart.
    */
   private void fail(Throwable e) {
     if (failure.compareAndSet(null, e)) {

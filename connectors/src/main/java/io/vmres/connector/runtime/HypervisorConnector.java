@@ -4,10 +4,10 @@ import java.time.Duration;
 
 /**
  * The hypervisor side of a connector (libvirt, a BMC, the simulated fleet): each call runs one
- * command and says how it went. Calls may take seconds and run on several threads at once; each
- * is given the time it has left, after which the {@link ConnectorService} answers {@code
- * TIMED_OUT} and interrupts it. Implementations should be idempotent by {@link
- * Request#commandId()}: the service remembers what it answered, but only while it runs.
+ * command and says how it went. Calls may take seconds and run on several threads at once; each is
+ * given the time it has left, after which the {@link ConnectorService} answers {@code TIMED_OUT}
+ * and interrupts it. Implementations should be idempotent by {@link Request#commandId()}: the
+ * service remembers what it answered, but only while it runs.
  */
 public interface HypervisorConnector {
 

@@ -15,8 +15,8 @@ public sealed interface Request
   String commandId();
 
   /**
-   * The host whose in-flight limit this call counts against: the target, or the host itself for
-   * a fence (commands are keyed the same way on Kafka).
+   * The host whose in-flight limit this call counts against: the target, or the host itself for a
+   * fence (commands are keyed the same way on Kafka).
    */
   String limitKey();
 
@@ -34,7 +34,8 @@ public sealed interface Request
   }
 
   /** Map the disks of a failed host's VMs on a target host, before the VMs restart there. */
-  record MapDisks(String commandId, String host, String target, List<String> vms, List<String> disks)
+  record MapDisks(
+      String commandId, String host, String target, List<String> vms, List<String> disks)
       implements Request {
     public MapDisks {
       Objects.requireNonNull(commandId, "commandId");

@@ -78,9 +78,9 @@ final class FleetGenerator {
   }
 
   /**
-   * {@code hosts × vmsPerHost} VMs dealt round-robin over the non-spare hosts, each of a size
-   * drawn from the builder's list that fits where it lands (a VM that fits nowhere is left out),
-   * then anti-affinity groups of VMs on distinct hosts of one cluster.
+   * {@code hosts × vmsPerHost} VMs dealt round-robin over the non-spare hosts, each of a size drawn
+   * from the builder's list that fits where it lands (a VM that fits nowhere is left out), then
+   * anti-affinity groups of VMs on distinct hosts of one cluster.
    */
   List<FleetVm> vms(List<FleetHost> hosts) {
     List<FleetHost> workers = hosts.stream().filter(h -> !h.spare()).toList();
@@ -149,8 +149,15 @@ final class FleetGenerator {
             out.set(
                 i,
                 new FleetVm(
-                    v.vm(), v.host(), v.cpu(), v.memMb(), v.priority(), v.ha(), group,
-                    v.storageDomain(), v.disks()));
+                    v.vm(),
+                    v.host(),
+                    v.cpu(),
+                    v.memMb(),
+                    v.priority(),
+                    v.ha(),
+                    group,
+                    v.storageDomain(),
+                    v.disks()));
             taken++;
           }
         }

@@ -22,7 +22,8 @@ public record FleetVm(
 
   /** The same VM on another host. */
   public FleetVm on(String newHost) {
-    return new FleetVm(vm, newHost, cpu, memMb, priority, ha, antiAffinityGroup, storageDomain, disks);
+    return new FleetVm(
+        vm, newHost, cpu, memMb, priority, ha, antiAffinityGroup, storageDomain, disks);
   }
 
   /** Its inventory record. */

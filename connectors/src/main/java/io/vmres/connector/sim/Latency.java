@@ -3,7 +3,9 @@ package io.vmres.connector.sim;
 import java.time.Duration;
 import java.util.Random;
 
-/** A simulated call's duration: uniform in {@code [mean − jitter, mean + jitter]}, never below 0. */
+/**
+ * A simulated call's duration: uniform in {@code [mean − jitter, mean + jitter]}, never below 0.
+ */
 public record Latency(Duration mean, Duration jitter) {
   public static final Latency NONE = new Latency(Duration.ZERO, Duration.ZERO);
 

@@ -71,11 +71,13 @@ public final class Ledger {
   /** Command ids that ran more than once: empty when every command ran exactly once. */
   public synchronized Set<String> repeatedCommands() {
     Set<String> out = new TreeSet<>();
-    runsPerCommand().forEach((id, n) -> {
-      if (n > 1) {
-        out.add(id);
-      }
-    });
+    runsPerCommand()
+        .forEach(
+            (id, n) -> {
+              if (n > 1) {
+                out.add(id);
+              }
+            });
     return out;
   }
 }

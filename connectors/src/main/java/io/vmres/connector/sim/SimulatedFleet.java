@@ -202,8 +202,8 @@ public final class SimulatedFleet {
   }
 
   /**
-   * Moves a VM from {@code host} to {@code target}: a restart needs its host powered off (never
-   * two copies of one VM) and its disks mapped on the target; a live migration needs its host
+   * Moves a VM from {@code host} to {@code target}: a restart needs its host powered off (never two
+   * copies of one VM) and its disks mapped on the target; a live migration needs its host
    * reachable. The move is published on the inventory at once.
    */
   synchronized Outcome move(String vm, String host, String target, boolean live) {
@@ -394,7 +394,8 @@ public final class SimulatedFleet {
 
     /** VM sizes to draw from, each {@code {cpu, memMb}}, equally likely. */
     public Builder vmSizes(List<double[]> sizes) {
-      if (sizes.isEmpty() || sizes.stream().anyMatch(s -> s.length != 2 || !(s[0] > 0) || !(s[1] > 0))) {
+      if (sizes.isEmpty()
+          || sizes.stream().anyMatch(s -> s.length != 2 || !(s[0] > 0) || !(s[1] > 0))) {
         throw new IllegalArgumentException("vm sizes must be non-empty {cpu, memMb} pairs > 0");
       }
       this.vmSizes = List.copyOf(sizes);

@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A {@link HypervisorConnector} acting on a {@link SimulatedFleet}: a fence powers the host off,
- * a map of disks makes them usable on the target, a restart or migration moves the VM (and
- * publishes its new place on the inventory). Each call takes a latency drawn from a seeded
- * distribution, then checks and applies its effect in one step, as a real hypervisor would at the
- * end of the call; every call that finishes is written to the fleet's {@link Ledger}.
+ * A {@link HypervisorConnector} acting on a {@link SimulatedFleet}: a fence powers the host off, a
+ * map of disks makes them usable on the target, a restart or migration moves the VM (and publishes
+ * its new place on the inventory). Each call takes a latency drawn from a seeded distribution, then
+ * checks and applies its effect in one step, as a real hypervisor would at the end of the call;
+ * every call that finishes is written to the fleet's {@link Ledger}.
  *
  * <pre>{@code
  * SimulatedHypervisor hv = SimulatedHypervisor.builder(fleet)
@@ -52,8 +52,8 @@ public final class SimulatedHypervisor implements HypervisorConnector {
   }
 
   /**
-   * Fails the next {@code count} calls of an action (whatever they ask) with the given detail,
-   * like a recording's {@code sim-fault}. A later call replaces what is left of an earlier one.
+   * Fails the next {@code count} calls of an action (whatever they ask) with the given detail, like
+   * a recording's {@code sim-fault}. A later call replaces what is left of an earlier one.
    */
   public void failNext(Action action, int count, String detail) {
     if (count < 0) {
@@ -68,31 +68,60 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     return fleet.ledger();
   }
 
+  /** The fleet it acts on. */
+  public SimulatedFleet fleet() {
+    return fleet;
+  }
+
   @Override
   public Outcome fence(Request.Fence r, Duration timeout) throws InterruptedException {
     return perform(
-        Action.FENCE_HOST, r.commandId(), r.host(), null, null, List.of(), timeout,
+        Action.FENCE_HOST,
+        r.commandId(),
+        r.host(),
+        null,
+        null,
+        List.of(),
+        timeout,
         () -> fleet.powerOff(r.host()));
   }
 
   @Override
   public Outcome mapDisks(Request.MapDisks r, Duration timeout) throws InterruptedException {
     return perform(
-        Action.MAP_DISKS, r.commandId(), r.host(), r.target(), null, r.vms(), timeout,
+        Action.MAP_DISKS,
+        r.commandId(),
+        r.host(),
+        r.target(),
+        null,
+        r.vms(),
+        timeout,
         () -> fleet.mapDisks(r.target(), r.disks()));
   }
 
   @Override
   public Outcome restart(Request.Restart r, Duration timeout) throws InterruptedException {
     return perform(
-        Action.RESTART_VM, r.commandId(), r.host(), r.target(), r.vm(), List.of(), timeout,
+        Action.RESTART_VM,
+        r.commandId(),
+        r.host(),
+        r.target(),
+        r.vm(),
+        List.of(),
+        timeout,
         () -> fleet.move(r.vm(), r.host(), r.target(), false));
   }
 
   @Override
   public Outcome migrate(Request.Migrate r, Duration timeout) throws InterruptedException {
     return perform(
-        Action.LIVE_MIGRATE_VM, r.commandId(), r.host(), r.target(), r.vm(), List.of(), timeout,
+        Action.LIVE_MIGRATE_VM,
+        r.commandId(),
+        r.host(),
+        r.target(),
+        r.vm(),
+        List.of(),
+        timeout,
         () -> fleet.move(r.vm(), r.host(), r.target(), true));
   }
 
@@ -127,8 +156,16 @@ public final class SimulatedHypervisor implements HypervisorConnector {
         .ledger()
         .add(
             new Ledger.Entry(
-                commandId, action, host, target, vm, vms, outcome.status(), outcome.detail(),
-                started, fleet.clock().instant()));
+                commandId,
+                action,
+                host,
+                target,
+                vm,
+                vms,
+                outcome.status(),
+                outcome.detail(),
+                started,
+                fleet.clock().instant()));
     return outcome;
   }
 

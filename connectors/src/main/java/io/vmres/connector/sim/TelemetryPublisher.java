@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes a {@link SimulatedFleet}'s inventory and telemetry in live mode ({@code ts} = the
  * fleet's clock): on {@link #start()} every {@code Host} and {@code Vm} on the inventory topic,
- * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends
- * them, every few rounds a {@code Power} reading of every host with a BMC, and now and then
- * benign {@code Health} samples. Keys are the host id (the VM id for a {@code Vm}), as {@link
- * Topics} says. The producer stays the caller's.
+ * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends them,
+ * every few rounds a {@code Power} reading of every host with a BMC, and now and then benign {@code
+ * Health} samples. Keys are the host id (the VM id for a {@code Vm}), as {@link Topics} says. The
+ * producer stays the caller's.
  */
 public final class TelemetryPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TelemetryPublisher.class);
@@ -37,7 +37,8 @@ public final class TelemetryPublisher implements AutoCloseable {
   private final SimulatedFleet.Builder settings;
   private final AvroCodec codec = new AvroCodec();
   private final Random random; // guarded by the fleet's lock
-  private final AtomicLong ticks = new AtomicLong();
+  private final AtomicLong rounds = new AtomicLong(); // rounds begun: decides power and health
+  private final AtomicLong ticks = new AtomicLong(); // rounds done
   private final AtomicLong published = new AtomicLong();
   private ScheduledExecutorService timer;
   private volatile boolean closed;
@@ -88,7 +89,7 @@ public final class TelemetryPublisher implements AutoCloseable {
    * that no beat or reading goes out after a fault that stops it.
    */
   public void tick() {
-    long n = ticks.getAndIncrement();
+    long n = rounds.getAndIncrement();
     synchronized (fleet) {
       Instant ts = now();
       Map<String, SimulatedFleet.HostCondition> conditions = fleet.conditionsLocked();
@@ -112,9 +113,10 @@ public final class TelemetryPublisher implements AutoCloseable {
         }
       }
     }
+    ticks.incrementAndGet();
   }
 
-  /** Rounds published so far. */
+  /** Rounds fully published so far. */
   public long ticks() {
     return ticks.get();
   }
@@ -131,7 +133,6 @@ public final class TelemetryPublisher implements AutoCloseable {
   /** Stops the rounds and detaches from the fleet; flushes, but does not close, the producer. */
   @Override
   public synchronized void close() {
-    closed = true;
     if (timer != null) {
       timer.shutdown(); // no interrupt: a send cut short would be lost
       try {
@@ -142,15 +143,14 @@ public final class TelemetryPublisher implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    // Only now: the round under way when close began is published whole.
+    closed = true;
     fleet.detach(this);
     producer.flush();
   }
 
   void publishPower(String host, PowerState state, Instant ts) {
-    send(
-        Topics.POWER,
-        host,
-        Power.newBuilder().setHost(host).setState(state).setTs(ts).build());
+    send(Topics.POWER, host, Power.newBuilder().setHost(host).setState(state).setTs(ts).build());
   }
 
   void publishHealth(String host, String sensor, double value, String component, Instant ts) {
@@ -174,7 +174,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     try {
       tick();
     } catch (RuntimeException e) {
-      // A scheduled task that throws is never run again: log and keep the fleet beating.
+      // A periodic run that throws is never scheduled again: log and keep the fleet beating.
       LOG.error("telemetry round failed", e);
     }
   }

@@ -123,7 +123,8 @@ class ConnectorServiceTest {
         n++;
       }
     }
-    await("limit reached, the rest queued",
+    await(
+        "limit reached, the rest queued",
         () -> connector.running() == 5 && service.counters().queued() == 7);
     assertThat(results()).isEmpty();
     // Oldest first: t1 and t2 fill their two slots each, t3 gets the fifth.
@@ -148,7 +149,8 @@ class ConnectorServiceTest {
     deliver(fence("f-1", "h1"));
     deliver(restart("r-1", "vm1", "h9", "h1"));
     deliver(fence("f-2", "h2"));
-    await("two started, one queued",
+    await(
+        "two started, one queued",
         () -> connector.running() == 2 && service.counters().queued() == 1);
     connector.release();
     await("all answered", () -> results().size() == 3);
@@ -294,7 +296,8 @@ class ConnectorServiceTest {
 
   @Test
   void aResultThatCannotBeWrittenStopsTheServiceWithoutCommittingIt() {
-    producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    producer =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     start();
     deliver(restart("cmd-1", "vm1", "h1", "t1"));
     await("result handed to the producer", () -> producer.history().size() == 1);
@@ -312,7 +315,8 @@ class ConnectorServiceTest {
     deliver(restart("cmd-1", "vm1", "h1", "t1"));
     deliver(restart("cmd-2", "vm2", "h1", "t1"));
     deliver(restart("cmd-3", "vm3", "h1", "t1"));
-    await("one running, two queued",
+    await(
+        "one running, two queued",
         () -> connector.running() == 1 && service.counters().queued() == 2);
 
     consumer.schedulePollTask(() -> consumer.rebalance(List.of()));
@@ -324,7 +328,22 @@ class ConnectorServiceTest {
     assertThat(service.isRunning()).isTrue();
   }
 
-  // ---- helpers ----
+  @Test
+  void aLongQueuePausesFetchingUntilItDrains() {
+    start(ConnectorOptions.builder().maxInFlightPerTarget(1).maxQueued(2).build());
+    connector.hold();
+    for (int i = 0; i < 6; i++) {
+      deliver(restart("cmd-" + i, "vm" + i, "h1", "t1"));
+    }
+    await("paused", () -> service.counters().queued() > 2 && consumer.paused().contains(TP));
+
+    connector.release();
+    await("all answered", () -> results().size() == 6);
+    await("resumed", () -> consumer.paused().isEmpty());
+    assertThat(connector.maxRunning("t1")).isEqualTo(1);
+  }
+
+  // ---- fixtures ----
 
   private static Command restart(String id, String vm, String host, String target) {
     return Command.newBuilder()

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A hypervisor connector for tests: counts calls per command id and the calls running at once
- * (per target and overall), and holds every call at a gate until the test opens it.
+ * A hypervisor connector for tests: counts calls per command id and the calls running at once (per
+ * target and overall), and holds every call at a gate until the test opens it.
  */
 final class FakeConnector implements HypervisorConnector {
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();

@@ -48,10 +48,19 @@ class ConnectorOnFleetTest {
   @Test
   void aHungHostIsFencedAndItsVmsRestartExactlyOnceDespiteRedeliveries() {
     SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(10).vmsPerHost(4).clusters(1).sparesPerCluster(2).seed(11).build();
+        SimulatedFleet.builder()
+            .hosts(10)
+            .vmsPerHost(4)
+            .clusters(1)
+            .sparesPerCluster(2)
+            .seed(11)
+            .build();
     fleet.telemetry(producer);
     SimulatedHypervisor hv =
-        SimulatedHypervisor.builder(fleet).noLatency().latency(Action.RESTART_VM, Latency.fixed(Duration.ofMillis(20))).build();
+        SimulatedHypervisor.builder(fleet)
+            .noLatency()
+            .latency(Action.RESTART_VM, Latency.fixed(Duration.ofMillis(20)))
+            .build();
     consumer.updateBeginningOffsets(Map.of(TP, 0L));
     consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));
     service =
@@ -83,10 +92,26 @@ class ConnectorOnFleetTest {
     for (int i = 0; i < vms.size(); i++) {
       String id = "r" + i;
       restarts.add(id);
-      deliver(command(id, Action.RESTART_VM, failed, targets.get(i % 2), vms.get(i).vm(), List.of(), List.of()));
+      deliver(
+          command(
+              id,
+              Action.RESTART_VM,
+              failed,
+              targets.get(i % 2),
+              vms.get(i).vm(),
+              List.of(),
+              List.of()));
     }
     // The job's sink retried: the first restart and the fence come again.
-    deliver(command("r0", Action.RESTART_VM, failed, targets.get(0), vms.get(0).vm(), List.of(), List.of()));
+    deliver(
+        command(
+            "r0",
+            Action.RESTART_VM,
+            failed,
+            targets.get(0),
+            vms.get(0).vm(),
+            List.of(),
+            List.of()));
     deliver(command("f1", Action.FENCE_HOST, failed, null, null, List.of(), List.of()));
 
     int deliveries = 3 + vms.size() + 2;
@@ -104,13 +129,55 @@ class ConnectorOnFleetTest {
         moves.add((Vm) decode(r.value()));
       }
     }
-    assertThat(moves).extracting(Vm::getVm).containsExactlyInAnyOrderElementsOf(vms.stream().map(FleetVm::vm).toList());
+    assertThat(moves)
+        .extracting(Vm::getVm)
+        .containsExactlyInAnyOrderElementsOf(vms.stream().map(FleetVm::vm).toList());
     assertThat(service.counters().duplicates()).isEqualTo(2);
     await("all committed", () -> Long.valueOf(deliveries).equals(consumer.lastCommitted(TP)));
   }
 
+  @Test
+  void aSiteWiresTelemetryAndTheConnectorOnOneProducer() {
+    SimulatedFleet fleet =
+        SimulatedFleet.builder()
+            .hosts(4)
+            .vmsPerHost(2)
+            .clusters(1)
+            .sparesPerCluster(1)
+            .heartbeatInterval(Duration.ofMillis(20))
+            .build();
+    consumer.updateBeginningOffsets(Map.of(TP, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));
+    SimulatedSite site =
+        SimulatedSite.start(
+            consumer,
+            producer,
+            fleet,
+            SimulatedHypervisor.instant(fleet),
+            ConnectorOptions.defaults());
+    try {
+      await("assigned", () -> consumer.assignment().contains(TP));
+      await("beating", () -> site.telemetry().ticks() >= 2);
+      deliver(command("f1", Action.FENCE_HOST, "h01", null, null, List.of(), List.of()));
+      await("answered", () -> results().size() == 1);
+      assertThat(results().get(0).getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
+      assertThat(fleet.beats("h01", io.vmres.schema.Channel.mgmt)).isFalse();
+    } finally {
+      site.close();
+    }
+    assertThat(consumer.closed()).isTrue();
+    assertThat(site.telemetry().isClosed()).isTrue();
+    assertThat(site.connector().isRunning()).isFalse();
+  }
+
   private static Command command(
-      String id, Action action, String host, String target, String vm, List<String> vms, List<String> disks) {
+      String id,
+      Action action,
+      String host,
+      String target,
+      String vm,
+      List<String> vms,
+      List<String> disks) {
     return Command.newBuilder()
         .setCommandId(id)
         .setIncidentId("inc-1")

@@ -63,7 +63,10 @@ class SimulatedFleetTest {
     }
     assertThat(fleet.vms().stream().filter(v -> !v.ha()).count()).isBetween(20L, 200L);
     assertThat(fleet.vms())
-        .allSatisfy(v -> assertThat(fleet.host(v.host()).get().storageDomains()).contains(v.storageDomain()));
+        .allSatisfy(
+            v ->
+                assertThat(fleet.host(v.host()).get().storageDomains())
+                    .contains(v.storageDomain()));
   }
 
   @Test
@@ -103,13 +106,15 @@ class SimulatedFleetTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SimulatedFleet.builder().nonHaFraction(1.5))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SimulatedFleet.builder().hosts(4).clusters(2).sparesPerCluster(2).build())
+    assertThatThrownBy(
+            () -> SimulatedFleet.builder().hosts(4).clusters(2).sparesPerCluster(2).build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void inventoryThenHeartbeatsOnBothChannelsAndPowerReadings() {
-    SimulatedFleet fleet = SimulatedFleet.builder().hosts(10).clusters(1).sparesPerCluster(1).build();
+    SimulatedFleet fleet =
+        SimulatedFleet.builder().hosts(10).clusters(1).sparesPerCluster(1).build();
     TelemetryPublisher telemetry = fleet.telemetry(producer);
 
     telemetry.publishInventory();
@@ -132,7 +137,12 @@ class SimulatedFleetTest {
   @Test
   void crashStopsHeartbeatsAndTheBmcReadsOffAtOnceAndOnEveryPowerRound() {
     SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(10).clusters(1).sparesPerCluster(1).powerEveryTicks(2).build();
+        SimulatedFleet.builder()
+            .hosts(10)
+            .clusters(1)
+            .sparesPerCluster(1)
+            .powerEveryTicks(2)
+            .build();
     TelemetryPublisher telemetry = fleet.telemetry(producer);
     telemetry.tick();
     producer.clear();
@@ -165,7 +175,8 @@ class SimulatedFleetTest {
 
   @Test
   void isolationStopsOnlyManagementBeatsAndAHangLeavesThePowerOn() {
-    SimulatedFleet fleet = SimulatedFleet.builder().hosts(6).clusters(1).sparesPerCluster(1).build();
+    SimulatedFleet fleet =
+        SimulatedFleet.builder().hosts(6).clusters(1).sparesPerCluster(1).build();
     TelemetryPublisher telemetry = fleet.telemetry(producer);
     fleet.isolate("h01");
     fleet.hang("h02");
@@ -220,7 +231,7 @@ class SimulatedFleetTest {
     assertThat(fleet.telemetry(producer)).isNotNull();
   }
 
-  // ---- helpers ----
+  // ---- fixtures ----
 
   private List<SpecificRecord> decoded(String topic) {
     return records(topic, SpecificRecord.class);

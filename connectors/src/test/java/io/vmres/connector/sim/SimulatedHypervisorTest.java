@@ -28,7 +28,13 @@ class SimulatedHypervisorTest {
       new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
   // One cluster of 6 hosts, h06 the spare; 12 VMs with one disk each.
   private final SimulatedFleet fleet =
-      SimulatedFleet.builder().hosts(6).vmsPerHost(2).clusters(1).sparesPerCluster(1).seed(3).build();
+      SimulatedFleet.builder()
+          .hosts(6)
+          .vmsPerHost(2)
+          .clusters(1)
+          .sparesPerCluster(1)
+          .seed(3)
+          .build();
   private final SimulatedHypervisor hv = SimulatedHypervisor.instant(fleet);
 
   SimulatedHypervisorTest() {
@@ -40,18 +46,22 @@ class SimulatedHypervisorTest {
     FleetVm vm = fleet.vmsOn("h01").get(0);
     fleet.crash("h01");
 
-    Outcome map = hv.mapDisks(new Request.MapDisks("m1", "h01", "h06", List.of(vm.vm()), vm.disks()), T);
+    Outcome map =
+        hv.mapDisks(new Request.MapDisks("m1", "h01", "h06", List.of(vm.vm()), vm.disks()), T);
     Outcome restart = hv.restart(new Request.Restart("r1", vm.vm(), "h01", "h06"), T);
 
     assertThat(map.isSuccess()).isTrue();
     assertThat(restart.isSuccess()).as(restart.detail()).isTrue();
     assertThat(fleet.vm(vm.vm()).get().host()).isEqualTo("h06");
     List<Vm> published = records(Topics.INVENTORY, Vm.class);
-    assertThat(published).singleElement().satisfies(v -> {
-      assertThat(v.getVm()).isEqualTo(vm.vm());
-      assertThat(v.getHost()).isEqualTo("h06");
-      assertThat(v.getDisks()).isEqualTo(vm.disks());
-    });
+    assertThat(published)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getVm()).isEqualTo(vm.vm());
+              assertThat(v.getHost()).isEqualTo("h06");
+              assertThat(v.getDisks()).isEqualTo(vm.disks());
+            });
     assertThat(keys(Topics.INVENTORY)).containsExactly(vm.vm());
     assertThat(hv.ledger().entries())
         .extracting(Ledger.Entry::commandId, Ledger.Entry::action, Ledger.Entry::status)
@@ -94,7 +104,12 @@ class SimulatedHypervisorTest {
   @Test
   void aHostWithoutBmcCannotBeFenced() throws Exception {
     SimulatedFleet noBmc =
-        SimulatedFleet.builder().hosts(3).clusters(1).sparesPerCluster(1).hostsWithoutBmc(2).build();
+        SimulatedFleet.builder()
+            .hosts(3)
+            .clusters(1)
+            .sparesPerCluster(1)
+            .hostsWithoutBmc(2)
+            .build();
     String host = noBmc.hosts().stream().filter(h -> !h.bmc()).findFirst().get().host();
     Outcome fence = SimulatedHypervisor.instant(noBmc).fence(new Request.Fence("f1", host), T);
     assertThat(fence.status()).isEqualTo(Outcome.Status.FAILED);
@@ -170,10 +185,13 @@ class SimulatedHypervisorTest {
     assertThat(ledger.count(Action.FENCE_HOST, Outcome.Status.SUCCEEDED)).isEqualTo(1);
     assertThat(ledger.runsPerCommand()).containsEntry("g1", 2).containsEntry("f1", 1);
     assertThat(ledger.repeatedCommands()).containsExactly("g1");
-    assertThat(ledger.forCommand("f1")).singleElement().satisfies(e -> {
-      assertThat(e.host()).isEqualTo("h01");
-      assertThat(e.finished()).isAfterOrEqualTo(e.started());
-    });
+    assertThat(ledger.forCommand("f1"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.host()).isEqualTo("h01");
+              assertThat(e.finished()).isAfterOrEqualTo(e.started());
+            });
   }
 
   @Test
@@ -213,7 +231,7 @@ class SimulatedHypervisorTest {
     assertThat(a.stream().distinct().count()).isGreaterThan(50);
   }
 
-  // ---- helpers ----
+  // ---- fixtures ----
 
   private <T> List<T> records(String topic, Class<T> type) {
     List<T> out = new ArrayList<>();
