@@ -17,7 +17,11 @@ public final class Topics {
   /** {@link Health}, keyed by host. */
   public static final String HEALTH = "vmres.telemetry.health";
 
-  /** {@link Host}, {@link HostRemoved}, {@link Vm}, {@link VmRemoved}, keyed by host (VM). */
+  /**
+   * {@link Host}, {@link HostRemoved}, {@link Vm}, {@link VmRemoved}. Host records and VM records
+   * are keyed by host (a VM's by the host it is placed on), so that a host's record precedes its
+   * VMs in one partition; {@link VmRemoved} by VM.
+   */
   public static final String INVENTORY = "vmres.inventory";
 
   /** {@link Maintenance}, {@link MaintenanceEnd}, {@link OperatorConfirm}, keyed by host. */

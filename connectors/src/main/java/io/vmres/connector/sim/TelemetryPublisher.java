@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * fleet's clock): on {@link #start()} every {@code Host} and {@code Vm} on the inventory topic,
  * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends them,
  * every few rounds a {@code Power} reading of every host with a BMC, and now and then benign {@code
- * Health} samples. Keys are the host id (the VM id for a {@code Vm}), as {@link Topics} says. The
+ * Health} samples. Keys are the host id (for a {@code Vm}, the host it runs on, so that a host's record comes before its VMs in one partition), as {@link Topics} says. The
  * producer stays the caller's.
  */
 public final class TelemetryPublisher implements AutoCloseable {
@@ -77,7 +77,7 @@ public final class TelemetryPublisher implements AutoCloseable {
         send(Topics.INVENTORY, h.host(), h.toAvro(ts));
       }
       for (FleetVm v : fleet.vmsLocked()) {
-        send(Topics.INVENTORY, v.vm(), v.toAvro(ts));
+        send(Topics.INVENTORY, v.host(), v.toAvro(ts));
       }
     }
   }
@@ -167,7 +167,7 @@ public final class TelemetryPublisher implements AutoCloseable {
   }
 
   void publishVm(FleetVm vm, Instant ts) {
-    send(Topics.INVENTORY, vm.vm(), vm.toAvro(ts));
+    send(Topics.INVENTORY, vm.host(), vm.toAvro(ts));
   }
 
   private void safeTick() {

@@ -1,6 +1,8 @@
 package io.vmres.deploy.cli;
 
+import io.vmres.deploy.Demo;
 import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.Replay;
 
 /**
  * Connects each subcommand to the code that does its work: one line per subcommand. A line
@@ -9,13 +11,25 @@ import io.vmres.deploy.Lifecycle;
 public final class WiredActions implements Actions {
 
   @Override
-  public int demo(DemoArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("demo"); // WIRE: the embedded runtime's demo
+  public int demo(DemoArgs args, Lifecycle lifecycle) throws Exception {
+    return Demo.run(
+        args.duration(),
+        args.hosts(),
+        args.vmsPerHost(),
+        args.crashEvery(),
+        args.seed(),
+        lifecycle,
+        System.out);
   }
 
   @Override
-  public int replay(ReplayArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("replay"); // WIRE: the job's replay entry point
+  public int replay(ReplayArgs args, Lifecycle lifecycle) throws Exception {
+    return Replay.run(
+        args.recording(),
+        args.out(),
+        Replay.overrides(args.config(), args.settings()),
+        args.parallelism(),
+        System.out);
   }
 
   @Override
