@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code vmres connector}: one connector service, until Ctrl-C. */
 @Command(
     name = "connector",
-    mixinStandardHelpOptions = true,
+    header = "Runs a hypervisor connector.",
     description = {
       "Runs a connector: it reads commands from Kafka, runs them against its hypervisors"
           + " idempotently (the command id is the key) and reports each result back.",
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres connector --type sim",
-      "  vmres connector --type libvirt --config pool-a.properties --bootstrap kafka-1:9092"
+      "  vmres connector --type libvirt --config pool-a.properties"
     })
 final class ConnectorCommand extends Subcommand {
 
