@@ -9,6 +9,7 @@ import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class Cli {
     commandLine = new CommandLine(new VmresCommand(actions, lifecycle));
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler(this::failure);
+    commandLine.setParameterExceptionHandler(Cli::usageError);
     Charset cs = Charset.defaultCharset();
     setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true));
     setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true));
@@ -78,6 +80,22 @@ public final class Cli {
     Runtime.getRuntime().addShutdownHook(new Thread(cli.lifecycle::close, "vmres-shutdown"));
     int code = cli.run(args);
     System.exit(code);
+  }
+
+  /** What was wrong, the synopsis and where to read more; the full help only on request. */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(e.getMessage());
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.print(cmd.getHelp().fullSynopsis());
+    if (!cmd.getSubcommands().isEmpty()) {
+      err.print(cmd.getHelp().commandListHeading());
+      err.print(cmd.getHelp().commandList());
+    }
+    err.printf(
+        "Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
+    return USAGE;
   }
 
   private int failure(Exception e, CommandLine cmd, ParseResult parsed) throws Exception {

@@ -356,6 +356,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("group.initial.rebalance.delay.ms", "0");
       // The 128 MiB default of the log cleaner's buffer is sized for a data center broker.
       p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+      // A broker that cannot start (its controller never elected, say) fails instead of hanging.
+      p.put("server.max.startup.time.ms", Long.toString(startTimeout.toMillis()));
       overrides.forEach(p::put);
       return p;
     }

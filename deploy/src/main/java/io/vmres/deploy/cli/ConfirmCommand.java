@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 /** {@code vmres confirm}: an operator's word that a host is down, for hosts without a BMC. */
 @Command(
     name = "confirm",
-    mixinStandardHelpOptions = true,
+    header = "Confirms that a host without a BMC is down.",
     description = {
       "Confirms that a host awaiting confirmation is down (powered off or cut off by hand)."
           + " vmres never restarts VMs without proof that their host is down; for a host"

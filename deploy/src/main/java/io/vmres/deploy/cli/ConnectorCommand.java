@@ -3,15 +3,18 @@ package io.vmres.deploy.cli;
 import io.vmres.deploy.cli.Actions.ConnectorArgs;
 import io.vmres.deploy.cli.Actions.ConnectorType;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code vmres connector}: one connector service, until Ctrl-C. */
 @Command(
     name = "connector",
-    mixinStandardHelpOptions = true,
+    header = "Runs a hypervisor connector.",
     description = {
       "Runs a connector: it reads commands from Kafka, runs them against its hypervisors"
           + " idempotently (the command id is the key) and reports each result back.",
@@ -20,7 +23,7 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres connector --type sim",
-      "  vmres connector --type libvirt --config pool-a.properties --bootstrap kafka-1:9092"
+      "  vmres connector --type libvirt --config pool-a.properties"
     })
 final class ConnectorCommand extends Subcommand {
 
@@ -28,6 +31,8 @@ final class ConnectorCommand extends Subcommand {
       names = "--type",
       paramLabel = "TYPE",
       required = true,
+      converter = TypeConverter.class,
+      completionCandidates = TypeCandidates.class,
       description = "The connector: ${COMPLETION-CANDIDATES}.")
   private ConnectorType type;
 
@@ -38,6 +43,36 @@ final class ConnectorCommand extends Subcommand {
   private Path config;
 
   @Mixin private BootstrapOption bootstrap;
+
+  /** Reads the type in any case, and names the types in the case of the help text. */
+  static final class TypeConverter implements ITypeConverter<ConnectorType> {
+    @Override
+    public ConnectorType convert(String value) {
+      for (ConnectorType t : ConnectorType.values()) {
+        if (t.name().equalsIgnoreCase(value.trim())) {
+          return t;
+        }
+      }
+      throw new TypeConversionException(
+          "'" + value + "' is not a connector type: one of " + new TypeCandidates());
+    }
+  }
+
+  /** The types as written on the command line. */
+  static final class TypeCandidates extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    TypeCandidates() {
+      for (ConnectorType t : ConnectorType.values()) {
+        add(t.toString());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return String.join(", ", this);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {

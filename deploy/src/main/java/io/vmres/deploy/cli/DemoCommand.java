@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code vmres demo}: the whole pipeline in one process against a simulated fleet. */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
+    header = "Runs the job on a simulated fleet, all in this process.",
     description = {
       "Runs the main job on the embedded runtime: a Kafka broker, a Flink MiniCluster, a"
           + " simulated fleet and its connector, all in this process. A host of the fleet"
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  vmres demo                                 200 hosts, a crash every 30 s, until Ctrl-C",
+      "  vmres demo",
       "  vmres demo --duration 5m --hosts 1000 --crash-every 10s --seed 7"
     })
 final class DemoCommand extends Subcommand {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code vmres kafka}: a standalone embedded broker in the foreground, until Ctrl-C. */
 @Command(
     name = "kafka",
-    mixinStandardHelpOptions = true,
+    header = "Runs a local Kafka broker with every vmres topic.",
     description = {
       "Runs a single-node Kafka broker (KRaft, from Kafka's own jars) on 127.0.0.1 with every"
           + " vmres topic created, in the foreground until Ctrl-C. Connectors, `vmres record`"
@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  vmres kafka                                   127.0.0.1:9092, data deleted on exit",
-      "  vmres kafka --port 0 --data-dir .vmres/kafka  a free port, data kept across runs"
+      "  vmres kafka",
+      "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"
     })
 final class KafkaCommand extends Subcommand {
   /** The port clients expect when nobody says otherwise. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code vmres record}: what flows on a running Kafka, kept as a recording. */
 @Command(
     name = "record",
-    mixinStandardHelpOptions = true,
+    header = "Records the events on a running Kafka into a recording.",
     description = {
       "Records the events on the vmres input topics of a running Kafka into a recording file"
           + " (JSON Lines), which `vmres replay` reads back.",
@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  vmres record --out incident.jsonl                     until Ctrl-C",
+      "  vmres record --out incident.jsonl",
       "  vmres record --out incident.jsonl --duration 10m --bootstrap kafka-1:9092"
     })
 final class RecordCommand extends Subcommand {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code vmres replay}: a recording through the job, with the decisions written as files. */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
+    header = "Replays a recording through the job; writes its decisions.",
     description = {
       "Replays a recording (JSON Lines, one event per line) through the job in event time,"
           + " against a simulated hypervisor, and writes its decisions to the output folder:"
@@ -28,8 +28,7 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres replay rack-failure.jsonl",
-      "  vmres replay rack-failure.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S"
-          + " --set maxAttempts=5"
+      "  vmres replay rack.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S"
     })
 final class ReplayCommand extends Subcommand {
 

@@ -7,12 +7,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the actions, the lifecycle, output and option checks. */
 abstract class Subcommand implements Callable<Integer> {
+  // Not picocli's standard mixin: that adds --version, which only the top-level command has.
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  private boolean help;
+
   @ParentCommand private VmresCommand parent;
   @Spec private CommandSpec spec;
 

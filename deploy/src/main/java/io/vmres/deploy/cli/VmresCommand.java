@@ -32,10 +32,10 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  vmres demo                   the job on a simulated fleet of 200 hosts, until Ctrl-C",
-      "  vmres kafka --port 9092      a local broker with every vmres topic",
-      "  vmres replay rec.jsonl       a recording through the job, deterministically",
-      "  vmres COMMAND --help         the options of one command",
+      "  vmres demo                the job on 200 simulated hosts, until Ctrl-C",
+      "  vmres kafka               a local broker at 127.0.0.1:9092",
+      "  vmres replay rec.jsonl    a recording through the job, into out/rec/",
+      "  vmres COMMAND --help      the options of one command",
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error. Logs: .vmres/logs/vmres.log"
     })
