@@ -187,7 +187,7 @@ public final class Demo {
         }
         out.printf(
             Locale.ROOT,
-            "[%s] %-9s%s %s: %d VMs restarted%s%n",
+            "[%s] %-9s %s %s: %d VMs restarted%s%n",
             clock(),
             i.getState(),
             id,

@@ -11,17 +11,16 @@ import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
 import io.vmres.job.types.EngineSerializer;
-import io.vmres.job.types.EventSerializer;
+import io.vmres.job.types.PendingSerializer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -41,7 +40,10 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   private final boolean emitFinalEngine;
 
   private transient ValueState<ClusterEngine> engine;
-  private transient MapState<Long, List<Event>> pending;
+  private transient ValueState<TreeMap<Long, ArrayList<Event>>> pending;
+  private transient ValueState<Long> timerAt;
+  private transient ValueState<Boolean> finalSent;
+  private transient ValueState<Boolean> endTold;
   private transient ValueState<Long> endTs;
   private transient ValueState<Long> emitted;
   private transient Counter lateEvents;
@@ -64,10 +66,13 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   public void open(OpenContext ctx) {
     engine = getRuntimeContext().getState(new ValueStateDescriptor<>("engine", new EngineSerializer()));
     pending =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("pending", PendingSerializer.INSTANCE));
+    timerAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timer-at", LongSerializer.INSTANCE));
+    finalSent =
         getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "pending", LongSerializer.INSTANCE, new ListSerializer<>(EventSerializer.INSTANCE)));
+            .getState(new ValueStateDescriptor<>("final-sent", BooleanSerializer.INSTANCE));
+    endTold =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("end-told", BooleanSerializer.INSTANCE));
     endTs = getRuntimeContext().getState(new ValueStateDescriptor<>("end-ts", LongSerializer.INSTANCE));
     emitted = getRuntimeContext().getState(new ValueStateDescriptor<>("emitted", LongSerializer.INSTANCE));
     lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
@@ -80,9 +85,8 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     long watermark = ctx.timerService().currentWatermark();
     if (r.isEnd()) {
       endTs.update(r.endTs());
-      engine().endOfInput(r.endTs());
       // the check for "done" runs in onTimer; make sure one comes even for an idle cluster
-      ctx.timerService().registerEventTimeTimer(Math.max(r.endTs(), watermark + 1));
+      wakeAt(Math.max(r.endTs(), watermark + 1), ctx);
       return;
     }
     Event e = r.event();
@@ -105,36 +109,88 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   }
 
   private void buffer(Event e, Context ctx) throws Exception {
-    List<Event> atTs = pending.get(e.ts());
-    if (atTs == null) {
-      atTs = new ArrayList<>(4);
-      ctx.timerService().registerEventTimeTimer(e.ts());
+    TreeMap<Long, ArrayList<Event>> held = pending.value();
+    if (held == null) {
+      held = new TreeMap<>();
     }
-    atTs.add(e);
-    pending.put(e.ts(), atTs);
+    held.computeIfAbsent(e.ts(), k -> new ArrayList<>(4)).add(e);
+    pending.update(held);
+    wakeAt(e.ts(), ctx);
+  }
+
+  /** One timer at the earliest instant with work: not one per distinct event time. */
+  private void wakeAt(long t, Context ctx) throws Exception {
+    Long at = timerAt.value();
+    if (at == null || t < at) {
+      ctx.timerService().registerEventTimeTimer(t);
+      timerAt.update(t);
+    }
   }
 
   @Override
   public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
     currentKey = ctx.getCurrentKey();
-    ClusterEngine eng = engine();
-    List<Event> events = pending.get(t);
-    if (events != null) {
-      pending.remove(t);
-      events.sort(Comparator.comparingLong(Event::seq));
+    Long at = timerAt.value();
+    if (at != null && at <= t) {
+      timerAt.clear();
     }
-    long due = eng.nextDue();
+    // Everything up to the watermark has arrived: run it all now, instant by instant.
+    long watermark = Math.max(t, ctx.timerService().currentWatermark());
+    ClusterEngine eng = engine();
+    TreeMap<Long, ArrayList<Event>> held = pending.value();
     Sink sink = new Sink(out);
-    if (events != null || due <= t) {
-      eng.advance(t, events == null ? List.of() : events, sink);
+    Long end = endTs.value();
+    // As in a replay driver: the input up to its last instant first, then the end of input,
+    // then the work that comes after it (a loss after the last event never happens).
+    long limit = end == null || endTold.value() != null ? watermark : Math.min(watermark, end);
+    runUntil(eng, held, limit, sink);
+    if (end != null && endTold.value() == null && watermark >= end) {
+      eng.endOfInput(end);
+      endTold.update(true);
+      runUntil(eng, held, watermark, sink);
     }
     sink.flush();
     engine.update(eng);
-    long next = eng.nextDue();
+    if (held != null) {
+      pending.update(held);
+    }
+    long next =
+        Math.min(eng.nextDue(), held == null || held.isEmpty() ? Long.MAX_VALUE : held.firstKey());
     if (next != Long.MAX_VALUE) {
-      ctx.timerService().registerEventTimeTimer(Math.max(next, t + 1));
-    } else if (emitFinalEngine && endTs.value() != null && pending.isEmpty()) {
+      ctx.timerService().registerEventTimeTimer(next);
+      timerAt.update(next);
+    } else if (emitFinalEngine && endTold.value() != null && finalSent.value() == null) {
+      finalSent.update(true);
       out.collect(new Emitted(currentKey, nextSeq(), eng));
+    }
+  }
+
+  /** Hands the engine every instant up to {@code limit}: buffered input and its own work. */
+  private static void runUntil(
+      ClusterEngine eng, TreeMap<Long, ArrayList<Event>> held, long limit, Sink sink) {
+    long last = Long.MIN_VALUE;
+    while (true) {
+      long due = eng.nextDue();
+      Long first = held == null || held.isEmpty() ? null : held.firstKey();
+      long t;
+      List<Event> events;
+      if (first != null && first <= limit && first <= due) {
+        t = first;
+        ArrayList<Event> atT = held.pollFirstEntry().getValue();
+        atT.sort(Comparator.comparingLong(Event::seq));
+        events = atT;
+      } else if (due != Long.MAX_VALUE && due <= limit) {
+        t = due;
+        events = List.of();
+      } else {
+        return;
+      }
+      if (t <= last) {
+        throw new IllegalStateException(
+            "the engine asks for instant " + t + " again after running it; its work would never end");
+      }
+      eng.advance(t, events, sink);
+      last = t;
     }
   }
 
