@@ -71,11 +71,8 @@ public final class ReplayOutputs {
     }
   }
 
-  /** A rejected line; dead letters must come in line order. */
+  /** A rejected line, in any order: the file lists them in line order. */
   public void deadLetter(DeadLetterOut d) {
-    if (!deadLetters.isEmpty() && deadLetters.get(deadLetters.size() - 1).line() >= d.line()) {
-      throw new IllegalArgumentException("dead letters out of line order at line " + d.line());
-    }
     deadLetters.add(d);
   }
 
@@ -106,7 +103,9 @@ public final class ReplayOutputs {
 
   /** Every dead letter, in line order. */
   public List<DeadLetterOut> deadLetters() {
-    return List.copyOf(deadLetters);
+    List<DeadLetterOut> sorted = new ArrayList<>(deadLetters);
+    sorted.sort(Comparator.comparingLong(DeadLetterOut::line));
+    return sorted;
   }
 
   /**
@@ -143,7 +142,7 @@ public final class ReplayOutputs {
     writeLines(dir.resolve("results.jsonl"), results);
     writeLines(dir.resolve("incidents.jsonl"), incidents());
     writeLines(dir.resolve("alerts.jsonl"), alerts());
-    writeLines(dir.resolve("dead-letter.jsonl"), deadLetters);
+    writeLines(dir.resolve("dead-letter.jsonl"), deadLetters());
     ObjectNode summary = summary(stats, settings, figures, endTs);
     try (Writer w = Files.newBufferedWriter(dir.resolve("summary.json"), StandardCharsets.UTF_8)) {
       w.write(Json.MAPPER.writer(SUMMARY_STYLE).writeValueAsString(summary));

@@ -47,11 +47,11 @@ class ReplayOutputsTest {
       runs = List.of(runs.get(1), runs.get(0));
     }
     runs.forEach(r -> r.accept(o));
-    o.deadLetter(new DeadLetterOut(3, "not JSON", "{x"));
     o.accept(
         new RecordingReader.LateLine(
             new DeadLetterOut(8, "late by 1 s", "{\"type\":\"heartbeat\"}"),
             new AlertOut("LATE_EVENT", null, null, List.of(), "line 8", T0 + 5_000)));
+    o.deadLetter(new DeadLetterOut(3, "not JSON", "{x"));
     return o;
   }
 
