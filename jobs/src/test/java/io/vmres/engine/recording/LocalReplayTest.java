@@ -88,4 +88,38 @@ class LocalReplayTest {
     JsonNode s = Json.STRICT.readTree(Files.readString(dir.resolve("summary.json")));
     assertThat(s.get("settings").get("outOfOrderness").asText()).isEqualTo("PT10S");
   }
+
+  @Test
+  void routesEveryEventToItsClusterInEventTimeOrder(@TempDir Path dir) throws Exception {
+    Path rec = dir.resolve("two-clusters.jsonl");
+    Files.writeString(
+        rec,
+        String.join(
+            "\n",
+            "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":8,\"memMb\":8,\"ts\":\"2026-03-01T10:00:00Z\"}",
+            "{\"type\":\"sim-fault\",\"action\":\"RESTART_VM\",\"count\":1,\"ts\":\"2026-03-01T10:00:02Z\"}",
+            "{\"type\":\"heartbeat\",\"host\":\"h1\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:00:01Z\"}",
+            "{\"type\":\"heartbeat\",\"host\":\"ghost\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:00:03Z\"}",
+            "{\"type\":\"host\",\"host\":\"h2\",\"cluster\":\"c2\",\"cpu\":8,\"memMb\":8,\"ts\":\"2026-03-01T10:00:09Z\"}",
+            ""));
+    replay(rec, dir.resolve("out"), Map.of());
+    Map<String, List<String>> calls = new java.util.TreeMap<>();
+    engines.forEach(e -> calls.put(e.cluster, e.calls));
+    long t0 = io.vmres.engine.Times.parse("2026-03-01T10:00:00Z");
+    assertThat(calls.get("c1"))
+        .containsExactly(
+            "advance " + t0 + " [1]",
+            "advance " + (t0 + 1000) + " [3]",
+            "advance " + (t0 + 2000) + " [2]",
+            "endOfInput " + (t0 + 9000),
+            "giveUpAtEnd " + (t0 + 9000));
+    // c2 appears after the sim-fault: it gets it first, at its own ts.
+    assertThat(calls.get("c2"))
+        .containsExactly(
+            "advance " + (t0 + 2000) + " [2]",
+            "advance " + (t0 + 9000) + " [5]",
+            "endOfInput " + (t0 + 9000),
+            "giveUpAtEnd " + (t0 + 9000));
+    assertThat(calls.get("")).startsWith("advance " + (t0 + 3000) + " [4]");
+  }
 }
