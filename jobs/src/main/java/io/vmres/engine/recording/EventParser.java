@@ -106,11 +106,27 @@ public final class EventParser {
     if (o == null || !o.isObject()) {
       return new Bad("not a JSON object");
     }
+    // Only a line longer than the limit can hold such an integer: short lines skip the walk.
+    if (line.length() > Json.MAX_INTEGER_DIGITS && hasHugeInteger(o)) {
+      return new Bad("not JSON: an integer of more than " + Json.MAX_INTEGER_DIGITS + " digits");
+    }
     try {
       return read(o, seq);
     } catch (BadInput e) {
       return new Bad(e.getMessage());
     }
+  }
+
+  private static boolean hasHugeInteger(JsonNode n) {
+    if (n.isBigInteger()) {
+      return n.bigIntegerValue().abs().toString().length() > Json.MAX_INTEGER_DIGITS;
+    }
+    for (JsonNode child : n) {
+      if (hasHugeInteger(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ParsedLine read(JsonNode o, long seq) throws BadInput {

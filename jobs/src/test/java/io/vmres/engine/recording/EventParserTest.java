@@ -123,6 +123,17 @@ class EventParserTest {
   }
 
   @Test
+  void integersOfMoreThan4300DigitsAreNotJsonAsForTheReferenceChecker() {
+    String tsField = "\"2026-03-01T10:00:00Z\",\"extra\":";
+    assertValid(heartbeat(tsField + "9".repeat(4300)), Object.class);
+    assertValid(heartbeat(tsField + "-" + "9".repeat(4300)), Object.class);
+    assertBad(heartbeat(tsField + "9".repeat(4301)));
+    assertBad(heartbeat(tsField + "[{\"deep\":" + "9".repeat(4301) + "}]"));
+    // Python reads long fractions as floats, whatever their length.
+    assertValid(heartbeat(tsField + "0." + "1".repeat(5000)), Object.class);
+  }
+
+  @Test
   void priorityIsAnIntegerWrittenWithoutFractionOrExponent() {
     assertThat(assertValid(vm(",\"priority\":-0"), VmEvent.class).priority()).isZero();
     assertThat(assertValid(vm(",\"priority\":1000"), VmEvent.class).priority()).isEqualTo(1000);
