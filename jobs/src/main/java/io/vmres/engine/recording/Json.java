@@ -23,6 +23,7 @@ final class Json {
                   StreamReadConstraints.builder()
                       .maxNumberLength(1_000_000)
                       .maxStringLength(Integer.MAX_VALUE)
+                      .maxNameLength(Integer.MAX_VALUE)
                       .build())
               .build());
 
