@@ -54,8 +54,10 @@ public final class ClusterRouter implements Serializable {
 
   private final Map<String, String> clusterOfHost = new HashMap<>();
   private final Map<String, String> hostOfVm = new HashMap<>();
+
   /** Clusters seen so far, in the order first seen. */
   private final Set<String> clusters = new LinkedHashSet<>();
+
   /** Every sim-fault so far: a cluster seen later must still count them. */
   private final List<SimFault> simFaults = new ArrayList<>();
 

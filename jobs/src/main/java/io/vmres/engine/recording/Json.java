@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 /** The one strict JSON reader and the compact writer that recordings and replay outputs share. */
 final class Json {
   /**
-   * RFC 8259 only (no NaN, comments, leading zeros...), one value per text. Numbers up to a
-   * million characters are read, so that a huge number in an ignored field does not make a line
-   * bad; {@link EventParser} refuses integers of more than {@value #MAX_INTEGER_DIGITS} digits
-   * itself, as Python's {@code json} (the reference checker) does.
+   * RFC 8259 only (no NaN, comments, leading zeros...), one value per text. Numbers up to a million
+   * characters are read, so that a huge number in an ignored field does not make a line bad; {@link
+   * EventParser} refuses integers of more than {@value #MAX_INTEGER_DIGITS} digits itself, as
+   * Python's {@code json} (the reference checker) does.
    */
   static final ObjectMapper MAPPER =
       new ObjectMapper(

@@ -15,22 +15,25 @@ import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 /**
- * Drives one engine per cluster key over event time, as the engine contract asks: input is
- * buffered until the watermark passes it, then handed over in (ts, seq) order, one {@code
- * advance} per instant, interleaved with each engine's own {@code nextDue()} instants; an engine
- * never sees an instant earlier than one it has seen.
+ * Drives one engine per cluster key over event time, as the engine contract asks: input is buffered
+ * until the watermark passes it, then handed over in (ts, seq) order, one {@code advance} per
+ * instant, interleaved with each engine's own {@code nextDue()} instants; an engine never sees an
+ * instant earlier than one it has seen.
  *
- * <p>Usage: {@link #offer} deliveries as they are read, {@link #watermark} whenever the
- * watermark moves, {@link #finish} after the last line, then {@link #giveUpAtEnd}.
+ * <p>Usage: {@link #offer} deliveries as they are read, {@link #watermark} whenever the watermark
+ * moves, {@link #finish} after the last line, then {@link #giveUpAtEnd}.
  */
 public final class ReplayDriver {
   private final Settings settings;
   private final BiFunction<String, Settings, ReplayEngine> factory;
   private final ReplayOutputs outputs;
   private final Map<String, EngineState> engines = new TreeMap<>();
+
   /** Engines with work of their own, by (due, cluster). */
   private final TreeSet<EngineState> dues =
-      new TreeSet<>(Comparator.comparingLong((EngineState s) -> s.due).thenComparing(s -> s.cluster));
+      new TreeSet<>(
+          Comparator.comparingLong((EngineState s) -> s.due).thenComparing(s -> s.cluster));
+
   private final PriorityQueue<Pending> buffer =
       new PriorityQueue<>(
           Comparator.comparingLong(Pending::ts)
@@ -45,7 +48,9 @@ public final class ReplayDriver {
    * @param outputs where each engine writes ({@link ReplayOutputs#forCluster})
    */
   public ReplayDriver(
-      Settings settings, BiFunction<String, Settings, ReplayEngine> factory, ReplayOutputs outputs) {
+      Settings settings,
+      BiFunction<String, Settings, ReplayEngine> factory,
+      ReplayOutputs outputs) {
     this.settings = settings;
     this.factory = factory;
     this.outputs = outputs;
@@ -61,8 +66,8 @@ public final class ReplayDriver {
   }
 
   /**
-   * Every input still to come has {@code ts >= watermark}: every instant before it is complete,
-   * so its input and the engines' own work before it run now.
+   * Every input still to come has {@code ts >= watermark}: every instant before it is complete, so
+   * its input and the engines' own work before it run now.
    */
   public void watermark(long watermark) {
     if (watermark > released) {
@@ -72,9 +77,8 @@ public final class ReplayDriver {
   }
 
   /**
-   * The input ended; {@code lastTs} is the latest on-time event ts (null without any event).
-   * Hands over what is buffered, tells every engine, then runs each engine's own work until none
-   * is left.
+   * The input ended; {@code lastTs} is the latest on-time event ts (null without any event). Hands
+   * over what is buffered, tells every engine, then runs each engine's own work until none is left.
    */
   public void finish(Long lastTs) {
     finished = true;

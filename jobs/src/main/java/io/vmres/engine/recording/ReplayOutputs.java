@@ -33,8 +33,8 @@ import java.util.function.ToLongFunction;
 /**
  * Collects the output lines of many cluster engines and of the recording reader, and writes the
  * replay's six files. Lines of the {@code .jsonl} files are merged by (ts, cluster, order of
- * emission), so the files are byte-identical whatever order the clusters ran in; {@code
- * LATE_EVENT} alerts come before engine alerts of the same ts; dead letters stay in line order.
+ * emission), so the files are byte-identical whatever order the clusters ran in; {@code LATE_EVENT}
+ * alerts come before engine alerts of the same ts; dead letters stay in line order.
  */
 public final class ReplayOutputs {
   /** The replay's output files, in the order they are written. */
@@ -165,7 +165,8 @@ public final class ReplayOutputs {
     s.put("deadLetters", deadLetters.size());
     s.put("lateEvents", stats.lateEvents());
     s.put("commands", commandCount());
-    s.put("commandsFailed", results().stream().filter(r -> !"SUCCEEDED".equals(r.status())).count());
+    s.put(
+        "commandsFailed", results().stream().filter(r -> !"SUCCEEDED".equals(r.status())).count());
     s.put("endTs", endTs == null ? null : Times.format(endTs));
     ArrayNode incidents = s.putArray("incidents");
     long recovered = 0;
@@ -215,8 +216,12 @@ public final class ReplayOutputs {
     // Without a heartbeat to measure from, failure starts at the opening (detection 0).
     long start = x.failureStartTs() == null ? x.openedTs() : x.failureStartTs();
     o.put("detectionS", seconds(x.openedTs() - start));
-    o.put("firstCommandS", x.firstCommandTs() == null ? null : seconds(x.firstCommandTs() - x.openedTs()));
-    o.put("lastCommandS", x.lastCommandTs() == null ? null : seconds(x.lastCommandTs() - x.openedTs()));
+    o.put(
+        "firstCommandS",
+        x.firstCommandTs() == null ? null : seconds(x.firstCommandTs() - x.openedTs()));
+    o.put(
+        "lastCommandS",
+        x.lastCommandTs() == null ? null : seconds(x.lastCommandTs() - x.openedTs()));
     o.put("recoveryS", x.lastRecoveryTs() == null ? null : seconds(x.lastRecoveryTs() - start));
     o.put("vmsRecovered", x.vmsRecovered());
     o.put("vmsUnplaced", x.vmsUnplaced());

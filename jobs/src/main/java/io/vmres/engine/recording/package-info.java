@@ -1,7 +1,7 @@
 /**
  * Replay around the decision engine, without Flink types: reading recordings ({@link
- * io.vmres.engine.recording.RecordingReader}, {@link io.vmres.engine.recording.EventParser},
- * {@link io.vmres.engine.recording.SettingsParser}), keying events by cluster ({@link
+ * io.vmres.engine.recording.RecordingReader}, {@link io.vmres.engine.recording.EventParser}, {@link
+ * io.vmres.engine.recording.SettingsParser}), keying events by cluster ({@link
  * io.vmres.engine.recording.ClusterRouter}), driving cluster engines in event time ({@link
  * io.vmres.engine.recording.ReplayDriver}) and writing the replay's files ({@link
  * io.vmres.engine.recording.ReplayOutputs}); {@link io.vmres.engine.recording.LocalReplay} puts

@@ -22,7 +22,8 @@ class ClusterRouterTest {
   private long seq;
 
   private HostEvent host(String host, String cluster) {
-    return new HostEvent(1000, ++seq, host, cluster, 64, 1024, null, null, "kvm", List.of(), false, true);
+    return new HostEvent(
+        1000, ++seq, host, cluster, 64, 1024, null, null, "kvm", List.of(), false, true);
   }
 
   private VmEvent vm(String vm, String host) {
@@ -118,7 +119,14 @@ class ClusterRouterTest {
   void routingIsDeterministic() {
     ClusterRouter other = new ClusterRouter();
     List<Event> events =
-        List.of(host("a", "c1"), host("b", "c2"), fault(), vm("v", "a"), vm("v", "b"), host("a", "c3"), fault());
+        List.of(
+            host("a", "c1"),
+            host("b", "c2"),
+            fault(),
+            vm("v", "a"),
+            vm("v", "b"),
+            host("a", "c3"),
+            fault());
     for (Event e : events) {
       assertThat(other.route(e)).isEqualTo(router.route(e));
     }

@@ -12,11 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalReplayTest {
-  private static final Path BAD_AND_LATE = RecordingReaderTest.SCENARIOS.resolve("bad-and-late-input.jsonl");
-
   private final List<ScriptedEngine> engines = new ArrayList<>();
 
-  private LocalReplay.Result replay(Path recording, Path out, Map<String, String> overrides) throws Exception {
+  private LocalReplay.Result replay(Path recording, Path out, Map<String, String> overrides)
+      throws Exception {
     return LocalReplay.run(
         recording,
         out,
@@ -29,8 +28,10 @@ class LocalReplayTest {
   }
 
   @Test
-  void replaysTheBadAndLateScenarioIntoDeadLettersLateAlertsAndSummary(@TempDir Path dir) throws Exception {
-    LocalReplay.Result r = replay(BAD_AND_LATE, dir, Map.of());
+  void replaysTheBadAndLateScenarioIntoDeadLettersLateAlertsAndSummary(@TempDir Path dir)
+      throws Exception {
+    LocalReplay.Result r =
+        replay(RecordingReaderTest.scenario("bad-and-late-input"), dir, Map.of());
     assertThat(r.stats().deadLetters()).isEqualTo(16);
     assertThat(r.stats().lateEvents()).isEqualTo(2);
     for (String f : ReplayOutputs.FILES) {
@@ -50,7 +51,8 @@ class LocalReplayTest {
         late.add(a);
       }
     }
-    assertThat(late).extracting(a -> a.get("ts").asText())
+    assertThat(late)
+        .extracting(a -> a.get("ts").asText())
         .containsExactly("2026-03-01T10:03:00.001Z", "2026-03-01T10:06:40.001Z");
     JsonNode s = Json.STRICT.readTree(Files.readString(dir.resolve("summary.json")));
     assertThat(s.get("recording").asText()).isEqualTo("bad-and-late-input");
@@ -69,7 +71,7 @@ class LocalReplayTest {
 
   @Test
   void twoReplaysWriteTheSameBytes(@TempDir Path dir) throws Exception {
-    Path recording = RecordingReaderTest.SCENARIOS.resolve("single-host-crash.jsonl");
+    Path recording = RecordingReaderTest.scenario("single-host-crash");
     replay(recording, dir.resolve("a"), Map.of());
     replay(recording, dir.resolve("b"), Map.of());
     for (String f : ReplayOutputs.FILES) {
@@ -81,7 +83,11 @@ class LocalReplayTest {
 
   @Test
   void overridesReachTheEnginesSettingsAndTheSummary(@TempDir Path dir) throws Exception {
-    LocalReplay.Result r = replay(BAD_AND_LATE, dir, Map.of("outOfOrderness", "PT10S"));
+    LocalReplay.Result r =
+        replay(
+            RecordingReaderTest.scenario("bad-and-late-input"),
+            dir,
+            Map.of("outOfOrderness", "PT10S"));
     assertThat(r.settings().outOfOrdernessMs()).isEqualTo(10_000);
     // With 10 s of allowed disorder, neither late line of the scenario is late any more.
     assertThat(r.stats().lateEvents()).isZero();
