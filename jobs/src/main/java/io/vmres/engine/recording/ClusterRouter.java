@@ -23,8 +23,9 @@ import java.util.Set;
 
 /**
  * Assigns input events to the cluster engines that must see them (the pipeline is keyed by
- * cluster). Events must be routed in the order they are read (line order in a recording, arrival
- * order on Kafka): a host belongs to the cluster of its latest record as read.
+ * cluster). A host belongs to the cluster of its latest record routed so far, so events should be
+ * routed in the order they are applied: (ts, seq) order in a replay ({@link ReplayDriver} routes as
+ * it releases events), arrival order where nothing better is known.
  *
  * <ul>
  *   <li>{@code host}: the cluster its record names, and also the previous one when the host moves

@@ -54,13 +54,11 @@ public final class LocalReplay {
     ReplayDriver driver;
     try (RecordingReader reader = RecordingReader.open(recording, setOverrides)) {
       settings = reader.settings();
-      driver = new ReplayDriver(settings, engines, outputs);
+      driver = new ReplayDriver(settings, router::route, engines, outputs);
       while (reader.hasNext()) {
         RecordingReader.Item item = reader.next();
         if (item instanceof RecordingReader.EventItem e) {
-          for (ClusterRouter.Delivery d : router.route(e.event())) {
-            driver.offer(d);
-          }
+          driver.offer(e.event());
           driver.watermark(reader.watermark());
         } else {
           outputs.accept(item);
