@@ -125,6 +125,21 @@ class ReplayDriverTest {
   }
 
   @Test
+  void aNewEnginesOwnWorkBetweenItsEarlierInstantsRunsInOrder() {
+    timerMs = 1000;
+    ReplayDriver d = driver(new ClusterRouter()::route);
+    d.offer(host(1_000, 1, "h1", "c1"));
+    d.offer(new SimFault(2_000, 2, "RESTART_VM", 1, null, null, null));
+    d.watermark(20_000);
+    d.offer(host(21_000, 3, "h2", "c2"));
+    d.finish(21_000L);
+    assertThat(engines.get("c2").calls)
+        .containsExactly(
+            "advance 2000 [2]", "advance 3000 []", "advance 21000 [3]", "endOfInput 21000");
+    engines.values().forEach(e -> assertThat(e.violations).isEmpty());
+  }
+
+  @Test
   void eventsAreRoutedInTimeOrderSoALineBeforeItsHostsRecordStillReachesItsCluster() {
     ReplayDriver d = driver(new ClusterRouter()::route);
     // Line 1 is a heartbeat at 1.5 s; line 2 registers its host at 1 s.
