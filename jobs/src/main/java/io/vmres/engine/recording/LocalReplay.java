@@ -10,8 +10,8 @@ import java.util.function.BiFunction;
 
 /**
  * Replays a recording in one JVM without Flink: reads it, routes its events to one {@link
- * ClusterEngine} per cluster (answering commands with the simulated hypervisor), and writes the
- * six output files.
+ * ClusterEngine} per cluster (answering commands with the simulated hypervisor), and writes the six
+ * output files.
  *
  * <p>Usage: {@code LocalReplay.run(Path.of("crash.jsonl"), Path.of("out"), Map.of())}, or from the
  * command line: {@code LocalReplay RECORDING OUTDIR [--set key=value]...}.
@@ -36,7 +36,8 @@ public final class LocalReplay {
         outDir,
         setOverrides,
         (cluster, settings) ->
-            ReplayEngine.of(new ClusterEngine(cluster, settings, ClusterEngine.Hypervisor.SIMULATED)));
+            ReplayEngine.of(
+                new ClusterEngine(cluster, settings, ClusterEngine.Hypervisor.SIMULATED)));
   }
 
   /** Replays with engines from {@code engines} (a cluster key and the settings to an engine). */
@@ -53,13 +54,11 @@ public final class LocalReplay {
     ReplayDriver driver;
     try (RecordingReader reader = RecordingReader.open(recording, setOverrides)) {
       settings = reader.settings();
-      driver = new ReplayDriver(settings, engines, outputs);
+      driver = new ReplayDriver(settings, router::route, engines, outputs);
       while (reader.hasNext()) {
         RecordingReader.Item item = reader.next();
         if (item instanceof RecordingReader.EventItem e) {
-          for (ClusterRouter.Delivery d : router.route(e.event())) {
-            driver.offer(d);
-          }
+          driver.offer(e.event());
           driver.watermark(reader.watermark());
         } else {
           outputs.accept(item);

@@ -13,24 +13,33 @@ import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
- * Drives one engine per cluster key over event time, as the engine contract asks: input is
- * buffered until the watermark passes it, then handed over in (ts, seq) order, one {@code
+ * Drives one engine per cluster key over event time, as the engine contract asks: input is buffered
+ * until the watermark passes it, then routed and handed over in (ts, seq) order, one {@code
  * advance} per instant, interleaved with each engine's own {@code nextDue()} instants; an engine
  * never sees an instant earlier than one it has seen.
  *
- * <p>Usage: {@link #offer} deliveries as they are read, {@link #watermark} whenever the
- * watermark moves, {@link #finish} after the last line, then {@link #giveUpAtEnd}.
+ * <p>Events are routed when they are released, in (ts, seq) order rather than in line order: a
+ * host's cluster is then that of its record valid at the event's ts, so an event written before its
+ * host's record, but later in time, still reaches the host's cluster.
+ *
+ * <p>Usage: {@link #offer} events as they are read, {@link #watermark} whenever the watermark
+ * moves, {@link #finish} after the last line, then {@link #giveUpAtEnd}.
  */
 public final class ReplayDriver {
   private final Settings settings;
   private final BiFunction<String, Settings, ReplayEngine> factory;
+  private final Function<Event, List<ClusterRouter.Delivery>> router;
   private final ReplayOutputs outputs;
   private final Map<String, EngineState> engines = new TreeMap<>();
+
   /** Engines with work of their own, by (due, cluster). */
   private final TreeSet<EngineState> dues =
-      new TreeSet<>(Comparator.comparingLong((EngineState s) -> s.due).thenComparing(s -> s.cluster));
+      new TreeSet<>(
+          Comparator.comparingLong((EngineState s) -> s.due).thenComparing(s -> s.cluster));
+
   private final PriorityQueue<Pending> buffer =
       new PriorityQueue<>(
           Comparator.comparingLong(Pending::ts)
@@ -41,28 +50,32 @@ public final class ReplayDriver {
   private boolean finished;
 
   /**
+   * @param router the deliveries of an event, usually {@link ClusterRouter#route}
    * @param factory makes the engine of a cluster key on its first input
    * @param outputs where each engine writes ({@link ReplayOutputs#forCluster})
    */
   public ReplayDriver(
-      Settings settings, BiFunction<String, Settings, ReplayEngine> factory, ReplayOutputs outputs) {
+      Settings settings,
+      Function<Event, List<ClusterRouter.Delivery>> router,
+      BiFunction<String, Settings, ReplayEngine> factory,
+      ReplayOutputs outputs) {
     this.settings = settings;
+    this.router = router;
     this.factory = factory;
     this.outputs = outputs;
   }
 
-  /** Buffers one delivery until the watermark passes its ts. */
-  public void offer(ClusterRouter.Delivery d) {
+  /** Buffers one valid, on-time event until the watermark passes its ts. */
+  public void offer(Event e) {
     if (finished) {
       throw new IllegalStateException("input after the end of input");
     }
-    Event e = d.event();
-    buffer.add(new Pending(e.ts(), e.seq(), arrivals++, d.cluster(), e));
+    buffer.add(new Pending(e.ts(), e.seq(), arrivals++, e));
   }
 
   /**
-   * Every input still to come has {@code ts >= watermark}: every instant before it is complete,
-   * so its input and the engines' own work before it run now.
+   * Every input still to come has {@code ts >= watermark}: every instant before it is complete, so
+   * its input and the engines' own work before it run now.
    */
   public void watermark(long watermark) {
     if (watermark > released) {
@@ -72,9 +85,8 @@ public final class ReplayDriver {
   }
 
   /**
-   * The input ended; {@code lastTs} is the latest on-time event ts (null without any event).
-   * Hands over what is buffered, tells every engine, then runs each engine's own work until none
-   * is left.
+   * The input ended; {@code lastTs} is the latest on-time event ts (null without any event). Hands
+   * over what is buffered, tells every engine, then runs each engine's own work until none is left.
    */
   public void finish(Long lastTs) {
     finished = true;
@@ -126,13 +138,26 @@ public final class ReplayDriver {
         return;
       }
       if (tIn == t) {
-        Map<String, List<Event>> batch = new TreeMap<>();
+        // Per cluster, per instant: a cluster seen for the first time also gets earlier
+        // sim-faults, at their own (earlier) instants.
+        Map<String, TreeMap<Long, List<Event>>> batch = new TreeMap<>();
         while (!buffer.isEmpty() && buffer.peek().ts() == t) {
-          Pending p = buffer.poll();
-          batch.computeIfAbsent(p.cluster(), k -> new ArrayList<>()).add(p.event());
+          for (ClusterRouter.Delivery d : router.apply(buffer.poll().event())) {
+            batch
+                .computeIfAbsent(d.cluster(), k -> new TreeMap<>())
+                .computeIfAbsent(d.event().ts(), k -> new ArrayList<>())
+                .add(d.event());
+          }
         }
-        for (Map.Entry<String, List<Event>> e : batch.entrySet()) {
-          engine(e.getKey()).advance(t, e.getValue());
+        for (Map.Entry<String, TreeMap<Long, List<Event>>> c : batch.entrySet()) {
+          EngineState s = engine(c.getKey());
+          for (Map.Entry<Long, List<Event>> at : c.getValue().entrySet()) {
+            // Only a new engine gets earlier instants; work they make due comes in between.
+            while (s.due < at.getKey()) {
+              s.advance(s.due, List.of());
+            }
+            s.advance(at.getKey(), at.getValue());
+          }
         }
       }
       while (!dues.isEmpty() && dues.first().due == t) {
@@ -150,7 +175,7 @@ public final class ReplayDriver {
     return s;
   }
 
-  private record Pending(long ts, long seq, long arrival, String cluster, Event event) {}
+  private record Pending(long ts, long seq, long arrival, Event event) {}
 
   /** An engine and what the driver knows of it. */
   private final class EngineState {

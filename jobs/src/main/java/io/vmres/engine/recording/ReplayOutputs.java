@@ -33,8 +33,8 @@ import java.util.function.ToLongFunction;
 /**
  * Collects the output lines of many cluster engines and of the recording reader, and writes the
  * replay's six files. Lines of the {@code .jsonl} files are merged by (ts, cluster, order of
- * emission), so the files are byte-identical whatever order the clusters ran in; {@code
- * LATE_EVENT} alerts come before engine alerts of the same ts; dead letters stay in line order.
+ * emission), so the files are byte-identical whatever order the clusters ran in; {@code LATE_EVENT}
+ * alerts come before engine alerts of the same ts; dead letters stay in line order.
  */
 public final class ReplayOutputs {
   /** The replay's output files, in the order they are written. */
@@ -71,11 +71,8 @@ public final class ReplayOutputs {
     }
   }
 
-  /** A rejected line; dead letters must come in line order. */
+  /** A rejected line, in any order: the file lists them in line order. */
   public void deadLetter(DeadLetterOut d) {
-    if (!deadLetters.isEmpty() && deadLetters.get(deadLetters.size() - 1).line() >= d.line()) {
-      throw new IllegalArgumentException("dead letters out of line order at line " + d.line());
-    }
     deadLetters.add(d);
   }
 
@@ -106,7 +103,9 @@ public final class ReplayOutputs {
 
   /** Every dead letter, in line order. */
   public List<DeadLetterOut> deadLetters() {
-    return List.copyOf(deadLetters);
+    List<DeadLetterOut> sorted = new ArrayList<>(deadLetters);
+    sorted.sort(Comparator.comparingLong(DeadLetterOut::line));
+    return sorted;
   }
 
   /**
@@ -143,7 +142,7 @@ public final class ReplayOutputs {
     writeLines(dir.resolve("results.jsonl"), results);
     writeLines(dir.resolve("incidents.jsonl"), incidents());
     writeLines(dir.resolve("alerts.jsonl"), alerts());
-    writeLines(dir.resolve("dead-letter.jsonl"), deadLetters);
+    writeLines(dir.resolve("dead-letter.jsonl"), deadLetters());
     ObjectNode summary = summary(stats, settings, figures, endTs);
     try (Writer w = Files.newBufferedWriter(dir.resolve("summary.json"), StandardCharsets.UTF_8)) {
       w.write(Json.MAPPER.writer(SUMMARY_STYLE).writeValueAsString(summary));
@@ -166,7 +165,8 @@ public final class ReplayOutputs {
     s.put("deadLetters", deadLetters.size());
     s.put("lateEvents", stats.lateEvents());
     s.put("commands", commandCount());
-    s.put("commandsFailed", results().stream().filter(r -> !"SUCCEEDED".equals(r.status())).count());
+    s.put(
+        "commandsFailed", results().stream().filter(r -> !"SUCCEEDED".equals(r.status())).count());
     s.put("endTs", endTs == null ? null : Times.format(endTs));
     ArrayNode incidents = s.putArray("incidents");
     long recovered = 0;
@@ -216,8 +216,12 @@ public final class ReplayOutputs {
     // Without a heartbeat to measure from, failure starts at the opening (detection 0).
     long start = x.failureStartTs() == null ? x.openedTs() : x.failureStartTs();
     o.put("detectionS", seconds(x.openedTs() - start));
-    o.put("firstCommandS", x.firstCommandTs() == null ? null : seconds(x.firstCommandTs() - x.openedTs()));
-    o.put("lastCommandS", x.lastCommandTs() == null ? null : seconds(x.lastCommandTs() - x.openedTs()));
+    o.put(
+        "firstCommandS",
+        x.firstCommandTs() == null ? null : seconds(x.firstCommandTs() - x.openedTs()));
+    o.put(
+        "lastCommandS",
+        x.lastCommandTs() == null ? null : seconds(x.lastCommandTs() - x.openedTs()));
     o.put("recoveryS", x.lastRecoveryTs() == null ? null : seconds(x.lastRecoveryTs() - start));
     o.put("vmsRecovered", x.vmsRecovered());
     o.put("vmsUnplaced", x.vmsUnplaced());

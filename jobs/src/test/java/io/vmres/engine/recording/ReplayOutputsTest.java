@@ -27,15 +27,21 @@ class ReplayOutputsTest {
   private static final RecordingStats STATS = new RecordingStats("crash", 10, 7, 2, 1, T0 + 60_000);
 
   private static void clusterA(Output out) {
-    out.incident(new IncidentOut("a-1", "HOST_FAILURE", List.of("h1"), "OPEN", Map.of(), T0 + 12_000));
-    out.command(new CommandOut("a-1-1", "a-1", "FENCE_HOST", "h1", null, null, null, null, 1, null, T0 + 12_000));
-    out.incident(new IncidentOut("a-1", "HOST_FAILURE", List.of("h1"), "RECOVERING", Map.of(), T0 + 12_000));
+    out.incident(
+        new IncidentOut("a-1", "HOST_FAILURE", List.of("h1"), "OPEN", Map.of(), T0 + 12_000));
+    out.command(
+        new CommandOut(
+            "a-1-1", "a-1", "FENCE_HOST", "h1", null, null, null, null, 1, null, T0 + 12_000));
+    out.incident(
+        new IncidentOut("a-1", "HOST_FAILURE", List.of("h1"), "RECOVERING", Map.of(), T0 + 12_000));
     out.result(new ResultOut("a-1-1", "SUCCEEDED", "ok", T0 + 17_000));
     out.alert(new AlertOut("UNPLACED", "a-1", null, List.of("v1"), "no room", T0 + 5_000));
   }
 
   private static void clusterB(Output out) {
-    out.command(new CommandOut("b-1-1", "b-1", "FENCE_HOST", "h9", null, null, null, null, 1, null, T0 + 12_000));
+    out.command(
+        new CommandOut(
+            "b-1-1", "b-1", "FENCE_HOST", "h9", null, null, null, null, 1, null, T0 + 12_000));
     out.result(new ResultOut("b-1-1", "FAILED", "sim-fault", T0 + 17_000));
   }
 
@@ -47,11 +53,11 @@ class ReplayOutputsTest {
       runs = List.of(runs.get(1), runs.get(0));
     }
     runs.forEach(r -> r.accept(o));
-    o.deadLetter(new DeadLetterOut(3, "not JSON", "{x"));
     o.accept(
         new RecordingReader.LateLine(
             new DeadLetterOut(8, "late by 1 s", "{\"type\":\"heartbeat\"}"),
             new AlertOut("LATE_EVENT", null, null, List.of(), "line 8", T0 + 5_000)));
+    o.deadLetter(new DeadLetterOut(3, "not JSON", "{x"));
     return o;
   }
 
@@ -62,14 +68,14 @@ class ReplayOutputsTest {
     outputs(false).write(one, STATS, Settings.DEFAULTS, Map.of(), T0 + 60_000);
     outputs(true).write(two, STATS, Settings.DEFAULTS, Map.of(), T0 + 60_000);
     for (String f : ReplayOutputs.FILES) {
-      assertThat(Files.readAllBytes(two.resolve(f))).as(f).isEqualTo(Files.readAllBytes(one.resolve(f)));
+      assertThat(Files.readAllBytes(two.resolve(f)))
+          .as(f)
+          .isEqualTo(Files.readAllBytes(one.resolve(f)));
     }
     assertThat(Files.readString(one.resolve("commands.jsonl")))
         .isEqualTo(
-            "{\"commandId\":\"a-1-1\",\"incidentId\":\"a-1\",\"action\":\"FENCE_HOST\",\"host\":\"h1\","
-                + "\"attempt\":1,\"ts\":\"2026-03-01T10:00:12.000Z\"}\n"
-                + "{\"commandId\":\"b-1-1\",\"incidentId\":\"b-1\",\"action\":\"FENCE_HOST\",\"host\":\"h9\","
-                + "\"attempt\":1,\"ts\":\"2026-03-01T10:00:12.000Z\"}\n");
+            "{\"commandId\":\"a-1-1\",\"incidentId\":\"a-1\",\"action\":\"FENCE_HOST\",\"host\":\"h1\",\"attempt\":1,\"ts\":\"2026-03-01T10:00:12.000Z\"}\n"
+                + "{\"commandId\":\"b-1-1\",\"incidentId\":\"b-1\",\"action\":\"FENCE_HOST\",\"host\":\"h9\",\"attempt\":1,\"ts\":\"2026-03-01T10:00:12.000Z\"}\n");
   }
 
   @Test
@@ -82,7 +88,9 @@ class ReplayOutputsTest {
 
   @Test
   void lateEventAlertsComeBeforeEngineAlertsOfTheSameTs() {
-    assertThat(outputs(false).alerts()).extracting(AlertOut::kind).containsExactly("LATE_EVENT", "UNPLACED");
+    assertThat(outputs(false).alerts())
+        .extracting(AlertOut::kind)
+        .containsExactly("LATE_EVENT", "UNPLACED");
   }
 
   @Test
@@ -99,7 +107,8 @@ class ReplayOutputsTest {
     o.write(dir, STATS, Settings.DEFAULTS, Map.of(), null);
     byte[] bytes = Files.readAllBytes(dir.resolve("dead-letter.jsonl"));
     assertThat(new String(bytes, StandardCharsets.UTF_8))
-        .isEqualTo("{\"line\":1,\"reason\":\"bad host\",\"raw\":\"{\\\"host\\\":\\\"hôte\\\"}\"}\n");
+        .isEqualTo(
+            "{\"line\":1,\"reason\":\"bad host\",\"raw\":\"{\\\"host\\\":\\\"hôte\\\"}\"}\n");
     for (String f : List.of("commands.jsonl", "results.jsonl", "incidents.jsonl", "alerts.jsonl")) {
       assertThat(dir.resolve(f)).isEmptyFile();
     }
@@ -113,17 +122,47 @@ class ReplayOutputsTest {
         "c-b",
         List.of(
             new IncidentFigures(
-                "b-1", "HOST_FAILURE", List.of("h9"), "PARTIAL", T0 + 12_000, T0 + 332, T0 + 12_000,
-                T0 + 14_000, T0 + 44_332, 2, 1, 0)));
+                "b-1",
+                "HOST_FAILURE",
+                List.of("h9"),
+                "PARTIAL",
+                T0 + 12_000,
+                T0 + 332,
+                T0 + 12_000,
+                T0 + 14_000,
+                T0 + 44_332,
+                2,
+                1,
+                0)));
     figures.put(
         "c-a",
         List.of(
             new IncidentFigures(
-                "a-1", "HOST_FAILURE", List.of("h1"), "RECOVERING", T0 + 12_000, null, null, null,
-                null, 0, 0, 3),
+                "a-1",
+                "HOST_FAILURE",
+                List.of("h1"),
+                "RECOVERING",
+                T0 + 12_000,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                3),
             new IncidentFigures(
-                "a-2", "MAINTENANCE", List.of("h2"), "OPEN", T0 + 1_000, T0 + 1_000, null, null, null,
-                0, 0, 0)));
+                "a-2",
+                "MAINTENANCE",
+                List.of("h2"),
+                "OPEN",
+                T0 + 1_000,
+                T0 + 1_000,
+                null,
+                null,
+                null,
+                0,
+                0,
+                0)));
     o.write(dir, STATS, Settings.DEFAULTS, figures, T0 + 60_000);
     JsonNode s = Json.STRICT.readTree(Files.readString(dir.resolve("summary.json")));
     assertThat(s.get("recording").asText()).isEqualTo("crash");

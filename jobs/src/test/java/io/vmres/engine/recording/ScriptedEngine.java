@@ -42,7 +42,8 @@ final class ScriptedEngine implements ReplayEngine {
       }
     }
     lastT = t;
-    String seqs = eventsAtT.stream().map(e -> Long.toString(e.seq())).collect(Collectors.joining(","));
+    String seqs =
+        eventsAtT.stream().map(e -> Long.toString(e.seq())).collect(Collectors.joining(","));
     calls.add("advance " + t + " [" + seqs + "]");
     boolean timer = timers.remove(t);
     for (Event e : eventsAtT) {
@@ -51,7 +52,8 @@ final class ScriptedEngine implements ReplayEngine {
       }
     }
     if (timer || !eventsAtT.isEmpty()) {
-      out.alert(new AlertOut("SEEN", cluster + "-inc", null, List.of(), cluster + " [" + seqs + "]", t));
+      out.alert(
+          new AlertOut("SEEN", cluster + "-inc", null, List.of(), cluster + " [" + seqs + "]", t));
     }
   }
 
