@@ -7,7 +7,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import io.vmres.engine.event.Event;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -17,7 +19,7 @@ import java.util.TreeMap;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
- * Reads a recording in line order and routes its events to their clusters: what the recording
+ * Reads a recording in line order and routes its events to their clusters, in event-time order: what the recording
  * source emits. After the last line, every cluster gets the end of input (the latest on-time
  * time), then the reader's counters follow.
  */
@@ -46,6 +48,8 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
     private final ClusterRouter router = new ClusterRouter();
     private final Set<String> clusters = new LinkedHashSet<>();
     private final ArrayDeque<ReplayInput> ready = new ArrayDeque<>();
+    /** Events by (ts, line), held until the reader's watermark passes them. */
+    private final TreeMap<Long, ArrayList<Event>> held = new TreeMap<>();
     private boolean ended;
 
     Items(RecordingReader reader) {
@@ -58,9 +62,11 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
         if (reader.hasNext()) {
           RecordingReader.Item item = reader.next();
           if (item instanceof RecordingReader.EventItem e) {
-            for (ClusterRouter.Delivery d : router.route(e.event())) {
-              clusters.add(d.cluster());
-              ready.add(ReplayInput.routed(Routed.of(d.cluster(), d.event())));
+            held.computeIfAbsent(e.event().ts(), k -> new ArrayList<>(2)).add(e.event());
+            // every event still to come has ts >= the watermark: those before it are complete
+            long watermark = reader.watermark();
+            if (watermark != Long.MIN_VALUE) {
+              release(watermark - 1);
             }
           } else if (item instanceof RecordingReader.BadLine b) {
             ready.add(ReplayInput.side(b.deadLetter()));
@@ -70,6 +76,7 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
           }
         } else {
           ended = true;
+          release(Long.MAX_VALUE);
           if (reader.stats().lastOnTimeTs() != null) {
             long last = reader.stats().lastOnTimeTs();
             for (String c : clusters) {
@@ -80,6 +87,21 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
         }
       }
       return !ready.isEmpty();
+    }
+
+    /**
+     * Routes the held events up to {@code upTo} in event-time order, as the pipeline applies
+     * them: a host's record routes the lines of its instant and after, whatever their line order.
+     */
+    private void release(long upTo) {
+      while (!held.isEmpty() && held.firstKey() <= upTo) {
+        for (Event event : held.pollFirstEntry().getValue()) { // in line order within an instant
+          for (ClusterRouter.Delivery d : router.route(event)) {
+            clusters.add(d.cluster());
+            ready.add(ReplayInput.routed(Routed.of(d.cluster(), d.event())));
+          }
+        }
+      }
     }
 
     @Override
