@@ -845,8 +845,9 @@ public final class ClusterEngine implements Serializable {
           vms.get(v).ghost = true;
         }
         hs.vms.clear();
-        if (!knownDown(inc, hs.id)) {
-          // never known down: its VMs not yet under way are not owed any more
+        if (!knownDown(inc, hs.id) && !part.fenceInFlight) {
+          // back without being known down, and no fence under way that would make it so: its
+          // VMs not yet under way are not owed any more
           for (VmJob j : inc.jobs.values()) {
             if (j.active() && j.source.equals(hs.id) && j.phase != Phase.IN_FLIGHT) {
               drop(j);
@@ -894,6 +895,17 @@ public final class ClusterEngine implements Serializable {
     boolean predicted = d.kind().equals(PREDICTED);
     if (predicted ? hs.predictedIncident != null : hs.maintenanceIncident != null) {
       return; // one open drain of each kind per host
+    }
+    String other = predicted ? hs.maintenanceIncident : hs.predictedIncident;
+    if (other != null && !incidents.get(other).ended()) {
+      // a drain under way already owes every VM of the host: a second one could only owe them
+      // again and never move them itself; the operator is told instead
+      if (predicted) {
+        hs.draining = true;
+      }
+      out.alert(new AlertOut("ALREADY_DRAINING", other, hs.id, List.of(),
+          d.kind() + " of " + hs.id + " while " + other + " drains it", t));
+      return;
     }
     Incident inc = open(d.kind(), t);
     inc.hosts.add(hs.id);
@@ -1233,7 +1245,8 @@ public final class ClusterEngine implements Serializable {
 
   private boolean dead(VmState ds) {
     HostState dh = hosts.get(ds.host);
-    return ds.ghost
+    // a VM on a failed host that rejoined is gone, unless its recovery is still under way
+    return (ds.ghost && !owed(ds.id))
         || givenUp.contains(ds.id)
         || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
   }
@@ -1381,11 +1394,17 @@ public final class ClusterEngine implements Serializable {
             p.fenceExhausted = true;
             List<VmJob> lost = new ArrayList<>();
             for (VmJob j : inc.jobs.values()) {
-              if (j.active() && j.source.equals(c.host())) {
+              // a host known down meanwhile (power off) needs no fence: its VMs go on
+              if (j.active()
+                  && j.phase != Phase.IN_FLIGHT
+                  && j.source.equals(c.host())
+                  && !knownDown(inc, c.host())) {
                 lost.add(j);
               }
             }
-            giveUp(inc, lost, "RETRIES_EXHAUSTED", "fence of " + c.host() + " failed", t);
+            if (!lost.isEmpty()) {
+              giveUp(inc, lost, "RETRIES_EXHAUSTED", "fence of " + c.host() + " failed", t);
+            }
           }
           break;
         }
