@@ -20,15 +20,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Assigns input events to the cluster engines that must see them (the pipeline is keyed by
- * cluster). Events must be routed in the order they are read (line order in a recording, arrival
- * order on Kafka): a host belongs to the cluster of its latest record as read.
+ * cluster). A host belongs to the cluster of its latest record routed so far, so events should be
+ * routed in the order they are applied: (ts, seq) order in a replay ({@link ReplayDriver} routes as
+ * it releases events), arrival order where nothing better is known.
  *
  * <ul>
  *   <li>{@code host}: the cluster its record names, and also the previous one when the host moves
- *       between clusters (so the old cluster sees it leave).
+ *       between clusters (so the old cluster sees it leave). A cluster that gains a host (a move,
+ *       or its first record) also gets the latest record of each VM on it, as of the host event's
+ *       ts and seq.
  *   <li>{@code vm}: the cluster of its host, and also the previous one when the VM moves to a host
  *       of another cluster.
  *   <li>{@code vm-removed}: the cluster of the VM's last host.
@@ -54,8 +58,15 @@ public final class ClusterRouter implements Serializable {
 
   private final Map<String, String> clusterOfHost = new HashMap<>();
   private final Map<String, String> hostOfVm = new HashMap<>();
+
+  /** Each VM's latest record, and the VMs on each host, to tell a cluster a host brings along. */
+  private final Map<String, VmEvent> lastVm = new HashMap<>();
+
+  private final Map<String, TreeSet<String>> vmsOnHost = new HashMap<>();
+
   /** Clusters seen so far, in the order first seen. */
   private final Set<String> clusters = new LinkedHashSet<>();
+
   /** Every sim-fault so far: a cluster seen later must still count them. */
   private final List<SimFault> simFaults = new ArrayList<>();
 
@@ -65,11 +76,23 @@ public final class ClusterRouter implements Serializable {
     if (e instanceof HostEvent h) {
       String previous = clusterOfHost.put(h.host(), h.cluster());
       deliver(out, h.cluster(), e);
-      if (previous != null && !previous.equals(h.cluster())) {
-        deliver(out, previous, e);
+      if (!h.cluster().equals(previous)) {
+        if (previous != null) {
+          deliver(out, previous, e);
+        }
+        // VMs already on the host (placed while it was unknown or in another cluster) are now in
+        // this cluster's fleet view: it learns of them as of the host's record.
+        for (String vm : vmsOnHost.getOrDefault(h.host(), new TreeSet<>())) {
+          deliver(out, h.cluster(), at(lastVm.get(vm), h.ts(), h.seq()));
+        }
       }
     } else if (e instanceof VmEvent v) {
       String previousHost = hostOfVm.put(v.vm(), v.host());
+      lastVm.put(v.vm(), v);
+      if (previousHost != null && vmsOnHost.containsKey(previousHost)) {
+        vmsOnHost.get(previousHost).remove(v.vm());
+      }
+      vmsOnHost.computeIfAbsent(v.host(), k -> new TreeSet<>()).add(v.vm());
       String cluster = clusterOf(v.host());
       deliver(out, cluster, e);
       if (previousHost != null) {
@@ -80,7 +103,15 @@ public final class ClusterRouter implements Serializable {
       }
     } else if (e instanceof VmRemoved v) {
       String host = hostOfVm.remove(v.vm());
+      lastVm.remove(v.vm());
+      if (host != null && vmsOnHost.containsKey(host)) {
+        vmsOnHost.get(host).remove(v.vm());
+      }
       deliver(out, host == null ? UNKNOWN : clusterOf(host), e);
+    } else if (e instanceof HostRemoved r) {
+      // The VMs still on a removed host leave the fleet view: a later record brings none along.
+      vmsOnHost.remove(r.host());
+      deliver(out, clusterOf(r.host()), e);
     } else if (e instanceof SimFault f) {
       simFaults.add(f);
       for (String c : List.copyOf(clusters)) {
@@ -95,6 +126,23 @@ public final class ClusterRouter implements Serializable {
       deliver(out, clusterOf(hostOf(e)), e);
     }
     return out;
+  }
+
+  /** The VM's record as of another instant (same ts and seq as the event that brings it). */
+  private static VmEvent at(VmEvent v, long ts, long seq) {
+    return new VmEvent(
+        ts,
+        seq,
+        v.vm(),
+        v.host(),
+        v.cpu(),
+        v.memMb(),
+        v.priority(),
+        v.ha(),
+        v.antiAffinityGroup(),
+        v.storageDomain(),
+        v.disks(),
+        v.dependsOn());
   }
 
   private String clusterOf(String host) {
@@ -113,9 +161,7 @@ public final class ClusterRouter implements Serializable {
   }
 
   private static String hostOf(Event e) {
-    if (e instanceof HostRemoved x) {
-      return x.host();
-    } else if (e instanceof Heartbeat x) {
+    if (e instanceof Heartbeat x) {
       return x.host();
     } else if (e instanceof Power x) {
       return x.host();

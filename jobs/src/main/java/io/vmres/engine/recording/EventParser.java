@@ -106,11 +106,27 @@ public final class EventParser {
     if (o == null || !o.isObject()) {
       return new Bad("not a JSON object");
     }
+    // Only a line longer than the limit can hold such an integer: short lines skip the walk.
+    if (line.length() > Json.MAX_INTEGER_DIGITS && hasHugeInteger(o)) {
+      return new Bad("not JSON: an integer of more than " + Json.MAX_INTEGER_DIGITS + " digits");
+    }
     try {
       return read(o, seq);
     } catch (BadInput e) {
       return new Bad(e.getMessage());
     }
+  }
+
+  private static boolean hasHugeInteger(JsonNode n) {
+    if (n.isBigInteger()) {
+      return n.bigIntegerValue().abs().toString().length() > Json.MAX_INTEGER_DIGITS;
+    }
+    for (JsonNode child : n) {
+      if (hasHugeInteger(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ParsedLine read(JsonNode o, long seq) throws BadInput {
@@ -141,56 +157,68 @@ public final class EventParser {
     long ts = ts(o, "ts");
     Event e =
         switch (type) {
-          case "host" -> new HostEvent(
-              ts,
-              seq,
-              text(o, "host"),
-              text(o, "cluster"),
-              nonNegative(o, "cpu"),
-              nonNegative(o, "memMb"),
-              optText(o, "rack"),
-              optText(o, "powerDomain"),
-              orDefault(optText(o, "hypervisor"), "kvm"),
-              optList(o, "storageDomains"),
-              optBool(o, "spare", false),
-              optBool(o, "bmc", true));
+          case "host" ->
+              new HostEvent(
+                  ts,
+                  seq,
+                  text(o, "host"),
+                  text(o, "cluster"),
+                  nonNegative(o, "cpu"),
+                  nonNegative(o, "memMb"),
+                  optText(o, "rack"),
+                  optText(o, "powerDomain"),
+                  orDefault(optText(o, "hypervisor"), "kvm"),
+                  optList(o, "storageDomains"),
+                  optBool(o, "spare", false),
+                  optBool(o, "bmc", true));
           case "host-removed" -> new HostRemoved(ts, seq, text(o, "host"));
-          case "vm" -> new VmEvent(
-              ts,
-              seq,
-              text(o, "vm"),
-              text(o, "host"),
-              nonNegative(o, "cpu"),
-              nonNegative(o, "memMb"),
-              optPriority(o),
-              optBool(o, "ha", true),
-              optText(o, "antiAffinityGroup"),
-              optText(o, "storageDomain"),
-              optList(o, "disks"),
-              optList(o, "dependsOn"));
+          case "vm" ->
+              new VmEvent(
+                  ts,
+                  seq,
+                  text(o, "vm"),
+                  text(o, "host"),
+                  nonNegative(o, "cpu"),
+                  nonNegative(o, "memMb"),
+                  optPriority(o),
+                  optBool(o, "ha", true),
+                  optText(o, "antiAffinityGroup"),
+                  optText(o, "storageDomain"),
+                  optList(o, "disks"),
+                  optList(o, "dependsOn"));
           case "vm-removed" -> new VmRemoved(ts, seq, text(o, "vm"));
-          case "heartbeat" -> new Heartbeat(ts, seq, text(o, "host"), oneOf(o, "channel", CHANNELS));
+          case "heartbeat" ->
+              new Heartbeat(ts, seq, text(o, "host"), oneOf(o, "channel", CHANNELS));
           case "power" -> new Power(ts, seq, text(o, "host"), oneOf(o, "state", POWER_STATES));
-          case "health" -> new Health(
-              ts, seq, text(o, "host"), text(o, "sensor"), number(o, "value"), optText(o, "component"));
-          case "maintenance" -> new Maintenance(
-              ts,
-              seq,
-              text(o, "host"),
-              ts(o, "deadline"),
-              optText(o, "reason"),
-              optText(o, "requestedBy"));
+          case "health" ->
+              new Health(
+                  ts,
+                  seq,
+                  text(o, "host"),
+                  text(o, "sensor"),
+                  number(o, "value"),
+                  optText(o, "component"));
+          case "maintenance" ->
+              new Maintenance(
+                  ts,
+                  seq,
+                  text(o, "host"),
+                  ts(o, "deadline"),
+                  optText(o, "reason"),
+                  optText(o, "requestedBy"));
           case "maintenance-end" -> new MaintenanceEnd(ts, seq, text(o, "host"));
-          case "operator-confirm" -> new OperatorConfirm(
-              ts, seq, text(o, "host"), optText(o, "requestedBy"), optText(o, "reason"));
-          case "sim-fault" -> new SimFault(
-              ts,
-              seq,
-              oneOf(o, "action", ACTIONS),
-              count(o),
-              optText(o, "host"),
-              optText(o, "target"),
-              optText(o, "vm"));
+          case "operator-confirm" ->
+              new OperatorConfirm(
+                  ts, seq, text(o, "host"), optText(o, "requestedBy"), optText(o, "reason"));
+          case "sim-fault" ->
+              new SimFault(
+                  ts,
+                  seq,
+                  oneOf(o, "action", ACTIONS),
+                  count(o),
+                  optText(o, "host"),
+                  optText(o, "target"),
+                  optText(o, "vm"));
           default -> throw new IllegalStateException("no reader for type " + type);
         };
     return new Valid(e);
@@ -262,7 +290,10 @@ public final class EventParser {
     if (v == null) {
       return 500;
     }
-    if (!SettingsParser.isInteger(v) || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > 1000) {
+    if (!SettingsParser.isInteger(v)
+        || !v.canConvertToInt()
+        || v.intValue() < 0
+        || v.intValue() > 1000) {
       throw bad("priority", "must be an integer 0..1000", v);
     }
     return v.intValue();
@@ -296,8 +327,8 @@ public final class EventParser {
 
   /**
    * The spec's time grammar, checked by hand because it runs on every line: {@code
-   * YYYY-MM-DDThh:mm:ss}, optionally {@code .} and 1 to 9 digits, then {@code Z}; a real
-   * Gregorian date (years 0001-9999) and time of day. Same result as {@link Times#parse}.
+   * YYYY-MM-DDThh:mm:ss}, optionally {@code .} and 1 to 9 digits, then {@code Z}; a real Gregorian
+   * date (years 0001-9999) and time of day. Same result as {@link Times#parse}.
    *
    * @return epoch milliseconds, digits past the third of the fraction truncated, or {@link
    *     Long#MIN_VALUE} when the text is not a time
@@ -381,7 +412,12 @@ public final class EventParser {
 
   private static BadInput bad(String field, String rule, JsonNode got) {
     return new BadInput(
-        "bad " + field + ": " + rule + ", got " + (got == null ? "nothing" : abbreviate(got.toString())));
+        "bad "
+            + field
+            + ": "
+            + rule
+            + ", got "
+            + (got == null ? "nothing" : abbreviate(got.toString())));
   }
 
   private static String abbreviate(String s) {

@@ -67,8 +67,8 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
   }
 
   /**
-   * Opens a recording file: gzip when its name ends in {@code .gz} or its bytes start with the
-   * gzip magic, else plain UTF-8.
+   * Opens a recording file: gzip when its name ends in {@code .gz} or its bytes start with the gzip
+   * magic, else plain UTF-8.
    *
    * @param overrides {@code --set} settings, applied over the meta config
    * @throws IllegalArgumentException when an override is unknown or bad
@@ -80,8 +80,7 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
       int b0 = raw.read();
       int b1 = raw.read();
       raw.reset();
-      boolean gzip =
-          file.getFileName().toString().endsWith(".gz") || (b0 == 0x1f && b1 == 0x8b);
+      boolean gzip = file.getFileName().toString().endsWith(".gz") || (b0 == 0x1f && b1 == 0x8b);
       InputStream bytes = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
       return of(utf8(bytes), file.getFileName().toString(), overrides);
     } catch (IOException | RuntimeException e) {
@@ -92,8 +91,7 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
 
   /** Reads a recording from a character stream; {@code fileName} names it when no meta does. */
   public static RecordingReader of(Reader text, String fileName, Map<String, String> overrides) {
-    BufferedReader br =
-        text instanceof BufferedReader b ? b : new BufferedReader(text, 1 << 16);
+    BufferedReader br = text instanceof BufferedReader b ? b : new BufferedReader(text, 1 << 16);
     return new RecordingReader(br, fileName, overrides);
   }
 
@@ -117,8 +115,8 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
   }
 
   /**
-   * Reads up to the first line that is neither blank nor a comment: only that line may be the
-   * meta, and settings (outOfOrderness among them) must be known before any event is judged late.
+   * Reads up to the first line that is neither blank nor a comment: only that line may be the meta,
+   * and settings (outOfOrderness among them) must be known before any event is judged late.
    */
   private void readFirst() {
     String line;
@@ -129,7 +127,9 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
       }
       if (p instanceof EventParser.Meta m) {
         Settings withMeta =
-            m.config() == null ? Settings.DEFAULTS : SettingsParser.applyConfig(Settings.DEFAULTS, m.config());
+            m.config() == null
+                ? Settings.DEFAULTS
+                : SettingsParser.applyConfig(Settings.DEFAULTS, m.config());
         settings = SettingsParser.applyOverrides(withMeta, overrides);
         metaName = m.name();
       } else {
@@ -194,7 +194,11 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
       lateEvents++;
       long watermark = maxOnTimeTs - settings.outOfOrdernessMs();
       String reason =
-          "late by " + seconds(watermark - e.ts()) + " s (watermark " + Times.format(watermark) + ")";
+          "late by "
+              + seconds(watermark - e.ts())
+              + " s (watermark "
+              + Times.format(watermark)
+              + ")";
       String detail =
           "line "
               + lineNo
@@ -257,7 +261,9 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
    * {@link Long#MIN_VALUE} before any event.
    */
   public long watermark() {
-    return maxOnTimeTs == Long.MIN_VALUE ? Long.MIN_VALUE : maxOnTimeTs - settings.outOfOrdernessMs();
+    return maxOnTimeTs == Long.MIN_VALUE
+        ? Long.MIN_VALUE
+        : maxOnTimeTs - settings.outOfOrdernessMs();
   }
 
   /** The counters so far, for the summary. */

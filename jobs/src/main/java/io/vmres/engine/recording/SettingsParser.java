@@ -139,7 +139,8 @@ public final class SettingsParser {
   public static long parseDuration(String key, String text) {
     BigInteger total = durationMillis(text);
     if (total == null) {
-      throw new IllegalArgumentException(key + " must be an ISO-8601 duration, got \"" + text + "\"");
+      throw new IllegalArgumentException(
+          key + " must be an ISO-8601 duration, got \"" + text + "\"");
     }
     if (total.signum() <= 0) {
       throw new IllegalArgumentException(key + " must be > 0, got \"" + text + "\"");

@@ -22,7 +22,8 @@ class ClusterRouterTest {
   private long seq;
 
   private HostEvent host(String host, String cluster) {
-    return new HostEvent(1000, ++seq, host, cluster, 64, 1024, null, null, "kvm", List.of(), false, true);
+    return new HostEvent(
+        1000, ++seq, host, cluster, 64, 1024, null, null, "kvm", List.of(), false, true);
   }
 
   private VmEvent vm(String vm, String host) {
@@ -79,6 +80,63 @@ class ClusterRouterTest {
   }
 
   @Test
+  void aHostMovingToAnotherClusterBringsItsVmsAlongAsOfTheMove() {
+    router.route(host("h1", "c1"));
+    VmEvent v1 = vm("v1", "h1");
+    VmEvent v2 = vm("v2", "h1");
+    router.route(v2);
+    router.route(v1);
+    router.route(vm("v3", "h1"));
+    router.route(new VmRemoved(1, ++seq, "v3"));
+    HostEvent move =
+        new HostEvent(5000, ++seq, "h1", "c2", 64, 1024, null, null, "kvm", List.of(), false, true);
+    List<ClusterRouter.Delivery> d = router.route(move);
+    assertThat(d)
+        .extracting(ClusterRouter.Delivery::cluster)
+        .containsExactly("c2", "c1", "c2", "c2");
+    assertThat(d.get(2).event()).isEqualTo(restamped(v1, move));
+    assertThat(d.get(3).event()).isEqualTo(restamped(v2, move));
+  }
+
+  @Test
+  void vmsPlacedOnAHostBeforeItsFirstRecordJoinItsCluster() {
+    VmEvent v1 = vm("v1", "h1");
+    assertThat(keys(v1)).containsExactly("");
+    HostEvent h = host("h1", "c1");
+    List<ClusterRouter.Delivery> d = router.route(h);
+    assertThat(d)
+        .containsExactly(
+            new ClusterRouter.Delivery("c1", h),
+            new ClusterRouter.Delivery("c1", restamped(v1, h)));
+    // The VM now follows its host's cluster.
+    assertThat(keys(new VmRemoved(1, ++seq, "v1"))).containsExactly("c1");
+  }
+
+  @Test
+  void vmsOfARemovedHostAreNotBroughtAlongByItsNextRecord() {
+    router.route(host("h1", "c1"));
+    router.route(vm("v1", "h1"));
+    router.route(new HostRemoved(1, ++seq, "h1"));
+    assertThat(keys(host("h1", "c2"))).containsExactly("c2", "c1");
+  }
+
+  private static VmEvent restamped(VmEvent v, HostEvent h) {
+    return new VmEvent(
+        h.ts(),
+        h.seq(),
+        v.vm(),
+        v.host(),
+        v.cpu(),
+        v.memMb(),
+        v.priority(),
+        v.ha(),
+        v.antiAffinityGroup(),
+        v.storageDomain(),
+        v.disks(),
+        v.dependsOn());
+  }
+
+  @Test
   void eventsAboutUnknownHostsOrVmsGoToTheEmptyKey() {
     assertThat(keys(new Heartbeat(1, ++seq, "ghost", "mgmt"))).containsExactly("");
     assertThat(keys(vm("v9", "ghost"))).containsExactly("");
@@ -118,7 +176,14 @@ class ClusterRouterTest {
   void routingIsDeterministic() {
     ClusterRouter other = new ClusterRouter();
     List<Event> events =
-        List.of(host("a", "c1"), host("b", "c2"), fault(), vm("v", "a"), vm("v", "b"), host("a", "c3"), fault());
+        List.of(
+            host("a", "c1"),
+            host("b", "c2"),
+            fault(),
+            vm("v", "a"),
+            vm("v", "b"),
+            host("a", "c3"),
+            fault());
     for (Event e : events) {
       assertThat(other.route(e)).isEqualTo(router.route(e));
     }

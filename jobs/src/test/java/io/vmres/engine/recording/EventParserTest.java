@@ -36,11 +36,18 @@ class EventParserTest {
   }
 
   private static String vm(String extra) {
-    return "{\"type\":\"vm\",\"vm\":\"v1\",\"host\":\"h1\",\"cpu\":2,\"memMb\":4096," + TS + extra + "}";
+    return "{\"type\":\"vm\",\"vm\":\"v1\",\"host\":\"h1\",\"cpu\":2,\"memMb\":4096,"
+        + TS
+        + extra
+        + "}";
   }
 
   private static String health(String value) {
-    return "{\"type\":\"health\",\"host\":\"h1\",\"sensor\":\"cpu_temp_c\",\"value\":" + value + "," + TS + "}";
+    return "{\"type\":\"health\",\"host\":\"h1\",\"sensor\":\"cpu_temp_c\",\"value\":"
+        + value
+        + ","
+        + TS
+        + "}";
   }
 
   @ParameterizedTest
@@ -53,7 +60,9 @@ class EventParserTest {
   void readsAHostWithItsDefaults() {
     HostEvent h =
         assertValid(
-            "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":64,\"memMb\":262144," + TS + "}",
+            "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":64,\"memMb\":262144,"
+                + TS
+                + "}",
             HostEvent.class);
     assertThat(h)
         .isEqualTo(
@@ -88,7 +97,11 @@ class EventParserTest {
         "[1,2,3]",
         "\"a string\"",
         "42",
-        "{\"type\":\"vm-removed\",\"vm\":\"v1\"," + TS + "} {\"type\":\"vm-removed\",\"vm\":\"v1\"," + TS + "}",
+        "{\"type\":\"vm-removed\",\"vm\":\"v1\","
+            + TS
+            + "} {\"type\":\"vm-removed\",\"vm\":\"v1\","
+            + TS
+            + "}",
         "{\"type\":\"vm-removed\",\"vm\":\"v1\"," + TS + "} x",
         "\uFEFF{\"type\":\"vm-removed\",\"vm\":\"v1\"," + TS + "}",
         "{\"type\":\"vm-removed\",\"vm\":\"v1\",\"x\":01," + TS + "}",
@@ -120,6 +133,17 @@ class EventParserTest {
   void hugeNumbersInIgnoredFieldsAreIgnored() {
     assertValid(heartbeat("\"2026-03-01T10:00:00Z\",\"extra\":1" + "0".repeat(400)), Object.class);
     assertValid(heartbeat("\"2026-03-01T10:00:00Z\",\"extra\":1e999"), Object.class);
+  }
+
+  @Test
+  void integersOfMoreThan4300DigitsAreNotJsonAsForTheReferenceChecker() {
+    String tsField = "\"2026-03-01T10:00:00Z\",\"extra\":";
+    assertValid(heartbeat(tsField + "9".repeat(4300)), Object.class);
+    assertValid(heartbeat(tsField + "-" + "9".repeat(4300)), Object.class);
+    assertBad(heartbeat(tsField + "9".repeat(4301)));
+    assertBad(heartbeat(tsField + "[{\"deep\":" + "9".repeat(4301) + "}]"));
+    // Python reads long fractions as floats, whatever their length.
+    assertValid(heartbeat(tsField + "0." + "1".repeat(5000)), Object.class);
   }
 
   @Test
@@ -170,10 +194,16 @@ class EventParserTest {
     assertBad("{\"type\":\"heartbeat\",\"host\":\"h1\",\"channel\":\"MGMT\"," + TS + "}");
     assertBad("{\"type\":\"heartbeat\",\"host\":\"h1\",\"channel\":\"mgmt\"}");
     assertBad("{\"type\":\"power\",\"host\":\"h1\",\"state\":\"dim\"," + TS + "}");
-    assertBad("{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":-1,\"memMb\":1," + TS + "}");
-    assertBad("{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":1,\"memMb\":\"1\"," + TS + "}");
     assertBad(
-        "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":1,\"memMb\":1,\"bmc\":\"yes\"," + TS + "}");
+        "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":-1,\"memMb\":1," + TS + "}");
+    assertBad(
+        "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":1,\"memMb\":\"1\","
+            + TS
+            + "}");
+    assertBad(
+        "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":1,\"memMb\":1,\"bmc\":\"yes\","
+            + TS
+            + "}");
     assertBad(
         "{\"type\":\"host\",\"host\":\"h1\",\"cluster\":\"c1\",\"cpu\":1,\"memMb\":1,\"storageDomains\":[\"\"],"
             + TS
@@ -186,7 +216,8 @@ class EventParserTest {
   @Test
   void duplicateKeysKeepTheLastValue() {
     assertValid(
-        "{\"type\":\"power\",\"host\":\"h1\",\"state\":\"dim\",\"state\":\"on\"," + TS + "}", Object.class);
+        "{\"type\":\"power\",\"host\":\"h1\",\"state\":\"dim\",\"state\":\"on\"," + TS + "}",
+        Object.class);
     assertBad("{\"type\":\"power\",\"host\":\"h1\",\"state\":\"on\",\"state\":\"dim\"," + TS + "}");
   }
 
@@ -253,7 +284,9 @@ class EventParserTest {
   void maintenanceDeadlineFollowsTheTimeGrammar() {
     Maintenance m =
         assertValid(
-            "{\"type\":\"maintenance\",\"host\":\"h1\",\"deadline\":\"2026-03-01T11:00:00Z\"," + TS + "}",
+            "{\"type\":\"maintenance\",\"host\":\"h1\",\"deadline\":\"2026-03-01T11:00:00Z\","
+                + TS
+                + "}",
             Maintenance.class);
     assertThat(m.deadline()).isEqualTo(Times.parse("2026-03-01T11:00:00Z"));
   }

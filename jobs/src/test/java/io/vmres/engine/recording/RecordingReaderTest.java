@@ -2,6 +2,7 @@ package io.vmres.engine.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
@@ -19,10 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RecordingReaderTest {
+  /** The project's shared scenario recordings, where this machine has them. */
   static final Path SCENARIOS = Path.of("/work/shared/scenarios");
 
+  static Path scenario(String name) {
+    Path p = SCENARIOS.resolve(name + ".jsonl");
+    assumeTrue(Files.exists(p), "the shared scenarios are not on this machine");
+    return p;
+  }
+
   private static String hb(String time) {
-    return "{\"type\":\"heartbeat\",\"host\":\"h1\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:" + time + "Z\"}";
+    return "{\"type\":\"heartbeat\",\"host\":\"h1\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:"
+        + time
+        + "Z\"}";
   }
 
   private static long t(String time) {
@@ -41,7 +51,8 @@ class RecordingReaderTest {
 
   @Test
   void linesEndAtLfCrlfOrALoneCrAndEveryPhysicalLineCounts() {
-    String text = hb("00:00") + "\r\n" + "\r\n" + hb("00:01") + "\r" + "  // note\n" + "{bad\n" + hb("00:02");
+    String text =
+        hb("00:00") + "\r\n" + "\r\n" + hb("00:01") + "\r" + "  // note\n" + "{bad\n" + hb("00:02");
     RecordingReader r = reader(text);
     List<RecordingReader.Item> items = readAll(r);
     assertThat(items).hasSize(4);
@@ -57,7 +68,8 @@ class RecordingReaderTest {
   @Test
   void rawKeepsTheLineExactlyWithoutItsBreak() {
     List<RecordingReader.Item> items = readAll(reader("  [1, 2] \t\r\nnext"));
-    assertThat(((RecordingReader.BadLine) items.get(0)).deadLetter().raw()).isEqualTo("  [1, 2] \t");
+    assertThat(((RecordingReader.BadLine) items.get(0)).deadLetter().raw())
+        .isEqualTo("  [1, 2] \t");
     assertThat(((RecordingReader.BadLine) items.get(1)).deadLetter().line()).isEqualTo(2);
   }
 
@@ -65,7 +77,9 @@ class RecordingReaderTest {
   void aMetaAfterBlankAndCommentLinesAppliesItsNameAndConfig() {
     RecordingReader r =
         reader(
-            "\n// header\n{\"type\":\"meta\",\"name\":\"rack\",\"config\":{\"outOfOrderness\":\"PT5S\"}}\n"
+            "\n"
+                + "// header\n"
+                + "{\"type\":\"meta\",\"name\":\"rack\",\"config\":{\"outOfOrderness\":\"PT5S\"}}\n"
                 + hb("00:10"));
     assertThat(r.name()).isEqualTo("rack");
     assertThat(r.settings().outOfOrdernessMs()).isEqualTo(5000);
@@ -77,7 +91,10 @@ class RecordingReaderTest {
   @Test
   void aSecondMetaLineIsBad() {
     RecordingReader r =
-        reader("{\"type\":\"meta\",\"name\":\"one\"}\n" + hb("00:00") + "\n{\"type\":\"meta\",\"name\":\"two\"}");
+        reader(
+            "{\"type\":\"meta\",\"name\":\"one\"}\n"
+                + hb("00:00")
+                + "\n{\"type\":\"meta\",\"name\":\"two\"}");
     List<RecordingReader.Item> items = readAll(r);
     assertThat(items).hasSize(2);
     assertThat(((RecordingReader.BadLine) items.get(1)).deadLetter().line()).isEqualTo(3);
@@ -108,18 +125,21 @@ class RecordingReaderTest {
   void overridesComeAfterTheMetaConfig() {
     RecordingReader r =
         RecordingReader.of(
-            new StringReader("{\"type\":\"meta\",\"name\":\"x\",\"config\":{\"outOfOrderness\":\"PT5S\",\"maxAttempts\":4}}"),
+            new StringReader(
+                "{\"type\":\"meta\",\"name\":\"x\",\"config\":{\"outOfOrderness\":\"PT5S\",\"maxAttempts\":4}}"),
             "x.jsonl",
             Map.of("outOfOrderness", "PT1S"));
     assertThat(r.settings().outOfOrdernessMs()).isEqualTo(1000);
     assertThat(r.settings().maxAttempts()).isEqualTo(4);
-    assertThatThrownBy(() -> RecordingReader.of(new StringReader(""), "x.jsonl", Map.of("nope", "1")))
+    assertThatThrownBy(
+            () -> RecordingReader.of(new StringReader(""), "x.jsonl", Map.of("nope", "1")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void exactlyOutOfOrdernessBehindIsOnTimeAndOneMillisecondMoreIsLate() {
-    RecordingReader r = reader(hb("00:10") + "\n" + hb("00:08") + "\n" + hb("00:07.999") + "\n" + hb("00:11"));
+    RecordingReader r =
+        reader(hb("00:10") + "\n" + hb("00:08") + "\n" + hb("00:07.999") + "\n" + hb("00:11"));
     List<RecordingReader.Item> items = readAll(r);
     assertThat(items.get(1)).isInstanceOf(RecordingReader.EventItem.class);
     assertThat(items.get(2)).isInstanceOf(RecordingReader.LateLine.class);
@@ -137,7 +157,8 @@ class RecordingReaderTest {
   @Test
   void theLateAlertCarriesTheLatestOnTimeTsNotALateOne() {
     // A late event never moves the watermark: the second late line is judged against 10:30 too.
-    RecordingReader r = reader(hb("00:30") + "\n" + hb("00:20") + "\n" + hb("00:27") + "\n" + hb("00:29"));
+    RecordingReader r =
+        reader(hb("00:30") + "\n" + hb("00:20") + "\n" + hb("00:27") + "\n" + hb("00:29"));
     List<RecordingReader.Item> items = readAll(r);
     assertThat(items.get(1)).isInstanceOf(RecordingReader.LateLine.class);
     assertThat(items.get(2)).isInstanceOf(RecordingReader.LateLine.class);
@@ -148,7 +169,10 @@ class RecordingReaderTest {
   @Test
   void aBadLineBehindTheWatermarkIsBadNotLate() {
     RecordingReader r =
-        reader(hb("00:30") + "\n{\"type\":\"power\",\"host\":\"h1\",\"state\":\"dim\",\"ts\":\"2026-03-01T10:00:00Z\"}");
+        reader(
+            hb("00:30")
+                + "\n"
+                + "{\"type\":\"power\",\"host\":\"h1\",\"state\":\"dim\",\"ts\":\"2026-03-01T10:00:00Z\"}");
     List<RecordingReader.Item> items = readAll(r);
     assertThat(items.get(1)).isInstanceOf(RecordingReader.BadLine.class);
     assertThat(r.lateEvents()).isZero();
@@ -157,7 +181,8 @@ class RecordingReaderTest {
 
   @Test
   void theWatermarkFollowsTheLatestOnTimeEvent() {
-    RecordingReader r = reader("{\"type\":\"meta\",\"name\":\"m\"}\n" + hb("00:10") + "\n" + hb("00:09"));
+    RecordingReader r =
+        reader("{\"type\":\"meta\",\"name\":\"m\"}\n" + hb("00:10") + "\n" + hb("00:09"));
     assertThat(r.watermark()).isEqualTo(Long.MIN_VALUE);
     readAll(r);
     assertThat(r.watermark()).isEqualTo(t("00:08"));
@@ -165,7 +190,7 @@ class RecordingReaderTest {
 
   @Test
   void readsTheBadAndLateScenario() throws Exception {
-    try (RecordingReader r = RecordingReader.open(SCENARIOS.resolve("bad-and-late-input.jsonl"), Map.of())) {
+    try (RecordingReader r = RecordingReader.open(scenario("bad-and-late-input"), Map.of())) {
       List<Long> deadLines = new ArrayList<>();
       List<Long> lateLines = new ArrayList<>();
       for (RecordingReader.Item item : (Iterable<RecordingReader.Item>) () -> r) {
@@ -182,7 +207,12 @@ class RecordingReaderTest {
       assertThat(r.stats())
           .isEqualTo(
               new RecordingStats(
-                  "bad-and-late-input", 29762, 29743, 16, 2, Times.parse("2026-03-01T10:09:59.442Z")));
+                  "bad-and-late-input",
+                  29762,
+                  29743,
+                  16,
+                  2,
+                  Times.parse("2026-03-01T10:09:59.442Z")));
     }
   }
 
@@ -208,7 +238,9 @@ class RecordingReaderTest {
 
   @Test
   void readsUtf8() throws Exception {
-    String line = "{\"type\":\"heartbeat\",\"host\":\"hôte-é\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:00:00Z\"} x";
+    String line =
+        "{\"type\":\"heartbeat\",\"host\":\"hôte-é\",\"channel\":\"mgmt\",\"ts\":\"2026-03-01T10:00:00Z\"}"
+            + " x";
     Path dir = Files.createTempDirectory("rec");
     Path p = dir.resolve("u.jsonl");
     Files.writeString(p, line, StandardCharsets.UTF_8);

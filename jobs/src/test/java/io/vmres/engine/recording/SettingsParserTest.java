@@ -25,8 +25,27 @@ class SettingsParserTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"PT0S", "PT0.0001S", "PT1.5M", "-PT5S", "pt5s", "P1W", "PT", "P", "P1DT", "PT1M1H",
-        "PT1H1H", "P1H", "PT1D", "PT1.S", "PT.5S", "PT0.1234567890S", "PT5", " PT5S", "PT5S "})
+      strings = {
+        "PT0S",
+        "PT0.0001S",
+        "PT1.5M",
+        "-PT5S",
+        "pt5s",
+        "P1W",
+        "PT",
+        "P",
+        "P1DT",
+        "PT1M1H",
+        "PT1H1H",
+        "P1H",
+        "PT1D",
+        "PT1.S",
+        "PT.5S",
+        "PT0.1234567890S",
+        "PT5",
+        " PT5S",
+        "PT5S "
+      })
   void badDurations(String d) {
     assertThatThrownBy(() -> SettingsParser.parseDuration("x", d))
         .isInstanceOf(IllegalArgumentException.class);
@@ -102,7 +121,8 @@ class SettingsParserTest {
 
   @Test
   void writtenSettingsReadBackTheSame() throws Exception {
-    Settings s = config("{\"heartbeatTimeout\":\"PT0.5S\",\"tempThresholdC\":85.5,\"eccWindow\":\"P2D\"}");
+    Settings s =
+        config("{\"heartbeatTimeout\":\"PT0.5S\",\"tempThresholdC\":85.5,\"eccWindow\":\"P2D\"}");
     Settings again = SettingsParser.applyConfig(Settings.DEFAULTS, SettingsParser.toJson(s));
     assertThat(again).isEqualTo(s);
   }
