@@ -819,10 +819,18 @@ public final class ClusterEngine implements Serializable {
   }
 
   private void addJob(Incident inc, VmState vs, boolean restart) {
-    if (!inc.jobs.containsKey(vs.id)) {
-      inc.jobs.put(vs.id, new VmJob(inc.id, vs.id, vs.host, restart));
-      dirty = true;
+    VmJob old = inc.jobs.get(vs.id);
+    if (old != null && old.phase != Phase.DROPPED) {
+      return; // owed once per incident
     }
+    VmJob j = new VmJob(inc.id, vs.id, vs.host, restart);
+    if (old != null) {
+      // attempts count per incident, action and VM: a new job goes on from the dropped one
+      j.attempts = old.attempts;
+      j.failedTargets.addAll(old.failedTargets);
+    }
+    inc.jobs.put(vs.id, j);
+    dirty = true;
   }
 
   private void rejoin(HostState hs, long t) {
@@ -837,8 +845,9 @@ public final class ClusterEngine implements Serializable {
           vms.get(v).ghost = true;
         }
         hs.vms.clear();
-        if (!knownDown(inc, hs.id)) {
-          // never known down: its VMs not yet under way are not owed any more
+        if (!knownDown(inc, hs.id) && !part.fenceInFlight) {
+          // back without being known down, and no fence under way that would make it so: its
+          // VMs not yet under way are not owed any more
           for (VmJob j : inc.jobs.values()) {
             if (j.active() && j.source.equals(hs.id) && j.phase != Phase.IN_FLIGHT) {
               drop(j);
@@ -886,6 +895,17 @@ public final class ClusterEngine implements Serializable {
     boolean predicted = d.kind().equals(PREDICTED);
     if (predicted ? hs.predictedIncident != null : hs.maintenanceIncident != null) {
       return; // one open drain of each kind per host
+    }
+    String other = predicted ? hs.maintenanceIncident : hs.predictedIncident;
+    if (other != null && !incidents.get(other).ended()) {
+      // a drain under way already owes every VM of the host: a second one could only owe them
+      // again and never move them itself; the operator is told instead
+      if (predicted) {
+        hs.draining = true;
+      }
+      out.alert(new AlertOut("ALREADY_DRAINING", other, hs.id, List.of(),
+          d.kind() + " of " + hs.id + " while " + other + " drains it", t));
+      return;
     }
     Incident inc = open(d.kind(), t);
     inc.hosts.add(hs.id);
@@ -1042,7 +1062,12 @@ public final class ClusterEngine implements Serializable {
     boolean progress = false;
     for (Incident inc : incidents.values()) {
       for (MapJob m : new ArrayList<>(inc.pendingMaps)) {
-        if (knownDown(inc, m.host) && canIssue(m.target)) {
+        if (!usable(m.target)) {
+          // its target failed meanwhile: a retry in place cannot succeed, place the VMs again
+          inc.pendingMaps.remove(m);
+          replan(inc, m);
+          progress = true;
+        } else if (knownDown(inc, m.host) && canIssue(m.target)) {
           inc.pendingMaps.remove(m);
           m.inFlight = true;
           issue(inc, "MAP_DISKS", m.host, m.target, null, m.vms, m.disks, m.attempt, m.priority,
@@ -1220,7 +1245,8 @@ public final class ClusterEngine implements Serializable {
 
   private boolean dead(VmState ds) {
     HostState dh = hosts.get(ds.host);
-    return ds.ghost
+    // a VM on a failed host that rejoined is gone, unless its recovery is still under way
+    return (ds.ghost && !owed(ds.id))
         || givenUp.contains(ds.id)
         || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
   }
@@ -1368,11 +1394,17 @@ public final class ClusterEngine implements Serializable {
             p.fenceExhausted = true;
             List<VmJob> lost = new ArrayList<>();
             for (VmJob j : inc.jobs.values()) {
-              if (j.active() && j.source.equals(c.host())) {
+              // a host known down meanwhile (power off) needs no fence: its VMs go on
+              if (j.active()
+                  && j.phase != Phase.IN_FLIGHT
+                  && j.source.equals(c.host())
+                  && !knownDown(inc, c.host())) {
                 lost.add(j);
               }
             }
-            giveUp(inc, lost, "RETRIES_EXHAUSTED", "fence of " + c.host() + " failed", t);
+            if (!lost.isEmpty()) {
+              giveUp(inc, lost, "RETRIES_EXHAUSTED", "fence of " + c.host() + " failed", t);
+            }
           }
           break;
         }
@@ -1409,24 +1441,41 @@ public final class ClusterEngine implements Serializable {
     if (holding.isEmpty()) {
       return;
     }
-    HostState th = hosts.get(m.target);
-    boolean usable = registeredHere(th) && th.status == Status.NORMAL && alive(th);
-    if (m.attempt < settings.maxAttempts() && usable) {
+    if (m.attempt < settings.maxAttempts() && usable(m.target)) {
       m.attempt++; // retried in place: same VMs and disks, attempt + 1
       inc.pendingMaps.add(m);
       return;
     }
+    replan(inc, m);
+  }
+
+  private boolean usable(String target) {
+    HostState th = hosts.get(target);
+    return registeredHere(th) && th.status == Status.NORMAL && alive(th);
+  }
+
+  /**
+   * The VMs of a map that will not be retried in place: given up after maxAttempts failed maps
+   * holding their disks, else placed again elsewhere (never on that target again, so that no map
+   * of the same VMs to it starts over at attempt 1).
+   */
+  private void replan(Incident inc, MapJob m) {
     List<VmJob> exhausted = new ArrayList<>();
-    for (VmJob j : holding) {
+    for (String v : m.vms) {
+      VmJob j = inc.jobs.get(v);
+      if (j == null || j.phase != Phase.MAPPING || !m.target.equals(j.target)) {
+        continue;
+      }
       if (j.mapFailures >= settings.maxAttempts()) {
         exhausted.add(j);
       } else {
         unreserve(j);
+        j.failedTargets.add(m.target);
         j.phase = Phase.TO_PLACE;
       }
     }
     if (!exhausted.isEmpty()) {
-      giveUp(inc, exhausted, "RETRIES_EXHAUSTED", "disk mapping failed", t);
+      giveUp(inc, exhausted, "RETRIES_EXHAUSTED", "disk mapping failed", now);
     }
   }
 

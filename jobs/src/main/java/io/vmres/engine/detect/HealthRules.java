@@ -4,9 +4,7 @@ import io.vmres.engine.Settings;
 import io.vmres.engine.event.Health;
 import java.io.Serializable;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -126,8 +124,4 @@ public final class HealthRules implements Serializable {
     return low != null && h.value() - low >= rise ? "smart_growth" : null;
   }
 
-  /** For tests and dashboards: the samples kept per SMART series. */
-  public List<String> smartSeries() {
-    return new ArrayList<>(smart.keySet());
-  }
 }
