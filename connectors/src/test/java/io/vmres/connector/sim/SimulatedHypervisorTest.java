@@ -62,7 +62,7 @@ class SimulatedHypervisorTest {
               assertThat(v.getHost()).isEqualTo("h06");
               assertThat(v.getDisks()).isEqualTo(vm.disks());
             });
-    assertThat(keys(Topics.INVENTORY)).containsExactly(vm.vm());
+    assertThat(keys(Topics.INVENTORY)).containsExactly("h06"); // a VM record is keyed by its host
     assertThat(hv.ledger().entries())
         .extracting(Ledger.Entry::commandId, Ledger.Entry::action, Ledger.Entry::status)
         .containsExactly(
