@@ -55,12 +55,14 @@ final class KafkaCommand extends Subcommand {
     }
     atLeast(partitions, 1, "--partitions");
     PrintWriter out = out();
-    // Registered first, so closed last: the line comes once the broker has stopped.
-    lifecycle().register(() -> out.println("Kafka stopped."));
     EmbeddedKafka kafka =
-        lifecycle()
-            .register(
-                EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions).start());
+        EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions).start();
+    lifecycle()
+        .register(
+            () -> {
+              kafka.close();
+              out.println("Kafka stopped.");
+            });
     out.printf(
         "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
         kafka.bootstrapServers(),
