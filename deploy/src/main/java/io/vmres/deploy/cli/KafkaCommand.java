@@ -48,6 +48,15 @@ final class KafkaCommand extends Subcommand {
       description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
   private int partitions;
 
+  /** The broker, saying on stdout once it has stopped. */
+  private record Told(EmbeddedKafka kafka, PrintWriter out) implements AutoCloseable {
+    @Override
+    public void close() {
+      kafka.close();
+      out.println("Kafka stopped.");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -55,14 +64,9 @@ final class KafkaCommand extends Subcommand {
     }
     atLeast(partitions, 1, "--partitions");
     PrintWriter out = out();
-    EmbeddedKafka kafka =
-        EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions).start();
-    lifecycle()
-        .register(
-            () -> {
-              kafka.close();
-              out.println("Kafka stopped.");
-            });
+    EmbeddedKafka.Builder builder =
+        EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
+    EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
     out.printf(
         "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
         kafka.bootstrapServers(),
