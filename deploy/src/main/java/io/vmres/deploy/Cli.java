@@ -103,6 +103,12 @@ public final class Cli {
       // A check inside a command's call: the same as a parse error.
       throw e;
     }
+    if (lifecycle.isShuttingDown()) {
+      // Ctrl-C during a start: what failed is the start that was cut short, nothing to explain.
+      LOG.info("vmres {} stopped while starting", cmd.getCommandName(), e);
+      cmd.getErr().println("vmres " + cmd.getCommandName() + ": stopped before it was ready.");
+      return FAILURE;
+    }
     if (e instanceof NotWiredException) {
       cmd.getErr().println(e.getMessage() + ".");
       return FAILURE;

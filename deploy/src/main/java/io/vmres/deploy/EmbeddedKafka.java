@@ -290,6 +290,12 @@ public final class EmbeddedKafka implements AutoCloseable {
           deleteRecursively(dir);
         }
         throw e;
+      } catch (LinkageError e) {
+        // Kafka's static initializers fail so, for one, when the JVM is already shutting down.
+        if (temporary) {
+          deleteRecursively(dir);
+        }
+        throw new IllegalStateException("Kafka could not start", e);
       }
     }
 
