@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a command started (a broker, a MiniCluster, a connector), closed in reverse order when
- * the command returns or when the JVM shuts down on Ctrl-C, so that nothing is left running.
+ * What a command started (a broker, a MiniCluster, a connector), closed in reverse order when the
+ * command returns or when the JVM shuts down on Ctrl-C, so that nothing is left running.
  *
  * <pre>{@code
  * EmbeddedKafka kafka = lifecycle.start(EmbeddedKafka::start);
@@ -33,8 +33,8 @@ public final class Lifecycle implements AutoCloseable {
   private final ReentrantReadWriteLock starting = new ReentrantReadWriteLock();
 
   /**
-   * Starts a resource and registers it; a shutdown that begins meanwhile waits for the start
-   * and then closes the resource.
+   * Starts a resource and registers it; a shutdown that begins meanwhile waits for the start and
+   * then closes the resource.
    *
    * @throws IllegalStateException if shutdown has begun (nothing is started then)
    */
@@ -51,8 +51,8 @@ public final class Lifecycle implements AutoCloseable {
   }
 
   /**
-   * Closes the resource with this lifecycle. A resource registered once the resources are
-   * being closed is closed at once, so a start racing Ctrl-C leaves nothing behind.
+   * Closes the resource with this lifecycle. A resource registered once the resources are being
+   * closed is closed at once, so a start racing Ctrl-C leaves nothing behind.
    *
    * @throws IllegalStateException if it came too late (after closing the resource)
    */
@@ -83,8 +83,8 @@ public final class Lifecycle implements AutoCloseable {
   }
 
   /**
-   * Closes every registered resource, newest first, after waiting (at most a minute) for
-   * starts under way; a failure is logged and the rest go on.
+   * Closes every registered resource, newest first, after waiting (at most a minute) for starts
+   * under way; a failure is logged and the rest go on.
    */
   @Override
   public void close() {

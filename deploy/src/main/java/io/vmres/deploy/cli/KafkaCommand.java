@@ -18,10 +18,7 @@ import picocli.CommandLine.Option;
       ""
     },
     footerHeading = "%nExamples:%n",
-    footer = {
-      "  vmres kafka",
-      "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"
-    })
+    footer = {"  vmres kafka", "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"})
 final class KafkaCommand extends Subcommand {
   /** The port clients expect when nobody says otherwise. */
   static final int DEFAULT_PORT = 9092;

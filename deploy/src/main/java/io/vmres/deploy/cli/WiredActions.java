@@ -3,8 +3,8 @@ package io.vmres.deploy.cli;
 import io.vmres.deploy.Lifecycle;
 
 /**
- * Connects each subcommand to the code that does its work: one line per subcommand. A line
- * that still throws {@link NotWiredException} marks a subcommand not yet built.
+ * Connects each subcommand to the code that does its work: one line per subcommand. A line that
+ * still throws {@link NotWiredException} marks a subcommand not yet built.
  */
 public final class WiredActions implements Actions {
 
