@@ -237,12 +237,8 @@ class CliTest {
 
   @Test
   void aCommandNotYetBuiltSaysSo() {
-    int code =
-        new Cli(new WiredActions())
-            .setOut(new PrintWriter(out, true))
-            .setErr(new PrintWriter(err, true))
-            .run("demo");
-    assertThat(code).isEqualTo(Cli.FAILURE);
-    assertThat(err.toString()).contains("'vmres demo' is not available in this build yet");
+    actions.failure = new NotWiredException("record");
+    assertThat(run("record", "--out", dir.resolve("r.jsonl").toString())).isEqualTo(Cli.FAILURE);
+    assertThat(err.toString()).contains("'vmres record' is not available in this build yet");
   }
 }
