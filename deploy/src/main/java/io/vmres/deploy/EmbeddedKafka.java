@@ -335,20 +335,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("process.roles", "broker,controller");
       p.put("node.id", Integer.toString(NODE_ID));
       p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-      p.put(
-          "listeners",
-          BROKER_LISTENER
-              + "://"
-              + HOST
-              + ":"
-              + clientPort
-              + ","
-              + CONTROLLER_LISTENER
-              + "://"
-              + HOST
-              + ":"
-              + controllerPort);
-      p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + clientPort);
+      String broker = BROKER_LISTENER + "://" + HOST + ":" + clientPort;
+      String controller = CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort;
+      p.put("listeners", broker + "," + controller);
+      p.put("advertised.listeners", broker);
       p.put("controller.listener.names", CONTROLLER_LISTENER);
       p.put("inter.broker.listener.name", BROKER_LISTENER);
       p.put(
