@@ -6,12 +6,12 @@ import io.vmres.deploy.cli.VmresCommand;
 import io.vmres.deploy.cli.WiredActions;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The {@code vmres} command line: {@code bin/vmres} runs {@link #main}. Exit codes: 0 ok, 1
@@ -93,8 +93,7 @@ public final class Cli {
       err.print(cmd.getHelp().commandListHeading());
       err.print(cmd.getHelp().commandList());
     }
-    err.printf(
-        "Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
+    err.printf("Try '%s --help' for more information.%n", cmd.getCommandSpec().qualifiedName());
     return USAGE;
   }
 
@@ -102,6 +101,12 @@ public final class Cli {
     if (e instanceof ParameterException) {
       // A check inside a command's call: the same as a parse error.
       throw e;
+    }
+    if (lifecycle.isShuttingDown()) {
+      // Ctrl-C during a start: what failed is the start that was cut short, nothing to explain.
+      LOG.info("vmres {} stopped while starting", cmd.getCommandName(), e);
+      cmd.getErr().println("vmres " + cmd.getCommandName() + ": stopped before it was ready.");
+      return FAILURE;
     }
     if (e instanceof NotWiredException) {
       cmd.getErr().println(e.getMessage() + ".");

@@ -49,10 +49,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It runs {@link KafkaRaftServer}, the class behind Kafka's own {@code kafka-server-start.sh},
  * not the test kit ({@code KafkaClusterTestKit}): the test kit is a test artifact that enables
- * unstable features, replaces the fault handlers and cannot reopen a kept data folder, while
- * this is the code path of a production broker, so what vmres runs on a laptop is what it runs
- * against in a data center. Storage is formatted with Kafka's {@link Formatter}, as {@code
- * kafka-storage.sh format} does.
+ * unstable features, replaces the fault handlers and cannot reopen a kept data folder, while this
+ * is the code path of a production broker, so what vmres runs on a laptop is what it runs against
+ * in a data center. Storage is formatted with Kafka's {@link Formatter}, as {@code kafka-storage.sh
+ * format} does.
  *
  * <p>Several instances may run in one JVM (tests do); they share Kafka's process-wide metrics
  * registry, so broker metrics of one may shadow the other's.
@@ -125,8 +125,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Stops the broker, waiting at most the shutdown timeout, and deletes the data folder if it was
-   * a temporary one. Calling it again does nothing.
+   * Stops the broker, waiting at most the shutdown timeout, and deletes the data folder if it was a
+   * temporary one. Calling it again does nothing.
    */
   @Override
   public synchronized void close() {
@@ -212,9 +212,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * A folder for the broker's data, created if missing and kept on close, so that a restart
-     * finds its topics and offsets again; null (the default) means a temporary folder, deleted on
-     * close.
+     * A folder for the broker's data, created if missing and kept on close, so that a restart finds
+     * its topics and offsets again; null (the default) means a temporary folder, deleted on close.
      */
     public Builder dataDir(Path dataDir) {
       this.dataDir = dataDir;
@@ -255,8 +254,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Formats the storage if new, starts the broker, creates the topics and waits until each has
-     * a leader.
+     * Formats the storage if new, starts the broker, creates the topics and waits until each has a
+     * leader.
      *
      * @throws IllegalStateException if the broker does not come up in time, or the port is taken
      */
@@ -290,6 +289,12 @@ public final class EmbeddedKafka implements AutoCloseable {
           deleteRecursively(dir);
         }
         throw e;
+      } catch (LinkageError e) {
+        // Kafka's static initializers fail so, for one, when the JVM is already shutting down.
+        if (temporary) {
+          deleteRecursively(dir);
+        }
+        throw new IllegalStateException("Kafka could not start", e);
       }
     }
 
@@ -330,11 +335,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       p.put("process.roles", "broker,controller");
       p.put("node.id", Integer.toString(NODE_ID));
       p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-      p.put(
-          "listeners",
-          BROKER_LISTENER + "://" + HOST + ":" + clientPort + ","
-              + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-      p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + clientPort);
+      String broker = BROKER_LISTENER + "://" + HOST + ":" + clientPort;
+      String controller = CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort;
+      p.put("listeners", broker + "," + controller);
+      p.put("advertised.listeners", broker);
       p.put("controller.listener.names", CONTROLLER_LISTENER);
       p.put("inter.broker.listener.name", BROKER_LISTENER);
       p.put(
@@ -393,14 +397,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         for (String topic : topics) {
           wanted.add(new NewTopic(topic, partitions, (short) 1));
         }
-        Set<String> existing = admin.listTopics().names().get(remaining(deadline), TimeUnit.NANOSECONDS);
+        Set<String> existing =
+            admin.listTopics().names().get(remaining(deadline), TimeUnit.NANOSECONDS);
         wanted.removeIf(t -> existing.contains(t.name()));
         for (var e : admin.createTopics(wanted).values().entrySet()) {
           try {
             e.getValue().get(remaining(deadline), TimeUnit.NANOSECONDS);
           } catch (ExecutionException ex) {
             if (!(ex.getCause() instanceof TopicExistsException)) {
-              throw new IllegalStateException("could not create topic " + e.getKey(), ex.getCause());
+              throw new IllegalStateException(
+                  "could not create topic " + e.getKey(), ex.getCause());
             }
           }
         }
@@ -413,7 +419,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     }
 
-    /** Creation is acknowledged by the controller; clients need the broker to lead each partition. */
+    /**
+     * Creation is acknowledged by the controller; clients need the broker to lead each partition.
+     */
     private void awaitLeaders(Admin admin, long deadline)
         throws InterruptedException, ExecutionException, TimeoutException {
       if (topics.isEmpty()) {
@@ -421,7 +429,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       while (true) {
         Map<String, TopicDescription> d =
-            admin.describeTopics(topics).allTopicNames().get(remaining(deadline), TimeUnit.NANOSECONDS);
+            admin
+                .describeTopics(topics)
+                .allTopicNames()
+                .get(remaining(deadline), TimeUnit.NANOSECONDS);
         boolean ready =
             d.values().stream()
                 .flatMap(t -> t.partitions().stream())

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>With {@code @ExtendWith(EmbeddedKafkaExtension.class)} instead, a test method receives the
  * broker as an {@code EmbeddedKafka} parameter.
  */
-public class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public class EmbeddedKafkaExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private final EmbeddedKafka.Builder builder;
   private EmbeddedKafka kafka;
 

@@ -40,8 +40,7 @@ class EmbeddedKafkaITCase {
   @Test
   void createsEveryTopicWithTheConfiguredPartitions() throws Exception {
     try (Admin admin = admin(KAFKA.bootstrapServers())) {
-      Map<String, TopicDescription> topics =
-          admin.describeTopics(Topics.ALL).allTopicNames().get();
+      Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL).allTopicNames().get();
       assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(Topics.ALL);
       assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(4));
     }
@@ -67,7 +66,8 @@ class EmbeddedKafkaITCase {
   void aSecondBrokerRunsBesideTheFirst() throws Exception {
     try (EmbeddedKafka second = EmbeddedKafka.builder().partitions(1).start()) {
       assertThat(second.port()).isNotEqualTo(KAFKA.kafka().port());
-      try (KafkaProducer<String, String> producer = transactionalProducer(second.bootstrapServers())) {
+      try (KafkaProducer<String, String> producer =
+          transactionalProducer(second.bootstrapServers())) {
         producer.initTransactions();
         send(producer, Topics.ALERTS, "only-on-second", true);
       }

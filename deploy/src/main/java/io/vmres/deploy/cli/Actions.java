@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The work behind each subcommand, given its validated options; the commands only parse and
- * check. {@link WiredActions} is the production implementation; tests pass their own.
+ * The work behind each subcommand, given its validated options; the commands only parse and check.
+ * {@link WiredActions} is the production implementation; tests pass their own.
  *
  * <p>Each method returns the process exit code (0 ok, 1 failure). Whatever it starts that must
  * outlive the method, or be stopped on Ctrl-C, it registers with the {@link Lifecycle}.

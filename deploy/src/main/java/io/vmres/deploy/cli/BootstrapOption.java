@@ -11,7 +11,8 @@ public final class BootstrapOption {
   /** Where {@code vmres kafka} listens by default. */
   public static final String DEFAULT = "127.0.0.1:" + KafkaCommand.DEFAULT_PORT;
 
-  private static final Pattern SERVER = Pattern.compile("[^\\s:,]+:(\\d{1,5})|\\[[0-9a-fA-F:]+\\]:(\\d{1,5})");
+  private static final Pattern SERVER =
+      Pattern.compile("[^\\s:,]+:(\\d{1,5})|\\[[0-9a-fA-F:]+\\]:(\\d{1,5})");
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec mixee;
@@ -20,7 +21,8 @@ public final class BootstrapOption {
       names = "--bootstrap",
       paramLabel = "HOST:PORT[,HOST:PORT...]",
       defaultValue = DEFAULT,
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, where `vmres kafka` listens).")
+      description =
+          "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, where `vmres kafka` listens).")
   private String bootstrap;
 
   /** The servers, checked to be a comma-separated list of host:port. */

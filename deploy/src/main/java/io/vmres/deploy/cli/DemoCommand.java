@@ -17,10 +17,7 @@ import picocli.CommandLine.Option;
       ""
     },
     footerHeading = "%nExamples:%n",
-    footer = {
-      "  vmres demo",
-      "  vmres demo --duration 5m --hosts 1000 --crash-every 10s --seed 7"
-    })
+    footer = {"  vmres demo", "  vmres demo --duration 5m --hosts 1000 --crash-every 10s --seed 7"})
 final class DemoCommand extends Subcommand {
 
   @Option(

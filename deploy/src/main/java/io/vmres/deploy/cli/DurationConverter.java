@@ -9,8 +9,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads a duration as people write it on a command line: {@code 500ms}, {@code 120s}, {@code
- * 5m}, {@code 1h30m}, {@code 2d}, or ISO-8601 such as {@code PT2M}.
+ * Reads a duration as people write it on a command line: {@code 500ms}, {@code 120s}, {@code 5m},
+ * {@code 1h30m}, {@code 2d}, or ISO-8601 such as {@code PT2M}.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -28,12 +28,15 @@ public final class DurationConverter implements ITypeConverter<Duration> {
       try {
         return nonNegative(Duration.parse(v.toUpperCase(Locale.ROOT)), value);
       } catch (DateTimeParseException e) {
-        throw new TypeConversionException("'" + value + "' is not an ISO-8601 duration such as PT2M");
+        throw new TypeConversionException(
+            "'" + value + "' is not an ISO-8601 duration such as PT2M");
       }
     }
     if (!WHOLE.matcher(v).matches()) {
       throw new TypeConversionException(
-          "'" + value + "' is not a duration: write it with a unit, such as 500ms, 120s, 5m, 1h30m,"
+          "'"
+              + value
+              + "' is not a duration: write it with a unit, such as 500ms, 120s, 5m, 1h30m,"
               + " 2d or PT2M");
     }
     Duration total = Duration.ZERO;

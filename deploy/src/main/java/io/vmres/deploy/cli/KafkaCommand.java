@@ -18,10 +18,7 @@ import picocli.CommandLine.Option;
       ""
     },
     footerHeading = "%nExamples:%n",
-    footer = {
-      "  vmres kafka",
-      "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"
-    })
+    footer = {"  vmres kafka", "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"})
 final class KafkaCommand extends Subcommand {
   /** The port clients expect when nobody says otherwise. */
   static final int DEFAULT_PORT = 9092;
@@ -48,6 +45,15 @@ final class KafkaCommand extends Subcommand {
       description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
   private int partitions;
 
+  /** The broker, saying on stdout once it has stopped. */
+  private record Told(EmbeddedKafka kafka, PrintWriter out) implements AutoCloseable {
+    @Override
+    public void close() {
+      kafka.close();
+      out.println("Kafka stopped.");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if (port < 0 || port > 65535) {
@@ -55,12 +61,9 @@ final class KafkaCommand extends Subcommand {
     }
     atLeast(partitions, 1, "--partitions");
     PrintWriter out = out();
-    // Registered first, so closed last: the line comes once the broker has stopped.
-    lifecycle().register(() -> out.println("Kafka stopped."));
-    EmbeddedKafka kafka =
-        lifecycle()
-            .register(
-                EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions).start());
+    EmbeddedKafka.Builder builder =
+        EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
+    EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
     out.printf(
         "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
         kafka.bootstrapServers(),

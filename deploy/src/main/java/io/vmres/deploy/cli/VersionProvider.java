@@ -22,10 +22,15 @@ public final class VersionProvider implements IVersionProvider {
     }
     return new String[] {
       "vmres " + p.getProperty("vmres.version", "(unknown version)"),
-      "Flink " + p.getProperty("flink.version", "?")
-          + ", Kafka " + p.getProperty("kafka.version", "?")
-          + ", Java " + System.getProperty("java.version")
-          + " (" + System.getProperty("java.vm.name") + ")"
+      "Flink "
+          + p.getProperty("flink.version", "?")
+          + ", Kafka "
+          + p.getProperty("kafka.version", "?")
+          + ", Java "
+          + System.getProperty("java.version")
+          + " ("
+          + System.getProperty("java.vm.name")
+          + ")"
     };
   }
 }

@@ -5,8 +5,8 @@ import io.vmres.deploy.Lifecycle;
 import io.vmres.deploy.Replay;
 
 /**
- * Connects each subcommand to the code that does its work: one line per subcommand. A line
- * that still throws {@link NotWiredException} marks a subcommand not yet built.
+ * Connects each subcommand to the code that does its work: one line per subcommand. A line that
+ * still throws {@link NotWiredException} marks a subcommand not yet built.
  */
 public final class WiredActions implements Actions {
 

@@ -62,7 +62,8 @@ class KafkaCommandITCase {
               .setErr(new PrintWriter(err, true))
               .run("kafka", "--port", Integer.toString(taken.getLocalPort()));
       assertThat(code).isEqualTo(Cli.FAILURE);
-      assertThat(err.toString()).contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use");
+      assertThat(err.toString())
+          .contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use");
     }
   }
 
