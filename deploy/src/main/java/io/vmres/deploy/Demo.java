@@ -85,7 +85,7 @@ public final class Demo {
         fleet.hosts().stream().map(FleetHost::cluster).distinct().count(),
         human(crashEvery));
     out.println("starting Kafka, the job on a Flink MiniCluster, the simulated fleet and its connector...");
-    LiveRuntime runtime = lifecycle.register(LiveRuntime.builder(fleet).seed(seed).start());
+    LiveRuntime runtime = lifecycle.start(() -> LiveRuntime.builder(fleet).seed(seed).start());
     out.printf(
         Locale.ROOT,
         "[%s] running: Kafka at %s (ready in %.1f s), job %s%n",
