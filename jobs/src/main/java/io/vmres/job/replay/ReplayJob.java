@@ -2,7 +2,10 @@ package io.vmres.job.replay;
 
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.IncidentFigures;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
@@ -27,7 +30,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -47,7 +49,49 @@ public final class ReplayJob {
       long deadLetters,
       long lateEvents,
       long commands,
-      List<IncidentFigures> incidents) {}
+      List<IncidentFigures> incidents) {
+
+    /** Reads what a replay wrote into its {@code summary.json}. */
+    public static Result read(Path summary) throws IOException {
+      JsonNode s = new ObjectMapper().readTree(summary.toFile());
+      List<IncidentFigures> incidents = new ArrayList<>();
+      for (JsonNode i : s.path("incidents")) {
+        List<String> hosts = new ArrayList<>();
+        i.path("hosts").forEach(h -> hosts.add(h.asText()));
+        long opened = Times.parse(i.path("openedTs").asText());
+        Long start = start(opened, i.path("detectionS"));
+        incidents.add(
+            new IncidentFigures(
+                i.path("incidentId").asText(),
+                i.path("kind").asText(),
+                hosts,
+                i.path("state").asText(),
+                opened,
+                start,
+                offset(opened, i.path("firstCommandS")),
+                offset(opened, i.path("lastCommandS")),
+                start == null ? null : offset(start, i.path("recoveryS")),
+                i.path("vmsRecovered").asInt(),
+                i.path("vmsUnplaced").asInt(),
+                i.path("vmsFailed").asInt()));
+      }
+      return new Result(
+          s.path("recording").asText(),
+          s.path("events").asLong(),
+          s.path("deadLetters").asLong(),
+          s.path("lateEvents").asLong(),
+          s.path("commands").asLong(),
+          incidents);
+    }
+
+    private static Long start(long opened, JsonNode detectionS) {
+      return detectionS.isNumber() ? opened - Math.round(detectionS.asDouble() * 1000) : null;
+    }
+
+    private static Long offset(long from, JsonNode seconds) {
+      return seconds.isNumber() ? from + Math.round(seconds.asDouble() * 1000) : null;
+    }
+  }
 
   /**
    * Runs the replay on {@code env} (a MiniCluster for a local environment) and writes the
@@ -60,12 +104,12 @@ public final class ReplayJob {
     try (RecordingReader probe = RecordingReader.open(recording, overrides)) {
       settings = probe.settings(); // the meta line is read on open
     }
-    DataStream<Emitted> all = build(env, recording, overrides, settings);
-    List<Emitted> lines = new ArrayList<>();
-    try (CloseableIterator<Emitted> it = all.executeAndCollect("vmres replay " + recording.getFileName())) {
-      it.forEachRemaining(lines::add);
-    }
-    return write(lines, outDir);
+    build(env, recording, overrides, settings)
+        .sinkTo(new ReplayFilesSink(outDir))
+        .name("replay files")
+        .setParallelism(1);
+    env.execute("vmres replay " + recording.getFileName());
+    return Result.read(outDir.resolve("summary.json"));
   }
 
   /** The replay's job graph, up to the decisions of every cluster. */

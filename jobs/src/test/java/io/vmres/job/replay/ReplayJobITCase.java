@@ -64,6 +64,19 @@ class ReplayJobITCase {
     assertThat(verdict.exitCode()).isZero();
   }
 
+  @org.junit.jupiter.api.Test
+  void sameRecordingTwiceGivesTheSameBytes(@TempDir Path tmp) throws Exception {
+    Path recording = scenarios().resolve("retries-and-dependencies.jsonl");
+    replay(recording, tmp.resolve("a"), 2);
+    replay(recording, tmp.resolve("b"), 2);
+    for (String file : List.of("commands.jsonl", "results.jsonl", "incidents.jsonl", "alerts.jsonl", "dead-letter.jsonl", "summary.json")) {
+      assertThat(Files.readAllBytes(tmp.resolve("b").resolve(file)))
+          .as(file)
+          .isEqualTo(Files.readAllBytes(tmp.resolve("a").resolve(file)));
+    }
+    assertThat(Files.readString(tmp.resolve("a").resolve("commands.jsonl"))).contains("RESTART_VM");
+  }
+
   static void replay(Path recording, Path out, int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
