@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -428,11 +429,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         return;
       }
       while (true) {
-        Map<String, TopicDescription> d =
-            admin
-                .describeTopics(topics)
-                .allTopicNames()
-                .get(remaining(deadline), TimeUnit.NANOSECONDS);
+        Map<String, TopicDescription> d;
+        try {
+          d =
+              admin
+                  .describeTopics(topics)
+                  .allTopicNames()
+                  .get(remaining(deadline), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+          // just created: the broker's metadata may not know the topic yet; ask again
+          if (!(e.getCause() instanceof RetriableException) || remaining(deadline) <= 0) {
+            throw e;
+          }
+          TimeUnit.MILLISECONDS.sleep(50);
+          continue;
+        }
         boolean ready =
             d.values().stream()
                 .flatMap(t -> t.partitions().stream())
