@@ -2,12 +2,12 @@ package io.vmres.job;
 
 import io.vmres.engine.event.Event;
 import io.vmres.job.types.EventSerializer;
+import io.vmres.job.types.ImmutableSerializer;
 import io.vmres.job.types.SerializerTypeInfo;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -32,34 +32,9 @@ public record Routed(String cluster, Event event, long endTs) {
   }
 
   /** Binary form: the cluster, then the event or the end time. */
-  public static final class Serializer extends TypeSerializerSingleton<Routed> {
+  public static final class Serializer extends ImmutableSerializer<Routed> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
-
-    @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
-    public Routed createInstance() {
-      return null;
-    }
-
-    @Override
-    public Routed copy(Routed from) {
-      return from;
-    }
-
-    @Override
-    public Routed copy(Routed from, Routed reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
-    }
 
     @Override
     public void serialize(Routed r, DataOutputView out) throws IOException {
@@ -78,16 +53,6 @@ public record Routed(String cluster, Event event, long endTs) {
       return in.readBoolean()
           ? Routed.of(cluster, EventSerializer.INSTANCE.deserialize(in))
           : Routed.end(cluster, in.readLong());
-    }
-
-    @Override
-    public Routed deserialize(Routed reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override

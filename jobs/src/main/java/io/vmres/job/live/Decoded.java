@@ -2,6 +2,7 @@ package io.vmres.job.live;
 
 import io.vmres.engine.event.Event;
 import io.vmres.job.types.EventSerializer;
+import io.vmres.job.types.ImmutableSerializer;
 import io.vmres.job.types.SerializerTypeInfo;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.DeadLetter;
@@ -10,7 +11,6 @@ import java.io.Serializable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -37,35 +37,10 @@ public record Decoded(Event event, String cluster, DeadLetter deadLetter) implem
   }
 
   /** Binary form: the event with its cluster, or the dead letter in Avro. */
-  public static final class Serializer extends TypeSerializerSingleton<Decoded> {
+  public static final class Serializer extends ImmutableSerializer<Decoded> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
     private transient AvroCodec codec;
-
-    @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
-    public Decoded createInstance() {
-      return null;
-    }
-
-    @Override
-    public Decoded copy(Decoded from) {
-      return from;
-    }
-
-    @Override
-    public Decoded copy(Decoded from, Decoded reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
-    }
 
     private AvroCodec codec() {
       if (codec == null) {
@@ -103,16 +78,6 @@ public record Decoded(Event event, String cluster, DeadLetter deadLetter) implem
       }
       Event event = EventSerializer.INSTANCE.deserialize(in);
       return Decoded.event(event, in.readBoolean() ? in.readUTF() : null);
-    }
-
-    @Override
-    public Decoded deserialize(Decoded reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.vmres.job.replay;
 
 import io.vmres.job.Routed;
+import io.vmres.job.types.ImmutableSerializer;
 import io.vmres.job.types.SerializerTypeInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +12,6 @@ import java.io.Serializable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -33,34 +33,9 @@ public record ReplayInput(Routed routed, Serializable side) {
   }
 
   /** Routed events in their compact form; the rare side lines with Java serialization. */
-  public static final class Serializer extends TypeSerializerSingleton<ReplayInput> {
+  public static final class Serializer extends ImmutableSerializer<ReplayInput> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
-
-    @Override
-    public boolean isImmutableType() {
-      return true;
-    }
-
-    @Override
-    public ReplayInput createInstance() {
-      return null;
-    }
-
-    @Override
-    public ReplayInput copy(ReplayInput from) {
-      return from;
-    }
-
-    @Override
-    public ReplayInput copy(ReplayInput from, ReplayInput reuse) {
-      return from;
-    }
-
-    @Override
-    public int getLength() {
-      return -1;
-    }
 
     @Override
     public void serialize(ReplayInput r, DataOutputView out) throws IOException {
@@ -89,16 +64,6 @@ public record ReplayInput(Routed routed, Serializable side) {
       } catch (ClassNotFoundException e) {
         throw new IOException(e);
       }
-    }
-
-    @Override
-    public ReplayInput deserialize(ReplayInput reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.Collections;
 import java.util.List;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -27,7 +26,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * A compact binary form of every input event: a tag byte, then the fields. Heartbeats are most of
  * the traffic between the router and the cluster engines, so no reflection and no Kryo.
  */
-public final class EventSerializer extends TypeSerializerSingleton<Event> {
+public final class EventSerializer extends ImmutableSerializer<Event> {
   private static final long serialVersionUID = 1L;
   public static final EventSerializer INSTANCE = new EventSerializer();
 
@@ -43,31 +42,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
   private static final byte CONFIRM = 10;
   private static final byte SIM_FAULT = 11;
   private static final byte RESULT = 12;
-
-  @Override
-  public boolean isImmutableType() {
-    return true;
-  }
-
-  @Override
-  public Event createInstance() {
-    return null;
-  }
-
-  @Override
-  public Event copy(Event from) {
-    return from; // records of immutable values
-  }
-
-  @Override
-  public Event copy(Event from, Event reuse) {
-    return from;
-  }
-
-  @Override
-  public int getLength() {
-    return -1;
-  }
 
   @Override
   public void serialize(Event e, DataOutputView out) throws IOException {
@@ -210,16 +184,6 @@ public final class EventSerializer extends TypeSerializerSingleton<Event> {
       default:
         throw new IOException("unknown event tag " + tag);
     }
-  }
-
-  @Override
-  public Event deserialize(Event reuse, DataInputView in) throws IOException {
-    return deserialize(in);
-  }
-
-  @Override
-  public void copy(DataInputView in, DataOutputView out) throws IOException {
-    serialize(deserialize(in), out);
   }
 
   @Override
