@@ -80,7 +80,7 @@ public final class DecisionLog implements AutoCloseable {
     } catch (WakeupException e) {
       // close() woke the poll
     } finally {
-      consumer.close(Duration.ofSeconds(2));
+      consumer.close();
     }
   }
 
@@ -119,9 +119,13 @@ public final class DecisionLog implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     consumer.wakeup();
-    thread.join(5_000);
+    try {
+      thread.join(35_000); // the consumer's own close waits up to 30 s
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
