@@ -1,6 +1,7 @@
 package io.vmres.job.live;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.Settings;
 import io.vmres.job.Emitted;
 import io.vmres.job.EngineFunction;
 import io.vmres.job.RouteFunction;
@@ -50,7 +51,15 @@ public final class LiveJob {
             .withIdleness(options.idleness());
     DataStream<Decoded> decoded =
         env.fromSource(source, watermarks, "inputs").returns(Decoded.TYPE).name("inputs");
+    decide(decoded, options.settings()).sinkTo(sink(options)).name("decisions").uid("decisions");
+  }
 
+  /**
+   * The decisions of the job from decoded inputs with their event-time watermarks: routed to the
+   * engine of their cluster, decided, with the dead letters of the inputs alongside. Tests pass
+   * inputs of their own and read the decisions as they like.
+   */
+  public static DataStream<Emitted> decide(DataStream<Decoded> decoded, Settings settings) {
     OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
     SingleOutputStreamOperator<Routed> routed =
         decoded
@@ -64,14 +73,16 @@ public final class LiveJob {
     DataStream<Emitted> decisions =
         routed
             .keyBy(Routed::cluster)
-            .process(
-                new EngineFunction(options.settings(), ClusterEngine.Hypervisor.EXTERNAL, false))
+            .process(new EngineFunction(settings, ClusterEngine.Hypervisor.EXTERNAL, false))
             .returns(Emitted.TYPE)
             .name("decide")
             .uid("decide");
+    return decisions.union(routed.getSideOutput(bad));
+  }
 
-    KafkaSink<Emitted> sink =
-        KafkaSink.<Emitted>builder()
+  /** Every decision to its topic, in Kafka transactions when exactly-once. */
+  public static KafkaSink<Emitted> sink(LiveOptions options) {
+    return KafkaSink.<Emitted>builder()
             .setBootstrapServers(options.bootstrapServers())
             .setRecordSerializer(new OutputSerializer())
             .setDeliveryGuarantee(
@@ -82,6 +93,5 @@ public final class LiveJob {
             // the broker caps transactions at 15 minutes; Flink's default of one hour is refused
             .setProperty("transaction.timeout.ms", "600000")
             .build();
-    decisions.union(routed.getSideOutput(bad)).sinkTo(sink).name("decisions").uid("decisions");
   }
 }
