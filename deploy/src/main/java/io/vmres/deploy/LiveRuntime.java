@@ -47,11 +47,17 @@ public final class LiveRuntime implements AutoCloseable {
       hypervisor = b.hypervisor != null ? b.hypervisor : SimulatedHypervisor.builder(fleet).seed(b.seed).build();
 
       Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
-      conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-      conf.set(RestOptions.PORT, b.flinkUiPort);
-      conf.set(TaskManagerOptions.NUM_TASK_SLOTS, b.parallelism);
-      StreamExecutionEnvironment env =
-          StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
+      StreamExecutionEnvironment env;
+      if (b.environment != null) {
+        env = b.environment;
+        env.configure(conf);
+        env.setParallelism(b.parallelism);
+      } else {
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, b.flinkUiPort);
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, b.parallelism);
+        env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
+      }
       LiveJob.build(
           env,
           LiveOptions.defaults(kafka.bootstrapServers())
@@ -149,6 +155,7 @@ public final class LiveRuntime implements AutoCloseable {
     private int flinkUiPort = 0;
     private Duration checkpointInterval = Duration.ofSeconds(1);
     private long seed = 1;
+    private StreamExecutionEnvironment environment;
 
     private Builder(SimulatedFleet fleet) {
       this.fleet = fleet;
@@ -183,6 +190,12 @@ public final class LiveRuntime implements AutoCloseable {
 
     public Builder checkpointInterval(Duration interval) {
       this.checkpointInterval = interval;
+      return this;
+    }
+
+    /** Runs the job on this environment (a test's MiniCluster) instead of a local one of its own. */
+    public Builder environment(StreamExecutionEnvironment environment) {
+      this.environment = environment;
       return this;
     }
 
