@@ -47,7 +47,7 @@ final class ReplayProgress implements AutoCloseable {
   private String eventsMetric;
   private long lastEvents = -1;
   private long lastNanos;
-  private double rate;
+  private double rate = Double.NaN;
   private boolean closed; // guarded by this
 
   private ReplayProgress(
@@ -103,10 +103,12 @@ final class ReplayProgress implements AutoCloseable {
 
   private String render() throws IOException, InterruptedException {
     double elapsed = (System.nanoTime() - startNanos) / 1e9;
-    MiniCluster mc = cluster.getNow(null);
-    URI rest = mc == null ? null : mc.getRestAddress().getNow(null);
+    // The job is submitted once the MiniCluster has started: only then ask it for its address,
+    // as the cluster holds its lock for the whole start.
     JobID id = job.getNow(null);
-    if (rest == null || id == null) {
+    MiniCluster mc = cluster.getNow(null);
+    URI rest = id == null || mc == null ? null : mc.getRestAddress().getNow(null);
+    if (rest == null) {
       return String.format(Locale.ROOT, "%s: starting Flink (%.0f s)", name, elapsed);
     }
     String base = rest.toString().replaceAll("/$", "") + "/jobs/" + id;
@@ -152,6 +154,7 @@ final class ReplayProgress implements AutoCloseable {
       return null;
     }
     long now = System.nanoTime();
+    // The REST API refreshes its figures a few times a second: a rate needs two different ones.
     if (lastEvents >= 0 && events > lastEvents) {
       rate = (events - lastEvents) / ((now - lastNanos) / 1e9);
     }
@@ -159,13 +162,9 @@ final class ReplayProgress implements AutoCloseable {
       lastEvents = events;
       lastNanos = now;
     }
+    String speed = Double.isNaN(rate) ? "" : String.format(Locale.ROOT, ", %,.0f events/s", rate);
     return String.format(
-        Locale.ROOT,
-        "%s: %,d lines read, %,.0f events/s (%.0f s)",
-        name,
-        lines,
-        rate,
-        elapsed);
+        Locale.ROOT, "%s: %,d lines read%s (%.0f s)", name, lines, speed, elapsed);
   }
 
   private JsonNode get(String url) throws IOException, InterruptedException {
