@@ -42,7 +42,8 @@ public final class Bench {
   public record Run(String name, double wallS, long events, double eventsPerS, double ratio) {
     static Run of(String name, double wallS, long events) {
       double rate = events / Math.max(wallS, 1e-3);
-      return new Run(name, wallS, events, rate, rate / PASSTHROUGH_EVENTS_PER_S);
+      return new Run(
+          name, round(wallS), events, Math.rint(rate), round(rate / PASSTHROUGH_EVENTS_PER_S));
     }
   }
 
@@ -86,10 +87,11 @@ public final class Bench {
         generateS);
     console.printf(
         Locale.ROOT,
-        "machine: %s cores, %.1f GiB, Java %s; parallelism %d%n",
+        "machine: %s cores, %.1f GiB, Java %s, load average %.1f; parallelism %d%n",
         machine.get("cores"),
         ((Number) machine.get("memoryBytes")).doubleValue() / (1L << 30),
         machine.get("java"),
+        machine.get("loadAverage"),
         args.parallelism());
     console.printf(
         Locale.ROOT,
@@ -177,7 +179,8 @@ public final class Bench {
       throw new IOException(
           "the fresh JVM's replay failed (exit " + code + "): " + Files.readString(log.toPath()));
     }
-    long events = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("events").asLong();
+    long events =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("events").asLong();
     return Run.of("fresh JVM", wall, events);
   }
 
@@ -208,8 +211,13 @@ public final class Bench {
       memory = os.getTotalMemorySize();
     }
     m.put("memoryBytes", memory);
-    m.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+    m.put(
+        "java",
+        System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    // Other work on the machine makes the figures noisy: say how busy it was.
+    m.put(
+        "loadAverage", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     return m;
   }
 

@@ -47,7 +47,9 @@ public final class Generate {
           c.host(),
           c.rack(),
           c.at(),
-          c.powerOff() ? "power reads off at " + c.offAt() : "power never reads off (to be fenced)");
+          c.powerOff()
+              ? "power reads off at " + c.offAt()
+              : "power never reads off (to be fenced)");
     }
     return 0;
   }

@@ -163,8 +163,7 @@ final class ReplayProgress implements AutoCloseable {
       lastNanos = now;
     }
     String speed = Double.isNaN(rate) ? "" : String.format(Locale.ROOT, ", %,.0f events/s", rate);
-    return String.format(
-        Locale.ROOT, "%s: %,d lines read%s (%.0f s)", name, lines, speed, elapsed);
+    return String.format(Locale.ROOT, "%s: %,d lines read%s (%.0f s)", name, lines, speed, elapsed);
   }
 
   private JsonNode get(String url) throws IOException, InterruptedException {

@@ -57,7 +57,9 @@ class GeneratedRecordingTest {
     assertThat(bytes(SMALL)).isEqualTo(bytes(SMALL));
     assertThat(bytes(SMALL))
         .isNotEqualTo(
-            bytes(new Options(24, 10, Duration.ofMinutes(10), 2, 3, 8, Duration.ofSeconds(5), false)));
+            bytes(
+                new Options(
+                    24, 10, Duration.ofMinutes(10), 2, 3, 8, Duration.ofSeconds(5), false)));
     Path a = dir.resolve("a.jsonl.gz");
     Path b = dir.resolve("b.jsonl.gz");
     RecordingGenerator.write(a, SMALL);

@@ -40,7 +40,9 @@ import java.util.zip.GZIPOutputStream;
  * }</pre>
  */
 public final class RecordingGenerator {
-  /** Where every generated recording starts: a fixed instant, so that bytes depend on the seed only. */
+  /**
+   * Where every generated recording starts: a fixed instant, so that bytes depend on the seed only.
+   */
   public static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -211,7 +213,8 @@ public final class RecordingGenerator {
           long ts = base + 400 + random.nextInt(400);
           if (alive(crash, ts) && ts < end) {
             pending.add(
-                Line.health(arrival(ts), seq++, ts, h.host(), "cpu_temp_c", 45 + random.nextInt(30)));
+                Line.health(
+                    arrival(ts), seq++, ts, h.host(), "cpu_temp_c", 45 + random.nextInt(30)));
             pending.add(
                 Line.health(
                     arrival(ts), seq++, ts, h.host(), "inlet_temp_c", 18 + random.nextInt(9)));
@@ -273,7 +276,8 @@ public final class RecordingGenerator {
       long at = from + (long) (random.nextDouble() * (to - from));
       long off = at + 2_000 + random.nextInt(4_000);
       for (FleetHost h : racks.get(rack)) {
-        out.add(new Crash(h.host(), rack, Instant.ofEpochMilli(at), true, Instant.ofEpochMilli(off)));
+        out.add(
+            new Crash(h.host(), rack, Instant.ofEpochMilli(at), true, Instant.ofEpochMilli(off)));
         lostRack.add(h.host());
       }
     }
@@ -313,13 +317,18 @@ public final class RecordingGenerator {
     json.writeStringField("type", "meta");
     json.writeStringField(
         "name",
-        "generated-" + o.hosts() + "-hosts-" + o.duration().toString().toLowerCase(Locale.ROOT).substring(2)
-            + "-seed-" + o.seed());
+        "generated-"
+            + o.hosts()
+            + "-hosts-"
+            + o.duration().toString().toLowerCase(Locale.ROOT).substring(2)
+            + "-seed-"
+            + o.seed());
     json.writeStringField(
         "description",
         String.format(
             Locale.ROOT,
-            "vmres generate: %d hosts, %d VMs in %d clusters, %s, %d crashes%s, heartbeats every %s",
+            "vmres generate: %d hosts, %d VMs in %d clusters, %s, %d crashes%s, heartbeats every"
+                + " %s",
             hosts.size(),
             vms.size(),
             o.clusters(),
@@ -394,7 +403,14 @@ public final class RecordingGenerator {
 
   /** A telemetry line waiting for its turn: {@code arrival} is its place in the file. */
   private record Line(
-      long arrival, long seq, long ts, String type, String host, String key, String text, int value) {
+      long arrival,
+      long seq,
+      long ts,
+      String type,
+      String host,
+      String key,
+      String text,
+      int value) {
     static Line heartbeat(long arrival, long seq, long ts, String host, String channel) {
       return new Line(arrival, seq, ts, "heartbeat", host, "channel", channel, 0);
     }

@@ -6,7 +6,9 @@ import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vmres generate}: a realistic recording of a simulated fleet, for replay and benchmarks. */
+/**
+ * {@code vmres generate}: a realistic recording of a simulated fleet, for replay and benchmarks.
+ */
 @Command(
     name = "generate",
     header = "Writes a recording of a simulated fleet with host crashes.",
@@ -53,7 +55,8 @@ final class GenerateCommand extends Subcommand {
       paramLabel = "DURATION",
       defaultValue = "1h",
       converter = DurationConverter.class,
-      description = "Event time the recording covers, such as 10m or 1h (default: ${DEFAULT-VALUE}).")
+      description =
+          "Event time the recording covers, such as 10m or 1h (default: ${DEFAULT-VALUE}).")
   private Duration duration;
 
   @Option(

@@ -42,9 +42,24 @@ class GenerateAndBenchCliTest {
     Path file = dir.resolve("small.jsonl");
     assertThat(
             run(
-                "generate", "--out", file.toString(), "--hosts", "20", "--vms-per-host", "3",
-                "--duration", "10m", "--clusters", "2", "--failures", "2", "--seed", "7",
-                "--heartbeat-interval", "2s", "--rack-power-loss"))
+                "generate",
+                "--out",
+                file.toString(),
+                "--hosts",
+                "20",
+                "--vms-per-host",
+                "3",
+                "--duration",
+                "10m",
+                "--clusters",
+                "2",
+                "--failures",
+                "2",
+                "--seed",
+                "7",
+                "--heartbeat-interval",
+                "2s",
+                "--rack-power-loss"))
         .isEqualTo(Cli.OK);
     assertThat(actions.calls)
         .containsExactly(
@@ -77,8 +92,16 @@ class GenerateAndBenchCliTest {
     Path json = dir.resolve("bench.json");
     assertThat(
             run(
-                "bench", "replay", "--hosts", "50", "--duration", "5m", "--runs", "1",
-                "--json", json.toString()))
+                "bench",
+                "replay",
+                "--hosts",
+                "50",
+                "--duration",
+                "5m",
+                "--runs",
+                "1",
+                "--json",
+                json.toString()))
         .isEqualTo(Cli.OK);
     assertThat(actions.calls)
         .containsExactly(
