@@ -2,6 +2,7 @@ package io.vmres.deploy;
 
 import io.vmres.engine.IncidentFigures;
 import io.vmres.job.replay.ReplayJob;
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -67,9 +68,7 @@ public final class Replay {
   public static int run(
       Path recording, Path out, Map<String, String> overrides, int parallelism, PrintStream console)
       throws Exception {
-    // System.console() is null unless this process talks to a terminal: no progress in a pipe.
-    Optional<PrintStream> progress =
-        System.console() != null ? Optional.of(System.err) : Optional.empty();
+    Optional<PrintStream> progress = onTerminal() ? Optional.of(System.err) : Optional.empty();
     long t0 = System.nanoTime();
     ReplayJob.Result r = replay(recording, out, overrides, parallelism, progress);
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -191,6 +190,25 @@ public final class Replay {
     @Override
     public Stream<String> getExecutorNames() {
       return Stream.of(LocalExecutor.NAME);
+    }
+  }
+
+  /**
+   * Whether this process talks to a terminal: on Java 17 to 21 {@code System.console()} is null
+   * otherwise (output piped or redirected); from Java 22 on it may be a console that is no
+   * terminal, which {@code Console.isTerminal()} tells.
+   */
+  private static boolean onTerminal() {
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true; // before Java 22, a console is a terminal
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot ask the console whether it is a terminal", e);
     }
   }
 

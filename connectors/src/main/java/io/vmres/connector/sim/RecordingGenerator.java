@@ -257,7 +257,9 @@ public final class RecordingGenerator {
    */
   private List<Crash> planCrashes() {
     long t0 = START.toEpochMilli();
-    long from = t0 + 2 * o.heartbeatInterval().toMillis() + 1_000;
+    // Not in the first minute (or tenth of a short recording): the fleet settles in first.
+    long settle = Math.min(60_000, o.duration().toMillis() / 10);
+    long from = t0 + settle + 2 * o.heartbeatInterval().toMillis() + 1_000;
     long to = t0 + o.duration().toMillis() - o.heartbeatTimeout().toMillis() - 20_000;
     int wanted = o.failures() + (o.rackPowerLoss() ? 1 : 0);
     if (wanted > 0 && to <= from) {
