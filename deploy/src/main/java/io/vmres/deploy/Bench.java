@@ -38,12 +38,25 @@ public final class Bench {
 
   private Bench() {}
 
-  /** One measured replay. */
-  public record Run(String name, double wallS, long events, double eventsPerS, double ratio) {
-    static Run of(String name, double wallS, long events) {
+  /**
+   * One measured replay; {@code cpuS}, the CPU time it took (all threads, GC included), is null
+   * where it cannot be measured. On a shared machine it varies less than the wall time.
+   */
+  public record Run(
+      String name, double wallS, Double cpuS, long events, double eventsPerS, double ratio) {
+    static Run of(String name, double wallS, Double cpuS, long events) {
       double rate = events / Math.max(wallS, 1e-3);
       return new Run(
-          name, round(wallS), events, Math.rint(rate), round(rate / PASSTHROUGH_EVENTS_PER_S));
+          name,
+          round(wallS),
+          cpuS == null ? null : round(cpuS),
+          events,
+          Math.rint(rate),
+          round(rate / PASSTHROUGH_EVENTS_PER_S));
+    }
+
+    Run named(String newName) {
+      return new Run(newName, wallS, cpuS, events, eventsPerS, ratio);
     }
   }
 
@@ -95,9 +108,10 @@ public final class Bench {
         args.parallelism());
     console.printf(
         Locale.ROOT,
-        "%-12s %9s %11s %8s   (passthrough baseline %,.0f events/s)%n",
+        "%-12s %9s %8s %11s %8s   (passthrough baseline %,.0f events/s)%n",
         "run",
         "wall",
+        "cpu",
         "events/s",
         "ratio",
         PASSTHROUGH_EVENTS_PER_S);
@@ -111,14 +125,17 @@ public final class Bench {
     print(console, median, "median of the in-JVM runs");
     Run fresh = freshJvm(recording, dir.resolve("out-fresh"), args);
     print(console, fresh, "JVM and MiniCluster start included");
-    boolean met = fresh.wallS() < TARGET_WALL_S;
+    // The target is set for the default recording only; another size says nothing about it.
+    boolean targetSize = args.hosts() == 400 && args.duration().equals(Duration.ofHours(1));
+    Boolean met = targetSize ? fresh.wallS() < TARGET_WALL_S : null;
     console.printf(
         Locale.ROOT,
         "target: a fresh JVM under %.0f s for a 400-host, one-hour recording (~600,000 events):"
-            + " %s (%.1f s)%n",
+            + " %s%n",
         TARGET_WALL_S,
-        met ? "met" : "missed",
-        fresh.wallS());
+        met == null
+            ? "not measured (another size)"
+            : String.format(Locale.ROOT, "%s (%.1f s)", met ? "met" : "missed", fresh.wallS()));
     if (args.json().isPresent()) {
       Map<String, Object> doc = new LinkedHashMap<>();
       Map<String, Object> rec = new LinkedHashMap<>();
@@ -148,10 +165,13 @@ public final class Bench {
 
   private static Run inThisJvm(
       String name, Path recording, Path out, BenchArgs args, PrintStream console) throws Exception {
+    long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
     ReplayJob.Result r =
         Replay.replay(recording, out, Map.of(), args.parallelism(), Optional.empty());
-    Run run = Run.of(name, (System.nanoTime() - t0) / 1e9, r.events());
+    double wall = (System.nanoTime() - t0) / 1e9;
+    long cpu1 = processCpuNanos();
+    Run run = Run.of(name, wall, cpu0 < 0 || cpu1 < 0 ? null : (cpu1 - cpu0) / 1e9, r.events());
     print(console, run, "");
     return run;
   }
@@ -171,25 +191,28 @@ public final class Bench {
     cmd.add("--parallelism");
     cmd.add(String.valueOf(args.parallelism()));
     File log = out.resolveSibling("fresh-jvm.log").toFile();
+    Double cpu0 = childrenCpuS();
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
     int code = p.waitFor();
     double wall = (System.nanoTime() - t0) / 1e9;
+    Double cpu1 = childrenCpuS();
     if (code != 0) {
       throw new IOException(
           "the fresh JVM's replay failed (exit " + code + "): " + Files.readString(log.toPath()));
     }
     long events =
         new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("events").asLong();
-    return Run.of("fresh JVM", wall, events);
+    return Run.of("fresh JVM", wall, cpu0 == null || cpu1 == null ? null : cpu1 - cpu0, events);
   }
 
   private static void print(PrintStream console, Run r, String note) {
     console.printf(
         Locale.ROOT,
-        "%-12s %7.2f s %11s %7.2fx   %s%n",
+        "%-12s %7.2f s %8s %11s %7.2fx   %s%n",
         r.name(),
         r.wallS(),
+        r.cpuS() == null ? "-" : String.format(Locale.ROOT, "%.1f s", r.cpuS()),
         String.format(Locale.ROOT, "%,.0f", r.eventsPerS()),
         r.ratio(),
         note);
@@ -198,8 +221,31 @@ public final class Bench {
   private static Run median(List<Run> runs) {
     List<Run> sorted = new ArrayList<>(runs);
     sorted.sort(Comparator.comparingDouble(Run::wallS));
-    Run m = sorted.get(sorted.size() / 2);
-    return Run.of("median", m.wallS(), m.events());
+    return sorted.get(sorted.size() / 2).named("median");
+  }
+
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /**
+   * CPU seconds of this process's children that have ended (Linux: {@code cutime + cstime} of
+   * {@code /proc/self/stat}), or null elsewhere.
+   */
+  private static Double childrenCpuS() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]); // fields 16 and 17
+      return ticks / 100.0; // USER_HZ, 100 on every Linux build in use
+    } catch (IOException | RuntimeException e) {
+      return null; // not Linux: the fresh JVM's CPU time goes unmeasured
+    }
   }
 
   private static Map<String, Object> machine() {
