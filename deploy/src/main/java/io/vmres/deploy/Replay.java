@@ -128,8 +128,7 @@ public final class Replay {
     // API for the source's metrics.
     CompletableFuture<MiniCluster> cluster = new CompletableFuture<>();
     StreamExecutionEnvironment env =
-        new StreamExecutionEnvironment(
-            new LocalOnly(cluster), conf, Thread.currentThread().getContextClassLoader());
+        new StreamExecutionEnvironment(new LocalOnly(cluster), conf, null); // null: its own loader
     CompletableFuture<JobID> job = new CompletableFuture<>();
     env.registerJobListener(
         new JobListener() {
