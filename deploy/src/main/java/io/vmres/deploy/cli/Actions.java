@@ -30,6 +30,12 @@ public interface Actions {
   /** {@code vmres connector}: runs one connector service until Ctrl-C. */
   int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception;
 
+  /** {@code vmres generate}: writes a recording of a simulated fleet with host crashes. */
+  int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception;
+
+  /** {@code vmres bench}: measures how fast a generated recording replays. */
+  int bench(BenchArgs args, Lifecycle lifecycle) throws Exception;
+
   /** Options of {@code vmres demo}; an empty duration means until Ctrl-C. */
   record DemoArgs(
       Optional<Duration> duration, int hosts, int vmsPerHost, Duration crashEvery, long seed) {}
@@ -50,6 +56,39 @@ public interface Actions {
 
   /** Options of {@code vmres connector}. */
   record ConnectorArgs(ConnectorType type, Optional<Path> config, String bootstrap) {}
+
+  /** Options of {@code vmres generate}. */
+  record GenerateArgs(
+      Path out,
+      int hosts,
+      int vmsPerHost,
+      Duration duration,
+      int clusters,
+      int failures,
+      long seed,
+      Duration heartbeatInterval,
+      boolean rackPowerLoss) {}
+
+  /** Options of {@code vmres bench}: what to measure, on a recording of this size. */
+  record BenchArgs(
+      BenchTarget target,
+      int hosts,
+      Duration duration,
+      int runs,
+      int parallelism,
+      Optional<Path> json) {}
+
+  /** What {@code vmres bench} measures. */
+  enum BenchTarget {
+    /** {@code vmres replay} of a generated recording. */
+    REPLAY;
+
+    /** The name on the command line. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   /** The kinds of connector {@code vmres connector --type} runs. */
   enum ConnectorType {

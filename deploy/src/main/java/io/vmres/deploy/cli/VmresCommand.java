@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
       RecordCommand.class,
       ConfirmCommand.class,
       ConnectorCommand.class,
+      GenerateCommand.class,
+      BenchCommand.class,
       HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
@@ -35,6 +37,8 @@ import picocli.CommandLine.Spec;
       "  vmres demo                the job on 200 simulated hosts, until Ctrl-C",
       "  vmres kafka               a local broker at 127.0.0.1:9092",
       "  vmres replay rec.jsonl    a recording through the job, into out/rec/",
+      "  vmres generate --out f.jsonl.gz   a one-hour recording of 400 hosts",
+      "  vmres bench replay        how fast such a recording replays",
       "  vmres COMMAND --help      the options of one command",
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error. Logs: .vmres/logs/vmres.log"

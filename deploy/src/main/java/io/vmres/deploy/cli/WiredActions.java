@@ -1,6 +1,8 @@
 package io.vmres.deploy.cli;
 
+import io.vmres.deploy.Bench;
 import io.vmres.deploy.Demo;
+import io.vmres.deploy.Generate;
 import io.vmres.deploy.Lifecycle;
 import io.vmres.deploy.Replay;
 
@@ -45,5 +47,15 @@ public final class WiredActions implements Actions {
   @Override
   public int connector(ConnectorArgs args, Lifecycle lifecycle) {
     throw new NotWiredException("connector"); // WIRE: the connector runtime
+  }
+
+  @Override
+  public int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception {
+    return Generate.run(args, System.out);
+  }
+
+  @Override
+  public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
+    return Bench.run(args, System.out);
   }
 }

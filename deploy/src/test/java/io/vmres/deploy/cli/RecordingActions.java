@@ -42,4 +42,14 @@ final class RecordingActions implements Actions {
   public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
     return answer(args);
   }
+
+  @Override
+  public int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception {
+    return answer(args);
+  }
+
+  @Override
+  public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
+    return answer(args);
+  }
 }

@@ -43,7 +43,8 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
     }
   }
 
-  private static final class Items implements Iterator<ReplayInput>, Closeable {
+  private static final class Items
+      implements Iterator<ReplayInput>, Closeable, SingleReaderSource.Progress {
     private final RecordingReader reader;
     private final ClusterRouter router = new ClusterRouter();
     private final Set<String> clusters = new LinkedHashSet<>();
@@ -51,6 +52,9 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
     /** Events by (ts, line), held until the reader's watermark passes them. */
     private final TreeMap<Long, ArrayList<Event>> held = new TreeMap<>();
     private boolean ended;
+    // Copies of the reader's counts for the progress gauges, which read them from other threads.
+    private volatile long linesRead;
+    private volatile long eventsRead;
 
     Items(RecordingReader reader) {
       this.reader = reader;
@@ -61,6 +65,8 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
       while (ready.isEmpty() && !ended) {
         if (reader.hasNext()) {
           RecordingReader.Item item = reader.next();
+          linesRead = reader.lines();
+          eventsRead = reader.events();
           if (item instanceof RecordingReader.EventItem e) {
             held.computeIfAbsent(e.event().ts(), k -> new ArrayList<>(2)).add(e.event());
             // every event still to come has ts >= the watermark: those before it are complete
@@ -76,6 +82,7 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
           }
         } else {
           ended = true;
+          linesRead = reader.lines(); // blank and comment lines at the end count too
           release(Long.MAX_VALUE);
           if (reader.stats().lastOnTimeTs() != null) {
             long last = reader.stats().lastOnTimeTs();
@@ -102,6 +109,16 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
           }
         }
       }
+    }
+
+    @Override
+    public long linesRead() {
+      return linesRead;
+    }
+
+    @Override
+    public long eventsRead() {
+      return eventsRead;
     }
 
     @Override

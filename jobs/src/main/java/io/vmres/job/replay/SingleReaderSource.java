@@ -25,6 +25,12 @@ import org.apache.flink.util.function.SerializableSupplier;
 public final class SingleReaderSource<T> implements Source<T, SingleReaderSource.Split, Void> {
   private static final long serialVersionUID = 1L;
 
+  /** Gauge of the reader's metric group: lines of the input read so far. */
+  public static final String LINES_READ = "linesRead";
+
+  /** Gauge of the reader's metric group: events read so far. */
+  public static final String EVENTS_READ = "eventsRead";
+
   private final SerializableSupplier<Iterator<T>> items;
 
   public SingleReaderSource(SerializableSupplier<Iterator<T>> items) {
@@ -60,6 +66,16 @@ public final class SingleReaderSource<T> implements Source<T, SingleReaderSource
   @Override
   public SimpleVersionedSerializer<Void> getEnumeratorCheckpointSerializer() {
     return new NoCheckpoint();
+  }
+
+  /**
+   * An input that tells how far it has read, for a progress display: its counts are read from
+   * another thread than the one reading, so they must be safe to read there.
+   */
+  public interface Progress {
+    long linesRead();
+
+    long eventsRead();
   }
 
   /** The one split: the whole input. */
@@ -113,6 +129,7 @@ public final class SingleReaderSource<T> implements Source<T, SingleReaderSource
     private final SourceReaderContext context;
     private final CompletableFuture<Void> available = new CompletableFuture<>();
     private Iterator<T> iterator;
+    private volatile Progress progress; // read by the metric reporters' threads
     private boolean noMoreSplits;
 
     Reader(SerializableSupplier<Iterator<T>> items, SourceReaderContext context) {
@@ -122,6 +139,10 @@ public final class SingleReaderSource<T> implements Source<T, SingleReaderSource
 
     @Override
     public void start() {
+      context.metricGroup().gauge(LINES_READ, () -> progress == null ? 0L : progress.linesRead());
+      context
+          .metricGroup()
+          .gauge(EVENTS_READ, () -> progress == null ? 0L : progress.eventsRead());
       context.sendSplitRequest();
     }
 
@@ -150,6 +171,9 @@ public final class SingleReaderSource<T> implements Source<T, SingleReaderSource
     @Override
     public void addSplits(List<Split> splits) {
       iterator = items.get();
+      if (iterator instanceof Progress p) {
+        progress = p;
+      }
       available.complete(null);
     }
 

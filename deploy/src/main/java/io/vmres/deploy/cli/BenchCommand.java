@@ -1,0 +1,85 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.cli.Actions.BenchArgs;
+import io.vmres.deploy.cli.Actions.BenchTarget;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vmres bench}: how fast vmres does its work on this machine. */
+@Command(
+    name = "bench",
+    header = "Measures how fast a generated recording replays.",
+    description = {
+      "bench replay: generates a recording (as vmres generate, into a temporary folder), then"
+          + " replays it as vmres replay does: --runs times in this JVM after one warm-up run,"
+          + " and once in a fresh java process, JVM start included. Prints wall time, events/s"
+          + " and their ratio to the pipeline's passthrough baseline (130,000 records/s).",
+      "",
+      "Numbers on a loaded machine are noisy: run it on an idle one.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  vmres bench replay",
+      "  vmres bench replay --hosts 100 --duration 10m --runs 1 --json bench.json"
+    })
+final class BenchCommand extends Subcommand {
+
+  @Parameters(
+      index = "0",
+      paramLabel = "WHAT",
+      description = "What to measure: ${COMPLETION-CANDIDATES}.")
+  private BenchTarget target;
+
+  @Option(
+      names = "--hosts",
+      paramLabel = "N",
+      defaultValue = "400",
+      description = "Hosts in the generated recording (default: ${DEFAULT-VALUE}).")
+  private int hosts;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      converter = DurationConverter.class,
+      description = "Event time the recording covers (default: ${DEFAULT-VALUE}).")
+  private Duration duration;
+
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "3",
+      description = "Measured runs in this JVM, after the warm-up (default: ${DEFAULT-VALUE}).")
+  private int runs;
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Parallelism of the replays, as vmres replay's (default: ${DEFAULT-VALUE}).")
+  private int parallelism;
+
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also writes the figures to this file as JSON.")
+  private Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    BenchArgs args =
+        new BenchArgs(
+            target,
+            atLeast(hosts, 1, "--hosts"),
+            positive(duration, "--duration"),
+            atLeast(runs, 1, "--runs"),
+            atLeast(parallelism, 1, "--parallelism"),
+            Optional.ofNullable(json).map(j -> writableTarget(j, "--json")));
+    return actions().bench(args, lifecycle());
+  }
+}

@@ -1,0 +1,128 @@
+package io.vmres.deploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmres.deploy.Cli;
+import io.vmres.deploy.cli.Actions.BenchArgs;
+import io.vmres.deploy.cli.Actions.BenchTarget;
+import io.vmres.deploy.cli.Actions.GenerateArgs;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenerateAndBenchCliTest {
+  private final RecordingActions actions = new RecordingActions();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  @TempDir Path dir;
+
+  private int run(String... args) {
+    return new Cli(actions)
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .run(args);
+  }
+
+  @Test
+  void generateDefaultsToAnHourOf400Hosts() {
+    Path file = dir.resolve("fleet.jsonl.gz");
+    assertThat(run("generate", "--out", file.toString())).isEqualTo(Cli.OK);
+    assertThat(actions.calls)
+        .containsExactly(
+            new GenerateArgs(
+                file, 400, 10, Duration.ofHours(1), 4, 10, 1, Duration.ofSeconds(5), false));
+  }
+
+  @Test
+  void generateTakesEveryOption() {
+    Path file = dir.resolve("small.jsonl");
+    assertThat(
+            run(
+                "generate",
+                "--out",
+                file.toString(),
+                "--hosts",
+                "20",
+                "--vms-per-host",
+                "3",
+                "--duration",
+                "10m",
+                "--clusters",
+                "2",
+                "--failures",
+                "2",
+                "--seed",
+                "7",
+                "--heartbeat-interval",
+                "2s",
+                "--rack-power-loss"))
+        .isEqualTo(Cli.OK);
+    assertThat(actions.calls)
+        .containsExactly(
+            new GenerateArgs(
+                file, 20, 3, Duration.ofMinutes(10), 2, 2, 7, Duration.ofSeconds(2), true));
+  }
+
+  @Test
+  void generateRefusesWhatCannotBeGenerated() {
+    assertThat(run("generate")).isEqualTo(Cli.USAGE);
+    String f = dir.resolve("x.jsonl").toString();
+    assertThat(run("generate", "--out", dir.toString())).isEqualTo(Cli.USAGE);
+    assertThat(run("generate", "--out", f, "--hosts", "0")).isEqualTo(Cli.USAGE);
+    assertThat(run("generate", "--out", f, "--hosts", "3", "--clusters", "4")).isEqualTo(Cli.USAGE);
+    assertThat(run("generate", "--out", f, "--duration", "0s")).isEqualTo(Cli.USAGE);
+    assertThat(run("generate", "--out", f, "--heartbeat-interval", "10ms")).isEqualTo(Cli.USAGE);
+    assertThat(actions.calls).isEmpty();
+  }
+
+  @Test
+  void benchReplayDefaults() {
+    assertThat(run("bench", "replay")).isEqualTo(Cli.OK);
+    assertThat(actions.calls)
+        .containsExactly(
+            new BenchArgs(BenchTarget.REPLAY, 400, Duration.ofHours(1), 3, 1, Optional.empty()));
+  }
+
+  @Test
+  void benchReplayOptions() {
+    Path json = dir.resolve("bench.json");
+    assertThat(
+            run(
+                "bench",
+                "replay",
+                "--hosts",
+                "50",
+                "--duration",
+                "5m",
+                "--runs",
+                "1",
+                "--json",
+                json.toString()))
+        .isEqualTo(Cli.OK);
+    assertThat(actions.calls)
+        .containsExactly(
+            new BenchArgs(BenchTarget.REPLAY, 50, Duration.ofMinutes(5), 1, 1, Optional.of(json)));
+  }
+
+  @Test
+  void benchNeedsSomethingItKnowsToMeasure() {
+    assertThat(run("bench")).isEqualTo(Cli.USAGE);
+    assertThat(run("bench", "kafka")).isEqualTo(Cli.USAGE);
+    assertThat(err.toString()).containsIgnoringCase("replay");
+    assertThat(run("bench", "replay", "--runs", "0")).isEqualTo(Cli.USAGE);
+    assertThat(actions.calls).isEmpty();
+  }
+
+  @Test
+  void helpListsGenerateAndBench() {
+    assertThat(run("--help")).isEqualTo(Cli.OK);
+    assertThat(out.toString()).contains("generate", "bench");
+    assertThat(run("generate", "--help")).isEqualTo(Cli.OK);
+    assertThat(run("bench", "--help")).isEqualTo(Cli.OK);
+    assertThat(out.toString()).contains("Usage: vmres generate", "Usage: vmres bench");
+  }
+}
