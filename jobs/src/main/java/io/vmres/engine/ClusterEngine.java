@@ -305,7 +305,7 @@ public final class ClusterEngine implements Serializable {
       HostState hs = hosts.get(hr.host());
       if (hs != null && hs.registered) {
         hs.removedTs = hr.ts();
-        leave(hs, hr.ts());
+        leave(hs, hr.ts(), true);
       }
     } else if (e instanceof VmEvent ve) {
       vmEvent(ve);
@@ -371,7 +371,7 @@ public final class ClusterEngine implements Serializable {
       boolean was = registeredHere(hs);
       hs.record = he;
       if (was) {
-        leave(hs, he.ts());
+        leave(hs, he.ts(), false);
       }
       hs.registered = false;
     }
@@ -439,32 +439,43 @@ public final class ClusterEngine implements Serializable {
     }
   }
 
-  /** A host is removed (or moved out of this cluster): it leaves the fleet and every incident. */
-  private void leave(HostState hs, long t) {
+  /**
+   * A host is removed, or moved out of this cluster. A removed host's VMs leave the fleet view and
+   * it leaves every incident's work (spec: Hosts over time). A host that moved on is only no
+   * longer registered here: answers under way still count, nothing more is issued from it (its
+   * record now names another cluster), and its incidents still wait for it (only a removal ends
+   * that wait).
+   */
+  private void leave(HostState hs, long t, boolean removed) {
     hs.registered = false;
-    List<VmState> on = new ArrayList<>();
-    for (VmState vs : vms.values()) {
-      if (vs.host.equals(hs.id)) {
-        on.add(vs);
+    if (removed) {
+      List<VmState> on = new ArrayList<>();
+      for (VmState vs : vms.values()) {
+        if (vs.host.equals(hs.id)) {
+          on.add(vs);
+        }
       }
-    }
-    for (VmState vs : on) {
-      removeVm(vs);
+      for (VmState vs : on) {
+        removeVm(vs);
+      }
     }
     for (Incident inc : incidents.values()) {
       HostPart part = inc.parts.get(hs.id);
       if (part == null || inc.closed()) {
         continue;
       }
-      part.removed = true;
+      part.removed = removed;
       part.fenceNeeded = false;
+      if (!removed) {
+        continue;
+      }
       for (VmJob j : inc.jobs.values()) {
         if (j.active() && j.source.equals(hs.id)) {
           drop(j);
         }
       }
       inc.pendingMaps.removeIf(m -> m.host.equals(hs.id));
-      if (inc.kind.equals(ISOLATED)) {
+      if (removed && inc.kind.equals(ISOLATED)) {
         setState(inc, "CLOSED", t);
       }
     }
