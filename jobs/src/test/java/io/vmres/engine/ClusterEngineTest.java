@@ -312,4 +312,112 @@ class ClusterEngineTest {
       assertThat(a.incidentId()).isNull();
     });
   }
+
+  @Test
+  void hostOfAnOutageWhosePowerReadsOffBecomesAHostFailure() {
+    EngineFixture f = fleet(S, 4).vm("v1", "h1", 500, null, List.of());
+    alive(f, "h3", "h4");
+    f.beats("h1", 0, 20, 1).beats("h2", 0, 20, 1).power(1, "h1", "on").power(50, "h1", "off")
+        .run();
+    IncidentOut failure = f.incidents("HOST_FAILURE").get(0);
+    assertThat(failure.hosts()).containsExactly("h1");
+    assertThat(failure.ts()).isEqualTo(at(50));
+    // the outage's line at 50 s no longer names h1
+    assertThat(f.incidents("TELEMETRY_OUTAGE")).last().satisfies(o ->
+        assertThat(o.hosts()).containsExactly("h2"));
+    assertThat(f.commands("RESTART_VM")).extracting(CommandOut::vm).containsExactly("v1");
+  }
+
+  @Test
+  void fenceFailingMaxAttemptsTimesGivesUpTheHostsVms() {
+    EngineFixture f = fleet(S, 4).vm("v1", "h1", 500, null, List.of());
+    alive(f, "h2", "h3", "h4");
+    f.beats("h1", 0, 20, 1).power(1, "h1", "on").fault(0, "FENCE_HOST", 5, null, null).run();
+    assertThat(f.commands("FENCE_HOST")).extracting(CommandOut::attempt).containsExactly(1, 2, 3);
+    assertThat(f.commands("RESTART_VM")).isEmpty();
+    assertThat(f.alerts("RETRIES_EXHAUSTED").get(0).vms()).containsExactly("v1");
+  }
+
+  @Test
+  void powerOnAgainBeforeAFenceMakesRestartsWaitUntilItReadsOff() {
+    EngineFixture f = fleet(S, 4).vm("v1", "h1", 500, null, List.of());
+    alive(f, "h2", "h3", "h4");
+    // off when declared at 32 s (no fence, disks mapped at once), on again at 33 s: the restart
+    // due at 34 s waits until the power reads off again at 60 s
+    f.beats("h1", 0, 20, 1).power(21, "h1", "off").power(33, "h1", "on").power(60, "h1", "off")
+        .run();
+    assertThat(f.commands("FENCE_HOST")).isEmpty();
+    assertThat(f.commands("MAP_DISKS").get(0).ts()).isEqualTo(at(32));
+    assertThat(f.commands("RESTART_VM").get(0).ts()).isEqualTo(at(60));
+  }
+
+  @Test
+  void removedHostLeavesItsIncidentAndIsNeverATarget() {
+    EngineFixture f = fleet(S, 4).vm("v1", "h1", 500, null, List.of());
+    alive(f, "h2", "h3", "h4");
+    f.beats("h1", 0, 20, 1).power(1, "h1", "on");
+    f.events.add(new io.vmres.engine.event.HostRemoved(at(33), 9_999, "h1"));
+    f.run();
+    // fenced at 32 s, removed at 33 s: the fence's answer changes nothing, no restart, closed
+    assertThat(f.commands).extracting(CommandOut::action).containsExactly("FENCE_HOST");
+    assertThat(f.incidents).extracting(IncidentOut::state).endsWith("CLOSED");
+  }
+
+  @Test
+  void failedHostThatComesBackClosesItsIncident() {
+    EngineFixture f = fleet(S, 4).vm("v1", "h1", 500, null, List.of());
+    alive(f, "h2", "h3", "h4");
+    f.beats("h1", 0, 20, 1).beats("h1", 120, 300, 1).power(21, "h1", "off").power(119, "h1", "on")
+        .run();
+    assertThat(f.incidents).extracting(IncidentOut::state).containsExactly("OPEN", "RECOVERING",
+        "RECOVERED", "CLOSED");
+    assertThat(f.incidents.get(3).ts()).isEqualTo(at(120));
+  }
+
+  @Test
+  void drainEndsWhenItsHostFailsAndTheFailureRestartsWhatIsLeft() {
+    EngineFixture f = fleet(limits(1, 256, 3), 2);
+    for (int i = 1; i <= 4; i++) {
+      f.vm("v" + i, "h1", 1000 - i, null, List.of());
+    }
+    f.beats("h2", 0, 300, 1).beats("h1", 0, 40, 1).power(41, "h1", "off").health(10, "h1", "pfa", 1)
+        .run();
+    IncidentOut closed = f.incidents("PREDICTED_FAILURE").stream()
+        .filter(i -> i.state().equals("CLOSED")).findFirst().orElseThrow();
+    assertThat(closed.ts()).isEqualTo(at(52));
+    // one migration at a time: v1 (10-30 s), v2 (30-50 s), v3 under way at 52 s is answered
+    // source failed and restarted instead, with v4 that the drain never reached
+    assertThat(f.commands("LIVE_MIGRATE_VM")).extracting(CommandOut::vm).containsExactly("v1",
+        "v2", "v3");
+    assertThat(f.results).anySatisfy(r -> assertThat(r.detail()).isEqualTo("source failed"));
+    assertThat(f.commands("RESTART_VM")).extracting(CommandOut::vm)
+        .containsExactlyInAnyOrder("v3", "v4");
+  }
+
+  @Test
+  void dependencyCycleIsGivenUp() {
+    EngineFixture f = fleet(S, 4);
+    f.vm("a", "h1", 500, null, List.of("b")).vm("b", "h1", 500, null, List.of("a"));
+    alive(f, "h2", "h3", "h4");
+    f.beats("h1", 0, 20, 1).power(21, "h1", "off").run();
+    assertThat(f.commands("RESTART_VM")).isEmpty();
+    assertThat(f.alerts("DEPENDENCY_UNMET")).flatExtracting(AlertOut::vms)
+        .containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void failureJoinsAnOpenIncidentOfItsRackWithinTheTimeout() {
+    EngineFixture f = new EngineFixture(S);
+    f.host("a1", "ra").host("a2", "ra").host("b1", "rb").host("b2", "rb").host("c1", "rc");
+    f.vm("v1", "a1", 500, null, List.of());
+    for (String h : List.of("b1", "b2", "c1")) {
+      f.beats(h, 0, 300, 1);
+    }
+    // a2 lost 8 s after a1: a later batch, same rack, within the timeout: one incident
+    f.beats("a1", 0, 20, 1).beats("a2", 0, 28, 1).power(1, "a1", "on").power(1, "a2", "on").run();
+    List<IncidentOut> lines = f.incidents("HOST_FAILURE");
+    assertThat(lines).extracting(IncidentOut::incidentId).containsOnly("inc-c1-0001");
+    assertThat(lines.get(lines.size() - 1).hosts()).containsExactly("a1", "a2");
+    assertThat(f.commands("FENCE_HOST")).extracting(CommandOut::host).containsExactly("a1", "a2");
+  }
 }
