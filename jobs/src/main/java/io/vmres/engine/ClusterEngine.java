@@ -15,6 +15,7 @@ import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.execute.Command;
+import io.vmres.engine.execute.Dependencies;
 import io.vmres.engine.execute.HostPart;
 import io.vmres.engine.execute.Incident;
 import io.vmres.engine.execute.MapJob;
@@ -118,6 +119,8 @@ public final class ClusterEngine implements Serializable {
   /** VMs named by a give-up alert. */
   private final TreeSet<String> givenUp = new TreeSet<>();
 
+  private final Dependencies dependencies;
+
   private boolean dirty;
   private transient Output out;
 
@@ -133,6 +136,7 @@ public final class ClusterEngine implements Serializable {
     this.fleet = new Fleet(cluster, settings);
     this.hosts = fleet.hosts;
     this.vms = fleet.vms;
+    this.dependencies = new Dependencies(fleet, incidents, givenUp);
   }
 
   public String cluster() {
@@ -181,7 +185,7 @@ public final class ClusterEngine implements Serializable {
           if (j.restart
               && j.phase == Phase.READY
               && knownDown(inc, j.source)
-              && dependencies(j) != Deps.RUN) {
+              && dependencies.of(j) != Dependencies.Verdict.RUN) {
             waiting.add(j);
           }
         }
@@ -1214,13 +1218,13 @@ public final class ClusterEngine implements Serializable {
         if (!knownDown(inc, j.source)) {
           continue;
         }
-        Deps deps = dependencies(j);
-        if (deps == Deps.DEAD) {
+        Dependencies.Verdict deps = dependencies.of(j);
+        if (deps == Dependencies.Verdict.DEAD) {
           giveUp(inc, List.of(j), "DEPENDENCY_UNMET", "a dependency will not run again", t);
           progress = true;
           continue;
         }
-        j.waitingDeps = deps == Deps.WAIT;
+        j.waitingDeps = deps == Dependencies.Verdict.WAIT;
         if (j.waitingDeps) {
           continue;
         }
@@ -1252,78 +1256,6 @@ public final class ClusterEngine implements Serializable {
       progress = true;
     }
     return progress;
-  }
-
-  private enum Deps {
-    RUN,
-    WAIT,
-    DEAD
-  }
-
-  /** Whether the VM's dependencies run, may still run, or one will not run again. */
-  private Deps dependencies(VmJob j) {
-    VmState vs = vms.get(j.vm);
-    boolean wait = false;
-    for (String d : vs.dependsOn()) {
-      VmState ds = fleet.relevantDependency(j.vm, d);
-      if (ds == null || fleet.runs(ds)) {
-        continue;
-      }
-      if (dead(ds)) {
-        return Deps.DEAD;
-      }
-      wait = true;
-    }
-    if (wait && inCycle(j.vm)) {
-      return Deps.DEAD;
-    }
-    return wait ? Deps.WAIT : Deps.RUN;
-  }
-
-  private boolean dead(VmState ds) {
-    HostState dh = hosts.get(ds.host);
-    // a VM on a failed host that rejoined is gone, unless its recovery is still under way
-    return (ds.ghost && !owed(ds.id))
-        || givenUp.contains(ds.id)
-        || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
-  }
-
-  private boolean owed(String vm) {
-    for (Incident inc : incidents.values()) {
-      VmJob j = inc.jobs.get(vm);
-      if (j != null && j.active()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The VM depends on itself through VMs that are all owed and not running. */
-  private boolean inCycle(String vm) {
-    TreeSet<String> seen = new TreeSet<>();
-    List<String> stack = new ArrayList<>();
-    stack.add(vm);
-    while (!stack.isEmpty()) {
-      String x = stack.remove(stack.size() - 1);
-      VmState xs = vms.get(x);
-      if (xs == null) {
-        continue;
-      }
-      for (String d : xs.dependsOn()) {
-        VmState ds = fleet.relevantDependency(x, d);
-        if (ds == null) {
-          continue;
-        }
-        if (d.equals(vm)) {
-          return true;
-        }
-        if (!seen.contains(d) && !fleet.runs(ds) && !givenUp.contains(d) && owed(d)) {
-          seen.add(d);
-          stack.add(d);
-        }
-      }
-    }
-    return false;
   }
 
   private void issue(
