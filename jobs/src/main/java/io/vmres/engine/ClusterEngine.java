@@ -1,5 +1,6 @@
 package io.vmres.engine;
 
+import io.vmres.engine.detect.Correlation;
 import io.vmres.engine.detect.HealthRules;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
@@ -680,10 +681,10 @@ public final class ClusterEngine implements Serializable {
     if (!silent.isEmpty()) {
       joinOutage(silent, recent, registered, t);
     }
-    for (List<HostState> g : groups(failures)) {
+    for (List<HostState> g : Correlation.groups(failures)) {
       declareFailed(HF, g, t);
     }
-    for (List<HostState> g : groups(unconfirmed)) {
+    for (List<HostState> g : Correlation.groups(unconfirmed)) {
       declareFailed(NC, g, t);
     }
   }
@@ -720,41 +721,6 @@ public final class ClusterEngine implements Serializable {
       }
     }
     return min == null ? inc.openedTs : min;
-  }
-
-  /** Hosts sharing a rack or power domain, transitively, in host order. */
-  private static List<List<HostState>> groups(List<HostState> list) {
-    List<List<HostState>> groups = new ArrayList<>();
-    for (HostState hs : list) {
-      List<HostState> merged = new ArrayList<>();
-      merged.add(hs);
-      for (int i = groups.size() - 1; i >= 0; i--) {
-        if (sharesDomain(groups.get(i), hs)) {
-          merged.addAll(0, groups.remove(i));
-        }
-      }
-      merged.sort(Comparator.comparing((HostState h) -> h.id));
-      groups.add(merged);
-    }
-    groups.sort(Comparator.comparing((List<HostState> g) -> g.get(0).id));
-    return groups;
-  }
-
-  private static boolean sharesDomain(List<HostState> g, HostState hs) {
-    for (HostState o : g) {
-      if (sameDomain(o.record, hs.record)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean sameDomain(HostEvent a, HostEvent b) {
-    if (a == null || b == null) {
-      return false;
-    }
-    return (a.rack() != null && a.rack().equals(b.rack()))
-        || (a.powerDomain() != null && a.powerDomain().equals(b.powerDomain()));
   }
 
   /** A group of failed hosts joins a correlated open incident of its kind, or opens its own. */
