@@ -214,6 +214,33 @@ def drain_then_failure():
                  restartHosts=[hs[0]]))
 
 
+def command_timeout():
+    r = Rec("command-timeout", "restarts take 30 s where commandTimeout is 25 s: every attempt times out at "
+            "25 s, on a new target each time, and the VMs are reported RETRIES_EXHAUSTED; disk maps (2 s) "
+            "succeed", config={"commandTimeout": "PT25S"})
+    hs = fleet(r, 5, racks=5, vms_per_host=2)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 70 if i == 0 else END, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 71 else "on") if i == 0 else "on")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=[hs[0]])], restartHosts=[hs[0]],
+                 exhausted=["vm-h0001", "vm-h0002"], mustHaveAlert="RETRIES_EXHAUSTED"))
+
+
+def confirmed_rack():
+    r = Rec("no-bmc-rack", "two hosts without a BMC in one rack go silent together: one NEEDS_CONFIRMATION "
+            "incident; each is confirmed at its own time and recovered as it is; the failed rack takes no VM")
+    hs = fleet(r, 9, racks=3, nobmc=("h-001", "h-004"))
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 60 if h in ("h-001", "h-004") else END, offset=i * 0.05)
+        r.power(h, 1, END)
+    r.add(100, type="operator-confirm", host="h-001", requestedBy="oncall", reason="dark at the console")
+    r.add(150, type="operator-confirm", host="h-004", requestedBy="oncall")
+    r.add(151, type="operator-confirm", host="h-004", requestedBy="oncall")
+    r.write(dict(incidents=[dict(kind="NEEDS_CONFIRMATION", hosts=["h-001", "h-004"], single=True)],
+                 restartHosts=["h-001", "h-004"], forbidActions=["FENCE_HOST"], mustHaveAlert="CONFIRM_IGNORED",
+                 avoidDomain={"rack": "r01"}))
+
+
 for f in (telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
-          predicted_temperature, drain_then_failure):
+          predicted_temperature, drain_then_failure, command_timeout, confirmed_rack):
     f()

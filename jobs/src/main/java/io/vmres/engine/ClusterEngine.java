@@ -1,5 +1,6 @@
 package io.vmres.engine;
 
+import io.vmres.engine.detect.Correlation;
 import io.vmres.engine.detect.HealthRules;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
@@ -15,12 +16,15 @@ import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.execute.Command;
+import io.vmres.engine.execute.Dependencies;
 import io.vmres.engine.execute.HostPart;
 import io.vmres.engine.execute.Incident;
 import io.vmres.engine.execute.MapJob;
 import io.vmres.engine.execute.Timer;
 import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.execute.VmJob.Phase;
+import io.vmres.engine.fleet.FailedDomains;
+import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.fleet.VmState;
@@ -46,20 +50,20 @@ import java.util.TreeSet;
 
 /**
  * The decisions of one cluster, as a deterministic discrete-event machine over event time: host
- * registry and fleet view, channel-loss detection and batch classification, incidents,
- * placement, execution with in-flight limits and retries, and (in replay) the simulated
- * hypervisor. No Flink types: the Flink operator only buffers input until the watermark passes
- * it and hands it over in (ts, seq) order.
+ * registry and fleet view, channel-loss detection and batch classification, incidents, placement,
+ * execution with in-flight limits and retries, and (in replay) the simulated hypervisor. No Flink
+ * types: the Flink operator only buffers input until the watermark passes it and hands it over in
+ * (ts, seq) order.
  *
  * <p>Contract of the driver:
  *
  * <ol>
- *   <li>{@link #advance} is called with strictly increasing {@code t}; every input event of
- *       instant {@code t} is handed over in one call, sorted by {@code seq}. Before it handles
- *       them, the engine runs all of its own work due before {@code t} (timers, simulated
- *       answers, command timeouts), instant by instant.
- *   <li>{@link #nextDue()} tells when the engine next has work of its own; the driver calls
- *       {@code advance(nextDue(), List.of())} once nothing of the input precedes it.
+ *   <li>{@link #advance} is called with strictly increasing {@code t}; every input event of instant
+ *       {@code t} is handed over in one call, sorted by {@code seq}. Before it handles them, the
+ *       engine runs all of its own work due before {@code t} (timers, simulated answers, command
+ *       timeouts), instant by instant.
+ *   <li>{@link #nextDue()} tells when the engine next has work of its own; the driver calls {@code
+ *       advance(nextDue(), List.of())} once nothing of the input precedes it.
  *   <li>{@link #endOfInput(long)} says the recording (or the stream) ended at {@code lastTs}: no
  *       channel loss after it happens. The driver goes on calling {@code advance} until {@code
  *       nextDue()} is {@link Long#MAX_VALUE}.
@@ -89,8 +93,12 @@ public final class ClusterEngine implements Serializable {
   private final Placer placer = new GreedyPlacer();
   private final SimHypervisor sim = new SimHypervisor();
 
-  private final TreeMap<String, HostState> hosts = new TreeMap<>();
-  private final TreeMap<String, VmState> vms = new TreeMap<>();
+  private final Fleet fleet;
+
+  /** The fleet's maps, shared with it. */
+  private final TreeMap<String, HostState> hosts;
+
+  private final TreeMap<String, VmState> vms;
   private final TreeMap<String, HealthRules> health = new TreeMap<>();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private long timerSeq;
@@ -103,11 +111,17 @@ public final class ClusterEngine implements Serializable {
   private final TreeMap<String, Command> inflight = new TreeMap<>();
   private final TreeMap<String, Integer> perTarget = new TreeMap<>();
   private int clusterInflight;
+
   /** Declarations asked by the input events of this instant, made in its step 2. */
   private final List<Declaration> declarations = new ArrayList<>();
+
   private final List<CommandResultEvent> results = new ArrayList<>();
+
   /** VMs named by a give-up alert. */
   private final TreeSet<String> givenUp = new TreeSet<>();
+
+  private final Dependencies dependencies;
+
   private boolean dirty;
   private transient Output out;
 
@@ -120,6 +134,10 @@ public final class ClusterEngine implements Serializable {
     this.cluster = cluster;
     this.settings = settings;
     this.hypervisor = hypervisor;
+    this.fleet = new Fleet(cluster, settings);
+    this.hosts = fleet.hosts;
+    this.vms = fleet.vms;
+    this.dependencies = new Dependencies(fleet, incidents, givenUp);
   }
 
   public String cluster() {
@@ -168,7 +186,7 @@ public final class ClusterEngine implements Serializable {
           if (j.restart
               && j.phase == Phase.READY
               && knownDown(inc, j.source)
-              && dependencies(j) != Deps.RUN) {
+              && dependencies.of(j) != Dependencies.Verdict.RUN) {
             waiting.add(j);
           }
         }
@@ -259,7 +277,7 @@ public final class ClusterEngine implements Serializable {
           // stale when the host beat again since, or is classified already
           if (hs.silent()
               && hs.lossTime() == tm.aux()
-              && registeredHere(hs)
+              && fleet.registeredHere(hs)
               && (hs.status == Status.NORMAL || hs.status == Status.ISOLATED)) {
             classify(t);
           }
@@ -280,19 +298,6 @@ public final class ClusterEngine implements Serializable {
 
   // ------------------------------------------------------------------ input events
 
-  private HostState host(String id) {
-    HostState hs = hosts.get(id);
-    if (hs == null) {
-      hs = new HostState(id);
-      hosts.put(id, hs);
-    }
-    return hs;
-  }
-
-  private boolean registeredHere(HostState hs) {
-    return hs != null && hs.registered && cluster.equals(hs.cluster());
-  }
-
   private void apply(Event e) {
     if (e instanceof Heartbeat hb) {
       heartbeat(hb);
@@ -305,7 +310,7 @@ public final class ClusterEngine implements Serializable {
       HostState hs = hosts.get(hr.host());
       if (hs != null && hs.registered) {
         hs.removedTs = hr.ts();
-        leave(hs, hr.ts());
+        leave(hs, hr.ts(), true);
       }
     } else if (e instanceof VmEvent ve) {
       vmEvent(ve);
@@ -315,7 +320,7 @@ public final class ClusterEngine implements Serializable {
         removeVm(vs);
       }
     } else if (e instanceof Power p) {
-      HostState hs = host(p.host());
+      HostState hs = fleet.host(p.host());
       hs.power = p.state();
       if ("off".equals(p.state()) && hs.status == Status.OUTAGE) {
         declarations.add(new Declaration(HF, hs.id, null, null, 0, null));
@@ -323,10 +328,10 @@ public final class ClusterEngine implements Serializable {
     } else if (e instanceof Health h) {
       healthSample(h);
     } else if (e instanceof Maintenance m) {
-      host(m.host()).inMaintenance = true;
+      fleet.host(m.host()).inMaintenance = true;
       declarations.add(new Declaration(MAINTENANCE, m.host(), null, null, 0, m));
     } else if (e instanceof MaintenanceEnd me) {
-      maintenanceEnd(host(me.host()), me.ts());
+      maintenanceEnd(fleet.host(me.host()), me.ts());
     } else if (e instanceof OperatorConfirm oc) {
       confirm(oc);
     } else if (e instanceof SimFault sf) {
@@ -338,7 +343,7 @@ public final class ClusterEngine implements Serializable {
   }
 
   private void heartbeat(Heartbeat hb) {
-    HostState hs = host(hb.host());
+    HostState hs = fleet.host(hb.host());
     int c = "mgmt".equals(hb.channel()) ? HostState.MGMT : HostState.STORAGE;
     hs.used[c] = true;
     hs.lastBeat[c] = Math.max(hs.lastBeat[c], hb.ts());
@@ -362,16 +367,16 @@ public final class ClusterEngine implements Serializable {
   }
 
   private void hostEvent(HostEvent he) {
-    HostState hs = host(he.host());
+    HostState hs = fleet.host(he.host());
     if (cluster.equals(he.cluster())) {
       hs.record = he;
       hs.registered = true;
     } else {
       // the host moved to another cluster: from now on it is not registered here
-      boolean was = registeredHere(hs);
+      boolean was = fleet.registeredHere(hs);
       hs.record = he;
       if (was) {
-        leave(hs, he.ts());
+        leave(hs, he.ts(), false);
       }
       hs.registered = false;
     }
@@ -386,7 +391,7 @@ public final class ClusterEngine implements Serializable {
       }
       return;
     }
-    to = host(ve.host());
+    to = fleet.host(ve.host());
     if (vs == null) {
       vs = new VmState(ve.vm(), ve);
       vms.put(vs.id, vs);
@@ -439,32 +444,42 @@ public final class ClusterEngine implements Serializable {
     }
   }
 
-  /** A host is removed (or moved out of this cluster): it leaves the fleet and every incident. */
-  private void leave(HostState hs, long t) {
+  /**
+   * A host is removed, or moved out of this cluster. A removed host's VMs leave the fleet view and
+   * it leaves every incident's work (spec: Hosts over time). A host that moved on is only no longer
+   * registered here: answers under way still count, nothing more is issued from it (its record now
+   * names another cluster), and its incidents still wait for it (only a removal ends that wait).
+   */
+  private void leave(HostState hs, long t, boolean removed) {
     hs.registered = false;
-    List<VmState> on = new ArrayList<>();
-    for (VmState vs : vms.values()) {
-      if (vs.host.equals(hs.id)) {
-        on.add(vs);
+    if (removed) {
+      List<VmState> on = new ArrayList<>();
+      for (VmState vs : vms.values()) {
+        if (vs.host.equals(hs.id)) {
+          on.add(vs);
+        }
       }
-    }
-    for (VmState vs : on) {
-      removeVm(vs);
+      for (VmState vs : on) {
+        removeVm(vs);
+      }
     }
     for (Incident inc : incidents.values()) {
       HostPart part = inc.parts.get(hs.id);
       if (part == null || inc.closed()) {
         continue;
       }
-      part.removed = true;
+      part.removed = removed;
       part.fenceNeeded = false;
+      if (!removed) {
+        continue;
+      }
       for (VmJob j : inc.jobs.values()) {
         if (j.active() && j.source.equals(hs.id)) {
           drop(j);
         }
       }
       inc.pendingMaps.removeIf(m -> m.host.equals(hs.id));
-      if (inc.kind.equals(ISOLATED)) {
+      if (removed && inc.kind.equals(ISOLATED)) {
         setState(inc, "CLOSED", t);
       }
     }
@@ -522,7 +537,7 @@ public final class ClusterEngine implements Serializable {
     String why = null;
     Incident inc = null;
     HostPart part = null;
-    if (!registeredHere(hs)) {
+    if (!fleet.registeredHere(hs)) {
       why = "host is not registered";
     } else if (hs.status == Status.ISOLATED) {
       why = "host is isolated, not down";
@@ -588,7 +603,7 @@ public final class ClusterEngine implements Serializable {
 
   private void isolationTimer(HostState hs, long mgmtLoss, long t) {
     if (hs.status != Status.NORMAL
-        || !registeredHere(hs)
+        || !fleet.registeredHere(hs)
         || !hs.lost[HostState.MGMT]
         || hs.lossTs[HostState.MGMT] != mgmtLoss
         || !hs.used[HostState.STORAGE]
@@ -615,7 +630,9 @@ public final class ClusterEngine implements Serializable {
     return new HostPart(hs.id, rack, pd, t, hs.lossTime(), hs.lastBeatAny());
   }
 
-  /** Classifies every silent, unclassified host of the cluster in one batch (spec: Host failure). */
+  /**
+   * Classifies every silent, unclassified host of the cluster in one batch (spec: Host failure).
+   */
   private void classify(long t) {
     dirty = true;
     long T = settings.heartbeatTimeoutMs();
@@ -623,7 +640,7 @@ public final class ClusterEngine implements Serializable {
     int recent = 0;
     List<HostState> batch = new ArrayList<>();
     for (HostState hs : hosts.values()) {
-      if (!registeredHere(hs)) {
+      if (!fleet.registeredHere(hs)) {
         continue;
       }
       registered++;
@@ -664,10 +681,10 @@ public final class ClusterEngine implements Serializable {
     if (!silent.isEmpty()) {
       joinOutage(silent, recent, registered, t);
     }
-    for (List<HostState> g : groups(failures)) {
+    for (List<HostState> g : Correlation.groups(failures)) {
       declareFailed(HF, g, t);
     }
-    for (List<HostState> g : groups(unconfirmed)) {
+    for (List<HostState> g : Correlation.groups(unconfirmed)) {
       declareFailed(NC, g, t);
     }
   }
@@ -704,41 +721,6 @@ public final class ClusterEngine implements Serializable {
       }
     }
     return min == null ? inc.openedTs : min;
-  }
-
-  /** Hosts sharing a rack or power domain, transitively, in host order. */
-  private static List<List<HostState>> groups(List<HostState> list) {
-    List<List<HostState>> groups = new ArrayList<>();
-    for (HostState hs : list) {
-      List<HostState> merged = new ArrayList<>();
-      merged.add(hs);
-      for (int i = groups.size() - 1; i >= 0; i--) {
-        if (sharesDomain(groups.get(i), hs)) {
-          merged.addAll(0, groups.remove(i));
-        }
-      }
-      merged.sort(Comparator.comparing((HostState h) -> h.id));
-      groups.add(merged);
-    }
-    groups.sort(Comparator.comparing((List<HostState> g) -> g.get(0).id));
-    return groups;
-  }
-
-  private static boolean sharesDomain(List<HostState> g, HostState hs) {
-    for (HostState o : g) {
-      if (sameDomain(o.record, hs.record)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean sameDomain(HostEvent a, HostEvent b) {
-    if (a == null || b == null) {
-      return false;
-    }
-    return (a.rack() != null && a.rack().equals(b.rack()))
-        || (a.powerDomain() != null && a.powerDomain().equals(b.powerDomain()));
   }
 
   /** A group of failed hosts joins a correlated open incident of its kind, or opens its own. */
@@ -870,7 +852,7 @@ public final class ClusterEngine implements Serializable {
 
   private void declare(Declaration d, long t) {
     HostState hs = hosts.get(d.host());
-    if (!registeredHere(hs)) {
+    if (!fleet.registeredHere(hs)) {
       return;
     }
     dirty = true;
@@ -903,8 +885,14 @@ public final class ClusterEngine implements Serializable {
       if (predicted) {
         hs.draining = true;
       }
-      out.alert(new AlertOut("ALREADY_DRAINING", other, hs.id, List.of(),
-          d.kind() + " of " + hs.id + " while " + other + " drains it", t));
+      out.alert(
+          new AlertOut(
+              "ALREADY_DRAINING",
+              other,
+              hs.id,
+              List.of(),
+              d.kind() + " of " + hs.id + " while " + other + " drains it",
+              t));
       return;
     }
     Incident inc = open(d.kind(), t);
@@ -983,7 +971,7 @@ public final class ClusterEngine implements Serializable {
     }
     dirty = false;
     for (int pass = 0; pass < 1000; pass++) {
-      Domains domains = failedDomains();
+      FailedDomains domains = failedDomains();
       boolean progress = issueFences(t);
       progress |= placeRound(t, domains);
       progress |= issueMaps(t, domains);
@@ -995,10 +983,24 @@ public final class ClusterEngine implements Serializable {
     evaluateAll(t);
   }
 
+  /**
+   * The incidents that may still have work: an incident that reached RECOVERED, PARTIAL or CLOSED
+   * has no job left (it takes no VM on after that), so the rounds skip them.
+   */
+  private List<Incident> working() {
+    List<Incident> list = new ArrayList<>();
+    for (Incident inc : incidents.values()) {
+      if (!inc.ended()) {
+        list.add(inc);
+      }
+    }
+    return list;
+  }
+
   private boolean issueFences(long t) {
     boolean progress = false;
-    for (Incident inc : incidents.values()) {
-      if (!inc.kind.equals(HF) || inc.closed()) {
+    for (Incident inc : working()) {
+      if (!inc.kind.equals(HF)) {
         continue;
       }
       for (HostPart p : inc.parts.values()) {
@@ -1019,10 +1021,10 @@ public final class ClusterEngine implements Serializable {
     return progress;
   }
 
-  private boolean placeRound(long t, Domains domains) {
+  private boolean placeRound(long t, FailedDomains domains) {
     List<PlacementRequest> requests = new ArrayList<>();
     Map<String, VmJob> byKey = new TreeMap<>();
-    for (Incident inc : incidents.values()) {
+    for (Incident inc : working()) {
       for (VmJob j : inc.jobs.values()) {
         if (j.phase != Phase.TO_PLACE || (j.restart && !knownDown(inc, j.source))) {
           continue;
@@ -1058,9 +1060,9 @@ public final class ClusterEngine implements Serializable {
     return true;
   }
 
-  private boolean issueMaps(long t, Domains domains) {
+  private boolean issueMaps(long t, FailedDomains domains) {
     boolean progress = false;
-    for (Incident inc : incidents.values()) {
+    for (Incident inc : working()) {
       for (MapJob m : new ArrayList<>(inc.pendingMaps)) {
         if (!usable(m.target)) {
           // its target failed meanwhile: a retry in place cannot succeed, place the VMs again
@@ -1070,14 +1072,24 @@ public final class ClusterEngine implements Serializable {
         } else if (knownDown(inc, m.host) && canIssue(m.target)) {
           inc.pendingMaps.remove(m);
           m.inFlight = true;
-          issue(inc, "MAP_DISKS", m.host, m.target, null, m.vms, m.disks, m.attempt, m.priority,
-              m, t);
+          issue(
+              inc,
+              "MAP_DISKS",
+              m.host,
+              m.target,
+              null,
+              m.vms,
+              m.disks,
+              m.attempt,
+              m.priority,
+              m,
+              t);
           progress = true;
         }
       }
     }
     TreeMap<String, List<VmJob>> groups = new TreeMap<>();
-    for (Incident inc : incidents.values()) {
+    for (Incident inc : working()) {
       for (VmJob j : inc.jobs.values()) {
         if (!j.restart || j.phase != Phase.PLACED) {
           continue;
@@ -1089,7 +1101,8 @@ public final class ClusterEngine implements Serializable {
           continue;
         }
         if (knownDown(inc, j.source)) {
-          groups.computeIfAbsent(inc.id + "|" + j.source + "|" + j.target, k -> new ArrayList<>())
+          groups
+              .computeIfAbsent(inc.id + "|" + j.source + "|" + j.target, k -> new ArrayList<>())
               .add(j);
         }
       }
@@ -1099,7 +1112,7 @@ public final class ClusterEngine implements Serializable {
     for (List<VmJob> g : order) {
       List<VmJob> ok = new ArrayList<>();
       for (VmJob j : g) {
-        if (fits(j, j.target, domains)) {
+        if (fleet.fits(j, j.target, domains, now)) {
           ok.add(j);
         } else {
           unreserve(j);
@@ -1121,7 +1134,12 @@ public final class ClusterEngine implements Serializable {
       VmJob first = ok.get(0);
       Incident inc = incidents.get(first.incidentId);
       MapJob m =
-          new MapJob(inc.id, first.source, first.target, List.copyOf(names), List.copyOf(disks),
+          new MapJob(
+              inc.id,
+              first.source,
+              first.target,
+              List.copyOf(names),
+              List.copyOf(disks),
               maxPriority(ok));
       m.attempt = 1;
       m.inFlight = true;
@@ -1146,10 +1164,10 @@ public final class ClusterEngine implements Serializable {
         .thenComparing(j -> j.incidentId);
   }
 
-  private boolean issueMoves(long t, Domains domains) {
+  private boolean issueMoves(long t, FailedDomains domains) {
     boolean progress = false;
     List<VmJob> ready = new ArrayList<>();
-    for (Incident inc : incidents.values()) {
+    for (Incident inc : working()) {
       for (VmJob j : inc.jobs.values()) {
         if ((j.restart && j.phase == Phase.READY) || (!j.restart && j.phase == Phase.PLACED)) {
           ready.add(j);
@@ -1166,18 +1184,18 @@ public final class ClusterEngine implements Serializable {
         if (!knownDown(inc, j.source)) {
           continue;
         }
-        Deps deps = dependencies(j);
-        if (deps == Deps.DEAD) {
+        Dependencies.Verdict deps = dependencies.of(j);
+        if (deps == Dependencies.Verdict.DEAD) {
           giveUp(inc, List.of(j), "DEPENDENCY_UNMET", "a dependency will not run again", t);
           progress = true;
           continue;
         }
-        j.waitingDeps = deps == Deps.WAIT;
+        j.waitingDeps = deps == Dependencies.Verdict.WAIT;
         if (j.waitingDeps) {
           continue;
         }
       }
-      if (!fits(j, j.target, domains)) {
+      if (!fleet.fits(j, j.target, domains, now)) {
         unreserve(j);
         j.phase = Phase.TO_PLACE;
         progress = true;
@@ -1189,104 +1207,21 @@ public final class ClusterEngine implements Serializable {
       j.attempts++;
       j.phase = Phase.IN_FLIGHT;
       VmState vs = vms.get(j.vm);
-      issue(inc, j.restart ? "RESTART_VM" : "LIVE_MIGRATE_VM", j.source, j.target, j.vm, null,
-          null, j.attempts, vs.priority(), j, t);
+      issue(
+          inc,
+          j.restart ? "RESTART_VM" : "LIVE_MIGRATE_VM",
+          j.source,
+          j.target,
+          j.vm,
+          null,
+          null,
+          j.attempts,
+          vs.priority(),
+          j,
+          t);
       progress = true;
     }
     return progress;
-  }
-
-  private enum Deps {
-    RUN,
-    WAIT,
-    DEAD
-  }
-
-  /** Whether the VM's dependencies run, may still run, or one will not run again. */
-  private Deps dependencies(VmJob j) {
-    VmState vs = vms.get(j.vm);
-    boolean wait = false;
-    for (String d : vs.dependsOn()) {
-      VmState ds = relevantDependency(j.vm, d);
-      if (ds == null || runs(ds)) {
-        continue;
-      }
-      if (dead(ds)) {
-        return Deps.DEAD;
-      }
-      wait = true;
-    }
-    if (wait && inCycle(j.vm)) {
-      return Deps.DEAD;
-    }
-    return wait ? Deps.WAIT : Deps.RUN;
-  }
-
-  /** The dependency's state, or null when the spec ignores it (itself, unknown, other cluster). */
-  private VmState relevantDependency(String vm, String d) {
-    if (d.equals(vm)) {
-      return null;
-    }
-    VmState ds = vms.get(d);
-    if (ds == null) {
-      return null;
-    }
-    HostState dh = hosts.get(ds.host);
-    if (dh != null && dh.record != null && !cluster.equals(dh.cluster())) {
-      return null;
-    }
-    return ds;
-  }
-
-  private boolean runs(VmState ds) {
-    HostState dh = hosts.get(ds.host);
-    return !ds.ghost && !ds.down && (dh == null || dh.status != Status.FAILED);
-  }
-
-  private boolean dead(VmState ds) {
-    HostState dh = hosts.get(ds.host);
-    // a VM on a failed host that rejoined is gone, unless its recovery is still under way
-    return (ds.ghost && !owed(ds.id))
-        || givenUp.contains(ds.id)
-        || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
-  }
-
-  private boolean owed(String vm) {
-    for (Incident inc : incidents.values()) {
-      VmJob j = inc.jobs.get(vm);
-      if (j != null && j.active()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The VM depends on itself through VMs that are all owed and not running. */
-  private boolean inCycle(String vm) {
-    TreeSet<String> seen = new TreeSet<>();
-    List<String> stack = new ArrayList<>();
-    stack.add(vm);
-    while (!stack.isEmpty()) {
-      String x = stack.remove(stack.size() - 1);
-      VmState xs = vms.get(x);
-      if (xs == null) {
-        continue;
-      }
-      for (String d : xs.dependsOn()) {
-        VmState ds = relevantDependency(x, d);
-        if (ds == null) {
-          continue;
-        }
-        if (d.equals(vm)) {
-          return true;
-        }
-        if (!seen.contains(d) && !runs(ds) && !givenUp.contains(d) && owed(d)) {
-          seen.add(d);
-          stack.add(d);
-        }
-      }
-    }
-    return false;
   }
 
   private void issue(
@@ -1313,8 +1248,7 @@ public final class ClusterEngine implements Serializable {
     inc.lastCommandTs = t;
     out.command(co);
     Command c =
-        new Command(
-            co, work instanceof MapJob m ? m : null, work instanceof VmJob j ? j : null);
+        new Command(co, work instanceof MapJob m ? m : null, work instanceof VmJob j ? j : null);
     inflight.put(id, c);
     if (target != null) {
       perTarget.merge(target, 1, Integer::sum);
@@ -1451,13 +1385,13 @@ public final class ClusterEngine implements Serializable {
 
   private boolean usable(String target) {
     HostState th = hosts.get(target);
-    return registeredHere(th) && th.status == Status.NORMAL && alive(th);
+    return fleet.registeredHere(th) && th.status == Status.NORMAL && fleet.alive(th, now);
   }
 
   /**
    * The VMs of a map that will not be retried in place: given up after maxAttempts failed maps
-   * holding their disks, else placed again elsewhere (never on that target again, so that no map
-   * of the same VMs to it starts over at attempt 1).
+   * holding their disks, else placed again elsewhere (never on that target again, so that no map of
+   * the same VMs to it starts over at attempt 1).
    */
   private void replan(Incident inc, MapJob m) {
     List<VmJob> exhausted = new ArrayList<>();
@@ -1511,8 +1445,8 @@ public final class ClusterEngine implements Serializable {
     if (j.noRetry || "source failed".equals(detail)) {
       j.phase = Phase.DROPPED;
     } else if (j.attempts >= settings.maxAttempts()) {
-      giveUp(inc, List.of(j), "RETRIES_EXHAUSTED", c.action() + " failed " + j.attempts + " times",
-          t);
+      giveUp(
+          inc, List.of(j), "RETRIES_EXHAUSTED", c.action() + " failed " + j.attempts + " times", t);
     } else {
       j.phase = Phase.TO_PLACE; // retried on another target
     }
@@ -1607,8 +1541,8 @@ public final class ClusterEngine implements Serializable {
 
   private void writeLine(Incident inc, long t) {
     out.incident(
-        new IncidentOut(inc.id, inc.kind, List.copyOf(inc.hosts), inc.state, copy(inc.evidence),
-            t));
+        new IncidentOut(
+            inc.id, inc.kind, List.copyOf(inc.hosts), inc.state, copy(inc.evidence), t));
   }
 
   @SuppressWarnings("unchecked")
@@ -1628,10 +1562,7 @@ public final class ClusterEngine implements Serializable {
 
   // ------------------------------------------------------------------ placement rules
 
-  /** The racks and power domains failed now (shared by 2+ hosts of an unresolved failure). */
-  private record Domains(TreeSet<String> racks, TreeSet<String> powerDomains) {}
-
-  private Domains failedDomains() {
+  private FailedDomains failedDomains() {
     TreeSet<String> racks = new TreeSet<>();
     TreeSet<String> pds = new TreeSet<>();
     for (Incident inc : incidents.values()) {
@@ -1648,111 +1579,33 @@ public final class ClusterEngine implements Serializable {
           p.merge(part.powerDomain, 1, Integer::sum);
         }
       }
-      r.forEach((k, n) -> {
-        if (n >= 2) {
-          racks.add(k);
-        }
-      });
-      p.forEach((k, n) -> {
-        if (n >= 2) {
-          pds.add(k);
-        }
-      });
+      r.forEach(
+          (k, n) -> {
+            if (n >= 2) {
+              racks.add(k);
+            }
+          });
+      p.forEach(
+          (k, n) -> {
+            if (n >= 2) {
+              pds.add(k);
+            }
+          });
     }
-    return new Domains(racks, pds);
-  }
-
-  private boolean alive(HostState th) {
-    if (!th.usedAny()) {
-      return false;
-    }
-    for (int c = 0; c < 2; c++) {
-      if (th.used[c] && th.lastBeat[c] + settings.heartbeatTimeoutMs() <= now) {
-        return false;
-      }
-    }
-    return th.status == Status.NORMAL;
-  }
-
-  /** Every placement rule of the spec for the job's VM on the target, at this instant. */
-  private boolean fits(VmJob j, String target, Domains domains) {
-    if (target.equals(j.source) || j.failedTargets.contains(target)) {
-      return false;
-    }
-    HostState th = hosts.get(target);
-    HostState sh = hosts.get(j.source);
-    VmState vs = vms.get(j.vm);
-    if (!registeredHere(th) || sh == null || vs == null || !alive(th)) {
-      return false;
-    }
-    if (th.draining || th.inMaintenance || (!j.restart && th.record.spare())) {
-      return false;
-    }
-    if ((th.record.rack() != null && domains.racks().contains(th.record.rack()))
-        || (th.record.powerDomain() != null
-            && domains.powerDomains().contains(th.record.powerDomain()))) {
-      return false;
-    }
-    if (sh.record != null && !th.cluster().equals(sh.cluster())) {
-      return false;
-    }
-    if (!th.hypervisor().equals(sh.hypervisor())) {
-      return false;
-    }
-    String sd = vs.record.storageDomain();
-    if (sd != null
-        && (th.record.storageDomains() == null || !th.record.storageDomains().contains(sd))) {
-      return false;
-    }
-    double cpu = vs.record.cpu();
-    double mem = vs.record.memMb();
-    String group = vs.record.antiAffinityGroup();
-    TreeSet<String> there = new TreeSet<>(th.vms);
-    there.addAll(th.incoming);
-    there.remove(j.vm);
-    for (String o : there) {
-      VmState os = vms.get(o);
-      if (os == null) {
-        continue;
-      }
-      cpu += os.record.cpu();
-      mem += os.record.memMb();
-      if (group != null && group.equals(os.record.antiAffinityGroup())) {
-        return false;
-      }
-    }
-    return cpu <= th.record.cpu() + 1e-9 && mem <= th.record.memMb() + 1e-9;
-  }
-
-  private double room(String target) {
-    HostState th = hosts.get(target);
-    double cpu = 0;
-    double mem = 0;
-    TreeSet<String> there = new TreeSet<>(th.vms);
-    there.addAll(th.incoming);
-    for (String o : there) {
-      VmState os = vms.get(o);
-      if (os != null) {
-        cpu += os.record.cpu();
-        mem += os.record.memMb();
-      }
-    }
-    double c = th.record.cpu() <= 0 ? 0 : 1 - cpu / th.record.cpu();
-    double m = th.record.memMb() <= 0 ? 0 : 1 - mem / th.record.memMb();
-    return Math.min(c, m);
+    return new FailedDomains(racks, pds);
   }
 
   /** The fleet as one planning round sees it. */
   private final class View implements PlacementView {
     private final Map<String, VmJob> jobs;
-    private final Domains domains;
+    private final FailedDomains domains;
     private final List<String> candidates = new ArrayList<>();
 
-    View(Map<String, VmJob> jobs, Domains domains) {
+    View(Map<String, VmJob> jobs, FailedDomains domains) {
       this.jobs = jobs;
       this.domains = domains;
       for (HostState hs : hosts.values()) {
-        if (registeredHere(hs) && alive(hs)) {
+        if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
           candidates.add(hs.id);
         }
       }
@@ -1765,7 +1618,7 @@ public final class ClusterEngine implements Serializable {
 
     @Override
     public boolean fits(PlacementRequest r, String target) {
-      return ClusterEngine.this.fits(jobs.get(r.incidentId() + "|" + r.vm()), target, domains);
+      return fleet.fits(jobs.get(r.incidentId() + "|" + r.vm()), target, domains, now);
     }
 
     @Override
@@ -1775,7 +1628,7 @@ public final class ClusterEngine implements Serializable {
 
     @Override
     public double room(String target) {
-      return ClusterEngine.this.room(target);
+      return fleet.room(target);
     }
 
     @Override

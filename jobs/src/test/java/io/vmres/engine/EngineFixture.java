@@ -46,8 +46,19 @@ final class EngineFixture implements Output {
 
   EngineFixture host(String id, String rack, boolean bmc, boolean spare, double cpu) {
     events.add(
-        new HostEvent(at(0), seq++, id, "c1", cpu, cpu * 4096, rack, "pd-" + rack, "kvm",
-            List.of("sd-1"), spare, bmc));
+        new HostEvent(
+            at(0),
+            seq++,
+            id,
+            "c1",
+            cpu,
+            cpu * 4096,
+            rack,
+            "pd-" + rack,
+            "kvm",
+            List.of("sd-1"),
+            spare,
+            bmc));
     return this;
   }
 
@@ -60,11 +71,27 @@ final class EngineFixture implements Output {
   }
 
   EngineFixture vm(
-      String id, String host, int priority, boolean ha, String group, List<String> deps,
+      String id,
+      String host,
+      int priority,
+      boolean ha,
+      String group,
+      List<String> deps,
       double cpu) {
     events.add(
-        new VmEvent(at(0.5), seq++, id, host, cpu, cpu * 4096, priority, ha, group, "sd-1",
-            List.of("vol-" + id), deps));
+        new VmEvent(
+            at(0.5),
+            seq++,
+            id,
+            host,
+            cpu,
+            cpu * 4096,
+            priority,
+            ha,
+            group,
+            "sd-1",
+            List.of("vol-" + id),
+            deps));
     return this;
   }
 
@@ -114,7 +141,9 @@ final class EngineFixture implements Output {
     return this;
   }
 
-  /** Replays every event, then the engine's own work to its end, then the end-of-replay give-ups. */
+  /**
+   * Replays every event, then the engine's own work to its end, then the end-of-replay give-ups.
+   */
   EngineFixture run() {
     events.sort(Comparator.comparingLong(Event::ts).thenComparingLong(Event::seq));
     int i = 0;

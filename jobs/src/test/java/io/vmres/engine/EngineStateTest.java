@@ -79,7 +79,8 @@ class EngineStateTest {
     List<ClusterEngine> engines = new ArrayList<>();
     List<List<Event>> byCluster = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      engines.add(new ClusterEngine("c" + c, Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED));
+      engines.add(
+          new ClusterEngine("c" + c, Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED));
       byCluster.add(new ArrayList<>());
     }
     long t0 = EngineFixture.T0;
@@ -87,11 +88,35 @@ class EngineStateTest {
     for (int h = 0; h < 400; h++) {
       List<Event> evs = byCluster.get(h % 4);
       String host = "h" + h;
-      evs.add(new HostEvent(t0, seq++, host, "c" + (h % 4), 64, 262144, "r" + (h % 20),
-          "p" + (h % 20), "kvm", List.of("sd-1"), false, true));
+      evs.add(
+          new HostEvent(
+              t0,
+              seq++,
+              host,
+              "c" + (h % 4),
+              64,
+              262144,
+              "r" + (h % 20),
+              "p" + (h % 20),
+              "kvm",
+              List.of("sd-1"),
+              false,
+              true));
       for (int v = 0; v < 6; v++) {
-        evs.add(new VmEvent(t0, seq++, host + "-" + v, host, 4, 16384, 100 * v, true, null, null,
-            List.of("d-" + host + "-" + v), List.of()));
+        evs.add(
+            new VmEvent(
+                t0,
+                seq++,
+                host + "-" + v,
+                host,
+                4,
+                16384,
+                100 * v,
+                true,
+                null,
+                null,
+                List.of("d-" + host + "-" + v),
+                List.of()));
       }
     }
     // both channels every 5 s for an hour, two hosts die half way through

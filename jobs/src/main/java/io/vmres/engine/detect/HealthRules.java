@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The predicted-failure rules of one host over its health samples (spec: Predicted failure): pfa,
- * uncorrectable ECC, correctable ECC in a sliding window, CPU temperature over aligned UTC
- * minutes, PSU redundancy with failed fans, SMART growth.
+ * uncorrectable ECC, correctable ECC in a sliding window, CPU temperature over aligned UTC minutes,
+ * PSU redundancy with failed fans, SMART growth.
  */
 public final class HealthRules implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -20,10 +20,13 @@ public final class HealthRules implements Serializable {
   private double eccSum;
   private Double psu;
   private Double fans;
+
   /** sensor/component -> samples {ts, value} within the SMART window. */
   private final TreeMap<String, ArrayDeque<double[]>> smart = new TreeMap<>();
+
   /** Window start -> {samples, all at or above threshold (1/0)}. */
   private final TreeMap<Long, long[]> tempWindows = new TreeMap<>();
+
   private long lastHotWindowEnd = Long.MIN_VALUE;
   private int hotRun;
 
@@ -77,8 +80,8 @@ public final class HealthRules implements Serializable {
   }
 
   /**
-   * Judges the window ending at {@code end}: true when it completes {@code tempWindows}
-   * consecutive hot windows (a window without samples breaks the run).
+   * Judges the window ending at {@code end}: true when it completes {@code tempWindows} consecutive
+   * hot windows (a window without samples breaks the run).
    */
   public boolean windowEnd(long end, Settings s) {
     long[] w = tempWindows.remove(end - MINUTE);
@@ -123,5 +126,4 @@ public final class HealthRules implements Serializable {
     q.addLast(new double[] {t, h.value()});
     return low != null && h.value() - low >= rise ? "smart_growth" : null;
   }
-
 }

@@ -9,12 +9,16 @@ public final class Command implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public final CommandOut out;
+
   /** The map job a MAP_DISKS belongs to; null otherwise. */
   public final MapJob map;
+
   /** The VM job of a RESTART_VM / LIVE_MIGRATE_VM; null otherwise. */
   public final VmJob job;
+
   /** Decided at issue (timeout, sim-fault) or null: judged at the answer. */
   public String simStatus;
+
   public String simDetail;
   public long answerTs;
 

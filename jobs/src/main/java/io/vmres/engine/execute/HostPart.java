@@ -14,8 +14,10 @@ public final class HostPart implements Serializable {
   public final long lastBeat;
   public boolean removed;
   public boolean rejoined;
+
   /** Left a telemetry outage (its power read off). */
   public boolean left;
+
   public boolean confirmed;
   public boolean fenceNeeded;
   public boolean fenceInFlight;

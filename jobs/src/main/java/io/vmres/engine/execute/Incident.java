@@ -17,13 +17,18 @@ public final class Incident implements Serializable {
   public final String kind;
   public final long openedTs;
   public String state = "OPEN";
+
   /** Hosts its lines name now, in the order first named. */
   public final LinkedHashSet<String> hosts = new LinkedHashSet<>();
+
   /** Every host ever named, in the order first named. */
   public final LinkedHashSet<String> everHosts = new LinkedHashSet<>();
+
   public final LinkedHashMap<String, HostPart> parts = new LinkedHashMap<>();
+
   /** vm -> its job (one per VM taken on). */
   public final TreeMap<String, VmJob> jobs = new TreeMap<>();
+
   public final List<MapJob> pendingMaps = new ArrayList<>();
   public final Map<String, Object> evidence = new LinkedHashMap<>();
   public Long failureStartTs;
@@ -35,6 +40,7 @@ public final class Incident implements Serializable {
   public final TreeSet<String> failed = new TreeSet<>();
   public int inFlight;
   public int commandSeq;
+
   /** Drains: the deadline. */
   public long deadline;
 

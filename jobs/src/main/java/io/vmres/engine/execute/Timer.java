@@ -13,6 +13,7 @@ public record Timer(long ts, int kind, long seq, String key, long aux)
   public static final int DECIDE = 1;
   public static final int ISOLATION = 2;
   public static final int TEMP = 3;
+
   /** Step 3 of an instant: command answers and timeouts. */
   public static final int ANSWER = 10;
 

@@ -25,15 +25,21 @@ public final class VmJob implements Serializable {
   public final boolean restart;
   public Phase phase = Phase.TO_PLACE;
   public String target;
+
   /** Restart or migration commands issued so far. */
   public int attempts;
+
   /** MAP_DISKS commands holding its disks that failed. */
   public int mapFailures;
+
   public final TreeSet<String> failedTargets = new TreeSet<>();
+
   /** Targets its disks were mapped to successfully. */
   public final TreeSet<String> mappedOn = new TreeSet<>();
+
   /** A failed answer is not retried (its maintenance ended meanwhile). */
   public boolean noRetry;
+
   /** Ready but waiting for a dependency to run. */
   public boolean waitingDeps;
 

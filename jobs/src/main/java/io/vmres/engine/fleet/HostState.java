@@ -21,6 +21,7 @@ public final class HostState implements Serializable {
   }
 
   public final String id;
+
   /** The record valid now (latest host event applied), or null before any. */
   public HostEvent record;
 
@@ -37,28 +38,37 @@ public final class HostState implements Serializable {
   public String power;
 
   public Status status = Status.NORMAL;
+
   /** The incident behind a non-normal status. */
   public String incidentId;
+
   /** When the status was declared. */
   public long statusTs = NEVER;
+
   /** Per channel: a heartbeat arrived after the declaration (rejoin needs every used channel). */
   public final boolean[] beatSince = new boolean[2];
+
   /** Declared failed in a HOST_FAILURE, or confirmed in a NEEDS_CONFIRMATION: hard down. */
   public boolean hardDown;
+
   /** Latest declaration as failed (HOST_FAILURE or NEEDS_CONFIRMATION), for simulated answers. */
   public long lastDeclaredTs = NEVER;
 
   /** A predicted failure was declared: the host drains for the rest of the replay. */
   public boolean draining;
+
   /** Between a maintenance event and its maintenance-end. */
   public boolean inMaintenance;
+
   /** The open PREDICTED_FAILURE (not CLOSED) of the host, if any. */
   public String predictedIncident;
+
   /** The open MAINTENANCE of the host, if any. */
   public String maintenanceIncident;
 
   /** VMs on the host in the fleet view (ghosts of a rejoin excluded). */
   public final TreeSet<String> vms = new TreeSet<>();
+
   /** VMs planned or in flight to the host. */
   public final TreeSet<String> incoming = new TreeSet<>();
 

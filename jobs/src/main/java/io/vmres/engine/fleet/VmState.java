@@ -11,8 +11,10 @@ public final class VmState implements Serializable {
   public final String id;
   public VmEvent record;
   public String host;
+
   /** Not running: its host was declared failed (or confirmed down) and it has not moved since. */
   public boolean down;
+
   /** On a failed host that rejoined empty: gone, holds nothing. */
   public boolean ghost;
 

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /**
  * Greedy placement: VMs by priority (higher first, then VM id), each to the valid target with the
  * fewest VMs already planned from its incident in this round and the most room, spares first for
- * restarts (spreading, since per-target in-flight limits make a recovery as slow as its most
- * loaded target).
+ * restarts (spreading, since per-target in-flight limits make a recovery as slow as its most loaded
+ * target).
  */
 public final class GreedyPlacer implements Placer {
   private static final long serialVersionUID = 1L;

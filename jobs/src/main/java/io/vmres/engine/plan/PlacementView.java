@@ -7,7 +7,9 @@ public interface PlacementView {
   /** Every host that could be a target, in id order. */
   List<String> hosts();
 
-  /** Every placement rule of the spec holds for the request on the target, counting reservations. */
+  /**
+   * Every placement rule of the spec holds for the request on the target, counting reservations.
+   */
   boolean fits(PlacementRequest request, String target);
 
   boolean spare(String target);

@@ -64,8 +64,6 @@ public final class SimHypervisor implements Serializable {
     if (f.target() != null && !f.target().equals(c.target())) {
       return false;
     }
-    return f.vm() == null
-        || f.vm().equals(c.vm())
-        || (c.vms() != null && c.vms().contains(f.vm()));
+    return f.vm() == null || f.vm().equals(c.vm()) || (c.vms() != null && c.vms().contains(f.vm()));
   }
 }
