@@ -11,8 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,8 +72,7 @@ class EngineStateTest {
   }
 
   @Test
-  void anHourOfFourHundredHostsTakesFarLessThanFiveSecondsOfCpu() {
-    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+  void anHourOfFourHundredHostsFindsExactlyTheTwoDeadHosts() {
     List<ClusterEngine> engines = new ArrayList<>();
     List<List<Event>> byCluster = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
@@ -136,15 +133,16 @@ class EngineStateTest {
     int total = byCluster.stream().mapToInt(List::size).sum();
     assertThat(total).isGreaterThan(570_000);
     EngineFixture sink = new EngineFixture(Settings.DEFAULTS);
-    long start = cpu.getCurrentThreadCpuTime();
     for (int c = 0; c < 4; c++) {
       EngineFixture f = new EngineFixture(engines.get(c));
       f.events.addAll(byCluster.get(c));
       f.run();
       sink.commands.addAll(f.commands);
     }
-    long spentMs = (cpu.getCurrentThreadCpuTime() - start) / 1_000_000;
+    // speed is measured by `vmres bench replay`, not asserted here
     assertThat(sink.commands("RESTART_VM")).hasSize(12);
-    assertThat(spentMs).isLessThan(5_000);
+    assertThat(sink.commands("RESTART_VM"))
+        .extracting(c -> c.host())
+        .containsOnly("h7", "h123");
   }
 }
