@@ -1,8 +1,11 @@
 package io.vmres.deploy.cli;
 
+import io.vmres.deploy.Confirm;
 import io.vmres.deploy.Demo;
 import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.Recorder;
 import io.vmres.deploy.Replay;
+import io.vmres.deploy.SimConnector;
 
 /**
  * Connects each subcommand to the code that does its work: one line per subcommand. A line that
@@ -33,17 +36,33 @@ public final class WiredActions implements Actions {
   }
 
   @Override
-  public int record(RecordArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("record"); // WIRE: the recorder
+  public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
+    Recorder recorder =
+        lifecycle.register(
+            Recorder.builder(args.bootstrap(), args.out())
+                .duration(args.duration().orElse(null))
+                .build());
+    recorder.run();
+    return 0;
   }
 
   @Override
-  public int confirm(ConfirmArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("confirm"); // WIRE: publish an OperatorConfirm
+  public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
+    Confirm.send(
+        args.bootstrap(),
+        args.host(),
+        args.reason(),
+        args.requestedBy(),
+        java.time.Clock.systemUTC(),
+        System.out);
+    return 0;
   }
 
   @Override
-  public int connector(ConnectorArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("connector"); // WIRE: the connector runtime
+  public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
+    if (args.type() != ConnectorType.SIM) {
+      throw new NotWiredException("connector --type " + args.type());
+    }
+    return SimConnector.run(args.bootstrap(), lifecycle, System.out);
   }
 }

@@ -1,0 +1,85 @@
+package io.vmres.deploy;
+
+import io.vmres.connector.runtime.ConnectorCounters;
+import io.vmres.connector.runtime.ConnectorOptions;
+import io.vmres.connector.runtime.ConnectorService;
+import io.vmres.connector.sim.SimulatedFleet;
+import io.vmres.connector.sim.SimulatedHypervisor;
+import io.vmres.connector.sim.TelemetryPublisher;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * {@code vmres connector --type sim}: a connector service running commands against a simulated
+ * fleet, whose telemetry it publishes too, so that a job on the same Kafka watches that fleet and
+ * drives it.
+ */
+public final class SimConnector {
+  private static final Duration REACH_TIMEOUT = Duration.ofSeconds(15);
+
+  private SimConnector() {}
+
+  /**
+   * Runs until Ctrl-C closes the lifecycle, or until the connector service fails.
+   *
+   * @return the process exit code
+   */
+  public static int run(String bootstrap, Lifecycle lifecycle, PrintStream out) throws Exception {
+    checkReachable(bootstrap);
+    SimulatedFleet fleet = SimulatedFleet.builder().build();
+    SimulatedHypervisor hypervisor = SimulatedHypervisor.builder(fleet).build();
+    // The lifecycle closes newest first: telemetry, then the connector, then the producer.
+    Producer<byte[], byte[]> producer = lifecycle.start(() -> LiveRuntime.producer(bootstrap));
+    ConnectorService connector =
+        lifecycle.start(
+            () ->
+                new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults()).start());
+    TelemetryPublisher telemetry = lifecycle.start(() -> fleet.telemetry(producer).start());
+    out.printf(
+        Locale.ROOT,
+        "Simulated connector on %s: %d hosts, %d VMs; telemetry published, commands run."
+            + " Press Ctrl-C to stop.%n",
+        bootstrap,
+        fleet.hosts().size(),
+        fleet.vms().size());
+    while (!lifecycle.awaitShutdown(Duration.ofSeconds(1))) {
+      if (connector.failure().isPresent()) {
+        throw new IllegalStateException(
+            "the connector stopped: " + connector.failure().get().getMessage(),
+            connector.failure().get());
+      }
+    }
+    ConnectorCounters c = connector.counters();
+    out.printf(
+        Locale.ROOT,
+        "Connector stopped: %d commands received, %d succeeded, %d failed, %d timed out;"
+            + " %d telemetry records published.%n",
+        c.received(),
+        c.succeeded(),
+        c.failed(),
+        c.timedOut(),
+        telemetry.published());
+    return 0;
+  }
+
+  /** Fails at once, with a message, when no broker answers at {@code bootstrap}. */
+  static void checkReachable(String bootstrap) throws InterruptedException {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) REACH_TIMEOUT.toMillis()))) {
+      admin.describeCluster().clusterId().get(REACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka at " + bootstrap, e);
+    }
+  }
+}
