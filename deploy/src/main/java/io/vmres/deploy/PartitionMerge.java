@@ -2,6 +2,7 @@ package io.vmres.deploy;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,17 +16,19 @@ import java.util.PriorityQueue;
  * would drop every event more than {@code outOfOrderness} behind as late. So a record is held
  * until no partition that still has records to read can bring an earlier one: until every such
  * partition has been read past its {@code ts}. Once the consumer has caught up everywhere, records
- * leave as they arrive (a poll's batch in {@code ts} order, ties in arrival order).
+ * leave as they arrive (a poll's batch in {@code ts} order).
  *
  * @param <P> the partition
  * @param <T> what is recorded
  */
 final class PartitionMerge<P, T> {
-  private record Held<T>(long ts, long seq, T item) {}
+  private record Held<T>(long ts, int rank, long seq, T item) {}
 
   private final PriorityQueue<Held<T>> held =
       new PriorityQueue<>(
-          (a, b) -> a.ts != b.ts ? Long.compare(a.ts, b.ts) : Long.compare(a.seq, b.seq));
+          Comparator.<Held<T>>comparingLong(Held::ts)
+              .thenComparingInt(Held::rank)
+              .thenComparingLong(Held::seq));
   private final Map<P, Long> latest = new HashMap<>(); // partition -> greatest ts read from it
   private final int maxHeld;
   private long seq;
@@ -42,7 +45,15 @@ final class PartitionMerge<P, T> {
 
   /** A record read from a partition. */
   void add(P partition, long ts, T item) {
-    held.add(new Held<>(ts, seq++, item));
+    add(partition, ts, 0, item);
+  }
+
+  /**
+   * A record read from a partition; of records with the same {@code ts}, those of lower rank come
+   * first, then those that arrived first.
+   */
+  void add(P partition, long ts, int rank, T item) {
+    held.add(new Held<>(ts, rank, seq++, item));
     latest.merge(partition, ts, Math::max);
   }
 

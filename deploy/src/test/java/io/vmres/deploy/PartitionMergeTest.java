@@ -37,6 +37,15 @@ class PartitionMergeTest {
   }
 
   @Test
+  void atOneInstantALowerRankComesFirst() {
+    PartitionMerge<String, String> merge = new PartitionMerge<>(1_000);
+    merge.add("beats", 5, 1, "beat");
+    merge.add("inventory", 5, 0, "host");
+    merge.add("inventory", 4, 0, "earlier host");
+    assertThat(merge.drain()).containsExactly("earlier host", "host", "beat");
+  }
+
+  @Test
   void aPartitionBehindHoldsOnlyWhatItCouldPrecede() {
     PartitionMerge<String, String> merge = new PartitionMerge<>(1_000);
     merge.add("p1", 3_000, "b3");
