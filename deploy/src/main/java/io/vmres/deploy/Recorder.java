@@ -305,6 +305,7 @@ public final class Recorder implements AutoCloseable {
     conf.put(ConsumerConfig.CLIENT_ID_CONFIG, "vmres-record");
     // an unreachable broker is told in seconds, not after the default minute
     conf.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    conf.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
     return new KafkaConsumer<>(conf, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
