@@ -57,14 +57,21 @@ public final class Confirm {
     byte[] value = new AvroCodec().encode(confirm);
     Map<String, Object> conf =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.CLIENT_ID_CONFIG, "vmres-confirm",
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            "vmres-confirm",
             // bounds the send as a whole, metadata included, when the broker cannot be reached
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) ACK_TIMEOUT.toMillis(),
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) ACK_TIMEOUT.toMillis(),
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            (int) ACK_TIMEOUT.toMillis(),
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            (int) ACK_TIMEOUT.toMillis(),
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+            10_000);
     RecordMetadata meta;
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(conf, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -76,11 +83,18 @@ public final class Confirm {
               .get(ACK_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "the Kafka at " + bootstrap + " did not take the confirmation: " + e.getCause().getMessage(),
+          "the Kafka at "
+              + bootstrap
+              + " did not take the confirmation: "
+              + e.getCause().getMessage(),
           e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException(
-          "the Kafka at " + bootstrap + " did not acknowledge the confirmation within " + ACK_TIMEOUT.toSeconds() + " s",
+          "the Kafka at "
+              + bootstrap
+              + " did not acknowledge the confirmation within "
+              + ACK_TIMEOUT.toSeconds()
+              + " s",
           e);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new IllegalStateException(
@@ -88,7 +102,8 @@ public final class Confirm {
     }
     out.printf(
         Locale.ROOT,
-        "Confirmed %s is down at %s (requested by %s, reason: %s): sent to %s, partition %d, offset %d.%n",
+        "Confirmed %s is down at %s (requested by %s, reason: %s): sent to %s, partition %d, offset"
+            + " %d.%n",
         host,
         Times.format(confirm.getTs().toEpochMilli()),
         requestedBy,

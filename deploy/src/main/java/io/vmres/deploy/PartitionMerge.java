@@ -12,11 +12,11 @@ import java.util.PriorityQueue;
  * Merges the records of several partitions, each in about time order, into one time order.
  *
  * <p>A consumer catching up on a backlog gets whole batches of one partition before the next: in
- * arrival order a recording would jump back by as much as the backlog is long, and the replay
- * would drop every event more than {@code outOfOrderness} behind as late. So a record is held
- * until no partition that still has records to read can bring an earlier one: until every such
- * partition has been read past its {@code ts}. Once the consumer has caught up everywhere, records
- * leave as they arrive (a poll's batch in {@code ts} order).
+ * arrival order a recording would jump back by as much as the backlog is long, and the replay would
+ * drop every event more than {@code outOfOrderness} behind as late. So a record is held until no
+ * partition that still has records to read can bring an earlier one: until every such partition has
+ * been read past its {@code ts}. Once the consumer has caught up everywhere, records leave as they
+ * arrive (a poll's batch in {@code ts} order).
  *
  * @param <P> the partition
  * @param <T> what is recorded

@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  *         .run();
  * }</pre>
  *
- * <p>It reads committed records only, from the earliest offset (or from the end), decodes each
- * with {@link AvroCodec} and writes it as one line in the spec's JSON form after a {@code meta}
- * line. A record that does not decode, or whose line the spec would reject, is counted with its
- * reason and left out, so that the recording replays without dead letters.
+ * <p>It reads committed records only, from the earliest offset (or from the end), decodes each with
+ * {@link AvroCodec} and writes it as one line in the spec's JSON form after a {@code meta} line. A
+ * record that does not decode, or whose line the spec would reject, is counted with its reason and
+ * left out, so that the recording replays without dead letters.
  */
 public final class Recorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
@@ -116,38 +116,48 @@ public final class Recorder implements AutoCloseable {
       throw new IllegalStateException("closed before it ran");
     }
     running = true;
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer();
-        Writer writer = writer()) {
-      List<TopicPartition> partitions = partitions(consumer);
-      consumer.assign(partitions);
-      if (fromNow) {
-        consumer.seekToEnd(partitions);
-      } else {
-        consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions;
+      Map<TopicPartition, Long> stopAt;
+      try {
+        partitions = partitions(consumer);
+        consumer.assign(partitions);
+        if (fromNow) {
+          consumer.seekToEnd(partitions);
+        } else {
+          consumer.seekToBeginning(partitions);
+        }
+        // read_committed: the end offsets are the last stable offsets, what can be read now
+        stopAt = untilEnd ? consumer.endOffsets(partitions) : Map.of();
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        throw new IllegalStateException(
+            "cannot reach Kafka at " + bootstrap + ": " + e.getMessage(), e);
       }
-      // read_committed: the end offsets are the last stable offsets, what can be read now
-      Map<TopicPartition, Long> stopAt = untilEnd ? consumer.endOffsets(partitions) : Map.of();
-      long startMs = clock.millis();
-      String name = name(file);
-      write(writer, RecordingLine.meta(name, description(startMs)));
-      out.printf(
-          Locale.ROOT,
-          "Recording %s from %s into %s%s.%n",
-          String.join(", ", Topics.INPUTS),
-          bootstrap,
-          file,
-          duration == null ? (untilEnd ? " up to their current end" : " until Ctrl-C") : " for " + duration);
-      record(consumer, writer, partitions, stopAt);
-      writer.flush();
-      Result result = new Result(file, lines, Map.copyOf(skipped));
-      out.printf(
-          Locale.ROOT,
-          "Recorded %d events into %s in %.1f s%s.%n",
-          lines,
-          file,
-          (clock.millis() - startMs) / 1000.0,
-          skippedText());
-      return result;
+      // The file is opened only once the broker answered: a failed start leaves no file.
+      try (Writer writer = writer()) {
+        long startMs = clock.millis();
+        write(writer, RecordingLine.meta(name(file), description(startMs)));
+        out.printf(
+            Locale.ROOT,
+            "Recording %s from %s into %s%s.%n",
+            String.join(", ", Topics.INPUTS),
+            bootstrap,
+            file,
+            duration == null
+                ? (untilEnd ? " up to their current end" : " until Ctrl-C")
+                : " for " + duration);
+        record(consumer, writer, partitions, stopAt);
+        writer.flush();
+        Result result = new Result(file, lines, Map.copyOf(skipped));
+        out.printf(
+            Locale.ROOT,
+            "Recorded %d events into %s in %.1f s%s.%n",
+            lines,
+            file,
+            (clock.millis() - startMs) / 1000.0,
+            skippedText());
+        return result;
+      }
     } finally {
       running = false;
       finished.countDown();
@@ -191,7 +201,8 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
-  private void take(ConsumerRecord<byte[], byte[]> r, PartitionMerge<TopicPartition, ObjectNode> merge) {
+  private void take(
+      ConsumerRecord<byte[], byte[]> r, PartitionMerge<TopicPartition, ObjectNode> merge) {
     SpecificRecord value;
     try {
       value = codec.decode(r.value());
@@ -332,8 +343,8 @@ public final class Recorder implements AutoCloseable {
   }
 
   /**
-   * Stops recording: the records read so far are written and the file is closed before this
-   * returns (bounded), so that Ctrl-C leaves a complete recording.
+   * Stops recording: the records read so far are written and the file is closed before this returns
+   * (bounded), so that Ctrl-C leaves a complete recording.
    */
   @Override
   public void close() {

@@ -40,8 +40,7 @@ public final class SimConnector {
     Producer<byte[], byte[]> producer = lifecycle.start(() -> LiveRuntime.producer(bootstrap));
     ConnectorService connector =
         lifecycle.start(
-            () ->
-                new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults()).start());
+            () -> new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults()).start());
     TelemetryPublisher telemetry = lifecycle.start(() -> fleet.telemetry(producer).start());
     out.printf(
         Locale.ROOT,

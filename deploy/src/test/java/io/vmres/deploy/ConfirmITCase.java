@@ -44,7 +44,8 @@ class ConfirmITCase {
             Clock.fixed(now, ZoneOffset.UTC),
             new PrintStream(terminal, true, StandardCharsets.UTF_8));
 
-    ConsumerRecord<byte[], byte[]> r = read(new TopicPartition(Topics.REQUESTS, sent.partition()), sent.offset());
+    ConsumerRecord<byte[], byte[]> r =
+        read(new TopicPartition(Topics.REQUESTS, sent.partition()), sent.offset());
     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("rack7-host12");
     OperatorConfirm got = (OperatorConfirm) new AvroCodec().decode(r.value());
     assertThat(got.getHost()).isEqualTo("rack7-host12");
@@ -52,19 +53,30 @@ class ConfirmITCase {
     assertThat(got.getRequestedBy()).isEqualTo("alice");
     assertThat(got.getTs()).isEqualTo(now);
     assertThat(terminal.toString(StandardCharsets.UTF_8))
-        .contains("Confirmed rack7-host12 is down at 2026-03-01T10:00:00.123Z", "alice", Topics.REQUESTS);
+        .contains(
+            "Confirmed rack7-host12 is down at 2026-03-01T10:00:00.123Z", "alice", Topics.REQUESTS);
   }
 
   @Test
   void theCommandLineSendsIt() throws Exception {
     int code =
         new Cli(new WiredActions())
-            .run("confirm", "h3", "--reason", "cut off", "--requested-by", "bob", "--bootstrap", KAFKA.bootstrapServers());
+            .run(
+                "confirm",
+                "h3",
+                "--reason",
+                "cut off",
+                "--requested-by",
+                "bob",
+                "--bootstrap",
+                KAFKA.bootstrapServers());
     assertThat(code).isEqualTo(Cli.OK);
     List<OperatorConfirm> confirms = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       List<TopicPartition> parts = new ArrayList<>();
-      consumer.partitionsFor(Topics.REQUESTS).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+      consumer
+          .partitionsFor(Topics.REQUESTS)
+          .forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       AvroCodec codec = new AvroCodec();
@@ -81,14 +93,18 @@ class ConfirmITCase {
             return confirms.stream().filter(c -> c.getHost().equals("h3")).findFirst();
           });
     }
-    assertThat(confirms).filteredOn(c -> c.getHost().equals("h3")).singleElement()
-        .satisfies(c -> {
-          assertThat(c.getRequestedBy()).isEqualTo("bob");
-          assertThat(c.getReason()).isEqualTo("cut off");
-        });
+    assertThat(confirms)
+        .filteredOn(c -> c.getHost().equals("h3"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getRequestedBy()).isEqualTo("bob");
+              assertThat(c.getReason()).isEqualTo("cut off");
+            });
   }
 
-  private static ConsumerRecord<byte[], byte[]> read(TopicPartition tp, long offset) throws InterruptedException {
+  private static ConsumerRecord<byte[], byte[]> read(TopicPartition tp, long offset)
+      throws InterruptedException {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.assign(List.of(tp));
       consumer.seek(tp, offset);
@@ -108,9 +124,12 @@ class ConfirmITCase {
   private static KafkaConsumer<byte[], byte[]> consumer() {
     return new KafkaConsumer<>(
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            KAFKA.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false),
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
   }

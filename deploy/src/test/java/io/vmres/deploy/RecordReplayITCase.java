@@ -67,7 +67,13 @@ class RecordReplayITCase {
   @BeforeAll
   static void recordALiveIncident() throws Exception {
     SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(12).clusters(1).hostsPerRack(4).vmsPerHost(4).seed(11).build();
+        SimulatedFleet.builder()
+            .hosts(12)
+            .clusters(1)
+            .hostsPerRack(4)
+            .vmsPerHost(4)
+            .seed(11)
+            .build();
     SimulatedHypervisor hypervisor =
         SimulatedHypervisor.builder(fleet)
             .latency(Action.FENCE_HOST, Latency.fixed(Duration.ofMillis(300)))
@@ -83,7 +89,8 @@ class RecordReplayITCase {
             LiveRuntime.builder(fleet).kafka(KAFKA.kafka()).hypervisor(hypervisor).start();
         DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {})) {
       LiveRecoveryITCase.await(
-          Duration.ofSeconds(60), () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+          Duration.ofSeconds(60),
+          () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
       fleet.crash(victim);
       LiveRecoveryITCase.await(
           Duration.ofSeconds(60),
@@ -98,7 +105,8 @@ class RecordReplayITCase {
       Recorder.Result recorded =
           Recorder.builder(KAFKA.bootstrapServers(), recording)
               .untilEnd(true)
-              .progress(new PrintStream(progress, true, StandardCharsets.UTF_8), Duration.ofSeconds(1))
+              .progress(
+                  new PrintStream(progress, true, StandardCharsets.UTF_8), Duration.ofSeconds(1))
               .build()
               .run();
       assertThat(recorded.skipped()).isEmpty();
@@ -120,7 +128,8 @@ class RecordReplayITCase {
 
     Path outDir = tmp.resolve("out");
     ReplayJob.Result replay =
-        ReplayJob.run(StreamExecutionEnvironment.getExecutionEnvironment(), recording, outDir, Map.of());
+        ReplayJob.run(
+            StreamExecutionEnvironment.getExecutionEnvironment(), recording, outDir, Map.of());
     assertThat(replay.deadLetters()).isZero();
 
     List<Opening> replayOpenings = openings(Files.readAllLines(outDir.resolve("incidents.jsonl")));
@@ -131,10 +140,15 @@ class RecordReplayITCase {
         .as("replayed incidents")
         .extracting(Opening::kind, Opening::hosts)
         .containsExactlyElementsOf(
-            liveOpenings.stream().map(o -> org.assertj.core.groups.Tuple.tuple(o.kind(), o.hosts())).toList());
+            liveOpenings.stream()
+                .map(o -> org.assertj.core.groups.Tuple.tuple(o.kind(), o.hosts()))
+                .toList());
     for (int i = 0; i < liveOpenings.size(); i++) {
       long liveMs = liveOpenings.get(i).detectionMs();
       long replayMs = replayOpenings.get(i).detectionMs();
+      // On the test's output, for whoever tunes detection: live and replay side by side.
+      System.out.printf(
+          "detection of %s: live %d ms, replay %d ms%n", liveOpenings.get(i).hosts(), liveMs, replayMs);
       assertThat(replayMs)
           .as("replay detection (ms) of %s, live %d ms", replayOpenings.get(i).hosts(), liveMs)
           .isBetween(liveMs - 1_000, liveMs + 1_000);
@@ -178,7 +192,8 @@ class RecordReplayITCase {
         }
       }
       assertThat(lastBeat).as("evidence.lastHeartbeat of %s", text).isNotEqualTo(Long.MAX_VALUE);
-      first.put(id, new Opening(id, line.get("kind").asText(), List.copyOf(hosts), opened - lastBeat));
+      first.put(
+          id, new Opening(id, line.get("kind").asText(), List.copyOf(hosts), opened - lastBeat));
     }
     return new ArrayList<>(first.values());
   }

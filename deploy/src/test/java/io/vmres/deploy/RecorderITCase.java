@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmres.deploy.cli.WiredActions;
 import io.vmres.engine.Times;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.schema.Action;
@@ -42,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Recorder} on a real broker: a backlog spread over partitions comes out in time order,
- * committed records only, what is no input event left out and counted; Ctrl-C and the duration
- * end a recording with a complete file.
+ * committed records only, what is no input event left out and counted; Ctrl-C and the duration end
+ * a recording with a complete file.
  */
 @Tag("slow")
 class RecorderITCase {
@@ -80,20 +81,24 @@ class RecorderITCase {
     Recorder.Result result =
         Recorder.builder(KAFKA.bootstrapServers(), file)
             .untilEnd(true)
-            .progress(new PrintStream(terminal, true, StandardCharsets.UTF_8), Duration.ofMillis(100))
+            .progress(
+                new PrintStream(terminal, true, StandardCharsets.UTF_8), Duration.ofMillis(100))
             .build()
             .run();
 
     assertThat(result.lines()).isEqualTo(122);
     assertThat(result.skipped())
-        .containsOnlyKeys("not a vmres record: too short for Avro single-object encoding", "Command is not an input event");
+        .containsOnlyKeys(
+            "not a vmres record: too short for Avro single-object encoding",
+            "Command is not an input event");
     assertThat(terminal.toString(StandardCharsets.UTF_8))
         .contains("Recorded 122 events into " + file, "2 records left out");
 
     List<JsonNode> lines = new ArrayList<>();
     try (BufferedReader in =
         new BufferedReader(
-            new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
       for (String l = in.readLine(); l != null; l = in.readLine()) {
         lines.add(JSON.readTree(l));
       }
@@ -125,7 +130,8 @@ class RecorderITCase {
     Recorder recorder =
         Recorder.builder(KAFKA.bootstrapServers(), file)
             .fromNow(true)
-            .progress(new PrintStream(terminal, true, StandardCharsets.UTF_8), Duration.ofSeconds(1))
+            .progress(
+                new PrintStream(terminal, true, StandardCharsets.UTF_8), Duration.ofSeconds(1))
             .build();
     CompletableFuture<Recorder.Result> running =
         CompletableFuture.supplyAsync(
@@ -142,7 +148,8 @@ class RecorderITCase {
       LiveRecoveryITCase.await(
           Duration.ofSeconds(30),
           () -> {
-            producer.send(record(Topics.HEARTBEAT, 0, "h9", CODEC.encode(beat("h9", Instant.now()))));
+            producer.send(
+                record(Topics.HEARTBEAT, 0, "h9", CODEC.encode(beat("h9", Instant.now()))));
             producer.flush();
             return Optional.of(recorder.written()).filter(n -> n >= 3);
           });
@@ -166,12 +173,43 @@ class RecorderITCase {
         Recorder.builder(KAFKA.bootstrapServers(), file)
             .fromNow(true)
             .duration(Duration.ofSeconds(1))
-            .progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Duration.ofSeconds(1))
+            .progress(
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                Duration.ofSeconds(1))
             .build()
             .run();
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(20));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(20));
     assertThat(result.lines()).isZero();
-    assertThat(Files.readAllLines(file)).singleElement().asString().startsWith("{\"type\":\"meta\",\"name\":\"short\"");
+    assertThat(Files.readAllLines(file))
+        .singleElement()
+        .asString()
+        .startsWith("{\"type\":\"meta\",\"name\":\"short\"");
+  }
+
+  @Test
+  void theCommandLineRecordsForTheDuration(@TempDir Path tmp) throws Exception {
+    try (Producer<byte[], byte[]> producer = LiveRuntime.producer(KAFKA.bootstrapServers())) {
+      send(producer, Topics.HEARTBEAT, 3, "h5", beat("h5", T0));
+    }
+    Path file = tmp.resolve("cli.jsonl.gz");
+    int code =
+        new Cli(new WiredActions())
+            .run(
+                "record",
+                "--out",
+                file.toString(),
+                "--duration",
+                "2s",
+                "--bootstrap",
+                KAFKA.bootstrapServers());
+    assertThat(code).isEqualTo(Cli.OK);
+    try (RecordingReader reader = RecordingReader.open(file, Map.of())) {
+      reader.forEachRemaining(item -> {});
+      assertThat(reader.name()).isEqualTo("cli");
+      assertThat(reader.events()).as("from the earliest offsets").isPositive();
+      assertThat(reader.deadLetters()).isZero();
+    }
   }
 
   private static Host host(String id) {
@@ -205,24 +243,30 @@ class RecorderITCase {
         .build();
   }
 
-  private static void send(Producer<byte[], byte[]> p, String topic, int partition, String key, SpecificRecord value) {
+  private static void send(
+      Producer<byte[], byte[]> p, String topic, int partition, String key, SpecificRecord value) {
     send(p, topic, partition, key, CODEC.encode(value));
   }
 
-  private static void send(Producer<byte[], byte[]> p, String topic, int partition, String key, byte[] value) {
+  private static void send(
+      Producer<byte[], byte[]> p, String topic, int partition, String key, byte[] value) {
     p.send(record(topic, partition, key, value));
   }
 
-  private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, byte[] value) {
+  private static ProducerRecord<byte[], byte[]> record(
+      String topic, int partition, String key, byte[] value) {
     return new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value);
   }
 
   private static KafkaProducer<byte[], byte[]> transactional() {
     return new KafkaProducer<>(
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG, "recorder-test",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            KAFKA.bootstrapServers(),
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            "recorder-test",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true),
         new ByteArraySerializer(),
         new ByteArraySerializer());
   }

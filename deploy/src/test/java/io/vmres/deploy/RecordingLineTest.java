@@ -122,7 +122,12 @@ class RecordingLineTest {
     assertThatThrownBy(() -> RecordingLine.of(command))
         .hasMessageContaining("Command is not an input event");
     Health nan =
-        Health.newBuilder().setHost("h1").setSensor("fan_failed").setValue(Double.NaN).setTs(TS).build();
+        Health.newBuilder()
+            .setHost("h1")
+            .setSensor("fan_failed")
+            .setValue(Double.NaN)
+            .setTs(TS)
+            .build();
     assertThatThrownBy(() -> RecordingLine.of(nan)).hasMessageContaining("value is NaN");
   }
 

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code vmres connector --type sim} on a real broker: the simulated fleet's telemetry goes out,
- * a command is run and answered, and closing the lifecycle (Ctrl-C) stops it with exit code 0.
+ * {@code vmres connector --type sim} on a real broker: the simulated fleet's telemetry goes out, a
+ * command is run and answered, and closing the lifecycle (Ctrl-C) stops it with exit code 0.
  */
 @Tag("slow")
 class SimConnectorITCase {
@@ -70,7 +70,8 @@ class SimConnectorITCase {
               .build();
       try (Producer<byte[], byte[]> producer = LiveRuntime.producer(KAFKA.bootstrapServers())) {
         producer.send(
-            new ProducerRecord<>(Topics.COMMANDS, "h001".getBytes(StandardCharsets.UTF_8), codec.encode(fence)));
+            new ProducerRecord<>(
+                Topics.COMMANDS, "h001".getBytes(StandardCharsets.UTF_8), codec.encode(fence)));
       }
       CommandResult result =
           LiveRecoveryITCase.await(
@@ -87,15 +88,24 @@ class SimConnectorITCase {
 
   @Test
   void theOtherTypesAreNotAvailableYet(@TempDir Path tmp) throws Exception {
-    Path config = Files.writeString(tmp.resolve("pool.properties"), "uri=qemu+ssh://pool-a/system\n");
+    Path config =
+        Files.writeString(tmp.resolve("pool.properties"), "uri=qemu+ssh://pool-a/system\n");
     for (String type : List.of("libvirt", "ipmi")) {
       StringWriter err = new StringWriter();
       int code =
           new Cli(new WiredActions())
               .setErr(new PrintWriter(err, true))
-              .run("connector", "--type", type, "--config", config.toString(), "--bootstrap", KAFKA.bootstrapServers());
+              .run(
+                  "connector",
+                  "--type",
+                  type,
+                  "--config",
+                  config.toString(),
+                  "--bootstrap",
+                  KAFKA.bootstrapServers());
       assertThat(code).isEqualTo(Cli.FAILURE);
-      assertThat(err.toString()).contains("'vmres connector --type " + type + "' is not available in this build yet");
+      assertThat(err.toString())
+          .contains("'vmres connector --type " + type + "' is not available in this build yet");
     }
   }
 
