@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.Producer;
  */
 public final class SimConnector {
   private static final Duration REACH_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration PRODUCER_CLOSE = Duration.ofSeconds(5);
 
   private SimConnector() {}
 
@@ -37,7 +38,10 @@ public final class SimConnector {
     SimulatedFleet fleet = SimulatedFleet.builder().build();
     SimulatedHypervisor hypervisor = SimulatedHypervisor.builder(fleet).build();
     // The lifecycle closes newest first: telemetry, then the connector, then the producer.
-    Producer<byte[], byte[]> producer = lifecycle.start(() -> LiveRuntime.producer(bootstrap));
+    Producer<byte[], byte[]> producer = LiveRuntime.producer(bootstrap);
+    // Bounded: a send stuck on an unreachable broker must not hold Ctrl-C for the two minutes
+    // of the producer's delivery timeout.
+    lifecycle.register((AutoCloseable) () -> producer.close(PRODUCER_CLOSE));
     ConnectorService connector =
         lifecycle.start(
             () -> new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults()).start());
