@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * {@code vmres connector --type sim}: a connector service running commands against a simulated
@@ -38,7 +41,7 @@ public final class SimConnector {
     SimulatedFleet fleet = SimulatedFleet.builder().build();
     SimulatedHypervisor hypervisor = SimulatedHypervisor.builder(fleet).build();
     // The lifecycle closes newest first: telemetry, then the connector, then the producer.
-    Producer<byte[], byte[]> producer = LiveRuntime.producer(bootstrap);
+    Producer<byte[], byte[]> producer = telemetryProducer(bootstrap);
     // Bounded: a send stuck on an unreachable broker must not hold Ctrl-C for the two minutes
     // of the producer's delivery timeout.
     lifecycle.register((AutoCloseable) () -> producer.close(PRODUCER_CLOSE));
@@ -71,6 +74,22 @@ public final class SimConnector {
         c.timedOut(),
         telemetry.published());
     return 0;
+  }
+
+  /**
+   * The telemetry's producer. A beat that cannot be delivered within half a minute is stale for
+   * detection anyway, and the publisher's flush on Ctrl-C waits for at most that long.
+   */
+  static Producer<byte[], byte[]> telemetryProducer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   /** Fails at once, with a message, when no broker answers at {@code bootstrap}. */
