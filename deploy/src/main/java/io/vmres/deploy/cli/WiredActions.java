@@ -1,11 +1,8 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Confirm;
 import io.vmres.deploy.Demo;
 import io.vmres.deploy.Lifecycle;
-import io.vmres.deploy.Recorder;
 import io.vmres.deploy.Replay;
-import io.vmres.deploy.SimConnector;
 
 /**
  * Connects each subcommand to the code that does its work: one line per subcommand. A line that
@@ -37,9 +34,10 @@ public final class WiredActions implements Actions {
 
   @Override
   public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
-    Recorder recorder =
+    // Fully qualified here and below: each subcommand's wiring stays within its own method.
+    io.vmres.deploy.Recorder recorder =
         lifecycle.register(
-            Recorder.builder(args.bootstrap(), args.out())
+            io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
                 .duration(args.duration().orElse(null))
                 .build());
     recorder.run();
@@ -48,7 +46,7 @@ public final class WiredActions implements Actions {
 
   @Override
   public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
-    Confirm.send(
+    io.vmres.deploy.Confirm.send(
         args.bootstrap(),
         args.host(),
         args.reason(),
@@ -63,6 +61,6 @@ public final class WiredActions implements Actions {
     if (args.type() != ConnectorType.SIM) {
       throw new NotWiredException("connector --type " + args.type());
     }
-    return SimConnector.run(args.bootstrap(), lifecycle, System.out);
+    return io.vmres.deploy.SimConnector.run(args.bootstrap(), lifecycle, System.out);
   }
 }
