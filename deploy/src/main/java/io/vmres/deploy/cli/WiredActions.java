@@ -35,18 +35,35 @@ public final class WiredActions implements Actions {
   }
 
   @Override
-  public int record(RecordArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("record"); // WIRE: the recorder
+  public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
+    // Fully qualified here and below: each subcommand's wiring stays within its own method.
+    io.vmres.deploy.Recorder recorder =
+        lifecycle.register(
+            io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
+                .duration(args.duration().orElse(null))
+                .build());
+    recorder.run();
+    return 0;
   }
 
   @Override
-  public int confirm(ConfirmArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("confirm"); // WIRE: publish an OperatorConfirm
+  public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
+    io.vmres.deploy.Confirm.send(
+        args.bootstrap(),
+        args.host(),
+        args.reason(),
+        args.requestedBy(),
+        java.time.Clock.systemUTC(),
+        System.out);
+    return 0;
   }
 
   @Override
-  public int connector(ConnectorArgs args, Lifecycle lifecycle) {
-    throw new NotWiredException("connector"); // WIRE: the connector runtime
+  public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
+    if (args.type() != ConnectorType.SIM) {
+      throw new NotWiredException("connector --type " + args.type());
+    }
+    return io.vmres.deploy.SimConnector.run(args.bootstrap(), lifecycle, System.out);
   }
 
   @Override
