@@ -12,6 +12,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
@@ -126,11 +127,23 @@ public final class ClusterEngine implements Serializable {
   private transient Output out;
 
   /** A declaration asked by an input event, made in step 2 of its instant. */
+  private final boolean predictionsFromInput;
+
   private record Declaration(
       String kind, String host, String rule, String sensor, double value, Maintenance maintenance)
       implements Serializable {}
 
   public ClusterEngine(String cluster, Settings settings, Hypervisor hypervisor) {
+    this(cluster, settings, hypervisor, false);
+  }
+
+  /**
+   * @param predictionsFromInput health samples are judged upstream (the job's health stage) and
+   *     arrive as {@link Prediction} events; the engine does not judge them itself
+   */
+  public ClusterEngine(
+      String cluster, Settings settings, Hypervisor hypervisor, boolean predictionsFromInput) {
+    this.predictionsFromInput = predictionsFromInput;
     this.cluster = cluster;
     this.settings = settings;
     this.hypervisor = hypervisor;
@@ -326,7 +339,15 @@ public final class ClusterEngine implements Serializable {
         declarations.add(new Declaration(HF, hs.id, null, null, 0, null));
       }
     } else if (e instanceof Health h) {
-      healthSample(h);
+      if (!predictionsFromInput) {
+        healthSample(h);
+      }
+    } else if (e instanceof Prediction p) {
+      // a prediction whose window ends after the input never happens, as a temperature timer
+      if (predictionsFromInput && p.ts() <= inputEnd) {
+        declarations.add(
+            new Declaration(PREDICTED, p.host(), p.rule(), p.sensor(), p.value(), null));
+      }
     } else if (e instanceof Maintenance m) {
       fleet.host(m.host()).inMaintenance = true;
       declarations.add(new Declaration(MAINTENANCE, m.host(), null, null, 0, m));

@@ -35,6 +35,10 @@ import org.apache.flink.util.Collector;
 public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted> {
   private static final long serialVersionUID = 1L;
 
+  /** The order within one instant: by seq, and ties (a prediction and its sample) by content. */
+  private static final Comparator<Event> IN_INSTANT =
+      Comparator.comparingLong(Event::seq).thenComparing(Event::toString);
+
   private final Settings settings;
   private final ClusterEngine.Hypervisor hypervisor;
   private final boolean emitFinalEngine;
@@ -177,7 +181,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
       if (first != null && first <= limit && first <= due) {
         t = first;
         ArrayList<Event> atT = held.pollFirstEntry().getValue();
-        atT.sort(Comparator.comparingLong(Event::seq));
+        atT.sort(IN_INSTANT);
         events = atT;
       } else if (due != Long.MAX_VALUE && due <= limit) {
         t = due;
@@ -197,7 +201,8 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   private ClusterEngine engine() throws Exception {
     ClusterEngine eng = engine.value();
     if (eng == null) {
-      eng = new ClusterEngine(currentKey, settings, hypervisor);
+      // predictions come from the job's health stage (HealthStage), in front of the engines
+      eng = new ClusterEngine(currentKey, settings, hypervisor, true);
       engine.update(eng);
     }
     return eng;

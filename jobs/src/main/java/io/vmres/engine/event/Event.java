@@ -19,7 +19,8 @@ public sealed interface Event extends Serializable
         MaintenanceEnd,
         OperatorConfirm,
         SimFault,
-        CommandResultEvent {
+        CommandResultEvent,
+        Prediction {
   long ts();
 
   long seq();

@@ -6,6 +6,7 @@ import io.vmres.job.Emitted;
 import io.vmres.job.EngineFunction;
 import io.vmres.job.RouteFunction;
 import io.vmres.job.Routed;
+import io.vmres.job.predict.HealthStage;
 import io.vmres.schema.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class LiveJob {
             .setParallelism(1);
 
     DataStream<Emitted> decisions =
-        routed
+        HealthStage.attach(routed, settings)
             .keyBy(Routed::cluster)
             .process(new EngineFunction(settings, ClusterEngine.Hypervisor.EXTERNAL, false))
             .returns(Emitted.TYPE)

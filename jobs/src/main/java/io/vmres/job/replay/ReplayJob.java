@@ -17,6 +17,7 @@ import io.vmres.engine.recording.ReplayOutputs;
 import io.vmres.job.Emitted;
 import io.vmres.job.EngineFunction;
 import io.vmres.job.Routed;
+import io.vmres.job.predict.HealthStage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,7 +145,7 @@ public final class ReplayJob {
             .name("events")
             .setParallelism(1);
     DataStream<Emitted> decisions =
-        routed
+        HealthStage.attach(routed, settings)
             .keyBy(Routed::cluster)
             .process(new EngineFunction(settings, ClusterEngine.Hypervisor.SIMULATED, true))
             .returns(Emitted.TYPE)

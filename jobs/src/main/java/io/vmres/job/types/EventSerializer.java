@@ -10,6 +10,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
@@ -42,6 +43,7 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
   private static final byte CONFIRM = 10;
   private static final byte SIM_FAULT = 11;
   private static final byte RESULT = 12;
+  private static final byte PREDICTION = 13;
 
   @Override
   public void serialize(Event e, DataOutputView out) throws IOException {
@@ -118,6 +120,12 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
       out.writeUTF(r.commandId());
       out.writeUTF(r.status());
       str(out, r.detail());
+    } else if (e instanceof Prediction p) {
+      head(out, PREDICTION, e);
+      out.writeUTF(p.host());
+      out.writeUTF(p.rule());
+      out.writeUTF(p.sensor());
+      out.writeDouble(p.value());
     } else {
       throw new IOException("unknown event type " + e.getClass().getName());
     }
@@ -181,6 +189,8 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
         return new SimFault(ts, seq, in.readUTF(), in.readInt(), str(in), str(in), str(in));
       case RESULT:
         return new CommandResultEvent(ts, seq, in.readUTF(), in.readUTF(), str(in));
+      case PREDICTION:
+        return new Prediction(ts, seq, in.readUTF(), in.readUTF(), in.readUTF(), in.readDouble());
       default:
         throw new IOException("unknown event tag " + tag);
     }

@@ -77,6 +77,31 @@ class ReplayJobITCase {
     assertThat(Files.readString(tmp.resolve("a").resolve("commands.jsonl"))).contains("RESTART_VM");
   }
 
+  static Stream<Path> ownRecordings() throws IOException {
+    List<Path> all = new ArrayList<>();
+    Path dir = Path.of("src", "test", "resources", "recordings").toAbsolutePath();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().forEach(all::add);
+    }
+    return all.stream();
+  }
+
+  /**
+   * The job graph (the health stage with its windows and CEP pattern in front of the engines)
+   * decides exactly as the engines alone do when they judge health samples themselves.
+   */
+  @ParameterizedTest
+  @MethodSource("ownRecordings")
+  void jobGraphWritesWhatTheEnginesAloneWrite(Path recording, @TempDir Path tmp) throws Exception {
+    replay(recording, tmp.resolve("job"), 2);
+    io.vmres.engine.recording.LocalReplay.run(recording, tmp.resolve("engines"), Map.of());
+    for (String file : List.of("commands.jsonl", "results.jsonl", "incidents.jsonl", "alerts.jsonl", "dead-letter.jsonl", "summary.json")) {
+      assertThat(Files.readString(tmp.resolve("job").resolve(file)))
+          .as(file)
+          .isEqualTo(Files.readString(tmp.resolve("engines").resolve(file)));
+    }
+  }
+
   static void replay(Path recording, Path out, int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
