@@ -241,6 +241,29 @@ def confirmed_rack():
                  avoidDomain={"rack": "r01"}))
 
 
-for f in (telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
+def isolation():
+    r = Rec("isolation-then-silence", "one host loses its management network while storage beats go on: an "
+            "isolation, nothing fenced or restarted, closed when management returns; later a second host is "
+            "isolated, then loses storage too: its isolation closes and it becomes a host failure")
+    hs = fleet(r, 8)
+    a, b = hs[0], hs[1]
+    for i, h in enumerate(hs):
+        off = i * 0.043
+        if h == a:
+            r.beats(h, 0, 40, offset=off, channels=("mgmt",))
+            r.beats(h, 90, END, offset=off, channels=("mgmt",))
+            r.beats(h, 0, END, offset=off, channels=("storage",))
+        elif h == b:
+            r.beats(h, 0, 120, offset=off, channels=("mgmt",))
+            r.beats(h, 0, 160, offset=off, channels=("storage",))
+        else:
+            r.beats(h, 0, END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 170 else "on") if h == b else "on")
+    r.write(dict(incidents=[dict(kind="HOST_ISOLATED", hosts=[a]), dict(kind="HOST_ISOLATED", hosts=[b]),
+                            dict(kind="HOST_FAILURE", hosts=[b])],
+                 restartHosts=[b], mustNotRestart=[a]))
+
+
+for f in (isolation, telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
           predicted_temperature, drain_then_failure, command_timeout, confirmed_rack):
     f()
