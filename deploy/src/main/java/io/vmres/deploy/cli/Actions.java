@@ -48,8 +48,11 @@ public interface Actions {
       int parallelism,
       Optional<Path> config) {}
 
-  /** Options of {@code vmres record}; an empty duration means until Ctrl-C. */
-  record RecordArgs(Path out, Optional<Duration> duration, String bootstrap) {}
+  /**
+   * Options of {@code vmres record}; an empty duration means until Ctrl-C; {@code fromNow} skips
+   * what the topics already hold.
+   */
+  record RecordArgs(Path out, Optional<Duration> duration, String bootstrap, boolean fromNow) {}
 
   /** Options of {@code vmres confirm}. */
   record ConfirmArgs(String host, String reason, String requestedBy, String bootstrap) {}

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres record --out incident.jsonl",
-      "  vmres record --out incident.jsonl --duration 10m --bootstrap kafka-1:9092"
+      "  vmres record --out incident.jsonl --duration 10m --bootstrap kafka-1:9092",
+      "  vmres record --out live.jsonl.gz --from-now"
     })
 final class RecordCommand extends Subcommand {
 
@@ -38,6 +39,11 @@ final class RecordCommand extends Subcommand {
       description = "How long to record, such as 120s, 5m or PT2M (default: until Ctrl-C).")
   private Duration duration;
 
+  @Option(
+      names = "--from-now",
+      description = "Record only what comes from now on (default: from the oldest record the topics hold).")
+  private boolean fromNow;
+
   @Mixin private BootstrapOption bootstrap;
 
   @Override
@@ -46,7 +52,8 @@ final class RecordCommand extends Subcommand {
         new RecordArgs(
             writableTarget(out, "--out"),
             Optional.ofNullable(positive(duration, "--duration")),
-            bootstrap.servers());
+            bootstrap.servers(),
+            fromNow);
     return actions().record(args, lifecycle());
   }
 }

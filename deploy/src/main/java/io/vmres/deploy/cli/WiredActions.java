@@ -41,6 +41,7 @@ public final class WiredActions implements Actions {
         lifecycle.register(
             io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
                 .duration(args.duration().orElse(null))
+                .fromNow(args.fromNow())
                 .build());
     recorder.run();
     return 0;

@@ -166,9 +166,11 @@ class CliTest {
     assertThat(run("record", "--out", dir.toString())).isEqualTo(Cli.USAGE);
     Path file = dir.resolve("r.jsonl");
     assertThat(run("record", "--out", file.toString(), "--duration", "10m")).isEqualTo(Cli.OK);
+    assertThat(run("record", "--out", file.toString(), "--from-now")).isEqualTo(Cli.OK);
     assertThat(actions.calls)
         .containsExactly(
-            new RecordArgs(file, Optional.of(Duration.ofMinutes(10)), "127.0.0.1:9092"));
+            new RecordArgs(file, Optional.of(Duration.ofMinutes(10)), "127.0.0.1:9092", false),
+            new RecordArgs(file, Optional.empty(), "127.0.0.1:9092", true));
   }
 
   @Test
