@@ -9,14 +9,17 @@ import io.vmres.engine.Settings;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -37,7 +40,9 @@ public final class LiveRuntime implements AutoCloseable {
   private final EmbeddedKafka kafka;
   private final SimulatedFleet fleet;
   private final SimulatedHypervisor hypervisor;
-  private final JobClient job;
+  private volatile JobClient job;
+  private final StreamExecutionEnvironment env;
+  private final LiveOptions options;
   private final TelemetryPublisher telemetry;
 
   private LiveRuntime(Builder b) throws Exception {
@@ -47,7 +52,6 @@ public final class LiveRuntime implements AutoCloseable {
       hypervisor = b.hypervisor != null ? b.hypervisor : SimulatedHypervisor.builder(fleet).seed(b.seed).build();
 
       Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
-      StreamExecutionEnvironment env;
       if (b.environment != null) {
         env = b.environment;
         env.configure(conf);
@@ -58,13 +62,11 @@ public final class LiveRuntime implements AutoCloseable {
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, b.parallelism);
         env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
       }
-      LiveJob.build(
-          env,
-          LiveOptions.defaults(kafka.bootstrapServers())
-              .withSettings(b.settings)
-              .withExactlyOnce(true));
+      options =
+          LiveOptions.defaults(kafka.bootstrapServers()).withSettings(b.settings).withExactlyOnce(true);
+      LiveJob.build(env, options);
       job = env.executeAsync("vmres");
-      push(() -> cancel(job));
+      push(() -> cancel(this.job));
       LOG.info("vmres job {} submitted", job.getJobID());
 
       ConnectorService connector =
@@ -101,6 +103,24 @@ public final class LiveRuntime implements AutoCloseable {
 
   public JobClient job() {
     return job;
+  }
+
+  /**
+   * Stops the job with a savepoint in {@code dir} and starts it again from there, as an upgrade
+   * of the job would; the broker, the fleet and its connector go on meanwhile.
+   *
+   * @return the savepoint's path
+   */
+  public synchronized String restartJobFromSavepoint(Path dir) throws Exception {
+    String savepoint =
+        job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL).get();
+    Configuration restore = new Configuration();
+    restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    env.configure(restore);
+    LiveJob.build(env, options);
+    job = env.executeAsync("vmres");
+    LOG.info("vmres job {} started from {}", job.getJobID(), savepoint);
+    return savepoint;
   }
 
   public TelemetryPublisher telemetry() {
