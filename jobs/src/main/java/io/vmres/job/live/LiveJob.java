@@ -51,7 +51,7 @@ public final class LiveJob {
             .withTimestampAssigner((d, ignored) -> d.isBad() ? Long.MIN_VALUE : d.event().ts())
             .withIdleness(options.idleness());
     DataStream<Decoded> decoded =
-        env.fromSource(source, watermarks, "inputs").returns(Decoded.TYPE).name("inputs");
+        env.fromSource(source, watermarks, "inputs").returns(Decoded.TYPE).name("inputs").uid("inputs");
     decide(decoded, options.settings()).sinkTo(sink(options)).name("decisions").uid("decisions");
   }
 
