@@ -1,28 +1,10 @@
 package io.vmres.deploy;
 
-import static io.vmres.deploy.LiveRecoveryITCase.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmres.connector.runtime.Outcome;
-import io.vmres.connector.sim.FleetHost;
-import io.vmres.connector.sim.FleetVm;
-import io.vmres.connector.sim.Latency;
-import io.vmres.connector.sim.Ledger;
-import io.vmres.connector.sim.SimulatedFleet;
-import io.vmres.connector.sim.SimulatedHypervisor;
-import io.vmres.schema.Action;
-import io.vmres.schema.Command;
-import io.vmres.schema.Incident;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Tag;
@@ -49,73 +31,21 @@ class ExactlyOnceRecoveryITCase {
   @Test
   void taskManagerLostMidRecoveryRepeatsAndLosesNothing(@InjectMiniCluster MiniCluster cluster)
       throws Exception {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(24).clusters(1).hostsPerRack(8).vmsPerHost(8).seed(11).build();
-    SimulatedHypervisor hypervisor =
-        SimulatedHypervisor.builder(fleet)
-            .latency(Action.MAP_DISKS, Latency.fixed(Duration.ofMillis(300)))
-            .latency(Action.RESTART_VM, Latency.of(Duration.ofSeconds(3), Duration.ofSeconds(1)))
-            .seed(11)
-            .build();
-    try (LiveRuntime runtime =
-            LiveRuntime.builder(fleet)
-                .kafka(KAFKA.kafka())
-                .hypervisor(hypervisor)
-                .environment(StreamExecutionEnvironment.getExecutionEnvironment())
-                .parallelism(2)
-                .start();
-        DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {})) {
-      await(Duration.ofSeconds(60), () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
-      FleetHost victim =
-          fleet.hosts().stream().filter(h -> !h.spare() && h.bmc()).findFirst().orElseThrow();
-      Set<String> ha =
-          fleet.vmsOn(victim.host()).stream().filter(FleetVm::ha).map(FleetVm::vm).collect(Collectors.toSet());
-      fleet.crash(victim.host());
-
-      // the recovery has begun: some restarts are out, the rest still to come
-      await(
-          Duration.ofSeconds(90),
-          () ->
-              log.commands().stream().filter(c -> c.getAction() == Action.RESTART_VM).findFirst());
-      // the only TaskManager dies with every task of the job; a new one takes over
-      cluster.terminateTaskManager(0).get();
-      cluster.startTaskManager();
-
-      Incident recovered =
-          await(
-              Duration.ofSeconds(150),
-              () ->
-                  log.incidents().stream()
-                      .filter(i -> i.getHosts().contains(victim.host()))
-                      .filter(i -> i.getState().name().equals("RECOVERED"))
-                      .findFirst());
-
-      assertThat(
-              cluster
-                  .getExecutionGraph(runtime.job().getJobID())
-                  .get()
-                  .getStatusTimestamp(JobStatus.RESTARTING))
-          .as("the job restarted from its checkpoint")
-          .isPositive();
-
-      List<Command> commands = log.commands();
-      assertThat(commands.stream().map(Command::getCommandId).distinct().count())
-          .as("no command id reached the commands topic twice")
-          .isEqualTo(commands.size());
-      assertThat(commands)
-          .filteredOn(c -> c.getIncidentId().equals(recovered.getIncidentId()))
-          .filteredOn(c -> c.getAction() == Action.RESTART_VM)
-          .extracting(Command::getVm)
-          .containsExactlyInAnyOrderElementsOf(ha);
-
-      Ledger ledger = fleet.ledger();
-      assertThat(ledger.repeatedCommands()).as("commands run twice").isEmpty();
-      Map<String, Long> restarts =
-          ledger.entries().stream()
-              .filter(e -> e.action() == Action.RESTART_VM && e.status() == Outcome.Status.SUCCEEDED)
-              .collect(Collectors.groupingBy(Ledger.Entry::vm, Collectors.counting()));
-      assertThat(restarts).containsOnlyKeys(ha);
-      assertThat(restarts.values()).allMatch(n -> n == 1L);
-    }
+    InterruptedRecovery.run(
+        KAFKA.kafka(),
+        11,
+        (runtime, log) -> {
+          // the only TaskManager dies with every task of the job; a new one takes over
+          cluster.terminateTaskManager(0).get();
+          cluster.startTaskManager();
+        },
+        (runtime, log) ->
+            assertThat(
+                    cluster
+                        .getExecutionGraph(runtime.job().getJobID())
+                        .get()
+                        .getStatusTimestamp(JobStatus.RESTARTING))
+                .as("the job restarted from its checkpoint")
+                .isPositive());
   }
 }
