@@ -1,0 +1,321 @@
+package io.vmres.engine.plan;
+
+import io.vmres.engine.event.Event;
+import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.event.VmRemoved;
+import io.vmres.engine.execute.VmJob;
+import io.vmres.engine.fleet.FailedDomains;
+import io.vmres.engine.fleet.Fleet;
+import io.vmres.engine.fleet.HostState;
+import io.vmres.engine.fleet.HostState.Status;
+import io.vmres.engine.fleet.VmState;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Failover planning for one cluster's engine: a capacity ledger mirroring the fleet view, the
+ * prestaged plan of every host kept current from it, the admission view, and the placement of a
+ * planning round (a single host's failure uses its prestaged plan when it is still valid; several
+ * hosts failing together, or a stale plan, are placed afresh against one ledger).
+ *
+ * <p>Part of the engine's state (serializable); every choice is a function of the fleet view and
+ * of the order of changes, so replays are deterministic.
+ */
+public final class FleetPlanning implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String cluster;
+  private final Ledger ledger = new Ledger();
+  private final PrestagedPlans plans;
+  private final BalancedPlacer placer = new BalancedPlacer();
+  private final GreedyPlacer fallback = new GreedyPlacer();
+
+  /** host -> what the ledger last took from the fleet view about it. */
+  private final HashMap<String, Integer> signatures = new HashMap<>();
+
+  private final TreeSet<String> touched = new TreeSet<>();
+  private Admission admission;
+  private long prestagedRounds;
+  private long freshRounds;
+
+  public FleetPlanning(String cluster) {
+    this.cluster = cluster;
+    this.plans = new PrestagedPlans(cluster);
+  }
+
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  public PrestagedPlans plans() {
+    return plans;
+  }
+
+  /** The admission view as last computed, or null before the first change. */
+  public Admission admission() {
+    return admission;
+  }
+
+  /** Rounds placed from a prestaged plan. */
+  public long prestagedRounds() {
+    return prestagedRounds;
+  }
+
+  /** Rounds placed afresh. */
+  public long freshRounds() {
+    return freshRounds;
+  }
+
+  /** An input event is about to change the hosts it names (VMs: the hosts they leave and join). */
+  public void touch(Event e, Map<String, VmState> vms) {
+    if (e instanceof VmEvent ve) {
+      touched.add(ve.host());
+      VmState vs = vms.get(ve.vm());
+      if (vs != null) {
+        touched.add(vs.host);
+      }
+    } else if (e instanceof VmRemoved vr) {
+      VmState vs = vms.get(vr.vm());
+      if (vs != null) {
+        touched.add(vs.host);
+      }
+    } else if (e instanceof HostEvent he) {
+      touched.add(he.host());
+    }
+  }
+
+  /**
+   * Brings the ledger and the plans up to date with the fleet view at the end of an instant:
+   * hosts touched by input or whose state changed are taken again, and the plans they affect are
+   * made again.
+   *
+   * @return the admission view when it changed, else null
+   */
+  public Admission sync(Fleet fleet, FailedDomains domains, long now) {
+    for (HostState hs : fleet.hosts.values()) {
+      int sig = signature(fleet, hs, domains, now);
+      Integer old = signatures.put(hs.id, sig);
+      if (old == null || old != sig) {
+        touched.add(hs.id);
+      }
+    }
+    if (touched.isEmpty()) {
+      return null;
+    }
+    List<String> changed = new ArrayList<>(touched);
+    touched.clear();
+    for (String id : changed) {
+      take(ledger, fleet, fleet.hosts.get(id), domains, now);
+    }
+    plans.update(ledger, changed);
+    Admission a = Admission.of(ledger, plans, cluster);
+    if (a.equals(admission)) {
+      return null;
+    }
+    admission = a;
+    return a;
+  }
+
+  private static int signature(Fleet fleet, HostState hs, FailedDomains d, long now) {
+    boolean inDomain =
+        hs.record != null
+            && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
+                || (hs.record.powerDomain() != null
+                    && d.powerDomains().contains(hs.record.powerDomain())));
+    return Objects.hash(
+        hs.record,
+        fleet.registeredHere(hs),
+        hs.status,
+        hs.draining,
+        hs.inMaintenance,
+        inDomain,
+        fleet.registeredHere(hs) && fleet.alive(hs, now),
+        hs.vms.size(),
+        hs.incoming);
+  }
+
+  /** Copies one host of the fleet view into the ledger: record, state, VMs, reservations. */
+  private static void take(
+      Ledger ledger, Fleet fleet, HostState hs, FailedDomains d, long now) {
+    if (hs == null) {
+      return;
+    }
+    if (!fleet.registeredHere(hs)) {
+      ledger.removeHost(hs.id);
+    } else {
+      HostEvent r = hs.record;
+      ledger.putHost(
+          hs.id,
+          r.cluster(),
+          r.cpu(),
+          r.memMb(),
+          r.rack(),
+          r.powerDomain(),
+          hs.hypervisor(),
+          r.storageDomains() == null ? Set.of() : new TreeSet<>(r.storageDomains()),
+          r.spare());
+      boolean inDomain =
+          (r.rack() != null && d.racks().contains(r.rack()))
+              || (r.powerDomain() != null && d.powerDomains().contains(r.powerDomain()));
+      ledger.setState(
+          hs.id,
+          hs.status != Status.FAILED,
+          fleet.alive(hs, now) && !hs.draining && !hs.inMaintenance && !inDomain);
+    }
+    PlanHost h = ledger.host(hs.id);
+    if (h != null) {
+      for (String vm : new ArrayList<>(h.vms)) {
+        if (!hs.vms.contains(vm)) {
+          ledger.removeVm(vm);
+        }
+      }
+    }
+    for (String vm : hs.vms) {
+      VmState vs = fleet.vms.get(vm);
+      if (vs != null && !vs.ghost) {
+        ledger.putVm(planVm(vs));
+      }
+    }
+    ledger.releaseAll(hs.id);
+    for (String vm : hs.incoming) {
+      VmState vs = fleet.vms.get(vm);
+      if (vs != null) {
+        ledger.reserve(hs.id, planVm(vs));
+      }
+    }
+  }
+
+  /** The planner's view of a VM of the fleet view. */
+  public static PlanVm planVm(VmState vs) {
+    VmEvent r = vs.record;
+    return new PlanVm(
+        vs.id,
+        vs.host,
+        r.cpu(),
+        r.memMb(),
+        r.priority(),
+        r.ha(),
+        r.antiAffinityGroup(),
+        r.storageDomain(),
+        r.dependsOn());
+  }
+
+  /** A ledger of the fleet view as it is now (open hosts: alive, not draining, not in maintenance). */
+  public static Ledger snapshot(Fleet fleet, long now) {
+    Ledger l = new Ledger();
+    FailedDomains none = new FailedDomains(new TreeSet<>(), new TreeSet<>());
+    for (HostState hs : fleet.hosts.values()) {
+      take(l, fleet, hs, none, now);
+    }
+    return l;
+  }
+
+  /**
+   * Places one planning round of the engine: every request is checked against the view (the
+   * engine's rules) before it is reserved there; what the ledger could not place is tried once more
+   * through the view, so that a VM is unplaced only when the view holds no valid target for it.
+   *
+   * @param jobs the requests' jobs by "incident|vm"
+   * @return vm -> target for every request placed
+   */
+  public Map<String, String> place(
+      List<PlacementRequest> requests,
+      Map<String, VmJob> jobs,
+      PlacementView view,
+      Fleet fleet,
+      FailedDomains domains,
+      long now) {
+    Ledger snap = snapshot(fleet, now);
+    Exclusions x = new Exclusions(Set.of(), domains.racks(), domains.powerDomains());
+    List<VmMove> moves = new ArrayList<>();
+    Map<String, PlacementRequest> byVm = new HashMap<>();
+    for (PlacementRequest r : requests) {
+      VmJob j = jobs.get(r.incidentId() + "|" + r.vm());
+      VmState vs = fleet.vms.get(r.vm());
+      HostState sh = fleet.hosts.get(j.source);
+      moves.add(
+          new VmMove(
+              planVm(vs),
+              j.source,
+              sh == null || sh.record == null ? null : sh.cluster(),
+              sh == null ? "kvm" : sh.hypervisor(),
+              j.restart,
+              new TreeSet<>(j.failedTargets)));
+      byVm.put(r.vm(), r);
+    }
+    Map<String, String> assigned = fromPlan(snap, moves, x);
+    if (assigned != null) {
+      prestagedRounds++;
+    } else {
+      freshRounds++;
+      assigned = placer.place(snap, moves, x, true).targets();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : assigned.entrySet()) {
+      PlacementRequest r = byVm.get(e.getKey());
+      if (r != null && view.fits(r, e.getValue())) {
+        view.reserve(r, e.getValue());
+        out.put(r.vm(), e.getValue());
+      }
+    }
+    List<PlacementRequest> rest = new ArrayList<>();
+    for (PlacementRequest r : requests) {
+      if (!out.containsKey(r.vm())) {
+        rest.add(r);
+      }
+    }
+    if (!rest.isEmpty()) {
+      out.putAll(fallback.place(rest, view));
+    }
+    return out;
+  }
+
+  /**
+   * The prestaged plan of the round's one failed host, when the round is exactly its HA VMs, the
+   * plan places them all and every placement still fits the ledger; else null.
+   */
+  private Map<String, String> fromPlan(Ledger snap, List<VmMove> moves, Exclusions x) {
+    String source = null;
+    for (VmMove m : moves) {
+      if (!m.restart() || (source != null && !source.equals(m.source()))) {
+        return null;
+      }
+      source = m.source();
+    }
+    HostPlan p = source == null ? null : plans.plan(source);
+    if (p == null || !p.unplaced().isEmpty() || p.targets().size() != moves.size()) {
+      return null;
+    }
+    Map<String, VmMove> byVm = new HashMap<>();
+    for (VmMove m : moves) {
+      byVm.put(m.vm().id(), m);
+    }
+    List<String> done = new ArrayList<>();
+    boolean ok = true;
+    for (Map.Entry<String, String> e : p.targets().entrySet()) {
+      VmMove m = byVm.get(e.getKey());
+      PlanHost t = snap.host(e.getValue());
+      if (m == null || t == null || !Ledger.fits(t, m, x)) {
+        ok = false;
+        break;
+      }
+      snap.reserve(t.id, m.vm());
+      done.add(e.getKey());
+    }
+    if (!ok) {
+      for (String vm : done) {
+        snap.release(p.targets().get(vm), vm);
+      }
+      return null;
+    }
+    return p.targets();
+  }
+}
