@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Places the VMs of one planning round against one capacity ledger (see docs/planning.md).
@@ -19,9 +18,10 @@ import java.util.TreeSet;
  *       restarts, then the fewest VMs planned or in flight to it over the whole round, then the
  *       fewest prestaged placements, the most room, the lowest id), reserved at once. A VM no valid
  *       target holds is unplaced.
- *   <li>Balance: while every VM of the round is placed, a VM on a most loaded target moves to a
- *       target of the same kind (spare or not) at least two VMs lighter where it fits, until none
- *       can; this lowers the round's makespan (its most loaded target).
+ *   <li>Balance: while every VM of the round is placed, chains of moves between targets of the
+ *       same kind (spare or not) take a VM off a most loaded target and end on a target at least
+ *       two VMs lighter, until no chain exists; this lowers the round's makespan (its most loaded
+ *       target).
  * </ol>
  *
  * <p>Deterministic: the same ledger and requests give the same placements.
@@ -124,54 +124,116 @@ public final class BalancedPlacer implements Serializable {
     }
     // moving a VM off a spare could leave room there for a restart placed on a non-spare
     boolean spareMoves = !restartOnNonSpare;
-    for (int round = 0; round < 4 * order.size(); round++) {
-      int max = 0;
-      TreeSet<String> used = new TreeSet<>(targets.values());
-      for (String t : used) {
-        max = Math.max(max, ledger.host(t).inbound);
-      }
-      if (max <= 1) {
+    Map<String, VmMove> byVm = new HashMap<>();
+    order.forEach(m -> byVm.put(m.vm().id(), m));
+    for (int step = 0; step < 2 * order.size(); step++) {
+      if (!augment(ledger, byVm, targets, x, spareMoves)) {
         return;
       }
-      boolean moved = false;
-      // the last placed (lowest order) first
-      for (int i = order.size() - 1; i >= 0 && !moved; i--) {
-        VmMove m = order.get(i);
-        PlanHost from = ledger.host(targets.get(m.vm().id()));
-        if (from.inbound != max || (from.spare && !spareMoves)) {
-          continue;
-        }
-        ledger.release(from.id, m.vm().id());
-        PlanHost to = null;
+    }
+  }
+
+  /**
+   * No chain can help: for each kind (spare or not) holding a target of load {@code max}, that
+   * load is already the average load of the kind's open hosts, rounded up.
+   */
+  private static boolean averageBound(
+      Ledger ledger, Map<String, List<String>> onTarget, int max, boolean spareMoves) {
+    long[] sum = new long[2];
+    long[] count = new long[2];
+    for (PlanHost h : ledger.targets()) {
+      int k = h.spare ? 0 : 1;
+      sum[k] += h.inbound;
+      count[k]++;
+    }
+    for (String t : onTarget.keySet()) {
+      PlanHost h = ledger.host(t);
+      int k = h.spare ? 0 : 1;
+      if (h.inbound == max
+          && (!h.spare || spareMoves)
+          && max > (sum[k] + count[k] - 1) / count[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One chain of moves that unloads a most loaded target: a breadth-first search from the targets
+   * of load M over "a VM of the round on t fits t2" edges, between targets of the same kind, to a
+   * target of load at most M - 2; the moves run from its end back to the start, so each target
+   * along the chain gives a VM and takes one, and only the ends change load.
+   *
+   * @return whether a chain was found and moved
+   */
+  private static boolean augment(
+      Ledger ledger,
+      Map<String, VmMove> byVm,
+      LinkedHashMap<String, String> targets,
+      Exclusions x,
+      boolean spareMoves) {
+    java.util.TreeMap<String, List<String>> onTarget = new java.util.TreeMap<>();
+    targets.forEach((vm, t) -> onTarget.computeIfAbsent(t, k -> new ArrayList<>()).add(vm));
+    int max = 0;
+    for (String t : onTarget.keySet()) {
+      max = Math.max(max, ledger.host(t).inbound);
+    }
+    if (max <= 1 || averageBound(ledger, onTarget, max, spareMoves)) {
+      return false;
+    }
+    Map<String, String[]> parent = new HashMap<>(); // node -> {previous node, vm moved}
+    java.util.ArrayDeque<PlanHost> queue = new java.util.ArrayDeque<>();
+    for (String t : onTarget.keySet()) {
+      PlanHost h = ledger.host(t);
+      if (h.inbound == max && (!h.spare || spareMoves)) {
+        parent.put(t, null);
+        queue.add(h);
+      }
+    }
+    PlanHost end = null;
+    while (!queue.isEmpty() && end == null) {
+      PlanHost t = queue.poll();
+      for (String vm : onTarget.get(t.id)) {
+        VmMove m = byVm.get(vm);
         for (PlanHost h : ledger.targets()) {
-          if (h.spare != from.spare) {
-            if (from.spare) {
-              break; // spares come first: no spare left
+          if (h.spare != t.spare) {
+            if (t.spare) {
+              break; // spares come first: none left
             }
             continue;
           }
           if (h.inbound > max - 2) {
-            if (h.spare == from.spare) {
-              break; // ordered by load within a kind
-            }
-            continue;
+            break; // ordered by load within a kind
           }
-          if (Ledger.fits(h, m, x)) {
-            to = h;
+          if (!parent.containsKey(h.id) && Ledger.fits(h, m, x)) {
+            end = h;
             break;
           }
         }
-        if (to == null) {
-          ledger.reserve(from.id, m.vm());
-        } else {
-          ledger.reserve(to.id, m.vm());
-          targets.put(m.vm().id(), to.id);
-          moved = true;
+        if (end != null) {
+          parent.put(end.id, new String[] {t.id, vm});
+          break;
+        }
+        for (String u : onTarget.keySet()) {
+          PlanHost uh = ledger.host(u);
+          if (uh.spare == t.spare && !parent.containsKey(u) && Ledger.fits(uh, m, x)) {
+            parent.put(u, new String[] {t.id, vm});
+            queue.add(uh);
+          }
         }
       }
-      if (!moved) {
-        return;
-      }
     }
+    if (end == null) {
+      return false;
+    }
+    String node = end.id;
+    for (String[] p = parent.get(node); p != null; p = parent.get(node)) {
+      VmMove m = byVm.get(p[1]);
+      ledger.release(p[0], p[1]);
+      ledger.reserve(node, m.vm());
+      targets.put(p[1], node);
+      node = p[0];
+    }
+    return true;
   }
 }
