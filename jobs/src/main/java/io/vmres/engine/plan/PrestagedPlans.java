@@ -11,8 +11,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A plan for every host of a cluster that is up (where each of its HA VMs would go if it failed
- * now), kept current incrementally: a change of some hosts replans those hosts, the hosts whose
+ * A plan for every host of a cluster (where each of its HA VMs would go if it failed now, or, for a
+ * host declared failed, where its VMs not yet moved go), kept current incrementally: a change of some hosts replans those hosts, the hosts whose
  * plans send VMs to them and no longer fit there, and, when capacity may have come back, the hosts
  * whose plans leave VMs unplaced; every other plan stays as it is.
  *
@@ -40,7 +40,7 @@ public final class PrestagedPlans implements Serializable {
     this.cluster = cluster;
   }
 
-  /** The plan of a host, or null when it has none (not up, or unknown). */
+  /** The plan of a host, or null when it has none (unknown or removed). */
   public HostPlan plan(String host) {
     return plans.get(host);
   }
@@ -149,7 +149,7 @@ public final class PrestagedPlans implements Serializable {
   private void replan(Ledger ledger, String host) {
     drop(ledger, host);
     PlanHost src = ledger.host(host);
-    if (src == null || !src.known || !src.up) {
+    if (src == null || !src.known) {
       return;
     }
     replans++;
