@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -39,7 +38,7 @@ public final class FleetPlanning implements Serializable {
   private final GreedyPlacer fallback = new GreedyPlacer();
 
   /** host -> what the ledger last took from the fleet view about it. */
-  private final HashMap<String, Integer> signatures = new HashMap<>();
+  private final HashMap<String, Seen> seen = new HashMap<>();
 
   private final TreeSet<String> touched = new TreeSet<>();
   private Admission admission;
@@ -101,9 +100,13 @@ public final class FleetPlanning implements Serializable {
    */
   public Admission sync(Fleet fleet, FailedDomains domains, long now) {
     for (HostState hs : fleet.hosts.values()) {
-      int sig = signature(fleet, hs, domains, now);
-      Integer old = signatures.put(hs.id, sig);
-      if (old == null || old != sig) {
+      Seen s = seen.get(hs.id);
+      if (s == null) {
+        s = new Seen();
+        seen.put(hs.id, s);
+        s.update(fleet, hs, domains, now);
+        touched.add(hs.id);
+      } else if (s.update(fleet, hs, domains, now)) {
         touched.add(hs.id);
       }
     }
@@ -124,22 +127,51 @@ public final class FleetPlanning implements Serializable {
     return a;
   }
 
-  private static int signature(Fleet fleet, HostState hs, FailedDomains d, long now) {
-    boolean inDomain =
-        hs.record != null
-            && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
-                || (hs.record.powerDomain() != null
-                    && d.powerDomains().contains(hs.record.powerDomain())));
-    return Objects.hash(
-        hs.record,
-        fleet.registeredHere(hs),
-        hs.status,
-        hs.draining,
-        hs.inMaintenance,
-        inDomain,
-        fleet.registeredHere(hs) && fleet.alive(hs, now),
-        hs.vms.size(),
-        hs.incoming);
+  /** What the ledger last took from the fleet view about a host, to tell whether it changed. */
+  private static final class Seen implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    HostEvent record;
+    boolean registered;
+    Status status;
+    boolean draining;
+    boolean inMaintenance;
+    boolean inDomain;
+    boolean alive;
+    int vms;
+    int incoming;
+
+    /** Takes the host's state now; true when it differs from what was seen. */
+    boolean update(Fleet fleet, HostState hs, FailedDomains d, long now) {
+      boolean reg = fleet.registeredHere(hs);
+      boolean dom =
+          hs.record != null
+              && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
+                  || (hs.record.powerDomain() != null
+                      && d.powerDomains().contains(hs.record.powerDomain())));
+      boolean live = reg && fleet.alive(hs, now);
+      int in = hs.incoming.isEmpty() ? 0 : hs.incoming.hashCode() * 31 + hs.incoming.size();
+      boolean changed =
+          record != hs.record
+              || registered != reg
+              || status != hs.status
+              || draining != hs.draining
+              || inMaintenance != hs.inMaintenance
+              || inDomain != dom
+              || alive != live
+              || vms != hs.vms.size()
+              || incoming != in;
+      record = hs.record;
+      registered = reg;
+      status = hs.status;
+      draining = hs.draining;
+      inMaintenance = hs.inMaintenance;
+      inDomain = dom;
+      alive = live;
+      vms = hs.vms.size();
+      incoming = in;
+      return changed;
+    }
   }
 
   /** Copies one host of the fleet view into the ledger: record, state, VMs, reservations. */

@@ -112,6 +112,7 @@ public final class Ledger implements Serializable {
     h.hypervisor = hypervisor == null ? "kvm" : hypervisor;
     h.storageDomains = storageDomains == null ? Set.of() : Set.copyOf(storageDomains);
     h.spare = spare;
+    h.refreshRoom();
     if (!wasKnown) {
       h.up = true;
       h.open = true;

@@ -40,6 +40,9 @@ public final class PlanHost implements Serializable {
   /** Prestaged placements that name it (spreads the prestaged plans over the fleet). */
   int staged;
 
+  /** Cached free share of the scarcer resource (see {@link #room()}). */
+  private double room;
+
   final HashMap<String, Integer> groups = new HashMap<>();
   final TreeSet<String> vms = new TreeSet<>();
 
@@ -109,9 +112,14 @@ public final class PlanHost implements Serializable {
 
   /** The free share (0..1) of its scarcer resource. */
   public double room() {
+    return room;
+  }
+
+  /** Computes {@link #room} again after a change of capacity or usage. */
+  void refreshRoom() {
     double c = cpu <= 0 ? 0 : 1 - usedCpu / cpu;
     double m = memMb <= 0 ? 0 : 1 - usedMem / memMb;
-    return Math.min(c, m);
+    room = Math.min(c, m);
   }
 
   /** VMs of the anti-affinity group on it or bound to it. */
@@ -125,6 +133,7 @@ public final class PlanHost implements Serializable {
     if (v.group() != null) {
       groups.merge(v.group(), 1, Integer::sum);
     }
+    refreshRoom();
   }
 
   void subtract(PlanVm v) {
@@ -133,5 +142,6 @@ public final class PlanHost implements Serializable {
     if (v.group() != null) {
       groups.computeIfPresent(v.group(), (k, n) -> n <= 1 ? null : n - 1);
     }
+    refreshRoom();
   }
 }
