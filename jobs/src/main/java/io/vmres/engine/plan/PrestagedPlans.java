@@ -131,7 +131,8 @@ public final class PrestagedPlans implements Serializable {
   }
 
   private VmMove move(PlanHost src, PlanVm v) {
-    return new VmMove(v, src.id, cluster, src.hypervisor, true, Set.of());
+    return new VmMove(
+        v, src.id, src.cluster != null ? src.cluster : cluster, src.hypervisor, true, Set.of());
   }
 
   /** The HA VMs of a host as restarts. */
