@@ -323,12 +323,12 @@ public final class ClusterEngine implements Serializable {
   // ------------------------------------------------------------------ input events
 
   private void apply(Event e) {
+    planning.touch(e, vms);
     if (e instanceof Heartbeat hb) {
       heartbeat(hb);
       return;
     }
     dirty = true;
-    planning.touch(e, vms);
     if (e instanceof HostEvent he) {
       hostEvent(he);
     } else if (e instanceof HostRemoved hr) {

@@ -30,6 +30,15 @@ public record Admission(int hosts, int racks, int powerDomains, List<Risk> risks
 
   /** Computes the view from the ledger and the current plans; the ledger is left as it was. */
   public static Admission of(Ledger ledger, PrestagedPlans plans, String cluster) {
+    return of(ledger, plans, cluster, null);
+  }
+
+  /**
+   * The view with its host risks from the current plans, and its rack and power domain risks
+   * computed afresh, or, when {@code domainsFrom} is not null, taken from that earlier view.
+   */
+  public static Admission of(
+      Ledger ledger, PrestagedPlans plans, String cluster, Admission domainsFrom) {
     List<Risk> risks = new ArrayList<>();
     TreeMap<String, List<PlanHost>> racks = new TreeMap<>();
     TreeMap<String, List<PlanHost>> pds = new TreeMap<>();
@@ -49,6 +58,15 @@ public record Admission(int hosts, int racks, int powerDomains, List<Risk> risks
       if (h.powerDomain != null) {
         pds.computeIfAbsent(h.powerDomain, k -> new ArrayList<>()).add(h);
       }
+    }
+    if (domainsFrom != null) {
+      for (Risk r : domainsFrom.risks()) {
+        if (!r.kind().equals("HOST")) {
+          risks.add(r);
+        }
+      }
+      return new Admission(
+          hosts, domainsFrom.racks(), domainsFrom.powerDomains(), List.copyOf(risks));
     }
     BalancedPlacer placer = new BalancedPlacer();
     for (var e : racks.entrySet()) {
@@ -81,8 +99,7 @@ public record Admission(int hosts, int racks, int powerDomains, List<Risk> risks
       HostPlan p = plans.plan(failing.get(0).id);
       return p == null ? List.of() : p.unplaced();
     }
-    return placer.place(ledger, restartsOf(ledger, plans, failing), exclusions(failing), false)
-        .unplaced();
+    return placer.unplaced(ledger, restartsOf(ledger, plans, failing), exclusions(failing));
   }
 
   /** The restarts of every HA VM of the hosts. */

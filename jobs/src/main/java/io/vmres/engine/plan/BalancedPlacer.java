@@ -49,6 +49,19 @@ public final class BalancedPlacer implements Serializable {
    * is left as it was.
    */
   public Result place(Ledger ledger, List<VmMove> moves, Exclusions x, boolean commit) {
+    return place(ledger, moves, x, commit, true);
+  }
+
+  /**
+   * The VMs a round would leave unplaced (the greedy alone: balancing moves placed VMs only, so it
+   * never changes which are unplaced); the ledger is left as it was.
+   */
+  public List<String> unplaced(Ledger ledger, List<VmMove> moves, Exclusions x) {
+    return place(ledger, moves, x, false, false).unplaced();
+  }
+
+  private Result place(
+      Ledger ledger, List<VmMove> moves, Exclusions x, boolean commit, boolean balance) {
     List<VmMove> order = order(moves);
     LinkedHashMap<String, String> targets = new LinkedHashMap<>();
     List<String> unplaced = new ArrayList<>();
@@ -69,7 +82,7 @@ public final class BalancedPlacer implements Serializable {
         targets.put(m.vm().id(), best.id);
       }
     }
-    if (unplaced.isEmpty() && targets.size() > 1) {
+    if (balance && unplaced.isEmpty() && targets.size() > 1) {
       balance(ledger, order, targets, x);
     }
     if (!commit) {
@@ -135,13 +148,20 @@ public final class BalancedPlacer implements Serializable {
 
   /**
    * No chain can help: for each kind (spare or not) holding a target of load {@code max}, that
-   * load is already the average load of the kind's open hosts, rounded up.
+   * load is already the average load of the kind's open hosts outside the exclusions, rounded up.
    */
   private static boolean averageBound(
-      Ledger ledger, Map<String, List<String>> onTarget, int max, boolean spareMoves) {
+      Ledger ledger,
+      Map<String, List<String>> onTarget,
+      int max,
+      boolean spareMoves,
+      Exclusions x) {
     long[] sum = new long[2];
     long[] count = new long[2];
     for (PlanHost h : ledger.targets()) {
+      if (!x.allows(h)) {
+        continue;
+      }
       int k = h.spare ? 0 : 1;
       sum[k] += h.inbound;
       count[k]++;
@@ -178,7 +198,7 @@ public final class BalancedPlacer implements Serializable {
     for (String t : onTarget.keySet()) {
       max = Math.max(max, ledger.host(t).inbound);
     }
-    if (max <= 1 || averageBound(ledger, onTarget, max, spareMoves)) {
+    if (max <= 1 || averageBound(ledger, onTarget, max, spareMoves, x)) {
       return false;
     }
     Map<String, String[]> parent = new HashMap<>(); // node -> {previous node, vm moved}

@@ -1,6 +1,7 @@
 package io.vmres.engine.plan;
 
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
@@ -41,7 +42,24 @@ public final class FleetPlanning implements Serializable {
   private final HashMap<String, Seen> seen = new HashMap<>();
 
   private final TreeSet<String> touched = new TreeSet<>();
+
+  /**
+   * Event time of the next look at every host when no input touched one: the engine's own work
+   * (timers, answers) changes hosts too, and is taken at most this long after.
+   */
+  static final long LOOK_EVERY_MS = 1000;
+
+  private long nextLook = Long.MIN_VALUE;
+
+  /**
+   * The rack and power domain risks of the admission view (a replan per domain) are taken again
+   * at most this often in event time; host risks follow every change.
+   */
+  static final long DOMAINS_EVERY_MS = 30_000;
+
+  private long nextDomainLook = Long.MIN_VALUE;
   private Admission admission;
+  private long updates;
   private long prestagedRounds;
   private long freshRounds;
 
@@ -63,6 +81,11 @@ public final class FleetPlanning implements Serializable {
     return admission;
   }
 
+  /** Syncs that found a changed host (and so updated plans and the admission view). */
+  public long updates() {
+    return updates;
+  }
+
   /** Rounds placed from a prestaged plan. */
   public long prestagedRounds() {
     return prestagedRounds;
@@ -73,9 +96,17 @@ public final class FleetPlanning implements Serializable {
     return freshRounds;
   }
 
-  /** An input event is about to change the hosts it names (VMs: the hosts they leave and join). */
+  /**
+   * An input event is about to change the hosts it names (VMs: the hosts they leave and join; a
+   * heartbeat: its host, when it was not alive at the last look).
+   */
   public void touch(Event e, Map<String, VmState> vms) {
-    if (e instanceof VmEvent ve) {
+    if (e instanceof Heartbeat hb) {
+      Seen s = seen.get(hb.host());
+      if (s == null || !s.alive) {
+        touched.add(hb.host());
+      }
+    } else if (e instanceof VmEvent ve) {
       touched.add(ve.host());
       VmState vs = vms.get(ve.vm());
       if (vs != null) {
@@ -94,11 +125,16 @@ public final class FleetPlanning implements Serializable {
   /**
    * Brings the ledger and the plans up to date with the fleet view at the end of an instant:
    * hosts touched by input or whose state changed are taken again, and the plans they affect are
-   * made again.
+   * made again. Every host is looked at when input touched one, else at most once a second of
+   * event time (instants of heartbeats from live hosts alone change nothing here).
    *
    * @return the admission view when it changed, else null
    */
   public Admission sync(Fleet fleet, FailedDomains domains, long now) {
+    if (touched.isEmpty() && now < nextLook) {
+      return null;
+    }
+    nextLook = now + LOOK_EVERY_MS;
     for (HostState hs : fleet.hosts.values()) {
       Seen s = seen.get(hs.id);
       if (s == null) {
@@ -115,11 +151,16 @@ public final class FleetPlanning implements Serializable {
     }
     List<String> changed = new ArrayList<>(touched);
     touched.clear();
+    updates++;
     for (String id : changed) {
       take(ledger, fleet, fleet.hosts.get(id), domains, now);
     }
     plans.update(ledger, changed);
-    Admission a = Admission.of(ledger, plans, cluster);
+    boolean freshDomains = admission == null || now >= nextDomainLook;
+    if (freshDomains) {
+      nextDomainLook = now + DOMAINS_EVERY_MS;
+    }
+    Admission a = Admission.of(ledger, plans, cluster, freshDomains ? null : admission);
     if (a.equals(admission)) {
       return null;
     }
