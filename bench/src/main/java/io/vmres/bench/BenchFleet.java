@@ -24,7 +24,12 @@ public final class BenchFleet {
   public final List<String> hostIds = new ArrayList<>();
   public final List<String> spareIds = new ArrayList<>();
 
-  /** @param hosts hosts in all, a multiple of 40; @param spareRacks racks of spares among them */
+  /**
+   * @param hosts hosts in all, a multiple of 40
+   * @param vms VMs in all
+   * @param spareRacks racks of spares among them (the last ones)
+   * @param seed the same seed gives the same fleet
+   */
   public BenchFleet(int hosts, int vms, int spareRacks, long seed) {
     Random rnd = new Random(seed);
     int racks = hosts / RACK;

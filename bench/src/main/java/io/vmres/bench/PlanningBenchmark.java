@@ -1,5 +1,6 @@
 package io.vmres.bench;
 
+import io.vmres.engine.plan.Admission;
 import io.vmres.engine.plan.BalancedPlacer;
 import io.vmres.engine.plan.Exclusions;
 import io.vmres.engine.plan.PlanHost;
@@ -20,8 +21,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Failover planning at scale (see docs/benchmarks.md, Planning): the full prestaged plan of a
- * cluster, the replan of a 40-host rack failure against one ledger, and one incremental update of
- * the prestaged plans after a VM appears on (or leaves) a host.
+ * cluster, the replan of a 40-host rack failure against one ledger, one incremental update of
+ * the prestaged plans after a VM appears on (or leaves) a host, and the whole admission view.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -66,6 +67,15 @@ public class PlanningBenchmark {
   @Benchmark
   public BalancedPlacer.Result rackReplan(Planned p) {
     return p.placer.place(p.fleet.ledger, p.rackMoves, p.rackFailure, false);
+  }
+
+  /**
+   * The whole admission view: every host from its plan, every rack and power domain replanned
+   * (375 rounds of 40 or 80 hosts).
+   */
+  @Benchmark
+  public Admission admission(Planned p) {
+    return Admission.of(p.fleet.ledger, p.plans, "c1");
   }
 
   /** A VM appears on a host, or leaves it again: the prestaged plans it affects are made again. */
