@@ -29,15 +29,16 @@ import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.fleet.VmState;
+import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
-import io.vmres.engine.plan.GreedyPlacer;
+import io.vmres.engine.plan.Admission;
+import io.vmres.engine.plan.FleetPlanning;
 import io.vmres.engine.plan.PlacementRequest;
 import io.vmres.engine.plan.PlacementView;
-import io.vmres.engine.plan.Placer;
 import io.vmres.engine.sim.SimHypervisor;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -91,7 +92,7 @@ public final class ClusterEngine implements Serializable {
   private final String cluster;
   private final Settings settings;
   private final Hypervisor hypervisor;
-  private final Placer placer = new GreedyPlacer();
+  private final FleetPlanning planning;
   private final SimHypervisor sim = new SimHypervisor();
 
   private final Fleet fleet;
@@ -151,6 +152,12 @@ public final class ClusterEngine implements Serializable {
     this.hosts = fleet.hosts;
     this.vms = fleet.vms;
     this.dependencies = new Dependencies(fleet, incidents, givenUp);
+    this.planning = new FleetPlanning(cluster);
+  }
+
+  /** The cluster's failover planning: ledger, prestaged plans, admission view. */
+  public FleetPlanning planning() {
+    return planning;
   }
 
   public String cluster() {
@@ -273,6 +280,10 @@ public final class ClusterEngine implements Serializable {
       }
     }
     pump(t);
+    Admission a = planning.sync(fleet, failedDomains(), t);
+    if (a != null && out != null) {
+      out.admission(AdmissionOut.of(cluster, a, t));
+    }
   }
 
   private void schedule(long ts, int kind, String key, long aux) {
@@ -312,6 +323,7 @@ public final class ClusterEngine implements Serializable {
   // ------------------------------------------------------------------ input events
 
   private void apply(Event e) {
+    planning.touch(e, vms);
     if (e instanceof Heartbeat hb) {
       heartbeat(hb);
       return;
@@ -1063,7 +1075,7 @@ public final class ClusterEngine implements Serializable {
       return false;
     }
     View view = new View(byKey, domains);
-    Map<String, String> placed = placer.place(requests, view);
+    Map<String, String> placed = planning.place(requests, byKey, view, fleet, domains, now);
     TreeMap<String, List<VmJob>> unplaced = new TreeMap<>();
     for (PlacementRequest r : requests) {
       VmJob j = byKey.get(r.incidentId() + "|" + r.vm());

@@ -4,6 +4,7 @@ import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
@@ -242,6 +243,11 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     @Override
     public void alert(AlertOut alert) {
       lines.add(alert);
+    }
+
+    @Override
+    public void admission(AdmissionOut admission) {
+      lines.add(admission);
     }
 
     void deadLetter(DeadLetterOut deadLetter) {

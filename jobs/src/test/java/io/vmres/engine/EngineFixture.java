@@ -11,6 +11,7 @@ import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
@@ -30,6 +31,7 @@ final class EngineFixture implements Output {
   final List<ResultOut> results = new ArrayList<>();
   final List<IncidentOut> incidents = new ArrayList<>();
   final List<AlertOut> alerts = new ArrayList<>();
+  final List<AdmissionOut> admissions = new ArrayList<>();
   private long seq;
 
   EngineFixture(Settings settings) {
@@ -139,6 +141,11 @@ final class EngineFixture implements Output {
   EngineFixture result(double t, String commandId, String status) {
     events.add(new CommandResultEvent(at(t), seq++, commandId, status, "from connector"));
     return this;
+  }
+
+  @Override
+  public void admission(AdmissionOut admission) {
+    admissions.add(admission);
   }
 
   /**

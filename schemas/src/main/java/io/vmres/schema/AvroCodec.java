@@ -36,7 +36,8 @@ public final class AvroCodec {
           Incident.getClassSchema(),
           Alert.getClassSchema(),
           DeadLetter.getClassSchema(),
-          HostState.getClassSchema());
+          HostState.getClassSchema(),
+          Admission.getClassSchema());
 
   private static final byte MAGIC_0 = (byte) 0xC3;
   private static final byte MAGIC_1 = (byte) 0x01;

@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       ConfirmCommand.class,
       ConnectorCommand.class,
       GenerateCommand.class,
+      PlanCommand.class,
       BenchCommand.class,
       HelpCommand.class
     },
@@ -39,6 +40,7 @@ import picocli.CommandLine.Spec;
       "  vmres replay rec.jsonl    a recording through the job, into out/rec/",
       "  vmres generate --out f.jsonl.gz   a one-hour recording of 400 hosts",
       "  vmres bench replay        how fast such a recording replays",
+      "  vmres plan rec.jsonl      each host's failover plan and the admission view",
       "  vmres COMMAND --help      the options of one command",
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error. Logs: .vmres/logs/vmres.log"

@@ -9,4 +9,7 @@ public interface Output {
   void incident(IncidentOut incident);
 
   void alert(AlertOut alert);
+
+  /** The admission view changed (not a replay output: replay files ignore it). */
+  default void admission(AdmissionOut admission) {}
 }

@@ -2,6 +2,7 @@ package io.vmres.job.live;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
@@ -9,6 +10,8 @@ import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.ResultOut;
 import io.vmres.job.Emitted;
 import io.vmres.schema.Action;
+import io.vmres.schema.Admission;
+import io.vmres.schema.AdmissionRisk;
 import io.vmres.schema.Alert;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
@@ -21,6 +24,7 @@ import io.vmres.schema.IncidentState;
 import io.vmres.schema.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -70,6 +74,8 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
               .setTs(Instant.ofEpochMilli(a.ts()))
               .build();
       return record(Topics.ALERTS, cluster, alert);
+    } else if (line instanceof AdmissionOut a) {
+      return record(Topics.FLEET_STATE, cluster, admission(a));
     } else if (line instanceof DeadLetterOut d) {
       DeadLetter dl =
           DeadLetter.newBuilder()
@@ -84,6 +90,15 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
       return record(Topics.DEAD_LETTER, dl.getSource(), dl);
     }
     throw new IllegalArgumentException("no topic for " + line.getClass().getName());
+  }
+
+  static Admission admission(AdmissionOut a) {
+    List<AdmissionRisk> risks = new ArrayList<>();
+    for (AdmissionOut.Risk r : a.risks()) {
+      risks.add(new AdmissionRisk(r.kind(), r.id(), r.unplacedVms(), r.vms()));
+    }
+    return new Admission(
+        a.cluster(), a.hosts(), a.racks(), a.powerDomains(), risks, Instant.ofEpochMilli(a.ts()));
   }
 
   static Command command(CommandOut c, String cluster) {

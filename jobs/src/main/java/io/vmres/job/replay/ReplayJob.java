@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
@@ -210,6 +211,8 @@ public final class ReplayJob {
       out.incident(i);
     } else if (line instanceof AlertOut a) {
       out.alert(a);
+    } else if (line instanceof AdmissionOut a) {
+      out.admission(a);
     } else {
       throw new IllegalArgumentException("not a decision line: " + line.getClass().getName());
     }

@@ -1,0 +1,246 @@
+package io.vmres.engine.plan;
+
+import java.io.Serializable;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The capacity ledger of one cluster: every host with what it holds, every VM with its host, and
+ * the open hosts ordered as the placer tries them (spares first, then the least loaded, the least
+ * used by prestaged plans, the most room, the lowest id). Every change of a host keeps that order
+ * current in O(log hosts).
+ */
+public final class Ledger implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The order in which a round tries targets. */
+  static final Comparator<PlanHost> ORDER =
+      (a, b) -> {
+        if (a.spare != b.spare) {
+          return a.spare ? -1 : 1;
+        }
+        if (a.inbound != b.inbound) {
+          return Integer.compare(a.inbound, b.inbound);
+        }
+        if (a.staged != b.staged) {
+          return Integer.compare(a.staged, b.staged);
+        }
+        int r = Double.compare(b.room(), a.room());
+        return r != 0 ? r : a.id.compareTo(b.id);
+      };
+
+  private final TreeMap<String, PlanHost> hosts = new TreeMap<>();
+  private final HashMap<String, PlanVm> vms = new HashMap<>();
+  private transient TreeSet<PlanHost> index;
+
+  /** The host, or null when the ledger has never heard of it. */
+  public PlanHost host(String id) {
+    return hosts.get(id);
+  }
+
+  /** Every host, in id order. */
+  public Collection<PlanHost> hosts() {
+    return hosts.values();
+  }
+
+  public PlanVm vm(String id) {
+    return vms.get(id);
+  }
+
+  public int vmCount() {
+    return vms.size();
+  }
+
+  /** The open hosts in the order a round tries them. */
+  public NavigableSet<PlanHost> targets() {
+    if (index == null) {
+      index = new TreeSet<>(ORDER);
+      for (PlanHost h : hosts.values()) {
+        if (indexed(h)) {
+          index.add(h);
+        }
+      }
+    }
+    return index;
+  }
+
+  private static boolean indexed(PlanHost h) {
+    return h.known && h.open;
+  }
+
+  private void unindex(PlanHost h) {
+    if (index != null && indexed(h)) {
+      index.remove(h);
+    }
+  }
+
+  private void reindex(PlanHost h) {
+    if (index != null && indexed(h)) {
+      index.add(h);
+    }
+  }
+
+  private PlanHost make(String id) {
+    return hosts.computeIfAbsent(id, PlanHost::new);
+  }
+
+  /** Registers or updates a host's record; it is up and open until told otherwise. */
+  public PlanHost putHost(
+      String id,
+      String cluster,
+      double cpu,
+      double memMb,
+      String rack,
+      String powerDomain,
+      String hypervisor,
+      Set<String> storageDomains,
+      boolean spare) {
+    PlanHost h = make(id);
+    unindex(h);
+    boolean wasKnown = h.known;
+    h.known = true;
+    h.cluster = cluster;
+    h.cpu = cpu;
+    h.memMb = memMb;
+    h.rack = rack;
+    h.powerDomain = powerDomain;
+    h.hypervisor = hypervisor == null ? "kvm" : hypervisor;
+    h.storageDomains = storageDomains == null ? Set.of() : Set.copyOf(storageDomains);
+    h.spare = spare;
+    h.refreshRoom();
+    if (!wasKnown) {
+      h.up = true;
+      h.open = true;
+    }
+    reindex(h);
+    return h;
+  }
+
+  /** Whether the host can fail (up) and may receive VMs (open). */
+  public void setState(String id, boolean up, boolean open) {
+    PlanHost h = make(id);
+    unindex(h);
+    h.up = up;
+    h.open = open;
+    reindex(h);
+  }
+
+  /** The host left the cluster: it neither fails nor receives VMs. */
+  public void removeHost(String id) {
+    PlanHost h = hosts.get(id);
+    if (h != null) {
+      unindex(h);
+      h.known = false;
+      h.up = false;
+      h.open = false;
+    }
+  }
+
+  /** Adds or updates a VM where it runs (moving its usage from its former host). */
+  public void putVm(PlanVm v) {
+    removeVm(v.id());
+    vms.put(v.id(), v);
+    PlanHost h = make(v.host());
+    unindex(h);
+    h.vms.add(v.id());
+    h.add(v);
+    reindex(h);
+  }
+
+  /** Forgets a VM and the usage it held. */
+  public void removeVm(String id) {
+    PlanVm old = vms.remove(id);
+    if (old == null) {
+      return;
+    }
+    PlanHost h = hosts.get(old.host());
+    if (h != null && h.vms.remove(id)) {
+      unindex(h);
+      h.subtract(old);
+      reindex(h);
+    }
+  }
+
+  /** Holds the VM's cpu, memory and group on the target and counts it in the target's load. */
+  public void reserve(String target, PlanVm v) {
+    PlanHost h = make(target);
+    unindex(h);
+    PlanVm old = h.reserved.put(v.id(), v);
+    if (old != null) {
+      h.subtract(old);
+      h.inbound--;
+    }
+    h.add(v);
+    h.inbound++;
+    reindex(h);
+  }
+
+  /** Undoes a {@link #reserve}. */
+  public void release(String target, String vm) {
+    PlanHost h = hosts.get(target);
+    if (h == null) {
+      return;
+    }
+    PlanVm old = h.reserved.get(vm);
+    if (old == null) {
+      return;
+    }
+    unindex(h);
+    h.reserved.remove(vm);
+    h.subtract(old);
+    h.inbound--;
+    reindex(h);
+  }
+
+  /** Drops every reservation of the host. */
+  public void releaseAll(String target) {
+    PlanHost h = hosts.get(target);
+    if (h != null) {
+      for (String vm : new TreeSet<>(h.reserved.keySet())) {
+        release(target, vm);
+      }
+    }
+  }
+
+  void stage(PlanHost h, int delta) {
+    unindex(h);
+    h.staged += delta;
+    reindex(h);
+  }
+
+  /**
+   * Every placement rule holds for the move on the target: open, not excluded, not its source nor
+   * a target it must avoid, same cluster and hypervisor, its storage domain, no spare for a
+   * migration, no VM of its anti-affinity group, and its cpu and memory within what is left.
+   */
+  public static boolean fits(PlanHost h, VmMove m, Exclusions x) {
+    if (!h.known || !h.open || !x.allows(h)) {
+      return false;
+    }
+    if (h.id.equals(m.source()) || m.avoid().contains(h.id)) {
+      return false;
+    }
+    if (h.spare && !m.restart()) {
+      return false;
+    }
+    if (m.cluster() != null && !m.cluster().equals(h.cluster)) {
+      return false;
+    }
+    if (m.hypervisor() != null && !m.hypervisor().equals(h.hypervisor)) {
+      return false;
+    }
+    PlanVm v = m.vm();
+    if (v.storageDomain() != null && !h.storageDomains.contains(v.storageDomain())) {
+      return false;
+    }
+    if (v.group() != null && h.inGroup(v.group()) > 0) {
+      return false;
+    }
+    return h.usedCpu + v.cpu() <= h.cpu + 1e-9 && h.usedMem + v.memMb() <= h.memMb + 1e-9;
+  }
+}
