@@ -91,6 +91,10 @@ public final class ClusterEngine implements Serializable {
   private final String cluster;
   private final Settings settings;
   private final Hypervisor hypervisor;
+
+  /** Null in the state of an engine checkpointed before modes existed: parallel. */
+  private final ExecutionMode mode;
+
   private final Placer placer = new GreedyPlacer();
   private final SimHypervisor sim = new SimHypervisor();
 
@@ -143,6 +147,20 @@ public final class ClusterEngine implements Serializable {
    */
   public ClusterEngine(
       String cluster, Settings settings, Hypervisor hypervisor, boolean predictionsFromInput) {
+    this(cluster, settings, hypervisor, predictionsFromInput, ExecutionMode.PARALLEL);
+  }
+
+  /**
+   * @param mode how recoveries are executed; {@link ExecutionMode#SERIAL} is a benchmark's
+   *     baseline, never a recording's setting
+   */
+  public ClusterEngine(
+      String cluster,
+      Settings settings,
+      Hypervisor hypervisor,
+      boolean predictionsFromInput,
+      ExecutionMode mode) {
+    this.mode = mode;
     this.predictionsFromInput = predictionsFromInput;
     this.cluster = cluster;
     this.settings = settings;
@@ -979,8 +997,12 @@ public final class ClusterEngine implements Serializable {
     return "off".equals(hs.power) || p.fenceSucceeded;
   }
 
+  private boolean serial() {
+    return mode == ExecutionMode.SERIAL;
+  }
+
   private boolean canIssue(String target) {
-    if (clusterInflight >= settings.maxInFlightPerCluster()) {
+    if (clusterInflight >= (serial() ? 1 : settings.maxInFlightPerCluster())) {
       return false;
     }
     return target == null || perTarget.getOrDefault(target, 0) < settings.maxInFlightPerTarget();
@@ -995,8 +1017,15 @@ public final class ClusterEngine implements Serializable {
       FailedDomains domains = failedDomains();
       boolean progress = issueFences(t);
       progress |= placeRound(t, domains);
-      progress |= issueMaps(t, domains);
-      progress |= issueMoves(t, domains);
+      if (serial()) {
+        // the baseline finishes a VM (map, then restart) before it maps the next one
+        progress |= issueMoves(t, domains);
+        progress |= issueMaps(t, domains);
+      } else {
+        // maps first: a restart needs its map, and a map frees its slot in 2 s
+        progress |= issueMaps(t, domains);
+        progress |= issueMoves(t, domains);
+      }
       if (!progress) {
         break;
       }
@@ -1123,7 +1152,9 @@ public final class ClusterEngine implements Serializable {
         }
         if (knownDown(inc, j.source)) {
           groups
-              .computeIfAbsent(inc.id + "|" + j.source + "|" + j.target, k -> new ArrayList<>())
+              .computeIfAbsent(
+                  inc.id + "|" + j.source + "|" + j.target + (serial() ? "|" + j.vm : ""),
+                  k -> new ArrayList<>())
               .add(j);
         }
       }
@@ -1185,6 +1216,31 @@ public final class ClusterEngine implements Serializable {
         .thenComparing(j -> j.incidentId);
   }
 
+  /**
+   * The order in which ready restarts and migrations take free slots: a VM that is down (a restart)
+   * cannot wait, a migration can until its drain's deadline comes near. A migration is as urgent as
+   * a restart from its latest start on: the deadline less the time its drain's moves still need,
+   * one after another (a bound that holds even when one target takes them all); before that it
+   * comes after every restart, drains by that latest start. Equals go by priority.
+   */
+  private Comparator<VmJob> issueOrder(long t) {
+    TreeMap<String, Long> latestStart = new TreeMap<>();
+    for (Incident inc : working()) {
+      if (inc.drainKind()) {
+        long left = 0;
+        for (VmJob j : inc.jobs.values()) {
+          if (j.active() && j.phase != Phase.IN_FLIGHT) {
+            left++;
+          }
+        }
+        latestStart.put(inc.id, inc.deadline - left * SimHypervisor.latency("LIVE_MIGRATE_VM"));
+      }
+    }
+    return Comparator.comparingLong(
+            (VmJob j) -> j.restart ? t : Math.max(t, latestStart.getOrDefault(j.incidentId, t)))
+        .thenComparing(byPriority());
+  }
+
   private boolean issueMoves(long t, FailedDomains domains) {
     boolean progress = false;
     List<VmJob> ready = new ArrayList<>();
@@ -1195,7 +1251,7 @@ public final class ClusterEngine implements Serializable {
         }
       }
     }
-    ready.sort(byPriority());
+    ready.sort(issueOrder(t));
     for (VmJob j : ready) {
       if (!j.active()) {
         continue; // given up earlier in this pass
