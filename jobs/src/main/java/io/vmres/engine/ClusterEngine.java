@@ -1217,11 +1217,12 @@ public final class ClusterEngine implements Serializable {
   }
 
   /**
-   * The order in which ready restarts and migrations take free slots: a VM that is down (a restart)
-   * cannot wait, a migration can until its drain's deadline comes near. A migration is as urgent as
-   * a restart from its latest start on: the deadline less the time its drain's moves still need,
-   * one after another (a bound that holds even when one target takes them all); before that it
-   * comes after every restart, drains by that latest start. Equals go by priority.
+   * The order in which ready restarts and migrations take free slots, earliest key first: a VM that
+   * is down (a restart) cannot wait, its key is now; a migration can wait until its latest start,
+   * its drain's deadline less the time the drain's moves not yet issued need one after another (a
+   * bound that holds even when one target takes them all). So a drain comes after the restarts
+   * until its deadline nears, then before them, drains in the order of their latest starts. At an
+   * equal key a migration goes first, then priority decides.
    */
   private Comparator<VmJob> issueOrder(long t) {
     TreeMap<String, Long> latestStart = new TreeMap<>();
@@ -1237,7 +1238,8 @@ public final class ClusterEngine implements Serializable {
       }
     }
     return Comparator.comparingLong(
-            (VmJob j) -> j.restart ? t : Math.max(t, latestStart.getOrDefault(j.incidentId, t)))
+            (VmJob j) -> j.restart ? t : latestStart.getOrDefault(j.incidentId, t))
+        .thenComparing((VmJob j) -> j.restart) // a drain at its latest start goes first
         .thenComparing(byPriority());
   }
 
