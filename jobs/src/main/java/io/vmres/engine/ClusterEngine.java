@@ -235,27 +235,30 @@ public final class ClusterEngine implements Serializable {
   public List<IncidentFigures> figures() {
     List<IncidentFigures> list = new ArrayList<>();
     for (Incident inc : incidents.values()) {
-      TreeSet<String> unplaced = new TreeSet<>(inc.unplaced);
-      unplaced.removeAll(inc.recovered);
-      TreeSet<String> failed = new TreeSet<>(inc.failed);
-      failed.removeAll(inc.recovered);
-      failed.removeAll(unplaced);
-      list.add(
-          new IncidentFigures(
-              inc.id,
-              inc.kind,
-              List.copyOf(inc.everHosts),
-              inc.state,
-              inc.openedTs,
-              inc.failureStartTs,
-              inc.firstCommandTs,
-              inc.lastCommandTs,
-              inc.lastRecoveryTs,
-              inc.recovered.size(),
-              unplaced.size(),
-              failed.size()));
+      list.add(figuresOf(inc));
     }
     return list;
+  }
+
+  private static IncidentFigures figuresOf(Incident inc) {
+    TreeSet<String> unplaced = new TreeSet<>(inc.unplaced);
+    unplaced.removeAll(inc.recovered);
+    TreeSet<String> failed = new TreeSet<>(inc.failed);
+    failed.removeAll(inc.recovered);
+    failed.removeAll(unplaced);
+    return new IncidentFigures(
+        inc.id,
+        inc.kind,
+        List.copyOf(inc.everHosts),
+        inc.state,
+        inc.openedTs,
+        inc.failureStartTs,
+        inc.firstCommandTs,
+        inc.lastCommandTs,
+        inc.lastRecoveryTs,
+        inc.recovered.size(),
+        unplaced.size(),
+        failed.size());
   }
 
   // ------------------------------------------------------------------ the instant
@@ -1621,7 +1624,13 @@ public final class ClusterEngine implements Serializable {
   private void writeLine(Incident inc, long t) {
     out.incident(
         new IncidentOut(
-            inc.id, inc.kind, List.copyOf(inc.hosts), inc.state, copy(inc.evidence), t));
+            inc.id,
+            inc.kind,
+            List.copyOf(inc.hosts),
+            inc.state,
+            copy(inc.evidence),
+            t,
+            figuresOf(inc)));
   }
 
   @SuppressWarnings("unchecked")

@@ -171,6 +171,25 @@ class ExecutionTest {
   }
 
   @Test
+  void incidentLinesCarryTheFiguresOfTheirInstant() {
+    EngineFixture f = fleet(S, 4);
+    vms(f, "h1", 3);
+    h1Dies(f, "h2", "h3", "h4").run();
+    io.vmres.engine.out.IncidentOut opened = f.incidents.get(0);
+    assertThat(opened.state()).isEqualTo("OPEN");
+    assertThat(opened.figures().failureStartTs()).isEqualTo(at(20));
+    assertThat(opened.figures().firstCommandTs()).isNull();
+    io.vmres.engine.out.IncidentOut recovered = f.incidents.get(f.incidents.size() - 1);
+    assertThat(recovered.state()).isEqualTo("RECOVERED");
+    // maps at 32 s, restarts at 34 s, answered at 64 s
+    assertThat(recovered.figures().firstCommandTs()).isEqualTo(at(32));
+    assertThat(recovered.figures().lastCommandTs()).isEqualTo(at(34));
+    assertThat(recovered.figures().lastRecoveryTs()).isEqualTo(at(64));
+    assertThat(recovered.figures().vmsRecovered()).isEqualTo(3);
+    assertThat(f.engine.figures()).containsExactly(recovered.figures());
+  }
+
+  @Test
   void restartGoesBeforeAMigrationThatCanWait() {
     EngineFixture f = fleet(ClusterEngineTest.limits(1, 256, 3), 3);
     f.vm("down", "h1", 100, null, List.of()).vm("drained", "h2", 900, null, List.of());
