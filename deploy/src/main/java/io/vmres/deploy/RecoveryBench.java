@@ -541,7 +541,7 @@ public final class RecoveryBench {
     int w = 720;
     int h = 400;
     int left = 70;
-    int right = 20;
+    int right = 40;
     int top = 40;
     int bottom = 50;
     double xMin = 1;
