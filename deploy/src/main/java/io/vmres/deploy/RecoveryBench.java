@@ -1,5 +1,6 @@
 package io.vmres.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vmres.deploy.cli.Actions.BenchArgs;
@@ -127,10 +128,18 @@ public final class RecoveryBench {
         SimHypervisor.latency("RESTART_VM") / 1000.0);
 
     console.println("parallel: recovering in event time...");
-    Run parallel = simulate(fleet, settings, ExecutionMode.PARALLEL, console);
+    Run parallel;
+    if (args.recording().isPresent()) {
+      try (RecordingWriter w = new RecordingWriter(args.recording().get(), fleet, args.seed())) {
+        parallel = simulate(fleet, settings, ExecutionMode.PARALLEL, console, w);
+      }
+      console.println("  its input: " + args.recording().get());
+    } else {
+      parallel = simulate(fleet, settings, ExecutionMode.PARALLEL, console, null);
+    }
     printRun(console, parallel);
     console.println("serial: recovering in event time, one command at a time...");
-    Run serial = simulate(fleet, settings, ExecutionMode.SERIAL, console);
+    Run serial = simulate(fleet, settings, ExecutionMode.SERIAL, console, null);
     printRun(console, serial);
 
     LowerBound bound = lowerBound(fleet, settings, parallel);
@@ -274,9 +283,16 @@ public final class RecoveryBench {
   /**
    * Runs the fleet through one cluster engine: inventory, heartbeats every 5 s while there is work
    * (targets must stay alive for the whole recovery, serial hours included), the rack's silence
-   * and its BMCs reading off; then the engine's own work to its end.
+   * and its BMCs reading off; then the engine's own work to its end. With a {@code recording}, the
+   * input goes to it as well.
    */
-  static Run simulate(Fleet fleet, Settings settings, ExecutionMode mode, PrintStream console) {
+  static Run simulate(
+      Fleet fleet,
+      Settings settings,
+      ExecutionMode mode,
+      PrintStream console,
+      RecordingWriter recording)
+      throws IOException {
     long wall0 = System.nanoTime();
     ClusterEngine engine =
         new ClusterEngine(CLUSTER, settings, ClusterEngine.Hypervisor.SIMULATED, false, mode);
@@ -307,6 +323,9 @@ public final class RecoveryBench {
       for (Map.Entry<Long, List<Event>> e : batch.entrySet()) {
         List<Event> at = e.getValue();
         at.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        if (recording != null) {
+          recording.write(at);
+        }
         engine.advance(e.getKey(), at, out);
         events += at.size();
         last = e.getKey();
@@ -349,6 +368,78 @@ public final class RecoveryBench {
         at,
         (System.nanoTime() - wall0) / 1e9,
         events);
+  }
+
+  /** Writes the events a run applies as a recording (spec: Input events). */
+  static final class RecordingWriter implements AutoCloseable {
+    private final ObjectMapper json = new ObjectMapper();
+    private final java.io.BufferedWriter out;
+
+    RecordingWriter(Path file, Fleet fleet, long seed) throws IOException {
+      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+      com.fasterxml.jackson.databind.node.ObjectNode meta = json.createObjectNode();
+      meta.put("type", "meta");
+      meta.put("name", "bench-recovery-" + fleet.hosts() + "-hosts-seed-" + seed);
+      meta.put(
+          "description",
+          String.format(
+              Locale.ROOT,
+              "vmres bench recovery: %d hosts, %d VMs; rack %s (%d hosts, %d VMs) loses power",
+              fleet.hosts(),
+              fleet.vmEvents().size(),
+              fleet.failedRack(),
+              fleet.rackSize(),
+              fleet.failedVms()));
+      line(meta);
+    }
+
+    void write(List<Event> events) throws IOException {
+      for (Event e : events) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = json.createObjectNode();
+        o.put("type", e.type());
+        o.put("ts", Times.format(e.ts()));
+        if (e instanceof HostEvent h) {
+          o.put("host", h.host());
+          o.put("cluster", h.cluster());
+          o.put("cpu", h.cpu());
+          o.put("memMb", h.memMb());
+          o.put("rack", h.rack());
+          o.put("powerDomain", h.powerDomain());
+          o.put("hypervisor", h.hypervisor());
+          h.storageDomains().forEach(o.putArray("storageDomains")::add);
+          o.put("spare", h.spare());
+          o.put("bmc", h.bmc());
+        } else if (e instanceof VmEvent v) {
+          o.put("vm", v.vm());
+          o.put("host", v.host());
+          o.put("cpu", v.cpu());
+          o.put("memMb", v.memMb());
+          o.put("priority", v.priority());
+          o.put("ha", v.ha());
+          o.put("storageDomain", v.storageDomain());
+          v.disks().forEach(o.putArray("disks")::add);
+        } else if (e instanceof Heartbeat hb) {
+          o.put("host", hb.host());
+          o.put("channel", hb.channel());
+        } else if (e instanceof Power p) {
+          o.put("host", p.host());
+          o.put("state", p.state());
+        } else {
+          throw new IllegalArgumentException("no recording line for " + e.type());
+        }
+        line(o);
+      }
+    }
+
+    private void line(JsonNode o) throws IOException {
+      out.write(json.writeValueAsString(o));
+      out.write('\n');
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
   }
 
   /** Every incident of the engine reached RECOVERED, PARTIAL or CLOSED. */

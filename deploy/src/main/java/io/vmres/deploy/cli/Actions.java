@@ -76,8 +76,8 @@ public interface Actions {
       boolean rackPowerLoss) {}
 
   /**
-   * Options of {@code vmres bench}: what to measure, on a recording of this size; {@code plot} and
-   * {@code seed} are for {@code recovery}.
+   * Options of {@code vmres bench}: what to measure, on a recording of this size; {@code plot},
+   * {@code recording} and {@code seed} are for {@code recovery}.
    */
   record BenchArgs(
       BenchTarget target,
@@ -87,6 +87,7 @@ public interface Actions {
       int parallelism,
       Optional<Path> json,
       Optional<Path> plot,
+      Optional<Path> recording,
       long seed) {}
 
   /** What {@code vmres bench} measures. */

@@ -85,6 +85,14 @@ final class BenchCommand extends Subcommand {
   private Path plot;
 
   @Option(
+      names = "--recording",
+      paramLabel = "FILE",
+      description =
+          "bench recovery: also writes the parallel run's input as a recording, for vmres replay"
+              + " and the spec's checker.")
+  private Path recording;
+
+  @Option(
       names = "--seed",
       paramLabel = "S",
       defaultValue = "1",
@@ -103,6 +111,7 @@ final class BenchCommand extends Subcommand {
             atLeast(parallelism, 1, "--parallelism"),
             Optional.ofNullable(json).map(j -> writableTarget(j, "--json")),
             Optional.ofNullable(plot).map(p -> writableTarget(p, "--plot")),
+            Optional.ofNullable(recording).map(r -> writableTarget(r, "--recording")),
             seed);
     return actions().bench(args, lifecycle());
   }

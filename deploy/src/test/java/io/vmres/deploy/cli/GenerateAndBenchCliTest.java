@@ -92,6 +92,7 @@ class GenerateAndBenchCliTest {
                 1,
                 Optional.empty(),
                 Optional.empty(),
+                Optional.empty(),
                 1));
   }
 
@@ -120,6 +121,7 @@ class GenerateAndBenchCliTest {
                 1,
                 1,
                 Optional.of(json),
+                Optional.empty(),
                 Optional.empty(),
                 1));
   }
@@ -151,6 +153,7 @@ class GenerateAndBenchCliTest {
                 1,
                 Optional.of(json),
                 Optional.of(svg),
+                Optional.empty(),
                 7));
     assertThat(run("bench", "recovery", "--hosts", "10")).isEqualTo(Cli.USAGE);
   }
