@@ -67,7 +67,7 @@ public final class RecoveryBench {
   /** The fleet: hosts in racks of a tenth of the fleet, one of which loses power. */
   record Fleet(
       int hosts,
-      int rackSize,
+      int failedHosts,
       String failedRack,
       List<HostEvent> hostEvents,
       List<VmEvent> vmEvents,
@@ -78,7 +78,7 @@ public final class RecoveryBench {
 
     /** Hosts that may take the failed rack's VMs: every host outside the failed rack. */
     int targets() {
-      return hosts - rackSize;
+      return hosts - failedHosts;
     }
   }
 
@@ -114,7 +114,7 @@ public final class RecoveryBench {
         fleet.hosts(),
         fleet.vmEvents().size(),
         fleet.failedRack(),
-        fleet.rackSize(),
+        fleet.failedHosts(),
         fleet.failedVms(),
         Times.format(T0 + CRASH_AFTER_MS));
     console.printf(
@@ -205,14 +205,15 @@ public final class RecoveryBench {
     }
     Random random = new Random(seed);
     int rackSize = hosts / 10;
-    int racks = (hosts + rackSize - 1) / rackSize;
-    String failedRack = rack(random.nextInt(racks));
+    // whole racks only: a last, partial rack never fails
+    String failedRack = rack(random.nextInt(hosts / rackSize));
     List<HostEvent> hostEvents = new ArrayList<>();
     List<VmEvent> vmEvents = new ArrayList<>();
     long[] phase = new long[hosts];
     long[] offAfter = new long[hosts];
     boolean[] inRack = new boolean[hosts];
     int failedVms = 0;
+    int failedHosts = 0;
     long seq = 0;
     for (int i = 0; i < hosts; i++) {
       String h = host(i);
@@ -234,6 +235,7 @@ public final class RecoveryBench {
       phase[i] = random.nextInt((int) HEARTBEAT_EVERY_MS);
       offAfter[i] = 2_000 + random.nextInt(2_000);
       inRack[i] = rack.equals(failedRack);
+      failedHosts += inRack[i] ? 1 : 0;
     }
     int k = 0;
     for (int i = 0; i < hosts; i++) {
@@ -260,7 +262,7 @@ public final class RecoveryBench {
     }
     return new Fleet(
         hosts,
-        rackSize,
+        failedHosts,
         failedRack,
         hostEvents,
         vmEvents,
@@ -388,7 +390,7 @@ public final class RecoveryBench {
               fleet.hosts(),
               fleet.vmEvents().size(),
               fleet.failedRack(),
-              fleet.rackSize(),
+              fleet.failedHosts(),
               fleet.failedVms()));
       line(meta);
     }
@@ -777,7 +779,7 @@ public final class RecoveryBench {
     doc.put("hosts", fleet.hosts());
     doc.put("fleetVms", fleet.vmEvents().size());
     doc.put("failedRack", fleet.failedRack());
-    doc.put("failedHosts", fleet.rackSize());
+    doc.put("failedHosts", fleet.failedHosts());
     doc.put("vms", parallel.vmsRecovered());
     doc.put("parallelSeconds", round(parallel.recoverySeconds()));
     doc.put("serialSeconds", round(serial.recoverySeconds()));
