@@ -171,6 +171,30 @@ class ExecutionTest {
   }
 
   @Test
+  void drainAtItsLatestStartGoesBeforeRestartsOfHigherPriority() {
+    EngineFixture f = fleet(ClusterEngineTest.limits(2, 256, 3), 4);
+    for (int i = 0; i < 8; i++) {
+      f.vm("down" + i, "h1", 900, null, List.of());
+    }
+    for (int i = 0; i < 4; i++) {
+      f.vm("move" + i, "h2", 100, null, List.of());
+    }
+    // h1 is declared at 32 s; h2 must be drained by 107 s; only h3 and h4 take VMs
+    h1Dies(f, "h2", "h3", "h4").maintenance(32, "h2", 107).run();
+    List<CommandOut> moves = f.commands("LIVE_MIGRATE_VM");
+    assertThat(moves).hasSize(4);
+    for (CommandOut m : moves) {
+      // answered 20 s after issue, by the deadline
+      assertThat(m.ts() + 20_000).isLessThanOrEqualTo(at(107));
+    }
+    // the last two moves are due from 67 s (107 s less 2 x 20 s): they take the first free slots,
+    // at 82 s, ahead of the last two restarts
+    assertThat(moves.get(3).ts()).isEqualTo(at(82));
+    List<CommandOut> restarts = f.commands("RESTART_VM");
+    assertThat(restarts.get(restarts.size() - 1).ts()).isEqualTo(at(94));
+  }
+
+  @Test
   void incidentLinesCarryTheFiguresOfTheirInstant() {
     EngineFixture f = fleet(S, 4);
     vms(f, "h1", 3);
