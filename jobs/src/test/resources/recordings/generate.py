@@ -264,6 +264,149 @@ def isolation():
                  restartHosts=[b], mustNotRestart=[a]))
 
 
+def several_clusters():
+    r = Rec("several-clusters-at-once", "three clusters lose hosts at the same instant: a rack of three in c1 "
+            "(power off, a dependency chain), a host in c2 whose BMC still reads on (fenced; its first restart "
+            "fails and goes elsewhere), a host without a BMC in c3 (confirmed by an operator); each cluster "
+            "recovers on its own, c1 as fast as if it were alone")
+    a = fleet(r, 9, racks=3, cluster="c1", prefix="a")
+    b = fleet(r, 6, racks=6, cluster="c2", prefix="b")
+    c = fleet(r, 6, racks=6, cluster="c3", prefix="c", nobmc=("c-001",))
+    rack = [h for i, h in enumerate(a) if i % 3 == 0]
+    r.vm("vm-web", rack[0], priority=700, depends=["vm-db"])
+    r.vm("vm-db", rack[1], priority=300, depends=["vm-store"])
+    r.vm("vm-store", rack[2], priority=100)
+    r.add(0.2, type="sim-fault", action="RESTART_VM", count=1, host="b-001")
+    dead = set(rack) | {"b-001", "c-001"}
+    for i, h in enumerate(a + b + c):
+        r.beats(h, 0, 70 if h in dead else END, offset=(i % 5) * 0.05)
+        if h == "b-001":
+            r.power(h, 1, END)
+        elif h != "c-001":
+            r.power(h, 1, END, state=(lambda t: "off" if t >= 71 else "on") if h in dead else "on")
+    r.add(120, type="operator-confirm", host="c-001", requestedBy="oncall", reason="no lights")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=rack, single=True),
+                            dict(kind="HOST_FAILURE", hosts=["b-001"]),
+                            dict(kind="NEEDS_CONFIRMATION", hosts=["c-001"])],
+                 restartHosts=rack + ["b-001", "c-001"], mustFence=["b-001"], avoidDomain={"rack": "r01"},
+                 # c1: last beat 70 s, declared 82 s, maps by 84 s, three restarts in dependency order
+                 recoverBy={h: 70 + 12 + 2 + 3 * 30 + 1 for h in rack}))
+
+
+def drain_deadline_under_load():
+    r = Rec("drain-deadline-under-load", "a host fails while another is put in maintenance with a deadline of "
+            "75 s; both go to the same two targets, two commands at a time each: the restarts go first while "
+            "the drain can wait, then its migrations, low priority as they are, go before the last restarts "
+            "so that its deadline holds", config={"maxInFlightPerTarget": 2})
+    hs = fleet(r, 4, racks=4, vms_per_host=0)
+    for j in range(8):
+        r.vm(f"vm-down{j}", hs[0], priority=900)
+    for j in range(4):
+        r.vm(f"vm-move{j}", hs[1], priority=100)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 20 if i == 0 else END, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 21 else "on") if i == 0 else "on")
+    r.add(32, type="maintenance", host=hs[1], deadline=ts(32 + 75), reason="psu swap", requestedBy="ops")
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=[hs[0]]), dict(kind="MAINTENANCE", hosts=[hs[1]])],
+                 restartHosts=[hs[0]], drainHosts=[hs[1]], drainDeadlineFromIncident=75))
+
+
+def fleet_hour():
+    """300 hosts in three clusters for an hour, 123 hosts failing or drained: crashes (power off, BMC on and
+    fenced, no BMC and confirmed), rack power losses, predicted failures, maintenance. Heartbeats every
+    20 s on the management network only (timeout 30 s), to keep the file small."""
+    import random
+    rnd = random.Random(7)
+    r = Rec("fleet-hour", "300 hosts in three clusters over an hour: 84 host crashes (power off, fenced, or "
+            "confirmed by an operator; most come back ten minutes later), three racks of five losing power, "
+            "12 predicted failures and 12 maintenance drains with ten-minute deadlines; in each cluster the "
+            "first four restarts, two maps and a fence fail and are retried",
+            config={"heartbeatTimeout": "PT30S", "evacuationLeadTime": "PT10M"})
+    end, period = 3600.0, 20.0
+    hosts = []
+    for cl in range(3):
+        for i in range(100):
+            h = f"h{cl + 1}-{i + 1:03d}"
+            rack = f"c{cl + 1}r{i // 5 + 1:02d}"
+            nobmc = i % 25 == 7
+            r.host(h, cluster=f"c{cl + 1}", rack=rack, pd="pd-" + rack, cpu=64, mem=262144, bmc=not nobmc,
+                   spare=i == 99)
+            hosts.append((h, cl, rack, nobmc, i == 99))
+    k = 0
+    for h, cl, rack, nobmc, spare in hosts:
+        if spare:
+            continue
+        for j in range(3):
+            k += 1
+            r.vm(f"vm-{k:04d}", h, priority=[900, 500, 100][j], depends=[f"vm-{k - 1:04d}"] if j == 2 else None)
+    # in each cluster: the first restarts, a map and a fence fail, and are retried
+    r.add(0.2, type="sim-fault", action="RESTART_VM", count=4)
+    r.add(0.2, type="sim-fault", action="MAP_DISKS", count=2)
+    r.add(0.2, type="sim-fault", action="FENCE_HOST", count=1)
+    order = [x for x in hosts if not x[4]]
+    rnd.shuffle(order)
+    racks = []
+    for cl in range(3):
+        rk = f"c{cl + 1}r{rnd.randrange(2, 20):02d}"
+        racks.append(rk)
+    rack_hosts = [x for x in hosts if x[2] in racks]
+    rest = [x for x in order if x[2] not in racks]
+    crashes, predicted, maint = rest[:84], rest[84:96], rest[96:108]
+    stop, back, off_at, on_again, confirm = {}, {}, {}, {}, {}
+    for n, (h, cl, rack, nobmc, _) in enumerate(crashes):
+        t = round(150 + n * (3100 / 84) + rnd.random() * 20, 3)
+        stop[h] = t
+        if nobmc:
+            confirm[h] = round(t + 90, 3)
+        elif n % 5 == 3:
+            pass                                  # BMC reads on: fenced
+        else:
+            off_at[h] = round(t + 3, 3)
+        if n % 6 != 5 and t + 600 < end - 60:
+            back[h] = round(t + 600, 3)
+            if h in off_at:
+                on_again[h] = back[h]
+    for n, rk in enumerate(racks):
+        t = 600.0 + n * 1000
+        for h, cl, rack, nobmc, _ in rack_hosts:
+            if rack == rk:
+                stop[h] = t
+                if not nobmc:
+                    off_at[h] = t + 2
+                else:
+                    confirm[h] = t + 100
+    for i, (h, cl, rack, nobmc, _) in enumerate(hosts):
+        off = (i * 0.731) % period
+        if h in stop:
+            r.beats(h, 0, stop[h], period=period, offset=off, channels=("mgmt",))
+            if h in back:
+                r.beats(h, back[h], end, period=period, offset=off, channels=("mgmt",))
+        else:
+            r.beats(h, 0, end, period=period, offset=off, channels=("mgmt",))
+        if not nobmc:
+            r.add(1, type="power", host=h, state="on")
+        if h in off_at:
+            r.add(off_at[h], type="power", host=h, state="off")
+        if h in on_again:
+            r.add(on_again[h], type="power", host=h, state="on")
+        if h in confirm:
+            r.add(confirm[h], type="operator-confirm", host=h, requestedBy="oncall")
+    for n, (h, *_rest) in enumerate(predicted):
+        r.add(round(200 + n * 270 + rnd.random() * 30, 3), type="health", host=h, sensor="pfa", value=1)
+    for n, (h, *_rest) in enumerate(maint):
+        t = round(300 + n * 270 + rnd.random() * 30, 3)
+        r.add(t, type="maintenance", host=h, deadline=ts(t + 600), reason="firmware", requestedBy="ops")
+        if t + 900 < end - 60:
+            r.add(t + 900, type="maintenance-end", host=h)
+    hf = sorted(h for h, *x in crashes + rack_hosts if not x[2])
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=sorted(h for h, _, rk, nb, _s in rack_hosts
+                                                                   if rk == racks[0] and not nb), single=True)],
+                 restartHosts=hf + sorted(confirm), mustFence=sorted(h for h, *x in crashes
+                                                                     if h not in off_at and not x[2]),
+                 drainHosts=sorted(h for h, *_x in predicted + maint), drainDeadlineFromIncident=600))
+
+
 for f in (isolation, telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
-          predicted_temperature, drain_then_failure, command_timeout, confirmed_rack):
+          predicted_temperature, drain_then_failure, command_timeout, confirmed_rack, several_clusters,
+          drain_deadline_under_load, fleet_hour):
     f()

@@ -93,6 +93,9 @@ public final class ClusterEngine implements Serializable {
   private final Settings settings;
   private final Hypervisor hypervisor;
   private final FleetPlanning planning;
+
+  /** Null in the state of an engine checkpointed before modes existed: parallel. */
+  private final ExecutionMode mode;
   private final SimHypervisor sim = new SimHypervisor();
 
   private final Fleet fleet;
@@ -144,6 +147,20 @@ public final class ClusterEngine implements Serializable {
    */
   public ClusterEngine(
       String cluster, Settings settings, Hypervisor hypervisor, boolean predictionsFromInput) {
+    this(cluster, settings, hypervisor, predictionsFromInput, ExecutionMode.PARALLEL);
+  }
+
+  /**
+   * @param mode how recoveries are executed; {@link ExecutionMode#SERIAL} is a benchmark's
+   *     baseline, never a recording's setting
+   */
+  public ClusterEngine(
+      String cluster,
+      Settings settings,
+      Hypervisor hypervisor,
+      boolean predictionsFromInput,
+      ExecutionMode mode) {
+    this.mode = mode;
     this.predictionsFromInput = predictionsFromInput;
     this.cluster = cluster;
     this.settings = settings;
@@ -224,27 +241,30 @@ public final class ClusterEngine implements Serializable {
   public List<IncidentFigures> figures() {
     List<IncidentFigures> list = new ArrayList<>();
     for (Incident inc : incidents.values()) {
-      TreeSet<String> unplaced = new TreeSet<>(inc.unplaced);
-      unplaced.removeAll(inc.recovered);
-      TreeSet<String> failed = new TreeSet<>(inc.failed);
-      failed.removeAll(inc.recovered);
-      failed.removeAll(unplaced);
-      list.add(
-          new IncidentFigures(
-              inc.id,
-              inc.kind,
-              List.copyOf(inc.everHosts),
-              inc.state,
-              inc.openedTs,
-              inc.failureStartTs,
-              inc.firstCommandTs,
-              inc.lastCommandTs,
-              inc.lastRecoveryTs,
-              inc.recovered.size(),
-              unplaced.size(),
-              failed.size()));
+      list.add(figuresOf(inc));
     }
     return list;
+  }
+
+  private static IncidentFigures figuresOf(Incident inc) {
+    TreeSet<String> unplaced = new TreeSet<>(inc.unplaced);
+    unplaced.removeAll(inc.recovered);
+    TreeSet<String> failed = new TreeSet<>(inc.failed);
+    failed.removeAll(inc.recovered);
+    failed.removeAll(unplaced);
+    return new IncidentFigures(
+        inc.id,
+        inc.kind,
+        List.copyOf(inc.everHosts),
+        inc.state,
+        inc.openedTs,
+        inc.failureStartTs,
+        inc.firstCommandTs,
+        inc.lastCommandTs,
+        inc.lastRecoveryTs,
+        inc.recovered.size(),
+        unplaced.size(),
+        failed.size());
   }
 
   // ------------------------------------------------------------------ the instant
@@ -991,8 +1011,12 @@ public final class ClusterEngine implements Serializable {
     return "off".equals(hs.power) || p.fenceSucceeded;
   }
 
+  private boolean serial() {
+    return mode == ExecutionMode.SERIAL;
+  }
+
   private boolean canIssue(String target) {
-    if (clusterInflight >= settings.maxInFlightPerCluster()) {
+    if (clusterInflight >= (serial() ? 1 : settings.maxInFlightPerCluster())) {
       return false;
     }
     return target == null || perTarget.getOrDefault(target, 0) < settings.maxInFlightPerTarget();
@@ -1007,8 +1031,15 @@ public final class ClusterEngine implements Serializable {
       FailedDomains domains = failedDomains();
       boolean progress = issueFences(t);
       progress |= placeRound(t, domains);
-      progress |= issueMaps(t, domains);
-      progress |= issueMoves(t, domains);
+      if (serial()) {
+        // the baseline finishes a VM (map, then restart) before it maps the next one
+        progress |= issueMoves(t, domains);
+        progress |= issueMaps(t, domains);
+      } else {
+        // maps first: a restart needs its map, and a map frees its slot in 2 s
+        progress |= issueMaps(t, domains);
+        progress |= issueMoves(t, domains);
+      }
       if (!progress) {
         break;
       }
@@ -1135,7 +1166,9 @@ public final class ClusterEngine implements Serializable {
         }
         if (knownDown(inc, j.source)) {
           groups
-              .computeIfAbsent(inc.id + "|" + j.source + "|" + j.target, k -> new ArrayList<>())
+              .computeIfAbsent(
+                  inc.id + "|" + j.source + "|" + j.target + (serial() ? "|" + j.vm : ""),
+                  k -> new ArrayList<>())
               .add(j);
         }
       }
@@ -1197,6 +1230,33 @@ public final class ClusterEngine implements Serializable {
         .thenComparing(j -> j.incidentId);
   }
 
+  /**
+   * The order in which ready restarts and migrations take free slots, earliest key first: a VM that
+   * is down (a restart) cannot wait, its key is now; a migration can wait until its latest start,
+   * its drain's deadline less the time the drain's moves not yet issued need one after another (a
+   * bound that holds even when one target takes them all). So a drain comes after the restarts
+   * until its deadline nears, then before them, drains in the order of their latest starts. At an
+   * equal key a migration goes first, then priority decides.
+   */
+  private Comparator<VmJob> issueOrder(long t) {
+    TreeMap<String, Long> latestStart = new TreeMap<>();
+    for (Incident inc : working()) {
+      if (inc.drainKind()) {
+        long left = 0;
+        for (VmJob j : inc.jobs.values()) {
+          if (j.active() && j.phase != Phase.IN_FLIGHT) {
+            left++;
+          }
+        }
+        latestStart.put(inc.id, inc.deadline - left * SimHypervisor.latency("LIVE_MIGRATE_VM"));
+      }
+    }
+    return Comparator.comparingLong(
+            (VmJob j) -> j.restart ? t : latestStart.getOrDefault(j.incidentId, t))
+        .thenComparing((VmJob j) -> j.restart) // a drain at its latest start goes first
+        .thenComparing(byPriority());
+  }
+
   private boolean issueMoves(long t, FailedDomains domains) {
     boolean progress = false;
     List<VmJob> ready = new ArrayList<>();
@@ -1207,7 +1267,7 @@ public final class ClusterEngine implements Serializable {
         }
       }
     }
-    ready.sort(byPriority());
+    ready.sort(issueOrder(t));
     for (VmJob j : ready) {
       if (!j.active()) {
         continue; // given up earlier in this pass
@@ -1575,7 +1635,13 @@ public final class ClusterEngine implements Serializable {
   private void writeLine(Incident inc, long t) {
     out.incident(
         new IncidentOut(
-            inc.id, inc.kind, List.copyOf(inc.hosts), inc.state, copy(inc.evidence), t));
+            inc.id,
+            inc.kind,
+            List.copyOf(inc.hosts),
+            inc.state,
+            copy(inc.evidence),
+            t,
+            figuresOf(inc)));
   }
 
   @SuppressWarnings("unchecked")

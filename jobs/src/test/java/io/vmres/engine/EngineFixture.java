@@ -133,6 +133,11 @@ final class EngineFixture implements Output {
     return this;
   }
 
+  EngineFixture maintenance(double t, String host, double deadline) {
+    events.add(new Maintenance(at(t), seq++, host, at(deadline), "firmware", "ops"));
+    return this;
+  }
+
   EngineFixture maintenanceEnd(double t, String host) {
     events.add(new MaintenanceEnd(at(t), seq++, host));
     return this;

@@ -33,7 +33,10 @@ public interface Actions {
   /** {@code vmres generate}: writes a recording of a simulated fleet with host crashes. */
   int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception;
 
-  /** {@code vmres bench}: measures how fast a generated recording replays. */
+  /**
+   * {@code vmres bench}: measures how fast a generated recording replays, or how fast a rack's VMs
+   * are recovered.
+   */
   int bench(BenchArgs args, Lifecycle lifecycle) throws Exception;
 
   /** Options of {@code vmres demo}; an empty duration means until Ctrl-C. */
@@ -72,19 +75,27 @@ public interface Actions {
       Duration heartbeatInterval,
       boolean rackPowerLoss) {}
 
-  /** Options of {@code vmres bench}: what to measure, on a recording of this size. */
+  /**
+   * Options of {@code vmres bench}: what to measure, on a recording of this size; {@code plot},
+   * {@code recording} and {@code seed} are for {@code recovery}.
+   */
   record BenchArgs(
       BenchTarget target,
       int hosts,
       Duration duration,
       int runs,
       int parallelism,
-      Optional<Path> json) {}
+      Optional<Path> json,
+      Optional<Path> plot,
+      Optional<Path> recording,
+      long seed) {}
 
   /** What {@code vmres bench} measures. */
   enum BenchTarget {
     /** {@code vmres replay} of a generated recording. */
-    REPLAY;
+    REPLAY,
+    /** A rack's recovery in event time, parallel against serial and the lower bound. */
+    RECOVERY;
 
     /** The name on the command line. */
     @Override

@@ -74,6 +74,9 @@ public final class WiredActions implements Actions {
 
   @Override
   public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
+    if (args.target() == Actions.BenchTarget.RECOVERY) {
+      return io.vmres.deploy.RecoveryBench.run(args, System.out);
+    }
     return Bench.run(args, System.out);
   }
 }

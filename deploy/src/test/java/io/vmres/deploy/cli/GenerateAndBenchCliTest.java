@@ -84,7 +84,16 @@ class GenerateAndBenchCliTest {
     assertThat(run("bench", "replay")).isEqualTo(Cli.OK);
     assertThat(actions.calls)
         .containsExactly(
-            new BenchArgs(BenchTarget.REPLAY, 400, Duration.ofHours(1), 3, 1, Optional.empty()));
+            new BenchArgs(
+                BenchTarget.REPLAY,
+                400,
+                Duration.ofHours(1),
+                3,
+                1,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                1));
   }
 
   @Test
@@ -105,7 +114,48 @@ class GenerateAndBenchCliTest {
         .isEqualTo(Cli.OK);
     assertThat(actions.calls)
         .containsExactly(
-            new BenchArgs(BenchTarget.REPLAY, 50, Duration.ofMinutes(5), 1, 1, Optional.of(json)));
+            new BenchArgs(
+                BenchTarget.REPLAY,
+                50,
+                Duration.ofMinutes(5),
+                1,
+                1,
+                Optional.of(json),
+                Optional.empty(),
+                Optional.empty(),
+                1));
+  }
+
+  @Test
+  void benchRecoveryOptions() {
+    Path json = dir.resolve("recovery.json");
+    Path svg = dir.resolve("recovery.svg");
+    assertThat(
+            run(
+                "bench",
+                "recovery",
+                "--hosts",
+                "100",
+                "--seed",
+                "7",
+                "--json",
+                json.toString(),
+                "--plot",
+                svg.toString()))
+        .isEqualTo(Cli.OK);
+    assertThat(actions.calls)
+        .containsExactly(
+            new BenchArgs(
+                BenchTarget.RECOVERY,
+                100,
+                Duration.ofHours(1),
+                3,
+                1,
+                Optional.of(json),
+                Optional.of(svg),
+                Optional.empty(),
+                7));
+    assertThat(run("bench", "recovery", "--hosts", "10")).isEqualTo(Cli.USAGE);
   }
 
   @Test

@@ -205,6 +205,11 @@ public final class ReplayOutputs {
     return all.stream().map(l -> l.value).toList();
   }
 
+  /** An incident's object of {@code summary.json}: its figures, times in seconds. */
+  public static ObjectNode summaryOf(IncidentFigures x) {
+    return incident(x);
+  }
+
   private static ObjectNode incident(IncidentFigures x) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("incidentId", x.incidentId());

@@ -8,6 +8,7 @@ import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.ResultOut;
+import io.vmres.engine.recording.ReplayOutputs;
 import io.vmres.job.Emitted;
 import io.vmres.schema.Action;
 import io.vmres.schema.Admission;
@@ -120,8 +121,13 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
 
   private Incident incident(IncidentOut i, String cluster) {
     String evidence;
+    String figures;
     try {
       evidence = i.evidence() == null ? null : json.writeValueAsString(i.evidence());
+      figures =
+          i.figures() == null
+              ? null
+              : json.writeValueAsString(ReplayOutputs.summaryOf(i.figures()));
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException("evidence of " + i.incidentId() + " is not JSON", ex);
     }
@@ -132,6 +138,7 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
         .setState(IncidentState.valueOf(i.state()))
         .setCluster(cluster)
         .setEvidenceJson(evidence)
+        .setFiguresJson(figures)
         .setTs(Instant.ofEpochMilli(i.ts()))
         .build();
   }

@@ -88,17 +88,19 @@ class ReplayJobITCase {
 
   /**
    * The job graph (the health stage with its windows and CEP pattern in front of the engines)
-   * decides exactly as the engines alone do when they judge health samples themselves.
+   * decides exactly as the engines alone do when they judge health samples themselves, at
+   * parallelism 1 and 4 (the engines' output passes the checker: {@code LocalReplayCheckerTest}).
    */
   @ParameterizedTest
   @MethodSource("ownRecordings")
   void jobGraphWritesWhatTheEnginesAloneWrite(Path recording, @TempDir Path tmp) throws Exception {
-    replay(recording, tmp.resolve("job"), 2);
+    replay(recording, tmp.resolve("p1"), 1);
+    replay(recording, tmp.resolve("p4"), 4);
     io.vmres.engine.recording.LocalReplay.run(recording, tmp.resolve("engines"), Map.of());
     for (String file : List.of("commands.jsonl", "results.jsonl", "incidents.jsonl", "alerts.jsonl", "dead-letter.jsonl", "summary.json")) {
-      assertThat(Files.readString(tmp.resolve("job").resolve(file)))
-          .as(file)
-          .isEqualTo(Files.readString(tmp.resolve("engines").resolve(file)));
+      String engines = Files.readString(tmp.resolve("engines").resolve(file));
+      assertThat(Files.readString(tmp.resolve("p1").resolve(file))).as("%s at parallelism 1", file).isEqualTo(engines);
+      assertThat(Files.readString(tmp.resolve("p4").resolve(file))).as("%s at parallelism 4", file).isEqualTo(engines);
     }
   }
 
