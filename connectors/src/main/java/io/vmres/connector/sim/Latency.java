@@ -45,6 +45,11 @@ public record Latency(Duration mean, Duration jitter, double sigma) {
     return new Latency(median, Duration.ZERO, sigma);
   }
 
+  /** Draws one duration with the given generator. */
+  public Duration draw(Random random) {
+    return Duration.ofMillis(drawMillis(random));
+  }
+
   long drawMillis(Random random) {
     if (sigma > 0) {
       return Math.round(mean.toMillis() * Math.exp(sigma * random.nextGaussian()));
