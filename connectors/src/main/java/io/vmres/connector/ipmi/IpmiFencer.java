@@ -186,6 +186,38 @@ public final class IpmiFencer implements HypervisorConnector {
     return run(request, timeout);
   }
 
+  /**
+   * A fencer from the {@code ipmi.} settings: for each host {@code ipmi.host.<host>.address},
+   * {@code .port} (623), {@code .user}, and {@code .password} or {@code .password.file}; {@code
+   * ipmi.ipmitool}, {@code ipmi.cipher.suite} (3), {@code ipmi.call.timeout} (10 s).
+   */
+  public static IpmiFencer fromSettings(io.vmres.connector.runtime.ConnectorSettings s) {
+    Builder b = builder();
+    for (String h : s.names("ipmi.host.", ".address")) {
+      String p = "ipmi.host." + h;
+      String password =
+          s.get(p + ".password")
+              .orElseGet(
+                  () -> {
+                    String file = s.require(p + ".password.file");
+                    try {
+                      return java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
+                    } catch (IOException e) {
+                      throw new IllegalArgumentException("cannot read " + file + ": " + e, e);
+                    }
+                  });
+      b.bmc(h, s.require(p + ".address"), s.getInt(p + ".port", 623), s.require(p + ".user"),
+          password);
+    }
+    s.get("ipmi.ipmitool").ifPresent(b::ipmitool);
+    b.cipherSuite(s.getInt("ipmi.cipher.suite", 3));
+    b.callTimeout(s.getDuration("ipmi.call.timeout", Duration.ofSeconds(10)));
+    if (b.bmcs.isEmpty()) {
+      throw new IllegalArgumentException("no ipmi.host.<host>.address in the configuration");
+    }
+    return b.build();
+  }
+
   /** Builds an {@link IpmiFencer}. */
   public static final class Builder {
     private final Map<String, Bmc> bmcs = new LinkedHashMap<>();

@@ -274,6 +274,30 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
     }
   }
 
+  /**
+   * A connector from the {@code libvirt.} settings: {@code libvirt.host.<host>.uri} for each host,
+   * optionally {@code libvirt.host.<host>.fence.uri} and {@code .fence.domain} (a host that is
+   * itself a VM), {@code libvirt.xml.dir}, {@code libvirt.storage.pool}.
+   */
+  public static LibvirtConnector fromSettings(io.vmres.connector.runtime.ConnectorSettings s) {
+    Builder b = builder();
+    for (String h : s.names("libvirt.host.", ".uri")) {
+      if (h.endsWith(".fence")) {
+        continue;
+      }
+      String p = "libvirt.host." + h;
+      String fenceUri = s.get(p + ".fence.uri").orElse(null);
+      String fenceDomain = s.get(p + ".fence.domain").orElse(null);
+      b.host(h, s.require(p + ".uri"), fenceUri, fenceDomain);
+    }
+    s.get("libvirt.xml.dir").map(Path::of).ifPresent(b::xmlDir);
+    s.get("libvirt.storage.pool").ifPresent(b::storagePool);
+    if (b.hosts.isEmpty()) {
+      throw new IllegalArgumentException("no libvirt.host.<host>.uri in the configuration");
+    }
+    return b.build();
+  }
+
   /** Builds a {@link LibvirtConnector}. */
   public static final class Builder {
     private final Map<String, HostConfig> hosts = new LinkedHashMap<>();
