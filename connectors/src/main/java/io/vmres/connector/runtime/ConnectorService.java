@@ -79,7 +79,8 @@ public final class ConnectorService implements AutoCloseable {
   private final AvroCodec codec = new AvroCodec();
   private final PartitionOffsets offsets = new PartitionOffsets();
   // Exactly-once mode: the durable ledger, the brokers to read it from (null with given clients),
-  // what workers hand to the next transaction, and the commands whose STARTED entry it commits.
+  // what workers hand to the next transaction, and the commands given a slot whose STARTED entry
+  // the next transaction commits before their call begins (guarded by lock).
   private final CommandLedger ledger;
   private final String bootstrap;
   private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
@@ -285,7 +286,6 @@ public final class ConnectorService implements AutoCloseable {
         }
         if (ledger != null) {
           transact();
-          startAll();
         } else {
           commit(offsets.committable());
         }
@@ -312,12 +312,31 @@ public final class ConnectorService implements AutoCloseable {
     for (Out o = outbox.poll(); o != null; o = outbox.poll()) {
       outs.add(o);
     }
-    if (outs.isEmpty() && toStart.isEmpty() && offsets.committable().isEmpty()) {
+    List<Job> starting;
+    synchronized (lock) {
+      starting = new ArrayList<>(toStart);
+      toStart.clear();
+    }
+    if (outs.isEmpty() && starting.isEmpty() && offsets.committable().isEmpty()) {
       return;
     }
+    try {
+      commitTransaction(outs, starting);
+    } catch (RuntimeException e) {
+      abandon(starting);
+      throw e;
+    }
+    synchronized (lock) {
+      for (Job j : starting) {
+        launch(j);
+      }
+    }
+  }
+
+  private void commitTransaction(List<Out> outs, List<Job> starting) {
     long ts = options.clock().millis();
     producer.beginTransaction();
-    for (Job j : toStart) {
+    for (Job j : starting) {
       producer.send(
           new ProducerRecord<>(
               options.ledgerTopic(),
@@ -345,7 +364,7 @@ public final class ConnectorService implements AutoCloseable {
     }
     producer.commitTransaction();
     offsets.committed(toCommit);
-    for (Job j : toStart) {
+    for (Job j : starting) {
       ledger.put(j.command.getCommandId(), CommandLedger.State.STARTED);
     }
     for (Out o : outs) {
@@ -355,16 +374,23 @@ public final class ConnectorService implements AutoCloseable {
     }
   }
 
-  /** Queues the commands whose {@code STARTED} entry is committed, and starts what fits. */
-  private void startAll() {
-    if (toStart.isEmpty()) {
+  /**
+   * Gives back the slots of commands that got one but will not run (closing, or their STARTED
+   * entry not committed): left unanswered, to be read again.
+   */
+  private void abandon(List<Job> jobs) {
+    if (jobs.isEmpty()) {
       return;
     }
     synchronized (lock) {
-      queue.addAll(toStart);
-      toStart.clear();
-      dispatchLocked();
+      for (Job j : jobs) {
+        j.done.set(true);
+        active.remove(j.command.getCommandId());
+        releaseSlotLocked(j);
+      }
+      lock.notifyAll();
     }
+    LOG.info("{} commands not started are left to be read again", jobs.size());
   }
 
   private static byte[] utf8(String s) {
@@ -444,10 +470,6 @@ public final class ConnectorService implements AutoCloseable {
         }
         Job job = new Job(command, request, delivery);
         active.put(id, job);
-        if (ledger != null) {
-          toStart.add(job); // runs once its STARTED entry is committed
-          return;
-        }
         queue.add(job);
         dispatchLocked();
         return;
@@ -504,6 +526,14 @@ public final class ConnectorService implements AutoCloseable {
 
   /** Drops queued commands and waits (until the close deadline) for the calls in flight. */
   private void drain() {
+    if (ledger != null) {
+      List<Job> notStarted;
+      synchronized (lock) {
+        notStarted = new ArrayList<>(toStart);
+        toStart.clear();
+      }
+      abandon(notStarted);
+    }
     synchronized (lock) {
       for (Job j : queue) {
         active.remove(j.command.getCommandId());
@@ -534,7 +564,6 @@ public final class ConnectorService implements AutoCloseable {
         // The last transaction: results of the calls that finished while closing. After a
         // failure nothing is committed: what was in flight is in doubt at the next start.
         if (failure.get() == null) {
-          toStart.clear();
           transact();
         }
         return;
@@ -617,14 +646,38 @@ public final class ConnectorService implements AutoCloseable {
       runningPerTarget.put(key, n + 1);
       running++;
       j.holdsSlot = true;
-      j.startedNanos = System.nanoTime();
-      Duration left = timeLeft(j.command);
-      if (left.isNegative() || left.isZero()) {
-        workers.execute(() -> complete(j, Outcome.timedOut("expired before it ran")));
+      if (ledger != null && !j.inDoubt && !expired(j)) {
+        toStart.add(j); // the poll thread commits its STARTED entry, then launches it
         continue;
       }
-      j.future = workers.submit(() -> call(j, left));
-      j.timer = watchdog.schedule(() -> onTimeout(j, left), left.toNanos(), TimeUnit.NANOSECONDS);
+      launch(j);
+    }
+  }
+
+  private boolean expired(Job j) {
+    Duration left = timeLeft(j.command);
+    return left.isNegative() || left.isZero();
+  }
+
+  /** Starts the call of a job holding a slot, with its watchdog; or answers it expired. */
+  private void launch(Job j) {
+    j.startedNanos = System.nanoTime();
+    Duration left = timeLeft(j.command);
+    if (left.isNegative() || left.isZero()) {
+      workers.execute(() -> complete(j, Outcome.timedOut("expired before it ran")));
+      return;
+    }
+    j.future = workers.submit(() -> call(j, left));
+    j.timer = watchdog.schedule(() -> onTimeout(j, left), left.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void releaseSlotLocked(Job j) {
+    if (j.holdsSlot) {
+      j.holdsSlot = false;
+      String key = j.request.limitKey();
+      runningPerTarget.merge(key, -1, Integer::sum);
+      runningPerTarget.remove(key, 0);
+      running--;
     }
   }
 
@@ -758,12 +811,7 @@ public final class ConnectorService implements AutoCloseable {
     // The slot is given back only once the result is handed to the producer, so that close,
     // which waits for the slots, then flushes and commits, never misses a result.
     synchronized (lock) {
-      if (j.holdsSlot) {
-        String key = j.request.limitKey();
-        runningPerTarget.merge(key, -1, Integer::sum);
-        runningPerTarget.remove(key, 0);
-        running--;
-      }
+      releaseSlotLocked(j);
       dispatchLocked();
       lock.notifyAll();
     }
