@@ -47,6 +47,8 @@ public final class IpmiFencer implements HypervisorConnector {
     OFF
   }
 
+  private static final Duration MARGIN = Duration.ofMillis(300);
+
   private final Map<String, Bmc> bmcs;
   private final String ipmitool;
   private final String cipherSuite;
@@ -122,7 +124,9 @@ public final class IpmiFencer implements HypervisorConnector {
 
   /** Runs ipmitool against a BMC; its output, or TransientException naming why it failed. */
   private String run(Bmc bmc, long deadline, String... command) throws InterruptedException {
-    long left = deadline - System.nanoTime();
+    // Ends a little before the command's deadline, so that the answer says why (the BMC does not
+    // answer) rather than the service's bare timeout.
+    long left = deadline - System.nanoTime() - MARGIN.toNanos();
     if (left <= 0) {
       throw new TransientException("no time left to reach the BMC of " + bmc.host());
     }

@@ -186,6 +186,60 @@ class IpmiFencerTest {
   }
 
   @Test
+  void theServiceAnswersAFenceOfAnUnreachableBmcFailedWithinItsTimeout() throws Exception {
+    org.apache.kafka.common.TopicPartition tp =
+        new org.apache.kafka.common.TopicPartition(io.vmres.schema.Topics.COMMANDS, 0);
+    io.vmres.connector.testing.PacedMockConsumer consumer =
+        new io.vmres.connector.testing.PacedMockConsumer();
+    org.apache.kafka.clients.producer.MockProducer<byte[], byte[]> producer =
+        new org.apache.kafka.clients.producer.MockProducer<>(
+            true,
+            null,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer());
+    consumer.updateBeginningOffsets(java.util.Map.of(tp, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(java.util.List.of(tp)));
+    io.vmres.connector.runtime.ConnectorService service =
+        new io.vmres.connector.runtime.ConnectorService(
+                consumer,
+                producer,
+                fencer(freeUdpPort(), "s3cret"),
+                io.vmres.connector.runtime.ConnectorOptions.builder()
+                    .commandTimeout(Duration.ofSeconds(6))
+                    .retryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+                    .build())
+            .start();
+    io.vmres.schema.AvroCodec codec = new io.vmres.schema.AvroCodec();
+    try {
+      io.vmres.connector.testing.Eventually.await(
+          "assigned", () -> consumer.assignment().contains(tp));
+      io.vmres.schema.Command fence =
+          io.vmres.schema.Command.newBuilder()
+              .setCommandId("fence-h1")
+              .setIncidentId("i1")
+              .setAction(io.vmres.schema.Action.FENCE_HOST)
+              .setHost("h1")
+              .setCluster("c1")
+              .setAttempt(1)
+              .setTs(java.time.Instant.now())
+              .build();
+      consumer.addRecord(
+          new org.apache.kafka.clients.consumer.ConsumerRecord<>(
+              tp.topic(), 0, 0L, "h1".getBytes(), codec.encode(fence)));
+      io.vmres.connector.testing.Eventually.await(
+          "answered", Duration.ofSeconds(15), () -> !producer.history().isEmpty());
+      io.vmres.schema.CommandResult result =
+          (io.vmres.schema.CommandResult) codec.decode(producer.history().get(0).value());
+      assertThat(result.getStatus()).isEqualTo(io.vmres.schema.CommandStatus.FAILED);
+      assertThat(result.getDetail()).contains("no time left to retry", "BMC of h1");
+      assertThat(service.counters().retries()).isPositive();
+      assertThat(chassisPower()).isEqualTo("1");
+    } finally {
+      service.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void wrongPasswordNeverFencesNorSucceeds() throws Exception {
     IpmiFencer wrong = fencer(port, "wrong");
     try {
