@@ -139,7 +139,7 @@ public final class SimConnector {
     return String.format(
         Locale.ROOT,
         "metrics received=%d running=%d queued=%d succeeded=%d failed=%d timedOut=%d"
-            + " duplicates=%d inDoubt=%d retries=%d deadLetters=%d latencyMeanMs=%.0f"
+            + " duplicates=%d inDoubt=%d skipped=%d retries=%d deadLetters=%d latencyMeanMs=%.0f"
             + " latencyMaxMs=%d",
         c.received(),
         c.running(),
@@ -149,6 +149,7 @@ public final class SimConnector {
         c.timedOut(),
         c.duplicates(),
         c.inDoubt(),
+        c.skipped(),
         c.retries(),
         c.deadLetters(),
         c.latencyMeanMillis(),

@@ -184,6 +184,12 @@ public final class IpmiFencer implements HypervisorConnector {
     return Outcome.failed("the IPMI connector only fences");
   }
 
+  /** Fences of the hosts it has a BMC for; nothing else. */
+  @Override
+  public boolean handles(Request request) {
+    return request instanceof Request.Fence f && bmcs.containsKey(f.host());
+  }
+
   /** A fence in doubt runs again: powering off is idempotent, and success is a reading of off. */
   @Override
   public Outcome runInDoubt(Request request, Duration timeout) throws InterruptedException {

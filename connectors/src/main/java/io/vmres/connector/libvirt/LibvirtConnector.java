@@ -62,11 +62,13 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
   private final Map<String, HostConfig> hosts;
   private final Path xmlDir;
   private final DiskMapper storage;
+  private final boolean fence;
   private final Map<String, Connect> connections = new HashMap<>(); // guarded by itself
 
   private LibvirtConnector(Builder b) {
     this.hosts = Map.copyOf(b.hosts);
     this.xmlDir = b.xmlDir;
+    this.fence = b.fence;
     this.storage = b.storage != null ? b.storage : new LibvirtVolumes(this, b.storagePool);
   }
 
@@ -214,6 +216,18 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
   }
 
   /**
+   * Commands whose target is one of its hosts; fences of its hosts unless fencing is left to
+   * another connector ({@code libvirt.fence=false}, say to IPMI).
+   */
+  @Override
+  public boolean handles(Request request) {
+    if (request instanceof Request.Fence f) {
+      return fence && hosts.containsKey(f.host());
+    }
+    return hosts.containsKey(request.limitKey());
+  }
+
+  /**
    * Every call checks the hypervisor's state first (a VM already running on the target, a host
    * already off, a disk already visible), so a command in doubt after a restart runs again safely.
    */
@@ -277,7 +291,7 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
   /**
    * A connector from the {@code libvirt.} settings: {@code libvirt.host.<host>.uri} for each host,
    * optionally {@code libvirt.host.<host>.fence.uri} and {@code .fence.domain} (a host that is
-   * itself a VM), {@code libvirt.xml.dir}, {@code libvirt.storage.pool}.
+   * itself a VM), {@code libvirt.xml.dir}, {@code libvirt.storage.pool}, {@code libvirt.fence}.
    */
   public static LibvirtConnector fromSettings(io.vmres.connector.runtime.ConnectorSettings s) {
     Builder b = builder();
@@ -292,6 +306,7 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
     }
     s.get("libvirt.xml.dir").map(Path::of).ifPresent(b::xmlDir);
     s.get("libvirt.storage.pool").ifPresent(b::storagePool);
+    b.fence(s.getBoolean("libvirt.fence", true));
     if (b.hosts.isEmpty()) {
       throw new IllegalArgumentException("no libvirt.host.<host>.uri in the configuration");
     }
@@ -304,8 +319,15 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
     private Path xmlDir;
     private DiskMapper storage;
     private String storagePool = "default";
+    private boolean fence = true;
 
     private Builder() {}
+
+    /** Whether this connector fences its hosts (default true), or leaves it to another. */
+    public Builder fence(boolean fence) {
+      this.fence = fence;
+      return this;
+    }
 
     /** A host and its libvirt URI. */
     public Builder host(String host, String uri) {

@@ -14,6 +14,7 @@ package io.vmres.connector.runtime;
  * @param deadLetters records that were no command, sent to the dead-letter topic
  * @param retries calls made again after a transient error
  * @param inDoubt commands found started but not answered by a predecessor (exactly-once mode)
+ * @param skipped commands for another connector (see {@link HypervisorConnector#handles})
  * @param latencyTotalMillis time from the start of each call to its answer, summed
  * @param latencyMaxMillis the longest such time
  */
@@ -29,6 +30,7 @@ public record ConnectorCounters(
     long deadLetters,
     long retries,
     long inDoubt,
+    long skipped,
     long latencyTotalMillis,
     long latencyMaxMillis) {
 

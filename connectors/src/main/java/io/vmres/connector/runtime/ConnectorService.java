@@ -112,6 +112,7 @@ public final class ConnectorService implements AutoCloseable {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong inDoubt = new AtomicLong();
   private final AtomicLong latencyTotalMillis = new AtomicLong();
   private final AtomicLong latencyMaxMillis = new AtomicLong();
@@ -256,6 +257,7 @@ public final class ConnectorService implements AutoCloseable {
         deadLetters.get(),
         retries.get(),
         inDoubt.get(),
+        skipped.get(),
         latencyTotalMillis.get(),
         latencyMaxMillis.get());
   }
@@ -466,6 +468,16 @@ public final class ConnectorService implements AutoCloseable {
           active.put(id, invalid);
           Outcome answer = Outcome.failed("invalid command: " + e.getMessage());
           workers.execute(() -> complete(invalid, answer));
+          return;
+        }
+        if (!connector.handles(request)) {
+          // Another connector's command: nothing to run, nothing to answer.
+          skipped.incrementAndGet();
+          if (ledger != null) {
+            outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+          } else {
+            offsets.done(delivery.tp, delivery.token, delivery.offset);
+          }
           return;
         }
         Job job = new Job(command, request, delivery);

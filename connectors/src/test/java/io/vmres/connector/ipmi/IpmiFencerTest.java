@@ -7,12 +7,8 @@ import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.runtime.Request;
 import io.vmres.connector.runtime.TransientException;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,117 +17,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The IPMI fencer against OpenIPMI's BMC simulator {@code ipmi_sim} on loopback (Debian's openipmi
- * and ipmitool, installed by {@code bin/setup --with ipmi}), over the real RMCP+ protocol. The
- * simulated chassis keeps its power in a file, which the test reads to check the host is off.
+ * and ipmitool, installed by {@code bin/setup --with ipmi}), over the real RMCP+ protocol, through
+ * {@link IpmiSimulator}, whose chassis keeps its power in a file: the test reads it to check.
  */
 class IpmiFencerTest {
   @TempDir Path dir;
-  private Process sim;
+  private IpmiSimulator sim;
   private int port;
 
   @BeforeAll
   static void toolsInstalled() {
     assumeTrue(
-        onPath("ipmi_sim") && onPath("ipmitool"),
+        IpmiSimulator.available(),
         "ipmi_sim or ipmitool is not installed (run bin/setup --with ipmi)");
-  }
-
-  private static boolean onPath(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @BeforeEach
   void startBmc() throws Exception {
-    port = freeUdpPort();
-    Path chassis = dir.resolve("chassis");
-    Files.writeString(
-        chassis,
-        String.join(
-            "\n",
-            "#!/bin/sh",
-            "# ipmi_sim calls: chassis MC get|set PARMS; the power is kept in a file",
-            "d=$(dirname \"$0\"); shift; op=$1; shift",
-            "case \"$op\" in",
-            "  get) for p in \"$@\"; do",
-            "         case \"$p\" in power) echo \"power:$(cat \"$d/power\")\" ;; esac",
-            "       done ;;",
-            "  set) while [ $# -gt 1 ]; do",
-            "         case \"$1\" in power) echo \"$2\" > \"$d/power\" ;; esac; shift 2",
-            "       done ;;",
-            "esac",
-            "exit 0",
-            ""));
-    Files.setPosixFilePermissions(chassis, PosixFilePermissions.fromString("rwx------"));
-    Files.writeString(dir.resolve("power"), "1\n");
-    Files.writeString(
-        dir.resolve("lan.conf"),
-        String.join(
-            "\n",
-            "name \"vmres-test\"",
-            "set_working_mc 0x20",
-            "  startlan 1",
-            "    addr 127.0.0.1 " + port,
-            "    priv_limit admin",
-            "    allowed_auths_callback md5",
-            "    allowed_auths_user md5",
-            "    allowed_auths_operator md5",
-            "    allowed_auths_admin md5",
-            "    guid a123456789abcdefa123456789abcdef",
-            "  endlan",
-            "  chassis_control \"" + chassis + " 0x20\"",
-            "  user 2 true \"admin\" \"s3cret\" admin 10 md5",
-            ""));
-    Files.writeString(
-        dir.resolve("bmc.emu"),
-        String.join(
-            "\n",
-            "mc_setbmc 0x20",
-            "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr",
-            "mc_enable 0x20",
-            ""));
-    Files.createDirectories(dir.resolve("state"));
-    sim =
-        new ProcessBuilder(
-                "ipmi_sim",
-                "-c",
-                dir.resolve("lan.conf").toString(),
-                "-f",
-                dir.resolve("bmc.emu").toString(),
-                "-s",
-                dir.resolve("state").toString(),
-                "-n")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("ipmi_sim.log").toFile())
-            .start();
-    // Ready when it answers a power reading.
-    IpmiFencer probe = fencer(port, "s3cret");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (true) {
-      try {
-        probe.power("h1");
-        return;
-      } catch (TransientException e) {
-        if (System.nanoTime() > deadline || !sim.isAlive()) {
-          throw new IllegalStateException(
-              "ipmi_sim did not come up: " + Files.readString(dir.resolve("ipmi_sim.log")), e);
-        }
-        Thread.sleep(100);
-      }
-    }
+    sim = IpmiSimulator.start(dir, "admin", "s3cret");
+    port = sim.port();
   }
 
   @AfterEach
   void stopBmc() throws InterruptedException {
     if (sim != null) {
-      sim.destroy();
-      if (!sim.waitFor(5, TimeUnit.SECONDS)) {
-        sim.destroyForcibly();
-      }
+      sim.close();
     }
   }
 
@@ -144,13 +54,11 @@ class IpmiFencerTest {
   }
 
   private static int freeUdpPort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(0)) {
-      return s.getLocalPort();
-    }
+    return IpmiSimulator.freeUdpPort();
   }
 
-  private String chassisPower() throws IOException {
-    return Files.readString(dir.resolve("power")).trim();
+  private String chassisPower() {
+    return sim.poweredOn() ? "1" : "0";
   }
 
   @Test

@@ -344,6 +344,20 @@ class ConnectorServiceTest {
   }
 
   @Test
+  void anotherConnectorsCommandIsNeitherRunNorAnswered() {
+    connector.handles(r -> !r.limitKey().equals("t9"));
+    start();
+    deliver(restart("cmd-other", "vm1", "h1", "t9"));
+    deliver(restart("cmd-mine", "vm2", "h1", "t1"));
+
+    await("one result", () -> results().size() == 1);
+    assertThat(results().get(0).getCommandId()).isEqualTo("cmd-mine");
+    await("both offsets committed", () -> committedIs(2));
+    assertThat(connector.calls("cmd-other")).isZero();
+    assertThat(service.counters().skipped()).isEqualTo(1);
+  }
+
+  @Test
   void transientErrorIsRetriedWithBackoffUntilItPasses() {
     java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
     connector.answer(
