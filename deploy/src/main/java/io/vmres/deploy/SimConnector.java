@@ -3,10 +3,15 @@ package io.vmres.deploy;
 import io.vmres.connector.runtime.ConnectorCounters;
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
+import io.vmres.connector.runtime.ConnectorSettings;
+import io.vmres.connector.runtime.HypervisorConnector;
+import io.vmres.connector.sim.Latency;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.connector.sim.TelemetryPublisher;
+import io.vmres.schema.Action;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -31,39 +36,60 @@ public final class SimConnector {
 
   private SimConnector() {}
 
+  /** Runs with every default (no configuration file). */
+  public static int run(String bootstrap, Lifecycle lifecycle, PrintStream out) throws Exception {
+    return run(bootstrap, ConnectorSettings.empty(), lifecycle, out);
+  }
+
   /**
-   * Runs until Ctrl-C closes the lifecycle, or until the connector service fails.
+   * Runs until Ctrl-C closes the lifecycle, or until the connector service fails. Settings: the
+   * service's (see {@link ConnectorSettings#options}), and {@code sim.hosts}, {@code
+   * sim.vms.per.host}, {@code sim.clusters}, {@code sim.seed}, {@code sim.ledger.file}, {@code
+   * sim.telemetry}, {@code sim.latency.median} and {@code sim.latency.sigma}.
    *
    * @return the process exit code
    */
-  public static int run(String bootstrap, Lifecycle lifecycle, PrintStream out) throws Exception {
+  public static int run(
+      String bootstrap, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
+      throws Exception {
     checkReachable(bootstrap);
-    SimulatedFleet fleet = SimulatedFleet.builder().build();
-    SimulatedHypervisor hypervisor = SimulatedHypervisor.builder(fleet).build();
-    // The lifecycle closes newest first: telemetry, then the connector, then the producer.
-    Producer<byte[], byte[]> producer = telemetryProducer(bootstrap);
-    // Bounded: a send stuck on an unreachable broker must not hold Ctrl-C for the two minutes
-    // of the producer's delivery timeout.
-    lifecycle.register((AutoCloseable) () -> producer.close(PRODUCER_CLOSE));
-    ConnectorService connector =
-        lifecycle.start(
-            () -> new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults()).start());
-    TelemetryPublisher telemetry = lifecycle.start(() -> fleet.telemetry(producer).start());
+    SimulatedFleet.Builder fb =
+        SimulatedFleet.builder()
+            .hosts(settings.getInt("sim.hosts", 200))
+            .vmsPerHost(settings.getInt("sim.vms.per.host", 10))
+            .clusters(settings.getInt("sim.clusters", 2))
+            .seed(settings.getInt("sim.seed", 1));
+    settings.get("sim.ledger.file").map(Path::of).ifPresent(fb::ledgerFile);
+    SimulatedFleet fleet = fb.build();
+    SimulatedHypervisor.Builder hb =
+        SimulatedHypervisor.builder(fleet).seed(settings.getInt("sim.seed", 1));
+    if (settings.get("sim.latency.median").isPresent()) {
+      Duration median = settings.getDuration("sim.latency.median", Duration.ofSeconds(1));
+      double sigma = Double.parseDouble(settings.get("sim.latency.sigma", "0.4"));
+      for (Action a : Action.values()) {
+        hb.latency(a, median.isZero() ? Latency.NONE : Latency.logNormal(median, sigma));
+      }
+    }
+    SimulatedHypervisor hypervisor = hb.build();
+    TelemetryPublisher telemetry = null;
+    if (settings.getBoolean("sim.telemetry", true)) {
+      // The lifecycle closes newest first: telemetry, then the connector, then the producer.
+      Producer<byte[], byte[]> producer = telemetryProducer(bootstrap);
+      // Bounded: a send stuck on an unreachable broker must not hold Ctrl-C for the two minutes
+      // of the producer's delivery timeout.
+      lifecycle.register((AutoCloseable) () -> producer.close(PRODUCER_CLOSE));
+      telemetry = lifecycle.start(() -> fleet.telemetry(producer).start());
+    }
     out.printf(
         Locale.ROOT,
-        "Simulated connector on %s: %d hosts, %d VMs; telemetry published, commands run."
+        "Simulated connector on %s: %d hosts, %d VMs; %s, commands run."
             + " Press Ctrl-C to stop.%n",
         bootstrap,
         fleet.hosts().size(),
-        fleet.vms().size());
-    while (!lifecycle.awaitShutdown(Duration.ofSeconds(1))) {
-      if (connector.failure().isPresent()) {
-        throw new IllegalStateException(
-            "the connector stopped: " + connector.failure().get().getMessage(),
-            connector.failure().get());
-      }
-    }
-    ConnectorCounters c = connector.counters();
+        fleet.vms().size(),
+        telemetry == null ? "no telemetry" : "telemetry published");
+    ConnectorCounters c =
+        serve(bootstrap, hypervisor, settings.options("vmres-connector"), settings, lifecycle, out);
     out.printf(
         Locale.ROOT,
         "Connector stopped: %d commands received, %d succeeded, %d failed, %d timed out;"
@@ -72,8 +98,62 @@ public final class SimConnector {
         c.succeeded(),
         c.failed(),
         c.timedOut(),
-        telemetry.published());
+        telemetry == null ? 0 : telemetry.published());
     return 0;
+  }
+
+  /**
+   * Runs a connector service until Ctrl-C, printing its metrics every {@code metrics.interval}
+   * (default 60 s) as one {@code key=value} line; throws when the service fails.
+   *
+   * @return the service's last counters
+   */
+  public static ConnectorCounters serve(
+      String bootstrap,
+      HypervisorConnector hypervisor,
+      ConnectorOptions options,
+      ConnectorSettings settings,
+      Lifecycle lifecycle,
+      PrintStream out)
+      throws Exception {
+    ConnectorService connector =
+        lifecycle.start(() -> new ConnectorService(bootstrap, hypervisor, options).start());
+    Duration every = settings.getDuration("metrics.interval", Duration.ofSeconds(60));
+    long next = System.nanoTime() + every.toNanos();
+    while (!lifecycle.awaitShutdown(Duration.ofSeconds(1))) {
+      if (connector.failure().isPresent()) {
+        throw new IllegalStateException(
+            "the connector stopped: " + connector.failure().get().getMessage(),
+            connector.failure().get());
+      }
+      if (System.nanoTime() > next) {
+        next = System.nanoTime() + every.toNanos();
+        out.println(metrics(connector.counters()));
+      }
+    }
+    return connector.counters();
+  }
+
+  /** One line of metrics, {@code key=value}, for logs and scrapers. */
+  public static String metrics(ConnectorCounters c) {
+    return String.format(
+        Locale.ROOT,
+        "metrics received=%d running=%d queued=%d succeeded=%d failed=%d timedOut=%d"
+            + " duplicates=%d inDoubt=%d skipped=%d retries=%d deadLetters=%d latencyMeanMs=%.0f"
+            + " latencyMaxMs=%d",
+        c.received(),
+        c.running(),
+        c.queued(),
+        c.succeeded(),
+        c.failed(),
+        c.timedOut(),
+        c.duplicates(),
+        c.inDoubt(),
+        c.skipped(),
+        c.retries(),
+        c.deadLetters(),
+        c.latencyMeanMillis(),
+        c.latencyMaxMillis());
   }
 
   /**

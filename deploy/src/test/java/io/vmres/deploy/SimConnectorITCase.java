@@ -87,9 +87,8 @@ class SimConnectorITCase {
   }
 
   @Test
-  void theOtherTypesAreNotAvailableYet(@TempDir Path tmp) throws Exception {
-    Path config =
-        Files.writeString(tmp.resolve("pool.properties"), "uri=qemu+ssh://pool-a/system\n");
+  void aConfigurationWithoutHostsFailsAndSaysWhy(@TempDir Path tmp) throws Exception {
+    Path config = Files.writeString(tmp.resolve("pool.properties"), "group=pool-a\n");
     for (String type : List.of("libvirt", "ipmi")) {
       StringWriter err = new StringWriter();
       int code =
@@ -104,8 +103,7 @@ class SimConnectorITCase {
                   "--bootstrap",
                   KAFKA.bootstrapServers());
       assertThat(code).isEqualTo(Cli.FAILURE);
-      assertThat(err.toString())
-          .contains("'vmres connector --type " + type + "' is not available in this build yet");
+      assertThat(err.toString()).contains("no " + type + ".host.<host>.");
     }
   }
 

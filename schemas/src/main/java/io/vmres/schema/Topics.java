@@ -42,6 +42,12 @@ public final class Topics {
   /** {@link HostState}, keyed by host. */
   public static final String FLEET_STATE = "vmres.fleet-state";
 
+  /**
+   * The connector service's durable ledger of the commands it started and answered (JSON, not
+   * Avro; compacted), keyed by command id. Read back by the connector at start.
+   */
+  public static final String CONNECTOR_LEDGER = "vmres.connector-ledger";
+
   /** {@link DeadLetter}, keyed by the source topic. */
   public static final String DEAD_LETTER = "vmres.dead-letter";
 

@@ -12,6 +12,11 @@ package io.vmres.connector.runtime;
  * @param timedOut commands answered {@code TIMED_OUT}
  * @param duplicates deliveries of a command id already seen, answered without a new call
  * @param deadLetters records that were no command, sent to the dead-letter topic
+ * @param retries calls made again after a transient error
+ * @param inDoubt commands found started but not answered by a predecessor (exactly-once mode)
+ * @param skipped commands for another connector (see {@link HypervisorConnector#handles})
+ * @param latencyTotalMillis time from the start of each call to its answer, summed
+ * @param latencyMaxMillis the longest such time
  */
 public record ConnectorCounters(
     long received,
@@ -22,4 +27,21 @@ public record ConnectorCounters(
     long failed,
     long timedOut,
     long duplicates,
-    long deadLetters) {}
+    long deadLetters,
+    long retries,
+    long inDoubt,
+    long skipped,
+    long latencyTotalMillis,
+    long latencyMaxMillis) {
+
+  /** Commands answered, whatever the status. */
+  public long answered() {
+    return succeeded + failed + timedOut;
+  }
+
+  /** Mean time from the start of a call to its answer, in milliseconds; 0 before any. */
+  public double latencyMeanMillis() {
+    long n = answered();
+    return n == 0 ? 0 : (double) latencyTotalMillis / n;
+  }
+}

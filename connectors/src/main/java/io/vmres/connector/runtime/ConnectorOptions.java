@@ -37,6 +37,11 @@ public final class ConnectorOptions {
   private final Clock clock;
   private final Map<String, Object> consumerProperties;
   private final Map<String, Object> producerProperties;
+  private final boolean exactlyOnce;
+  private final String ledgerTopic;
+  private final String transactionalId;
+  private final Duration retryBackoff;
+  private final Duration maxRetryBackoff;
 
   private ConnectorOptions(Builder b) {
     this.groupId = b.groupId;
@@ -55,6 +60,11 @@ public final class ConnectorOptions {
     this.clock = b.clock;
     this.consumerProperties = Map.copyOf(b.consumerProperties);
     this.producerProperties = Map.copyOf(b.producerProperties);
+    this.exactlyOnce = b.exactlyOnce;
+    this.ledgerTopic = b.ledgerTopic;
+    this.transactionalId = b.transactionalId == null ? b.clientId : b.transactionalId;
+    this.retryBackoff = b.retryBackoff;
+    this.maxRetryBackoff = b.maxRetryBackoff;
   }
 
   public static Builder builder() {
@@ -145,6 +155,41 @@ public final class ConnectorOptions {
     return producerProperties;
   }
 
+  /**
+   * Whether the service keeps a durable ledger of what it ran ({@link #ledgerTopic()}) and writes
+   * results, ledger entries and consumer offsets in Kafka transactions: each command runs at most
+   * once across restarts (a command in doubt at a crash goes through {@link
+   * HypervisorConnector#runInDoubt}) and gets exactly one result as read with {@code
+   * read_committed}. Off by default in the library; {@code vmres connector} turns it on.
+   */
+  public boolean exactlyOnce() {
+    return exactlyOnce;
+  }
+
+  /** The compacted topic of the durable ledger, keyed by command id. */
+  public String ledgerTopic() {
+    return ledgerTopic;
+  }
+
+  /**
+   * The producer's {@code transactional.id} in exactly-once mode: stable across restarts of one
+   * replica (a restart fences the transaction its predecessor left open), distinct per replica.
+   * Defaults to the client id.
+   */
+  public String transactionalId() {
+    return transactionalId;
+  }
+
+  /** First wait before retrying a call that failed transiently; doubled on each retry. */
+  public Duration retryBackoff() {
+    return retryBackoff;
+  }
+
+  /** Longest wait between two retries of a call. */
+  public Duration maxRetryBackoff() {
+    return maxRetryBackoff;
+  }
+
   /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
   public static final class Builder {
     private String groupId = "vmres-connector";
@@ -163,8 +208,37 @@ public final class ConnectorOptions {
     private Clock clock = Clock.systemUTC();
     private final Map<String, Object> consumerProperties = new HashMap<>();
     private final Map<String, Object> producerProperties = new HashMap<>();
+    private boolean exactlyOnce;
+    private String ledgerTopic = Topics.CONNECTOR_LEDGER;
+    private String transactionalId;
+    private Duration retryBackoff = Duration.ofMillis(200);
+    private Duration maxRetryBackoff = Duration.ofSeconds(5);
 
     private Builder() {}
+
+    public Builder exactlyOnce(boolean exactlyOnce) {
+      this.exactlyOnce = exactlyOnce;
+      return this;
+    }
+
+    public Builder ledgerTopic(String topic) {
+      this.ledgerTopic = nonEmpty(topic, "ledgerTopic");
+      return this;
+    }
+
+    public Builder transactionalId(String id) {
+      this.transactionalId = nonEmpty(id, "transactionalId");
+      return this;
+    }
+
+    public Builder retryBackoff(Duration first, Duration max) {
+      this.retryBackoff = positive(first, "retryBackoff");
+      this.maxRetryBackoff = positive(max, "maxRetryBackoff");
+      if (max.compareTo(first) < 0) {
+        throw new IllegalArgumentException("maxRetryBackoff is below retryBackoff");
+      }
+      return this;
+    }
 
     public Builder groupId(String groupId) {
       this.groupId = nonEmpty(groupId, "groupId");

@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -77,6 +78,13 @@ public final class ConnectorService implements AutoCloseable {
   private final ConnectorOptions options;
   private final AvroCodec codec = new AvroCodec();
   private final PartitionOffsets offsets = new PartitionOffsets();
+  // Exactly-once mode: the durable ledger, the brokers to read it from (null with given clients),
+  // what workers hand to the next transaction, and the commands given a slot whose STARTED entry
+  // the next transaction commits before their call begins (guarded by lock).
+  private final CommandLedger ledger;
+  private final String bootstrap;
+  private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
+  private final List<Job> toStart = new ArrayList<>();
 
   // Scheduling state, guarded by lock: the poll thread adds, workers and the watchdog finish.
   private final Object lock = new Object();
@@ -103,10 +111,17 @@ public final class ConnectorService implements AutoCloseable {
   private final AtomicLong timedOut = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong inDoubt = new AtomicLong();
+  private final AtomicLong latencyTotalMillis = new AtomicLong();
+  private final AtomicLong latencyMaxMillis = new AtomicLong();
 
   /**
    * A service with its own consumer ({@code read_committed}, manual commits, group {@link
-   * ConnectorOptions#groupId()}) and idempotent producer on the given brokers.
+   * ConnectorOptions#groupId()}) and idempotent producer on the given brokers; in {@link
+   * ConnectorOptions#exactlyOnce()} mode the producer is transactional and the service reads its
+   * ledger from these brokers at start.
    */
   public ConnectorService(
       String bootstrapServers, HypervisorConnector connector, ConnectorOptions options) {
@@ -114,6 +129,7 @@ public final class ConnectorService implements AutoCloseable {
         new KafkaConsumer<>(consumerConfig(bootstrapServers, options)),
         new KafkaProducer<>(producerConfig(bootstrapServers, options)),
         true,
+        bootstrapServers,
         connector,
         options);
   }
@@ -128,15 +144,18 @@ public final class ConnectorService implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       HypervisorConnector connector,
       ConnectorOptions options) {
-    this(consumer, producer, false, connector, options);
+    this(consumer, producer, false, null, connector, options);
   }
 
   private ConnectorService(
       Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> producer,
       boolean ownsProducer,
+      String bootstrap,
       HypervisorConnector connector,
       ConnectorOptions options) {
+    this.bootstrap = bootstrap;
+    this.ledger = options.exactlyOnce() ? new CommandLedger() : null;
     this.consumer = consumer;
     this.producer = producer;
     this.ownsProducer = ownsProducer;
@@ -235,13 +254,26 @@ public final class ConnectorService implements AutoCloseable {
         failed.get(),
         timedOut.get(),
         duplicates.get(),
-        deadLetters.get());
+        deadLetters.get(),
+        retries.get(),
+        inDoubt.get(),
+        skipped.get(),
+        latencyTotalMillis.get(),
+        latencyMaxMillis.get());
   }
 
   // ---- poll thread ----
 
   private void pollLoop() {
     try {
+      if (ledger != null) {
+        if (bootstrap != null) {
+          CommandLedger.ensureTopic(bootstrap, options.ledgerTopic());
+        }
+        // Aborts the transaction a crashed predecessor with the same id left open, so that the
+        // ledger read next ends where that predecessor's last commit did.
+        producer.initTransactions();
+      }
       consumer.subscribe(List.of(options.commandsTopic()), new Rebalance());
       while (!stopping.get()) {
         ConsumerRecords<byte[], byte[]> records;
@@ -254,15 +286,117 @@ public final class ConnectorService implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : records) {
           handle(r);
         }
+        if (ledger != null) {
+          transact();
+        } else {
+          commit(offsets.committable());
+        }
         applyBackpressure();
-        commit(offsets.committable());
       }
       drain();
     } catch (RuntimeException e) {
       fail(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(e);
     } finally {
       finish();
     }
+  }
+
+  /**
+   * Exactly-once mode, on the poll thread: one Kafka transaction with the {@code STARTED} ledger
+   * entries of the commands about to run, the results (and {@code DONE} entries) handed over by
+   * the workers, the dead letters, and the consumer offsets all of these answer.
+   */
+  private void transact() {
+    List<Out> outs = new ArrayList<>();
+    for (Out o = outbox.poll(); o != null; o = outbox.poll()) {
+      outs.add(o);
+    }
+    List<Job> starting;
+    synchronized (lock) {
+      starting = new ArrayList<>(toStart);
+      toStart.clear();
+    }
+    if (outs.isEmpty() && starting.isEmpty() && offsets.committable().isEmpty()) {
+      return;
+    }
+    try {
+      commitTransaction(outs, starting);
+    } catch (RuntimeException e) {
+      abandon(starting);
+      throw e;
+    }
+    synchronized (lock) {
+      for (Job j : starting) {
+        launch(j);
+      }
+    }
+  }
+
+  private void commitTransaction(List<Out> outs, List<Job> starting) {
+    long ts = options.clock().millis();
+    producer.beginTransaction();
+    for (Job j : starting) {
+      producer.send(
+          new ProducerRecord<>(
+              options.ledgerTopic(),
+              utf8(j.command.getCommandId()),
+              CommandLedger.entry(CommandLedger.State.STARTED, null, ts)));
+    }
+    for (Out o : outs) {
+      if (o.topic != null) {
+        producer.send(new ProducerRecord<>(o.topic, o.key, o.value));
+      }
+      if (o.doneId != null) {
+        producer.send(
+            new ProducerRecord<>(
+                options.ledgerTopic(),
+                utf8(o.doneId),
+                CommandLedger.entry(CommandLedger.State.DONE, o.outcome, ts)));
+      }
+      for (Delivery d : o.deliveries) {
+        offsets.done(d.tp, d.token, d.offset);
+      }
+    }
+    Map<TopicPartition, OffsetAndMetadata> toCommit = offsets.committable();
+    if (!toCommit.isEmpty()) {
+      producer.sendOffsetsToTransaction(toCommit, consumer.groupMetadata());
+    }
+    producer.commitTransaction();
+    offsets.committed(toCommit);
+    for (Job j : starting) {
+      ledger.put(j.command.getCommandId(), CommandLedger.State.STARTED);
+    }
+    for (Out o : outs) {
+      if (o.doneId != null) {
+        ledger.put(o.doneId, CommandLedger.State.DONE);
+      }
+    }
+  }
+
+  /**
+   * Gives back the slots of commands that got one but will not run (closing, or their STARTED
+   * entry not committed): left unanswered, to be read again.
+   */
+  private void abandon(List<Job> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    synchronized (lock) {
+      for (Job j : jobs) {
+        j.done.set(true);
+        active.remove(j.command.getCommandId());
+        releaseSlotLocked(j);
+      }
+      lock.notifyAll();
+    }
+    LOG.info("{} commands not started are left to be read again", jobs.size());
+  }
+
+  private static byte[] utf8(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
@@ -288,6 +422,34 @@ public final class ConnectorService implements AutoCloseable {
     CommandResult earlier;
     synchronized (lock) {
       earlier = answered.get(id);
+      if (ledger != null && earlier == null && !active.containsKey(id)) {
+        CommandLedger.State state = ledger.state(id).orElse(null);
+        if (state == CommandLedger.State.DONE) {
+          // Answered before a restart, in the transaction that wrote its result: never again.
+          duplicates.incrementAndGet();
+          LOG.info("command={} event=duplicate answered before a restart: not answered again", id);
+          outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+          return;
+        }
+        if (state == CommandLedger.State.STARTED) {
+          inDoubt.incrementAndGet();
+          LOG.warn("command={} event=in-doubt started before a restart, no result", id);
+          Request request;
+          try {
+            request = Request.of(command);
+          } catch (IllegalArgumentException | NullPointerException e) {
+            request = null;
+          }
+          if (request != null) {
+            Job job = new Job(command, request, delivery);
+            job.inDoubt = true;
+            active.put(id, job);
+            queue.add(job);
+            dispatchLocked();
+            return;
+          }
+        }
+      }
       if (earlier == null) {
         Job same = active.get(id);
         if (same != null) {
@@ -308,6 +470,16 @@ public final class ConnectorService implements AutoCloseable {
           workers.execute(() -> complete(invalid, answer));
           return;
         }
+        if (!connector.handles(request)) {
+          // Another connector's command: nothing to run, nothing to answer.
+          skipped.incrementAndGet();
+          if (ledger != null) {
+            outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+          } else {
+            offsets.done(delivery.tp, delivery.token, delivery.offset);
+          }
+          return;
+        }
         Job job = new Job(command, request, delivery);
         active.put(id, job);
         queue.add(job);
@@ -316,6 +488,11 @@ public final class ConnectorService implements AutoCloseable {
       }
     }
     duplicates.incrementAndGet();
+    if (ledger != null) {
+      LOG.info("command={} event=duplicate answered already: one result only", id);
+      outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+      return;
+    }
     LOG.info("command {} seen before, answered again with {}", id, earlier.getStatus());
     send(earlier, List.of(delivery));
   }
@@ -361,6 +538,14 @@ public final class ConnectorService implements AutoCloseable {
 
   /** Drops queued commands and waits (until the close deadline) for the calls in flight. */
   private void drain() {
+    if (ledger != null) {
+      List<Job> notStarted;
+      synchronized (lock) {
+        notStarted = new ArrayList<>(toStart);
+        toStart.clear();
+      }
+      abandon(notStarted);
+    }
     synchronized (lock) {
       for (Job j : queue) {
         active.remove(j.command.getCommandId());
@@ -387,6 +572,14 @@ public final class ConnectorService implements AutoCloseable {
 
   private void finish() {
     try {
+      if (ledger != null) {
+        // The last transaction: results of the calls that finished while closing. After a
+        // failure nothing is committed: what was in flight is in doubt at the next start.
+        if (failure.get() == null) {
+          transact();
+        }
+        return;
+      }
       // Flush so that the results written so far are acknowledged and their offsets committed.
       producer.flush();
       commit(offsets.committable());
@@ -401,6 +594,13 @@ public final class ConnectorService implements AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (ledger != null) {
+        if (failure.get() == null) {
+          transact();
+        }
+        release(partitions);
+        return;
+      }
       // Results handed to the producer but not acknowledged yet would not count: wait for them,
       // so that the new owner does not run those commands again.
       producer.flush();
@@ -411,6 +611,10 @@ public final class ConnectorService implements AutoCloseable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.info("assigned {}", partitions);
+      if (ledger != null && bootstrap != null) {
+        // What other replicas answered for these partitions until now.
+        ledger.load(bootstrap, options.ledgerTopic(), options.consumerProperties());
+      }
     }
 
     @Override
@@ -454,13 +658,38 @@ public final class ConnectorService implements AutoCloseable {
       runningPerTarget.put(key, n + 1);
       running++;
       j.holdsSlot = true;
-      Duration left = timeLeft(j.command);
-      if (left.isNegative() || left.isZero()) {
-        workers.execute(() -> complete(j, Outcome.timedOut("expired before it ran")));
+      if (ledger != null && !j.inDoubt && !expired(j)) {
+        toStart.add(j); // the poll thread commits its STARTED entry, then launches it
         continue;
       }
-      j.future = workers.submit(() -> call(j, left));
-      j.timer = watchdog.schedule(() -> onTimeout(j, left), left.toNanos(), TimeUnit.NANOSECONDS);
+      launch(j);
+    }
+  }
+
+  private boolean expired(Job j) {
+    Duration left = timeLeft(j.command);
+    return left.isNegative() || left.isZero();
+  }
+
+  /** Starts the call of a job holding a slot, with its watchdog; or answers it expired. */
+  private void launch(Job j) {
+    j.startedNanos = System.nanoTime();
+    Duration left = timeLeft(j.command);
+    if (left.isNegative() || left.isZero()) {
+      workers.execute(() -> complete(j, Outcome.timedOut("expired before it ran")));
+      return;
+    }
+    j.future = workers.submit(() -> call(j, left));
+    j.timer = watchdog.schedule(() -> onTimeout(j, left), left.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void releaseSlotLocked(Job j) {
+    if (j.holdsSlot) {
+      j.holdsSlot = false;
+      String key = j.request.limitKey();
+      runningPerTarget.merge(key, -1, Integer::sum);
+      runningPerTarget.remove(key, 0);
+      running--;
     }
   }
 
@@ -475,8 +704,30 @@ public final class ConnectorService implements AutoCloseable {
   private void call(Job j, Duration timeout) {
     run.incrementAndGet();
     Outcome outcome;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Duration backoff = options.retryBackoff();
     try {
-      outcome = connector.run(j.request, timeout);
+      while (true) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        try {
+          outcome =
+              j.inDoubt ? connector.runInDoubt(j.request, left) : connector.run(j.request, left);
+          break;
+        } catch (TransientException e) {
+          if (left.compareTo(backoff.multipliedBy(2)) <= 0) {
+            outcome = Outcome.failed("transient error, no time left to retry: " + e.getMessage());
+            break;
+          }
+          retries.incrementAndGet();
+          LOG.info(
+              "command={} event=retry backoffMillis={} error=\"{}\"",
+              j.command.getCommandId(),
+              backoff.toMillis(),
+              e.getMessage());
+          Thread.sleep(backoff.toMillis());
+          backoff = min(backoff.multipliedBy(2), options.maxRetryBackoff());
+        }
+      }
       if (outcome == null) {
         outcome = Outcome.failed("connector gave no outcome");
       }
@@ -492,6 +743,10 @@ public final class ConnectorService implements AutoCloseable {
       outcome = Outcome.failed("connector error: " + e);
     }
     complete(j, outcome);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private void onTimeout(Job j, Duration timeout) {
@@ -539,23 +794,36 @@ public final class ConnectorService implements AutoCloseable {
       default:
         timedOut.incrementAndGet();
     }
+    long millis =
+        j.startedNanos == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - j.startedNanos);
+    latencyTotalMillis.addAndGet(millis);
+    latencyMaxMillis.accumulateAndGet(millis, Math::max);
     LOG.info(
-        "command {} {} {}: {} {}",
+        "command={} action={} target={} status={} millis={} inDoubt={} detail=\"{}\"",
         j.command.getCommandId(),
         j.command.getAction(),
         j.request == null ? j.command.getHost() : j.request.limitKey(),
         outcome.status(),
+        millis,
+        j.inDoubt,
         outcome.detail() == null ? "" : outcome.detail());
-    send(result, deliveries);
+    if (ledger != null) {
+      String key = result.getCluster() != null ? result.getCluster() : result.getHost();
+      outbox.add(
+          new Out(
+              options.resultsTopic(),
+              utf8(key),
+              codec.encode(result),
+              deliveries,
+              j.command.getCommandId(),
+              outcome));
+    } else {
+      send(result, deliveries);
+    }
     // The slot is given back only once the result is handed to the producer, so that close,
     // which waits for the slots, then flushes and commits, never misses a result.
     synchronized (lock) {
-      if (j.holdsSlot) {
-        String key = j.request.limitKey();
-        runningPerTarget.merge(key, -1, Integer::sum);
-        runningPerTarget.remove(key, 0);
-        running--;
-      }
+      releaseSlotLocked(j);
       dispatchLocked();
       lock.notifyAll();
     }
@@ -574,6 +842,10 @@ public final class ConnectorService implements AutoCloseable {
 
   private void write(String topic, String key, byte[] value, Delivery d) {
     byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    if (ledger != null) {
+      outbox.add(new Out(topic, k, value, List.of(d), null, null));
+      return;
+    }
     try {
       producer.send(
           new ProducerRecord<>(topic, k, value),
@@ -643,11 +915,29 @@ public final class ConnectorService implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    if (o.exactlyOnce()) {
+      p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, o.transactionalId());
+      // A replica that dies with a transaction open holds read_committed readers back this long,
+      // unless it comes back first (its restart aborts the transaction at once).
+      p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+    }
     p.putAll(o.producerProperties());
     return p;
   }
 
   private record Delivery(TopicPartition tp, Object token, long offset) {}
+
+  /**
+   * Exactly-once mode: what the next transaction writes: a record (none for a duplicate), the
+   * {@code DONE} ledger entry of a command answered, and the deliveries it answers.
+   */
+  private record Out(
+      String topic,
+      byte[] key,
+      byte[] value,
+      List<Delivery> deliveries,
+      String doneId,
+      Outcome outcome) {}
 
   /** One command id: its deliveries wait for one answer. */
   private static final class Job {
@@ -656,6 +946,8 @@ public final class ConnectorService implements AutoCloseable {
     final List<Delivery> deliveries = new ArrayList<>();
     final AtomicBoolean done = new AtomicBoolean();
     boolean holdsSlot;
+    boolean inDoubt;
+    long startedNanos;
     Future<?> future;
     ScheduledFuture<?> timer;
 

@@ -23,6 +23,29 @@ public interface HypervisorConnector {
   /** Live-migrates a running VM to the target host. */
   Outcome migrate(Request.Migrate request, Duration timeout) throws InterruptedException;
 
+  /**
+   * Whether this connector runs the request: several connectors (a libvirt pool, the IPMI fencer
+   * of the same hosts, another pool) read the same commands, each in its own consumer group, and
+   * each answers only its own. A command no connector handles gets no answer, and the job times it
+   * out. The default handles everything.
+   */
+  default boolean handles(Request request) {
+    return true;
+  }
+
+  /**
+   * Answers a command whose call started before a crash and whose outcome is unknown (exactly-once
+   * mode: the durable ledger says it started, not how it ended). An implementation checks the
+   * hypervisor's state (is the VM already running on the target? is the host off?) and answers
+   * from it, or runs the call again where that is safe. The default never runs it twice: it
+   * answers {@code FAILED}, and the job decides what to do next.
+   */
+  default Outcome runInDoubt(Request request, Duration timeout) throws InterruptedException {
+    return Outcome.failed(
+        "in doubt: its call started before a connector restart and its outcome is unknown;"
+            + " not run again");
+  }
+
   /** Runs any request through the method of its kind. */
   default Outcome run(Request request, Duration timeout) throws InterruptedException {
     if (request instanceof Request.Fence f) {

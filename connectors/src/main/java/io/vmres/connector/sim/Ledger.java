@@ -1,7 +1,17 @@
 package io.vmres.connector.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmres.connector.runtime.Outcome;
 import io.vmres.schema.Action;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,9 +22,13 @@ import java.util.TreeSet;
 
 /**
  * Every operation the simulated fleet ran, in the order they finished: the ground truth that
- * exactly-once checks compare the job's commands and results with. Thread-safe.
+ * exactly-once checks compare the job's commands and results with. Thread-safe. A ledger kept in a
+ * file ({@link SimulatedFleet.Builder#ledgerFile}) outlives its process: each entry is one JSON
+ * line, written before the call returns, and a fleet opening the file again starts from what it
+ * holds.
  */
 public final class Ledger {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One operation: which command asked for it, what it did and how it ended. */
   public record Entry(
@@ -34,9 +48,105 @@ public final class Ledger {
   }
 
   private final List<Entry> entries = new ArrayList<>();
+  private BufferedWriter file;
+
+  Ledger() {}
+
+  /** A ledger kept in a file: reads what the file holds, then appends each new entry to it. */
+  static Ledger inFile(Path path) {
+    Ledger l = new Ledger();
+    l.entries.addAll(read(path));
+    try {
+      l.file =
+          Files.newBufferedWriter(
+              path, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open ledger file " + path, e);
+    }
+    return l;
+  }
+
+  /** The entries of a ledger file (none if it does not exist); a torn last line is skipped. */
+  public static List<Entry> read(Path path) {
+    if (!Files.exists(path)) {
+      return List.of();
+    }
+    List<Entry> out = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+        if (line.isBlank()) {
+          continue;
+        }
+        try {
+          out.add(fromJson(JSON.readTree(line)));
+        } catch (IOException | RuntimeException e) {
+          // A process killed in the middle of a line: that call never returned.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read ledger file " + path, e);
+    }
+    return out;
+  }
 
   synchronized void add(Entry entry) {
     entries.add(entry);
+    if (file != null) {
+      try {
+        // Flushed to the operating system before the call returns: it survives the process.
+        file.write(toJson(entry));
+        file.newLine();
+        file.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the ledger file", e);
+      }
+    }
+  }
+
+  /** The last entry of a command id, if it ran. */
+  public synchronized java.util.Optional<Entry> last(String commandId) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      if (entries.get(i).commandId().equals(commandId)) {
+        return java.util.Optional.of(entries.get(i));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static String toJson(Entry e) throws IOException {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("commandId", e.commandId());
+    n.put("action", e.action().name());
+    n.put("host", e.host());
+    n.put("target", e.target());
+    n.put("vm", e.vm());
+    e.vms().forEach(n.putArray("vms")::add);
+    n.put("status", e.status().name());
+    n.put("detail", e.detail());
+    n.put("started", e.started().toEpochMilli());
+    n.put("finished", e.finished().toEpochMilli());
+    return JSON.writeValueAsString(n);
+  }
+
+  private static Entry fromJson(JsonNode n) {
+    List<String> vms = new ArrayList<>();
+    n.path("vms").forEach(v -> vms.add(v.asText()));
+    return new Entry(
+        n.get("commandId").asText(),
+        Action.valueOf(n.get("action").asText()),
+        text(n, "host"),
+        text(n, "target"),
+        text(n, "vm"),
+        vms,
+        Outcome.Status.valueOf(n.get("status").asText()),
+        text(n, "detail"),
+        Instant.ofEpochMilli(n.get("started").asLong()),
+        Instant.ofEpochMilli(n.get("finished").asLong()));
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
   }
 
   public synchronized List<Entry> entries() {

@@ -35,7 +35,8 @@ public final class SimulatedFleet {
   private final Map<String, FleetHost> hosts; // insertion order: by id
   private final Map<String, HostCondition> conditions = new LinkedHashMap<>();
   private final Map<String, FleetVm> vms = new LinkedHashMap<>();
-  private final Ledger ledger = new Ledger();
+  private final Ledger ledger;
+  private boolean telemetryOutage;
   private final Clock clock;
   private final Builder settings;
   private TelemetryPublisher publisher;
@@ -43,6 +44,7 @@ public final class SimulatedFleet {
   private SimulatedFleet(Builder b, List<FleetHost> hosts, List<FleetVm> vms) {
     this.settings = b;
     this.clock = b.clock;
+    this.ledger = b.ledgerFile == null ? new Ledger() : Ledger.inFile(b.ledgerFile);
     this.hosts = new LinkedHashMap<>();
     for (FleetHost h : hosts) {
       this.hosts.put(h.host(), h);
@@ -136,6 +138,39 @@ public final class SimulatedFleet {
     HostCondition c = conditions.get(known(host));
     c.poweredOn = false;
     publishPower(host);
+  }
+
+  /**
+   * A rack loses power: every host in it crashes at once (heartbeats stop, BMCs read off).
+   *
+   * @return the hosts that went down
+   */
+  public synchronized List<String> rackPowerLoss(String rack) {
+    List<String> down = new ArrayList<>();
+    for (FleetHost h : hosts.values()) {
+      if (h.rack().equals(rack)) {
+        crash(h.host());
+        down.add(h.host());
+      }
+    }
+    if (down.isEmpty()) {
+      throw new IllegalArgumentException("no host in rack " + rack);
+    }
+    return down;
+  }
+
+  /**
+   * The telemetry pipeline fails (or heals, with {@code false}): no heartbeat, power reading or
+   * health sample goes out of any host while it lasts, though every host is fine. vmres must not
+   * act on such an outage.
+   */
+  public synchronized void telemetryOutage(boolean down) {
+    this.telemetryOutage = down;
+  }
+
+  /** Whether a telemetry outage is on. */
+  public synchronized boolean telemetryOutage() {
+    return telemetryOutage;
   }
 
   /** The management network of the host fails: mgmt heartbeats stop, storage ones go on. */
@@ -337,8 +372,18 @@ public final class SimulatedFleet {
     int healthEveryTicks = 30;
     double healthSampleFraction = 0.1;
     boolean requireMappedDisks = true;
+    java.nio.file.Path ledgerFile;
 
     private Builder() {}
+
+    /**
+     * Keeps the ledger in a file (JSON lines), so that it outlives the process: a fleet built again
+     * on the same file starts from the entries it holds.
+     */
+    public Builder ledgerFile(java.nio.file.Path file) {
+      this.ledgerFile = java.util.Objects.requireNonNull(file, "file");
+      return this;
+    }
 
     public Builder hosts(int n) {
       this.hosts = atLeast(n, 1, "hosts");

@@ -34,6 +34,7 @@ public final class SimulatedHypervisor implements HypervisorConnector {
   private final Map<Action, Latency> latencies;
   private final Random random; // guarded by itself
   private final Map<Action, Fault> faults = new EnumMap<>(Action.class); // guarded by itself
+  private final Map<Action, Slow> slow = new EnumMap<>(Action.class); // guarded by faults
 
   private SimulatedHypervisor(Builder b) {
     this.fleet = b.fleet;
@@ -41,7 +42,10 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     this.random = new Random(b.seed);
   }
 
-  /** Defaults for the demo, a few seconds a call: fence 3 s, map 1 s, restart 4 s, migrate 3 s. */
+  /**
+   * Defaults for the demo, a few seconds a call, log-normal around medians of fence 3 s, map 1 s,
+   * restart 4 s, migrate 3 s.
+   */
   public static Builder builder(SimulatedFleet fleet) {
     return new Builder(fleet);
   }
@@ -62,6 +66,34 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     synchronized (faults) {
       faults.put(action, new Fault(count, Objects.requireNonNull(detail, "detail")));
     }
+  }
+
+  /**
+   * Makes the next {@code count} calls of an action slower by {@code extra} (a restart that hangs
+   * on a slow storage array, say); a call then outlasting its timeout changes nothing.
+   */
+  public void slowNext(Action action, int count, Duration extra) {
+    if (count < 0 || extra.isNegative()) {
+      throw new IllegalArgumentException("count and extra must not be negative");
+    }
+    synchronized (faults) {
+      slow.put(action, new Slow(count, extra.toMillis()));
+    }
+  }
+
+  /**
+   * A command in doubt after a connector restart: the ledger is this hypervisor's memory of what
+   * it did, so a command it holds is answered from there without running again; one it does not
+   * hold never took effect (effect and entry are one step) and runs now.
+   */
+  @Override
+  public Outcome runInDoubt(Request request, Duration timeout) throws InterruptedException {
+    java.util.Optional<Ledger.Entry> done = fleet.ledger().last(request.commandId());
+    if (done.isPresent()) {
+      Ledger.Entry e = done.get();
+      return new Outcome(e.status(), "ran before a connector restart: " + e.detail());
+    }
+    return run(request, timeout);
   }
 
   public Ledger ledger() {
@@ -140,6 +172,7 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     synchronized (random) {
       latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
     }
+    latency += takeSlow(action);
     Outcome outcome;
     if (latency > timeout.toMillis()) {
       // A call that would outlast its timeout changes nothing: the caller gives up on it.
@@ -180,6 +213,27 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     }
   }
 
+  private long takeSlow(Action action) {
+    synchronized (faults) {
+      Slow s = slow.get(action);
+      if (s == null || s.left == 0) {
+        return 0;
+      }
+      s.left--;
+      return s.extraMillis;
+    }
+  }
+
+  private static final class Slow {
+    int left;
+    final long extraMillis;
+
+    Slow(int left, long extraMillis) {
+      this.left = left;
+      this.extraMillis = extraMillis;
+    }
+  }
+
   private static final class Fault {
     int left;
     final String detail;
@@ -198,11 +252,11 @@ public final class SimulatedHypervisor implements HypervisorConnector {
 
     private Builder(SimulatedFleet fleet) {
       this.fleet = Objects.requireNonNull(fleet, "fleet");
-      latencies.put(Action.FENCE_HOST, Latency.of(Duration.ofSeconds(3), Duration.ofSeconds(1)));
-      latencies.put(Action.MAP_DISKS, Latency.of(Duration.ofSeconds(1), Duration.ofMillis(500)));
-      latencies.put(Action.RESTART_VM, Latency.of(Duration.ofSeconds(4), Duration.ofSeconds(2)));
-      latencies.put(
-          Action.LIVE_MIGRATE_VM, Latency.of(Duration.ofSeconds(3), Duration.ofSeconds(1)));
+      // Log-normal: calls cluster around the median, with a tail of slow ones.
+      latencies.put(Action.FENCE_HOST, Latency.logNormal(Duration.ofSeconds(3), 0.25));
+      latencies.put(Action.MAP_DISKS, Latency.logNormal(Duration.ofSeconds(1), 0.4));
+      latencies.put(Action.RESTART_VM, Latency.logNormal(Duration.ofSeconds(4), 0.4));
+      latencies.put(Action.LIVE_MIGRATE_VM, Latency.logNormal(Duration.ofSeconds(3), 0.3));
     }
 
     public Builder latency(Action action, Latency latency) {

@@ -91,6 +91,10 @@ public final class TelemetryPublisher implements AutoCloseable {
   public void tick() {
     long n = rounds.getAndIncrement();
     synchronized (fleet) {
+      if (fleet.telemetryOutage()) {
+        ticks.incrementAndGet();
+        return; // nothing gets through, though the hosts are fine
+      }
       Instant ts = now();
       Map<String, SimulatedFleet.HostCondition> conditions = fleet.conditionsLocked();
       for (FleetHost h : fleet.hostsLocked().values()) {

@@ -343,6 +343,114 @@ class ConnectorServiceTest {
     assertThat(connector.maxRunning("t1")).isEqualTo(1);
   }
 
+  @Test
+  void anotherConnectorsCommandIsNeitherRunNorAnswered() {
+    connector.handles(r -> !r.limitKey().equals("t9"));
+    start();
+    deliver(restart("cmd-other", "vm1", "h1", "t9"));
+    deliver(restart("cmd-mine", "vm2", "h1", "t1"));
+
+    await("one result", () -> results().size() == 1);
+    assertThat(results().get(0).getCommandId()).isEqualTo("cmd-mine");
+    await("both offsets committed", () -> committedIs(2));
+    assertThat(connector.calls("cmd-other")).isZero();
+    assertThat(service.counters().skipped()).isEqualTo(1);
+  }
+
+  @Test
+  void transientErrorIsRetriedWithBackoffUntilItPasses() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    connector.answer(
+        r -> {
+          if (calls.incrementAndGet() <= 2) {
+            throw new TransientException("connection refused");
+          }
+          return Outcome.succeeded("done");
+        });
+    start(
+        ConnectorOptions.builder()
+            .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(20))
+            .build());
+    deliver(restart("cmd-r", "vm1", "h1", "t1"));
+
+    await("one result", () -> results().size() == 1);
+    assertThat(results().get(0).getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
+    assertThat(connector.calls("cmd-r")).isEqualTo(3);
+    assertThat(service.counters().retries()).isEqualTo(2);
+  }
+
+  @Test
+  void transientErrorWithoutTimeLeftFailsRatherThanTimingOut() {
+    connector.answer(
+        r -> {
+          throw new TransientException("BMC does not answer");
+        });
+    start(
+        ConnectorOptions.builder()
+            .commandTimeout(Duration.ofMillis(600))
+            .retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+            .build());
+    deliver(fence("cmd-t", "h1"));
+
+    await("one result", () -> results().size() == 1);
+    CommandResult r = results().get(0);
+    assertThat(r.getStatus()).isEqualTo(CommandStatus.FAILED);
+    assertThat(r.getDetail()).contains("no time left to retry", "BMC does not answer");
+    assertThat(connector.calls("cmd-t")).isBetween(2, 3);
+  }
+
+  @Test
+  void exactlyOnceModeWritesResultLedgerAndOffsetInOneTransaction() {
+    start(ConnectorOptions.builder().exactlyOnce(true).build());
+    deliver(restart("cmd-x", "vm1", "h1", "t1"));
+
+    await("one result", () -> results().size() == 1);
+    await("offset sent with the transaction", () -> transactionOffset() != null);
+    assertThat(transactionOffset()).isEqualTo(1L);
+    assertThat(ledgerStates("cmd-x")).containsExactly("STARTED", "DONE");
+    assertThat(committed()).as("no commit outside a transaction").isNull();
+    assertThat(service.counters().latencyMaxMillis()).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void exactlyOnceModeNeverAnswersACommandTwice() {
+    start(ConnectorOptions.builder().exactlyOnce(true).build());
+    deliver(restart("cmd-y", "vm1", "h1", "t1"));
+    await("one result", () -> results().size() == 1);
+
+    deliver(restart("cmd-y", "vm1", "h1", "t1"));
+    await("the redelivery is answered", () -> Long.valueOf(2).equals(transactionOffset()));
+
+    assertThat(results()).hasSize(1);
+    assertThat(connector.calls("cmd-y")).isEqualTo(1);
+    assertThat(service.counters().duplicates()).isEqualTo(1);
+  }
+
+  private Long transactionOffset() {
+    Long last = null;
+    for (Map<String, Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>> m :
+        producer.consumerGroupOffsetsHistory()) {
+      for (Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> o :
+          m.values()) {
+        if (o.containsKey(TP)) {
+          last = o.get(TP).offset();
+        }
+      }
+    }
+    return last;
+  }
+
+  private List<String> ledgerStates(String commandId) {
+    List<String> out = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+      if (r.topic().equals(Topics.CONNECTOR_LEDGER)
+          && new String(r.key(), StandardCharsets.UTF_8).equals(commandId)) {
+        out.add(CommandLedger.stateOf(r.value()).name());
+      }
+    }
+    return out;
+  }
+
   // ---- fixtures ----
 
   private static Command restart(String id, String vm, String host, String target) {

@@ -21,6 +21,16 @@ final class FakeConnector implements HypervisorConnector {
   private final AtomicInteger interrupted = new AtomicInteger();
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile Function<Request, Outcome> answer = r -> Outcome.succeeded("done");
+  private volatile java.util.function.Predicate<Request> handles = r -> true;
+
+  void handles(java.util.function.Predicate<Request> handles) {
+    this.handles = handles;
+  }
+
+  @Override
+  public boolean handles(Request request) {
+    return handles.test(request);
+  }
 
   /** Holds every call from now on until {@link #release()}. */
   void hold() {

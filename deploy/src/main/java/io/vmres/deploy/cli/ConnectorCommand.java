@@ -18,12 +18,28 @@ import picocli.CommandLine.TypeConversionException;
     description = {
       "Runs a connector: it reads commands from Kafka, runs them against its hypervisors"
           + " idempotently (the command id is the key) and reports each result back.",
+      "",
+      "Types: sim (a simulated fleet, which also publishes its telemetry), libvirt (restart,"
+          + " migrate, map disks, fence a host's domains), ipmi (fence hosts through their BMCs).",
+      "",
+      "The --config file holds Java properties: the service's (group, max.in.flight,"
+          + " max.in.flight.per.target, command.timeout, exactly.once, transactional.id,"
+          + " metrics.interval...) and the connector's: libvirt.host.HOST.uri,"
+          + " ipmi.host.HOST.address, ipmi.host.HOST.user, ipmi.host.HOST.password (or"
+          + " .password.file), sim.hosts, sim.ledger.file..."
+          + " docs/connectors.md lists every key.",
+      "",
+      "By default (exactly.once=true) a command runs at most once even across a crash, and"
+          + " gets exactly one result: results, a ledger and offsets go out in Kafka"
+          + " transactions.",
       ""
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres connector --type sim",
-      "  vmres connector --type libvirt --config pool-a.properties"
+      "  vmres connector --type sim --config sim.properties",
+      "  vmres connector --type libvirt --config pool-a.properties",
+      "  vmres connector --type ipmi --config bmcs.properties --bootstrap kafka-1:9092"
     })
 final class ConnectorCommand extends Subcommand {
 
@@ -39,7 +55,9 @@ final class ConnectorCommand extends Subcommand {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "How to reach the hypervisors (required for libvirt and ipmi).")
+      description =
+          "Settings (Java properties): how to reach the hypervisors or BMCs, and the"
+              + " service's limits (required for libvirt and ipmi).")
   private Path config;
 
   @Mixin private BootstrapOption bootstrap;

@@ -61,10 +61,12 @@ public final class WiredActions implements Actions {
 
   @Override
   public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
-    if (args.type() != ConnectorType.SIM) {
-      throw new NotWiredException("connector --type " + args.type());
-    }
-    return io.vmres.deploy.SimConnector.run(args.bootstrap(), lifecycle, System.out);
+    io.vmres.connector.runtime.ConnectorSettings settings =
+        args.config()
+            .map(io.vmres.connector.runtime.ConnectorSettings::load)
+            .orElseGet(io.vmres.connector.runtime.ConnectorSettings::empty);
+    return io.vmres.deploy.HardwareConnector.run(
+        args.type().toString(), args.bootstrap(), settings, lifecycle, System.out);
   }
 
   @Override

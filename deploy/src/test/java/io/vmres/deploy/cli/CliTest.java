@@ -58,6 +58,15 @@ class CliTest {
   }
 
   @Test
+  void connectorHelpExplainsTheTypesAndTheConfigurationFile() {
+    assertThat(run("connector", "--help")).isEqualTo(Cli.OK);
+    // Help lines wrap anywhere, after a dot too.
+    assertThat(out.toString().replaceAll("\\s+", " ").replace(". ", "."))
+        .contains("sim, libvirt, ipmi", "libvirt.host.HOST.uri", "ipmi.host.HOST.address")
+        .contains("exactly.once", "docs/connectors.md");
+  }
+
+  @Test
   void versionNamesTheBuildAndWhatItRunsOn() {
     assertThat(run("--version")).isEqualTo(Cli.OK);
     assertThat(out.toString()).startsWith("vmres ").contains("Flink 2.", "Kafka 4.", "Java ");
