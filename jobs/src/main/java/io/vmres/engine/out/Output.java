@@ -9,4 +9,15 @@ public interface Output {
   void incident(IncidentOut incident);
 
   void alert(AlertOut alert);
+
+  /**
+   * The fleet view of a host changed (state, VM count or capacity use): at most once per host per
+   * instant, at the end of the instant. Sent only when {@link #wantsHostStates()}.
+   */
+  default void hostState(HostStateOut state) {}
+
+  /** Whether the engine is to track and send {@link #hostState}; replay files do not. */
+  default boolean wantsHostStates() {
+    return false;
+  }
 }
