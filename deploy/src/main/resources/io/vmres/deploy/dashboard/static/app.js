@@ -164,7 +164,7 @@ function renderFleet(d) {
 
 function step(label, ts, from) {
   const s = el("span", "step" + (ts != null ? " done" : ""));
-  s.textContent = ts != null ? `${label} +${secs(ts - from)}` : label;
+  s.textContent = ts != null && from != null ? `${label} +${secs(ts - from)}` : label;
   return s;
 }
 
@@ -176,7 +176,7 @@ function incidentEl(i) {
   top.append(
     el("span", "id", i.id),
     el("span", "badge " + i.state, i.state),
-    el("span", "muted", `${i.kind} · ${i.hosts.join(", ")}`)
+    el("span", "muted", `${i.kind} · ${[...i.hosts].sort(byName).join(", ")}`)
   );
   root.append(top);
   const from = i.failureStartTs != null ? i.failureStartTs : i.detectedTs;
@@ -199,7 +199,7 @@ function incidentEl(i) {
     const steps = el("div", "steps");
     const end = i.endTs != null && i.state !== "CLOSED" ? i.endTs : null;
     steps.append(
-      step("failure " + utc(from), from, from),
+      step("failure " + utc(from), from, null),
       step("detected", i.detectedTs, from),
       i.fenceTs != null || i.fencedTs != null ? step("fenced", i.fencedTs, from) : el("span"),
       step("disks mapped", i.mappedTs, from),
@@ -269,12 +269,14 @@ function renderRecovery() {
   $("recovery-summary").textContent =
     `${times.length} incidents · median ${q(0.5).toFixed(1)} s · p95 ${q(0.95).toFixed(1)} s`;
   const max = sorted[sorted.length - 1];
-  const width = Math.max(1, Math.ceil(max / 12 / 5) * 5); // bins of 5 s multiples, about 12
-  const n = Math.floor(max / width) + 1;
+  const span = Math.max(max - sorted[0], 1);
+  const width = [1, 2, 5, 10, 15, 30, 60, 120, 300].find((w) => span / w <= 12) || 600;
+  const lo = Math.floor(sorted[0] / width) * width;
+  const n = Math.max(Math.floor((max - lo) / width) + 1, 6);
   const bins = new Array(n).fill(0);
-  for (const t of times) bins[Math.floor(t / width)]++;
+  for (const t of times) bins[Math.floor((t - lo) / width)]++;
   const top = Math.max(...bins);
-  const W = 430, H = 110, pad = 18, bw = (W - pad) / n;
+  const W = 490, H = 110, pad = 18, bw = (W - pad) / n;
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("width", W);
@@ -299,7 +301,7 @@ function renderRecovery() {
       const l = document.createElementNS(ns, "text");
       l.setAttribute("x", pad + i * bw);
       l.setAttribute("y", H + 12);
-      l.textContent = `${i * width} s`;
+      l.textContent = `${lo + i * width} s`;
       svg.append(l);
     }
   });
@@ -308,6 +310,12 @@ function renderRecovery() {
 
 function pct(free, total) {
   return total > 0 ? Math.round((100 * free) / total) + "%" : "–";
+}
+
+function headroom(share, detail) {
+  const td = el("td");
+  td.append(el("b", "", share), el("div", "muted small", detail));
+  return td;
 }
 
 function renderCapacity() {
@@ -335,8 +343,8 @@ function renderCapacity() {
     }
     tr.append(
       el("td", "", c.cluster),
-      el("td", "", `${pct(c.cpuFree, c.cpuTotal)} (${Math.round(c.cpuFree)} of ${Math.round(c.cpuTotal)})`),
-      el("td", "", `${pct(c.memFreeMb, c.memTotalMb)} (${Math.round(c.memFreeMb / 1024)} of ${Math.round(c.memTotalMb / 1024)} GiB)`),
+      headroom(pct(c.cpuFree, c.cpuTotal), `${Math.round(c.cpuFree)} of ${Math.round(c.cpuTotal)} cores`),
+      headroom(pct(c.memFreeMb, c.memTotalMb), `${Math.round(c.memFreeMb / 1024)} of ${Math.round(c.memTotalMb / 1024)} GiB`),
       adm
     );
     table.append(tr);
