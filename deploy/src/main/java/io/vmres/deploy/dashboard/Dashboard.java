@@ -53,7 +53,7 @@ public final class Dashboard implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     server.close();
     feed.close();
   }

@@ -75,30 +75,44 @@ public final class DashboardFeed implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("the dashboard stopped reading the topics", e);
     } finally {
-      consumer.close(Duration.ofSeconds(5));
+      consumer.close();
       stopped.countDown();
     }
   }
 
   private SpecificRecord decode(ConsumerRecord<byte[], byte[]> r) {
     try {
-      return codec.decode(r.value());
+      return decode(codec, r.value());
     } catch (AvroCodec.BadRecordException e) {
-      // admissions share the fleet-state topic; a codec that does not know them yet still reads
-      // them with their own decoder
+      LOG.warn("{} holds a record that does not decode: {}", r.topic(), e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * A record of the topics read. Admissions share the fleet-state topic: a codec that does not
+   * know them yet still reads them, with their own decoder.
+   */
+  static SpecificRecord decode(AvroCodec codec, byte[] bytes) throws AvroCodec.BadRecordException {
+    try {
+      return codec.decode(bytes);
+    } catch (AvroCodec.BadRecordException e) {
       try {
-        return Admission.getDecoder().decode(r.value());
+        return Admission.getDecoder().decode(bytes);
       } catch (Exception notAdmission) {
-        LOG.warn("{} holds a record that does not decode: {}", r.topic(), e.getMessage());
-        return null;
+        throw e;
       }
     }
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     consumer.wakeup();
-    stopped.await(10, TimeUnit.SECONDS);
+    try {
+      stopped.await(35, TimeUnit.SECONDS); // the consumer's own close waits up to 30 s
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -23,7 +23,7 @@ class DashboardModelTest {
   private final DashboardModel model = new DashboardModel(Settings.DEFAULTS);
 
   @SuppressWarnings("unchecked")
-  private static <T> T get(Map<String, Object> m, String key) {
+  private <T> T get(Map<String, Object> m, String key) {
     return (T) m.get(key);
   }
 
@@ -38,7 +38,7 @@ class DashboardModelTest {
     model.apply(host("h2", "c1", "r1", "healthy", 5, 0));
     Map<String, Object> first = model.since(0);
     assertThat((boolean) get(first, "full")).isTrue();
-    assertThat(get(first, "hosts", List.class)).hasSize(2);
+    assertThat(this.<List<Object[]>>get(first, "hosts")).hasSize(2);
     long v = model.version();
 
     // three changes of h1 between two sends: one row, the latest
@@ -51,7 +51,7 @@ class DashboardModelTest {
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0)[0]).isEqualTo("h1");
     assertThat(rows.get(0)[3]).isEqualTo("fenced");
-    assertThat(model.since(model.version()).get("hosts")).asList().isEmpty();
+    assertThat(this.<List<Object[]>>get(model.since(model.version()), "hosts")).isEmpty();
   }
 
   @Test
@@ -91,10 +91,9 @@ class DashboardModelTest {
     assertThat(done.get("restartedTs")).isEqualTo(Records.at(42).toEpochMilli());
     // from the last heartbeat at 20 s to 42 s
     assertThat(done.get("recoverySeconds")).isEqualTo(22.0);
-    assertThat(get(model.since(0), "recoveryTimes", List.class)).containsExactly(22.0);
-    assertThat(((List<?>) get(model.since(0), "clusters")).get(0))
-        .extracting(c -> ((Map<?, ?>) c).get("inFlight"))
-        .isEqualTo(0);
+    assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(22.0);
+    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
+        .containsEntry("inFlight", 0);
   }
 
   @Test
@@ -102,7 +101,7 @@ class DashboardModelTest {
     model.apply(host("h1", "c1", "r1", "healthy", 4, 0)); // 16 of 64 cpu used
     model.apply(host("h2", "c1", "r1", "healthy", 8, 0)); // 32 of 64
     model.apply(host("h3", "c1", "r2", "failed", 8, 0)); // no room to offer
-    Map<String, Object> c1 = ((List<Map<String, Object>>) get(model.since(0), "clusters")).get(0);
+    Map<String, Object> c1 = this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
     assertThat(c1.get("cpuFree")).isEqualTo(80.0);
     assertThat(c1.get("cpuTotal")).isEqualTo(128.0);
     assertThat(c1.get("vms")).isEqualTo(20);
@@ -124,7 +123,7 @@ class DashboardModelTest {
                         .build()))
             .setTs(Records.at(1))
             .build());
-    c1 = ((List<Map<String, Object>>) get(model.since(0), "clusters")).get(0);
+    c1 = this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
     Map<String, Object> admission = get(c1, "admission");
     List<Map<String, Object>> risks = get(admission, "risks");
     assertThat(risks).singleElement().satisfies(r -> {
@@ -139,12 +138,7 @@ class DashboardModelTest {
     long v = model.version();
     model.apply(host("h1", "c1", "r1", "removed", 0, 5));
     Map<String, Object> delta = model.since(v);
-    assertThat(get(delta, "removed", List.class)).containsExactly("h1");
-    assertThat(get(model.since(0), "hosts", List.class)).isEmpty();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T get(Map<String, Object> m, String key, Class<T> type) {
-    return (T) m.get(key);
+    assertThat(this.<List<String>>get(delta, "removed")).containsExactly("h1");
+    assertThat(this.<List<Object[]>>get(model.since(0), "hosts")).isEmpty();
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,6 +96,7 @@ class LiveDashboardITCase {
       assertThat(othersAfter).isNotEqualTo(othersBefore);
       assertThat(progress.getText()).contains(recovered + " of " + vmsBefore + " VMs recovered");
       assertThat(browser.driver.findElement(card).getText()).contains("recovery time");
+      assertThat(runtime.job().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
       System.out.printf(
           "dashboard: %s failed, %s RECOVERED, %d of %d VMs recovered, in the page%n",
           victim.host(), id, recovered, vmsBefore);
