@@ -35,6 +35,9 @@ public final class DashboardModel {
   /** Recovery times kept for the distribution: the latest ones. */
   static final int RECOVERIES_KEPT = 1000;
 
+  /** Incidents kept: all open ones, and the latest ended ones up to this many in all. */
+  static final int INCIDENTS_KEPT = 1000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> DOWN = Set.of("failed", "fenced");
 
@@ -47,8 +50,20 @@ public final class DashboardModel {
   /** Hosts that left, with the version they left at. */
   private final Map<String, Long> removed = new HashMap<>();
   private final LinkedHashMap<String, IncidentRow> incidents = new LinkedHashMap<>();
-  private final Map<String, Command> commands = new HashMap<>();
+  /** Commands without a result yet. */
   private final Map<String, Command> inFlight = new HashMap<>();
+
+  /**
+   * Results read before their command: the two topics are read side by side, and a result can be
+   * fetched first. Bounded: a result whose command never comes is forgotten in time.
+   */
+  private final Map<String, CommandResult> early =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, CommandResult> e) {
+          return size() > 10_000;
+        }
+      };
   private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>();
   private final TreeMap<String, Stamped<Map<String, Object>>> admissions = new TreeMap<>();
   private final ArrayDeque<Double> recoveries = new ArrayDeque<>();
@@ -144,11 +159,9 @@ public final class DashboardModel {
   private void incident(Incident i) {
     long ts = i.getTs().toEpochMilli();
     long v = next(ts);
-    IncidentRow row = incidents.get(i.getIncidentId());
-    if (row == null) {
-      row = new IncidentRow(i.getIncidentId());
+    IncidentRow row = row(i.getIncidentId());
+    if (row.state == null) {
       row.detectedTs = ts;
-      incidents.put(row.id, row);
     }
     row.cluster = i.getCluster();
     row.kind = i.getKind().name();
@@ -176,6 +189,31 @@ public final class DashboardModel {
     row.v = v;
   }
 
+  /**
+   * The row of an incident, made on the first record that names it: its commands can be read
+   * before the incident itself (the topics are read side by side). Shown once its record came.
+   */
+  private IncidentRow row(String id) {
+    IncidentRow row = incidents.get(id);
+    if (row == null) {
+      row = new IncidentRow(id);
+      incidents.put(id, row);
+      forgetEndedIncidents();
+    }
+    return row;
+  }
+
+  /** Keeps a long-running dashboard's memory bounded: the oldest ended incidents go first. */
+  private void forgetEndedIncidents() {
+    Iterator<IncidentRow> it = incidents.values().iterator();
+    while (incidents.size() > INCIDENTS_KEPT && it.hasNext()) {
+      IncidentRow row = it.next();
+      if (row.endTs != null || row.state == null) {
+        it.remove();
+      }
+    }
+  }
+
   /** The earliest last heartbeat the evidence names: when the failure began. */
   private static Long failureStart(String evidenceJson) {
     if (evidenceJson == null) {
@@ -200,30 +238,39 @@ public final class DashboardModel {
   private void command(Command c) {
     long ts = c.getTs().toEpochMilli();
     long v = next(ts);
-    commands.put(c.getCommandId(), c);
     inFlight.put(c.getCommandId(), c);
-    IncidentRow inc = incidents.get(c.getIncidentId());
-    if (inc == null) {
-      return;
+    if (c.getIncidentId() != null) {
+      IncidentRow inc = row(c.getIncidentId());
+      issued(inc, c, ts);
+      inc.v = v;
     }
+    CommandResult r = early.remove(c.getCommandId());
+    if (r != null) {
+      result(r);
+    }
+  }
+
+  private static void issued(IncidentRow inc, Command c, long ts) {
     switch (c.getAction().name()) {
       case "FENCE_HOST" -> inc.fenceTs = min(inc.fenceTs, ts);
       case "MAP_DISKS" -> inc.mapTs = min(inc.mapTs, ts);
       case "RESTART_VM", "LIVE_MIGRATE_VM" -> inc.restartTs = min(inc.restartTs, ts);
       default -> {}
     }
-    inc.v = v;
   }
 
   private void result(CommandResult r) {
     long ts = r.getTs().toEpochMilli();
     long v = next(ts);
-    inFlight.remove(r.getCommandId());
-    Command c = commands.get(r.getCommandId());
-    IncidentRow inc = c == null ? null : incidents.get(c.getIncidentId());
-    if (inc == null) {
+    Command c = inFlight.remove(r.getCommandId()); // a repeated result finds nothing
+    if (c == null) {
+      early.put(r.getCommandId(), r);
       return;
     }
+    if (c.getIncidentId() == null) {
+      return;
+    }
+    IncidentRow inc = row(c.getIncidentId());
     boolean ok = r.getStatus().name().equals("SUCCEEDED");
     switch (c.getAction().name()) {
       case "FENCE_HOST" -> {
@@ -263,8 +310,8 @@ public final class DashboardModel {
     while (alerts.size() > ALERTS_KEPT) {
       alerts.removeFirst();
     }
-    IncidentRow inc = a.getIncidentId() == null ? null : incidents.get(a.getIncidentId());
-    if (inc != null && !a.getVms().isEmpty()) {
+    if (a.getIncidentId() != null && !a.getVms().isEmpty()) {
+      IncidentRow inc = row(a.getIncidentId());
       inc.givenUp.addAll(a.getVms());
       inc.v = v;
     }
@@ -335,7 +382,7 @@ public final class DashboardModel {
     d.put("removed", gone);
     List<Map<String, Object>> incs = new ArrayList<>();
     for (IncidentRow row : incidents.values()) {
-      if (row.v > v) {
+      if (row.v > v && row.state != null) {
         incs.add(incident(row));
       }
     }

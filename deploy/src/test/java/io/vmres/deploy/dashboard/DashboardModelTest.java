@@ -133,6 +133,23 @@ class DashboardModelTest {
   }
 
   @Test
+  void recordsReadOutOfOrderAcrossTopicsStillAddUp() {
+    model.apply(host("h1", "c1", "r1", "healthy", 2, 0));
+    // the restart and its result are read before the incident, the result before its command
+    model.apply(result("r1", "SUCCEEDED", 41));
+    model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "incidents")).isEmpty();
+    model.apply(host("h1", "c1", "r1", "failed", 2, 32));
+    model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+    Map<String, Object> inc = incidentOf(model.since(0), "inc-c1-0001");
+    assertThat(inc.get("vmsRecovered")).isEqualTo(1);
+    assertThat(inc.get("vmsTotal")).isEqualTo(2);
+    assertThat(inc.get("detectedTs")).isEqualTo(Records.at(32).toEpochMilli());
+    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
+        .containsEntry("inFlight", 0);
+  }
+
+  @Test
   void aRemovedHostLeavesTheMap() {
     model.apply(host("h1", "c1", "r1", "healthy", 4, 0));
     long v = model.version();
