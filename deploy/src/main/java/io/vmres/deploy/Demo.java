@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
+import io.vmres.deploy.dashboard.Dashboard;
+import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.schema.Action;
 import io.vmres.schema.Command;
@@ -61,10 +63,11 @@ public final class Demo {
       int vmsPerHost,
       Duration crashEvery,
       long seed,
+      Optional<Integer> dashboardPort,
       Lifecycle lifecycle,
       PrintStream out)
       throws Exception {
-    return new Demo(out).go(duration, hosts, vmsPerHost, crashEvery, seed, lifecycle);
+    return new Demo(out).go(duration, hosts, vmsPerHost, crashEvery, seed, dashboardPort, lifecycle);
   }
 
   private int go(
@@ -73,6 +76,7 @@ public final class Demo {
       int vmsPerHost,
       Duration crashEvery,
       long seed,
+      Optional<Integer> dashboardPort,
       Lifecycle lifecycle)
       throws Exception {
     SimulatedFleet fleet =
@@ -94,6 +98,18 @@ public final class Demo {
         runtime.kafka().startupTime().toMillis() / 1000.0,
         runtime.job().getJobID());
     lifecycle.register(new DecisionLog(runtime.kafka().bootstrapServers(), this::onDecision));
+    if (dashboardPort.isPresent()) {
+      Dashboard dashboard =
+          lifecycle.start(
+              () ->
+                  Dashboard.start(
+                      runtime.kafka().bootstrapServers(),
+                      "127.0.0.1",
+                      dashboardPort.get(),
+                      null,
+                      Settings.DEFAULTS));
+      out.printf(Locale.ROOT, "[%s] dashboard: %s%n", clock(), dashboard.url());
+    }
 
     ScheduledExecutorService crasher =
         Executors.newSingleThreadScheduledExecutor(

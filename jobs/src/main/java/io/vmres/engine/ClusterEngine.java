@@ -130,6 +130,12 @@ public final class ClusterEngine implements Serializable {
   private boolean dirty;
   private transient Output out;
 
+  /** The fleet view told to dashboards; null in engines checkpointed before it existed. */
+  private HostStates hostStates;
+
+  /** The input of this instant may change a host's view. */
+  private boolean hostInput;
+
   /** A declaration asked by an input event, made in step 2 of its instant. */
   private final boolean predictionsFromInput;
 
@@ -187,6 +193,7 @@ public final class ClusterEngine implements Serializable {
     try {
       runBefore(t);
       now = t;
+      hostInput = out.wantsHostStates() && hostStates().touchedBy(eventsAtT);
       for (Event e : eventsAtT) {
         apply(e);
       }
@@ -279,6 +286,7 @@ public final class ClusterEngine implements Serializable {
 
   /** Steps 2 to 4 of the spec's order of one instant (step 1, the input, is done). */
   private void runInstant(long t) {
+    boolean timed = !timers.isEmpty() && timers.peek().ts() == t;
     while (!timers.isEmpty() && timers.peek().ts() == t && timers.peek().kind() < Timer.ANSWER) {
       fire(timers.poll(), t);
     }
@@ -304,6 +312,17 @@ public final class ClusterEngine implements Serializable {
     if (a != null && out != null) {
       out.admission(AdmissionOut.of(cluster, a, t));
     }
+    if ((timed || hostInput) && out != null && out.wantsHostStates()) {
+      hostStates().report(t, out);
+    }
+    hostInput = false;
+  }
+
+  private HostStates hostStates() {
+    if (hostStates == null) {
+      hostStates = new HostStates(cluster, fleet, incidents);
+    }
+    return hostStates;
   }
 
   private void schedule(long ts, int kind, String key, long aux) {

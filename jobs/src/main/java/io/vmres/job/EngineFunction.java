@@ -8,6 +8,7 @@ import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
+import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
@@ -43,6 +44,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
   private final Settings settings;
   private final ClusterEngine.Hypervisor hypervisor;
   private final boolean emitFinalEngine;
+  private final boolean hostStates;
 
   private transient ValueState<ClusterEngine> engine;
   private transient ValueState<TreeMap<Long, ArrayList<Event>>> pending;
@@ -62,9 +64,22 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
    */
   public EngineFunction(
       Settings settings, ClusterEngine.Hypervisor hypervisor, boolean emitFinalEngine) {
+    this(settings, hypervisor, emitFinalEngine, false);
+  }
+
+  /**
+   * @param hostStates send the fleet view of the hosts ({@code HostStateOut}) along with the
+   *     decisions, for dashboards
+   */
+  public EngineFunction(
+      Settings settings,
+      ClusterEngine.Hypervisor hypervisor,
+      boolean emitFinalEngine,
+      boolean hostStates) {
     this.settings = settings;
     this.hypervisor = hypervisor;
     this.emitFinalEngine = emitFinalEngine;
+    this.hostStates = hostStates;
   }
 
   @Override
@@ -248,6 +263,16 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     @Override
     public void admission(AdmissionOut admission) {
       lines.add(admission);
+    }
+
+    @Override
+    public void hostState(HostStateOut state) {
+      lines.add(state);
+    }
+
+    @Override
+    public boolean wantsHostStates() {
+      return hostStates;
     }
 
     void deadLetter(DeadLetterOut deadLetter) {

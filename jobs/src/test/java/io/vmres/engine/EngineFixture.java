@@ -14,6 +14,7 @@ import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
+import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
@@ -32,6 +33,7 @@ final class EngineFixture implements Output {
   final List<IncidentOut> incidents = new ArrayList<>();
   final List<AlertOut> alerts = new ArrayList<>();
   final List<AdmissionOut> admissions = new ArrayList<>();
+  final List<HostStateOut> hostStates = new ArrayList<>();
   private long seq;
 
   EngineFixture(Settings settings) {
@@ -227,5 +229,15 @@ final class EngineFixture implements Output {
   @Override
   public void alert(AlertOut a) {
     alerts.add(a);
+  }
+
+  @Override
+  public void hostState(HostStateOut s) {
+    hostStates.add(s);
+  }
+
+  @Override
+  public boolean wantsHostStates() {
+    return true;
   }
 }

@@ -39,9 +39,42 @@ public interface Actions {
    */
   int bench(BenchArgs args, Lifecycle lifecycle) throws Exception;
 
+  /** {@code vmres dashboard}: serves the streaming dashboard of a running vmres. */
+  default int dashboard(DashboardArgs args, Lifecycle lifecycle) throws Exception {
+    throw new NotWiredException("dashboard");
+  }
+
+  /** Where the dashboard listens: its port and address, and the token it requires, if any. */
+  record DashboardOptions(int port, String bind, Optional<String> token) {
+    /** The dashboard of {@code vmres demo} and {@code vmres replay --dashboard}: loopback. */
+    public static DashboardOptions local(int port) {
+      return new DashboardOptions(port, "127.0.0.1", Optional.empty());
+    }
+  }
+
+  /** Options of {@code vmres dashboard}. */
+  record DashboardArgs(String bootstrap, DashboardOptions listen) {}
+
   /** Options of {@code vmres demo}; an empty duration means until Ctrl-C. */
   record DemoArgs(
-      Optional<Duration> duration, int hosts, int vmsPerHost, Duration crashEvery, long seed) {}
+      Optional<Duration> duration,
+      int hosts,
+      int vmsPerHost,
+      Duration crashEvery,
+      long seed,
+      Optional<DashboardOptions> dashboard) {
+    /** The demo with its dashboard on the default port. */
+    public DemoArgs(
+        Optional<Duration> duration, int hosts, int vmsPerHost, Duration crashEvery, long seed) {
+      this(
+          duration,
+          hosts,
+          vmsPerHost,
+          crashEvery,
+          seed,
+          Optional.of(DashboardOptions.local(DashboardCommand.DEFAULT_PORT)));
+    }
+  }
 
   /** Options of {@code vmres replay}; settings override the recording's {@code meta.config}. */
   record ReplayArgs(
@@ -49,7 +82,21 @@ public interface Actions {
       Path out,
       Map<String, String> settings,
       int parallelism,
-      Optional<Path> config) {}
+      Optional<Path> config,
+      Optional<ReplayDashboard> dashboard) {
+    /** A replay without a dashboard. */
+    public ReplayArgs(
+        Path recording,
+        Path out,
+        Map<String, String> settings,
+        int parallelism,
+        Optional<Path> config) {
+      this(recording, out, settings, parallelism, config, Optional.empty());
+    }
+  }
+
+  /** {@code vmres replay --dashboard}: event time {@code speed} times as fast as the clock. */
+  record ReplayDashboard(double speed, DashboardOptions listen) {}
 
   /**
    * Options of {@code vmres record}; an empty duration means until Ctrl-C; {@code fromNow} skips

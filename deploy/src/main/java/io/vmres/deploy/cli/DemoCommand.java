@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
       ""
     },
     footerHeading = "%nExamples:%n",
-    footer = {"  vmres demo", "  vmres demo --duration 5m --hosts 1000 --crash-every 10s --seed 7"})
+    footer = {
+      "  vmres demo                 and open the dashboard at http://localhost:8080",
+      "  vmres demo --duration 5m --hosts 1000 --crash-every 10s --seed 7 --no-dashboard"
+    })
 final class DemoCommand extends Subcommand {
 
   @Option(
@@ -58,6 +61,16 @@ final class DemoCommand extends Subcommand {
               + " (default: ${DEFAULT-VALUE}).")
   private long seed;
 
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "PORT",
+      defaultValue = "" + DashboardCommand.DEFAULT_PORT,
+      description = "Port of the dashboard, on loopback (default: ${DEFAULT-VALUE}; 0: any free).")
+  private int dashboardPort;
+
+  @Option(names = "--no-dashboard", description = "Serve no dashboard.")
+  private boolean noDashboard;
+
   @Override
   public Integer call() throws Exception {
     DemoArgs args =
@@ -66,7 +79,10 @@ final class DemoCommand extends Subcommand {
             atLeast(hosts, 1, "--hosts"),
             atLeast(vmsPerHost, 0, "--vms-per-host"),
             positive(crashEvery, "--crash-every"),
-            seed);
+            seed,
+            noDashboard
+                ? Optional.empty()
+                : Optional.of(DashboardCommand.options(this, dashboardPort, "127.0.0.1", null)));
     return actions().demo(args, lifecycle());
   }
 }

@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres replay rack-failure.jsonl",
-      "  vmres replay rack.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S"
+      "  vmres replay rack.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S",
+      "  vmres replay rack-failure.jsonl --dashboard --speed 5"
     })
 final class ReplayCommand extends Subcommand {
 
@@ -64,6 +65,29 @@ final class ReplayCommand extends Subcommand {
       description = "A file of settings, one KEY=VALUE per line, as --set.")
   private Path config;
 
+  @Option(
+      names = "--dashboard",
+      description =
+          "Show the replay on the dashboard as it runs, paced by --speed, and keep serving it"
+              + " after the end until Ctrl-C.")
+  private boolean dashboard;
+
+  @Option(
+      names = "--speed",
+      paramLabel = "X",
+      defaultValue = "10",
+      description =
+          "With --dashboard: event time runs X times as fast as the clock (default:"
+              + " ${DEFAULT-VALUE}).")
+  private double speed;
+
+  @Option(
+      names = "--dashboard-port",
+      paramLabel = "PORT",
+      defaultValue = "" + DashboardCommand.DEFAULT_PORT,
+      description = "With --dashboard: its port, on loopback (default: ${DEFAULT-VALUE}).")
+  private int dashboardPort;
+
   @Override
   public Integer call() throws Exception {
     readableFile(recording, "recording");
@@ -82,8 +106,17 @@ final class ReplayCommand extends Subcommand {
             dir,
             Collections.unmodifiableMap(new LinkedHashMap<>(settings)),
             atLeast(parallelism, 1, "--parallelism"),
-            Optional.ofNullable(config).map(c -> readableFile(c, "--config")));
+            Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
+            dashboard ? Optional.of(replayDashboard()) : Optional.empty());
     return actions().replay(args, lifecycle());
+  }
+
+  private Actions.ReplayDashboard replayDashboard() {
+    if (!(speed > 0) || Double.isInfinite(speed)) {
+      throw usage("--speed must be a number above 0, was " + speed);
+    }
+    return new Actions.ReplayDashboard(
+        speed, DashboardCommand.options(this, dashboardPort, "127.0.0.1", null));
   }
 
   private static String baseName(Path file) {

@@ -31,11 +31,13 @@ import picocli.CommandLine.Spec;
       GenerateCommand.class,
       PlanCommand.class,
       BenchCommand.class,
+      DashboardCommand.class,
       HelpCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  vmres demo                the job on 200 simulated hosts, until Ctrl-C",
+      "  vmres dashboard           the live dashboard of a running vmres",
       "  vmres kafka               a local broker at 127.0.0.1:9092",
       "  vmres replay rec.jsonl    a recording through the job, into out/rec/",
       "  vmres generate --out f.jsonl.gz   a one-hour recording of 400 hosts",

@@ -52,4 +52,9 @@ final class RecordingActions implements Actions {
   public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
     return answer(args);
   }
+
+  @Override
+  public int dashboard(DashboardArgs args, Lifecycle lifecycle) throws Exception {
+    return answer(args);
+  }
 }

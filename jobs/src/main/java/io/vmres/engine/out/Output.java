@@ -12,4 +12,15 @@ public interface Output {
 
   /** The admission view changed (not a replay output: replay files ignore it). */
   default void admission(AdmissionOut admission) {}
+
+  /**
+   * The fleet view of a host changed (state, VM count or capacity use): at most once per host per
+   * instant, at the end of the instant. Sent only when {@link #wantsHostStates()}.
+   */
+  default void hostState(HostStateOut state) {}
+
+  /** Whether the engine is to track and send {@link #hostState}; replay files do not. */
+  default boolean wantsHostStates() {
+    return false;
+  }
 }

@@ -74,7 +74,7 @@ public final class LiveJob {
     DataStream<Emitted> decisions =
         HealthStage.attach(routed, settings)
             .keyBy(Routed::cluster)
-            .process(new EngineFunction(settings, ClusterEngine.Hypervisor.EXTERNAL, false))
+            .process(new EngineFunction(settings, ClusterEngine.Hypervisor.EXTERNAL, false, true))
             .returns(Emitted.TYPE)
             .name("decide")
             .uid("decide");

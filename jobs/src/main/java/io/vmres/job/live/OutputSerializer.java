@@ -6,6 +6,7 @@ import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
+import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.ResultOut;
 import io.vmres.engine.recording.ReplayOutputs;
@@ -19,6 +20,7 @@ import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
 import io.vmres.schema.DeadLetter;
+import io.vmres.schema.HostState;
 import io.vmres.schema.Incident;
 import io.vmres.schema.IncidentKind;
 import io.vmres.schema.IncidentState;
@@ -77,6 +79,8 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
       return record(Topics.ALERTS, cluster, alert);
     } else if (line instanceof AdmissionOut a) {
       return record(Topics.FLEET_STATE, cluster, admission(a));
+    } else if (line instanceof HostStateOut h) {
+      return record(Topics.FLEET_STATE, h.host(), hostState(h));
     } else if (line instanceof DeadLetterOut d) {
       DeadLetter dl =
           DeadLetter.newBuilder()
@@ -116,6 +120,22 @@ public final class OutputSerializer implements KafkaRecordSerializationSchema<Em
         .setPriority(c.priority())
         .setCluster(cluster)
         .setTs(Instant.ofEpochMilli(c.ts()))
+        .build();
+  }
+
+  static HostState hostState(HostStateOut h) {
+    return HostState.newBuilder()
+        .setHost(h.host())
+        .setCluster(h.cluster())
+        .setState(h.state())
+        .setRack(h.rack())
+        .setPowerDomain(h.powerDomain())
+        .setVms(h.vms())
+        .setCpuUsed(h.cpuUsed())
+        .setCpuTotal(h.cpuTotal())
+        .setMemUsedMb(h.memUsedMb())
+        .setMemTotalMb(h.memTotalMb())
+        .setTs(Instant.ofEpochMilli(h.ts()))
         .build();
   }
 

@@ -1,0 +1,60 @@
+package io.vmres.deploy.dashboard;
+
+import io.vmres.engine.Settings;
+
+/**
+ * The streaming dashboard: a {@link DashboardFeed} reading the topics into a {@link
+ * DashboardModel}, and a {@link DashboardServer} streaming it to browsers.
+ */
+public final class Dashboard implements AutoCloseable {
+  private final DashboardModel model;
+  private final DashboardFeed feed;
+  private final DashboardServer server;
+
+  private Dashboard(DashboardModel model, DashboardFeed feed, DashboardServer server) {
+    this.model = model;
+    this.feed = feed;
+    this.server = server;
+  }
+
+  /**
+   * Starts reading {@code bootstrap}'s topics and serving the page on {@code bind:port} (port 0:
+   * any free one).
+   *
+   * @param token required of every request when not null; required when {@code bind} is not
+   *     loopback
+   * @param limits the in-flight limits of the job, shown against the commands in flight
+   */
+  public static Dashboard start(
+      String bootstrap, String bind, int port, String token, Settings limits) throws Exception {
+    DashboardModel model = new DashboardModel(limits);
+    DashboardServer server = new DashboardServer(model, bind, port, token);
+    try {
+      return new Dashboard(model, new DashboardFeed(bootstrap, model), server);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** Serves a model fed by the caller (no Kafka): for tests and tools. */
+  public static DashboardServer serve(DashboardModel model, String bind, int port, String token)
+      throws Exception {
+    return new DashboardServer(model, bind, port, token);
+  }
+
+  public DashboardModel model() {
+    return model;
+  }
+
+  /** The page's address, with the token when one is required. */
+  public String url() {
+    return server.url();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    feed.close();
+  }
+}

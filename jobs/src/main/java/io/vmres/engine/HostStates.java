@@ -1,0 +1,132 @@
+package io.vmres.engine;
+
+import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.execute.HostPart;
+import io.vmres.engine.execute.Incident;
+import io.vmres.engine.fleet.Fleet;
+import io.vmres.engine.fleet.HostState;
+import io.vmres.engine.fleet.HostState.Status;
+import io.vmres.engine.fleet.VmState;
+import io.vmres.engine.out.HostStateOut;
+import io.vmres.engine.out.Output;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The fleet view of a cluster's hosts as dashboards see it: at the end of an instant, every host
+ * whose state, VM count or capacity use changed since it was last told is told once. Read-only
+ * over the engine's fleet and incidents; decides nothing.
+ */
+final class HostStates implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String cluster;
+  private final Fleet fleet;
+  private final Map<String, Incident> incidents;
+
+  /** What was last told of each host still registered here. */
+  private final TreeMap<String, HostStateOut> told = new TreeMap<>();
+
+  HostStates(String cluster, Fleet fleet, Map<String, Incident> incidents) {
+    this.cluster = cluster;
+    this.fleet = fleet;
+    this.incidents = incidents;
+  }
+
+  /**
+   * Whether the input of an instant may change a host's view. A heartbeat of a host told and with
+   * no lost channel changes nothing: instants of such heartbeats alone skip the scan.
+   */
+  boolean touchedBy(List<Event> events) {
+    for (Event e : events) {
+      if (!(e instanceof Heartbeat hb)) {
+        return true;
+      }
+      HostState hs = fleet.hosts.get(hb.host());
+      if (hs == null
+          || hs.lost[HostState.MGMT]
+          || hs.lost[HostState.STORAGE]
+          || !hs.usedAny()
+          || !told.containsKey(hb.host())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Tells every host whose view changed, in host order. */
+  void report(long t, Output out) {
+    for (HostState hs : fleet.hosts.values()) {
+      HostStateOut last = told.get(hs.id);
+      if (!fleet.registeredHere(hs)) {
+        if (last != null) {
+          told.remove(hs.id);
+          out.hostState(
+              new HostStateOut(
+                  hs.id, cluster, HostStateOut.REMOVED, last.rack(), last.powerDomain(), 0, 0, 0,
+                  0, 0, t));
+        }
+        continue;
+      }
+      HostStateOut now = view(hs, t);
+      if (!now.sameAs(last)) {
+        told.put(hs.id, now);
+        out.hostState(now);
+      }
+    }
+  }
+
+  private HostStateOut view(HostState hs, long t) {
+    double cpu = 0;
+    double mem = 0;
+    int n = 0;
+    for (String v : hs.vms) {
+      VmState vs = fleet.vms.get(v);
+      if (vs != null) {
+        cpu += vs.record.cpu();
+        mem += vs.record.memMb();
+        n++;
+      }
+    }
+    return new HostStateOut(
+        hs.id,
+        cluster,
+        state(hs),
+        hs.record.rack(),
+        hs.record.powerDomain(),
+        n,
+        cpu,
+        hs.record.cpu(),
+        mem,
+        hs.record.memMb(),
+        t);
+  }
+
+  /** The engine's own notion of each state, worst first (docs/dashboard.md). */
+  private String state(HostState hs) {
+    switch (hs.status) {
+      case FAILED:
+        {
+          Incident inc = hs.incidentId == null ? null : incidents.get(hs.incidentId);
+          HostPart part = inc == null ? null : inc.parts.get(hs.id);
+          return part != null && part.fenceSucceeded ? "fenced" : "failed";
+        }
+      case ISOLATED:
+        return "isolated";
+      case OUTAGE:
+        return "suspect";
+      default:
+        break;
+    }
+    if (hs.lost[HostState.MGMT] || hs.lost[HostState.STORAGE]) {
+      return "suspect"; // a channel is lost: not declared (yet)
+    }
+    if (hs.inMaintenance) {
+      return "maintenance";
+    }
+    return hs.draining ? "draining" : "healthy";
+  }
+}
