@@ -91,10 +91,6 @@ public final class ClusterEngine implements Serializable {
   private final String cluster;
   private final Settings settings;
   private final Hypervisor hypervisor;
-
-  /** Null in the state of an engine checkpointed before modes existed: parallel. */
-  private final ExecutionMode mode;
-
   private final Placer placer = new GreedyPlacer();
   private final SimHypervisor sim = new SimHypervisor();
 
@@ -126,6 +122,9 @@ public final class ClusterEngine implements Serializable {
   private final TreeSet<String> givenUp = new TreeSet<>();
 
   private final Dependencies dependencies;
+
+  /** Null in the state of an engine checkpointed before modes existed: parallel. */
+  private final ExecutionMode mode;
 
   private boolean dirty;
   private transient Output out;
