@@ -93,9 +93,6 @@ public final class ClusterEngine implements Serializable {
   private final Settings settings;
   private final Hypervisor hypervisor;
   private final FleetPlanning planning;
-
-  /** Null in the state of an engine checkpointed before modes existed: parallel. */
-  private final ExecutionMode mode;
   private final SimHypervisor sim = new SimHypervisor();
 
   private final Fleet fleet;
@@ -126,6 +123,9 @@ public final class ClusterEngine implements Serializable {
   private final TreeSet<String> givenUp = new TreeSet<>();
 
   private final Dependencies dependencies;
+
+  /** Null in the state of an engine checkpointed before modes existed: parallel. */
+  private final ExecutionMode mode;
 
   private boolean dirty;
   private transient Output out;
