@@ -132,7 +132,8 @@ public final class ConnectorService implements AutoCloseable {
         true,
         bootstrapServers,
         connector,
-        options);
+        options,
+        null);
   }
 
   /**
@@ -145,7 +146,17 @@ public final class ConnectorService implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       HypervisorConnector connector,
       ConnectorOptions options) {
-    this(consumer, producer, false, null, connector, options);
+    this(consumer, producer, false, null, connector, options, null);
+  }
+
+  /** Given clients and a ledger as if read at start (exactly-once mode): for tests. */
+  ConnectorService(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      HypervisorConnector connector,
+      ConnectorOptions options,
+      CommandLedger ledger) {
+    this(consumer, producer, false, null, connector, options, ledger);
   }
 
   private ConnectorService(
@@ -154,9 +165,10 @@ public final class ConnectorService implements AutoCloseable {
       boolean ownsProducer,
       String bootstrap,
       HypervisorConnector connector,
-      ConnectorOptions options) {
+      ConnectorOptions options,
+      CommandLedger ledger) {
     this.bootstrap = bootstrap;
-    this.ledger = options.exactlyOnce() ? new CommandLedger() : null;
+    this.ledger = !options.exactlyOnce() ? null : ledger != null ? ledger : new CommandLedger();
     this.consumer = consumer;
     this.producer = producer;
     this.ownsProducer = ownsProducer;
