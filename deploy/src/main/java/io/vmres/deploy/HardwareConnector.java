@@ -1,6 +1,7 @@
 package io.vmres.deploy;
 
 import io.vmres.connector.ipmi.IpmiFencer;
+import io.vmres.connector.ipmi.PowerPoller;
 import io.vmres.connector.libvirt.LibvirtConnector;
 import io.vmres.connector.runtime.ConnectorCounters;
 import io.vmres.connector.runtime.ConnectorSettings;
@@ -48,8 +49,29 @@ public final class HardwareConnector {
       case "ipmi":
         {
           IpmiFencer ipmi = IpmiFencer.fromSettings(settings);
+          java.time.Duration every =
+              settings.getDuration("ipmi.power.interval", java.time.Duration.ofSeconds(5));
+          if (!every.isZero()) {
+            // Power readings, the proof of a host down: closed before their producer.
+            org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer =
+                SimConnector.telemetryProducer(bootstrap);
+            lifecycle.register(
+                (AutoCloseable) () -> producer.close(java.time.Duration.ofSeconds(5)));
+            lifecycle.register(
+                new PowerPoller(
+                    ipmi,
+                    ipmi.hosts(),
+                    producer,
+                    every,
+                    settings.getInt("ipmi.power.parallel", 8),
+                    java.time.Clock.systemUTC()));
+          }
           out.printf(
-              Locale.ROOT, "IPMI fencing connector on %s. Press Ctrl-C to stop.%n", bootstrap);
+              Locale.ROOT,
+              "IPMI fencing connector on %s: %d BMCs%s. Press Ctrl-C to stop.%n",
+              bootstrap,
+              ipmi.hosts().size(),
+              every.isZero() ? "" : ", power read every " + every.toMillis() + " ms");
           return report(
               SimConnector.serve(
                   bootstrap, ipmi, settings.options("vmres-connector-ipmi"), settings, lifecycle,

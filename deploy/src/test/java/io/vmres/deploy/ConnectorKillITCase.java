@@ -94,9 +94,12 @@ class ConnectorKillITCase {
       assertThat(answers.entrySet().stream().filter(e -> e.getValue() != 1).toList())
           .as("commands with more than one result")
           .isEmpty();
-    } finally {
       second.destroy(); // SIGTERM: the graceful path
-      if (!second.waitFor(60, TimeUnit.SECONDS)) {
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+      // It committed every command's offset before it went.
+      assertThat(committedOffsets("vmres-connector-kill")).isEqualTo(endOffsets(results));
+    } finally {
+      if (second.isAlive()) {
         second.destroyForcibly();
       }
     }
@@ -166,6 +169,36 @@ class ConnectorKillITCase {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile())
         .start();
+  }
+
+  private static Map<Integer, Long> committedOffsets(String group) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      Map<Integer, Long> out = new TreeMap<>();
+      admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .forEach(
+              (tp, om) -> {
+                if (tp.topic().equals(Topics.COMMANDS)) {
+                  out.put(tp.partition(), om.offset());
+                }
+              });
+      return out;
+    }
+  }
+
+  /** The end of each partition of the commands topic. */
+  private static Map<Integer, Long> endOffsets(KafkaConsumer<byte[], byte[]> any) {
+    List<org.apache.kafka.common.TopicPartition> parts =
+        any.partitionsFor(Topics.COMMANDS).stream()
+            .map(i -> new org.apache.kafka.common.TopicPartition(Topics.COMMANDS, i.partition()))
+            .toList();
+    Map<Integer, Long> out = new TreeMap<>();
+    any.endOffsets(parts).forEach((tp, end) -> out.put(tp.partition(), end));
+    return out;
   }
 
   private static KafkaConsumer<byte[], byte[]> resultsReader() {

@@ -81,6 +81,7 @@ class HardwareConnectorITCase {
               String.join(
                   "\n",
                   "command.timeout=8s",
+                  "ipmi.power.interval=500ms",
                   "ipmi.host.b1.address=127.0.0.1",
                   "ipmi.host.b1.port=" + bmc.port(),
                   "ipmi.host.b1.user=admin",
@@ -127,6 +128,10 @@ class HardwareConnectorITCase {
         assertThat(bmc.poweredOn()).isFalse();
         assertThat(answers.get("fence-b2").getStatus()).isEqualTo(CommandStatus.FAILED);
         assertThat(answers.get("fence-b2").getDetail()).contains("BMC of b2");
+        // Power readings of the IPMI connector: b1 off once fenced, b2 unknown.
+        assertThat(powerReadings())
+            .contains("b1=off", "b2=unknown")
+            .doesNotContain("b2=on", "b2=off");
       } finally {
         libvirt.lifecycle().close();
         ipmi.lifecycle().close();
@@ -134,6 +139,32 @@ class HardwareConnectorITCase {
       assertThat(libvirtExit.get(60, TimeUnit.SECONDS)).isEqualTo(Cli.OK);
       assertThat(ipmiExit.get(60, TimeUnit.SECONDS)).isEqualTo(Cli.OK);
     }
+  }
+
+  private static List<String> powerReadings() throws AvroCodec.BadRecordException {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<String> out = new java.util.ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts =
+          c.partitionsFor(Topics.POWER).stream()
+              .map(i -> new org.apache.kafka.common.TopicPartition(Topics.POWER, i.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          io.vmres.schema.Power power = (io.vmres.schema.Power) CODEC.decode(r.value());
+          out.add(power.getHost() + "=" + power.getState());
+        }
+      }
+    }
+    return out;
   }
 
   private static boolean libvirtInstalled() {

@@ -56,7 +56,7 @@ public final class IpmiFencer implements HypervisorConnector {
   private final Duration pollInterval;
 
   private IpmiFencer(Builder b) {
-    this.bmcs = Map.copyOf(b.bmcs);
+    this.bmcs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.bmcs));
     this.ipmitool = b.ipmitool;
     this.cipherSuite = b.cipherSuite;
     this.callTimeout = b.callTimeout;
@@ -65,6 +65,11 @@ public final class IpmiFencer implements HypervisorConnector {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The hosts it has a BMC for, in the order configured. */
+  public List<String> hosts() {
+    return List.copyOf(bmcs.keySet());
   }
 
   @Override

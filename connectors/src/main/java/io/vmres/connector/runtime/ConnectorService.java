@@ -85,6 +85,7 @@ public final class ConnectorService implements AutoCloseable {
   private final String bootstrap;
   private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
   private final List<Job> toStart = new ArrayList<>();
+  private final AtomicBoolean nudged = new AtomicBoolean();
 
   // Scheduling state, guarded by lock: the poll thread adds, workers and the watchdog finish.
   private final Object lock = new Object();
@@ -131,7 +132,8 @@ public final class ConnectorService implements AutoCloseable {
         true,
         bootstrapServers,
         connector,
-        options);
+        options,
+        null);
   }
 
   /**
@@ -144,7 +146,17 @@ public final class ConnectorService implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       HypervisorConnector connector,
       ConnectorOptions options) {
-    this(consumer, producer, false, null, connector, options);
+    this(consumer, producer, false, null, connector, options, null);
+  }
+
+  /** Given clients and a ledger as if read at start (exactly-once mode): for tests. */
+  ConnectorService(
+      Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      HypervisorConnector connector,
+      ConnectorOptions options,
+      CommandLedger ledger) {
+    this(consumer, producer, false, null, connector, options, ledger);
   }
 
   private ConnectorService(
@@ -153,9 +165,10 @@ public final class ConnectorService implements AutoCloseable {
       boolean ownsProducer,
       String bootstrap,
       HypervisorConnector connector,
-      ConnectorOptions options) {
+      ConnectorOptions options,
+      CommandLedger ledger) {
     this.bootstrap = bootstrap;
-    this.ledger = options.exactlyOnce() ? new CommandLedger() : null;
+    this.ledger = !options.exactlyOnce() ? null : ledger != null ? ledger : new CommandLedger();
     this.consumer = consumer;
     this.producer = producer;
     this.ownsProducer = ownsProducer;
@@ -280,8 +293,12 @@ public final class ConnectorService implements AutoCloseable {
         try {
           records = consumer.poll(options.pollTimeout());
         } catch (WakeupException e) {
-          // close() or a fatal send error woke us: the loop condition decides.
-          continue;
+          // close() or a fatal send error woke us (the loop condition decides), or, in
+          // exactly-once mode, work for the next transaction.
+          if (stopping.get() || ledger == null) {
+            continue;
+          }
+          records = ConsumerRecords.empty();
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
           handle(r);
@@ -310,6 +327,7 @@ public final class ConnectorService implements AutoCloseable {
    * the workers, the dead letters, and the consumer offsets all of these answer.
    */
   private void transact() {
+    nudged.set(false);
     List<Out> outs = new ArrayList<>();
     for (Out o = outbox.poll(); o != null; o = outbox.poll()) {
       outs.add(o);
@@ -393,6 +411,16 @@ public final class ConnectorService implements AutoCloseable {
       lock.notifyAll();
     }
     LOG.info("{} commands not started are left to be read again", jobs.size());
+  }
+
+  /**
+   * Exactly-once mode: wakes the poll thread for a transaction now (a result to write, a call to
+   * start) rather than at the end of its poll timeout; once per round.
+   */
+  private void nudge() {
+    if (ledger != null && nudged.compareAndSet(false, true)) {
+      consumer.wakeup();
+    }
   }
 
   private static byte[] utf8(String s) {
@@ -530,6 +558,9 @@ public final class ConnectorService implements AutoCloseable {
     try {
       consumer.commitSync(toCommit);
       offsets.committed(toCommit);
+    } catch (WakeupException e) {
+      // close() woke the consumer in the middle of the commit: the final commit follows.
+      LOG.debug("offset commit interrupted by a wakeup: {}", e.getMessage());
     } catch (CommitFailedException | RebalanceInProgressException e) {
       // Not fatal: the partitions moved; whoever owns them now reads from the last commit.
       LOG.warn("offset commit failed during a rebalance: {}", e.getMessage());
@@ -660,6 +691,9 @@ public final class ConnectorService implements AutoCloseable {
       j.holdsSlot = true;
       if (ledger != null && !j.inDoubt && !expired(j)) {
         toStart.add(j); // the poll thread commits its STARTED entry, then launches it
+        if (Thread.currentThread() != pollThread) {
+          nudge();
+        }
         continue;
       }
       launch(j);
@@ -714,7 +748,9 @@ public final class ConnectorService implements AutoCloseable {
               j.inDoubt ? connector.runInDoubt(j.request, left) : connector.run(j.request, left);
           break;
         } catch (TransientException e) {
-          if (left.compareTo(backoff.multipliedBy(2)) <= 0) {
+          // Retry only if the wait and a call of about the same length still fit.
+          Duration stillLeft = Duration.ofNanos(deadline - System.nanoTime());
+          if (stillLeft.compareTo(backoff.multipliedBy(2)) <= 0) {
             outcome = Outcome.failed("transient error, no time left to retry: " + e.getMessage());
             break;
           }
@@ -817,6 +853,7 @@ public final class ConnectorService implements AutoCloseable {
               deliveries,
               j.command.getCommandId(),
               outcome));
+      nudge();
     } else {
       send(result, deliveries);
     }

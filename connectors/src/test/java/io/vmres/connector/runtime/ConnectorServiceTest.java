@@ -426,6 +426,48 @@ class ConnectorServiceTest {
     assertThat(service.counters().duplicates()).isEqualTo(1);
   }
 
+  @Test
+  void exactlyOnceModeNeverRunsAgainWhatAPredecessorStartedOrAnswered() {
+    CommandLedger ledger = new CommandLedger();
+    ledger.put("cmd-started", CommandLedger.State.STARTED);
+    ledger.put("cmd-done", CommandLedger.State.STARTED);
+    ledger.put("cmd-done", CommandLedger.State.DONE);
+    consumer.updateBeginningOffsets(Map.of(TP, 0L));
+    consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));
+    service =
+        new ConnectorService(
+                consumer,
+                producer,
+                connector,
+                ConnectorOptions.builder().exactlyOnce(true).build(),
+                ledger)
+            .start();
+    await("partition assigned", () -> consumer.assignment().contains(TP));
+
+    deliver(restart("cmd-started", "vm1", "h1", "t1"));
+    deliver(restart("cmd-done", "vm2", "h1", "t1"));
+    deliver(restart("cmd-new", "vm3", "h1", "t1"));
+
+    await("answered", () -> results().size() == 2);
+    await("all three offsets", () -> Long.valueOf(3).equals(transactionOffset()));
+    assertThat(results())
+        .extracting(CommandResult::getCommandId, CommandResult::getStatus)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("cmd-started", CommandStatus.FAILED),
+            org.assertj.core.groups.Tuple.tuple("cmd-new", CommandStatus.SUCCEEDED));
+    assertThat(results().stream().filter(r -> r.getCommandId().equals("cmd-started")))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getDetail()).startsWith("in doubt"));
+    // The default answer to a command in doubt never calls the hypervisor again.
+    assertThat(connector.calls("cmd-started")).isZero();
+    assertThat(connector.calls("cmd-done")).isZero();
+    assertThat(connector.calls("cmd-new")).isEqualTo(1);
+    assertThat(ledgerStates("cmd-new")).containsExactly("STARTED", "DONE");
+    assertThat(ledgerStates("cmd-started")).containsExactly("DONE");
+    assertThat(service.counters().inDoubt()).isEqualTo(1);
+    assertThat(service.counters().duplicates()).isEqualTo(1);
+  }
+
   private Long transactionOffset() {
     Long last = null;
     for (Map<String, Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata>> m :

@@ -22,12 +22,13 @@ import picocli.CommandLine.TypeConversionException;
       "Types: sim (a simulated fleet, which also publishes its telemetry), libvirt (restart,"
           + " migrate, map disks, fence a host's domains), ipmi (fence hosts through their BMCs).",
       "",
-      "The --config file holds Java properties: the service's (group, max.in.flight,"
-          + " max.in.flight.per.target, command.timeout, exactly.once, transactional.id,"
-          + " metrics.interval...) and the connector's: libvirt.host.HOST.uri,"
-          + " ipmi.host.HOST.address, ipmi.host.HOST.user, ipmi.host.HOST.password (or"
-          + " .password.file), sim.hosts, sim.ledger.file..."
-          + " docs/connectors.md lists every key.",
+      "Settings (--config FILE, Java properties; docs/connectors.md lists every key):",
+      "  service  group, max.in.flight, max.in.flight.per.target, command.timeout,",
+      "           exactly.once, transactional.id, metrics.interval",
+      "  libvirt  libvirt.host.HOST.uri, libvirt.xml.dir, libvirt.storage.pool",
+      "  ipmi     ipmi.host.HOST.address, ipmi.host.HOST.user,",
+      "           ipmi.host.HOST.password (or .password.file), ipmi.power.interval",
+      "  sim      sim.hosts, sim.seed, sim.ledger.file, sim.telemetry",
       "",
       "By default (exactly.once=true) a command runs at most once even across a crash, and"
           + " gets exactly one result: results, a ledger and offsets go out in Kafka"
