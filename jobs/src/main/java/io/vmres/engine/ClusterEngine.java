@@ -129,8 +129,10 @@ public final class ClusterEngine implements Serializable {
   /** The fleet view told to dashboards; null in engines checkpointed before it existed. */
   private HostStates hostStates;
 
-  /** The input of this instant may change a host's view. */
+  /** The input of this instant may change a host's view; of its VMs' sizes too (inventory). */
   private boolean hostInput;
+
+  private boolean inventoryInput;
 
   /** A declaration asked by an input event, made in step 2 of its instant. */
   private final boolean predictionsFromInput;
@@ -170,6 +172,7 @@ public final class ClusterEngine implements Serializable {
       runBefore(t);
       now = t;
       hostInput = out.wantsHostStates() && hostStates().touchedBy(eventsAtT);
+      inventoryInput = hostInput && HostStates.inventory(eventsAtT);
       for (Event e : eventsAtT) {
         apply(e);
       }
@@ -282,9 +285,10 @@ public final class ClusterEngine implements Serializable {
     }
     pump(t);
     if ((timed || hostInput) && out.wantsHostStates()) {
-      hostStates().report(t, out);
+      hostStates().report(t, out, inventoryInput);
     }
     hostInput = false;
+    inventoryInput = false;
   }
 
   private HostStates hostStates() {
