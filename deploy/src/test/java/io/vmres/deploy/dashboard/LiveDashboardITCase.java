@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * The dashboard in a real browser on the live runtime (broker, job, simulated fleet and its
@@ -66,15 +65,15 @@ class LiveDashboardITCase {
       browser.await(
           Duration.ofSeconds(60),
           d -> "failed".equals(d.findElement(tile).getDomAttribute("data-state")));
-      WebElement incident =
+      String id =
           browser.await(
               Duration.ofSeconds(30),
               d ->
                   d.findElements(By.cssSelector(".incident")).stream()
                       .filter(e -> e.getText().contains(victim.host()))
+                      .map(e -> e.getDomAttribute("data-incident"))
                       .findFirst()
                       .orElse(null));
-      String id = incident.getDomAttribute("data-incident");
       By card = By.cssSelector(".incident[data-incident='" + id + "']");
       browser.await(
           Duration.ofSeconds(120),
@@ -82,10 +81,19 @@ class LiveDashboardITCase {
 
       // the VMs left the failed host for others, and the incident counts them recovered
       browser.await(Duration.ofSeconds(10), d -> "0".equals(d.findElement(tile).getDomAttribute("data-vms")));
-      WebElement progress = browser.driver.findElement(card).findElement(By.cssSelector(".progress"));
-      int recovered = Integer.parseInt(progress.getDomAttribute("data-recovered"));
+      // read at once in the page: its lists are re-rendered as updates come
+      @SuppressWarnings("unchecked")
+      List<String> shown =
+          (List<String>)
+              browser.driver.executeScript(
+                  "const c = document.querySelector(\".incident[data-incident='\" + arguments[0]"
+                      + " + \"']\"); const p = c.querySelector('.progress');"
+                      + " return [p.dataset.recovered, p.dataset.total, p.textContent,"
+                      + " c.textContent];",
+                  id);
+      int recovered = Integer.parseInt(shown.get(0));
       assertThat(recovered).isPositive();
-      assertThat(Integer.parseInt(progress.getDomAttribute("data-total"))).isEqualTo(vmsBefore);
+      assertThat(Integer.parseInt(shown.get(1))).isEqualTo(vmsBefore);
       Map<String, Integer> othersAfter =
           browser.await(
               Duration.ofSeconds(10),
@@ -94,8 +102,8 @@ class LiveDashboardITCase {
                 return sum(now) - sum(othersBefore) == recovered ? now : null;
               });
       assertThat(othersAfter).isNotEqualTo(othersBefore);
-      assertThat(progress.getText()).contains(recovered + " of " + vmsBefore + " VMs recovered");
-      assertThat(browser.driver.findElement(card).getText()).contains("recovery time");
+      assertThat(shown.get(2)).contains(recovered + " of " + vmsBefore + " VMs recovered");
+      assertThat(shown.get(3)).contains("recovery time");
       assertThat(runtime.job().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
       System.out.printf(
           "dashboard: %s failed, %s RECOVERED, %d of %d VMs recovered, in the page%n",
@@ -103,13 +111,17 @@ class LiveDashboardITCase {
     }
   }
 
+  /** The VM count of every tile but one, read at once in the page. */
   private static Map<String, Integer> vmsOfOthers(Browser browser, String except) {
-    List<WebElement> tiles = browser.driver.findElements(By.cssSelector(".tile"));
+    @SuppressWarnings("unchecked")
+    List<List<String>> tiles =
+        (List<List<String>>)
+            browser.driver.executeScript(
+                "return [...document.querySelectorAll('.tile')]"
+                    + ".map(t => [t.dataset.host, t.dataset.vms]);");
     return tiles.stream()
-        .filter(t -> !except.equals(t.getDomAttribute("data-host")))
-        .collect(
-            Collectors.toMap(
-                t -> t.getDomAttribute("data-host"), t -> Integer.parseInt(t.getDomAttribute("data-vms"))));
+        .filter(t -> !except.equals(t.get(0)))
+        .collect(Collectors.toMap(t -> t.get(0), t -> Integer.parseInt(t.get(1))));
   }
 
   private static int sum(Map<String, Integer> m) {
