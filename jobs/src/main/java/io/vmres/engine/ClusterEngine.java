@@ -133,8 +133,10 @@ public final class ClusterEngine implements Serializable {
   /** The fleet view told to dashboards; null in engines checkpointed before it existed. */
   private HostStates hostStates;
 
-  /** The input of this instant may change a host's view. */
+  /** The input of this instant may change a host's view; of its VMs' sizes too (inventory). */
   private boolean hostInput;
+
+  private boolean inventoryInput;
 
   /** A declaration asked by an input event, made in step 2 of its instant. */
   private final boolean predictionsFromInput;
@@ -194,6 +196,7 @@ public final class ClusterEngine implements Serializable {
       runBefore(t);
       now = t;
       hostInput = out.wantsHostStates() && hostStates().touchedBy(eventsAtT);
+      inventoryInput = hostInput && HostStates.inventory(eventsAtT);
       for (Event e : eventsAtT) {
         apply(e);
       }
@@ -313,9 +316,10 @@ public final class ClusterEngine implements Serializable {
       out.admission(AdmissionOut.of(cluster, a, t));
     }
     if ((timed || hostInput) && out != null && out.wantsHostStates()) {
-      hostStates().report(t, out);
+      hostStates().report(t, out, inventoryInput);
     }
     hostInput = false;
+    inventoryInput = false;
   }
 
   private HostStates hostStates() {

@@ -2,6 +2,8 @@ package io.vmres.engine;
 
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.execute.HostPart;
 import io.vmres.engine.execute.Incident;
 import io.vmres.engine.fleet.Fleet;
@@ -11,6 +13,7 @@ import io.vmres.engine.fleet.VmState;
 import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.Output;
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +32,12 @@ final class HostStates implements Serializable {
 
   /** What was last told of each host still registered here. */
   private final TreeMap<String, HostStateOut> told = new TreeMap<>();
+
+  /**
+   * A cheap signature of each host's view when it was last looked at: most instants change no
+   * host, and comparing signatures spares summing every host's VMs at each of them.
+   */
+  private final HashMap<String, Long> looked = new HashMap<>();
 
   HostStates(String cluster, Fleet fleet, Map<String, Incident> incidents) {
     this.cluster = cluster;
@@ -57,9 +66,29 @@ final class HostStates implements Serializable {
     return false;
   }
 
-  /** Tells every host whose view changed, in host order. */
-  void report(long t, Output out) {
+  /** Whether the input of an instant holds inventory: VMs may have changed size in place. */
+  static boolean inventory(List<Event> events) {
+    for (Event e : events) {
+      if (e instanceof VmEvent || e instanceof HostEvent) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Tells every host whose view changed, in host order.
+   *
+   * @param inventory the instant's input may have changed VMs in place (their sizes): every host
+   *     is looked at in full, not only those whose signature changed
+   */
+  void report(long t, Output out, boolean inventory) {
     for (HostState hs : fleet.hosts.values()) {
+      long sig = signature(hs);
+      Long before = looked.put(hs.id, sig);
+      if (!inventory && before != null && before == sig) {
+        continue;
+      }
       HostStateOut last = told.get(hs.id);
       if (!fleet.registeredHere(hs)) {
         if (last != null) {
@@ -77,6 +106,23 @@ final class HostStates implements Serializable {
         out.hostState(now);
       }
     }
+  }
+
+  /** What the view of a host depends on, but the sizes of its VMs. */
+  private long signature(HostState hs) {
+    long s = fleet.registeredHere(hs) ? 1 : 2;
+    s = s * 31 + hs.status.ordinal();
+    s = s * 31 + (hs.lost[HostState.MGMT] ? 1 : 0) + (hs.lost[HostState.STORAGE] ? 2 : 0);
+    s = s * 31 + (hs.inMaintenance ? 1 : 0) + (hs.draining ? 2 : 0);
+    s = s * 31 + System.identityHashCode(hs.record); // a new record of the host: look again
+    s = s * 31 + hs.vms.size();
+    for (String v : hs.vms) {
+      s = s * 31 + v.hashCode();
+    }
+    if (hs.status == Status.FAILED) {
+      s = s * 31 + state(hs).hashCode(); // fenced or not
+    }
+    return s;
   }
 
   private HostStateOut view(HostState hs, long t) {
