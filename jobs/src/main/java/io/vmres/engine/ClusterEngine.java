@@ -307,7 +307,7 @@ public final class ClusterEngine implements Serializable {
     for (CommandResultEvent r : got) {
       Command c = inflight.get(r.commandId());
       if (c != null) { // duplicate or unknown ids are ignored
-        finish(c, r.status(), r.detail(), t);
+        finish(c, r.status(), r.detail(), t, true);
       }
     }
     pump(t);
@@ -1398,7 +1398,7 @@ public final class ClusterEngine implements Serializable {
       return; // answered already
     }
     if (hypervisor == Hypervisor.EXTERNAL) {
-      finish(c, "TIMED_OUT", "no result within commandTimeout", t);
+      finish(c, "TIMED_OUT", "no result within commandTimeout", t, false);
       return;
     }
     String status = c.simStatus;
@@ -1418,10 +1418,11 @@ public final class ClusterEngine implements Serializable {
         detail = "ok";
       }
     }
-    finish(c, status, detail, t);
+    finish(c, status, detail, t, false);
   }
 
-  private void finish(Command c, String status, String detail, long t) {
+  /** A command's outcome; {@code echo} when it came in as a connector's result. */
+  private void finish(Command c, String status, String detail, long t, boolean echo) {
     inflight.remove(c.id());
     if (c.target() != null) {
       perTarget.merge(c.target(), -1, Integer::sum);
@@ -1429,7 +1430,7 @@ public final class ClusterEngine implements Serializable {
     clusterInflight--;
     Incident inc = incidents.get(c.out.incidentId());
     inc.inFlight--;
-    out.result(new ResultOut(c.id(), status, detail, t));
+    out.result(new ResultOut(c.id(), status, detail, t, echo));
     dirty = true;
     boolean ok = status.equals("SUCCEEDED");
     int max = settings.maxAttempts();

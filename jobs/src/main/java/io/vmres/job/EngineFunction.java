@@ -247,7 +247,9 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
 
     @Override
     public void result(ResultOut result) {
-      lines.add(result);
+      if (!result.echo()) { // a connector's own result is on the results topic already
+        lines.add(result);
+      }
     }
 
     @Override

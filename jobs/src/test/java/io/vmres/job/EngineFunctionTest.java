@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
+import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
@@ -13,6 +14,7 @@ import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
 import io.vmres.engine.out.IncidentOut;
+import io.vmres.engine.out.ResultOut;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -145,6 +147,27 @@ class EngineFunctionTest {
       List<Serializable> finals =
           h.extractOutputValues().stream().map(Emitted::line).filter(l -> l instanceof ClusterEngine).toList();
       assertThat(finals).hasSize(1);
+    }
+  }
+
+  @Test
+  void aConnectorsResultIsAppliedButNotWrittenBackWhileTheEnginesOwnTimeoutIs() throws Exception {
+    try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
+      fleet(h, 400_000);
+      h.processWatermark(T0 + 17_000);
+      CommandOut map = lines(h, CommandOut.class).get(0);
+      assertThat(map.action()).isEqualTo("MAP_DISKS");
+      send(h, new CommandResultEvent(T0 + 18_000, seq++, map.commandId(), "SUCCEEDED", "ok"));
+      h.processWatermark(T0 + 18_000);
+      // the result moved the recovery on (the restart is issued) but is not emitted again
+      assertThat(lines(h, CommandOut.class)).extracting(CommandOut::action).containsExactly("MAP_DISKS", "RESTART_VM");
+      assertThat(lines(h, ResultOut.class)).isEmpty();
+      // no connector answers the restart: the engine's own timeout is a decision, and is written
+      h.processWatermark(T0 + 320_000); // the restart was issued at T0+18 s, commandTimeout 5 min
+      assertThat(lines(h, ResultOut.class))
+          .extracting(ResultOut::status)
+          .isNotEmpty()
+          .allMatch("TIMED_OUT"::equals);
     }
   }
 }
