@@ -91,4 +91,20 @@ public class PlanningBenchmark {
     }
     return p.plans.update(p.fleet.ledger, List.of(host));
   }
+
+  /**
+   * The same on a spare: spares are the first targets of every prestaged plan, so each spare is
+   * named by hundreds of plans, and each of them is checked (and replanned if it no longer fits).
+   */
+  @Benchmark
+  public Object incrementalUpdateOnSpare(Planned p) {
+    String host = p.fleet.spareIds.get(p.next++ % p.fleet.spareIds.size());
+    String vm = "bench-" + host;
+    if (p.fleet.ledger.vm(vm) == null) {
+      p.fleet.ledger.putVm(new PlanVm(vm, host, 1, 1024, 500, true, null, null, List.of()));
+    } else {
+      p.fleet.ledger.removeVm(vm);
+    }
+    return p.plans.update(p.fleet.ledger, List.of(host));
+  }
 }

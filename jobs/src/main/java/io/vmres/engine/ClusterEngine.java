@@ -1088,7 +1088,8 @@ public final class ClusterEngine implements Serializable {
       }
     }
     for (Map.Entry<String, List<VmJob>> e : unplaced.entrySet()) {
-      giveUp(incidents.get(e.getKey()), e.getValue(), "UNPLACED", "no valid target", t);
+      String why = planning.unplacedDetail(e.getValue());
+      giveUp(incidents.get(e.getKey()), e.getValue(), "UNPLACED", why, t);
     }
     return true;
   }
