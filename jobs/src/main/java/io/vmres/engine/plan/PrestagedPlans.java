@@ -115,6 +115,9 @@ public final class PrestagedPlans implements Serializable {
       }
     }
     PlanHost src = ledger.host(p.host());
+    if (mine.size() == 1) {
+      return Ledger.fits(t, move(src, mine.get(0)), Exclusions.NONE);
+    }
     boolean ok = true;
     int reserved = 0;
     for (PlanVm v : mine) {
