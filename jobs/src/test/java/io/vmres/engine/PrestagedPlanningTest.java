@@ -122,6 +122,20 @@ class PrestagedPlanningTest {
   }
 
   @Test
+  void anEngineRestoredWithoutPlanningPlansAgainFromItsFleetView() throws Exception {
+    EngineFixture f = fleet();
+    List<Event> rest = runUntil(f, 10);
+    // as restored from a savepoint of a version that kept no planning
+    java.lang.reflect.Field field = ClusterEngine.class.getDeclaredField("planning");
+    field.setAccessible(true);
+    field.set(f.engine, null);
+    f.events.addAll(rest);
+    f.run();
+    assertThat(f.commands("RESTART_VM")).hasSize(4);
+    assertThat(f.engine.planning().plans().plan("h2")).isNotNull();
+  }
+
+  @Test
   void prestagedPlansSurviveACheckpointRoundTrip() throws Exception {
     EngineFixture f = fleet();
     List<Event> rest = runUntil(f, 10);
