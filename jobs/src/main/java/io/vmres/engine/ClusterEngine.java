@@ -92,7 +92,7 @@ public final class ClusterEngine implements Serializable {
   private final String cluster;
   private final Settings settings;
   private final Hypervisor hypervisor;
-  private final FleetPlanning planning;
+  private FleetPlanning planning;
   private final SimHypervisor sim = new SimHypervisor();
 
   private final Fleet fleet;
@@ -180,8 +180,14 @@ public final class ClusterEngine implements Serializable {
     this.planning = new FleetPlanning(cluster);
   }
 
-  /** The cluster's failover planning: ledger, prestaged plans, admission view. */
+  /**
+   * The cluster's failover planning: ledger, prestaged plans, admission view (made afresh for an
+   * engine restored from a savepoint of a version without it).
+   */
   public FleetPlanning planning() {
+    if (planning == null) {
+      planning = new FleetPlanning(cluster);
+    }
     return planning;
   }
 
@@ -311,7 +317,7 @@ public final class ClusterEngine implements Serializable {
       }
     }
     pump(t);
-    Admission a = planning.sync(fleet, failedDomains(), t);
+    Admission a = planning().sync(fleet, failedDomains(), t);
     if (a != null && out != null) {
       out.admission(AdmissionOut.of(cluster, a, t));
     }
@@ -366,7 +372,7 @@ public final class ClusterEngine implements Serializable {
   // ------------------------------------------------------------------ input events
 
   private void apply(Event e) {
-    planning.touch(e, vms);
+    planning().touch(e, vms);
     if (e instanceof Heartbeat hb) {
       heartbeat(hb);
       return;
@@ -1129,7 +1135,7 @@ public final class ClusterEngine implements Serializable {
       return false;
     }
     View view = new View(byKey, domains);
-    Map<String, String> placed = planning.place(requests, byKey, view, fleet, domains, now);
+    Map<String, String> placed = planning().place(requests, byKey, view, fleet, domains, now);
     TreeMap<String, List<VmJob>> unplaced = new TreeMap<>();
     for (PlacementRequest r : requests) {
       VmJob j = byKey.get(r.incidentId() + "|" + r.vm());
@@ -1142,7 +1148,8 @@ public final class ClusterEngine implements Serializable {
       }
     }
     for (Map.Entry<String, List<VmJob>> e : unplaced.entrySet()) {
-      giveUp(incidents.get(e.getKey()), e.getValue(), "UNPLACED", "no valid target", t);
+      String why = planning().unplacedDetail(e.getValue());
+      giveUp(incidents.get(e.getKey()), e.getValue(), "UNPLACED", why, t);
     }
     return true;
   }

@@ -104,6 +104,38 @@ class PrestagedPlanningTest {
   }
 
   @Test
+  void anUnplacedAlertSaysWhyNoTargetHoldsTheVm() {
+    EngineFixture f = new EngineFixture(Settings.DEFAULTS);
+    f.host("h1", "r1").host("h2", "r2", true, false, 8).host("h3", "r3", true, false, 4);
+    f.vm("v1", "h1", 900, null, List.of())
+        .vm("v2", "h1", 500, null, List.of())
+        .vm("v3", "h1", 500, null, List.of())
+        .vm("v4", "h1", 100, null, List.of());
+    f.beats("h2", 0, 200, 1).beats("h3", 0, 200, 1);
+    f.beats("h1", 0, 20, 1).power(21, "h1", "off").run();
+    assertThat(f.alerts("UNPLACED")).hasSize(1);
+    assertThat(f.alerts("UNPLACED").get(0).vms()).containsExactly("v4");
+    assertThat(f.alerts("UNPLACED").get(0).detail())
+        .isEqualTo(
+            "no valid target: not enough free cpu or memory on the 2 hosts that meet every other"
+                + " rule");
+  }
+
+  @Test
+  void anEngineRestoredWithoutPlanningPlansAgainFromItsFleetView() throws Exception {
+    EngineFixture f = fleet();
+    List<Event> rest = runUntil(f, 10);
+    // as restored from a savepoint of a version that kept no planning
+    java.lang.reflect.Field field = ClusterEngine.class.getDeclaredField("planning");
+    field.setAccessible(true);
+    field.set(f.engine, null);
+    f.events.addAll(rest);
+    f.run();
+    assertThat(f.commands("RESTART_VM")).hasSize(4);
+    assertThat(f.engine.planning().plans().plan("h2")).isNotNull();
+  }
+
+  @Test
   void prestagedPlansSurviveACheckpointRoundTrip() throws Exception {
     EngineFixture f = fleet();
     List<Event> rest = runUntil(f, 10);

@@ -60,14 +60,22 @@ public final class BalancedPlacer implements Serializable {
     return place(ledger, moves, x, false, false).unplaced();
   }
 
+  /**
+   * A prestaged plan: placed and balanced as a round, then released, each placement counted as
+   * prestaged on its target (see {@link Ledger#releaseStaged}).
+   */
+  Result stage(Ledger ledger, List<VmMove> moves) {
+    Result r = place(ledger, moves, Exclusions.NONE, true, true);
+    r.targets().forEach((vm, t) -> ledger.releaseStaged(t, vm));
+    return r;
+  }
+
   private Result place(
       Ledger ledger, List<VmMove> moves, Exclusions x, boolean commit, boolean balance) {
     List<VmMove> order = order(moves);
     LinkedHashMap<String, String> targets = new LinkedHashMap<>();
     List<String> unplaced = new ArrayList<>();
-    Map<String, VmMove> byVm = new HashMap<>();
     for (VmMove m : order) {
-      byVm.put(m.vm().id(), m);
       PlanHost best = null;
       for (PlanHost h : ledger.targets()) {
         if (Ledger.fits(h, m, x)) {
@@ -128,6 +136,13 @@ public final class BalancedPlacer implements Serializable {
 
   private static void balance(
       Ledger ledger, List<VmMove> order, LinkedHashMap<String, String> targets, Exclusions x) {
+    int most = 0;
+    for (String t : targets.values()) {
+      most = Math.max(most, ledger.host(t).inbound);
+    }
+    if (most <= 1) {
+      return; // every target takes one VM: nothing to balance
+    }
     boolean restartOnNonSpare = false;
     for (VmMove m : order) {
       if (m.restart() && !ledger.host(targets.get(m.vm().id())).spare) {

@@ -51,6 +51,9 @@ public final class FleetPlanning implements Serializable {
 
   private long nextLook = Long.MIN_VALUE;
 
+  /** A heartbeat came from a host that was not alive at the last look: look at once. */
+  private boolean lookNow;
+
   /**
    * The rack and power domain risks of the admission view (a replan per domain) are taken again
    * at most this often in event time; host risks follow every change.
@@ -59,6 +62,9 @@ public final class FleetPlanning implements Serializable {
 
   private long nextDomainLook = Long.MIN_VALUE;
   private Admission admission;
+  /** vm -> why the last round left it unplaced. */
+  private transient Map<String, String> reasons;
+
   private long updates;
   private long prestagedRounds;
   private long freshRounds;
@@ -97,14 +103,14 @@ public final class FleetPlanning implements Serializable {
   }
 
   /**
-   * An input event is about to change the hosts it names (VMs: the hosts they leave and join; a
-   * heartbeat: its host, when it was not alive at the last look).
+   * An input event is about to change the hosts it names (VMs: the hosts they leave and join); a
+   * heartbeat of a host that was not alive at the last look asks for a look at this instant.
    */
   public void touch(Event e, Map<String, VmState> vms) {
     if (e instanceof Heartbeat hb) {
       Seen s = seen.get(hb.host());
       if (s == null || !s.alive) {
-        touched.add(hb.host());
+        lookNow = true;
       }
     } else if (e instanceof VmEvent ve) {
       touched.add(ve.host());
@@ -131,9 +137,10 @@ public final class FleetPlanning implements Serializable {
    * @return the admission view when it changed, else null
    */
   public Admission sync(Fleet fleet, FailedDomains domains, long now) {
-    if (touched.isEmpty() && now < nextLook) {
+    if (touched.isEmpty() && !lookNow && now < nextLook) {
       return null;
     }
+    lookNow = false;
     nextLook = now + LOOK_EVERY_MS;
     for (HostState hs : fleet.hosts.values()) {
       Seen s = seen.get(hs.id);
@@ -348,7 +355,40 @@ public final class FleetPlanning implements Serializable {
     if (!rest.isEmpty()) {
       out.putAll(fallback.place(rest, view));
     }
+    reasons = new HashMap<>();
+    for (VmMove m : moves) {
+      if (!out.containsKey(m.vm().id())) {
+        reasons.put(m.vm().id(), snap.whyNot(m, x));
+      }
+    }
     return out;
+  }
+
+  /**
+   * The detail of an {@code UNPLACED} alert naming VMs the last round left unplaced: "no valid
+   * target: " and why, per reason with its VMs when they differ.
+   */
+  public String unplacedDetail(List<VmJob> jobs) {
+    java.util.TreeMap<String, List<String>> byReason = new java.util.TreeMap<>();
+    for (VmJob j : jobs) {
+      String why = reasons == null ? null : reasons.get(j.vm);
+      byReason.computeIfAbsent(why == null ? "" : why, k -> new ArrayList<>()).add(j.vm);
+    }
+    byReason.remove("");
+    if (byReason.isEmpty()) {
+      return "no valid target";
+    }
+    if (byReason.size() == 1) {
+      return "no valid target: " + byReason.firstKey();
+    }
+    StringBuilder b = new StringBuilder("no valid target:");
+    String sep = " ";
+    for (Map.Entry<String, List<String>> e : byReason.entrySet()) {
+      b.append(sep).append(e.getKey()).append(" (").append(String.join(", ", e.getValue()))
+          .append(')');
+      sep = "; ";
+    }
+    return b.toString();
   }
 
   /**

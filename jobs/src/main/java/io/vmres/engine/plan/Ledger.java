@@ -197,6 +197,26 @@ public final class Ledger implements Serializable {
     reindex(h);
   }
 
+  /** Undoes a {@link #reserve} and counts the VM as prestaged on the target, in one step. */
+  void releaseStaged(String target, String vm) {
+    PlanHost h = hosts.get(target);
+    PlanVm old = h.reserved.get(vm);
+    unindex(h);
+    h.reserved.remove(vm);
+    h.subtract(old);
+    h.inbound--;
+    h.staged++;
+    reindex(h);
+  }
+
+  /** Forgets every prestaged placement: all counts to zero, the order built again once. */
+  void clearStaged() {
+    for (PlanHost h : hosts.values()) {
+      h.staged = 0;
+    }
+    index = null;
+  }
+
   /** Drops every reservation of the host. */
   public void releaseAll(String target) {
     PlanHost h = hosts.get(target);
@@ -213,34 +233,109 @@ public final class Ledger implements Serializable {
     reindex(h);
   }
 
-  /**
-   * Every placement rule holds for the move on the target: open, not excluded, not its source nor
-   * a target it must avoid, same cluster and hypervisor, its storage domain, no spare for a
-   * migration, no VM of its anti-affinity group, and its cpu and memory within what is left.
-   */
+  /** The target is valid for the move: see {@link #rule}. */
   public static boolean fits(PlanHost h, VmMove m, Exclusions x) {
+    return rule(h, m, x) == OK;
+  }
+
+  /** {@link #rule}: every rule holds. */
+  public static final int OK = 0;
+
+  /** {@link #rule}: not a target now (unknown, closed, excluded, its source, avoided). */
+  public static final int CLOSED = 1;
+
+  /** {@link #rule}: a spare, and the move is a migration. */
+  public static final int SPARE = 2;
+
+  /** {@link #rule}: another cluster. */
+  public static final int CLUSTER = 3;
+
+  /** {@link #rule}: another hypervisor. */
+  public static final int HYPERVISOR = 4;
+
+  /** {@link #rule}: lacks the VM's storage domain. */
+  public static final int STORAGE = 5;
+
+  /** {@link #rule}: holds a VM of the VM's anti-affinity group. */
+  public static final int GROUP = 6;
+
+  /** {@link #rule}: not enough cpu or memory left. */
+  public static final int CAPACITY = 7;
+
+  /**
+   * The first placement rule the target breaks for the move, in this order: open, not excluded,
+   * not its source nor a target it must avoid; no spare for a migration; same cluster; same
+   * hypervisor; its storage domain; no VM of its anti-affinity group; its cpu and memory within
+   * what is left. {@link #OK} when every rule holds.
+   */
+  public static int rule(PlanHost h, VmMove m, Exclusions x) {
     if (!h.known || !h.open || !x.allows(h)) {
-      return false;
+      return CLOSED;
     }
     if (h.id.equals(m.source()) || m.avoid().contains(h.id)) {
-      return false;
+      return CLOSED;
     }
     if (h.spare && !m.restart()) {
-      return false;
+      return SPARE;
     }
     if (m.cluster() != null && !m.cluster().equals(h.cluster)) {
-      return false;
+      return CLUSTER;
     }
     if (m.hypervisor() != null && !m.hypervisor().equals(h.hypervisor)) {
-      return false;
+      return HYPERVISOR;
     }
     PlanVm v = m.vm();
     if (v.storageDomain() != null && !h.storageDomains.contains(v.storageDomain())) {
-      return false;
+      return STORAGE;
     }
     if (v.group() != null && h.inGroup(v.group()) > 0) {
-      return false;
+      return GROUP;
     }
-    return h.usedCpu + v.cpu() <= h.cpu + 1e-9 && h.usedMem + v.memMb() <= h.memMb + 1e-9;
+    if (h.usedCpu + v.cpu() <= h.cpu + 1e-9 && h.usedMem + v.memMb() <= h.memMb + 1e-9) {
+      return OK;
+    }
+    return CAPACITY;
+  }
+
+  /**
+   * Why no target of the ledger holds the move, from the rule that came closest to holding on any
+   * host (capacity, then anti-affinity, storage domain, hypervisor, cluster, spares).
+   */
+  public String whyNot(VmMove m, Exclusions x) {
+    int best = OK;
+    int n = 0;
+    for (PlanHost h : hosts.values()) {
+      int r = rule(h, m, x);
+      if (r == OK) {
+        return "it fits now";
+      }
+      if (r > best) {
+        best = r;
+        n = 1;
+      } else if (r == best) {
+        n++;
+      }
+    }
+    PlanVm v = m.vm();
+    String hosts = n == 1 ? "the 1 host" : "the " + n + " hosts";
+    switch (best) {
+      case CAPACITY:
+        return "not enough free cpu or memory on " + hosts + " that meet every other rule";
+      case GROUP:
+        return hosts + " that meet every other rule hold a VM of anti-affinity group "
+            + v.group();
+      case STORAGE:
+        return "no live host of its cluster and hypervisor has storage domain "
+            + v.storageDomain();
+      case HYPERVISOR:
+        return "no live host of its cluster runs hypervisor " + m.hypervisor();
+      case CLUSTER:
+        return "no live host in its cluster";
+      case SPARE:
+        return "only spares are left, and spares take no live migrations";
+      default:
+        return "no live host: every other host is failed, draining, in maintenance or in a"
+            + " failed domain";
+    }
   }
 }

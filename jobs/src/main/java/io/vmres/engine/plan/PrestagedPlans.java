@@ -57,9 +57,10 @@ public final class PrestagedPlans implements Serializable {
 
   /** Plans every host afresh. */
   public void planAll(Ledger ledger) {
-    for (String h : new ArrayList<>(plans.keySet())) {
-      drop(ledger, h);
-    }
+    plans.clear();
+    byTarget.clear();
+    short_.clear();
+    ledger.clearStaged();
     for (PlanHost h : ledger.hosts()) {
       replan(ledger, h.id);
     }
@@ -114,6 +115,9 @@ public final class PrestagedPlans implements Serializable {
       }
     }
     PlanHost src = ledger.host(p.host());
+    if (mine.size() == 1) {
+      return Ledger.fits(t, move(src, mine.get(0)), Exclusions.NONE);
+    }
     boolean ok = true;
     int reserved = 0;
     for (PlanVm v : mine) {
@@ -154,14 +158,11 @@ public final class PrestagedPlans implements Serializable {
       return;
     }
     replans++;
-    BalancedPlacer.Result r = placer.place(ledger, restarts(ledger, src), Exclusions.NONE, false);
+    BalancedPlacer.Result r = placer.stage(ledger, restarts(ledger, src));
     HostPlan p = new HostPlan(host, r.targets(), r.unplaced());
     plans.put(host, p);
-    for (String t : new TreeSet<>(p.targets().values())) {
-      byTarget.computeIfAbsent(t, k -> new TreeSet<>()).add(host);
-    }
     for (String t : p.targets().values()) {
-      ledger.stage(ledger.host(t), 1);
+      byTarget.computeIfAbsent(t, k -> new TreeSet<>()).add(host);
     }
     if (!p.unplaced().isEmpty()) {
       short_.add(host);
