@@ -39,6 +39,9 @@ public final class Demo {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PrintStream out;
+
+  /** Set once the summary is due: decisions read after it are not printed below it. */
+  private volatile boolean summarized;
   private final long startNanos = System.nanoTime();
   private final Map<String, String> incidentOfCommand = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> restarted = new ConcurrentHashMap<>();
@@ -131,6 +134,7 @@ public final class Demo {
     } else {
       lifecycle.awaitShutdown();
     }
+    summarized = true;
     summary();
     return 0;
   }
@@ -160,6 +164,9 @@ public final class Demo {
   }
 
   private void onDecision(SpecificRecord record) {
+    if (summarized) {
+      return;
+    }
     if (record instanceof Command c) {
       incidentOfCommand.put(c.getCommandId(), c.getIncidentId() + "|" + c.getAction() + "|" + c.getVm());
     } else if (record instanceof CommandResult r && r.getStatus() == CommandStatus.SUCCEEDED) {
