@@ -1,6 +1,7 @@
 package io.vmres.schema;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +40,14 @@ public final class AvroCodec {
           HostState.getClassSchema(),
           Admission.getClassSchema());
 
+  /**
+   * Earlier versions of the schemas, still read: a record written by an earlier vmres decodes into
+   * the current class (fields added since take their defaults). Each is a full schema in
+   * {@code history/NAME-VERSION.avsc} beside this class; a schema change adds the version it
+   * replaces here.
+   */
+  public static final List<String> HISTORY = List.of("Incident-1");
+
   private static final byte MAGIC_0 = (byte) 0xC3;
   private static final byte MAGIC_1 = (byte) 0x01;
   private static final int HEADER = 10;
@@ -52,6 +61,31 @@ public final class AvroCodec {
       long fp = SchemaNormalization.parsingFingerprint64(schema);
       decoders.put(fp, new BinaryMessageDecoder<>(model, schema));
       encoders.put(model.getClass(schema), new BinaryMessageEncoder<>(model, schema));
+    }
+    for (String version : HISTORY) {
+      Schema old = history(version);
+      Schema current =
+          SCHEMAS.stream()
+              .filter(s -> s.getFullName().equals(old.getFullName()))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no current schema for " + version));
+      BinaryMessageDecoder<SpecificRecord> dec =
+          decoders.get(SchemaNormalization.parsingFingerprint64(current));
+      dec.addSchema(old);
+      decoders.put(SchemaNormalization.parsingFingerprint64(old), dec);
+    }
+  }
+
+  /** An earlier version of a schema, from {@link #HISTORY}. */
+  public static Schema history(String version) {
+    String path = "history/" + version + ".avsc";
+    try (InputStream in = AvroCodec.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing schema resource " + path);
+      }
+      return new Schema.Parser().parse(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read schema resource " + path, e);
     }
   }
 

@@ -7,6 +7,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 class AvroCodecTest {
@@ -84,5 +88,33 @@ class AvroCodecTest {
         }
       }
     }
+  }
+
+  @Test
+  void aRecordOfAnEarlierSchemaVersionDecodesIntoTheCurrentClass() throws Exception {
+    Schema old = AvroCodec.history("Incident-1");
+    assertThat(SchemaNormalization.parsingFingerprint64(old))
+        .isNotEqualTo(SchemaNormalization.parsingFingerprint64(Incident.getClassSchema()));
+    GenericRecord written = new GenericData.Record(old);
+    written.put("incidentId", "inc-c1-0001");
+    written.put(
+        "kind", new GenericData.EnumSymbol(old.getField("kind").schema(), "HOST_FAILURE"));
+    written.put("hosts", List.of("h-001"));
+    written.put(
+        "state", new GenericData.EnumSymbol(old.getField("state").schema(), "RECOVERED"));
+    written.put("cluster", "c1");
+    written.put("evidenceJson", "{}");
+    written.put("ts", Instant.parse("2026-03-01T10:00:00Z").toEpochMilli());
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old).encode(written).array();
+
+    Incident read = (Incident) codec.decode(bytes);
+
+    assertThat(read.getIncidentId()).isEqualTo("inc-c1-0001");
+    assertThat(read.getKind()).isEqualTo(IncidentKind.HOST_FAILURE);
+    assertThat(read.getState()).isEqualTo(IncidentState.RECOVERED);
+    assertThat(read.getHosts()).containsExactly("h-001");
+    assertThat(read.getTs()).isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+    assertThat(read.getFiguresJson()).isNull(); // added later: its default
   }
 }
