@@ -145,10 +145,12 @@ public final class Replay {
     if (progress.isEmpty()) {
       return ReplayJob.run(env, recording, out, overrides);
     }
-    try (ReplayProgress display =
-        ReplayProgress.start(
-            progress.get(), recording.getFileName().toString(), cluster, job)) {
+    ReplayProgress display =
+        ReplayProgress.start(progress.get(), recording.getFileName().toString(), cluster, job);
+    try {
       return ReplayJob.run(env, recording, out, overrides);
+    } finally {
+      display.close();
     }
   }
 

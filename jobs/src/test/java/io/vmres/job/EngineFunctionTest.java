@@ -23,6 +23,8 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** The engine operator: input held until the watermark, handed over in time order, ends told. */
+// Flink's test utilities declare close() throws Exception
+@SuppressWarnings("try")
 class EngineFunctionTest {
   private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
   private long seq;

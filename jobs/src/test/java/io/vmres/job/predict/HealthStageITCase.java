@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The health stage: event-time windows and the CEP run of hot minutes, the sample rules. */
 @Tag("slow")
+// Flink's test utilities declare close() throws Exception
+@SuppressWarnings("try")
 class HealthStageITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
