@@ -41,12 +41,14 @@ import io.vmres.engine.plan.PlacementRequest;
 import io.vmres.engine.plan.PlacementView;
 import io.vmres.engine.sim.SimHypervisor;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -75,6 +77,12 @@ import java.util.TreeSet;
  */
 public final class ClusterEngine implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** How long the live job keeps an ended incident after its last line, by default. */
+  public static final long DEFAULT_ENDED_RETENTION_MS = Duration.ofHours(1).toMillis();
+
+  /** Ended incidents are looked for at most once per event-time minute. */
+  private static final long PRUNE_PERIOD_MS = Duration.ofMinutes(1).toMillis();
 
   /** Who answers commands: the engine's own simulated hypervisor, or connectors via results. */
   public enum Hypervisor {
@@ -141,6 +149,12 @@ public final class ClusterEngine implements Serializable {
   /** A declaration asked by an input event, made in step 2 of its instant. */
   private final boolean predictionsFromInput;
 
+  /** How long an ended incident is kept after its last line; null: for ever (replay). */
+  private Long endedRetentionMs;
+
+  /** The first instant at which ended incidents are looked for again. */
+  private long nextPruneTs = Long.MIN_VALUE;
+
   private record Declaration(
       String kind, String host, String rule, String sensor, double value, Maintenance maintenance)
       implements Serializable {}
@@ -195,6 +209,41 @@ public final class ClusterEngine implements Serializable {
     return cluster;
   }
 
+  /**
+   * Drops, at most once per event-time minute, every incident that has ended and can no longer
+   * take part in a decision, once its last line is {@code retentionMs} old (see docs/job.md). Set by
+   * the live job only: a replay needs every incident's figures at its end and never prunes.
+   */
+  public void retainEnded(long retentionMs) {
+    if (retentionMs < 0) {
+      throw new IllegalArgumentException("retention must not be negative: " + retentionMs);
+    }
+    this.endedRetentionMs = retentionMs;
+  }
+
+  /** The incidents held in the state now. */
+  public int incidentsHeld() {
+    return incidents.size();
+  }
+
+  /** The VM jobs and host parts held in the state now, over every incident. */
+  public int workHeld() {
+    int n = 0;
+    for (Incident inc : incidents.values()) {
+      n += inc.jobs.size() + inc.parts.size() + inc.pendingMaps.size();
+    }
+    return n;
+  }
+
+  /** The commands issued so far by the incidents held in the state now. */
+  public int commandsHeld() {
+    int n = 0;
+    for (Incident inc : incidents.values()) {
+      n += inc.commandSeq;
+    }
+    return n;
+  }
+
   /** Runs the engine's own work due before {@code t}, then the input events of {@code t}. */
   public void advance(long t, List<Event> eventsAtT, Output out) {
     this.out = out;
@@ -207,6 +256,10 @@ public final class ClusterEngine implements Serializable {
         apply(e);
       }
       runInstant(t);
+      if (endedRetentionMs != null && t >= nextPruneTs) {
+        pruneEnded(t);
+        nextPruneTs = Math.floorDiv(t, PRUNE_PERIOD_MS) * PRUNE_PERIOD_MS + PRUNE_PERIOD_MS;
+      }
     } finally {
       this.out = null;
     }
@@ -281,6 +334,38 @@ public final class ClusterEngine implements Serializable {
         inc.recovered.size(),
         unplaced.size(),
         failed.size());
+  }
+
+  // ------------------------------------------------------------------ retention
+
+  /**
+   * Drops the incidents that ended more than the retention ago and that nothing can reach any more:
+   * no work and no command of theirs is left, no host and no open outage names them, and a failure
+   * waits for none of its hosts (it is CLOSED). Everything else is per host or per VM and stays.
+   */
+  private void pruneEnded(long t) {
+    Set<String> named = new TreeSet<>();
+    if (openOutage != null) {
+      named.add(openOutage);
+    }
+    for (HostState hs : hosts.values()) {
+      for (String id : new String[] {hs.incidentId, hs.predictedIncident, hs.maintenanceIncident}) {
+        if (id != null) {
+          named.add(id);
+        }
+      }
+    }
+    long before = t - endedRetentionMs;
+    incidents
+        .values()
+        .removeIf(
+            inc ->
+                inc.ended()
+                    && (inc.closed() || !inc.failureKind())
+                    && inc.inFlight == 0
+                    && !inc.anyActiveJob()
+                    && !named.contains(inc.id)
+                    && inc.lastLineTs <= before);
   }
 
   // ------------------------------------------------------------------ the instant
@@ -1664,6 +1749,7 @@ public final class ClusterEngine implements Serializable {
   }
 
   private void writeLine(Incident inc, long t) {
+    inc.lastLineTs = t;
     out.incident(
         new IncidentOut(
             inc.id,

@@ -219,9 +219,22 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     if (eng == null) {
       // predictions come from the job's health stage (HealthStage), in front of the engines
       eng = new ClusterEngine(currentKey, settings, hypervisor, true);
+      retain(eng);
       engine.update(eng);
+    } else {
+      retain(eng); // an engine restored from a checkpoint of a version without retention
     }
     return eng;
+  }
+
+  /**
+   * The live job runs for months: it drops incidents that ended long ago. A replay keeps them all,
+   * its summary needs every incident's figures.
+   */
+  private void retain(ClusterEngine eng) {
+    if (hypervisor == ClusterEngine.Hypervisor.EXTERNAL) {
+      eng.retainEnded(ClusterEngine.DEFAULT_ENDED_RETENTION_MS);
+    }
   }
 
   private long nextSeq() throws Exception {

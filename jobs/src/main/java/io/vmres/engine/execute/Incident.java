@@ -41,6 +41,9 @@ public final class Incident implements Serializable {
   public int inFlight;
   public int commandSeq;
 
+  /** The instant of its last line (0 in incidents checkpointed before it was kept). */
+  public long lastLineTs;
+
   /** Drains: the deadline. */
   public long deadline;
 
