@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.HostRemoved;
+import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.recording.LocalReplay;
 import io.vmres.engine.recording.ReplayEngine;
 import io.vmres.engine.recording.ReplayOutputs;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The live engine's retention of ended incidents: it bounds the state and changes no decision. A
@@ -152,6 +155,58 @@ class EngineRetentionTest {
   }
 
   @Test
+  void aClosedDrainIsKeptWhileItsMigrationsAreInFlight() {
+    EngineFixture kept = endedDrain(new ClusterEngine("c1", Settings.DEFAULTS, sim())).run();
+    ClusterEngine pruning = new ClusterEngine("c1", Settings.DEFAULTS, sim());
+    pruning.retainEnded(0);
+    EngineFixture pruned = endedDrain(pruning).run();
+
+    // the drain ends at 52 s with its three migrations under way; they are answered at 70 s
+    assertThat(kept.incidents("MAINTENANCE")).extracting(x -> x.state()).last().isEqualTo("CLOSED");
+    assertThat(kept.commands("LIVE_MIGRATE_VM")).hasSize(3);
+    assertThat(kept.results).extracting(r -> r.ts()).containsOnly(at(70));
+    assertThat(pruned.results).isEqualTo(kept.results);
+    assertThat(pruned.incidents).isEqualTo(kept.incidents);
+    assertThat(pruned.engine.incidentsHeld()).isZero();
+  }
+
+  private static EngineFixture endedDrain(ClusterEngine engine) {
+    EngineFixture f = new EngineFixture(engine);
+    for (int i = 1; i <= 4; i++) {
+      f.host("h" + i, "r" + i).beats("h" + i, 0, 200, 5);
+    }
+    for (int v = 1; v <= 3; v++) {
+      f.vm("v" + v, "h1", 100 + v, null, List.of());
+    }
+    return f.maintenance(50, "h1").maintenanceEnd(52, "h1");
+  }
+
+  /** Seeds of {@link #mixed}, each with a one-minute retention and with none at all. */
+  static Stream<Arguments> mixedRuns() {
+    return Stream.of(1L, 2L, 3L, 4L, 5L, 6L)
+        .flatMap(seed -> Stream.of(Arguments.of(seed, RETENTION_MS), Arguments.of(seed, 0L)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("mixedRuns")
+  void aMixedGeneratedFleetDecidesTheSameWithPruning(long seed, long retentionMs) {
+    EngineFixture kept = mixed(new ClusterEngine("c1", Settings.DEFAULTS, sim()), seed).run();
+    ClusterEngine pruning = new ClusterEngine("c1", Settings.DEFAULTS, sim());
+    pruning.retainEnded(retentionMs);
+    EngineFixture pruned = mixed(pruning, seed).run();
+
+    assertThat(kept.incidents.stream().map(x -> x.incidentId()).distinct().count())
+        .isGreaterThan(20);
+    assertThat(pruned.engine.incidentsHeld()).isLessThan(kept.engine.incidentsHeld());
+    assertThat(pruned.commands).isEqualTo(kept.commands);
+    assertThat(pruned.results).isEqualTo(kept.results);
+    assertThat(pruned.incidents).isEqualTo(kept.incidents);
+    assertThat(pruned.alerts).isEqualTo(kept.alerts);
+    assertThat(pruned.admissions).isEqualTo(kept.admissions);
+    assertThat(pruned.hostStates).isEqualTo(kept.hostStates);
+  }
+
+  @Test
   void aNegativeRetentionIsRefused() {
     ClusterEngine e = new ClusterEngine("c1", Settings.DEFAULTS, sim());
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.retainEnded(-1))
@@ -209,6 +264,83 @@ class EngineRetentionTest {
     f.events.add(moved(400, "c1", 1_000_001));
     f.events.add(new HostRemoved(at(500), 1_000_002, "h1"));
     return f;
+  }
+
+  /**
+   * Three hours of a fleet of 12 hosts (two per rack, two without BMC) and 24 VMs, some depending
+   * on others. In each 5-minute turn a host may fall silent (its power read off or not, confirmed
+   * or not), lose its management channel only, go into maintenance, run hot, be removed and come
+   * back, or move to another cluster and back; a VM may be removed and come back.
+   */
+  private static EngineFixture mixed(ClusterEngine engine, long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    EngineFixture f = new EngineFixture(engine);
+    long seq = 10_000_000;
+    int hosts = 12;
+    for (int i = 0; i < hosts; i++) {
+      f.host(host(i), "r" + i / 2, i < hosts - 2, i == 0, 64);
+    }
+    for (int v = 0; v < 24; v++) {
+      List<String> deps = v % 5 == 4 ? List.of(String.format("v%02d", v - 1)) : List.of();
+      f.vm(String.format("v%02d", v), host(v % hosts), 100 + v, v % 7 != 6, null, deps, 4);
+    }
+    double cycle = 300;
+    int turns = 36;
+    double end = cycle * turns;
+    for (int i = 0; i < hosts; i++) {
+      String h = host(i);
+      double mgmtFrom = 0;
+      double storageFrom = 0;
+      for (int c = 0; c < turns; c++) {
+        double start = c * cycle + rnd.nextInt(100);
+        double x = rnd.nextDouble();
+        if (x < 0.15) {
+          double gap = 40 + rnd.nextInt(90);
+          f.beats(h, mgmtFrom, start - 5, 5, "mgmt");
+          f.beats(h, storageFrom, start - 5, 5, "storage");
+          mgmtFrom = storageFrom = start + gap;
+          if (rnd.nextBoolean()) {
+            f.power(start + 3, h, "off");
+            f.power(start + gap, h, "on");
+          }
+          if (i >= hosts - 2 && rnd.nextBoolean()) {
+            f.confirm(start + 30 + rnd.nextInt(20), h);
+          }
+        } else if (x < 0.23) {
+          f.beats(h, mgmtFrom, start - 5, 5, "mgmt");
+          mgmtFrom = start + 40 + rnd.nextInt(50);
+        } else if (x < 0.31) {
+          f.maintenance(start + 5, h, start + 600);
+          f.maintenanceEnd(start + 60 + rnd.nextInt(200), h);
+        } else if (x < 0.36) {
+          for (int k = 0; k < 4; k++) {
+            f.health(start + k * 60, h, "cpu_temp_c", 95);
+          }
+        } else if (x < 0.39) {
+          f.events.add(new HostRemoved(at(start + 10), seq++, h));
+          f.events.add(hostEvent(h, "r" + i / 2, "c1", start + 100, seq++));
+        } else if (x < 0.42) {
+          f.events.add(hostEvent(h, "r" + i / 2, "c2", start + 10, seq++));
+          f.events.add(hostEvent(h, "r" + i / 2, "c1", start + 150, seq++));
+        } else if (x < 0.45) {
+          String vm = String.format("v%02d", rnd.nextInt(24));
+          f.events.add(new VmRemoved(at(start + 10), seq++, vm));
+          f.events.add(
+              new VmEvent(
+                  at(start + 120), seq++, vm, h, 4, 4 * 4096, 300, true, null, "sd-1",
+                  List.of("vol-" + vm), List.of()));
+        }
+      }
+      f.beats(h, mgmtFrom, end, 5, "mgmt");
+      f.beats(h, storageFrom, end, 5, "storage");
+    }
+    return f;
+  }
+
+  private static HostEvent hostEvent(String h, String rack, String cluster, double t, long seq) {
+    return new HostEvent(
+        at(t), seq, h, cluster, 64, 64 * 4096, rack, "pd-" + rack, "kvm", List.of("sd-1"), false,
+        true);
   }
 
   private static HostEvent moved(double t, String cluster, long seq) {
