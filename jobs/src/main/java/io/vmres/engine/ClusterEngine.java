@@ -211,8 +211,8 @@ public final class ClusterEngine implements Serializable {
 
   /**
    * Drops, at most once per event-time minute, every incident that has ended and can no longer
-   * take part in a decision, once its last line is {@code retentionMs} old (see docs/job.md). Set by
-   * the live job only: a replay needs every incident's figures at its end and never prunes.
+   * take part in a decision, once its last line is {@code retentionMs} old (see docs/job.md). Set
+   * by the live job only: a replay needs every incident's figures at its end and never prunes.
    */
   public void retainEnded(long retentionMs) {
     if (retentionMs < 0) {

@@ -2,6 +2,7 @@ package io.vmres.engine;
 
 import static io.vmres.engine.EngineFixture.at;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.HostEvent;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -59,7 +61,7 @@ class EngineRetentionTest {
         tmp.resolve("pruned"),
         Map.of(),
         (cluster, settings) -> {
-          ClusterEngine e = new ClusterEngine(cluster, settings, ClusterEngine.Hypervisor.SIMULATED);
+          ClusterEngine e = new ClusterEngine(cluster, settings, sim());
           e.retainEnded(RETENTION_MS);
           pruning.add(e);
           return ReplayEngine.of(e);
@@ -209,7 +211,7 @@ class EngineRetentionTest {
   @Test
   void aNegativeRetentionIsRefused() {
     ClusterEngine e = new ClusterEngine("c1", Settings.DEFAULTS, sim());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> e.retainEnded(-1))
+    assertThatThrownBy(() -> e.retainEnded(-1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -273,7 +275,7 @@ class EngineRetentionTest {
    * back, or move to another cluster and back; a VM may be removed and come back.
    */
   private static EngineFixture mixed(ClusterEngine engine, long seed) {
-    java.util.Random rnd = new java.util.Random(seed);
+    Random rnd = new Random(seed);
     EngineFixture f = new EngineFixture(engine);
     long seq = 10_000_000;
     int hosts = 12;
@@ -345,7 +347,8 @@ class EngineRetentionTest {
 
   private static HostEvent moved(double t, String cluster, long seq) {
     return new HostEvent(
-        at(t), seq, "h1", cluster, 64, 64 * 4096, "r1", "pd-r1", "kvm", List.of("sd-1"), false, true);
+        at(t), seq, "h1", cluster, 64, 64 * 4096, "r1", "pd-r1", "kvm", List.of("sd-1"), false,
+        true);
   }
 
   private static String host(int i) {

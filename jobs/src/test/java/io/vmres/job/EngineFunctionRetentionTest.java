@@ -50,9 +50,16 @@ class EngineFunctionRetentionTest {
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new EngineFunction(Settings.DEFAULTS, mode, true), Routed::cluster, Types.STRING)) {
       for (String name : List.of("h1", "h2", "h3")) {
-        send(h, new HostEvent(T0, seq++, name, "c1", 64, 262_144, "r-" + name, "pd-" + name, "kvm", List.of("sd"), false, true));
+        send(
+            h,
+            new HostEvent(
+                T0, seq++, name, "c1", 64, 262_144, "r-" + name, "pd-" + name, "kvm",
+                List.of("sd"), false, true));
       }
-      send(h, new VmEvent(T0, seq++, "vm1", "h1", 2, 4096, 500, true, null, "sd", List.of("d1"), List.of()));
+      send(
+          h,
+          new VmEvent(
+              T0, seq++, "vm1", "h1", 2, 4096, 500, true, null, "sd", List.of("d1"), List.of()));
       send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
       beats(h, T0 + 1_000, END);
       h.processWatermark(T0 + 17_000);
@@ -63,7 +70,10 @@ class EngineFunctionRetentionTest {
       }
       h.processElement(Routed.end("c1", END), END);
       h.processWatermark(Long.MAX_VALUE);
-      assertThat(lines(h, IncidentOut.class)).extracting(IncidentOut::state).last().isEqualTo("CLOSED");
+      assertThat(lines(h, IncidentOut.class))
+          .extracting(IncidentOut::state)
+          .last()
+          .isEqualTo("CLOSED");
       List<ClusterEngine> finals = lines(h, ClusterEngine.class);
       assertThat(finals).hasSize(1);
       return finals.get(0);
@@ -87,7 +97,8 @@ class EngineFunctionRetentionTest {
   private void answer(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long at)
       throws Exception {
     List<CommandOut> commands = lines(h, CommandOut.class);
-    send(h, new CommandResultEvent(at, seq++, commands.get(commands.size() - 1).commandId(), "SUCCEEDED", "ok"));
+    String id = commands.get(commands.size() - 1).commandId();
+    send(h, new CommandResultEvent(at, seq++, id, "SUCCEEDED", "ok"));
   }
 
   private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
