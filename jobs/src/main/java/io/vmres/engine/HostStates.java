@@ -20,159 +20,168 @@ import java.util.TreeMap;
 
 /**
  * The fleet view of a cluster's hosts as dashboards see it: at the end of an instant, every host
- * whose state, VM count or capacity use changed since it was last told is told once. Read-only
- * over the engine's fleet and incidents; decides nothing.
+ * whose state, VM count or capacity use changed since it was last told is told once. Read-only over
+ * the engine's fleet and incidents; decides nothing.
  */
 final class HostStates implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String cluster;
-  private final Fleet fleet;
-  private final Map<String, Incident> incidents;
+    private final String cluster;
+    private final Fleet fleet;
+    private final Map<String, Incident> incidents;
 
-  /** What was last told of each host still registered here. */
-  private final TreeMap<String, HostStateOut> told = new TreeMap<>();
+    /** What was last told of each host still registered here. */
+    private final TreeMap<String, HostStateOut> told = new TreeMap<>();
 
-  /**
-   * A cheap signature of each host's view when it was last looked at: most instants change no
-   * host, and comparing signatures spares summing every host's VMs at each of them.
-   */
-  private final HashMap<String, Long> looked = new HashMap<>();
+    /**
+     * A cheap signature of each host's view when it was last looked at: most instants change no
+     * host, and comparing signatures spares summing every host's VMs at each of them.
+     */
+    private final HashMap<String, Long> looked = new HashMap<>();
 
-  HostStates(String cluster, Fleet fleet, Map<String, Incident> incidents) {
-    this.cluster = cluster;
-    this.fleet = fleet;
-    this.incidents = incidents;
-  }
-
-  /**
-   * Whether the input of an instant may change a host's view. A heartbeat of a host told and with
-   * no lost channel changes nothing: instants of such heartbeats alone skip the scan.
-   */
-  boolean touchedBy(List<Event> events) {
-    for (Event e : events) {
-      if (!(e instanceof Heartbeat hb)) {
-        return true;
-      }
-      HostState hs = fleet.hosts.get(hb.host());
-      if (hs == null
-          || hs.lost[HostState.MGMT]
-          || hs.lost[HostState.STORAGE]
-          || !hs.usedAny()
-          || !told.containsKey(hb.host())) {
-        return true;
-      }
+    HostStates(String cluster, Fleet fleet, Map<String, Incident> incidents) {
+        this.cluster = cluster;
+        this.fleet = fleet;
+        this.incidents = incidents;
     }
-    return false;
-  }
 
-  /** Whether the input of an instant holds inventory: VMs may have changed size in place. */
-  static boolean inventory(List<Event> events) {
-    for (Event e : events) {
-      if (e instanceof VmEvent || e instanceof HostEvent) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Tells every host whose view changed, in host order.
-   *
-   * @param inventory the instant's input may have changed VMs in place (their sizes): every host
-   *     is looked at in full, not only those whose signature changed
-   */
-  void report(long t, Output out, boolean inventory) {
-    for (HostState hs : fleet.hosts.values()) {
-      long sig = signature(hs);
-      Long before = looked.put(hs.id, sig);
-      if (!inventory && before != null && before == sig) {
-        continue;
-      }
-      HostStateOut last = told.get(hs.id);
-      if (!fleet.registeredHere(hs)) {
-        if (last != null) {
-          told.remove(hs.id);
-          out.hostState(
-              new HostStateOut(
-                  hs.id, cluster, HostStateOut.REMOVED, last.rack(), last.powerDomain(), 0, 0, 0,
-                  0, 0, t));
+    /**
+     * Whether the input of an instant may change a host's view. A heartbeat of a host told and with
+     * no lost channel changes nothing: instants of such heartbeats alone skip the scan.
+     */
+    boolean touchedBy(List<Event> events) {
+        for (Event e : events) {
+            if (!(e instanceof Heartbeat hb)) {
+                return true;
+            }
+            HostState hs = fleet.hosts.get(hb.host());
+            if (hs == null
+                    || hs.lost[HostState.MGMT]
+                    || hs.lost[HostState.STORAGE]
+                    || !hs.usedAny()
+                    || !told.containsKey(hb.host())) {
+                return true;
+            }
         }
-        continue;
-      }
-      HostStateOut now = view(hs, t);
-      if (!now.sameAs(last)) {
-        told.put(hs.id, now);
-        out.hostState(now);
-      }
+        return false;
     }
-  }
 
-  /** What the view of a host depends on, but the sizes of its VMs. */
-  private long signature(HostState hs) {
-    long s = fleet.registeredHere(hs) ? 1 : 2;
-    s = s * 31 + hs.status.ordinal();
-    s = s * 31 + (hs.lost[HostState.MGMT] ? 1 : 0) + (hs.lost[HostState.STORAGE] ? 2 : 0);
-    s = s * 31 + (hs.inMaintenance ? 1 : 0) + (hs.draining ? 2 : 0);
-    s = s * 31 + System.identityHashCode(hs.record); // a new record of the host: look again
-    s = s * 31 + hs.vms.size();
-    for (String v : hs.vms) {
-      s = s * 31 + v.hashCode();
-    }
-    if (hs.status == Status.FAILED) {
-      s = s * 31 + state(hs).hashCode(); // fenced or not
-    }
-    return s;
-  }
-
-  private HostStateOut view(HostState hs, long t) {
-    double cpu = 0;
-    double mem = 0;
-    int n = 0;
-    for (String v : hs.vms) {
-      VmState vs = fleet.vms.get(v);
-      if (vs != null) {
-        cpu += vs.record.cpu();
-        mem += vs.record.memMb();
-        n++;
-      }
-    }
-    return new HostStateOut(
-        hs.id,
-        cluster,
-        state(hs),
-        hs.record.rack(),
-        hs.record.powerDomain(),
-        n,
-        cpu,
-        hs.record.cpu(),
-        mem,
-        hs.record.memMb(),
-        t);
-  }
-
-  /** The engine's own notion of each state, worst first (docs/dashboard.md). */
-  private String state(HostState hs) {
-    switch (hs.status) {
-      case FAILED:
-        {
-          Incident inc = hs.incidentId == null ? null : incidents.get(hs.incidentId);
-          HostPart part = inc == null ? null : inc.parts.get(hs.id);
-          return part != null && part.fenceSucceeded ? "fenced" : "failed";
+    /** Whether the input of an instant holds inventory: VMs may have changed size in place. */
+    static boolean inventory(List<Event> events) {
+        for (Event e : events) {
+            if (e instanceof VmEvent || e instanceof HostEvent) {
+                return true;
+            }
         }
-      case ISOLATED:
-        return "isolated";
-      case OUTAGE:
-        return "suspect";
-      default:
-        break;
+        return false;
     }
-    if (hs.lost[HostState.MGMT] || hs.lost[HostState.STORAGE]) {
-      return "suspect"; // a channel is lost: not declared (yet)
+
+    /**
+     * Tells every host whose view changed, in host order.
+     *
+     * @param inventory the instant's input may have changed VMs in place (their sizes): every host
+     *     is looked at in full, not only those whose signature changed
+     */
+    void report(long t, Output out, boolean inventory) {
+        for (HostState hs : fleet.hosts.values()) {
+            long sig = signature(hs);
+            Long before = looked.put(hs.id, sig);
+            if (!inventory && before != null && before == sig) {
+                continue;
+            }
+            HostStateOut last = told.get(hs.id);
+            if (!fleet.registeredHere(hs)) {
+                if (last != null) {
+                    told.remove(hs.id);
+                    out.hostState(
+                            new HostStateOut(
+                                    hs.id,
+                                    cluster,
+                                    HostStateOut.REMOVED,
+                                    last.rack(),
+                                    last.powerDomain(),
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    0,
+                                    t));
+                }
+                continue;
+            }
+            HostStateOut now = view(hs, t);
+            if (!now.sameAs(last)) {
+                told.put(hs.id, now);
+                out.hostState(now);
+            }
+        }
     }
-    if (hs.inMaintenance) {
-      return "maintenance";
+
+    /** What the view of a host depends on, but the sizes of its VMs. */
+    private long signature(HostState hs) {
+        long s = fleet.registeredHere(hs) ? 1 : 2;
+        s = s * 31 + hs.status.ordinal();
+        s = s * 31 + (hs.lost[HostState.MGMT] ? 1 : 0) + (hs.lost[HostState.STORAGE] ? 2 : 0);
+        s = s * 31 + (hs.inMaintenance ? 1 : 0) + (hs.draining ? 2 : 0);
+        s = s * 31 + System.identityHashCode(hs.record); // a new record of the host: look again
+        s = s * 31 + hs.vms.size();
+        for (String v : hs.vms) {
+            s = s * 31 + v.hashCode();
+        }
+        if (hs.status == Status.FAILED) {
+            s = s * 31 + state(hs).hashCode(); // fenced or not
+        }
+        return s;
     }
-    return hs.draining ? "draining" : "healthy";
-  }
+
+    private HostStateOut view(HostState hs, long t) {
+        double cpu = 0;
+        double mem = 0;
+        int n = 0;
+        for (String v : hs.vms) {
+            VmState vs = fleet.vms.get(v);
+            if (vs != null) {
+                cpu += vs.record.cpu();
+                mem += vs.record.memMb();
+                n++;
+            }
+        }
+        return new HostStateOut(
+                hs.id,
+                cluster,
+                state(hs),
+                hs.record.rack(),
+                hs.record.powerDomain(),
+                n,
+                cpu,
+                hs.record.cpu(),
+                mem,
+                hs.record.memMb(),
+                t);
+    }
+
+    /** The engine's own notion of each state, worst first (docs/dashboard.md). */
+    private String state(HostState hs) {
+        switch (hs.status) {
+            case FAILED:
+                {
+                    Incident inc = hs.incidentId == null ? null : incidents.get(hs.incidentId);
+                    HostPart part = inc == null ? null : inc.parts.get(hs.id);
+                    return part != null && part.fenceSucceeded ? "fenced" : "failed";
+                }
+            case ISOLATED:
+                return "isolated";
+            case OUTAGE:
+                return "suspect";
+            default:
+                break;
+        }
+        if (hs.lost[HostState.MGMT] || hs.lost[HostState.STORAGE]) {
+            return "suspect"; // a channel is lost: not declared (yet)
+        }
+        if (hs.inMaintenance) {
+            return "maintenance";
+        }
+        return hs.draining ? "draining" : "healthy";
+    }
 }

@@ -13,16 +13,16 @@ import java.util.List;
  * @param lastRecoveryTs the last successful restart or migration result that recovered a VM
  */
 public record IncidentFigures(
-    String incidentId,
-    String kind,
-    List<String> hosts,
-    String state,
-    long openedTs,
-    Long failureStartTs,
-    Long firstCommandTs,
-    Long lastCommandTs,
-    Long lastRecoveryTs,
-    int vmsRecovered,
-    int vmsUnplaced,
-    int vmsFailed)
-    implements Serializable {}
+        String incidentId,
+        String kind,
+        List<String> hosts,
+        String state,
+        long openedTs,
+        Long failureStartTs,
+        Long firstCommandTs,
+        Long lastCommandTs,
+        Long lastRecoveryTs,
+        int vmsRecovered,
+        int vmsUnplaced,
+        int vmsFailed)
+        implements Serializable {}

@@ -30,281 +30,312 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by cluster: holds the cluster's {@link ClusterEngine} and feeds it in event time. Input is
- * held until the watermark passes its instant, then handed over in (ts, seq) order, one instant
- * at a time; the engine's own work (timers, simulated answers, timeouts) is driven by event-time
+ * held until the watermark passes its instant, then handed over in (ts, seq) order, one instant at
+ * a time; the engine's own work (timers, simulated answers, timeouts) is driven by event-time
  * timers at the instants it asks for. All decisions are the engine's.
  */
 public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted> {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** The order within one instant: by seq, and ties (a prediction and its sample) by content. */
-  private static final Comparator<Event> IN_INSTANT =
-      Comparator.comparingLong(Event::seq).thenComparing(Event::toString);
+    /** The order within one instant: by seq, and ties (a prediction and its sample) by content. */
+    private static final Comparator<Event> IN_INSTANT =
+            Comparator.comparingLong(Event::seq).thenComparing(Event::toString);
 
-  private final Settings settings;
-  private final ClusterEngine.Hypervisor hypervisor;
-  private final boolean emitFinalEngine;
-  private final boolean hostStates;
+    private final Settings settings;
+    private final ClusterEngine.Hypervisor hypervisor;
+    private final boolean emitFinalEngine;
+    private final boolean hostStates;
 
-  private transient ValueState<ClusterEngine> engine;
-  private transient ValueState<TreeMap<Long, ArrayList<Event>>> pending;
-  private transient ValueState<Long> timerAt;
-  private transient ValueState<Boolean> finalSent;
-  private transient ValueState<Boolean> endTold;
-  private transient ValueState<Long> endTs;
-  private transient ValueState<Long> emitted;
-  private transient Counter lateEvents;
-  private transient Counter retimedEvents;
-  private transient String currentKey;
+    private transient ValueState<ClusterEngine> engine;
+    private transient ValueState<TreeMap<Long, ArrayList<Event>>> pending;
+    private transient ValueState<Long> timerAt;
+    private transient ValueState<Boolean> finalSent;
+    private transient ValueState<Boolean> endTold;
+    private transient ValueState<Long> endTs;
+    private transient ValueState<Long> emitted;
+    private transient Counter lateEvents;
+    private transient Counter retimedEvents;
+    private transient String currentKey;
 
-  /**
-   * @param emitFinalEngine in replay, when the input has ended and the engine has no work left,
-   *     send the engine itself downstream, so that the end of the replay can be settled across
-   *     clusters
-   */
-  public EngineFunction(
-      Settings settings, ClusterEngine.Hypervisor hypervisor, boolean emitFinalEngine) {
-    this(settings, hypervisor, emitFinalEngine, false);
-  }
-
-  /**
-   * @param hostStates send the fleet view of the hosts ({@code HostStateOut}) along with the
-   *     decisions, for dashboards
-   */
-  public EngineFunction(
-      Settings settings,
-      ClusterEngine.Hypervisor hypervisor,
-      boolean emitFinalEngine,
-      boolean hostStates) {
-    this.settings = settings;
-    this.hypervisor = hypervisor;
-    this.emitFinalEngine = emitFinalEngine;
-    this.hostStates = hostStates;
-  }
-
-  @Override
-  public void open(OpenContext ctx) {
-    engine = getRuntimeContext().getState(new ValueStateDescriptor<>("engine", new EngineSerializer()));
-    pending =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("pending", PendingSerializer.INSTANCE));
-    timerAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timer-at", LongSerializer.INSTANCE));
-    finalSent =
-        getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("final-sent", BooleanSerializer.INSTANCE));
-    endTold =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("end-told", BooleanSerializer.INSTANCE));
-    endTs = getRuntimeContext().getState(new ValueStateDescriptor<>("end-ts", LongSerializer.INSTANCE));
-    emitted = getRuntimeContext().getState(new ValueStateDescriptor<>("emitted", LongSerializer.INSTANCE));
-    lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
-    retimedEvents = getRuntimeContext().getMetricGroup().counter("retimedEvents");
-  }
-
-  @Override
-  public void processElement(Routed r, Context ctx, Collector<Emitted> out) throws Exception {
-    currentKey = ctx.getCurrentKey();
-    long watermark = ctx.timerService().currentWatermark();
-    if (r.isEnd()) {
-      endTs.update(r.endTs());
-      // the check for "done" runs in onTimer; make sure one comes even for an idle cluster
-      wakeAt(Math.max(r.endTs(), watermark + 1), ctx);
-      return;
+    /**
+     * @param emitFinalEngine in replay, when the input has ended and the engine has no work left,
+     *     send the engine itself downstream, so that the end of the replay can be settled across
+     *     clusters
+     */
+    public EngineFunction(
+            Settings settings, ClusterEngine.Hypervisor hypervisor, boolean emitFinalEngine) {
+        this(settings, hypervisor, emitFinalEngine, false);
     }
-    Event e = r.event();
-    if (e.ts() <= watermark) {
-      // Only on live streams: a recording's reader has already set late lines apart.
-      Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
-      if (retimed != null) {
-        retimedEvents.inc();
-        buffer(retimed, ctx);
-        return;
-      }
-      lateEvents.inc();
-      Sink sink = new Sink(out);
-      sink.deadLetter(new DeadLetterOut(e.seq(), "late event: " + Times.format(e.ts()) + " is behind the watermark " + Times.format(watermark), e.toString()));
-      sink.alert(new AlertOut("LATE_EVENT", null, null, List.of(), e.type() + " of " + Times.format(e.ts()), watermark));
-      sink.flush();
-      return;
-    }
-    buffer(e, ctx);
-  }
 
-  private void buffer(Event e, Context ctx) throws Exception {
-    TreeMap<Long, ArrayList<Event>> held = pending.value();
-    if (held == null) {
-      held = new TreeMap<>();
-    }
-    held.computeIfAbsent(e.ts(), k -> new ArrayList<>(4)).add(e);
-    pending.update(held);
-    wakeAt(e.ts(), ctx);
-  }
-
-  /** One timer at the earliest instant with work: not one per distinct event time. */
-  private void wakeAt(long t, Context ctx) throws Exception {
-    Long at = timerAt.value();
-    if (at == null || t < at) {
-      ctx.timerService().registerEventTimeTimer(t);
-      timerAt.update(t);
-    }
-  }
-
-  @Override
-  public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
-    currentKey = ctx.getCurrentKey();
-    Long at = timerAt.value();
-    if (at != null && at <= t) {
-      timerAt.clear();
-    }
-    // Everything up to the watermark has arrived: run it all now, instant by instant.
-    long watermark = Math.max(t, ctx.timerService().currentWatermark());
-    ClusterEngine eng = engine();
-    TreeMap<Long, ArrayList<Event>> held = pending.value();
-    Sink sink = new Sink(out);
-    Long end = endTs.value();
-    // As in a replay driver: the input up to its last instant first, then the end of input,
-    // then the work that comes after it (a loss after the last event never happens).
-    long limit = end == null || endTold.value() != null ? watermark : Math.min(watermark, end);
-    runUntil(eng, held, limit, sink);
-    if (end != null && endTold.value() == null && watermark >= end) {
-      eng.endOfInput(end);
-      endTold.update(true);
-      runUntil(eng, held, watermark, sink);
-    }
-    sink.flush();
-    engine.update(eng);
-    if (held != null) {
-      pending.update(held);
-    }
-    long next =
-        Math.min(eng.nextDue(), held == null || held.isEmpty() ? Long.MAX_VALUE : held.firstKey());
-    if (next != Long.MAX_VALUE) {
-      ctx.timerService().registerEventTimeTimer(next);
-      timerAt.update(next);
-    } else if (emitFinalEngine && endTold.value() != null && finalSent.value() == null) {
-      finalSent.update(true);
-      out.collect(new Emitted(currentKey, nextSeq(), eng));
-    }
-  }
-
-  /** Hands the engine every instant up to {@code limit}: buffered input and its own work. */
-  private static void runUntil(
-      ClusterEngine eng, TreeMap<Long, ArrayList<Event>> held, long limit, Sink sink) {
-    long last = Long.MIN_VALUE;
-    while (true) {
-      long due = eng.nextDue();
-      Long first = held == null || held.isEmpty() ? null : held.firstKey();
-      long t;
-      List<Event> events;
-      if (first != null && first <= limit && first <= due) {
-        t = first;
-        ArrayList<Event> atT = held.pollFirstEntry().getValue();
-        atT.sort(IN_INSTANT);
-        events = atT;
-      } else if (due != Long.MAX_VALUE && due <= limit) {
-        t = due;
-        events = List.of();
-      } else {
-        return;
-      }
-      if (t <= last) {
-        throw new IllegalStateException(
-            "the engine asks for instant " + t + " again after running it; its work would never end");
-      }
-      eng.advance(t, events, sink);
-      last = t;
-    }
-  }
-
-  private ClusterEngine engine() throws Exception {
-    ClusterEngine eng = engine.value();
-    if (eng == null) {
-      // predictions come from the job's health stage (HealthStage), in front of the engines
-      eng = new ClusterEngine(currentKey, settings, hypervisor, true);
-      retain(eng);
-      engine.update(eng);
-    } else {
-      retain(eng); // an engine restored from a checkpoint of a version without retention
-    }
-    return eng;
-  }
-
-  /**
-   * The live job runs for months: it drops incidents that ended long ago. A replay keeps them all,
-   * its summary needs every incident's figures.
-   */
-  private void retain(ClusterEngine eng) {
-    if (hypervisor == ClusterEngine.Hypervisor.EXTERNAL) {
-      eng.retainEnded(ClusterEngine.DEFAULT_ENDED_RETENTION_MS);
-    }
-  }
-
-  private long nextSeq() throws Exception {
-    Long n = emitted.value();
-    long seq = n == null ? 0 : n;
-    emitted.update(seq + 1);
-    return seq;
-  }
-
-  /** Collects an engine's decisions, numbered in the order it took them. */
-  private final class Sink implements Output {
-    private final Collector<Emitted> out;
-    private final List<Serializable> lines = new ArrayList<>();
-
-    Sink(Collector<Emitted> out) {
-      this.out = out;
+    /**
+     * @param hostStates send the fleet view of the hosts ({@code HostStateOut}) along with the
+     *     decisions, for dashboards
+     */
+    public EngineFunction(
+            Settings settings,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean emitFinalEngine,
+            boolean hostStates) {
+        this.settings = settings;
+        this.hypervisor = hypervisor;
+        this.emitFinalEngine = emitFinalEngine;
+        this.hostStates = hostStates;
     }
 
     @Override
-    public void command(CommandOut command) {
-      lines.add(command);
+    public void open(OpenContext ctx) {
+        engine =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("engine", new EngineSerializer()));
+        pending =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("pending", PendingSerializer.INSTANCE));
+        timerAt =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("timer-at", LongSerializer.INSTANCE));
+        finalSent =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "final-sent", BooleanSerializer.INSTANCE));
+        endTold =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("end-told", BooleanSerializer.INSTANCE));
+        endTs =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("end-ts", LongSerializer.INSTANCE));
+        emitted =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("emitted", LongSerializer.INSTANCE));
+        lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
+        retimedEvents = getRuntimeContext().getMetricGroup().counter("retimedEvents");
     }
 
     @Override
-    public void result(ResultOut result) {
-      if (!result.echo()) { // a connector's own result is on the results topic already
-        lines.add(result);
-      }
+    public void processElement(Routed r, Context ctx, Collector<Emitted> out) throws Exception {
+        currentKey = ctx.getCurrentKey();
+        long watermark = ctx.timerService().currentWatermark();
+        if (r.isEnd()) {
+            endTs.update(r.endTs());
+            // the check for "done" runs in onTimer; make sure one comes even for an idle cluster
+            wakeAt(Math.max(r.endTs(), watermark + 1), ctx);
+            return;
+        }
+        Event e = r.event();
+        if (e.ts() <= watermark) {
+            // Only on live streams: a recording's reader has already set late lines apart.
+            Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
+            if (retimed != null) {
+                retimedEvents.inc();
+                buffer(retimed, ctx);
+                return;
+            }
+            lateEvents.inc();
+            Sink sink = new Sink(out);
+            sink.deadLetter(
+                    new DeadLetterOut(
+                            e.seq(),
+                            "late event: "
+                                    + Times.format(e.ts())
+                                    + " is behind the watermark "
+                                    + Times.format(watermark),
+                            e.toString()));
+            sink.alert(
+                    new AlertOut(
+                            "LATE_EVENT",
+                            null,
+                            null,
+                            List.of(),
+                            e.type() + " of " + Times.format(e.ts()),
+                            watermark));
+            sink.flush();
+            return;
+        }
+        buffer(e, ctx);
+    }
+
+    private void buffer(Event e, Context ctx) throws Exception {
+        TreeMap<Long, ArrayList<Event>> held = pending.value();
+        if (held == null) {
+            held = new TreeMap<>();
+        }
+        held.computeIfAbsent(e.ts(), k -> new ArrayList<>(4)).add(e);
+        pending.update(held);
+        wakeAt(e.ts(), ctx);
+    }
+
+    /** One timer at the earliest instant with work: not one per distinct event time. */
+    private void wakeAt(long t, Context ctx) throws Exception {
+        Long at = timerAt.value();
+        if (at == null || t < at) {
+            ctx.timerService().registerEventTimeTimer(t);
+            timerAt.update(t);
+        }
     }
 
     @Override
-    public void incident(IncidentOut incident) {
-      lines.add(incident);
+    public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
+        currentKey = ctx.getCurrentKey();
+        Long at = timerAt.value();
+        if (at != null && at <= t) {
+            timerAt.clear();
+        }
+        // Everything up to the watermark has arrived: run it all now, instant by instant.
+        long watermark = Math.max(t, ctx.timerService().currentWatermark());
+        ClusterEngine eng = engine();
+        TreeMap<Long, ArrayList<Event>> held = pending.value();
+        Sink sink = new Sink(out);
+        Long end = endTs.value();
+        // As in a replay driver: the input up to its last instant first, then the end of input,
+        // then the work that comes after it (a loss after the last event never happens).
+        long limit = end == null || endTold.value() != null ? watermark : Math.min(watermark, end);
+        runUntil(eng, held, limit, sink);
+        if (end != null && endTold.value() == null && watermark >= end) {
+            eng.endOfInput(end);
+            endTold.update(true);
+            runUntil(eng, held, watermark, sink);
+        }
+        sink.flush();
+        engine.update(eng);
+        if (held != null) {
+            pending.update(held);
+        }
+        long next =
+                Math.min(
+                        eng.nextDue(),
+                        held == null || held.isEmpty() ? Long.MAX_VALUE : held.firstKey());
+        if (next != Long.MAX_VALUE) {
+            ctx.timerService().registerEventTimeTimer(next);
+            timerAt.update(next);
+        } else if (emitFinalEngine && endTold.value() != null && finalSent.value() == null) {
+            finalSent.update(true);
+            out.collect(new Emitted(currentKey, nextSeq(), eng));
+        }
     }
 
-    @Override
-    public void alert(AlertOut alert) {
-      lines.add(alert);
+    /** Hands the engine every instant up to {@code limit}: buffered input and its own work. */
+    private static void runUntil(
+            ClusterEngine eng, TreeMap<Long, ArrayList<Event>> held, long limit, Sink sink) {
+        long last = Long.MIN_VALUE;
+        while (true) {
+            long due = eng.nextDue();
+            Long first = held == null || held.isEmpty() ? null : held.firstKey();
+            long t;
+            List<Event> events;
+            if (first != null && first <= limit && first <= due) {
+                t = first;
+                ArrayList<Event> atT = held.pollFirstEntry().getValue();
+                atT.sort(IN_INSTANT);
+                events = atT;
+            } else if (due != Long.MAX_VALUE && due <= limit) {
+                t = due;
+                events = List.of();
+            } else {
+                return;
+            }
+            if (t <= last) {
+                throw new IllegalStateException(
+                        "the engine asks for instant "
+                                + t
+                                + " again after running it; its work would never end");
+            }
+            eng.advance(t, events, sink);
+            last = t;
+        }
     }
 
-    @Override
-    public void admission(AdmissionOut admission) {
-      lines.add(admission);
+    private ClusterEngine engine() throws Exception {
+        ClusterEngine eng = engine.value();
+        if (eng == null) {
+            // predictions come from the job's health stage (HealthStage), in front of the engines
+            eng = new ClusterEngine(currentKey, settings, hypervisor, true);
+            retain(eng);
+            engine.update(eng);
+        } else {
+            retain(eng); // an engine restored from a checkpoint of a version without retention
+        }
+        return eng;
     }
 
-    @Override
-    public void hostState(HostStateOut state) {
-      lines.add(state);
+    /**
+     * The live job runs for months: it drops incidents that ended long ago. A replay keeps them
+     * all, its summary needs every incident's figures.
+     */
+    private void retain(ClusterEngine eng) {
+        if (hypervisor == ClusterEngine.Hypervisor.EXTERNAL) {
+            eng.retainEnded(ClusterEngine.DEFAULT_ENDED_RETENTION_MS);
+        }
     }
 
-    @Override
-    public boolean wantsHostStates() {
-      return hostStates;
+    private long nextSeq() throws Exception {
+        Long n = emitted.value();
+        long seq = n == null ? 0 : n;
+        emitted.update(seq + 1);
+        return seq;
     }
 
-    void deadLetter(DeadLetterOut deadLetter) {
-      lines.add(deadLetter);
-    }
+    /** Collects an engine's decisions, numbered in the order it took them. */
+    private final class Sink implements Output {
+        private final Collector<Emitted> out;
+        private final List<Serializable> lines = new ArrayList<>();
 
-    void flush() throws Exception {
-      if (lines.isEmpty()) {
-        return;
-      }
-      Long n = emitted.value();
-      long seq = n == null ? 0 : n;
-      for (Serializable line : lines) {
-        out.collect(new Emitted(currentKey, seq++, line));
-      }
-      emitted.update(seq);
-    }
-  }
+        Sink(Collector<Emitted> out) {
+            this.out = out;
+        }
 
+        @Override
+        public void command(CommandOut command) {
+            lines.add(command);
+        }
+
+        @Override
+        public void result(ResultOut result) {
+            if (!result.echo()) { // a connector's own result is on the results topic already
+                lines.add(result);
+            }
+        }
+
+        @Override
+        public void incident(IncidentOut incident) {
+            lines.add(incident);
+        }
+
+        @Override
+        public void alert(AlertOut alert) {
+            lines.add(alert);
+        }
+
+        @Override
+        public void admission(AdmissionOut admission) {
+            lines.add(admission);
+        }
+
+        @Override
+        public void hostState(HostStateOut state) {
+            lines.add(state);
+        }
+
+        @Override
+        public boolean wantsHostStates() {
+            return hostStates;
+        }
+
+        void deadLetter(DeadLetterOut deadLetter) {
+            lines.add(deadLetter);
+        }
+
+        void flush() throws Exception {
+            if (lines.isEmpty()) {
+                return;
+            }
+            Long n = emitted.value();
+            long seq = n == null ? 0 : n;
+            for (Serializable line : lines) {
+                out.collect(new Emitted(currentKey, seq++, line));
+            }
+            emitted.update(seq);
+        }
+    }
 }

@@ -22,96 +22,119 @@ import org.junit.jupiter.api.Test;
 // Flink's test utilities declare close() throws Exception
 @SuppressWarnings("try")
 class EngineFunctionRetentionTest {
-  private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
-  private static final long END = T0 + 3_700_000; // the incident closes at T0+30 s
-  private long seq;
+    private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
+    private static final long END = T0 + 3_700_000; // the incident closes at T0+30 s
+    private long seq;
 
-  @Test
-  void theLiveEngineDropsAClosedIncidentAfterAnHour() throws Exception {
-    ClusterEngine live = closedIncident(ClusterEngine.Hypervisor.EXTERNAL);
-    assertThat(live.incidentsHeld()).isZero();
-    assertThat(live.figures()).isEmpty();
-  }
-
-  @Test
-  void aReplayEngineKeepsEveryIncident() throws Exception {
-    ClusterEngine replay = closedIncident(ClusterEngine.Hypervisor.SIMULATED);
-    assertThat(replay.incidentsHeld()).isEqualTo(1);
-    assertThat(replay.figures()).extracting(f -> f.state()).containsExactly("CLOSED");
-  }
-
-  /**
-   * h1 stops beating after T0+5 s with its power off: its VM is mapped and restarted (answered by
-   * results in the live job), then h1 beats again from T0+30 s and the incident closes. The input
-   * ends an hour and more later; the engine as it is then.
-   */
-  private ClusterEngine closedIncident(ClusterEngine.Hypervisor mode) throws Exception {
-    try (KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new EngineFunction(Settings.DEFAULTS, mode, true), Routed::cluster, Types.STRING)) {
-      for (String name : List.of("h1", "h2", "h3")) {
-        send(
-            h,
-            new HostEvent(
-                T0, seq++, name, "c1", 64, 262_144, "r-" + name, "pd-" + name, "kvm",
-                List.of("sd"), false, true));
-      }
-      send(
-          h,
-          new VmEvent(
-              T0, seq++, "vm1", "h1", 2, 4096, 500, true, null, "sd", List.of("d1"), List.of()));
-      send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
-      beats(h, T0 + 1_000, END);
-      h.processWatermark(T0 + 17_000);
-      if (mode == ClusterEngine.Hypervisor.EXTERNAL) {
-        answer(h, T0 + 18_000);
-        h.processWatermark(T0 + 18_000);
-        answer(h, T0 + 19_000);
-      }
-      h.processElement(Routed.end("c1", END), END);
-      h.processWatermark(Long.MAX_VALUE);
-      assertThat(lines(h, IncidentOut.class))
-          .extracting(IncidentOut::state)
-          .last()
-          .isEqualTo("CLOSED");
-      List<ClusterEngine> finals = lines(h, ClusterEngine.class);
-      assertThat(finals).hasSize(1);
-      return finals.get(0);
+    @Test
+    void theLiveEngineDropsAClosedIncidentAfterAnHour() throws Exception {
+        ClusterEngine live = closedIncident(ClusterEngine.Hypervisor.EXTERNAL);
+        assertThat(live.incidentsHeld()).isZero();
+        assertThat(live.figures()).isEmpty();
     }
-  }
 
-  /** Every host beats each 5 s in [from, to]; h1 only until T0+5 s and again from T0+30 s. */
-  private void beats(
-      KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long from, long to)
-      throws Exception {
-    for (long t = from; t <= to; t += 5_000) {
-      for (String name : List.of("h1", "h2", "h3")) {
-        if (!name.equals("h1") || t <= T0 + 5_000 || t >= T0 + 30_000) {
-          send(h, new Heartbeat(t, seq++, name, "mgmt"));
+    @Test
+    void aReplayEngineKeepsEveryIncident() throws Exception {
+        ClusterEngine replay = closedIncident(ClusterEngine.Hypervisor.SIMULATED);
+        assertThat(replay.incidentsHeld()).isEqualTo(1);
+        assertThat(replay.figures()).extracting(f -> f.state()).containsExactly("CLOSED");
+    }
+
+    /**
+     * h1 stops beating after T0+5 s with its power off: its VM is mapped and restarted (answered by
+     * results in the live job), then h1 beats again from T0+30 s and the incident closes. The input
+     * ends an hour and more later; the engine as it is then.
+     */
+    private ClusterEngine closedIncident(ClusterEngine.Hypervisor mode) throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new EngineFunction(Settings.DEFAULTS, mode, true),
+                        Routed::cluster,
+                        Types.STRING)) {
+            for (String name : List.of("h1", "h2", "h3")) {
+                send(
+                        h,
+                        new HostEvent(
+                                T0,
+                                seq++,
+                                name,
+                                "c1",
+                                64,
+                                262_144,
+                                "r-" + name,
+                                "pd-" + name,
+                                "kvm",
+                                List.of("sd"),
+                                false,
+                                true));
+            }
+            send(
+                    h,
+                    new VmEvent(
+                            T0,
+                            seq++,
+                            "vm1",
+                            "h1",
+                            2,
+                            4096,
+                            500,
+                            true,
+                            null,
+                            "sd",
+                            List.of("d1"),
+                            List.of()));
+            send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
+            beats(h, T0 + 1_000, END);
+            h.processWatermark(T0 + 17_000);
+            if (mode == ClusterEngine.Hypervisor.EXTERNAL) {
+                answer(h, T0 + 18_000);
+                h.processWatermark(T0 + 18_000);
+                answer(h, T0 + 19_000);
+            }
+            h.processElement(Routed.end("c1", END), END);
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(lines(h, IncidentOut.class))
+                    .extracting(IncidentOut::state)
+                    .last()
+                    .isEqualTo("CLOSED");
+            List<ClusterEngine> finals = lines(h, ClusterEngine.class);
+            assertThat(finals).hasSize(1);
+            return finals.get(0);
         }
-      }
     }
-  }
 
-  /** The connector's SUCCEEDED for the last command issued. */
-  private void answer(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long at)
-      throws Exception {
-    List<CommandOut> commands = lines(h, CommandOut.class);
-    String id = commands.get(commands.size() - 1).commandId();
-    send(h, new CommandResultEvent(at, seq++, id, "SUCCEEDED", "ok"));
-  }
+    /** Every host beats each 5 s in [from, to]; h1 only until T0+5 s and again from T0+30 s. */
+    private void beats(
+            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long from, long to)
+            throws Exception {
+        for (long t = from; t <= to; t += 5_000) {
+            for (String name : List.of("h1", "h2", "h3")) {
+                if (!name.equals("h1") || t <= T0 + 5_000 || t >= T0 + 30_000) {
+                    send(h, new Heartbeat(t, seq++, name, "mgmt"));
+                }
+            }
+        }
+    }
 
-  private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
-      throws Exception {
-    h.processElement(Routed.of("c1", e), e.ts());
-  }
+    /** The connector's SUCCEEDED for the last command issued. */
+    private void answer(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long at)
+            throws Exception {
+        List<CommandOut> commands = lines(h, CommandOut.class);
+        String id = commands.get(commands.size() - 1).commandId();
+        send(h, new CommandResultEvent(at, seq++, id, "SUCCEEDED", "ok"));
+    }
 
-  private static <T> List<T> lines(
-      KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
-    return h.extractOutputValues().stream()
-        .map(Emitted::line)
-        .filter(type::isInstance)
-        .map(type::cast)
-        .toList();
-  }
+    private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
+            throws Exception {
+        h.processElement(Routed.of("c1", e), e.ts());
+    }
+
+    private static <T> List<T> lines(
+            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
+        return h.extractOutputValues().stream()
+                .map(Emitted::line)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
+    }
 }

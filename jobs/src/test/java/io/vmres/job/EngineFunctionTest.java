@@ -26,150 +26,209 @@ import org.junit.jupiter.api.Test;
 // Flink's test utilities declare close() throws Exception
 @SuppressWarnings("try")
 class EngineFunctionTest {
-  private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
-  private long seq;
+    private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
+    private long seq;
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> harness(
-      ClusterEngine.Hypervisor mode, boolean emitFinal) throws Exception {
-    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new EngineFunction(Settings.DEFAULTS, mode, emitFinal), Routed::cluster, Types.STRING);
-  }
-
-  private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
-      throws Exception {
-    h.processElement(Routed.of("c1", e), e.ts());
-  }
-
-  private HostEvent host(String name) {
-    return new HostEvent(T0, seq++, name, "c1", 64, 262_144, "r-" + name, "pd-" + name, "kvm", List.of("sd"), false, true);
-  }
-
-  private Heartbeat beat(String host, long at) {
-    return new Heartbeat(at, seq++, host, "mgmt");
-  }
-
-  /** Three hosts beat every second; h1 stops after T0 + 5 s; its power reads off. */
-  private void fleet(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long until)
-      throws Exception {
-    for (String name : List.of("h1", "h2", "h3")) {
-      send(h, host(name));
+    private KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> harness(
+            ClusterEngine.Hypervisor mode, boolean emitFinal) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new EngineFunction(Settings.DEFAULTS, mode, emitFinal),
+                Routed::cluster,
+                Types.STRING);
     }
-    send(h, new VmEvent(T0, seq++, "vm1", "h1", 2, 4096, 500, true, null, "sd", List.of("d1"), List.of()));
-    for (long s = 1; s * 1000 <= until; s++) {
-      for (String name : List.of("h1", "h2", "h3")) {
-        if (!name.equals("h1") || s <= 5) {
-          send(h, beat(name, T0 + s * 1000));
-        }
-      }
+
+    private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
+            throws Exception {
+        h.processElement(Routed.of("c1", e), e.ts());
     }
-    send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
-  }
 
-  private static <T> List<T> lines(
-      KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
-    return h.extractOutputValues().stream()
-        .map(Emitted::line)
-        .filter(type::isInstance)
-        .map(type::cast)
-        .toList();
-  }
-
-  @Test
-  void silentHostIsDeclaredOnlyWhenTheWatermarkPassesItsDecisionTime() throws Exception {
-    try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
-      fleet(h, 30_000);
-      // last beat T0+5 s: lost at T0+15 s, decided at T0+17 s
-      h.processWatermark(T0 + 16_999);
-      assertThat(lines(h, IncidentOut.class)).isEmpty();
-      h.processWatermark(T0 + 17_000);
-      assertThat(lines(h, IncidentOut.class))
-          .first()
-          .satisfies(
-              i -> {
-                assertThat(i.kind()).isEqualTo("HOST_FAILURE");
-                assertThat(i.hosts()).containsExactly("h1");
-                assertThat(i.ts()).isEqualTo(T0 + 17_000);
-              });
-      // power reads off: known down, so its VM's disks are mapped at once, no fence
-      assertThat(lines(h, CommandOut.class)).extracting(CommandOut::action).containsExactly("MAP_DISKS");
+    private HostEvent host(String name) {
+        return new HostEvent(
+                T0,
+                seq++,
+                name,
+                "c1",
+                64,
+                262_144,
+                "r-" + name,
+                "pd-" + name,
+                "kvm",
+                List.of("sd"),
+                false,
+                true);
     }
-  }
 
-  @Test
-  void eventsBehindInLineOrderAreStillAppliedInTimeOrder() throws Exception {
-    try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
-      fleet(h, 30_000);
-      // a beat of h1 at T0+9 s arrives late in arrival order but ahead of the watermark: the
-      // host was alive then, so it is lost only at T0+19 s and decided at T0+21 s
-      h.processWatermark(T0 + 8_000);
-      send(h, beat("h1", T0 + 9_000));
-      h.processWatermark(T0 + 20_999);
-      assertThat(lines(h, IncidentOut.class)).isEmpty();
-      h.processWatermark(T0 + 21_000);
-      assertThat(lines(h, IncidentOut.class)).extracting(IncidentOut::ts).first().isEqualTo(T0 + 21_000);
+    private Heartbeat beat(String host, long at) {
+        return new Heartbeat(at, seq++, host, "mgmt");
     }
-  }
 
-  @Test
-  void liveTelemetryBehindTheWatermarkIsDeadLetteredButInventoryIsApplied() throws Exception {
-    try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
-      fleet(h, 3_000);
-      h.processWatermark(T0 + 4_000);
-      send(h, beat("h2", T0 + 3_500)); // behind the watermark
-      send(h, new VmEvent(T0 + 3_600, seq++, "vm2", "h1", 2, 4096, 500, true, null, "sd", List.of("d2"), List.of()));
-      assertThat(lines(h, DeadLetterOut.class)).singleElement().satisfies(d -> assertThat(d.reason()).contains("late"));
-      assertThat(lines(h, AlertOut.class)).extracting(AlertOut::kind).containsExactly("LATE_EVENT");
-      // the VM record was kept: when h1 fails later, both of its VMs are owed
-      for (long s = 4; s <= 30; s++) {
-        send(h, beat("h2", T0 + s * 1000));
-        send(h, beat("h3", T0 + s * 1000));
-      }
-      h.processWatermark(T0 + 30_000);
-      assertThat(lines(h, CommandOut.class))
-          .filteredOn(c -> c.action().equals("MAP_DISKS"))
-          .flatExtracting(CommandOut::vms)
-          .containsExactlyInAnyOrder("vm1", "vm2");
-    }
-  }
-
-  @Test
-  void silenceAfterTheEndOfInputIsNoFailureAndTheFinalEngineIsSentOnce() throws Exception {
-    try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, true)) {
-      for (String name : List.of("h1", "h2", "h3")) {
-        send(h, host(name));
-      }
-      for (long s = 1; s <= 5; s++) {
+    /** Three hosts beat every second; h1 stops after T0 + 5 s; its power reads off. */
+    private void fleet(
+            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, long until)
+            throws Exception {
         for (String name : List.of("h1", "h2", "h3")) {
-          send(h, beat(name, T0 + s * 1000));
+            send(h, host(name));
         }
-      }
-      h.processElement(Routed.end("c1", T0 + 5_000), T0 + 5_000);
-      h.processWatermark(Long.MAX_VALUE);
-      assertThat(lines(h, IncidentOut.class)).isEmpty();
-      List<Serializable> finals =
-          h.extractOutputValues().stream().map(Emitted::line).filter(l -> l instanceof ClusterEngine).toList();
-      assertThat(finals).hasSize(1);
+        send(
+                h,
+                new VmEvent(
+                        T0,
+                        seq++,
+                        "vm1",
+                        "h1",
+                        2,
+                        4096,
+                        500,
+                        true,
+                        null,
+                        "sd",
+                        List.of("d1"),
+                        List.of()));
+        for (long s = 1; s * 1000 <= until; s++) {
+            for (String name : List.of("h1", "h2", "h3")) {
+                if (!name.equals("h1") || s <= 5) {
+                    send(h, beat(name, T0 + s * 1000));
+                }
+            }
+        }
+        send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
     }
-  }
 
-  @Test
-  void aConnectorsResultIsAppliedButNotWrittenBackWhileTheEnginesOwnTimeoutIs() throws Exception {
-    try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
-      fleet(h, 400_000);
-      h.processWatermark(T0 + 17_000);
-      CommandOut map = lines(h, CommandOut.class).get(0);
-      assertThat(map.action()).isEqualTo("MAP_DISKS");
-      send(h, new CommandResultEvent(T0 + 18_000, seq++, map.commandId(), "SUCCEEDED", "ok"));
-      h.processWatermark(T0 + 18_000);
-      // the result moved the recovery on (the restart is issued) but is not emitted again
-      assertThat(lines(h, CommandOut.class)).extracting(CommandOut::action).containsExactly("MAP_DISKS", "RESTART_VM");
-      assertThat(lines(h, ResultOut.class)).isEmpty();
-      // no connector answers the restart: the engine's own timeout is a decision, and is written
-      h.processWatermark(T0 + 320_000); // the restart was issued at T0+18 s, commandTimeout 5 min
-      assertThat(lines(h, ResultOut.class))
-          .extracting(ResultOut::status)
-          .isNotEmpty()
-          .allMatch("TIMED_OUT"::equals);
+    private static <T> List<T> lines(
+            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
+        return h.extractOutputValues().stream()
+                .map(Emitted::line)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
-  }
+
+    @Test
+    void silentHostIsDeclaredOnlyWhenTheWatermarkPassesItsDecisionTime() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
+            fleet(h, 30_000);
+            // last beat T0+5 s: lost at T0+15 s, decided at T0+17 s
+            h.processWatermark(T0 + 16_999);
+            assertThat(lines(h, IncidentOut.class)).isEmpty();
+            h.processWatermark(T0 + 17_000);
+            assertThat(lines(h, IncidentOut.class))
+                    .first()
+                    .satisfies(
+                            i -> {
+                                assertThat(i.kind()).isEqualTo("HOST_FAILURE");
+                                assertThat(i.hosts()).containsExactly("h1");
+                                assertThat(i.ts()).isEqualTo(T0 + 17_000);
+                            });
+            // power reads off: known down, so its VM's disks are mapped at once, no fence
+            assertThat(lines(h, CommandOut.class))
+                    .extracting(CommandOut::action)
+                    .containsExactly("MAP_DISKS");
+        }
+    }
+
+    @Test
+    void eventsBehindInLineOrderAreStillAppliedInTimeOrder() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
+            fleet(h, 30_000);
+            // a beat of h1 at T0+9 s arrives late in arrival order but ahead of the watermark: the
+            // host was alive then, so it is lost only at T0+19 s and decided at T0+21 s
+            h.processWatermark(T0 + 8_000);
+            send(h, beat("h1", T0 + 9_000));
+            h.processWatermark(T0 + 20_999);
+            assertThat(lines(h, IncidentOut.class)).isEmpty();
+            h.processWatermark(T0 + 21_000);
+            assertThat(lines(h, IncidentOut.class))
+                    .extracting(IncidentOut::ts)
+                    .first()
+                    .isEqualTo(T0 + 21_000);
+        }
+    }
+
+    @Test
+    void liveTelemetryBehindTheWatermarkIsDeadLetteredButInventoryIsApplied() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
+            fleet(h, 3_000);
+            h.processWatermark(T0 + 4_000);
+            send(h, beat("h2", T0 + 3_500)); // behind the watermark
+            send(
+                    h,
+                    new VmEvent(
+                            T0 + 3_600,
+                            seq++,
+                            "vm2",
+                            "h1",
+                            2,
+                            4096,
+                            500,
+                            true,
+                            null,
+                            "sd",
+                            List.of("d2"),
+                            List.of()));
+            assertThat(lines(h, DeadLetterOut.class))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("late"));
+            assertThat(lines(h, AlertOut.class))
+                    .extracting(AlertOut::kind)
+                    .containsExactly("LATE_EVENT");
+            // the VM record was kept: when h1 fails later, both of its VMs are owed
+            for (long s = 4; s <= 30; s++) {
+                send(h, beat("h2", T0 + s * 1000));
+                send(h, beat("h3", T0 + s * 1000));
+            }
+            h.processWatermark(T0 + 30_000);
+            assertThat(lines(h, CommandOut.class))
+                    .filteredOn(c -> c.action().equals("MAP_DISKS"))
+                    .flatExtracting(CommandOut::vms)
+                    .containsExactlyInAnyOrder("vm1", "vm2");
+        }
+    }
+
+    @Test
+    void silenceAfterTheEndOfInputIsNoFailureAndTheFinalEngineIsSentOnce() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, true)) {
+            for (String name : List.of("h1", "h2", "h3")) {
+                send(h, host(name));
+            }
+            for (long s = 1; s <= 5; s++) {
+                for (String name : List.of("h1", "h2", "h3")) {
+                    send(h, beat(name, T0 + s * 1000));
+                }
+            }
+            h.processElement(Routed.end("c1", T0 + 5_000), T0 + 5_000);
+            h.processWatermark(Long.MAX_VALUE);
+            assertThat(lines(h, IncidentOut.class)).isEmpty();
+            List<Serializable> finals =
+                    h.extractOutputValues().stream()
+                            .map(Emitted::line)
+                            .filter(l -> l instanceof ClusterEngine)
+                            .toList();
+            assertThat(finals).hasSize(1);
+        }
+    }
+
+    @Test
+    void aConnectorsResultIsAppliedButNotWrittenBackWhileTheEnginesOwnTimeoutIs() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
+            fleet(h, 400_000);
+            h.processWatermark(T0 + 17_000);
+            CommandOut map = lines(h, CommandOut.class).get(0);
+            assertThat(map.action()).isEqualTo("MAP_DISKS");
+            send(h, new CommandResultEvent(T0 + 18_000, seq++, map.commandId(), "SUCCEEDED", "ok"));
+            h.processWatermark(T0 + 18_000);
+            // the result moved the recovery on (the restart is issued) but is not emitted again
+            assertThat(lines(h, CommandOut.class))
+                    .extracting(CommandOut::action)
+                    .containsExactly("MAP_DISKS", "RESTART_VM");
+            assertThat(lines(h, ResultOut.class)).isEmpty();
+            // no connector answers the restart: the engine's own timeout is a decision, and is
+            // written
+            h.processWatermark(
+                    T0 + 320_000); // the restart was issued at T0+18 s, commandTimeout 5 min
+            assertThat(lines(h, ResultOut.class))
+                    .extracting(ResultOut::status)
+                    .isNotEmpty()
+                    .allMatch("TIMED_OUT"::equals);
+        }
+    }
 }

@@ -19,29 +19,29 @@ package io.vmres.connector.runtime;
  * @param latencyMaxMillis the longest such time
  */
 public record ConnectorCounters(
-    long received,
-    long run,
-    long running,
-    long queued,
-    long succeeded,
-    long failed,
-    long timedOut,
-    long duplicates,
-    long deadLetters,
-    long retries,
-    long inDoubt,
-    long skipped,
-    long latencyTotalMillis,
-    long latencyMaxMillis) {
+        long received,
+        long run,
+        long running,
+        long queued,
+        long succeeded,
+        long failed,
+        long timedOut,
+        long duplicates,
+        long deadLetters,
+        long retries,
+        long inDoubt,
+        long skipped,
+        long latencyTotalMillis,
+        long latencyMaxMillis) {
 
-  /** Commands answered, whatever the status. */
-  public long answered() {
-    return succeeded + failed + timedOut;
-  }
+    /** Commands answered, whatever the status. */
+    public long answered() {
+        return succeeded + failed + timedOut;
+    }
 
-  /** Mean time from the start of a call to its answer, in milliseconds; 0 before any. */
-  public double latencyMeanMillis() {
-    long n = answered();
-    return n == 0 ? 0 : (double) latencyTotalMillis / n;
-  }
+    /** Mean time from the start of a call to its answer, in milliseconds; 0 before any. */
+    public double latencyMeanMillis() {
+        long n = answered();
+        return n == 0 ? 0 : (double) latencyTotalMillis / n;
+    }
 }

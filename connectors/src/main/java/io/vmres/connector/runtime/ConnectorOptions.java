@@ -21,336 +21,336 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ConnectorOptions {
-  private final String groupId;
-  private final String clientId;
-  private final String commandsTopic;
-  private final String resultsTopic;
-  private final String deadLetterTopic;
-  private final int maxInFlightPerTarget;
-  private final int maxInFlight;
-  private final int maxQueued;
-  private final Duration commandTimeout;
-  private final boolean timeoutFromCommandTs;
-  private final Duration pollTimeout;
-  private final Duration closeTimeout;
-  private final int rememberedResults;
-  private final Clock clock;
-  private final Map<String, Object> consumerProperties;
-  private final Map<String, Object> producerProperties;
-  private final boolean exactlyOnce;
-  private final String ledgerTopic;
-  private final String transactionalId;
-  private final Duration retryBackoff;
-  private final Duration maxRetryBackoff;
+    private final String groupId;
+    private final String clientId;
+    private final String commandsTopic;
+    private final String resultsTopic;
+    private final String deadLetterTopic;
+    private final int maxInFlightPerTarget;
+    private final int maxInFlight;
+    private final int maxQueued;
+    private final Duration commandTimeout;
+    private final boolean timeoutFromCommandTs;
+    private final Duration pollTimeout;
+    private final Duration closeTimeout;
+    private final int rememberedResults;
+    private final Clock clock;
+    private final Map<String, Object> consumerProperties;
+    private final Map<String, Object> producerProperties;
+    private final boolean exactlyOnce;
+    private final String ledgerTopic;
+    private final String transactionalId;
+    private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
 
-  private ConnectorOptions(Builder b) {
-    this.groupId = b.groupId;
-    this.clientId = b.clientId;
-    this.commandsTopic = b.commandsTopic;
-    this.resultsTopic = b.resultsTopic;
-    this.deadLetterTopic = b.deadLetterTopic;
-    this.maxInFlightPerTarget = b.maxInFlightPerTarget;
-    this.maxInFlight = b.maxInFlight;
-    this.maxQueued = b.maxQueued;
-    this.commandTimeout = b.commandTimeout;
-    this.timeoutFromCommandTs = b.timeoutFromCommandTs;
-    this.pollTimeout = b.pollTimeout;
-    this.closeTimeout = b.closeTimeout;
-    this.rememberedResults = b.rememberedResults;
-    this.clock = b.clock;
-    this.consumerProperties = Map.copyOf(b.consumerProperties);
-    this.producerProperties = Map.copyOf(b.producerProperties);
-    this.exactlyOnce = b.exactlyOnce;
-    this.ledgerTopic = b.ledgerTopic;
-    this.transactionalId = b.transactionalId == null ? b.clientId : b.transactionalId;
-    this.retryBackoff = b.retryBackoff;
-    this.maxRetryBackoff = b.maxRetryBackoff;
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** The defaults: group {@code vmres-connector}, 8 per target, 256 in all, 5 minutes. */
-  public static ConnectorOptions defaults() {
-    return builder().build();
-  }
-
-  /** Consumer group of the commands topic; the replicas of one connector share it. */
-  public String groupId() {
-    return groupId;
-  }
-
-  public String clientId() {
-    return clientId;
-  }
-
-  public String commandsTopic() {
-    return commandsTopic;
-  }
-
-  public String resultsTopic() {
-    return resultsTopic;
-  }
-
-  public String deadLetterTopic() {
-    return deadLetterTopic;
-  }
-
-  /** Calls running at once against one target host (the host itself for a fence). */
-  public int maxInFlightPerTarget() {
-    return maxInFlightPerTarget;
-  }
-
-  /** Calls running at once in this service. */
-  public int maxInFlight() {
-    return maxInFlight;
-  }
-
-  /** Commands waiting for a slot above which the service stops fetching more. */
-  public int maxQueued() {
-    return maxQueued;
-  }
-
-  /** Time a command has for its answer; past it the answer is {@code TIMED_OUT}. */
-  public Duration commandTimeout() {
-    return commandTimeout;
-  }
-
-  /**
-   * Whether {@link #commandTimeout()} runs from the command's {@code ts} (the default: in live mode
-   * event time follows the wall clock, and a command the job has already timed out must not run
-   * late, or a VM could start on two hosts) rather than from the moment it starts running.
-   */
-  public boolean timeoutFromCommandTs() {
-    return timeoutFromCommandTs;
-  }
-
-  public Duration pollTimeout() {
-    return pollTimeout;
-  }
-
-  /** How long {@link ConnectorService#close()} waits for calls in flight. */
-  public Duration closeTimeout() {
-    return closeTimeout;
-  }
-
-  /** Answers remembered by command id, to answer a redelivered command without running it. */
-  public int rememberedResults() {
-    return rememberedResults;
-  }
-
-  /** The clock of result and dead-letter timestamps and of timeouts. */
-  public Clock clock() {
-    return clock;
-  }
-
-  /** Overrides for the consumer the service creates from bootstrap servers. */
-  public Map<String, Object> consumerProperties() {
-    return consumerProperties;
-  }
-
-  /** Overrides for the producer the service creates from bootstrap servers. */
-  public Map<String, Object> producerProperties() {
-    return producerProperties;
-  }
-
-  /**
-   * Whether the service keeps a durable ledger of what it ran ({@link #ledgerTopic()}) and writes
-   * results, ledger entries and consumer offsets in Kafka transactions: each command runs at most
-   * once across restarts (a command in doubt at a crash goes through {@link
-   * HypervisorConnector#runInDoubt}) and gets exactly one result as read with {@code
-   * read_committed}. Off by default in the library; {@code vmres connector} turns it on.
-   */
-  public boolean exactlyOnce() {
-    return exactlyOnce;
-  }
-
-  /** The compacted topic of the durable ledger, keyed by command id. */
-  public String ledgerTopic() {
-    return ledgerTopic;
-  }
-
-  /**
-   * The producer's {@code transactional.id} in exactly-once mode: stable across restarts of one
-   * replica (a restart fences the transaction its predecessor left open), distinct per replica.
-   * Defaults to the client id.
-   */
-  public String transactionalId() {
-    return transactionalId;
-  }
-
-  /** First wait before retrying a call that failed transiently; doubled on each retry. */
-  public Duration retryBackoff() {
-    return retryBackoff;
-  }
-
-  /** Longest wait between two retries of a call. */
-  public Duration maxRetryBackoff() {
-    return maxRetryBackoff;
-  }
-
-  /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
-  public static final class Builder {
-    private String groupId = "vmres-connector";
-    private String clientId = "vmres-connector";
-    private String commandsTopic = Topics.COMMANDS;
-    private String resultsTopic = Topics.COMMAND_RESULTS;
-    private String deadLetterTopic = Topics.DEAD_LETTER;
-    private int maxInFlightPerTarget = 8;
-    private int maxInFlight = 256;
-    private int maxQueued = 4096;
-    private Duration commandTimeout = Duration.ofMinutes(5);
-    private boolean timeoutFromCommandTs = true;
-    private Duration pollTimeout = Duration.ofMillis(100);
-    private Duration closeTimeout = Duration.ofSeconds(30);
-    private int rememberedResults = 100_000;
-    private Clock clock = Clock.systemUTC();
-    private final Map<String, Object> consumerProperties = new HashMap<>();
-    private final Map<String, Object> producerProperties = new HashMap<>();
-    private boolean exactlyOnce;
-    private String ledgerTopic = Topics.CONNECTOR_LEDGER;
-    private String transactionalId;
-    private Duration retryBackoff = Duration.ofMillis(200);
-    private Duration maxRetryBackoff = Duration.ofSeconds(5);
-
-    private Builder() {}
-
-    public Builder exactlyOnce(boolean exactlyOnce) {
-      this.exactlyOnce = exactlyOnce;
-      return this;
+    private ConnectorOptions(Builder b) {
+        this.groupId = b.groupId;
+        this.clientId = b.clientId;
+        this.commandsTopic = b.commandsTopic;
+        this.resultsTopic = b.resultsTopic;
+        this.deadLetterTopic = b.deadLetterTopic;
+        this.maxInFlightPerTarget = b.maxInFlightPerTarget;
+        this.maxInFlight = b.maxInFlight;
+        this.maxQueued = b.maxQueued;
+        this.commandTimeout = b.commandTimeout;
+        this.timeoutFromCommandTs = b.timeoutFromCommandTs;
+        this.pollTimeout = b.pollTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.rememberedResults = b.rememberedResults;
+        this.clock = b.clock;
+        this.consumerProperties = Map.copyOf(b.consumerProperties);
+        this.producerProperties = Map.copyOf(b.producerProperties);
+        this.exactlyOnce = b.exactlyOnce;
+        this.ledgerTopic = b.ledgerTopic;
+        this.transactionalId = b.transactionalId == null ? b.clientId : b.transactionalId;
+        this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
     }
 
-    public Builder ledgerTopic(String topic) {
-      this.ledgerTopic = nonEmpty(topic, "ledgerTopic");
-      return this;
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public Builder transactionalId(String id) {
-      this.transactionalId = nonEmpty(id, "transactionalId");
-      return this;
+    /** The defaults: group {@code vmres-connector}, 8 per target, 256 in all, 5 minutes. */
+    public static ConnectorOptions defaults() {
+        return builder().build();
     }
 
-    public Builder retryBackoff(Duration first, Duration max) {
-      this.retryBackoff = positive(first, "retryBackoff");
-      this.maxRetryBackoff = positive(max, "maxRetryBackoff");
-      if (max.compareTo(first) < 0) {
-        throw new IllegalArgumentException("maxRetryBackoff is below retryBackoff");
-      }
-      return this;
+    /** Consumer group of the commands topic; the replicas of one connector share it. */
+    public String groupId() {
+        return groupId;
     }
 
-    public Builder groupId(String groupId) {
-      this.groupId = nonEmpty(groupId, "groupId");
-      return this;
+    public String clientId() {
+        return clientId;
     }
 
-    public Builder clientId(String clientId) {
-      this.clientId = nonEmpty(clientId, "clientId");
-      return this;
+    public String commandsTopic() {
+        return commandsTopic;
     }
 
-    public Builder commandsTopic(String topic) {
-      this.commandsTopic = nonEmpty(topic, "commandsTopic");
-      return this;
+    public String resultsTopic() {
+        return resultsTopic;
     }
 
-    public Builder resultsTopic(String topic) {
-      this.resultsTopic = nonEmpty(topic, "resultsTopic");
-      return this;
+    public String deadLetterTopic() {
+        return deadLetterTopic;
     }
 
-    public Builder deadLetterTopic(String topic) {
-      this.deadLetterTopic = nonEmpty(topic, "deadLetterTopic");
-      return this;
+    /** Calls running at once against one target host (the host itself for a fence). */
+    public int maxInFlightPerTarget() {
+        return maxInFlightPerTarget;
     }
 
-    public Builder maxInFlightPerTarget(int n) {
-      this.maxInFlightPerTarget = positive(n, "maxInFlightPerTarget");
-      return this;
+    /** Calls running at once in this service. */
+    public int maxInFlight() {
+        return maxInFlight;
     }
 
-    public Builder maxInFlight(int n) {
-      this.maxInFlight = positive(n, "maxInFlight");
-      return this;
+    /** Commands waiting for a slot above which the service stops fetching more. */
+    public int maxQueued() {
+        return maxQueued;
     }
 
-    public Builder maxQueued(int n) {
-      this.maxQueued = positive(n, "maxQueued");
-      return this;
+    /** Time a command has for its answer; past it the answer is {@code TIMED_OUT}. */
+    public Duration commandTimeout() {
+        return commandTimeout;
     }
 
-    public Builder commandTimeout(Duration d) {
-      this.commandTimeout = positive(d, "commandTimeout");
-      return this;
+    /**
+     * Whether {@link #commandTimeout()} runs from the command's {@code ts} (the default: in live
+     * mode event time follows the wall clock, and a command the job has already timed out must not
+     * run late, or a VM could start on two hosts) rather than from the moment it starts running.
+     */
+    public boolean timeoutFromCommandTs() {
+        return timeoutFromCommandTs;
     }
 
-    public Builder timeoutFromCommandTs(boolean fromCommandTs) {
-      this.timeoutFromCommandTs = fromCommandTs;
-      return this;
+    public Duration pollTimeout() {
+        return pollTimeout;
     }
 
-    public Builder pollTimeout(Duration d) {
-      this.pollTimeout = positive(d, "pollTimeout");
-      return this;
+    /** How long {@link ConnectorService#close()} waits for calls in flight. */
+    public Duration closeTimeout() {
+        return closeTimeout;
     }
 
-    public Builder closeTimeout(Duration d) {
-      this.closeTimeout = positive(d, "closeTimeout");
-      return this;
+    /** Answers remembered by command id, to answer a redelivered command without running it. */
+    public int rememberedResults() {
+        return rememberedResults;
     }
 
-    public Builder rememberedResults(int n) {
-      this.rememberedResults = positive(n, "rememberedResults");
-      return this;
+    /** The clock of result and dead-letter timestamps and of timeouts. */
+    public Clock clock() {
+        return clock;
     }
 
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
+    /** Overrides for the consumer the service creates from bootstrap servers. */
+    public Map<String, Object> consumerProperties() {
+        return consumerProperties;
     }
 
-    public Builder consumerProperty(String key, Object value) {
-      consumerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
+    /** Overrides for the producer the service creates from bootstrap servers. */
+    public Map<String, Object> producerProperties() {
+        return producerProperties;
     }
 
-    public Builder producerProperty(String key, Object value) {
-      producerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
+    /**
+     * Whether the service keeps a durable ledger of what it ran ({@link #ledgerTopic()}) and writes
+     * results, ledger entries and consumer offsets in Kafka transactions: each command runs at most
+     * once across restarts (a command in doubt at a crash goes through {@link
+     * HypervisorConnector#runInDoubt}) and gets exactly one result as read with {@code
+     * read_committed}. Off by default in the library; {@code vmres connector} turns it on.
+     */
+    public boolean exactlyOnce() {
+        return exactlyOnce;
     }
 
-    public ConnectorOptions build() {
-      if (maxInFlightPerTarget > maxInFlight) {
-        throw new IllegalArgumentException(
-            "maxInFlightPerTarget ("
-                + maxInFlightPerTarget
-                + ") exceeds maxInFlight ("
-                + maxInFlight
-                + ")");
-      }
-      return new ConnectorOptions(this);
+    /** The compacted topic of the durable ledger, keyed by command id. */
+    public String ledgerTopic() {
+        return ledgerTopic;
     }
 
-    private static String nonEmpty(String s, String name) {
-      if (s == null || s.isEmpty()) {
-        throw new IllegalArgumentException(name + " must be a non-empty string");
-      }
-      return s;
+    /**
+     * The producer's {@code transactional.id} in exactly-once mode: stable across restarts of one
+     * replica (a restart fences the transaction its predecessor left open), distinct per replica.
+     * Defaults to the client id.
+     */
+    public String transactionalId() {
+        return transactionalId;
     }
 
-    private static int positive(int n, String name) {
-      if (n < 1) {
-        throw new IllegalArgumentException(name + " must be at least 1, was " + n);
-      }
-      return n;
+    /** First wait before retrying a call that failed transiently; doubled on each retry. */
+    public Duration retryBackoff() {
+        return retryBackoff;
     }
 
-    private static Duration positive(Duration d, String name) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
-      }
-      return d;
+    /** Longest wait between two retries of a call. */
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
     }
-  }
+
+    /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
+    public static final class Builder {
+        private String groupId = "vmres-connector";
+        private String clientId = "vmres-connector";
+        private String commandsTopic = Topics.COMMANDS;
+        private String resultsTopic = Topics.COMMAND_RESULTS;
+        private String deadLetterTopic = Topics.DEAD_LETTER;
+        private int maxInFlightPerTarget = 8;
+        private int maxInFlight = 256;
+        private int maxQueued = 4096;
+        private Duration commandTimeout = Duration.ofMinutes(5);
+        private boolean timeoutFromCommandTs = true;
+        private Duration pollTimeout = Duration.ofMillis(100);
+        private Duration closeTimeout = Duration.ofSeconds(30);
+        private int rememberedResults = 100_000;
+        private Clock clock = Clock.systemUTC();
+        private final Map<String, Object> consumerProperties = new HashMap<>();
+        private final Map<String, Object> producerProperties = new HashMap<>();
+        private boolean exactlyOnce;
+        private String ledgerTopic = Topics.CONNECTOR_LEDGER;
+        private String transactionalId;
+        private Duration retryBackoff = Duration.ofMillis(200);
+        private Duration maxRetryBackoff = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        public Builder exactlyOnce(boolean exactlyOnce) {
+            this.exactlyOnce = exactlyOnce;
+            return this;
+        }
+
+        public Builder ledgerTopic(String topic) {
+            this.ledgerTopic = nonEmpty(topic, "ledgerTopic");
+            return this;
+        }
+
+        public Builder transactionalId(String id) {
+            this.transactionalId = nonEmpty(id, "transactionalId");
+            return this;
+        }
+
+        public Builder retryBackoff(Duration first, Duration max) {
+            this.retryBackoff = positive(first, "retryBackoff");
+            this.maxRetryBackoff = positive(max, "maxRetryBackoff");
+            if (max.compareTo(first) < 0) {
+                throw new IllegalArgumentException("maxRetryBackoff is below retryBackoff");
+            }
+            return this;
+        }
+
+        public Builder groupId(String groupId) {
+            this.groupId = nonEmpty(groupId, "groupId");
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = nonEmpty(clientId, "clientId");
+            return this;
+        }
+
+        public Builder commandsTopic(String topic) {
+            this.commandsTopic = nonEmpty(topic, "commandsTopic");
+            return this;
+        }
+
+        public Builder resultsTopic(String topic) {
+            this.resultsTopic = nonEmpty(topic, "resultsTopic");
+            return this;
+        }
+
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = nonEmpty(topic, "deadLetterTopic");
+            return this;
+        }
+
+        public Builder maxInFlightPerTarget(int n) {
+            this.maxInFlightPerTarget = positive(n, "maxInFlightPerTarget");
+            return this;
+        }
+
+        public Builder maxInFlight(int n) {
+            this.maxInFlight = positive(n, "maxInFlight");
+            return this;
+        }
+
+        public Builder maxQueued(int n) {
+            this.maxQueued = positive(n, "maxQueued");
+            return this;
+        }
+
+        public Builder commandTimeout(Duration d) {
+            this.commandTimeout = positive(d, "commandTimeout");
+            return this;
+        }
+
+        public Builder timeoutFromCommandTs(boolean fromCommandTs) {
+            this.timeoutFromCommandTs = fromCommandTs;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration d) {
+            this.pollTimeout = positive(d, "pollTimeout");
+            return this;
+        }
+
+        public Builder closeTimeout(Duration d) {
+            this.closeTimeout = positive(d, "closeTimeout");
+            return this;
+        }
+
+        public Builder rememberedResults(int n) {
+            this.rememberedResults = positive(n, "rememberedResults");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder consumerProperty(String key, Object value) {
+            consumerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder producerProperty(String key, Object value) {
+            producerProperties.put(nonEmpty(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public ConnectorOptions build() {
+            if (maxInFlightPerTarget > maxInFlight) {
+                throw new IllegalArgumentException(
+                        "maxInFlightPerTarget ("
+                                + maxInFlightPerTarget
+                                + ") exceeds maxInFlight ("
+                                + maxInFlight
+                                + ")");
+            }
+            return new ConnectorOptions(this);
+        }
+
+        private static String nonEmpty(String s, String name) {
+            if (s == null || s.isEmpty()) {
+                throw new IllegalArgumentException(name + " must be a non-empty string");
+            }
+            return s;
+        }
+
+        private static int positive(int n, String name) {
+            if (n < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, was " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+            }
+            return d;
+        }
+    }
 }

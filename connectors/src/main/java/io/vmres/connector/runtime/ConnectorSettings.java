@@ -17,139 +17,145 @@ import java.util.TreeSet;
 
 /**
  * The configuration file of {@code vmres connector --config FILE}: Java properties, the service's
- * settings at the top level ({@code group}, {@code max.in.flight}...) and each connector's under its
- * prefix ({@code libvirt.}, {@code ipmi.}, {@code sim.}). Durations are ISO-8601 ({@code PT30S}) or
- * a number with {@code ms}, {@code s} or {@code m}. docs/connectors.md lists every key.
+ * settings at the top level ({@code group}, {@code max.in.flight}...) and each connector's under
+ * its prefix ({@code libvirt.}, {@code ipmi.}, {@code sim.}). Durations are ISO-8601 ({@code
+ * PT30S}) or a number with {@code ms}, {@code s} or {@code m}. docs/connectors.md lists every key.
  */
 public final class ConnectorSettings {
-  private final Map<String, String> values;
+    private final Map<String, String> values;
 
-  private ConnectorSettings(Map<String, String> values) {
-    this.values = values;
-  }
-
-  /** No file: every default. */
-  public static ConnectorSettings empty() {
-    return new ConnectorSettings(new TreeMap<>());
-  }
-
-  public static ConnectorSettings of(Map<String, String> values) {
-    return new ConnectorSettings(new TreeMap<>(values));
-  }
-
-  public static ConnectorSettings load(Path file) {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+    private ConnectorSettings(Map<String, String> values) {
+        this.values = values;
     }
-    Map<String, String> m = new TreeMap<>();
-    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
-    return new ConnectorSettings(m);
-  }
 
-  public Optional<String> get(String key) {
-    return Optional.ofNullable(values.get(key)).filter(v -> !v.isEmpty());
-  }
-
-  public String get(String key, String dflt) {
-    return get(key).orElse(dflt);
-  }
-
-  /** A value that must be there. */
-  public String require(String key) {
-    return get(key).orElseThrow(() -> new IllegalArgumentException("missing setting " + key));
-  }
-
-  public int getInt(String key, int dflt) {
-    String v = values.get(key);
-    if (v == null || v.isEmpty()) {
-      return dflt;
+    /** No file: every default. */
+    public static ConnectorSettings empty() {
+        return new ConnectorSettings(new TreeMap<>());
     }
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
-    }
-  }
 
-  public boolean getBoolean(String key, boolean dflt) {
-    String v = values.get(key);
-    if (v == null || v.isEmpty()) {
-      return dflt;
+    public static ConnectorSettings of(Map<String, String> values) {
+        return new ConnectorSettings(new TreeMap<>(values));
     }
-    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(v);
-    }
-    throw new IllegalArgumentException(key + ": '" + v + "' is not true or false");
-  }
 
-  public Duration getDuration(String key, Duration dflt) {
-    String v = values.get(key);
-    if (v == null || v.isEmpty()) {
-      return dflt;
+    public static ConnectorSettings load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        Map<String, String> m = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        return new ConnectorSettings(m);
     }
-    return duration(key, v);
-  }
 
-  static Duration duration(String key, String v) {
-    String s = v.toLowerCase(Locale.ROOT);
-    try {
-      if (s.startsWith("pt")) {
-        return Duration.parse(v);
-      } else if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
-      } else if (s.endsWith("s")) {
-        return Duration.ofMillis(
-            Math.round(Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000));
-      } else if (s.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60);
-      }
-    } catch (NumberFormatException | DateTimeParseException e) {
-      // fall through
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(values.get(key)).filter(v -> !v.isEmpty());
     }
-    throw new IllegalArgumentException(key + ": '" + v + "' is not a duration (PT30S, 500ms, 30s)");
-  }
 
-  /**
-   * The names found in keys {@code PREFIX<name>.SUFFIX}, sorted: {@code names("libvirt.host.",
-   * ".uri")} gives the hosts of a libvirt connector.
-   */
-  public TreeSet<String> names(String prefix, String suffix) {
-    TreeSet<String> out = new TreeSet<>();
-    for (String k : values.keySet()) {
-      if (k.startsWith(prefix) && k.endsWith(suffix) && k.length() > prefix.length() + suffix.length()) {
-        out.add(k.substring(prefix.length(), k.length() - suffix.length()));
-      }
+    public String get(String key, String dflt) {
+        return get(key).orElse(dflt);
     }
-    return out;
-  }
 
-  /**
-   * The service's options: {@code group}, {@code client.id}, {@code transactional.id}, {@code
-   * max.in.flight}, {@code max.in.flight.per.target}, {@code max.queued}, {@code command.timeout},
-   * {@code close.timeout}, {@code exactly.once} (default true), {@code ledger.topic}, {@code
-   * retry.backoff}, {@code retry.backoff.max}.
-   */
-  public ConnectorOptions options(String defaultGroup) {
-    ConnectorOptions d = ConnectorOptions.defaults();
-    String group = get("group", defaultGroup);
-    ConnectorOptions.Builder b =
-        ConnectorOptions.builder()
-            .groupId(group)
-            .clientId(get("client.id", group))
-            .maxInFlight(getInt("max.in.flight", d.maxInFlight()))
-            .maxInFlightPerTarget(getInt("max.in.flight.per.target", d.maxInFlightPerTarget()))
-            .maxQueued(getInt("max.queued", d.maxQueued()))
-            .commandTimeout(getDuration("command.timeout", d.commandTimeout()))
-            .closeTimeout(getDuration("close.timeout", d.closeTimeout()))
-            .exactlyOnce(getBoolean("exactly.once", true))
-            .ledgerTopic(get("ledger.topic", d.ledgerTopic()))
-            .retryBackoff(
-                getDuration("retry.backoff", d.retryBackoff()),
-                getDuration("retry.backoff.max", d.maxRetryBackoff()));
-    get("transactional.id").ifPresent(b::transactionalId);
-    return b.build();
-  }
+    /** A value that must be there. */
+    public String require(String key) {
+        return get(key).orElseThrow(() -> new IllegalArgumentException("missing setting " + key));
+    }
+
+    public int getInt(String key, int dflt) {
+        String v = values.get(key);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + v + "' is not a whole number");
+        }
+    }
+
+    public boolean getBoolean(String key, boolean dflt) {
+        String v = values.get(key);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException(key + ": '" + v + "' is not true or false");
+    }
+
+    public Duration getDuration(String key, Duration dflt) {
+        String v = values.get(key);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        return duration(key, v);
+    }
+
+    static Duration duration(String key, String v) {
+        String s = v.toLowerCase(Locale.ROOT);
+        try {
+            if (s.startsWith("pt")) {
+                return Duration.parse(v);
+            } else if (s.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+            } else if (s.endsWith("s")) {
+                return Duration.ofMillis(
+                        Math.round(
+                                Double.parseDouble(s.substring(0, s.length() - 1).trim()) * 1000));
+            } else if (s.endsWith("m")) {
+                return Duration.ofSeconds(
+                        Long.parseLong(s.substring(0, s.length() - 1).trim()) * 60);
+            }
+        } catch (NumberFormatException | DateTimeParseException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(
+                key + ": '" + v + "' is not a duration (PT30S, 500ms, 30s)");
+    }
+
+    /**
+     * The names found in keys {@code PREFIX<name>.SUFFIX}, sorted: {@code names("libvirt.host.",
+     * ".uri")} gives the hosts of a libvirt connector.
+     */
+    public TreeSet<String> names(String prefix, String suffix) {
+        TreeSet<String> out = new TreeSet<>();
+        for (String k : values.keySet()) {
+            if (k.startsWith(prefix)
+                    && k.endsWith(suffix)
+                    && k.length() > prefix.length() + suffix.length()) {
+                out.add(k.substring(prefix.length(), k.length() - suffix.length()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The service's options: {@code group}, {@code client.id}, {@code transactional.id}, {@code
+     * max.in.flight}, {@code max.in.flight.per.target}, {@code max.queued}, {@code
+     * command.timeout}, {@code close.timeout}, {@code exactly.once} (default true), {@code
+     * ledger.topic}, {@code retry.backoff}, {@code retry.backoff.max}.
+     */
+    public ConnectorOptions options(String defaultGroup) {
+        ConnectorOptions d = ConnectorOptions.defaults();
+        String group = get("group", defaultGroup);
+        ConnectorOptions.Builder b =
+                ConnectorOptions.builder()
+                        .groupId(group)
+                        .clientId(get("client.id", group))
+                        .maxInFlight(getInt("max.in.flight", d.maxInFlight()))
+                        .maxInFlightPerTarget(
+                                getInt("max.in.flight.per.target", d.maxInFlightPerTarget()))
+                        .maxQueued(getInt("max.queued", d.maxQueued()))
+                        .commandTimeout(getDuration("command.timeout", d.commandTimeout()))
+                        .closeTimeout(getDuration("close.timeout", d.closeTimeout()))
+                        .exactlyOnce(getBoolean("exactly.once", true))
+                        .ledgerTopic(get("ledger.topic", d.ledgerTopic()))
+                        .retryBackoff(
+                                getDuration("retry.backoff", d.retryBackoff()),
+                                getDuration("retry.backoff.max", d.maxRetryBackoff()));
+        get("transactional.id").ifPresent(b::transactionalId);
+        return b.build();
+    }
 }

@@ -9,114 +9,114 @@ import java.util.Objects;
  * travels with it so that an implementation can be idempotent and keep a ledger.
  */
 public sealed interface Request
-    permits Request.Fence, Request.MapDisks, Request.Restart, Request.Migrate {
+        permits Request.Fence, Request.MapDisks, Request.Restart, Request.Migrate {
 
-  /** The idempotency key: the id of the command this call answers. */
-  String commandId();
+    /** The idempotency key: the id of the command this call answers. */
+    String commandId();
 
-  /**
-   * The host whose in-flight limit this call counts against: the target, or the host itself for a
-   * fence (commands are keyed the same way on Kafka).
-   */
-  String limitKey();
+    /**
+     * The host whose in-flight limit this call counts against: the target, or the host itself for a
+     * fence (commands are keyed the same way on Kafka).
+     */
+    String limitKey();
 
-  /** Power off (or cut off) a host, so that its VMs may be restarted elsewhere. */
-  record Fence(String commandId, String host) implements Request {
-    public Fence {
-      Objects.requireNonNull(commandId, "commandId");
-      Objects.requireNonNull(host, "host");
+    /** Power off (or cut off) a host, so that its VMs may be restarted elsewhere. */
+    record Fence(String commandId, String host) implements Request {
+        public Fence {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(host, "host");
+        }
+
+        @Override
+        public String limitKey() {
+            return host;
+        }
     }
 
-    @Override
-    public String limitKey() {
-      return host;
-    }
-  }
+    /** Map the disks of a failed host's VMs on a target host, before the VMs restart there. */
+    record MapDisks(
+            String commandId, String host, String target, List<String> vms, List<String> disks)
+            implements Request {
+        public MapDisks {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(target, "target");
+            vms = List.copyOf(vms);
+            disks = List.copyOf(disks);
+        }
 
-  /** Map the disks of a failed host's VMs on a target host, before the VMs restart there. */
-  record MapDisks(
-      String commandId, String host, String target, List<String> vms, List<String> disks)
-      implements Request {
-    public MapDisks {
-      Objects.requireNonNull(commandId, "commandId");
-      Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(target, "target");
-      vms = List.copyOf(vms);
-      disks = List.copyOf(disks);
-    }
-
-    @Override
-    public String limitKey() {
-      return target;
-    }
-  }
-
-  /** Restart a VM of a host known down on a target host. */
-  record Restart(String commandId, String vm, String host, String target) implements Request {
-    public Restart {
-      Objects.requireNonNull(commandId, "commandId");
-      Objects.requireNonNull(vm, "vm");
-      Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(target, "target");
+        @Override
+        public String limitKey() {
+            return target;
+        }
     }
 
-    @Override
-    public String limitKey() {
-      return target;
-    }
-  }
+    /** Restart a VM of a host known down on a target host. */
+    record Restart(String commandId, String vm, String host, String target) implements Request {
+        public Restart {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(vm, "vm");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(target, "target");
+        }
 
-  /** Live-migrate a running VM from its host to a target host. */
-  record Migrate(String commandId, String vm, String host, String target) implements Request {
-    public Migrate {
-      Objects.requireNonNull(commandId, "commandId");
-      Objects.requireNonNull(vm, "vm");
-      Objects.requireNonNull(host, "host");
-      Objects.requireNonNull(target, "target");
+        @Override
+        public String limitKey() {
+            return target;
+        }
     }
 
-    @Override
-    public String limitKey() {
-      return target;
-    }
-  }
+    /** Live-migrate a running VM from its host to a target host. */
+    record Migrate(String commandId, String vm, String host, String target) implements Request {
+        public Migrate {
+            Objects.requireNonNull(commandId, "commandId");
+            Objects.requireNonNull(vm, "vm");
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(target, "target");
+        }
 
-  /**
-   * The call a command asks for.
-   *
-   * @throws IllegalArgumentException naming what is missing, when the command lacks a field its
-   *     action needs
-   */
-  static Request of(Command command) {
-    String id = command.getCommandId();
-    String host = command.getHost();
-    String target = command.getTarget();
-    String vm = command.getVm();
-    switch (command.getAction()) {
-      case FENCE_HOST:
-        return new Fence(id, host);
-      case MAP_DISKS:
-        require(target != null, "MAP_DISKS needs a target");
-        return new MapDisks(
-            id,
-            host,
-            target,
-            command.getVms() == null ? List.of() : command.getVms(),
-            command.getDisks() == null ? List.of() : command.getDisks());
-      case RESTART_VM:
-        require(target != null && vm != null, "RESTART_VM needs a vm and a target");
-        return new Restart(id, vm, host, target);
-      case LIVE_MIGRATE_VM:
-        require(target != null && vm != null, "LIVE_MIGRATE_VM needs a vm and a target");
-        return new Migrate(id, vm, host, target);
-      default:
-        throw new IllegalArgumentException("unknown action " + command.getAction());
+        @Override
+        public String limitKey() {
+            return target;
+        }
     }
-  }
 
-  private static void require(boolean ok, String reason) {
-    if (!ok) {
-      throw new IllegalArgumentException(reason);
+    /**
+     * The call a command asks for.
+     *
+     * @throws IllegalArgumentException naming what is missing, when the command lacks a field its
+     *     action needs
+     */
+    static Request of(Command command) {
+        String id = command.getCommandId();
+        String host = command.getHost();
+        String target = command.getTarget();
+        String vm = command.getVm();
+        switch (command.getAction()) {
+            case FENCE_HOST:
+                return new Fence(id, host);
+            case MAP_DISKS:
+                require(target != null, "MAP_DISKS needs a target");
+                return new MapDisks(
+                        id,
+                        host,
+                        target,
+                        command.getVms() == null ? List.of() : command.getVms(),
+                        command.getDisks() == null ? List.of() : command.getDisks());
+            case RESTART_VM:
+                require(target != null && vm != null, "RESTART_VM needs a vm and a target");
+                return new Restart(id, vm, host, target);
+            case LIVE_MIGRATE_VM:
+                require(target != null && vm != null, "LIVE_MIGRATE_VM needs a vm and a target");
+                return new Migrate(id, vm, host, target);
+            default:
+                throw new IllegalArgumentException("unknown action " + command.getAction());
+        }
     }
-  }
+
+    private static void require(boolean ok, String reason) {
+        if (!ok) {
+            throw new IllegalArgumentException(reason);
+        }
+    }
 }

@@ -7,13 +7,13 @@ package io.vmres.connector.runtime;
  * FAILED}.
  */
 public class TransientException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public TransientException(String message) {
-    super(message);
-  }
+    public TransientException(String message) {
+        super(message);
+    }
 
-  public TransientException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public TransientException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -6,35 +6,35 @@ import java.util.List;
 
 /** A host of the simulated fleet as the inventory describes it. */
 public record FleetHost(
-    String host,
-    String cluster,
-    String rack,
-    String powerDomain,
-    String hypervisor,
-    List<String> storageDomains,
-    double cpu,
-    double memMb,
-    boolean spare,
-    boolean bmc) {
+        String host,
+        String cluster,
+        String rack,
+        String powerDomain,
+        String hypervisor,
+        List<String> storageDomains,
+        double cpu,
+        double memMb,
+        boolean spare,
+        boolean bmc) {
 
-  public FleetHost {
-    storageDomains = List.copyOf(storageDomains);
-  }
+    public FleetHost {
+        storageDomains = List.copyOf(storageDomains);
+    }
 
-  /** Its inventory record. */
-  public Host toAvro(Instant ts) {
-    return Host.newBuilder()
-        .setHost(host)
-        .setCluster(cluster)
-        .setCpu(cpu)
-        .setMemMb(memMb)
-        .setRack(rack)
-        .setPowerDomain(powerDomain)
-        .setHypervisor(hypervisor)
-        .setStorageDomains(storageDomains)
-        .setSpare(spare)
-        .setBmc(bmc)
-        .setTs(ts)
-        .build();
-  }
+    /** Its inventory record. */
+    public Host toAvro(Instant ts) {
+        return Host.newBuilder()
+                .setHost(host)
+                .setCluster(cluster)
+                .setCpu(cpu)
+                .setMemMb(memMb)
+                .setRack(rack)
+                .setPowerDomain(powerDomain)
+                .setHypervisor(hypervisor)
+                .setStorageDomains(storageDomains)
+                .setSpare(spare)
+                .setBmc(bmc)
+                .setTs(ts)
+                .build();
+    }
 }

@@ -13,49 +13,49 @@ import java.util.Random;
  * @param sigma the standard deviation of the logarithm of a log-normal latency; 0 for uniform
  */
 public record Latency(Duration mean, Duration jitter, double sigma) {
-  public static final Latency NONE = new Latency(Duration.ZERO, Duration.ZERO);
+    public static final Latency NONE = new Latency(Duration.ZERO, Duration.ZERO);
 
-  public Latency {
-    if (mean.isNegative() || jitter.isNegative() || sigma < 0 || Double.isNaN(sigma)) {
-      throw new IllegalArgumentException("latency must not be negative");
+    public Latency {
+        if (mean.isNegative() || jitter.isNegative() || sigma < 0 || Double.isNaN(sigma)) {
+            throw new IllegalArgumentException("latency must not be negative");
+        }
     }
-  }
 
-  /** A uniform latency. */
-  public Latency(Duration mean, Duration jitter) {
-    this(mean, jitter, 0);
-  }
-
-  public static Latency of(Duration mean, Duration jitter) {
-    return new Latency(mean, jitter);
-  }
-
-  public static Latency fixed(Duration d) {
-    return new Latency(d, Duration.ZERO);
-  }
-
-  /**
-   * A log-normal latency: {@code median · e^(sigma · N(0,1))}. With sigma 0.5, one call in six
-   * takes more than 1.65 times the median, one in forty more than 2.7 times.
-   */
-  public static Latency logNormal(Duration median, double sigma) {
-    if (sigma <= 0) {
-      throw new IllegalArgumentException("sigma must be positive, was " + sigma);
+    /** A uniform latency. */
+    public Latency(Duration mean, Duration jitter) {
+        this(mean, jitter, 0);
     }
-    return new Latency(median, Duration.ZERO, sigma);
-  }
 
-  /** Draws one duration with the given generator. */
-  public Duration draw(Random random) {
-    return Duration.ofMillis(drawMillis(random));
-  }
-
-  long drawMillis(Random random) {
-    if (sigma > 0) {
-      return Math.round(mean.toMillis() * Math.exp(sigma * random.nextGaussian()));
+    public static Latency of(Duration mean, Duration jitter) {
+        return new Latency(mean, jitter);
     }
-    long j = jitter.toMillis();
-    long offset = j == 0 ? 0 : (long) ((random.nextDouble() * 2 - 1) * j);
-    return Math.max(0, mean.toMillis() + offset);
-  }
+
+    public static Latency fixed(Duration d) {
+        return new Latency(d, Duration.ZERO);
+    }
+
+    /**
+     * A log-normal latency: {@code median · e^(sigma · N(0,1))}. With sigma 0.5, one call in six
+     * takes more than 1.65 times the median, one in forty more than 2.7 times.
+     */
+    public static Latency logNormal(Duration median, double sigma) {
+        if (sigma <= 0) {
+            throw new IllegalArgumentException("sigma must be positive, was " + sigma);
+        }
+        return new Latency(median, Duration.ZERO, sigma);
+    }
+
+    /** Draws one duration with the given generator. */
+    public Duration draw(Random random) {
+        return Duration.ofMillis(drawMillis(random));
+    }
+
+    long drawMillis(Random random) {
+        if (sigma > 0) {
+            return Math.round(mean.toMillis() * Math.exp(sigma * random.nextGaussian()));
+        }
+        long j = jitter.toMillis();
+        long offset = j == 0 ? 0 : (long) ((random.nextDouble() * 2 - 1) * j);
+        return Math.max(0, mean.toMillis() + offset);
+    }
 }

@@ -32,513 +32,516 @@ import org.apache.kafka.clients.producer.Producer;
  * }</pre>
  */
 public final class SimulatedFleet {
-  private final Map<String, FleetHost> hosts; // insertion order: by id
-  private final Map<String, HostCondition> conditions = new LinkedHashMap<>();
-  private final Map<String, FleetVm> vms = new LinkedHashMap<>();
-  private final Ledger ledger;
-  private boolean telemetryOutage;
-  private final Clock clock;
-  private final Builder settings;
-  private TelemetryPublisher publisher;
+    private final Map<String, FleetHost> hosts; // insertion order: by id
+    private final Map<String, HostCondition> conditions = new LinkedHashMap<>();
+    private final Map<String, FleetVm> vms = new LinkedHashMap<>();
+    private final Ledger ledger;
+    private boolean telemetryOutage;
+    private final Clock clock;
+    private final Builder settings;
+    private TelemetryPublisher publisher;
 
-  private SimulatedFleet(Builder b, List<FleetHost> hosts, List<FleetVm> vms) {
-    this.settings = b;
-    this.clock = b.clock;
-    this.ledger = b.ledgerFile == null ? new Ledger() : Ledger.inFile(b.ledgerFile);
-    this.hosts = new LinkedHashMap<>();
-    for (FleetHost h : hosts) {
-      this.hosts.put(h.host(), h);
-      conditions.put(h.host(), new HostCondition());
+    private SimulatedFleet(Builder b, List<FleetHost> hosts, List<FleetVm> vms) {
+        this.settings = b;
+        this.clock = b.clock;
+        this.ledger = b.ledgerFile == null ? new Ledger() : Ledger.inFile(b.ledgerFile);
+        this.hosts = new LinkedHashMap<>();
+        for (FleetHost h : hosts) {
+            this.hosts.put(h.host(), h);
+            conditions.put(h.host(), new HostCondition());
+        }
+        for (FleetVm v : vms) {
+            this.vms.put(v.vm(), v);
+        }
     }
-    for (FleetVm v : vms) {
-      this.vms.put(v.vm(), v);
+
+    public static Builder builder() {
+        return new Builder();
     }
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * A publisher of this fleet's inventory and telemetry on the given producer; not started (call
-   * {@link TelemetryPublisher#start()}, or {@link TelemetryPublisher#tick()} by hand). From now on
-   * the fleet's own changes (a crash's power reading, a VM moved) go out on it at once.
-   */
-  public synchronized TelemetryPublisher telemetry(Producer<byte[], byte[]> producer) {
-    if (publisher != null && !publisher.isClosed()) {
-      throw new IllegalStateException("the fleet already has a telemetry publisher");
-    }
-    publisher = new TelemetryPublisher(this, producer, settings);
-    return publisher;
-  }
-
-  public Ledger ledger() {
-    return ledger;
-  }
-
-  public Clock clock() {
-    return clock;
-  }
-
-  // ---- inventory and state ----
-
-  public synchronized List<FleetHost> hosts() {
-    return List.copyOf(hosts.values());
-  }
-
-  public synchronized Optional<FleetHost> host(String host) {
-    return Optional.ofNullable(hosts.get(host));
-  }
-
-  public synchronized List<FleetVm> vms() {
-    return List.copyOf(vms.values());
-  }
-
-  public synchronized Optional<FleetVm> vm(String vm) {
-    return Optional.ofNullable(vms.get(vm));
-  }
-
-  public synchronized List<FleetVm> vmsOn(String host) {
-    return vms.values().stream().filter(v -> v.host().equals(host)).toList();
-  }
-
-  /** What the host's BMC reads now ({@code unknown} for a host without one). */
-  public synchronized PowerState power(String host) {
-    if (!hosts.get(known(host)).bmc()) {
-      return PowerState.unknown;
-    }
-    return conditions.get(host).poweredOn ? PowerState.on : PowerState.off;
-  }
-
-  /** Whether the host sends heartbeats on the channel now. */
-  public synchronized boolean beats(String host, Channel channel) {
-    HostCondition c = conditions.get(known(host));
-    return c.poweredOn && (channel == Channel.mgmt ? c.mgmt : c.storage);
-  }
-
-  /** CPU and memory taken on a host by the VMs on it. */
-  public record Usage(double cpu, double memMb) {}
-
-  public synchronized Usage used(String host) {
-    double cpu = 0;
-    double mem = 0;
-    for (FleetVm v : vms.values()) {
-      if (v.host().equals(host)) {
-        cpu += v.cpu();
-        mem += v.memMb();
-      }
-    }
-    return new Usage(cpu, mem);
-  }
-
-  // ---- faults ----
-
-  /** The host dies: heartbeats stop on both channels and its BMC reads off, published at once. */
-  public synchronized void crash(String host) {
-    HostCondition c = conditions.get(known(host));
-    c.poweredOn = false;
-    publishPower(host);
-  }
-
-  /**
-   * A rack loses power: every host in it crashes at once (heartbeats stop, BMCs read off).
-   *
-   * @return the hosts that went down
-   */
-  public synchronized List<String> rackPowerLoss(String rack) {
-    List<String> down = new ArrayList<>();
-    for (FleetHost h : hosts.values()) {
-      if (h.rack().equals(rack)) {
-        crash(h.host());
-        down.add(h.host());
-      }
-    }
-    if (down.isEmpty()) {
-      throw new IllegalArgumentException("no host in rack " + rack);
-    }
-    return down;
-  }
-
-  /**
-   * The telemetry pipeline fails (or heals, with {@code false}): no heartbeat, power reading or
-   * health sample goes out of any host while it lasts, though every host is fine. vmres must not
-   * act on such an outage.
-   */
-  public synchronized void telemetryOutage(boolean down) {
-    this.telemetryOutage = down;
-  }
-
-  /** Whether a telemetry outage is on. */
-  public synchronized boolean telemetryOutage() {
-    return telemetryOutage;
-  }
-
-  /** The management network of the host fails: mgmt heartbeats stop, storage ones go on. */
-  public synchronized void isolate(String host) {
-    conditions.get(known(host)).mgmt = false;
-  }
-
-  /** The host hangs: heartbeats stop on both channels, but its BMC still reads on. */
-  public synchronized void hang(String host) {
-    HostCondition c = conditions.get(known(host));
-    c.mgmt = false;
-    c.storage = false;
-  }
-
-  /**
-   * The host is repaired: powered on, heartbeats on both channels again. The VMs the inventory
-   * still places on it stay there (the job treats a failed host as rejoining empty).
-   */
-  public synchronized void repair(String host) {
-    HostCondition c = conditions.get(known(host));
-    boolean wasOff = !c.poweredOn;
-    c.poweredOn = true;
-    c.mgmt = true;
-    c.storage = true;
-    if (wasOff) {
-      publishPower(host);
-    }
-  }
-
-  /** Publishes a health sample of the host at once (a predicted failure: {@code pfa} = 1). */
-  public synchronized void health(String host, String sensor, double value) {
-    known(host);
-    if (publisher != null) {
-      publisher.publishHealth(host, sensor, value, null, now());
-    }
-  }
-
-  // ---- operations of the simulated hypervisor, each atomic ----
-
-  synchronized Outcome powerOff(String host) {
-    FleetHost h = hosts.get(host);
-    if (h == null) {
-      return Outcome.failed("unknown host " + host);
-    }
-    if (!h.bmc()) {
-      return Outcome.failed("host " + host + " has no BMC to fence it");
-    }
-    HostCondition c = conditions.get(host);
-    if (!c.poweredOn) {
-      return Outcome.succeeded("already powered off");
-    }
-    c.poweredOn = false;
-    publishPower(host);
-    return Outcome.succeeded("powered off");
-  }
-
-  synchronized Outcome mapDisks(String target, Collection<String> disks) {
-    Outcome down = unreachable(target, "target");
-    if (down != null) {
-      return down;
-    }
-    conditions.get(target).mappedDisks.addAll(disks);
-    return Outcome.succeeded("mapped " + disks.size() + " disks");
-  }
-
-  /**
-   * Moves a VM from {@code host} to {@code target}: a restart needs its host powered off (never two
-   * copies of one VM) and its disks mapped on the target; a live migration needs its host
-   * reachable. The move is published on the inventory at once.
-   */
-  synchronized Outcome move(String vm, String host, String target, boolean live) {
-    FleetVm v = vms.get(vm);
-    if (v == null) {
-      return Outcome.failed("unknown vm " + vm);
-    }
-    if (v.host().equals(target)) {
-      return Outcome.succeeded("already on " + target);
-    }
-    if (!v.host().equals(host)) {
-      return Outcome.failed("vm " + vm + " is on " + v.host() + ", not on " + host);
-    }
-    if (live) {
-      Outcome sourceDown = unreachable(host, "source");
-      if (sourceDown != null) {
-        return sourceDown;
-      }
-    } else if (conditions.get(host).poweredOn) {
-      return Outcome.failed("host " + host + " is still powered on: fence it first");
-    }
-    Outcome targetDown = unreachable(target, "target");
-    if (targetDown != null) {
-      return targetDown;
-    }
-    FleetHost t = hosts.get(target);
-    if (v.storageDomain() != null && !t.storageDomains().contains(v.storageDomain())) {
-      return Outcome.failed("target " + target + " has no storage domain " + v.storageDomain());
-    }
-    if (!live
-        && settings.requireMappedDisks
-        && !conditions.get(target).mappedDisks.containsAll(v.disks())) {
-      return Outcome.failed("disks of " + vm + " are not mapped on " + target);
-    }
-    Usage used = used(target);
-    if (used.cpu() + v.cpu() > t.cpu() || used.memMb() + v.memMb() > t.memMb()) {
-      return Outcome.failed("target " + target + " lacks capacity for " + vm);
-    }
-    FleetVm moved = v.on(target);
-    vms.put(vm, moved);
-    if (publisher != null) {
-      publisher.publishVm(moved, now());
-    }
-    return Outcome.succeeded((live ? "migrated to " : "restarted on ") + target);
-  }
-
-  private Outcome unreachable(String host, String role) {
-    if (!hosts.containsKey(host)) {
-      return Outcome.failed("unknown " + role + " host " + host);
-    }
-    HostCondition c = conditions.get(host);
-    if (!c.poweredOn || !c.mgmt) {
-      return Outcome.failed(role + " host " + host + " is down");
-    }
-    return null;
-  }
-
-  // ---- for the publisher, which holds the fleet's lock while it reads and sends ----
-
-  /** Hosts and their conditions; the caller holds the fleet's lock while it reads them. */
-  Map<String, FleetHost> hostsLocked() {
-    return hosts;
-  }
-
-  Map<String, HostCondition> conditionsLocked() {
-    return conditions;
-  }
-
-  Collection<FleetVm> vmsLocked() {
-    return vms.values();
-  }
-
-  synchronized void detach(TelemetryPublisher p) {
-    if (publisher == p) {
-      publisher = null;
-    }
-  }
-
-  private void publishPower(String host) {
-    if (publisher != null && hosts.get(host).bmc()) {
-      publisher.publishPower(host, power(host), now());
-    }
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(clock.millis());
-  }
-
-  private String known(String host) {
-    if (!hosts.containsKey(host)) {
-      throw new IllegalArgumentException("unknown host " + host);
-    }
-    return host;
-  }
-
-  /** The changing condition of one host. Guarded by the fleet's lock. */
-  static final class HostCondition {
-    boolean poweredOn = true;
-    boolean mgmt = true;
-    boolean storage = true;
-    final Set<String> mappedDisks = new HashSet<>();
-  }
-
-  /** Builds a {@link SimulatedFleet}; every setter checks its value. */
-  public static final class Builder {
-    int hosts = 200;
-    int vmsPerHost = 10;
-    int clusters = 2;
-    int hostsPerRack = 20;
-    int racksPerPowerDomain = 2;
-    int storageDomainsPerCluster = 2;
-    int sparesPerCluster = 2;
-    int hostsWithoutBmc = 0;
-    double hostCpu = 64;
-    double hostMemMb = 262_144;
-    List<double[]> vmSizes =
-        List.of(
-            new double[] {2, 4_096},
-            new double[] {4, 8_192},
-            new double[] {4, 16_384},
-            new double[] {8, 32_768});
-    List<Integer> priorities = List.of(100, 300, 500, 700, 900);
-    double nonHaFraction = 0.05;
-    int antiAffinityGroupsPerCluster = 5;
-    int antiAffinityGroupSize = 3;
-    int disksPerVm = 1;
-    long seed = 1;
-    Clock clock = Clock.systemUTC();
-    Duration heartbeatInterval = Duration.ofSeconds(1);
-    int powerEveryTicks = 5;
-    int healthEveryTicks = 30;
-    double healthSampleFraction = 0.1;
-    boolean requireMappedDisks = true;
-    java.nio.file.Path ledgerFile;
-
-    private Builder() {}
 
     /**
-     * Keeps the ledger in a file (JSON lines), so that it outlives the process: a fleet built again
-     * on the same file starts from the entries it holds.
+     * A publisher of this fleet's inventory and telemetry on the given producer; not started (call
+     * {@link TelemetryPublisher#start()}, or {@link TelemetryPublisher#tick()} by hand). From now
+     * on the fleet's own changes (a crash's power reading, a VM moved) go out on it at once.
      */
-    public Builder ledgerFile(java.nio.file.Path file) {
-      this.ledgerFile = java.util.Objects.requireNonNull(file, "file");
-      return this;
+    public synchronized TelemetryPublisher telemetry(Producer<byte[], byte[]> producer) {
+        if (publisher != null && !publisher.isClosed()) {
+            throw new IllegalStateException("the fleet already has a telemetry publisher");
+        }
+        publisher = new TelemetryPublisher(this, producer, settings);
+        return publisher;
     }
 
-    public Builder hosts(int n) {
-      this.hosts = atLeast(n, 1, "hosts");
-      return this;
+    public Ledger ledger() {
+        return ledger;
     }
 
-    /** VMs per host on average: the fleet holds {@code hosts × vmsPerHost} VMs if they fit. */
-    public Builder vmsPerHost(int n) {
-      this.vmsPerHost = atLeast(n, 0, "vmsPerHost");
-      return this;
+    public Clock clock() {
+        return clock;
     }
 
-    public Builder clusters(int n) {
-      this.clusters = atLeast(n, 1, "clusters");
-      return this;
+    // ---- inventory and state ----
+
+    public synchronized List<FleetHost> hosts() {
+        return List.copyOf(hosts.values());
     }
 
-    public Builder hostsPerRack(int n) {
-      this.hostsPerRack = atLeast(n, 1, "hostsPerRack");
-      return this;
+    public synchronized Optional<FleetHost> host(String host) {
+        return Optional.ofNullable(hosts.get(host));
     }
 
-    public Builder racksPerPowerDomain(int n) {
-      this.racksPerPowerDomain = atLeast(n, 1, "racksPerPowerDomain");
-      return this;
+    public synchronized List<FleetVm> vms() {
+        return List.copyOf(vms.values());
     }
 
-    public Builder storageDomainsPerCluster(int n) {
-      this.storageDomainsPerCluster = atLeast(n, 1, "storageDomainsPerCluster");
-      return this;
+    public synchronized Optional<FleetVm> vm(String vm) {
+        return Optional.ofNullable(vms.get(vm));
     }
 
-    /** Reserved failover hosts per cluster: they hold no VMs and take restarts first. */
-    public Builder sparesPerCluster(int n) {
-      this.sparesPerCluster = atLeast(n, 0, "sparesPerCluster");
-      return this;
+    public synchronized List<FleetVm> vmsOn(String host) {
+        return vms.values().stream().filter(v -> v.host().equals(host)).toList();
     }
 
-    /** Hosts (picked by the seed, never spares) without a BMC: they cannot be fenced. */
-    public Builder hostsWithoutBmc(int n) {
-      this.hostsWithoutBmc = atLeast(n, 0, "hostsWithoutBmc");
-      return this;
+    /** What the host's BMC reads now ({@code unknown} for a host without one). */
+    public synchronized PowerState power(String host) {
+        if (!hosts.get(known(host)).bmc()) {
+            return PowerState.unknown;
+        }
+        return conditions.get(host).poweredOn ? PowerState.on : PowerState.off;
     }
 
-    public Builder hostCapacity(double cpu, double memMb) {
-      if (!(cpu > 0) || !(memMb > 0)) {
-        throw new IllegalArgumentException("host capacity must be positive");
-      }
-      this.hostCpu = cpu;
-      this.hostMemMb = memMb;
-      return this;
+    /** Whether the host sends heartbeats on the channel now. */
+    public synchronized boolean beats(String host, Channel channel) {
+        HostCondition c = conditions.get(known(host));
+        return c.poweredOn && (channel == Channel.mgmt ? c.mgmt : c.storage);
     }
 
-    /** VM sizes to draw from, each {@code {cpu, memMb}}, equally likely. */
-    public Builder vmSizes(List<double[]> sizes) {
-      if (sizes.isEmpty()
-          || sizes.stream().anyMatch(s -> s.length != 2 || !(s[0] > 0) || !(s[1] > 0))) {
-        throw new IllegalArgumentException("vm sizes must be non-empty {cpu, memMb} pairs > 0");
-      }
-      this.vmSizes = List.copyOf(sizes);
-      return this;
+    /** CPU and memory taken on a host by the VMs on it. */
+    public record Usage(double cpu, double memMb) {}
+
+    public synchronized Usage used(String host) {
+        double cpu = 0;
+        double mem = 0;
+        for (FleetVm v : vms.values()) {
+            if (v.host().equals(host)) {
+                cpu += v.cpu();
+                mem += v.memMb();
+            }
+        }
+        return new Usage(cpu, mem);
     }
 
-    public Builder priorities(List<Integer> priorities) {
-      if (priorities.isEmpty() || priorities.stream().anyMatch(p -> p < 0 || p > 1000)) {
-        throw new IllegalArgumentException("priorities must be non-empty, each in 0..1000");
-      }
-      this.priorities = List.copyOf(priorities);
-      return this;
+    // ---- faults ----
+
+    /** The host dies: heartbeats stop on both channels and its BMC reads off, published at once. */
+    public synchronized void crash(String host) {
+        HostCondition c = conditions.get(known(host));
+        c.poweredOn = false;
+        publishPower(host);
     }
 
-    public Builder nonHaFraction(double f) {
-      if (!(f >= 0 && f <= 1)) {
-        throw new IllegalArgumentException("nonHaFraction must be in [0, 1], was " + f);
-      }
-      this.nonHaFraction = f;
-      return this;
+    /**
+     * A rack loses power: every host in it crashes at once (heartbeats stop, BMCs read off).
+     *
+     * @return the hosts that went down
+     */
+    public synchronized List<String> rackPowerLoss(String rack) {
+        List<String> down = new ArrayList<>();
+        for (FleetHost h : hosts.values()) {
+            if (h.rack().equals(rack)) {
+                crash(h.host());
+                down.add(h.host());
+            }
+        }
+        if (down.isEmpty()) {
+            throw new IllegalArgumentException("no host in rack " + rack);
+        }
+        return down;
     }
 
-    public Builder antiAffinityGroups(int perCluster, int size) {
-      this.antiAffinityGroupsPerCluster = atLeast(perCluster, 0, "antiAffinityGroups");
-      this.antiAffinityGroupSize = atLeast(size, 2, "antiAffinityGroupSize");
-      return this;
+    /**
+     * The telemetry pipeline fails (or heals, with {@code false}): no heartbeat, power reading or
+     * health sample goes out of any host while it lasts, though every host is fine. vmres must not
+     * act on such an outage.
+     */
+    public synchronized void telemetryOutage(boolean down) {
+        this.telemetryOutage = down;
     }
 
-    public Builder disksPerVm(int n) {
-      this.disksPerVm = atLeast(n, 0, "disksPerVm");
-      return this;
+    /** Whether a telemetry outage is on. */
+    public synchronized boolean telemetryOutage() {
+        return telemetryOutage;
     }
 
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
+    /** The management network of the host fails: mgmt heartbeats stop, storage ones go on. */
+    public synchronized void isolate(String host) {
+        conditions.get(known(host)).mgmt = false;
     }
 
-    /** The clock of every timestamp the fleet writes (live mode: the wall clock). */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
+    /** The host hangs: heartbeats stop on both channels, but its BMC still reads on. */
+    public synchronized void hang(String host) {
+        HostCondition c = conditions.get(known(host));
+        c.mgmt = false;
+        c.storage = false;
     }
 
-    /** Time between two rounds of heartbeats. */
-    public Builder heartbeatInterval(Duration d) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("heartbeatInterval must be positive, was " + d);
-      }
-      this.heartbeatInterval = d;
-      return this;
+    /**
+     * The host is repaired: powered on, heartbeats on both channels again. The VMs the inventory
+     * still places on it stay there (the job treats a failed host as rejoining empty).
+     */
+    public synchronized void repair(String host) {
+        HostCondition c = conditions.get(known(host));
+        boolean wasOff = !c.poweredOn;
+        c.poweredOn = true;
+        c.mgmt = true;
+        c.storage = true;
+        if (wasOff) {
+            publishPower(host);
+        }
     }
 
-    /** A power reading of every host with a BMC every this many heartbeat rounds. */
-    public Builder powerEveryTicks(int n) {
-      this.powerEveryTicks = atLeast(n, 1, "powerEveryTicks");
-      return this;
+    /** Publishes a health sample of the host at once (a predicted failure: {@code pfa} = 1). */
+    public synchronized void health(String host, String sensor, double value) {
+        known(host);
+        if (publisher != null) {
+            publisher.publishHealth(host, sensor, value, null, now());
+        }
     }
 
-    /** Health samples of a share of the hosts every this many heartbeat rounds. */
-    public Builder healthEveryTicks(int n, double sampleFraction) {
-      this.healthEveryTicks = atLeast(n, 1, "healthEveryTicks");
-      if (!(sampleFraction >= 0 && sampleFraction <= 1)) {
-        throw new IllegalArgumentException("sampleFraction must be in [0, 1]");
-      }
-      this.healthSampleFraction = sampleFraction;
-      return this;
+    // ---- operations of the simulated hypervisor, each atomic ----
+
+    synchronized Outcome powerOff(String host) {
+        FleetHost h = hosts.get(host);
+        if (h == null) {
+            return Outcome.failed("unknown host " + host);
+        }
+        if (!h.bmc()) {
+            return Outcome.failed("host " + host + " has no BMC to fence it");
+        }
+        HostCondition c = conditions.get(host);
+        if (!c.poweredOn) {
+            return Outcome.succeeded("already powered off");
+        }
+        c.poweredOn = false;
+        publishPower(host);
+        return Outcome.succeeded("powered off");
     }
 
-    /** Whether a restart fails unless a map of the VM's disks on the target came first. */
-    public Builder requireMappedDisks(boolean require) {
-      this.requireMappedDisks = require;
-      return this;
+    synchronized Outcome mapDisks(String target, Collection<String> disks) {
+        Outcome down = unreachable(target, "target");
+        if (down != null) {
+            return down;
+        }
+        conditions.get(target).mappedDisks.addAll(disks);
+        return Outcome.succeeded("mapped " + disks.size() + " disks");
     }
 
-    public SimulatedFleet build() {
-      if (sparesPerCluster * clusters >= hosts) {
-        throw new IllegalArgumentException("spares leave no host for VMs");
-      }
-      FleetGenerator gen = new FleetGenerator(this);
-      List<FleetHost> hs = gen.hosts();
-      return new SimulatedFleet(this, hs, gen.vms(hs));
+    /**
+     * Moves a VM from {@code host} to {@code target}: a restart needs its host powered off (never
+     * two copies of one VM) and its disks mapped on the target; a live migration needs its host
+     * reachable. The move is published on the inventory at once.
+     */
+    synchronized Outcome move(String vm, String host, String target, boolean live) {
+        FleetVm v = vms.get(vm);
+        if (v == null) {
+            return Outcome.failed("unknown vm " + vm);
+        }
+        if (v.host().equals(target)) {
+            return Outcome.succeeded("already on " + target);
+        }
+        if (!v.host().equals(host)) {
+            return Outcome.failed("vm " + vm + " is on " + v.host() + ", not on " + host);
+        }
+        if (live) {
+            Outcome sourceDown = unreachable(host, "source");
+            if (sourceDown != null) {
+                return sourceDown;
+            }
+        } else if (conditions.get(host).poweredOn) {
+            return Outcome.failed("host " + host + " is still powered on: fence it first");
+        }
+        Outcome targetDown = unreachable(target, "target");
+        if (targetDown != null) {
+            return targetDown;
+        }
+        FleetHost t = hosts.get(target);
+        if (v.storageDomain() != null && !t.storageDomains().contains(v.storageDomain())) {
+            return Outcome.failed(
+                    "target " + target + " has no storage domain " + v.storageDomain());
+        }
+        if (!live
+                && settings.requireMappedDisks
+                && !conditions.get(target).mappedDisks.containsAll(v.disks())) {
+            return Outcome.failed("disks of " + vm + " are not mapped on " + target);
+        }
+        Usage used = used(target);
+        if (used.cpu() + v.cpu() > t.cpu() || used.memMb() + v.memMb() > t.memMb()) {
+            return Outcome.failed("target " + target + " lacks capacity for " + vm);
+        }
+        FleetVm moved = v.on(target);
+        vms.put(vm, moved);
+        if (publisher != null) {
+            publisher.publishVm(moved, now());
+        }
+        return Outcome.succeeded((live ? "migrated to " : "restarted on ") + target);
     }
 
-    private static int atLeast(int n, int min, String name) {
-      if (n < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + n);
-      }
-      return n;
+    private Outcome unreachable(String host, String role) {
+        if (!hosts.containsKey(host)) {
+            return Outcome.failed("unknown " + role + " host " + host);
+        }
+        HostCondition c = conditions.get(host);
+        if (!c.poweredOn || !c.mgmt) {
+            return Outcome.failed(role + " host " + host + " is down");
+        }
+        return null;
     }
-  }
 
-  static List<String> ids(String prefix, int n) {
-    int width = Math.max(2, String.valueOf(n).length());
-    List<String> out = new ArrayList<>(n);
-    for (int i = 1; i <= n; i++) {
-      out.add(prefix + String.format("%0" + width + "d", i));
+    // ---- for the publisher, which holds the fleet's lock while it reads and sends ----
+
+    /** Hosts and their conditions; the caller holds the fleet's lock while it reads them. */
+    Map<String, FleetHost> hostsLocked() {
+        return hosts;
     }
-    return out;
-  }
+
+    Map<String, HostCondition> conditionsLocked() {
+        return conditions;
+    }
+
+    Collection<FleetVm> vmsLocked() {
+        return vms.values();
+    }
+
+    synchronized void detach(TelemetryPublisher p) {
+        if (publisher == p) {
+            publisher = null;
+        }
+    }
+
+    private void publishPower(String host) {
+        if (publisher != null && hosts.get(host).bmc()) {
+            publisher.publishPower(host, power(host), now());
+        }
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(clock.millis());
+    }
+
+    private String known(String host) {
+        if (!hosts.containsKey(host)) {
+            throw new IllegalArgumentException("unknown host " + host);
+        }
+        return host;
+    }
+
+    /** The changing condition of one host. Guarded by the fleet's lock. */
+    static final class HostCondition {
+        boolean poweredOn = true;
+        boolean mgmt = true;
+        boolean storage = true;
+        final Set<String> mappedDisks = new HashSet<>();
+    }
+
+    /** Builds a {@link SimulatedFleet}; every setter checks its value. */
+    public static final class Builder {
+        int hosts = 200;
+        int vmsPerHost = 10;
+        int clusters = 2;
+        int hostsPerRack = 20;
+        int racksPerPowerDomain = 2;
+        int storageDomainsPerCluster = 2;
+        int sparesPerCluster = 2;
+        int hostsWithoutBmc = 0;
+        double hostCpu = 64;
+        double hostMemMb = 262_144;
+        List<double[]> vmSizes =
+                List.of(
+                        new double[] {2, 4_096},
+                        new double[] {4, 8_192},
+                        new double[] {4, 16_384},
+                        new double[] {8, 32_768});
+        List<Integer> priorities = List.of(100, 300, 500, 700, 900);
+        double nonHaFraction = 0.05;
+        int antiAffinityGroupsPerCluster = 5;
+        int antiAffinityGroupSize = 3;
+        int disksPerVm = 1;
+        long seed = 1;
+        Clock clock = Clock.systemUTC();
+        Duration heartbeatInterval = Duration.ofSeconds(1);
+        int powerEveryTicks = 5;
+        int healthEveryTicks = 30;
+        double healthSampleFraction = 0.1;
+        boolean requireMappedDisks = true;
+        java.nio.file.Path ledgerFile;
+
+        private Builder() {}
+
+        /**
+         * Keeps the ledger in a file (JSON lines), so that it outlives the process: a fleet built
+         * again on the same file starts from the entries it holds.
+         */
+        public Builder ledgerFile(java.nio.file.Path file) {
+            this.ledgerFile = java.util.Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        public Builder hosts(int n) {
+            this.hosts = atLeast(n, 1, "hosts");
+            return this;
+        }
+
+        /** VMs per host on average: the fleet holds {@code hosts × vmsPerHost} VMs if they fit. */
+        public Builder vmsPerHost(int n) {
+            this.vmsPerHost = atLeast(n, 0, "vmsPerHost");
+            return this;
+        }
+
+        public Builder clusters(int n) {
+            this.clusters = atLeast(n, 1, "clusters");
+            return this;
+        }
+
+        public Builder hostsPerRack(int n) {
+            this.hostsPerRack = atLeast(n, 1, "hostsPerRack");
+            return this;
+        }
+
+        public Builder racksPerPowerDomain(int n) {
+            this.racksPerPowerDomain = atLeast(n, 1, "racksPerPowerDomain");
+            return this;
+        }
+
+        public Builder storageDomainsPerCluster(int n) {
+            this.storageDomainsPerCluster = atLeast(n, 1, "storageDomainsPerCluster");
+            return this;
+        }
+
+        /** Reserved failover hosts per cluster: they hold no VMs and take restarts first. */
+        public Builder sparesPerCluster(int n) {
+            this.sparesPerCluster = atLeast(n, 0, "sparesPerCluster");
+            return this;
+        }
+
+        /** Hosts (picked by the seed, never spares) without a BMC: they cannot be fenced. */
+        public Builder hostsWithoutBmc(int n) {
+            this.hostsWithoutBmc = atLeast(n, 0, "hostsWithoutBmc");
+            return this;
+        }
+
+        public Builder hostCapacity(double cpu, double memMb) {
+            if (!(cpu > 0) || !(memMb > 0)) {
+                throw new IllegalArgumentException("host capacity must be positive");
+            }
+            this.hostCpu = cpu;
+            this.hostMemMb = memMb;
+            return this;
+        }
+
+        /** VM sizes to draw from, each {@code {cpu, memMb}}, equally likely. */
+        public Builder vmSizes(List<double[]> sizes) {
+            if (sizes.isEmpty()
+                    || sizes.stream().anyMatch(s -> s.length != 2 || !(s[0] > 0) || !(s[1] > 0))) {
+                throw new IllegalArgumentException(
+                        "vm sizes must be non-empty {cpu, memMb} pairs > 0");
+            }
+            this.vmSizes = List.copyOf(sizes);
+            return this;
+        }
+
+        public Builder priorities(List<Integer> priorities) {
+            if (priorities.isEmpty() || priorities.stream().anyMatch(p -> p < 0 || p > 1000)) {
+                throw new IllegalArgumentException("priorities must be non-empty, each in 0..1000");
+            }
+            this.priorities = List.copyOf(priorities);
+            return this;
+        }
+
+        public Builder nonHaFraction(double f) {
+            if (!(f >= 0 && f <= 1)) {
+                throw new IllegalArgumentException("nonHaFraction must be in [0, 1], was " + f);
+            }
+            this.nonHaFraction = f;
+            return this;
+        }
+
+        public Builder antiAffinityGroups(int perCluster, int size) {
+            this.antiAffinityGroupsPerCluster = atLeast(perCluster, 0, "antiAffinityGroups");
+            this.antiAffinityGroupSize = atLeast(size, 2, "antiAffinityGroupSize");
+            return this;
+        }
+
+        public Builder disksPerVm(int n) {
+            this.disksPerVm = atLeast(n, 0, "disksPerVm");
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The clock of every timestamp the fleet writes (live mode: the wall clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Time between two rounds of heartbeats. */
+        public Builder heartbeatInterval(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("heartbeatInterval must be positive, was " + d);
+            }
+            this.heartbeatInterval = d;
+            return this;
+        }
+
+        /** A power reading of every host with a BMC every this many heartbeat rounds. */
+        public Builder powerEveryTicks(int n) {
+            this.powerEveryTicks = atLeast(n, 1, "powerEveryTicks");
+            return this;
+        }
+
+        /** Health samples of a share of the hosts every this many heartbeat rounds. */
+        public Builder healthEveryTicks(int n, double sampleFraction) {
+            this.healthEveryTicks = atLeast(n, 1, "healthEveryTicks");
+            if (!(sampleFraction >= 0 && sampleFraction <= 1)) {
+                throw new IllegalArgumentException("sampleFraction must be in [0, 1]");
+            }
+            this.healthSampleFraction = sampleFraction;
+            return this;
+        }
+
+        /** Whether a restart fails unless a map of the VM's disks on the target came first. */
+        public Builder requireMappedDisks(boolean require) {
+            this.requireMappedDisks = require;
+            return this;
+        }
+
+        public SimulatedFleet build() {
+            if (sparesPerCluster * clusters >= hosts) {
+                throw new IllegalArgumentException("spares leave no host for VMs");
+            }
+            FleetGenerator gen = new FleetGenerator(this);
+            List<FleetHost> hs = gen.hosts();
+            return new SimulatedFleet(this, hs, gen.vms(hs));
+        }
+
+        private static int atLeast(int n, int min, String name) {
+            if (n < min) {
+                throw new IllegalArgumentException(
+                        name + " must be at least " + min + ", was " + n);
+            }
+            return n;
+        }
+    }
+
+    static List<String> ids(String prefix, int n) {
+        int width = Math.max(2, String.valueOf(n).length());
+        List<String> out = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            out.add(prefix + String.format("%0" + width + "d", i));
+        }
+        return out;
+    }
 }

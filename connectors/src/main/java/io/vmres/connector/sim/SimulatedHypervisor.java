@@ -30,254 +30,253 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class SimulatedHypervisor implements HypervisorConnector {
-  private final SimulatedFleet fleet;
-  private final Map<Action, Latency> latencies;
-  private final Random random; // guarded by itself
-  private final Map<Action, Fault> faults = new EnumMap<>(Action.class); // guarded by itself
-  private final Map<Action, Slow> slow = new EnumMap<>(Action.class); // guarded by faults
-
-  private SimulatedHypervisor(Builder b) {
-    this.fleet = b.fleet;
-    this.latencies = new EnumMap<>(b.latencies);
-    this.random = new Random(b.seed);
-  }
-
-  /**
-   * Defaults for the demo, a few seconds a call, log-normal around medians of fence 3 s, map 1 s,
-   * restart 4 s, migrate 3 s.
-   */
-  public static Builder builder(SimulatedFleet fleet) {
-    return new Builder(fleet);
-  }
-
-  /** A hypervisor on the fleet that answers at once: for tests. */
-  public static SimulatedHypervisor instant(SimulatedFleet fleet) {
-    return builder(fleet).noLatency().build();
-  }
-
-  /**
-   * Fails the next {@code count} calls of an action (whatever they ask) with the given detail, like
-   * a recording's {@code sim-fault}. A later call replaces what is left of an earlier one.
-   */
-  public void failNext(Action action, int count, String detail) {
-    if (count < 0) {
-      throw new IllegalArgumentException("count must not be negative");
-    }
-    synchronized (faults) {
-      faults.put(action, new Fault(count, Objects.requireNonNull(detail, "detail")));
-    }
-  }
-
-  /**
-   * Makes the next {@code count} calls of an action slower by {@code extra} (a restart that hangs
-   * on a slow storage array, say); a call then outlasting its timeout changes nothing.
-   */
-  public void slowNext(Action action, int count, Duration extra) {
-    if (count < 0 || extra.isNegative()) {
-      throw new IllegalArgumentException("count and extra must not be negative");
-    }
-    synchronized (faults) {
-      slow.put(action, new Slow(count, extra.toMillis()));
-    }
-  }
-
-  /**
-   * A command in doubt after a connector restart: the ledger is this hypervisor's memory of what
-   * it did, so a command it holds is answered from there without running again; one it does not
-   * hold never took effect (effect and entry are one step) and runs now.
-   */
-  @Override
-  public Outcome runInDoubt(Request request, Duration timeout) throws InterruptedException {
-    java.util.Optional<Ledger.Entry> done = fleet.ledger().last(request.commandId());
-    if (done.isPresent()) {
-      Ledger.Entry e = done.get();
-      return new Outcome(e.status(), "ran before a connector restart: " + e.detail());
-    }
-    return run(request, timeout);
-  }
-
-  public Ledger ledger() {
-    return fleet.ledger();
-  }
-
-  /** The fleet it acts on. */
-  public SimulatedFleet fleet() {
-    return fleet;
-  }
-
-  @Override
-  public Outcome fence(Request.Fence r, Duration timeout) throws InterruptedException {
-    return perform(
-        Action.FENCE_HOST,
-        r.commandId(),
-        r.host(),
-        null,
-        null,
-        List.of(),
-        timeout,
-        () -> fleet.powerOff(r.host()));
-  }
-
-  @Override
-  public Outcome mapDisks(Request.MapDisks r, Duration timeout) throws InterruptedException {
-    return perform(
-        Action.MAP_DISKS,
-        r.commandId(),
-        r.host(),
-        r.target(),
-        null,
-        r.vms(),
-        timeout,
-        () -> fleet.mapDisks(r.target(), r.disks()));
-  }
-
-  @Override
-  public Outcome restart(Request.Restart r, Duration timeout) throws InterruptedException {
-    return perform(
-        Action.RESTART_VM,
-        r.commandId(),
-        r.host(),
-        r.target(),
-        r.vm(),
-        List.of(),
-        timeout,
-        () -> fleet.move(r.vm(), r.host(), r.target(), false));
-  }
-
-  @Override
-  public Outcome migrate(Request.Migrate r, Duration timeout) throws InterruptedException {
-    return perform(
-        Action.LIVE_MIGRATE_VM,
-        r.commandId(),
-        r.host(),
-        r.target(),
-        r.vm(),
-        List.of(),
-        timeout,
-        () -> fleet.move(r.vm(), r.host(), r.target(), true));
-  }
-
-  private Outcome perform(
-      Action action,
-      String commandId,
-      String host,
-      String target,
-      String vm,
-      List<String> vms,
-      Duration timeout,
-      Supplier<Outcome> effect)
-      throws InterruptedException {
-    Instant started = fleet.clock().instant();
-    long latency;
-    synchronized (random) {
-      latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
-    }
-    latency += takeSlow(action);
-    Outcome outcome;
-    if (latency > timeout.toMillis()) {
-      // A call that would outlast its timeout changes nothing: the caller gives up on it.
-      TimeUnit.MILLISECONDS.sleep(timeout.toMillis());
-      outcome = Outcome.timedOut("simulated " + action + " takes " + latency + " ms");
-    } else {
-      if (latency > 0) {
-        TimeUnit.MILLISECONDS.sleep(latency);
-      }
-      String injected = takeFault(action);
-      outcome = injected != null ? Outcome.failed(injected) : effect.get();
-    }
-    fleet
-        .ledger()
-        .add(
-            new Ledger.Entry(
-                commandId,
-                action,
-                host,
-                target,
-                vm,
-                vms,
-                outcome.status(),
-                outcome.detail(),
-                started,
-                fleet.clock().instant()));
-    return outcome;
-  }
-
-  private String takeFault(Action action) {
-    synchronized (faults) {
-      Fault f = faults.get(action);
-      if (f == null || f.left == 0) {
-        return null;
-      }
-      f.left--;
-      return f.detail;
-    }
-  }
-
-  private long takeSlow(Action action) {
-    synchronized (faults) {
-      Slow s = slow.get(action);
-      if (s == null || s.left == 0) {
-        return 0;
-      }
-      s.left--;
-      return s.extraMillis;
-    }
-  }
-
-  private static final class Slow {
-    int left;
-    final long extraMillis;
-
-    Slow(int left, long extraMillis) {
-      this.left = left;
-      this.extraMillis = extraMillis;
-    }
-  }
-
-  private static final class Fault {
-    int left;
-    final String detail;
-
-    Fault(int left, String detail) {
-      this.left = left;
-      this.detail = detail;
-    }
-  }
-
-  /** Builds a {@link SimulatedHypervisor}: latencies per action and the seed that draws them. */
-  public static final class Builder {
     private final SimulatedFleet fleet;
-    private final Map<Action, Latency> latencies = new EnumMap<>(Action.class);
-    private long seed = 1;
+    private final Map<Action, Latency> latencies;
+    private final Random random; // guarded by itself
+    private final Map<Action, Fault> faults = new EnumMap<>(Action.class); // guarded by itself
+    private final Map<Action, Slow> slow = new EnumMap<>(Action.class); // guarded by faults
 
-    private Builder(SimulatedFleet fleet) {
-      this.fleet = Objects.requireNonNull(fleet, "fleet");
-      // Log-normal: calls cluster around the median, with a tail of slow ones.
-      latencies.put(Action.FENCE_HOST, Latency.logNormal(Duration.ofSeconds(3), 0.25));
-      latencies.put(Action.MAP_DISKS, Latency.logNormal(Duration.ofSeconds(1), 0.4));
-      latencies.put(Action.RESTART_VM, Latency.logNormal(Duration.ofSeconds(4), 0.4));
-      latencies.put(Action.LIVE_MIGRATE_VM, Latency.logNormal(Duration.ofSeconds(3), 0.3));
+    private SimulatedHypervisor(Builder b) {
+        this.fleet = b.fleet;
+        this.latencies = new EnumMap<>(b.latencies);
+        this.random = new Random(b.seed);
     }
 
-    public Builder latency(Action action, Latency latency) {
-      latencies.put(Objects.requireNonNull(action), Objects.requireNonNull(latency));
-      return this;
+    /**
+     * Defaults for the demo, a few seconds a call, log-normal around medians of fence 3 s, map 1 s,
+     * restart 4 s, migrate 3 s.
+     */
+    public static Builder builder(SimulatedFleet fleet) {
+        return new Builder(fleet);
     }
 
-    public Builder noLatency() {
-      for (Action a : Action.values()) {
-        latencies.put(a, Latency.NONE);
-      }
-      return this;
+    /** A hypervisor on the fleet that answers at once: for tests. */
+    public static SimulatedHypervisor instant(SimulatedFleet fleet) {
+        return builder(fleet).noLatency().build();
     }
 
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
+    /**
+     * Fails the next {@code count} calls of an action (whatever they ask) with the given detail,
+     * like a recording's {@code sim-fault}. A later call replaces what is left of an earlier one.
+     */
+    public void failNext(Action action, int count, String detail) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        synchronized (faults) {
+            faults.put(action, new Fault(count, Objects.requireNonNull(detail, "detail")));
+        }
     }
 
-    public SimulatedHypervisor build() {
-      return new SimulatedHypervisor(this);
+    /**
+     * Makes the next {@code count} calls of an action slower by {@code extra} (a restart that hangs
+     * on a slow storage array, say); a call then outlasting its timeout changes nothing.
+     */
+    public void slowNext(Action action, int count, Duration extra) {
+        if (count < 0 || extra.isNegative()) {
+            throw new IllegalArgumentException("count and extra must not be negative");
+        }
+        synchronized (faults) {
+            slow.put(action, new Slow(count, extra.toMillis()));
+        }
     }
-  }
+
+    /**
+     * A command in doubt after a connector restart: the ledger is this hypervisor's memory of what
+     * it did, so a command it holds is answered from there without running again; one it does not
+     * hold never took effect (effect and entry are one step) and runs now.
+     */
+    @Override
+    public Outcome runInDoubt(Request request, Duration timeout) throws InterruptedException {
+        java.util.Optional<Ledger.Entry> done = fleet.ledger().last(request.commandId());
+        if (done.isPresent()) {
+            Ledger.Entry e = done.get();
+            return new Outcome(e.status(), "ran before a connector restart: " + e.detail());
+        }
+        return run(request, timeout);
+    }
+
+    public Ledger ledger() {
+        return fleet.ledger();
+    }
+
+    /** The fleet it acts on. */
+    public SimulatedFleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    public Outcome fence(Request.Fence r, Duration timeout) throws InterruptedException {
+        return perform(
+                Action.FENCE_HOST,
+                r.commandId(),
+                r.host(),
+                null,
+                null,
+                List.of(),
+                timeout,
+                () -> fleet.powerOff(r.host()));
+    }
+
+    @Override
+    public Outcome mapDisks(Request.MapDisks r, Duration timeout) throws InterruptedException {
+        return perform(
+                Action.MAP_DISKS,
+                r.commandId(),
+                r.host(),
+                r.target(),
+                null,
+                r.vms(),
+                timeout,
+                () -> fleet.mapDisks(r.target(), r.disks()));
+    }
+
+    @Override
+    public Outcome restart(Request.Restart r, Duration timeout) throws InterruptedException {
+        return perform(
+                Action.RESTART_VM,
+                r.commandId(),
+                r.host(),
+                r.target(),
+                r.vm(),
+                List.of(),
+                timeout,
+                () -> fleet.move(r.vm(), r.host(), r.target(), false));
+    }
+
+    @Override
+    public Outcome migrate(Request.Migrate r, Duration timeout) throws InterruptedException {
+        return perform(
+                Action.LIVE_MIGRATE_VM,
+                r.commandId(),
+                r.host(),
+                r.target(),
+                r.vm(),
+                List.of(),
+                timeout,
+                () -> fleet.move(r.vm(), r.host(), r.target(), true));
+    }
+
+    private Outcome perform(
+            Action action,
+            String commandId,
+            String host,
+            String target,
+            String vm,
+            List<String> vms,
+            Duration timeout,
+            Supplier<Outcome> effect)
+            throws InterruptedException {
+        Instant started = fleet.clock().instant();
+        long latency;
+        synchronized (random) {
+            latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
+        }
+        latency += takeSlow(action);
+        Outcome outcome;
+        if (latency > timeout.toMillis()) {
+            // A call that would outlast its timeout changes nothing: the caller gives up on it.
+            TimeUnit.MILLISECONDS.sleep(timeout.toMillis());
+            outcome = Outcome.timedOut("simulated " + action + " takes " + latency + " ms");
+        } else {
+            if (latency > 0) {
+                TimeUnit.MILLISECONDS.sleep(latency);
+            }
+            String injected = takeFault(action);
+            outcome = injected != null ? Outcome.failed(injected) : effect.get();
+        }
+        fleet.ledger()
+                .add(
+                        new Ledger.Entry(
+                                commandId,
+                                action,
+                                host,
+                                target,
+                                vm,
+                                vms,
+                                outcome.status(),
+                                outcome.detail(),
+                                started,
+                                fleet.clock().instant()));
+        return outcome;
+    }
+
+    private String takeFault(Action action) {
+        synchronized (faults) {
+            Fault f = faults.get(action);
+            if (f == null || f.left == 0) {
+                return null;
+            }
+            f.left--;
+            return f.detail;
+        }
+    }
+
+    private long takeSlow(Action action) {
+        synchronized (faults) {
+            Slow s = slow.get(action);
+            if (s == null || s.left == 0) {
+                return 0;
+            }
+            s.left--;
+            return s.extraMillis;
+        }
+    }
+
+    private static final class Slow {
+        int left;
+        final long extraMillis;
+
+        Slow(int left, long extraMillis) {
+            this.left = left;
+            this.extraMillis = extraMillis;
+        }
+    }
+
+    private static final class Fault {
+        int left;
+        final String detail;
+
+        Fault(int left, String detail) {
+            this.left = left;
+            this.detail = detail;
+        }
+    }
+
+    /** Builds a {@link SimulatedHypervisor}: latencies per action and the seed that draws them. */
+    public static final class Builder {
+        private final SimulatedFleet fleet;
+        private final Map<Action, Latency> latencies = new EnumMap<>(Action.class);
+        private long seed = 1;
+
+        private Builder(SimulatedFleet fleet) {
+            this.fleet = Objects.requireNonNull(fleet, "fleet");
+            // Log-normal: calls cluster around the median, with a tail of slow ones.
+            latencies.put(Action.FENCE_HOST, Latency.logNormal(Duration.ofSeconds(3), 0.25));
+            latencies.put(Action.MAP_DISKS, Latency.logNormal(Duration.ofSeconds(1), 0.4));
+            latencies.put(Action.RESTART_VM, Latency.logNormal(Duration.ofSeconds(4), 0.4));
+            latencies.put(Action.LIVE_MIGRATE_VM, Latency.logNormal(Duration.ofSeconds(3), 0.3));
+        }
+
+        public Builder latency(Action action, Latency latency) {
+            latencies.put(Objects.requireNonNull(action), Objects.requireNonNull(latency));
+            return this;
+        }
+
+        public Builder noLatency() {
+            for (Action a : Action.values()) {
+                latencies.put(a, Latency.NONE);
+            }
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public SimulatedHypervisor build() {
+            return new SimulatedHypervisor(this);
+        }
+    }
 }

@@ -24,101 +24,101 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * }</pre>
  */
 public final class SimulatedSite implements AutoCloseable {
-  private final SimulatedFleet fleet;
-  private final SimulatedHypervisor hypervisor;
-  private final TelemetryPublisher telemetry;
-  private final ConnectorService connector;
-  private final Producer<byte[], byte[]> ownedProducer;
+    private final SimulatedFleet fleet;
+    private final SimulatedHypervisor hypervisor;
+    private final TelemetryPublisher telemetry;
+    private final ConnectorService connector;
+    private final Producer<byte[], byte[]> ownedProducer;
 
-  private SimulatedSite(
-      SimulatedFleet fleet,
-      SimulatedHypervisor hypervisor,
-      TelemetryPublisher telemetry,
-      ConnectorService connector,
-      Producer<byte[], byte[]> ownedProducer) {
-    this.fleet = fleet;
-    this.hypervisor = hypervisor;
-    this.telemetry = telemetry;
-    this.connector = connector;
-    this.ownedProducer = ownedProducer;
-  }
-
-  /**
-   * Starts on the given brokers: a producer of its own for telemetry (closed with the site), and a
-   * connector service with its own consumer and producer.
-   */
-  public static SimulatedSite start(
-      String bootstrapServers,
-      SimulatedFleet fleet,
-      SimulatedHypervisor hypervisor,
-      ConnectorOptions options) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vmres-sim-telemetry");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    Producer<byte[], byte[]> producer = new KafkaProducer<>(p);
-    ConnectorService connector = new ConnectorService(bootstrapServers, hypervisor, options);
-    return start(fleet, hypervisor, producer, connector, producer);
-  }
-
-  /**
-   * Starts on given clients (tests use the mocks); the site closes the consumer (through the
-   * service) but not the producer, which serves both the telemetry and the results.
-   */
-  public static SimulatedSite start(
-      Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer,
-      SimulatedFleet fleet,
-      SimulatedHypervisor hypervisor,
-      ConnectorOptions options) {
-    ConnectorService connector = new ConnectorService(consumer, producer, hypervisor, options);
-    return start(fleet, hypervisor, producer, connector, null);
-  }
-
-  private static SimulatedSite start(
-      SimulatedFleet fleet,
-      SimulatedHypervisor hypervisor,
-      Producer<byte[], byte[]> telemetryProducer,
-      ConnectorService connector,
-      Producer<byte[], byte[]> owned) {
-    if (hypervisor.fleet() != fleet) {
-      throw new IllegalArgumentException("the hypervisor acts on another fleet");
+    private SimulatedSite(
+            SimulatedFleet fleet,
+            SimulatedHypervisor hypervisor,
+            TelemetryPublisher telemetry,
+            ConnectorService connector,
+            Producer<byte[], byte[]> ownedProducer) {
+        this.fleet = fleet;
+        this.hypervisor = hypervisor;
+        this.telemetry = telemetry;
+        this.connector = connector;
+        this.ownedProducer = ownedProducer;
     }
-    TelemetryPublisher telemetry = fleet.telemetry(telemetryProducer).start();
-    connector.start();
-    return new SimulatedSite(fleet, hypervisor, telemetry, connector, owned);
-  }
 
-  public SimulatedFleet fleet() {
-    return fleet;
-  }
-
-  public SimulatedHypervisor hypervisor() {
-    return hypervisor;
-  }
-
-  public TelemetryPublisher telemetry() {
-    return telemetry;
-  }
-
-  public ConnectorService connector() {
-    return connector;
-  }
-
-  /** Stops the connector (waiting for its calls in flight), then the telemetry. */
-  @Override
-  public void close() {
-    try {
-      connector.close();
-    } finally {
-      telemetry.close();
-      if (ownedProducer != null) {
-        ownedProducer.close(Duration.ofSeconds(10));
-      }
+    /**
+     * Starts on the given brokers: a producer of its own for telemetry (closed with the site), and
+     * a connector service with its own consumer and producer.
+     */
+    public static SimulatedSite start(
+            String bootstrapServers,
+            SimulatedFleet fleet,
+            SimulatedHypervisor hypervisor,
+            ConnectorOptions options) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "vmres-sim-telemetry");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        Producer<byte[], byte[]> producer = new KafkaProducer<>(p);
+        ConnectorService connector = new ConnectorService(bootstrapServers, hypervisor, options);
+        return start(fleet, hypervisor, producer, connector, producer);
     }
-  }
+
+    /**
+     * Starts on given clients (tests use the mocks); the site closes the consumer (through the
+     * service) but not the producer, which serves both the telemetry and the results.
+     */
+    public static SimulatedSite start(
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            SimulatedFleet fleet,
+            SimulatedHypervisor hypervisor,
+            ConnectorOptions options) {
+        ConnectorService connector = new ConnectorService(consumer, producer, hypervisor, options);
+        return start(fleet, hypervisor, producer, connector, null);
+    }
+
+    private static SimulatedSite start(
+            SimulatedFleet fleet,
+            SimulatedHypervisor hypervisor,
+            Producer<byte[], byte[]> telemetryProducer,
+            ConnectorService connector,
+            Producer<byte[], byte[]> owned) {
+        if (hypervisor.fleet() != fleet) {
+            throw new IllegalArgumentException("the hypervisor acts on another fleet");
+        }
+        TelemetryPublisher telemetry = fleet.telemetry(telemetryProducer).start();
+        connector.start();
+        return new SimulatedSite(fleet, hypervisor, telemetry, connector, owned);
+    }
+
+    public SimulatedFleet fleet() {
+        return fleet;
+    }
+
+    public SimulatedHypervisor hypervisor() {
+        return hypervisor;
+    }
+
+    public TelemetryPublisher telemetry() {
+        return telemetry;
+    }
+
+    public ConnectorService connector() {
+        return connector;
+    }
+
+    /** Stops the connector (waiting for its calls in flight), then the telemetry. */
+    @Override
+    public void close() {
+        try {
+            connector.close();
+        } finally {
+            telemetry.close();
+            if (ownedProducer != null) {
+                ownedProducer.close(Duration.ofSeconds(10));
+            }
+        }
+    }
 }

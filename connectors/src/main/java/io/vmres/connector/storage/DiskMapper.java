@@ -13,14 +13,14 @@ import java.util.List;
  */
 public interface DiskMapper {
 
-  /**
-   * Maps the disks on the target host.
-   *
-   * @param host the failed host the disks come from
-   * @param target the host the VMs restart on
-   * @param disks the disk ids of the command
-   * @param timeout the time the call has
-   */
-  Outcome map(String host, String target, List<String> disks, Duration timeout)
-      throws InterruptedException;
+    /**
+     * Maps the disks on the target host.
+     *
+     * @param host the failed host the disks come from
+     * @param target the host the VMs restart on
+     * @param disks the disk ids of the command
+     * @param timeout the time the call has
+     */
+    Outcome map(String host, String target, List<String> disks, Duration timeout)
+            throws InterruptedException;
 }

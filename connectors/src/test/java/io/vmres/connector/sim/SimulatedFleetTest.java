@@ -29,232 +29,243 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 class SimulatedFleetTest {
-  private static final AvroCodec CODEC = new AvroCodec();
+    private static final AvroCodec CODEC = new AvroCodec();
 
-  private final MockProducer<byte[], byte[]> producer =
-      new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
-  @Test
-  void defaultFleetHasTwoHundredHostsAndAboutTwoThousandVms() {
-    SimulatedFleet fleet = SimulatedFleet.builder().build();
+    @Test
+    void defaultFleetHasTwoHundredHostsAndAboutTwoThousandVms() {
+        SimulatedFleet fleet = SimulatedFleet.builder().build();
 
-    List<FleetHost> hosts = fleet.hosts();
-    assertThat(hosts).hasSize(200);
-    assertThat(fleet.vms()).hasSizeBetween(1_900, 2_000);
-    assertThat(hosts).extracting(FleetHost::cluster).containsOnly("c1", "c2");
-    // A rack holds at most 20 hosts, all of one cluster.
-    Map<String, List<FleetHost>> byRack =
-        hosts.stream().collect(Collectors.groupingBy(FleetHost::rack));
-    assertThat(byRack).hasSize(10);
-    byRack.forEach(
-        (rack, hs) -> {
-          assertThat(hs).hasSizeLessThanOrEqualTo(20);
-          assertThat(hs.stream().map(FleetHost::cluster).distinct()).hasSize(1);
-        });
-    assertThat(hosts.stream().map(FleetHost::powerDomain).distinct()).hasSize(5);
-    assertThat(hosts.stream().filter(FleetHost::spare)).hasSize(4);
-    for (FleetHost h : hosts) {
-      SimulatedFleet.Usage used = fleet.used(h.host());
-      assertThat(used.cpu()).as(h.host()).isLessThanOrEqualTo(h.cpu());
-      assertThat(used.memMb()).as(h.host()).isLessThanOrEqualTo(h.memMb());
-      if (h.spare()) {
-        assertThat(fleet.vmsOn(h.host())).as("spare " + h.host()).isEmpty();
-      }
-    }
-    assertThat(fleet.vms().stream().filter(v -> !v.ha()).count()).isBetween(20L, 200L);
-    assertThat(fleet.vms())
-        .allSatisfy(
-            v ->
-                assertThat(fleet.host(v.host()).get().storageDomains())
-                    .contains(v.storageDomain()));
-  }
-
-  @Test
-  void antiAffinityGroupsSpreadOverDistinctHostsOfOneCluster() {
-    SimulatedFleet fleet = SimulatedFleet.builder().antiAffinityGroups(4, 3).build();
-    Map<String, List<FleetVm>> groups =
-        fleet.vms().stream()
-            .filter(v -> v.antiAffinityGroup() != null)
-            .collect(Collectors.groupingBy(FleetVm::antiAffinityGroup));
-
-    assertThat(groups).hasSize(8);
-    groups.forEach(
-        (g, members) -> {
-          assertThat(members).as(g).hasSize(3);
-          assertThat(members.stream().map(FleetVm::host).distinct()).as(g).hasSize(3);
-          assertThat(members.stream().map(v -> fleet.host(v.host()).get().cluster()).distinct())
-              .as(g)
-              .hasSize(1);
-        });
-  }
-
-  @Test
-  void theSameSeedGivesTheSameFleet() {
-    SimulatedFleet a = SimulatedFleet.builder().hosts(40).seed(7).hostsWithoutBmc(3).build();
-    SimulatedFleet b = SimulatedFleet.builder().hosts(40).seed(7).hostsWithoutBmc(3).build();
-    SimulatedFleet c = SimulatedFleet.builder().hosts(40).seed(8).hostsWithoutBmc(3).build();
-
-    assertThat(a.vms()).isEqualTo(b.vms());
-    assertThat(a.hosts()).isEqualTo(b.hosts());
-    assertThat(a.vms()).isNotEqualTo(c.vms());
-    assertThat(a.hosts().stream().filter(h -> !h.bmc())).hasSize(3).noneMatch(FleetHost::spare);
-  }
-
-  @Test
-  void builderRejectsBadSettings() {
-    assertThatThrownBy(() -> SimulatedFleet.builder().hosts(0))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SimulatedFleet.builder().nonHaFraction(1.5))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(
-            () -> SimulatedFleet.builder().hosts(4).clusters(2).sparesPerCluster(2).build())
-        .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
-  void inventoryThenHeartbeatsOnBothChannelsAndPowerReadings() {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(10).clusters(1).sparesPerCluster(1).build();
-    TelemetryPublisher telemetry = fleet.telemetry(producer);
-
-    telemetry.publishInventory();
-    List<SpecificRecord> inventory = decoded(Topics.INVENTORY);
-    assertThat(inventory.stream().filter(r -> r instanceof Host)).hasSize(10);
-    assertThat(inventory.stream().filter(r -> r instanceof Vm)).hasSize(fleet.vms().size());
-    assertThat(keys(Topics.INVENTORY)).contains("h01").doesNotContain(fleet.vms().get(0).vm());
-
-    producer.clear();
-    telemetry.tick();
-    List<Heartbeat> beats = records(Topics.HEARTBEAT, Heartbeat.class);
-    assertThat(beats).hasSize(20);
-    assertThat(beats.stream().filter(b -> b.getChannel() == Channel.storage)).hasSize(10);
-    assertThat(keys(Topics.HEARTBEAT)).contains("h01", "h10");
-    assertThat(records(Topics.POWER, Power.class))
-        .hasSize(10)
-        .allMatch(p -> p.getState() == PowerState.on);
-  }
-
-  @Test
-  void crashStopsHeartbeatsAndTheBmcReadsOffAtOnceAndOnEveryPowerRound() {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder()
-            .hosts(10)
-            .clusters(1)
-            .sparesPerCluster(1)
-            .powerEveryTicks(2)
-            .build();
-    TelemetryPublisher telemetry = fleet.telemetry(producer);
-    telemetry.tick();
-    producer.clear();
-
-    fleet.crash("h03");
-    assertThat(records(Topics.POWER, Power.class))
-        .singleElement()
-        .satisfies(
-            p -> {
-              assertThat(p.getHost()).isEqualTo("h03");
-              assertThat(p.getState()).isEqualTo(PowerState.off);
-            });
-    assertThat(fleet.power("h03")).isEqualTo(PowerState.off);
-
-    producer.clear();
-    for (int i = 0; i < 4; i++) {
-      telemetry.tick();
-    }
-    List<Heartbeat> beats = records(Topics.HEARTBEAT, Heartbeat.class);
-    assertThat(beats).hasSize(4 * 18).noneMatch(b -> b.getHost().equals("h03"));
-    List<Power> h03Power =
-        records(Topics.POWER, Power.class).stream().filter(p -> p.getHost().equals("h03")).toList();
-    assertThat(h03Power).hasSize(2).allMatch(p -> p.getState() == PowerState.off);
-
-    fleet.repair("h03");
-    producer.clear();
-    telemetry.tick();
-    assertThat(records(Topics.HEARTBEAT, Heartbeat.class)).anyMatch(b -> b.getHost().equals("h03"));
-  }
-
-  @Test
-  void isolationStopsOnlyManagementBeatsAndAHangLeavesThePowerOn() {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(6).clusters(1).sparesPerCluster(1).build();
-    TelemetryPublisher telemetry = fleet.telemetry(producer);
-    fleet.isolate("h01");
-    fleet.hang("h02");
-    telemetry.tick();
-
-    Map<String, Set<Channel>> channels = new HashMap<>();
-    for (Heartbeat b : records(Topics.HEARTBEAT, Heartbeat.class)) {
-      channels.computeIfAbsent(b.getHost(), k -> new HashSet<>()).add(b.getChannel());
-    }
-    assertThat(channels.get("h01")).containsExactly(Channel.storage);
-    assertThat(channels).doesNotContainKey("h02");
-    assertThat(channels.get("h03")).containsExactlyInAnyOrder(Channel.mgmt, Channel.storage);
-    assertThat(records(Topics.POWER, Power.class)).allMatch(p -> p.getState() == PowerState.on);
-  }
-
-  @Test
-  void healthSamplesComeNowAndThenAndOnDemand() {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder().hosts(20).clusters(1).healthEveryTicks(1, 1.0).build();
-    TelemetryPublisher telemetry = fleet.telemetry(producer);
-    telemetry.tick();
-    List<Health> background = records(Topics.HEALTH, Health.class);
-    assertThat(background).hasSize(40);
-    assertThat(background).allMatch(h -> h.getValue() < 70);
-
-    producer.clear();
-    fleet.health("h04", "pfa", 1);
-    assertThat(records(Topics.HEALTH, Health.class))
-        .singleElement()
-        .satisfies(h -> assertThat(h.getSensor()).isEqualTo("pfa"));
-  }
-
-  @Test
-  void startedPublisherBeatsOnItsOwnThreadUntilClosed() {
-    SimulatedFleet fleet =
-        SimulatedFleet.builder()
-            .hosts(4)
-            .clusters(1)
-            .sparesPerCluster(1)
-            .heartbeatInterval(Duration.ofMillis(10))
-            .build();
-    TelemetryPublisher telemetry = fleet.telemetry(producer).start();
-    await("three rounds", () -> telemetry.ticks() >= 3);
-    telemetry.close();
-    int after = producer.history().size();
-
-    assertThat(records(Topics.INVENTORY, SpecificRecord.class)).isNotEmpty();
-    assertThat(records(Topics.HEARTBEAT, Heartbeat.class)).hasSizeGreaterThanOrEqualTo(3 * 8);
-    fleet.crash("h01"); // detached: nothing more goes out
-    assertThat(producer.history()).hasSize(after);
-    // A new publisher may be attached once the old one is closed.
-    assertThat(fleet.telemetry(producer)).isNotNull();
-  }
-
-  // ---- fixtures ----
-
-  private List<SpecificRecord> decoded(String topic) {
-    return records(topic, SpecificRecord.class);
-  }
-
-  private <T> List<T> records(String topic, Class<T> type) {
-    List<T> out = new ArrayList<>();
-    for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-      if (r.topic().equals(topic)) {
-        try {
-          out.add(type.cast(CODEC.decode(r.value())));
-        } catch (AvroCodec.BadRecordException e) {
-          throw new AssertionError(e);
+        List<FleetHost> hosts = fleet.hosts();
+        assertThat(hosts).hasSize(200);
+        assertThat(fleet.vms()).hasSizeBetween(1_900, 2_000);
+        assertThat(hosts).extracting(FleetHost::cluster).containsOnly("c1", "c2");
+        // A rack holds at most 20 hosts, all of one cluster.
+        Map<String, List<FleetHost>> byRack =
+                hosts.stream().collect(Collectors.groupingBy(FleetHost::rack));
+        assertThat(byRack).hasSize(10);
+        byRack.forEach(
+                (rack, hs) -> {
+                    assertThat(hs).hasSizeLessThanOrEqualTo(20);
+                    assertThat(hs.stream().map(FleetHost::cluster).distinct()).hasSize(1);
+                });
+        assertThat(hosts.stream().map(FleetHost::powerDomain).distinct()).hasSize(5);
+        assertThat(hosts.stream().filter(FleetHost::spare)).hasSize(4);
+        for (FleetHost h : hosts) {
+            SimulatedFleet.Usage used = fleet.used(h.host());
+            assertThat(used.cpu()).as(h.host()).isLessThanOrEqualTo(h.cpu());
+            assertThat(used.memMb()).as(h.host()).isLessThanOrEqualTo(h.memMb());
+            if (h.spare()) {
+                assertThat(fleet.vmsOn(h.host())).as("spare " + h.host()).isEmpty();
+            }
         }
-      }
+        assertThat(fleet.vms().stream().filter(v -> !v.ha()).count()).isBetween(20L, 200L);
+        assertThat(fleet.vms())
+                .allSatisfy(
+                        v ->
+                                assertThat(fleet.host(v.host()).get().storageDomains())
+                                        .contains(v.storageDomain()));
     }
-    return out;
-  }
 
-  private List<String> keys(String topic) {
-    return producer.history().stream()
-        .filter(r -> r.topic().equals(topic))
-        .map(r -> new String(r.key(), StandardCharsets.UTF_8))
-        .toList();
-  }
+    @Test
+    void antiAffinityGroupsSpreadOverDistinctHostsOfOneCluster() {
+        SimulatedFleet fleet = SimulatedFleet.builder().antiAffinityGroups(4, 3).build();
+        Map<String, List<FleetVm>> groups =
+                fleet.vms().stream()
+                        .filter(v -> v.antiAffinityGroup() != null)
+                        .collect(Collectors.groupingBy(FleetVm::antiAffinityGroup));
+
+        assertThat(groups).hasSize(8);
+        groups.forEach(
+                (g, members) -> {
+                    assertThat(members).as(g).hasSize(3);
+                    assertThat(members.stream().map(FleetVm::host).distinct()).as(g).hasSize(3);
+                    assertThat(
+                                    members.stream()
+                                            .map(v -> fleet.host(v.host()).get().cluster())
+                                            .distinct())
+                            .as(g)
+                            .hasSize(1);
+                });
+    }
+
+    @Test
+    void theSameSeedGivesTheSameFleet() {
+        SimulatedFleet a = SimulatedFleet.builder().hosts(40).seed(7).hostsWithoutBmc(3).build();
+        SimulatedFleet b = SimulatedFleet.builder().hosts(40).seed(7).hostsWithoutBmc(3).build();
+        SimulatedFleet c = SimulatedFleet.builder().hosts(40).seed(8).hostsWithoutBmc(3).build();
+
+        assertThat(a.vms()).isEqualTo(b.vms());
+        assertThat(a.hosts()).isEqualTo(b.hosts());
+        assertThat(a.vms()).isNotEqualTo(c.vms());
+        assertThat(a.hosts().stream().filter(h -> !h.bmc())).hasSize(3).noneMatch(FleetHost::spare);
+    }
+
+    @Test
+    void builderRejectsBadSettings() {
+        assertThatThrownBy(() -> SimulatedFleet.builder().hosts(0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SimulatedFleet.builder().nonHaFraction(1.5))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () ->
+                                SimulatedFleet.builder()
+                                        .hosts(4)
+                                        .clusters(2)
+                                        .sparesPerCluster(2)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void inventoryThenHeartbeatsOnBothChannelsAndPowerReadings() {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder().hosts(10).clusters(1).sparesPerCluster(1).build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer);
+
+        telemetry.publishInventory();
+        List<SpecificRecord> inventory = decoded(Topics.INVENTORY);
+        assertThat(inventory.stream().filter(r -> r instanceof Host)).hasSize(10);
+        assertThat(inventory.stream().filter(r -> r instanceof Vm)).hasSize(fleet.vms().size());
+        assertThat(keys(Topics.INVENTORY)).contains("h01").doesNotContain(fleet.vms().get(0).vm());
+
+        producer.clear();
+        telemetry.tick();
+        List<Heartbeat> beats = records(Topics.HEARTBEAT, Heartbeat.class);
+        assertThat(beats).hasSize(20);
+        assertThat(beats.stream().filter(b -> b.getChannel() == Channel.storage)).hasSize(10);
+        assertThat(keys(Topics.HEARTBEAT)).contains("h01", "h10");
+        assertThat(records(Topics.POWER, Power.class))
+                .hasSize(10)
+                .allMatch(p -> p.getState() == PowerState.on);
+    }
+
+    @Test
+    void crashStopsHeartbeatsAndTheBmcReadsOffAtOnceAndOnEveryPowerRound() {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder()
+                        .hosts(10)
+                        .clusters(1)
+                        .sparesPerCluster(1)
+                        .powerEveryTicks(2)
+                        .build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer);
+        telemetry.tick();
+        producer.clear();
+
+        fleet.crash("h03");
+        assertThat(records(Topics.POWER, Power.class))
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getHost()).isEqualTo("h03");
+                            assertThat(p.getState()).isEqualTo(PowerState.off);
+                        });
+        assertThat(fleet.power("h03")).isEqualTo(PowerState.off);
+
+        producer.clear();
+        for (int i = 0; i < 4; i++) {
+            telemetry.tick();
+        }
+        List<Heartbeat> beats = records(Topics.HEARTBEAT, Heartbeat.class);
+        assertThat(beats).hasSize(4 * 18).noneMatch(b -> b.getHost().equals("h03"));
+        List<Power> h03Power =
+                records(Topics.POWER, Power.class).stream()
+                        .filter(p -> p.getHost().equals("h03"))
+                        .toList();
+        assertThat(h03Power).hasSize(2).allMatch(p -> p.getState() == PowerState.off);
+
+        fleet.repair("h03");
+        producer.clear();
+        telemetry.tick();
+        assertThat(records(Topics.HEARTBEAT, Heartbeat.class))
+                .anyMatch(b -> b.getHost().equals("h03"));
+    }
+
+    @Test
+    void isolationStopsOnlyManagementBeatsAndAHangLeavesThePowerOn() {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder().hosts(6).clusters(1).sparesPerCluster(1).build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer);
+        fleet.isolate("h01");
+        fleet.hang("h02");
+        telemetry.tick();
+
+        Map<String, Set<Channel>> channels = new HashMap<>();
+        for (Heartbeat b : records(Topics.HEARTBEAT, Heartbeat.class)) {
+            channels.computeIfAbsent(b.getHost(), k -> new HashSet<>()).add(b.getChannel());
+        }
+        assertThat(channels.get("h01")).containsExactly(Channel.storage);
+        assertThat(channels).doesNotContainKey("h02");
+        assertThat(channels.get("h03")).containsExactlyInAnyOrder(Channel.mgmt, Channel.storage);
+        assertThat(records(Topics.POWER, Power.class)).allMatch(p -> p.getState() == PowerState.on);
+    }
+
+    @Test
+    void healthSamplesComeNowAndThenAndOnDemand() {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder().hosts(20).clusters(1).healthEveryTicks(1, 1.0).build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer);
+        telemetry.tick();
+        List<Health> background = records(Topics.HEALTH, Health.class);
+        assertThat(background).hasSize(40);
+        assertThat(background).allMatch(h -> h.getValue() < 70);
+
+        producer.clear();
+        fleet.health("h04", "pfa", 1);
+        assertThat(records(Topics.HEALTH, Health.class))
+                .singleElement()
+                .satisfies(h -> assertThat(h.getSensor()).isEqualTo("pfa"));
+    }
+
+    @Test
+    void startedPublisherBeatsOnItsOwnThreadUntilClosed() {
+        SimulatedFleet fleet =
+                SimulatedFleet.builder()
+                        .hosts(4)
+                        .clusters(1)
+                        .sparesPerCluster(1)
+                        .heartbeatInterval(Duration.ofMillis(10))
+                        .build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer).start();
+        await("three rounds", () -> telemetry.ticks() >= 3);
+        telemetry.close();
+        int after = producer.history().size();
+
+        assertThat(records(Topics.INVENTORY, SpecificRecord.class)).isNotEmpty();
+        assertThat(records(Topics.HEARTBEAT, Heartbeat.class)).hasSizeGreaterThanOrEqualTo(3 * 8);
+        fleet.crash("h01"); // detached: nothing more goes out
+        assertThat(producer.history()).hasSize(after);
+        // A new publisher may be attached once the old one is closed.
+        assertThat(fleet.telemetry(producer)).isNotNull();
+    }
+
+    // ---- fixtures ----
+
+    private List<SpecificRecord> decoded(String topic) {
+        return records(topic, SpecificRecord.class);
+    }
+
+    private <T> List<T> records(String topic, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+            if (r.topic().equals(topic)) {
+                try {
+                    out.add(type.cast(CODEC.decode(r.value())));
+                } catch (AvroCodec.BadRecordException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<String> keys(String topic) {
+        return producer.history().stream()
+                .filter(r -> r.topic().equals(topic))
+                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .toList();
+    }
 }

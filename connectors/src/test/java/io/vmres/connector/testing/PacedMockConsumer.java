@@ -15,29 +15,29 @@ import org.apache.kafka.common.TopicPartition;
  * offsets committed, readable after it was closed.
  */
 public final class PacedMockConsumer extends MockConsumer<byte[], byte[]> {
-  private final Map<TopicPartition, Long> lastCommitted = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> lastCommitted = new ConcurrentHashMap<>();
 
-  public PacedMockConsumer() {
-    super("earliest");
-  }
-
-  @Override
-  public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-    ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
-    if (records.isEmpty()) {
-      LockSupport.parkNanos(Math.min(timeout.toNanos(), Duration.ofMillis(5).toNanos()));
+    public PacedMockConsumer() {
+        super("earliest");
     }
-    return records;
-  }
 
-  @Override
-  public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    super.commitSync(offsets);
-    offsets.forEach((tp, om) -> lastCommitted.put(tp, om.offset()));
-  }
+    @Override
+    public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
+        if (records.isEmpty()) {
+            LockSupport.parkNanos(Math.min(timeout.toNanos(), Duration.ofMillis(5).toNanos()));
+        }
+        return records;
+    }
 
-  /** The last offset committed for a partition, or null; works after close too. */
-  public Long lastCommitted(TopicPartition tp) {
-    return lastCommitted.get(tp);
-  }
+    @Override
+    public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        super.commitSync(offsets);
+        offsets.forEach((tp, om) -> lastCommitted.put(tp, om.offset()));
+    }
+
+    /** The last offset committed for a partition, or null; works after close too. */
+    public Long lastCommitted(TopicPartition tp) {
+        return lastCommitted.get(tp);
+    }
 }

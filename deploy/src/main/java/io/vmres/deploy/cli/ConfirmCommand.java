@@ -8,50 +8,51 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vmres confirm}: an operator's word that a host is down, for hosts without a BMC. */
 @Command(
-    name = "confirm",
-    header = "Confirms that a host without a BMC is down.",
-    description = {
-      "Confirms that a host awaiting confirmation is down (powered off or cut off by hand)."
-          + " vmres never restarts VMs without proof that their host is down; for a host"
-          + " without a power controller (BMC) this confirmation is the proof.",
-      ""
-    },
-    footerHeading = "%nExamples:%n",
-    footer = {"  vmres confirm rack7-host12 --reason \"pulled the power cords\""})
+        name = "confirm",
+        header = "Confirms that a host without a BMC is down.",
+        description = {
+            "Confirms that a host awaiting confirmation is down (powered off or cut off by hand)."
+                    + " vmres never restarts VMs without proof that their host is down; for a host"
+                    + " without a power controller (BMC) this confirmation is the proof.",
+            ""
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {"  vmres confirm rack7-host12 --reason \"pulled the power cords\""})
 final class ConfirmCommand extends Subcommand {
 
-  @Parameters(index = "0", paramLabel = "HOST", description = "The host that is down.")
-  private String host;
+    @Parameters(index = "0", paramLabel = "HOST", description = "The host that is down.")
+    private String host;
 
-  @Option(
-      names = "--reason",
-      paramLabel = "TEXT",
-      required = true,
-      description = "How you know the host is down; kept with the incident.")
-  private String reason;
+    @Option(
+            names = "--reason",
+            paramLabel = "TEXT",
+            required = true,
+            description = "How you know the host is down; kept with the incident.")
+    private String reason;
 
-  @Option(
-      names = "--requested-by",
-      paramLabel = "NAME",
-      defaultValue = "${sys:user.name}",
-      description = "Who confirms (default: your user name, ${DEFAULT-VALUE}).")
-  private String requestedBy;
+    @Option(
+            names = "--requested-by",
+            paramLabel = "NAME",
+            defaultValue = "${sys:user.name}",
+            description = "Who confirms (default: your user name, ${DEFAULT-VALUE}).")
+    private String requestedBy;
 
-  @Mixin private BootstrapOption bootstrap;
+    @Mixin private BootstrapOption bootstrap;
 
-  @Override
-  public Integer call() throws Exception {
-    if (host.isBlank()) {
-      throw usage("HOST must not be empty");
+    @Override
+    public Integer call() throws Exception {
+        if (host.isBlank()) {
+            throw usage("HOST must not be empty");
+        }
+        if (reason.isBlank()) {
+            throw usage("--reason must not be empty");
+        }
+        if (requestedBy == null || requestedBy.isBlank()) {
+            throw usage("--requested-by must not be empty");
+        }
+        ConfirmArgs args =
+                new ConfirmArgs(
+                        host.trim(), reason.trim(), requestedBy.trim(), bootstrap.servers());
+        return actions().confirm(args, lifecycle());
     }
-    if (reason.isBlank()) {
-      throw usage("--reason must not be empty");
-    }
-    if (requestedBy == null || requestedBy.isBlank()) {
-      throw usage("--requested-by must not be empty");
-    }
-    ConfirmArgs args =
-        new ConfirmArgs(host.trim(), reason.trim(), requestedBy.trim(), bootstrap.servers());
-    return actions().confirm(args, lifecycle());
-  }
 }

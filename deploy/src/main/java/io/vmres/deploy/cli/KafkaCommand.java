@@ -9,72 +9,73 @@ import picocli.CommandLine.Option;
 
 /** {@code vmres kafka}: a standalone embedded broker in the foreground, until Ctrl-C. */
 @Command(
-    name = "kafka",
-    header = "Runs a local Kafka broker with every vmres topic.",
-    description = {
-      "Runs a single-node Kafka broker (KRaft, from Kafka's own jars) on 127.0.0.1 with every"
-          + " vmres topic created, in the foreground until Ctrl-C. Connectors, `vmres record`"
-          + " and `vmres confirm` reach it at the address it prints.",
-      ""
-    },
-    footerHeading = "%nExamples:%n",
-    footer = {"  vmres kafka", "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"})
+        name = "kafka",
+        header = "Runs a local Kafka broker with every vmres topic.",
+        description = {
+            "Runs a single-node Kafka broker (KRaft, from Kafka's own jars) on 127.0.0.1 with every"
+                    + " vmres topic created, in the foreground until Ctrl-C. Connectors, `vmres record`"
+                    + " and `vmres confirm` reach it at the address it prints.",
+            ""
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {"  vmres kafka", "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"})
 final class KafkaCommand extends Subcommand {
-  /** The port clients expect when nobody says otherwise. */
-  static final int DEFAULT_PORT = 9092;
+    /** The port clients expect when nobody says otherwise. */
+    static final int DEFAULT_PORT = 9092;
 
-  @Option(
-      names = "--port",
-      paramLabel = "PORT",
-      defaultValue = "" + DEFAULT_PORT,
-      description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  private int port;
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "" + DEFAULT_PORT,
+            description =
+                    "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
 
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description =
-          "Keeps the broker's data in this folder across runs (default: a temporary folder,"
-              + " deleted on exit).")
-  private Path dataDir;
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description =
+                    "Keeps the broker's data in this folder across runs (default: a temporary folder,"
+                            + " deleted on exit).")
+    private Path dataDir;
 
-  @Option(
-      names = "--partitions",
-      paramLabel = "N",
-      defaultValue = "4",
-      description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
-  private int partitions;
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            defaultValue = "4",
+            description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
+    private int partitions;
 
-  /** The broker, saying on stdout once it has stopped. */
-  private record Told(EmbeddedKafka kafka, PrintWriter out) implements AutoCloseable {
+    /** The broker, saying on stdout once it has stopped. */
+    private record Told(EmbeddedKafka kafka, PrintWriter out) implements AutoCloseable {
+        @Override
+        public void close() {
+            kafka.close();
+            out.println("Kafka stopped.");
+        }
+    }
+
     @Override
-    public void close() {
-      kafka.close();
-      out.println("Kafka stopped.");
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw usage("--port must be in 0..65535, was " + port);
+        }
+        atLeast(partitions, 1, "--partitions");
+        PrintWriter out = out();
+        EmbeddedKafka.Builder builder =
+                EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
+        EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
+        out.printf(
+                "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
+                kafka.bootstrapServers(),
+                kafka.startupTime().toMillis() / 1000.0,
+                Topics.ALL.size(),
+                partitions,
+                kafka.dataDir(),
+                dataDir == null ? ", deleted on exit" : "");
+        out.println("bootstrap.servers=" + kafka.bootstrapServers());
+        out.println("Press Ctrl-C to stop.");
+        lifecycle().awaitShutdown();
+        return 0;
     }
-  }
-
-  @Override
-  public Integer call() throws Exception {
-    if (port < 0 || port > 65535) {
-      throw usage("--port must be in 0..65535, was " + port);
-    }
-    atLeast(partitions, 1, "--partitions");
-    PrintWriter out = out();
-    EmbeddedKafka.Builder builder =
-        EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
-    EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
-    out.printf(
-        "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
-        kafka.bootstrapServers(),
-        kafka.startupTime().toMillis() / 1000.0,
-        Topics.ALL.size(),
-        partitions,
-        kafka.dataDir(),
-        dataDir == null ? ", deleted on exit" : "");
-    out.println("bootstrap.servers=" + kafka.bootstrapServers());
-    out.println("Press Ctrl-C to stop.");
-    lifecycle().awaitShutdown();
-    return 0;
-  }
 }

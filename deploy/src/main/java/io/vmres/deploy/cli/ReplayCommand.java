@@ -13,114 +13,117 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vmres replay}: a recording through the job, with the decisions written as files. */
 @Command(
-    name = "replay",
-    header = "Replays a recording through the job; writes its decisions.",
-    description = {
-      "Replays a recording (JSON Lines, one event per line) through the job in event time,"
-          + " against a simulated hypervisor, and writes its decisions to the output folder:"
-          + " commands.jsonl, results.jsonl, incidents.jsonl, alerts.jsonl, dead-letter.jsonl"
-          + " and summary.json. The same recording and settings give byte-identical files.",
-      "",
-      "Settings apply in this order, the later winning: their defaults, the recording's meta"
-          + " config, --config, then --set.",
-      ""
-    },
-    footerHeading = "%nExamples:%n",
-    footer = {
-      "  vmres replay rack-failure.jsonl",
-      "  vmres replay rack.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S",
-      "  vmres replay rack-failure.jsonl --dashboard --speed 5"
-    })
+        name = "replay",
+        header = "Replays a recording through the job; writes its decisions.",
+        description = {
+            "Replays a recording (JSON Lines, one event per line) through the job in event time,"
+                    + " against a simulated hypervisor, and writes its decisions to the output folder:"
+                    + " commands.jsonl, results.jsonl, incidents.jsonl, alerts.jsonl, dead-letter.jsonl"
+                    + " and summary.json. The same recording and settings give byte-identical files.",
+            "",
+            "Settings apply in this order, the later winning: their defaults, the recording's meta"
+                    + " config, --config, then --set.",
+            ""
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vmres replay rack-failure.jsonl",
+            "  vmres replay rack.jsonl --out /tmp/rack --set heartbeatTimeout=PT5S",
+            "  vmres replay rack-failure.jsonl --dashboard --speed 5"
+        })
 final class ReplayCommand extends Subcommand {
 
-  @Parameters(index = "0", paramLabel = "RECORDING", description = "The recording to replay.")
-  private Path recording;
+    @Parameters(index = "0", paramLabel = "RECORDING", description = "The recording to replay.")
+    private Path recording;
 
-  @Option(
-      names = "--out",
-      paramLabel = "DIR",
-      description = "Output folder, created if missing (default: out/ and the recording's name).")
-  private Path out;
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description =
+                    "Output folder, created if missing (default: out/ and the recording's name).")
+    private Path out;
 
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      mapFallbackValue = Option.NULL_VALUE,
-      description =
-          "Overrides one setting, such as heartbeatTimeout=PT5S; repeatable. Keys and values as"
-              + " in a recording's meta config.")
-  private Map<String, String> settings = new LinkedHashMap<>();
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            mapFallbackValue = Option.NULL_VALUE,
+            description =
+                    "Overrides one setting, such as heartbeatTimeout=PT5S; repeatable. Keys and values as"
+                            + " in a recording's meta config.")
+    private Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(
-      names = "--parallelism",
-      paramLabel = "N",
-      defaultValue = "1",
-      description =
-          "Parallelism of the job; the output does not depend on it (default: ${DEFAULT-VALUE}).")
-  private int parallelism;
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Parallelism of the job; the output does not depend on it (default: ${DEFAULT-VALUE}).")
+    private int parallelism;
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "A file of settings, one KEY=VALUE per line, as --set.")
-  private Path config;
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "A file of settings, one KEY=VALUE per line, as --set.")
+    private Path config;
 
-  @Option(
-      names = "--dashboard",
-      description =
-          "Show the replay on the dashboard as it runs, paced by --speed, and keep serving it"
-              + " after the end until Ctrl-C.")
-  private boolean dashboard;
+    @Option(
+            names = "--dashboard",
+            description =
+                    "Show the replay on the dashboard as it runs, paced by --speed, and keep serving it"
+                            + " after the end until Ctrl-C.")
+    private boolean dashboard;
 
-  @Option(
-      names = "--speed",
-      paramLabel = "X",
-      defaultValue = "10",
-      description =
-          "With --dashboard: event time runs X times as fast as the clock (default:"
-              + " ${DEFAULT-VALUE}).")
-  private double speed;
+    @Option(
+            names = "--speed",
+            paramLabel = "X",
+            defaultValue = "10",
+            description =
+                    "With --dashboard: event time runs X times as fast as the clock (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private double speed;
 
-  @Option(
-      names = "--dashboard-port",
-      paramLabel = "PORT",
-      defaultValue = "" + DashboardCommand.DEFAULT_PORT,
-      description = "With --dashboard: its port, on loopback (default: ${DEFAULT-VALUE}).")
-  private int dashboardPort;
+    @Option(
+            names = "--dashboard-port",
+            paramLabel = "PORT",
+            defaultValue = "" + DashboardCommand.DEFAULT_PORT,
+            description = "With --dashboard: its port, on loopback (default: ${DEFAULT-VALUE}).")
+    private int dashboardPort;
 
-  @Override
-  public Integer call() throws Exception {
-    readableFile(recording, "recording");
-    for (var e : settings.entrySet()) {
-      if (e.getKey().isBlank() || e.getValue() == null || e.getValue().isBlank()) {
-        throw usage("--set takes KEY=VALUE, with neither empty; got '" + e.getKey() + "'");
-      }
+    @Override
+    public Integer call() throws Exception {
+        readableFile(recording, "recording");
+        for (var e : settings.entrySet()) {
+            if (e.getKey().isBlank() || e.getValue() == null || e.getValue().isBlank()) {
+                throw usage("--set takes KEY=VALUE, with neither empty; got '" + e.getKey() + "'");
+            }
+        }
+        Path dir = out != null ? out : Path.of("out", baseName(recording));
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw usage("--out " + dir + " is a file, not a folder");
+        }
+        ReplayArgs args =
+                new ReplayArgs(
+                        recording,
+                        dir,
+                        Collections.unmodifiableMap(new LinkedHashMap<>(settings)),
+                        atLeast(parallelism, 1, "--parallelism"),
+                        Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
+                        dashboard ? Optional.of(replayDashboard()) : Optional.empty());
+        return actions().replay(args, lifecycle());
     }
-    Path dir = out != null ? out : Path.of("out", baseName(recording));
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw usage("--out " + dir + " is a file, not a folder");
-    }
-    ReplayArgs args =
-        new ReplayArgs(
-            recording,
-            dir,
-            Collections.unmodifiableMap(new LinkedHashMap<>(settings)),
-            atLeast(parallelism, 1, "--parallelism"),
-            Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
-            dashboard ? Optional.of(replayDashboard()) : Optional.empty());
-    return actions().replay(args, lifecycle());
-  }
 
-  private Actions.ReplayDashboard replayDashboard() {
-    if (!(speed > 0) || Double.isInfinite(speed)) {
-      throw usage("--speed must be a number above 0, was " + speed);
+    private Actions.ReplayDashboard replayDashboard() {
+        if (!(speed > 0) || Double.isInfinite(speed)) {
+            throw usage("--speed must be a number above 0, was " + speed);
+        }
+        return new Actions.ReplayDashboard(
+                speed, DashboardCommand.options(this, dashboardPort, "127.0.0.1", null));
     }
-    return new Actions.ReplayDashboard(
-        speed, DashboardCommand.options(this, dashboardPort, "127.0.0.1", null));
-  }
 
-  private static String baseName(Path file) {
-    String name = file.getFileName().toString();
-    return name.endsWith(".jsonl") ? name.substring(0, name.length() - ".jsonl".length()) : name;
-  }
+    private static String baseName(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".jsonl")
+                ? name.substring(0, name.length() - ".jsonl".length())
+                : name;
+    }
 }

@@ -14,66 +14,66 @@ import picocli.CommandLine.Spec;
 
 /** What every subcommand shares: the actions, the lifecycle, output and option checks. */
 abstract class Subcommand implements Callable<Integer> {
-  // Not picocli's standard mixin: that adds --version, which only the top-level command has.
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  private boolean help;
+    // Not picocli's standard mixin: that adds --version, which only the top-level command has.
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    private boolean help;
 
-  @ParentCommand private VmresCommand parent;
-  @Spec private CommandSpec spec;
+    @ParentCommand private VmresCommand parent;
+    @Spec private CommandSpec spec;
 
-  protected Actions actions() {
-    return parent.actions();
-  }
-
-  protected Lifecycle lifecycle() {
-    return parent.lifecycle();
-  }
-
-  /** Where user-facing output goes (stdout when run from the launcher). */
-  protected PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
-  /** A usage error: picocli prints it with the command's usage and exits with 2. */
-  protected ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
-
-  protected int atLeast(int value, int min, String option) {
-    if (value < min) {
-      throw usage(option + " must be at least " + min + ", was " + value);
+    protected Actions actions() {
+        return parent.actions();
     }
-    return value;
-  }
 
-  protected Duration positive(Duration value, String option) {
-    if (value != null && (value.isZero() || value.isNegative())) {
-      throw usage(option + " must be longer than zero");
+    protected Lifecycle lifecycle() {
+        return parent.lifecycle();
     }
-    return value;
-  }
 
-  protected Path readableFile(Path file, String what) {
-    if (!Files.isRegularFile(file)) {
-      throw usage(what + " " + file + " is not a file");
+    /** Where user-facing output goes (stdout when run from the launcher). */
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
     }
-    if (!Files.isReadable(file)) {
-      throw usage(what + " " + file + " cannot be read");
-    }
-    return file;
-  }
 
-  protected Path writableTarget(Path path, String what) {
-    if (Files.isDirectory(path)) {
-      throw usage(what + " " + path + " is a folder, not a file");
+    /** A usage error: picocli prints it with the command's usage and exits with 2. */
+    protected ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
-      throw usage(what + " " + path + ": " + parent + " is not a folder");
+
+    protected int atLeast(int value, int min, String option) {
+        if (value < min) {
+            throw usage(option + " must be at least " + min + ", was " + value);
+        }
+        return value;
     }
-    return path;
-  }
+
+    protected Duration positive(Duration value, String option) {
+        if (value != null && (value.isZero() || value.isNegative())) {
+            throw usage(option + " must be longer than zero");
+        }
+        return value;
+    }
+
+    protected Path readableFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw usage(what + " " + file + " is not a file");
+        }
+        if (!Files.isReadable(file)) {
+            throw usage(what + " " + file + " cannot be read");
+        }
+        return file;
+    }
+
+    protected Path writableTarget(Path path, String what) {
+        if (Files.isDirectory(path)) {
+            throw usage(what + " " + path + " is a folder, not a file");
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
+            throw usage(what + " " + path + ": " + parent + " is not a folder");
+        }
+        return path;
+    }
 }

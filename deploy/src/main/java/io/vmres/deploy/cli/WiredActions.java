@@ -12,115 +12,118 @@ import io.vmres.deploy.Replay;
  */
 public final class WiredActions implements Actions {
 
-  @Override
-  public int demo(DemoArgs args, Lifecycle lifecycle) throws Exception {
-    return Demo.run(
-        args.duration(),
-        args.hosts(),
-        args.vmsPerHost(),
-        args.crashEvery(),
-        args.seed(),
-        args.dashboard().map(d -> d.port()),
-        lifecycle,
-        System.out);
-  }
-
-  @Override
-  public int replay(ReplayArgs args, Lifecycle lifecycle) throws Exception {
-    if (args.dashboard().isPresent()) {
-      ReplayDashboard d = args.dashboard().get();
-      io.vmres.deploy.dashboard.DashboardModel model =
-          new io.vmres.deploy.dashboard.DashboardModel(io.vmres.engine.Settings.DEFAULTS);
-      io.vmres.deploy.dashboard.DashboardServer server =
-          lifecycle.register(
-              io.vmres.deploy.dashboard.Dashboard.serve(
-                  model, d.listen().bind(), d.listen().port(), null));
-      System.out.printf(
-          java.util.Locale.ROOT,
-          "dashboard: %s (event time at %sx)%n",
-          server.url(),
-          d.speed());
-      io.vmres.engine.recording.LocalReplay.Result r =
-          new io.vmres.deploy.dashboard.PacedReplay(model, d.speed())
-              .run(args.recording(), args.out(), Replay.overrides(args.config(), args.settings()));
-      System.out.printf(
-          java.util.Locale.ROOT,
-          "%s: replayed, %,d commands -> %s; the dashboard stays up until Ctrl-C%n",
-          args.recording(),
-          r.commands(),
-          args.out());
-      lifecycle.awaitShutdown();
-      return 0;
+    @Override
+    public int demo(DemoArgs args, Lifecycle lifecycle) throws Exception {
+        return Demo.run(
+                args.duration(),
+                args.hosts(),
+                args.vmsPerHost(),
+                args.crashEvery(),
+                args.seed(),
+                args.dashboard().map(d -> d.port()),
+                lifecycle,
+                System.out);
     }
-    return Replay.run(
-        args.recording(),
-        args.out(),
-        Replay.overrides(args.config(), args.settings()),
-        args.parallelism(),
-        System.out);
-  }
 
-  @Override
-  public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
-    // Fully qualified here and below: each subcommand's wiring stays within its own method.
-    io.vmres.deploy.Recorder recorder =
-        lifecycle.register(
-            io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
-                .duration(args.duration().orElse(null))
-                .fromNow(args.fromNow())
-                .build());
-    recorder.run();
-    return 0;
-  }
-
-  @Override
-  public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
-    io.vmres.deploy.Confirm.send(
-        args.bootstrap(),
-        args.host(),
-        args.reason(),
-        args.requestedBy(),
-        java.time.Clock.systemUTC(),
-        System.out);
-    return 0;
-  }
-
-  @Override
-  public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
-    io.vmres.connector.runtime.ConnectorSettings settings =
-        args.config()
-            .map(io.vmres.connector.runtime.ConnectorSettings::load)
-            .orElseGet(io.vmres.connector.runtime.ConnectorSettings::empty);
-    return io.vmres.deploy.HardwareConnector.run(
-        args.type().toString(), args.bootstrap(), settings, lifecycle, System.out);
-  }
-
-  @Override
-  public int dashboard(DashboardArgs args, Lifecycle lifecycle) throws Exception {
-    io.vmres.deploy.dashboard.Dashboard dashboard =
-        lifecycle.start(
-            () ->
-                io.vmres.deploy.dashboard.Dashboard.start(
-                    args.bootstrap(),
-                    args.listen().bind(),
-                    args.listen().port(),
-                    args.listen().token().orElse(null),
-                    io.vmres.engine.Settings.DEFAULTS));
-    System.out.printf("dashboard of %s: %s%n", args.bootstrap(), dashboard.url());
-    lifecycle.awaitShutdown();
-    return 0;
-  }
-
-  @Override
-  public int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception {
-    return Generate.run(args, System.out);
-  }
-
-  @Override
-  public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
-    if (args.target() == Actions.BenchTarget.RECOVERY) {
-      return io.vmres.deploy.RecoveryBench.run(args, System.out);
+    @Override
+    public int replay(ReplayArgs args, Lifecycle lifecycle) throws Exception {
+        if (args.dashboard().isPresent()) {
+            ReplayDashboard d = args.dashboard().get();
+            io.vmres.deploy.dashboard.DashboardModel model =
+                    new io.vmres.deploy.dashboard.DashboardModel(io.vmres.engine.Settings.DEFAULTS);
+            io.vmres.deploy.dashboard.DashboardServer server =
+                    lifecycle.register(
+                            io.vmres.deploy.dashboard.Dashboard.serve(
+                                    model, d.listen().bind(), d.listen().port(), null));
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "dashboard: %s (event time at %sx)%n",
+                    server.url(),
+                    d.speed());
+            io.vmres.engine.recording.LocalReplay.Result r =
+                    new io.vmres.deploy.dashboard.PacedReplay(model, d.speed())
+                            .run(
+                                    args.recording(),
+                                    args.out(),
+                                    Replay.overrides(args.config(), args.settings()));
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "%s: replayed, %,d commands -> %s; the dashboard stays up until Ctrl-C%n",
+                    args.recording(),
+                    r.commands(),
+                    args.out());
+            lifecycle.awaitShutdown();
+            return 0;
+        }
+        return Replay.run(
+                args.recording(),
+                args.out(),
+                Replay.overrides(args.config(), args.settings()),
+                args.parallelism(),
+                System.out);
     }
-    return Bench.run(args, System.out);
-  }
+
+    @Override
+    public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
+        // Fully qualified here and below: each subcommand's wiring stays within its own method.
+        io.vmres.deploy.Recorder recorder =
+                lifecycle.register(
+                        io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
+                                .duration(args.duration().orElse(null))
+                                .fromNow(args.fromNow())
+                                .build());
+        recorder.run();
+        return 0;
+    }
+
+    @Override
+    public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
+        io.vmres.deploy.Confirm.send(
+                args.bootstrap(),
+                args.host(),
+                args.reason(),
+                args.requestedBy(),
+                java.time.Clock.systemUTC(),
+                System.out);
+        return 0;
+    }
+
+    @Override
+    public int connector(ConnectorArgs args, Lifecycle lifecycle) throws Exception {
+        io.vmres.connector.runtime.ConnectorSettings settings =
+                args.config()
+                        .map(io.vmres.connector.runtime.ConnectorSettings::load)
+                        .orElseGet(io.vmres.connector.runtime.ConnectorSettings::empty);
+        return io.vmres.deploy.HardwareConnector.run(
+                args.type().toString(), args.bootstrap(), settings, lifecycle, System.out);
+    }
+
+    @Override
+    public int dashboard(DashboardArgs args, Lifecycle lifecycle) throws Exception {
+        io.vmres.deploy.dashboard.Dashboard dashboard =
+                lifecycle.start(
+                        () ->
+                                io.vmres.deploy.dashboard.Dashboard.start(
+                                        args.bootstrap(),
+                                        args.listen().bind(),
+                                        args.listen().port(),
+                                        args.listen().token().orElse(null),
+                                        io.vmres.engine.Settings.DEFAULTS));
+        System.out.printf("dashboard of %s: %s%n", args.bootstrap(), dashboard.url());
+        lifecycle.awaitShutdown();
+        return 0;
+    }
+
+    @Override
+    public int generate(GenerateArgs args, Lifecycle lifecycle) throws Exception {
+        return Generate.run(args, System.out);
+    }
+
+    @Override
+    public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
+        if (args.target() == Actions.BenchTarget.RECOVERY) {
+            return io.vmres.deploy.RecoveryBench.run(args, System.out);
+        }
+        return Bench.run(args, System.out);
+    }
 }

@@ -7,54 +7,55 @@ import io.vmres.engine.Settings;
  * DashboardModel}, and a {@link DashboardServer} streaming it to browsers.
  */
 public final class Dashboard implements AutoCloseable {
-  private final DashboardModel model;
-  private final DashboardFeed feed;
-  private final DashboardServer server;
+    private final DashboardModel model;
+    private final DashboardFeed feed;
+    private final DashboardServer server;
 
-  private Dashboard(DashboardModel model, DashboardFeed feed, DashboardServer server) {
-    this.model = model;
-    this.feed = feed;
-    this.server = server;
-  }
-
-  /**
-   * Starts reading {@code bootstrap}'s topics and serving the page on {@code bind:port} (port 0:
-   * any free one).
-   *
-   * @param token required of every request when not null; required when {@code bind} is not
-   *     loopback
-   * @param limits the in-flight limits of the job, shown against the commands in flight
-   */
-  public static Dashboard start(
-      String bootstrap, String bind, int port, String token, Settings limits) throws Exception {
-    DashboardModel model = new DashboardModel(limits);
-    DashboardServer server = new DashboardServer(model, bind, port, token);
-    try {
-      return new Dashboard(model, new DashboardFeed(bootstrap, model), server);
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
+    private Dashboard(DashboardModel model, DashboardFeed feed, DashboardServer server) {
+        this.model = model;
+        this.feed = feed;
+        this.server = server;
     }
-  }
 
-  /** Serves a model fed by the caller (no Kafka): for tests and tools. */
-  public static DashboardServer serve(DashboardModel model, String bind, int port, String token)
-      throws Exception {
-    return new DashboardServer(model, bind, port, token);
-  }
+    /**
+     * Starts reading {@code bootstrap}'s topics and serving the page on {@code bind:port} (port 0:
+     * any free one).
+     *
+     * @param token required of every request when not null; required when {@code bind} is not
+     *     loopback
+     * @param limits the in-flight limits of the job, shown against the commands in flight
+     */
+    public static Dashboard start(
+            String bootstrap, String bind, int port, String token, Settings limits)
+            throws Exception {
+        DashboardModel model = new DashboardModel(limits);
+        DashboardServer server = new DashboardServer(model, bind, port, token);
+        try {
+            return new Dashboard(model, new DashboardFeed(bootstrap, model), server);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
 
-  public DashboardModel model() {
-    return model;
-  }
+    /** Serves a model fed by the caller (no Kafka): for tests and tools. */
+    public static DashboardServer serve(DashboardModel model, String bind, int port, String token)
+            throws Exception {
+        return new DashboardServer(model, bind, port, token);
+    }
 
-  /** The page's address, with the token when one is required. */
-  public String url() {
-    return server.url();
-  }
+    public DashboardModel model() {
+        return model;
+    }
 
-  @Override
-  public void close() {
-    server.close();
-    feed.close();
-  }
+    /** The page's address, with the token when one is required. */
+    public String url() {
+        return server.url();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        feed.close();
+    }
 }

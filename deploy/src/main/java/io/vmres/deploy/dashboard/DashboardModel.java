@@ -29,472 +29,497 @@ import org.apache.avro.specific.SpecificRecord;
  * changes to one host between two sends is one update. Thread-safe.
  */
 public final class DashboardModel {
-  /** Alerts kept for the page: the latest ones. */
-  static final int ALERTS_KEPT = 200;
+    /** Alerts kept for the page: the latest ones. */
+    static final int ALERTS_KEPT = 200;
 
-  /** Recovery times kept for the distribution: the latest ones. */
-  static final int RECOVERIES_KEPT = 1000;
+    /** Recovery times kept for the distribution: the latest ones. */
+    static final int RECOVERIES_KEPT = 1000;
 
-  /** Incidents kept: all open ones, and the latest ended ones up to this many in all. */
-  static final int INCIDENTS_KEPT = 1000;
+    /** Incidents kept: all open ones, and the latest ended ones up to this many in all. */
+    static final int INCIDENTS_KEPT = 1000;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> DOWN = Set.of("failed", "fenced");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> DOWN = Set.of("failed", "fenced");
 
-  private final Settings limits;
-  private long version;
-  private long latestTs;
+    private final Settings limits;
+    private long version;
+    private long latestTs;
 
-  private final TreeMap<String, HostRow> hosts = new TreeMap<>();
+    private final TreeMap<String, HostRow> hosts = new TreeMap<>();
 
-  /** Hosts that left, with the version they left at. */
-  private final Map<String, Long> removed = new HashMap<>();
-  private final LinkedHashMap<String, IncidentRow> incidents = new LinkedHashMap<>();
-  /** Commands without a result yet. */
-  private final Map<String, Command> inFlight = new HashMap<>();
+    /** Hosts that left, with the version they left at. */
+    private final Map<String, Long> removed = new HashMap<>();
 
-  /**
-   * Results read before their command: the two topics are read side by side, and a result can be
-   * fetched first. Bounded: a result whose command never comes is forgotten in time.
-   */
-  private final Map<String, CommandResult> early =
-      new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CommandResult> e) {
-          return size() > 10_000;
+    private final LinkedHashMap<String, IncidentRow> incidents = new LinkedHashMap<>();
+
+    /** Commands without a result yet. */
+    private final Map<String, Command> inFlight = new HashMap<>();
+
+    /**
+     * Results read before their command: the two topics are read side by side, and a result can be
+     * fetched first. Bounded: a result whose command never comes is forgotten in time.
+     */
+    private final Map<String, CommandResult> early =
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CommandResult> e) {
+                    return size() > 10_000;
+                }
+            };
+
+    private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>();
+    private final TreeMap<String, Stamped<Map<String, Object>>> admissions = new TreeMap<>();
+    private final ArrayDeque<Double> recoveries = new ArrayDeque<>();
+
+    /**
+     * @param limits the in-flight limits the page shows commands against
+     */
+    public DashboardModel(Settings limits) {
+        this.limits = limits;
+    }
+
+    private record Stamped<T>(T value, long v) {}
+
+    /** One host's latest fleet view, and its VM count before it last went down. */
+    private static final class HostRow {
+        HostState state;
+        int upVms;
+        long v;
+    }
+
+    /** One incident as the page shows it: its states, the steps of its recovery, its progress. */
+    private static final class IncidentRow {
+        final String id;
+        String cluster;
+        String kind;
+        String state;
+        List<String> hosts = List.of();
+        long detectedTs;
+        Long failureStartTs;
+        Long fenceTs;
+        Long fencedTs;
+        Long mapTs;
+        Long mappedTs;
+        Long restartTs;
+        Long restartedTs;
+        Long endTs;
+        final List<Map<String, Object>> states = new ArrayList<>();
+        final Set<String> recovered = new HashSet<>();
+        final Set<String> givenUp = new HashSet<>();
+        long v;
+
+        IncidentRow(String id) {
+            this.id = id;
         }
-      };
-  private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>();
-  private final TreeMap<String, Stamped<Map<String, Object>>> admissions = new TreeMap<>();
-  private final ArrayDeque<Double> recoveries = new ArrayDeque<>();
-
-  /** @param limits the in-flight limits the page shows commands against */
-  public DashboardModel(Settings limits) {
-    this.limits = limits;
-  }
-
-  private record Stamped<T>(T value, long v) {}
-
-  /** One host's latest fleet view, and its VM count before it last went down. */
-  private static final class HostRow {
-    HostState state;
-    int upVms;
-    long v;
-  }
-
-  /** One incident as the page shows it: its states, the steps of its recovery, its progress. */
-  private static final class IncidentRow {
-    final String id;
-    String cluster;
-    String kind;
-    String state;
-    List<String> hosts = List.of();
-    long detectedTs;
-    Long failureStartTs;
-    Long fenceTs;
-    Long fencedTs;
-    Long mapTs;
-    Long mappedTs;
-    Long restartTs;
-    Long restartedTs;
-    Long endTs;
-    final List<Map<String, Object>> states = new ArrayList<>();
-    final Set<String> recovered = new HashSet<>();
-    final Set<String> givenUp = new HashSet<>();
-    long v;
-
-    IncidentRow(String id) {
-      this.id = id;
     }
-  }
 
-  /** Applies one record of the topics the dashboard reads; others are ignored. */
-  public synchronized void apply(SpecificRecord record) {
-    if (record instanceof HostState h) {
-      host(h);
-    } else if (record instanceof Incident i) {
-      incident(i);
-    } else if (record instanceof Command c) {
-      command(c);
-    } else if (record instanceof CommandResult r) {
-      result(r);
-    } else if (record instanceof Alert a) {
-      alert(a);
-    } else if (record instanceof Admission a) {
-      admission(a);
+    /** Applies one record of the topics the dashboard reads; others are ignored. */
+    public synchronized void apply(SpecificRecord record) {
+        if (record instanceof HostState h) {
+            host(h);
+        } else if (record instanceof Incident i) {
+            incident(i);
+        } else if (record instanceof Command c) {
+            command(c);
+        } else if (record instanceof CommandResult r) {
+            result(r);
+        } else if (record instanceof Alert a) {
+            alert(a);
+        } else if (record instanceof Admission a) {
+            admission(a);
+        }
     }
-  }
 
-  private long next(long ts) {
-    latestTs = Math.max(latestTs, ts);
-    return ++version;
-  }
+    private long next(long ts) {
+        latestTs = Math.max(latestTs, ts);
+        return ++version;
+    }
 
-  private void host(HostState h) {
-    long v = next(h.getTs().toEpochMilli());
-    if ("removed".equals(h.getState())) {
-      HostRow gone = hosts.remove(h.getHost());
-      if (gone != null) {
-        gone.state = h;
-        gone.v = v;
-        removed.put(h.getHost(), v);
-      }
-      return;
+    private void host(HostState h) {
+        long v = next(h.getTs().toEpochMilli());
+        if ("removed".equals(h.getState())) {
+            HostRow gone = hosts.remove(h.getHost());
+            if (gone != null) {
+                gone.state = h;
+                gone.v = v;
+                removed.put(h.getHost(), v);
+            }
+            return;
+        }
+        HostRow row = hosts.computeIfAbsent(h.getHost(), k -> new HostRow());
+        removed.remove(h.getHost());
+        row.state = h;
+        if (!DOWN.contains(h.getState())) {
+            row.upVms = h.getVms();
+        }
+        row.v = v;
+        // the progress of the host's incidents counts its VMs from before it went down
+        for (IncidentRow inc : incidents.values()) {
+            if (inc.endTs == null && inc.hosts.contains(h.getHost())) {
+                inc.v = v;
+            }
+        }
     }
-    HostRow row = hosts.computeIfAbsent(h.getHost(), k -> new HostRow());
-    removed.remove(h.getHost());
-    row.state = h;
-    if (!DOWN.contains(h.getState())) {
-      row.upVms = h.getVms();
+
+    private void incident(Incident i) {
+        long ts = i.getTs().toEpochMilli();
+        long v = next(ts);
+        IncidentRow row = row(i.getIncidentId());
+        if (row.state == null) {
+            row.detectedTs = ts;
+        }
+        row.cluster = i.getCluster();
+        row.kind = i.getKind().name();
+        row.hosts = List.copyOf(i.getHosts());
+        Long start = failureStart(i.getEvidenceJson());
+        if (start != null) {
+            row.failureStartTs =
+                    row.failureStartTs == null ? start : Math.min(row.failureStartTs, start);
+        }
+        String state = i.getState().name();
+        if (!state.equals(row.state)) {
+            row.states.add(Map.of("state", state, "ts", ts));
+        }
+        row.state = state;
+        if ((state.equals("RECOVERED") || state.equals("PARTIAL")) && row.endTs == null) {
+            row.endTs = ts;
+            Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
+            recoveries.addLast((ts - from) / 1000.0);
+            while (recoveries.size() > RECOVERIES_KEPT) {
+                recoveries.removeFirst();
+            }
+        }
+        if (state.equals("CLOSED") && row.endTs == null) {
+            row.endTs = ts;
+        }
+        row.v = v;
     }
-    row.v = v;
-    // the progress of the host's incidents counts its VMs from before it went down
-    for (IncidentRow inc : incidents.values()) {
-      if (inc.endTs == null && inc.hosts.contains(h.getHost())) {
+
+    /**
+     * The row of an incident, made on the first record that names it: its commands can be read
+     * before the incident itself (the topics are read side by side). Shown once its record came.
+     */
+    private IncidentRow row(String id) {
+        IncidentRow row = incidents.get(id);
+        if (row == null) {
+            row = new IncidentRow(id);
+            incidents.put(id, row);
+            forgetEndedIncidents();
+        }
+        return row;
+    }
+
+    /** Keeps a long-running dashboard's memory bounded: the oldest ended incidents go first. */
+    private void forgetEndedIncidents() {
+        Iterator<IncidentRow> it = incidents.values().iterator();
+        while (incidents.size() > INCIDENTS_KEPT && it.hasNext()) {
+            IncidentRow row = it.next();
+            if (row.endTs != null || row.state == null) {
+                it.remove();
+            }
+        }
+    }
+
+    /** The earliest last heartbeat the evidence names: when the failure began. */
+    private static Long failureStart(String evidenceJson) {
+        if (evidenceJson == null) {
+            return null;
+        }
+        try {
+            JsonNode beats = JSON.readTree(evidenceJson).path("lastHeartbeat");
+            Long min = null;
+            for (Iterator<JsonNode> it = beats.elements(); it.hasNext(); ) {
+                JsonNode b = it.next();
+                if (b.isTextual()) {
+                    long t = java.time.Instant.parse(b.asText()).toEpochMilli();
+                    min = min == null ? t : Math.min(min, t);
+                }
+            }
+            return min;
+        } catch (Exception e) {
+            return null; // evidence that does not parse only loses the failure's start
+        }
+    }
+
+    private void command(Command c) {
+        long ts = c.getTs().toEpochMilli();
+        long v = next(ts);
+        inFlight.put(c.getCommandId(), c);
+        if (c.getIncidentId() != null) {
+            IncidentRow inc = row(c.getIncidentId());
+            issued(inc, c, ts);
+            inc.v = v;
+        }
+        CommandResult r = early.remove(c.getCommandId());
+        if (r != null) {
+            result(r);
+        }
+    }
+
+    private static void issued(IncidentRow inc, Command c, long ts) {
+        switch (c.getAction().name()) {
+            case "FENCE_HOST" -> inc.fenceTs = min(inc.fenceTs, ts);
+            case "MAP_DISKS" -> inc.mapTs = min(inc.mapTs, ts);
+            case "RESTART_VM", "LIVE_MIGRATE_VM" -> inc.restartTs = min(inc.restartTs, ts);
+            default -> {}
+        }
+    }
+
+    private void result(CommandResult r) {
+        long ts = r.getTs().toEpochMilli();
+        long v = next(ts);
+        Command c = inFlight.remove(r.getCommandId()); // a repeated result finds nothing
+        if (c == null) {
+            early.put(r.getCommandId(), r);
+            return;
+        }
+        if (c.getIncidentId() == null) {
+            return;
+        }
+        IncidentRow inc = row(c.getIncidentId());
+        boolean ok = r.getStatus().name().equals("SUCCEEDED");
+        switch (c.getAction().name()) {
+            case "FENCE_HOST" -> {
+                if (ok) {
+                    inc.fencedTs = max(inc.fencedTs, ts);
+                }
+            }
+            case "MAP_DISKS" -> {
+                if (ok) {
+                    inc.mappedTs = max(inc.mappedTs, ts);
+                }
+            }
+            case "RESTART_VM", "LIVE_MIGRATE_VM" -> {
+                if (ok) {
+                    inc.restartedTs = max(inc.restartedTs, ts);
+                    inc.recovered.add(c.getVm());
+                }
+            }
+            default -> {}
+        }
         inc.v = v;
-      }
     }
-  }
 
-  private void incident(Incident i) {
-    long ts = i.getTs().toEpochMilli();
-    long v = next(ts);
-    IncidentRow row = row(i.getIncidentId());
-    if (row.state == null) {
-      row.detectedTs = ts;
-    }
-    row.cluster = i.getCluster();
-    row.kind = i.getKind().name();
-    row.hosts = List.copyOf(i.getHosts());
-    Long start = failureStart(i.getEvidenceJson());
-    if (start != null) {
-      row.failureStartTs = row.failureStartTs == null ? start : Math.min(row.failureStartTs, start);
-    }
-    String state = i.getState().name();
-    if (!state.equals(row.state)) {
-      row.states.add(Map.of("state", state, "ts", ts));
-    }
-    row.state = state;
-    if ((state.equals("RECOVERED") || state.equals("PARTIAL")) && row.endTs == null) {
-      row.endTs = ts;
-      Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
-      recoveries.addLast((ts - from) / 1000.0);
-      while (recoveries.size() > RECOVERIES_KEPT) {
-        recoveries.removeFirst();
-      }
-    }
-    if (state.equals("CLOSED") && row.endTs == null) {
-      row.endTs = ts;
-    }
-    row.v = v;
-  }
-
-  /**
-   * The row of an incident, made on the first record that names it: its commands can be read
-   * before the incident itself (the topics are read side by side). Shown once its record came.
-   */
-  private IncidentRow row(String id) {
-    IncidentRow row = incidents.get(id);
-    if (row == null) {
-      row = new IncidentRow(id);
-      incidents.put(id, row);
-      forgetEndedIncidents();
-    }
-    return row;
-  }
-
-  /** Keeps a long-running dashboard's memory bounded: the oldest ended incidents go first. */
-  private void forgetEndedIncidents() {
-    Iterator<IncidentRow> it = incidents.values().iterator();
-    while (incidents.size() > INCIDENTS_KEPT && it.hasNext()) {
-      IncidentRow row = it.next();
-      if (row.endTs != null || row.state == null) {
-        it.remove();
-      }
-    }
-  }
-
-  /** The earliest last heartbeat the evidence names: when the failure began. */
-  private static Long failureStart(String evidenceJson) {
-    if (evidenceJson == null) {
-      return null;
-    }
-    try {
-      JsonNode beats = JSON.readTree(evidenceJson).path("lastHeartbeat");
-      Long min = null;
-      for (Iterator<JsonNode> it = beats.elements(); it.hasNext(); ) {
-        JsonNode b = it.next();
-        if (b.isTextual()) {
-          long t = java.time.Instant.parse(b.asText()).toEpochMilli();
-          min = min == null ? t : Math.min(min, t);
+    private void alert(Alert a) {
+        long ts = a.getTs().toEpochMilli();
+        long v = next(ts);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", a.getKind());
+        m.put("cluster", a.getCluster());
+        m.put("incidentId", a.getIncidentId());
+        m.put("host", a.getHost());
+        m.put("vms", a.getVms().size());
+        m.put("detail", a.getDetail());
+        m.put("ts", ts);
+        m.put("v", v);
+        alerts.addLast(m);
+        while (alerts.size() > ALERTS_KEPT) {
+            alerts.removeFirst();
         }
-      }
-      return min;
-    } catch (Exception e) {
-      return null; // evidence that does not parse only loses the failure's start
-    }
-  }
-
-  private void command(Command c) {
-    long ts = c.getTs().toEpochMilli();
-    long v = next(ts);
-    inFlight.put(c.getCommandId(), c);
-    if (c.getIncidentId() != null) {
-      IncidentRow inc = row(c.getIncidentId());
-      issued(inc, c, ts);
-      inc.v = v;
-    }
-    CommandResult r = early.remove(c.getCommandId());
-    if (r != null) {
-      result(r);
-    }
-  }
-
-  private static void issued(IncidentRow inc, Command c, long ts) {
-    switch (c.getAction().name()) {
-      case "FENCE_HOST" -> inc.fenceTs = min(inc.fenceTs, ts);
-      case "MAP_DISKS" -> inc.mapTs = min(inc.mapTs, ts);
-      case "RESTART_VM", "LIVE_MIGRATE_VM" -> inc.restartTs = min(inc.restartTs, ts);
-      default -> {}
-    }
-  }
-
-  private void result(CommandResult r) {
-    long ts = r.getTs().toEpochMilli();
-    long v = next(ts);
-    Command c = inFlight.remove(r.getCommandId()); // a repeated result finds nothing
-    if (c == null) {
-      early.put(r.getCommandId(), r);
-      return;
-    }
-    if (c.getIncidentId() == null) {
-      return;
-    }
-    IncidentRow inc = row(c.getIncidentId());
-    boolean ok = r.getStatus().name().equals("SUCCEEDED");
-    switch (c.getAction().name()) {
-      case "FENCE_HOST" -> {
-        if (ok) {
-          inc.fencedTs = max(inc.fencedTs, ts);
+        if (a.getIncidentId() != null && !a.getVms().isEmpty()) {
+            IncidentRow inc = row(a.getIncidentId());
+            inc.givenUp.addAll(a.getVms());
+            inc.v = v;
         }
-      }
-      case "MAP_DISKS" -> {
-        if (ok) {
-          inc.mappedTs = max(inc.mappedTs, ts);
+    }
+
+    private void admission(Admission a) {
+        long v = next(a.getTs().toEpochMilli());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hosts", a.getHosts());
+        m.put("racks", a.getRacks());
+        m.put("powerDomains", a.getPowerDomains());
+        List<Map<String, Object>> risks = new ArrayList<>();
+        for (AdmissionRisk r : a.getRisks()) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            rm.put("kind", r.getKind());
+            rm.put("id", r.getId());
+            rm.put("unplacedVms", r.getUnplacedVms());
+            rm.put("vms", r.getVms().stream().limit(20).toList());
+            risks.add(rm);
         }
-      }
-      case "RESTART_VM", "LIVE_MIGRATE_VM" -> {
-        if (ok) {
-          inc.restartedTs = max(inc.restartedTs, ts);
-          inc.recovered.add(c.getVm());
+        m.put("risks", risks);
+        m.put("ts", a.getTs().toEpochMilli());
+        admissions.put(a.getCluster(), new Stamped<>(m, v));
+    }
+
+    private static Long min(Long a, long b) {
+        return a == null ? b : Math.min(a, b);
+    }
+
+    private static Long max(Long a, long b) {
+        return a == null ? b : Math.max(a, b);
+    }
+
+    /** The current version: what a page has once it was sent {@code since(...)} of now. */
+    public synchronized long version() {
+        return version;
+    }
+
+    /**
+     * What changed after version {@code v} (everything for 0): hosts, hosts removed, incidents and
+     * alerts touched since, and the per-cluster figures (always whole: they are small).
+     */
+    public synchronized Map<String, Object> since(long v) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("version", version);
+        d.put("full", v == 0);
+        d.put("now", latestTs);
+        List<Object[]> hs = new ArrayList<>();
+        for (HostRow row : hosts.values()) {
+            if (row.v > v) {
+                HostState h = row.state;
+                // compact rows: 2,000 hosts of a snapshot stay small on the wire
+                hs.add(
+                        new Object[] {
+                            h.getHost(),
+                            h.getCluster(),
+                            h.getRack(),
+                            h.getState(),
+                            h.getVms(),
+                            round(h.getCpuUsed()),
+                            round(h.getCpuTotal()),
+                            round(h.getMemUsedMb()),
+                            round(h.getMemTotalMb()),
+                            h.getPowerDomain()
+                        });
+            }
         }
-      }
-      default -> {}
+        d.put("hosts", hs);
+        List<String> gone = new ArrayList<>();
+        removed.forEach(
+                (h, at) -> {
+                    if (at > v) {
+                        gone.add(h);
+                    }
+                });
+        d.put("removed", gone);
+        List<Map<String, Object>> incs = new ArrayList<>();
+        for (IncidentRow row : incidents.values()) {
+            if (row.v > v && row.state != null) {
+                incs.add(incident(row));
+            }
+        }
+        d.put("incidents", incs);
+        List<Map<String, Object>> al = new ArrayList<>();
+        for (Map<String, Object> a : alerts) {
+            if ((long) a.get("v") > v) {
+                al.add(a);
+            }
+        }
+        d.put("alerts", al);
+        d.put("clusters", clusters());
+        d.put("recoveryTimes", new ArrayList<>(recoveries));
+        return d;
     }
-    inc.v = v;
-  }
 
-  private void alert(Alert a) {
-    long ts = a.getTs().toEpochMilli();
-    long v = next(ts);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("kind", a.getKind());
-    m.put("cluster", a.getCluster());
-    m.put("incidentId", a.getIncidentId());
-    m.put("host", a.getHost());
-    m.put("vms", a.getVms().size());
-    m.put("detail", a.getDetail());
-    m.put("ts", ts);
-    m.put("v", v);
-    alerts.addLast(m);
-    while (alerts.size() > ALERTS_KEPT) {
-      alerts.removeFirst();
+    private Map<String, Object> incident(IncidentRow row) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", row.id);
+        m.put("cluster", row.cluster);
+        m.put("kind", row.kind);
+        m.put("state", row.state);
+        m.put("hosts", row.hosts);
+        m.put("failureStartTs", row.failureStartTs);
+        m.put("detectedTs", row.detectedTs);
+        m.put("fenceTs", row.fenceTs);
+        m.put("fencedTs", row.fencedTs);
+        m.put("mapTs", row.mapTs);
+        m.put("mappedTs", row.mappedTs);
+        m.put("restartTs", row.restartTs);
+        m.put("restartedTs", row.restartedTs);
+        m.put("endTs", row.endTs);
+        m.put("states", row.states);
+        int total = 0;
+        for (String h : row.hosts) {
+            HostRow hr = hosts.get(h);
+            total += hr == null ? 0 : hr.upVms;
+        }
+        m.put("vmsTotal", Math.max(total, row.recovered.size() + row.givenUp.size()));
+        m.put("vmsRecovered", row.recovered.size());
+        m.put("vmsGivenUp", row.givenUp.size());
+        Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
+        m.put("recoverySeconds", row.endTs == null ? null : (row.endTs - from) / 1000.0);
+        return m;
     }
-    if (a.getIncidentId() != null && !a.getVms().isEmpty()) {
-      IncidentRow inc = row(a.getIncidentId());
-      inc.givenUp.addAll(a.getVms());
-      inc.v = v;
-    }
-  }
 
-  private void admission(Admission a) {
-    long v = next(a.getTs().toEpochMilli());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("hosts", a.getHosts());
-    m.put("racks", a.getRacks());
-    m.put("powerDomains", a.getPowerDomains());
-    List<Map<String, Object>> risks = new ArrayList<>();
-    for (AdmissionRisk r : a.getRisks()) {
-      Map<String, Object> rm = new LinkedHashMap<>();
-      rm.put("kind", r.getKind());
-      rm.put("id", r.getId());
-      rm.put("unplacedVms", r.getUnplacedVms());
-      rm.put("vms", r.getVms().stream().limit(20).toList());
-      risks.add(rm);
+    /** Per cluster: hosts by state, VMs, capacity headroom, commands in flight, admission. */
+    private List<Map<String, Object>> clusters() {
+        TreeMap<String, Map<String, Object>> byCluster = new TreeMap<>();
+        for (HostRow row : hosts.values()) {
+            HostState h = row.state;
+            Map<String, Object> c =
+                    byCluster.computeIfAbsent(h.getCluster(), DashboardModel::cluster);
+            c.merge("hosts", 1, (a, b) -> (int) a + (int) b);
+            c.merge("vms", h.getVms(), (a, b) -> (int) a + (int) b);
+            @SuppressWarnings("unchecked")
+            Map<String, Integer> states = (Map<String, Integer>) c.get("states");
+            states.merge(h.getState(), 1, Integer::sum);
+            if ("healthy".equals(h.getState())) {
+                // headroom: what the hosts that can take VMs now have free
+                c.merge(
+                        "cpuFree",
+                        h.getCpuTotal() - h.getCpuUsed(),
+                        (a, b) -> (double) a + (double) b);
+                c.merge("cpuTotal", h.getCpuTotal(), (a, b) -> (double) a + (double) b);
+                c.merge(
+                        "memFreeMb",
+                        h.getMemTotalMb() - h.getMemUsedMb(),
+                        (a, b) -> (double) a + (double) b);
+                c.merge("memTotalMb", h.getMemTotalMb(), (a, b) -> (double) a + (double) b);
+            }
+        }
+        TreeMap<String, TreeMap<String, Integer>> perTarget = new TreeMap<>();
+        for (Command c : inFlight.values()) {
+            Map<String, Object> m =
+                    byCluster.computeIfAbsent(c.getCluster(), DashboardModel::cluster);
+            m.merge("inFlight", 1, (a, b) -> (int) a + (int) b);
+            String target = c.getTarget() != null ? c.getTarget() : c.getHost();
+            perTarget
+                    .computeIfAbsent(c.getCluster(), k -> new TreeMap<>())
+                    .merge(target, 1, Integer::sum);
+        }
+        for (var e : admissions.entrySet()) {
+            byCluster
+                    .computeIfAbsent(e.getKey(), DashboardModel::cluster)
+                    .put("admission", e.getValue().value());
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (var e : byCluster.entrySet()) {
+            Map<String, Object> c = e.getValue();
+            c.put("cluster", e.getKey());
+            c.put("inFlightLimit", limits.maxInFlightPerCluster());
+            c.put("perTargetLimit", limits.maxInFlightPerTarget());
+            List<Map<String, Object>> targets = new ArrayList<>();
+            perTarget.getOrDefault(e.getKey(), new TreeMap<>()).entrySet().stream()
+                    .sorted((a, b) -> b.getValue() - a.getValue())
+                    .limit(8)
+                    .forEach(
+                            t -> targets.add(Map.of("host", t.getKey(), "inFlight", t.getValue())));
+            c.put("targets", targets);
+            for (String k : List.of("cpuFree", "cpuTotal", "memFreeMb", "memTotalMb")) {
+                c.put(k, round((double) c.get(k)));
+            }
+            list.add(c);
+        }
+        return list;
     }
-    m.put("risks", risks);
-    m.put("ts", a.getTs().toEpochMilli());
-    admissions.put(a.getCluster(), new Stamped<>(m, v));
-  }
 
-  private static Long min(Long a, long b) {
-    return a == null ? b : Math.min(a, b);
-  }
+    private static Map<String, Object> cluster(String name) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("hosts", 0);
+        c.put("vms", 0);
+        c.put("states", new TreeMap<String, Integer>());
+        c.put("cpuFree", 0.0);
+        c.put("cpuTotal", 0.0);
+        c.put("memFreeMb", 0.0);
+        c.put("memTotalMb", 0.0);
+        c.put("inFlight", 0);
+        c.put("admission", null);
+        return c;
+    }
 
-  private static Long max(Long a, long b) {
-    return a == null ? b : Math.max(a, b);
-  }
-
-  /** The current version: what a page has once it was sent {@code since(...)} of now. */
-  public synchronized long version() {
-    return version;
-  }
-
-  /**
-   * What changed after version {@code v} (everything for 0): hosts, hosts removed, incidents and
-   * alerts touched since, and the per-cluster figures (always whole: they are small).
-   */
-  public synchronized Map<String, Object> since(long v) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("version", version);
-    d.put("full", v == 0);
-    d.put("now", latestTs);
-    List<Object[]> hs = new ArrayList<>();
-    for (HostRow row : hosts.values()) {
-      if (row.v > v) {
-        HostState h = row.state;
-        // compact rows: 2,000 hosts of a snapshot stay small on the wire
-        hs.add(
-            new Object[] {
-              h.getHost(), h.getCluster(), h.getRack(), h.getState(), h.getVms(),
-              round(h.getCpuUsed()), round(h.getCpuTotal()), round(h.getMemUsedMb()),
-              round(h.getMemTotalMb()), h.getPowerDomain()
-            });
-      }
+    private static double round(double x) {
+        return Math.round(x * 10) / 10.0;
     }
-    d.put("hosts", hs);
-    List<String> gone = new ArrayList<>();
-    removed.forEach((h, at) -> {
-      if (at > v) {
-        gone.add(h);
-      }
-    });
-    d.put("removed", gone);
-    List<Map<String, Object>> incs = new ArrayList<>();
-    for (IncidentRow row : incidents.values()) {
-      if (row.v > v && row.state != null) {
-        incs.add(incident(row));
-      }
-    }
-    d.put("incidents", incs);
-    List<Map<String, Object>> al = new ArrayList<>();
-    for (Map<String, Object> a : alerts) {
-      if ((long) a.get("v") > v) {
-        al.add(a);
-      }
-    }
-    d.put("alerts", al);
-    d.put("clusters", clusters());
-    d.put("recoveryTimes", new ArrayList<>(recoveries));
-    return d;
-  }
-
-  private Map<String, Object> incident(IncidentRow row) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", row.id);
-    m.put("cluster", row.cluster);
-    m.put("kind", row.kind);
-    m.put("state", row.state);
-    m.put("hosts", row.hosts);
-    m.put("failureStartTs", row.failureStartTs);
-    m.put("detectedTs", row.detectedTs);
-    m.put("fenceTs", row.fenceTs);
-    m.put("fencedTs", row.fencedTs);
-    m.put("mapTs", row.mapTs);
-    m.put("mappedTs", row.mappedTs);
-    m.put("restartTs", row.restartTs);
-    m.put("restartedTs", row.restartedTs);
-    m.put("endTs", row.endTs);
-    m.put("states", row.states);
-    int total = 0;
-    for (String h : row.hosts) {
-      HostRow hr = hosts.get(h);
-      total += hr == null ? 0 : hr.upVms;
-    }
-    m.put("vmsTotal", Math.max(total, row.recovered.size() + row.givenUp.size()));
-    m.put("vmsRecovered", row.recovered.size());
-    m.put("vmsGivenUp", row.givenUp.size());
-    Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
-    m.put("recoverySeconds", row.endTs == null ? null : (row.endTs - from) / 1000.0);
-    return m;
-  }
-
-  /** Per cluster: hosts by state, VMs, capacity headroom, commands in flight, admission. */
-  private List<Map<String, Object>> clusters() {
-    TreeMap<String, Map<String, Object>> byCluster = new TreeMap<>();
-    for (HostRow row : hosts.values()) {
-      HostState h = row.state;
-      Map<String, Object> c = byCluster.computeIfAbsent(h.getCluster(), DashboardModel::cluster);
-      c.merge("hosts", 1, (a, b) -> (int) a + (int) b);
-      c.merge("vms", h.getVms(), (a, b) -> (int) a + (int) b);
-      @SuppressWarnings("unchecked")
-      Map<String, Integer> states = (Map<String, Integer>) c.get("states");
-      states.merge(h.getState(), 1, Integer::sum);
-      if ("healthy".equals(h.getState())) {
-        // headroom: what the hosts that can take VMs now have free
-        c.merge("cpuFree", h.getCpuTotal() - h.getCpuUsed(), (a, b) -> (double) a + (double) b);
-        c.merge("cpuTotal", h.getCpuTotal(), (a, b) -> (double) a + (double) b);
-        c.merge(
-            "memFreeMb", h.getMemTotalMb() - h.getMemUsedMb(), (a, b) -> (double) a + (double) b);
-        c.merge("memTotalMb", h.getMemTotalMb(), (a, b) -> (double) a + (double) b);
-      }
-    }
-    TreeMap<String, TreeMap<String, Integer>> perTarget = new TreeMap<>();
-    for (Command c : inFlight.values()) {
-      Map<String, Object> m = byCluster.computeIfAbsent(c.getCluster(), DashboardModel::cluster);
-      m.merge("inFlight", 1, (a, b) -> (int) a + (int) b);
-      String target = c.getTarget() != null ? c.getTarget() : c.getHost();
-      perTarget.computeIfAbsent(c.getCluster(), k -> new TreeMap<>()).merge(target, 1, Integer::sum);
-    }
-    for (var e : admissions.entrySet()) {
-      byCluster.computeIfAbsent(e.getKey(), DashboardModel::cluster)
-          .put("admission", e.getValue().value());
-    }
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (var e : byCluster.entrySet()) {
-      Map<String, Object> c = e.getValue();
-      c.put("cluster", e.getKey());
-      c.put("inFlightLimit", limits.maxInFlightPerCluster());
-      c.put("perTargetLimit", limits.maxInFlightPerTarget());
-      List<Map<String, Object>> targets = new ArrayList<>();
-      perTarget.getOrDefault(e.getKey(), new TreeMap<>()).entrySet().stream()
-          .sorted((a, b) -> b.getValue() - a.getValue())
-          .limit(8)
-          .forEach(t -> targets.add(Map.of("host", t.getKey(), "inFlight", t.getValue())));
-      c.put("targets", targets);
-      for (String k : List.of("cpuFree", "cpuTotal", "memFreeMb", "memTotalMb")) {
-        c.put(k, round((double) c.get(k)));
-      }
-      list.add(c);
-    }
-    return list;
-  }
-
-  private static Map<String, Object> cluster(String name) {
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("hosts", 0);
-    c.put("vms", 0);
-    c.put("states", new TreeMap<String, Integer>());
-    c.put("cpuFree", 0.0);
-    c.put("cpuTotal", 0.0);
-    c.put("memFreeMb", 0.0);
-    c.put("memTotalMb", 0.0);
-    c.put("inFlight", 0);
-    c.put("admission", null);
-    return c;
-  }
-
-  private static double round(double x) {
-    return Math.round(x * 10) / 10.0;
-  }
 }

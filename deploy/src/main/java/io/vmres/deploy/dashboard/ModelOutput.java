@@ -14,46 +14,46 @@ import io.vmres.job.live.DecisionRecords;
  * job would write to its topics: the dashboard of a replay, with no broker in between.
  */
 final class ModelOutput implements Output {
-  private final String cluster;
-  private final DashboardModel model;
+    private final String cluster;
+    private final DashboardModel model;
 
-  ModelOutput(String cluster, DashboardModel model) {
-    this.cluster = cluster;
-    this.model = model;
-  }
+    ModelOutput(String cluster, DashboardModel model) {
+        this.cluster = cluster;
+        this.model = model;
+    }
 
-  @Override
-  public void command(CommandOut c) {
-    model.apply(DecisionRecords.command(c, cluster));
-  }
+    @Override
+    public void command(CommandOut c) {
+        model.apply(DecisionRecords.command(c, cluster));
+    }
 
-  @Override
-  public void result(ResultOut r) {
-    model.apply(DecisionRecords.result(r, cluster));
-  }
+    @Override
+    public void result(ResultOut r) {
+        model.apply(DecisionRecords.result(r, cluster));
+    }
 
-  @Override
-  public void incident(IncidentOut i) {
-    model.apply(DecisionRecords.incident(i, cluster));
-  }
+    @Override
+    public void incident(IncidentOut i) {
+        model.apply(DecisionRecords.incident(i, cluster));
+    }
 
-  @Override
-  public void alert(AlertOut a) {
-    model.apply(DecisionRecords.alert(a, cluster));
-  }
+    @Override
+    public void alert(AlertOut a) {
+        model.apply(DecisionRecords.alert(a, cluster));
+    }
 
-  @Override
-  public void admission(AdmissionOut a) {
-    model.apply(DecisionRecords.admission(a));
-  }
+    @Override
+    public void admission(AdmissionOut a) {
+        model.apply(DecisionRecords.admission(a));
+    }
 
-  @Override
-  public void hostState(HostStateOut h) {
-    model.apply(DecisionRecords.hostState(h));
-  }
+    @Override
+    public void hostState(HostStateOut h) {
+        model.apply(DecisionRecords.hostState(h));
+    }
 
-  @Override
-  public boolean wantsHostStates() {
-    return true;
-  }
+    @Override
+    public boolean wantsHostStates() {
+        return true;
+    }
 }

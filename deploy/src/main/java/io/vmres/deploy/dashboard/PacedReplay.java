@@ -17,135 +17,140 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A recording replayed for the dashboard: the cluster engines with their simulated hypervisor,
- * as {@link LocalReplay} runs them (the decisions of the job, which {@code ReplayJobITCase} holds
- * to be the same), paced so that event time runs {@code speed} times as fast as the wall clock.
- * Every decision and the fleet view of every host go to the model as they are taken; the replay
- * files are written as well.
+ * A recording replayed for the dashboard: the cluster engines with their simulated hypervisor, as
+ * {@link LocalReplay} runs them (the decisions of the job, which {@code ReplayJobITCase} holds to
+ * be the same), paced so that event time runs {@code speed} times as fast as the wall clock. Every
+ * decision and the fleet view of every host go to the model as they are taken; the replay files are
+ * written as well.
  */
 public final class PacedReplay {
-  private final DashboardModel model;
-  private final double speed;
-  private long firstTs = Long.MIN_VALUE;
-  private long startNanos;
-  private Runnable afterInstant = () -> {};
+    private final DashboardModel model;
+    private final double speed;
+    private long firstTs = Long.MIN_VALUE;
+    private long startNanos;
+    private Runnable afterInstant = () -> {};
 
-  /** @param speed event time over wall time; {@code Double.POSITIVE_INFINITY} for no pacing */
-  public PacedReplay(DashboardModel model, double speed) {
-    if (!(speed > 0)) {
-      throw new IllegalArgumentException("speed must be above 0, not " + speed);
-    }
-    this.model = model;
-    this.speed = speed;
-  }
-
-  /** Runs {@code r} after each instant of each cluster: tools hold the replay at a moment. */
-  PacedReplay afterInstant(Runnable r) {
-    this.afterInstant = r;
-    return this;
-  }
-
-  /** Replays {@code recording}, writing the replay files into {@code out}. */
-  public LocalReplay.Result run(Path recording, Path out, Map<String, String> overrides)
-      throws Exception {
-    return LocalReplay.run(
-        recording,
-        out,
-        overrides,
-        (cluster, settings) ->
-            paced(
-                ReplayEngine.of(
-                    new ClusterEngine(cluster, settings, ClusterEngine.Hypervisor.SIMULATED)),
-                new ModelOutput(cluster, model)));
-  }
-
-  /** Waits until the wall clock reaches event time {@code ts} at the replay's speed. */
-  private synchronized void pace(long ts) {
-    if (firstTs == Long.MIN_VALUE) {
-      firstTs = ts;
-      startNanos = System.nanoTime();
-      return;
-    }
-    if (Double.isInfinite(speed)) {
-      return;
-    }
-    long due = startNanos + (long) ((ts - firstTs) * 1e6 / speed);
-    long wait = due - System.nanoTime();
-    if (wait > 0) {
-      try {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("replay interrupted", e);
-      }
-    }
-  }
-
-  private ReplayEngine paced(ReplayEngine engine, ModelOutput model) {
-    return new ReplayEngine() {
-      @Override
-      public void advance(long t, List<Event> eventsAtT, Output out) {
-        pace(t);
-        engine.advance(t, eventsAtT, new Tee(out, model));
-        afterInstant.run();
-      }
-
-      @Override
-      public long nextDue() {
-        return engine.nextDue();
-      }
-
-      @Override
-      public void endOfInput(long lastTs) {
-        engine.endOfInput(lastTs);
-      }
-
-      @Override
-      public void giveUpAtEnd(long endTs, Output out) {
-        engine.giveUpAtEnd(endTs, new Tee(out, model));
-      }
-
-      @Override
-      public List<IncidentFigures> figures() {
-        return engine.figures();
-      }
-    };
-  }
-
-  /** The replay's own outputs, and the dashboard's. */
-  private record Tee(Output files, Output model) implements Output {
-    @Override
-    public void command(CommandOut c) {
-      files.command(c);
-      model.command(c);
+    /**
+     * @param speed event time over wall time; {@code Double.POSITIVE_INFINITY} for no pacing
+     */
+    public PacedReplay(DashboardModel model, double speed) {
+        if (!(speed > 0)) {
+            throw new IllegalArgumentException("speed must be above 0, not " + speed);
+        }
+        this.model = model;
+        this.speed = speed;
     }
 
-    @Override
-    public void result(ResultOut r) {
-      files.result(r);
-      model.result(r);
+    /** Runs {@code r} after each instant of each cluster: tools hold the replay at a moment. */
+    PacedReplay afterInstant(Runnable r) {
+        this.afterInstant = r;
+        return this;
     }
 
-    @Override
-    public void incident(IncidentOut i) {
-      files.incident(i);
-      model.incident(i);
+    /** Replays {@code recording}, writing the replay files into {@code out}. */
+    public LocalReplay.Result run(Path recording, Path out, Map<String, String> overrides)
+            throws Exception {
+        return LocalReplay.run(
+                recording,
+                out,
+                overrides,
+                (cluster, settings) ->
+                        paced(
+                                ReplayEngine.of(
+                                        new ClusterEngine(
+                                                cluster,
+                                                settings,
+                                                ClusterEngine.Hypervisor.SIMULATED)),
+                                new ModelOutput(cluster, model)));
     }
 
-    @Override
-    public void alert(AlertOut a) {
-      files.alert(a);
-      model.alert(a);
+    /** Waits until the wall clock reaches event time {@code ts} at the replay's speed. */
+    private synchronized void pace(long ts) {
+        if (firstTs == Long.MIN_VALUE) {
+            firstTs = ts;
+            startNanos = System.nanoTime();
+            return;
+        }
+        if (Double.isInfinite(speed)) {
+            return;
+        }
+        long due = startNanos + (long) ((ts - firstTs) * 1e6 / speed);
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("replay interrupted", e);
+            }
+        }
     }
 
-    @Override
-    public void hostState(HostStateOut s) {
-      model.hostState(s);
+    private ReplayEngine paced(ReplayEngine engine, ModelOutput model) {
+        return new ReplayEngine() {
+            @Override
+            public void advance(long t, List<Event> eventsAtT, Output out) {
+                pace(t);
+                engine.advance(t, eventsAtT, new Tee(out, model));
+                afterInstant.run();
+            }
+
+            @Override
+            public long nextDue() {
+                return engine.nextDue();
+            }
+
+            @Override
+            public void endOfInput(long lastTs) {
+                engine.endOfInput(lastTs);
+            }
+
+            @Override
+            public void giveUpAtEnd(long endTs, Output out) {
+                engine.giveUpAtEnd(endTs, new Tee(out, model));
+            }
+
+            @Override
+            public List<IncidentFigures> figures() {
+                return engine.figures();
+            }
+        };
     }
 
-    @Override
-    public boolean wantsHostStates() {
-      return true;
+    /** The replay's own outputs, and the dashboard's. */
+    private record Tee(Output files, Output model) implements Output {
+        @Override
+        public void command(CommandOut c) {
+            files.command(c);
+            model.command(c);
+        }
+
+        @Override
+        public void result(ResultOut r) {
+            files.result(r);
+            model.result(r);
+        }
+
+        @Override
+        public void incident(IncidentOut i) {
+            files.incident(i);
+            model.incident(i);
+        }
+
+        @Override
+        public void alert(AlertOut a) {
+            files.alert(a);
+            model.alert(a);
+        }
+
+        @Override
+        public void hostState(HostStateOut s) {
+            model.hostState(s);
+        }
+
+        @Override
+        public boolean wantsHostStates() {
+            return true;
+        }
     }
-  }
 }

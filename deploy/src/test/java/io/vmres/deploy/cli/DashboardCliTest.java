@@ -20,66 +20,71 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard's options: of its own command, of the demo and of replays. */
 class DashboardCliTest {
-  private final RecordingActions actions = new RecordingActions();
-  private final StringWriter err = new StringWriter();
-  @TempDir Path dir;
+    private final RecordingActions actions = new RecordingActions();
+    private final StringWriter err = new StringWriter();
+    @TempDir Path dir;
 
-  private int run(String... args) {
-    return new Cli(actions)
-        .setOut(new PrintWriter(new StringWriter(), true))
-        .setErr(new PrintWriter(err, true))
-        .run(args);
-  }
+    private int run(String... args) {
+        return new Cli(actions)
+                .setOut(new PrintWriter(new StringWriter(), true))
+                .setErr(new PrintWriter(err, true))
+                .run(args);
+    }
 
-  @Test
-  void dashboardListensOnLoopbackByDefault() {
-    assertThat(run("dashboard", "--bootstrap", "k1:9092")).isEqualTo(Cli.OK);
-    assertThat(actions.calls)
-        .containsExactly(
-            new DashboardArgs("k1:9092", new DashboardOptions(8080, "127.0.0.1", Optional.empty())));
-  }
+    @Test
+    void dashboardListensOnLoopbackByDefault() {
+        assertThat(run("dashboard", "--bootstrap", "k1:9092")).isEqualTo(Cli.OK);
+        assertThat(actions.calls)
+                .containsExactly(
+                        new DashboardArgs(
+                                "k1:9092",
+                                new DashboardOptions(8080, "127.0.0.1", Optional.empty())));
+    }
 
-  @Test
-  void dashboardBeyondLoopbackNeedsAToken() {
-    assertThat(run("dashboard", "--bind", "0.0.0.0")).isEqualTo(Cli.USAGE);
-    assertThat(err.toString()).contains("--token");
-    assertThat(run("dashboard", "--bind", "0.0.0.0", "--token", " ")).isEqualTo(Cli.USAGE);
-    assertThat(actions.calls).isEmpty();
-    assertThat(run("dashboard", "--bind", "0.0.0.0", "--port", "9443", "--token", "s3cret"))
-        .isEqualTo(Cli.OK);
-    assertThat(actions.calls)
-        .containsExactly(
-            new DashboardArgs(
-                "127.0.0.1:9092", new DashboardOptions(9443, "0.0.0.0", Optional.of("s3cret"))));
-  }
+    @Test
+    void dashboardBeyondLoopbackNeedsAToken() {
+        assertThat(run("dashboard", "--bind", "0.0.0.0")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("--token");
+        assertThat(run("dashboard", "--bind", "0.0.0.0", "--token", " ")).isEqualTo(Cli.USAGE);
+        assertThat(actions.calls).isEmpty();
+        assertThat(run("dashboard", "--bind", "0.0.0.0", "--port", "9443", "--token", "s3cret"))
+                .isEqualTo(Cli.OK);
+        assertThat(actions.calls)
+                .containsExactly(
+                        new DashboardArgs(
+                                "127.0.0.1:9092",
+                                new DashboardOptions(9443, "0.0.0.0", Optional.of("s3cret"))));
+    }
 
-  @Test
-  void dashboardRefusesABadPort() {
-    assertThat(run("dashboard", "--port", "70000")).isEqualTo(Cli.USAGE);
-    assertThat(actions.calls).isEmpty();
-  }
+    @Test
+    void dashboardRefusesABadPort() {
+        assertThat(run("dashboard", "--port", "70000")).isEqualTo(Cli.USAGE);
+        assertThat(actions.calls).isEmpty();
+    }
 
-  @Test
-  void demoServesTheDashboardUnlessTold() {
-    assertThat(run("demo", "--dashboard-port", "0")).isEqualTo(Cli.OK);
-    assertThat(run("demo", "--no-dashboard")).isEqualTo(Cli.OK);
-    assertThat(actions.calls)
-        .extracting(c -> ((DemoArgs) c).dashboard())
-        .containsExactly(Optional.of(DashboardOptions.local(0)), Optional.empty());
-    assertThat(((DemoArgs) actions.calls.get(0)).crashEvery()).isEqualTo(Duration.ofSeconds(30));
-  }
+    @Test
+    void demoServesTheDashboardUnlessTold() {
+        assertThat(run("demo", "--dashboard-port", "0")).isEqualTo(Cli.OK);
+        assertThat(run("demo", "--no-dashboard")).isEqualTo(Cli.OK);
+        assertThat(actions.calls)
+                .extracting(c -> ((DemoArgs) c).dashboard())
+                .containsExactly(Optional.of(DashboardOptions.local(0)), Optional.empty());
+        assertThat(((DemoArgs) actions.calls.get(0)).crashEvery())
+                .isEqualTo(Duration.ofSeconds(30));
+    }
 
-  @Test
-  void replayOnTheDashboardAtASpeed() throws IOException {
-    Path recording = Files.writeString(dir.resolve("r.jsonl"), "{\"type\":\"meta\"}\n");
-    assertThat(run("replay", recording.toString(), "--dashboard", "--speed", "2.5"))
-        .isEqualTo(Cli.OK);
-    assertThat(run("replay", recording.toString())).isEqualTo(Cli.OK);
-    assertThat(actions.calls)
-        .extracting(c -> ((ReplayArgs) c).dashboard())
-        .containsExactly(
-            Optional.of(new ReplayDashboard(2.5, DashboardOptions.local(8080))), Optional.empty());
-    assertThat(run("replay", recording.toString(), "--dashboard", "--speed", "0"))
-        .isEqualTo(Cli.USAGE);
-  }
+    @Test
+    void replayOnTheDashboardAtASpeed() throws IOException {
+        Path recording = Files.writeString(dir.resolve("r.jsonl"), "{\"type\":\"meta\"}\n");
+        assertThat(run("replay", recording.toString(), "--dashboard", "--speed", "2.5"))
+                .isEqualTo(Cli.OK);
+        assertThat(run("replay", recording.toString())).isEqualTo(Cli.OK);
+        assertThat(actions.calls)
+                .extracting(c -> ((ReplayArgs) c).dashboard())
+                .containsExactly(
+                        Optional.of(new ReplayDashboard(2.5, DashboardOptions.local(8080))),
+                        Optional.empty());
+        assertThat(run("replay", recording.toString(), "--dashboard", "--speed", "0"))
+                .isEqualTo(Cli.USAGE);
+    }
 }

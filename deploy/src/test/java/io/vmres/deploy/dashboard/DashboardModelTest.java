@@ -17,145 +17,150 @@ import org.junit.jupiter.api.Test;
 
 /** What the dashboard's model makes of the records it reads, and what it sends a page. */
 class DashboardModelTest {
-  private static final String EVIDENCE =
-      "{\"lastHeartbeat\":{\"h1\":\"2026-03-01T10:00:20Z\"},\"power\":{\"h1\":\"on\"}}";
+    private static final String EVIDENCE =
+            "{\"lastHeartbeat\":{\"h1\":\"2026-03-01T10:00:20Z\"},\"power\":{\"h1\":\"on\"}}";
 
-  private final DashboardModel model = new DashboardModel(Settings.DEFAULTS);
+    private final DashboardModel model = new DashboardModel(Settings.DEFAULTS);
 
-  @SuppressWarnings("unchecked")
-  private <T> T get(Map<String, Object> m, String key) {
-    return (T) m.get(key);
-  }
+    @SuppressWarnings("unchecked")
+    private <T> T get(Map<String, Object> m, String key) {
+        return (T) m.get(key);
+    }
 
-  private Map<String, Object> incidentOf(Map<String, Object> delta, String id) {
-    List<Map<String, Object>> list = get(delta, "incidents");
-    return list.stream().filter(i -> i.get("id").equals(id)).findFirst().orElseThrow();
-  }
+    private Map<String, Object> incidentOf(Map<String, Object> delta, String id) {
+        List<Map<String, Object>> list = get(delta, "incidents");
+        return list.stream().filter(i -> i.get("id").equals(id)).findFirst().orElseThrow();
+    }
 
-  @Test
-  void aPageIsSentOnlyWhatChangedSinceItsVersion() {
-    model.apply(host("h1", "c1", "r1", "healthy", 5, 0));
-    model.apply(host("h2", "c1", "r1", "healthy", 5, 0));
-    Map<String, Object> first = model.since(0);
-    assertThat((boolean) get(first, "full")).isTrue();
-    assertThat(this.<List<Object[]>>get(first, "hosts")).hasSize(2);
-    long v = model.version();
+    @Test
+    void aPageIsSentOnlyWhatChangedSinceItsVersion() {
+        model.apply(host("h1", "c1", "r1", "healthy", 5, 0));
+        model.apply(host("h2", "c1", "r1", "healthy", 5, 0));
+        Map<String, Object> first = model.since(0);
+        assertThat((boolean) get(first, "full")).isTrue();
+        assertThat(this.<List<Object[]>>get(first, "hosts")).hasSize(2);
+        long v = model.version();
 
-    // three changes of h1 between two sends: one row, the latest
-    model.apply(host("h1", "c1", "r1", "suspect", 5, 30));
-    model.apply(host("h1", "c1", "r1", "failed", 5, 32));
-    model.apply(host("h1", "c1", "r1", "fenced", 5, 37));
-    Map<String, Object> delta = model.since(v);
-    assertThat((boolean) get(delta, "full")).isFalse();
-    List<Object[]> rows = get(delta, "hosts");
-    assertThat(rows).hasSize(1);
-    assertThat(rows.get(0)[0]).isEqualTo("h1");
-    assertThat(rows.get(0)[3]).isEqualTo("fenced");
-    assertThat(this.<List<Object[]>>get(model.since(model.version()), "hosts")).isEmpty();
-  }
+        // three changes of h1 between two sends: one row, the latest
+        model.apply(host("h1", "c1", "r1", "suspect", 5, 30));
+        model.apply(host("h1", "c1", "r1", "failed", 5, 32));
+        model.apply(host("h1", "c1", "r1", "fenced", 5, 37));
+        Map<String, Object> delta = model.since(v);
+        assertThat((boolean) get(delta, "full")).isFalse();
+        List<Object[]> rows = get(delta, "hosts");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0)[0]).isEqualTo("h1");
+        assertThat(rows.get(0)[3]).isEqualTo("fenced");
+        assertThat(this.<List<Object[]>>get(model.since(model.version()), "hosts")).isEmpty();
+    }
 
-  @Test
-  void incidentTimelineProgressAndRecoveryTime() {
-    model.apply(host("h1", "c1", "r1", "healthy", 3, 0));
-    model.apply(host("h2", "c1", "r2", "healthy", 0, 0));
-    model.apply(host("h1", "c1", "r1", "failed", 3, 32));
-    model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
-    model.apply(command("f1", "inc-c1-0001", Action.FENCE_HOST, "h1", null, null, 32));
-    model.apply(result("f1", "SUCCEEDED", 37));
-    model.apply(command("m1", "inc-c1-0001", Action.MAP_DISKS, "h1", "h2", null, 37));
-    model.apply(result("m1", "SUCCEEDED", 39));
-    model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
-    model.apply(command("r2", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v2", 39));
-    model.apply(alert("UNPLACED", "inc-c1-0001", List.of("v3"), 39));
+    @Test
+    void incidentTimelineProgressAndRecoveryTime() {
+        model.apply(host("h1", "c1", "r1", "healthy", 3, 0));
+        model.apply(host("h2", "c1", "r2", "healthy", 0, 0));
+        model.apply(host("h1", "c1", "r1", "failed", 3, 32));
+        model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+        model.apply(command("f1", "inc-c1-0001", Action.FENCE_HOST, "h1", null, null, 32));
+        model.apply(result("f1", "SUCCEEDED", 37));
+        model.apply(command("m1", "inc-c1-0001", Action.MAP_DISKS, "h1", "h2", null, 37));
+        model.apply(result("m1", "SUCCEEDED", 39));
+        model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+        model.apply(command("r2", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v2", 39));
+        model.apply(alert("UNPLACED", "inc-c1-0001", List.of("v3"), 39));
 
-    Map<String, Object> open = incidentOf(model.since(0), "inc-c1-0001");
-    assertThat(open.get("vmsTotal")).isEqualTo(3);
-    assertThat(open.get("vmsRecovered")).isEqualTo(0);
-    assertThat(open.get("vmsGivenUp")).isEqualTo(1);
-    List<Map<String, Object>> clusters = get(model.since(0), "clusters");
-    assertThat(clusters.get(0).get("inFlight")).isEqualTo(2);
-    assertThat(clusters.get(0).get("inFlightLimit")).isEqualTo(Settings.DEFAULTS.maxInFlightPerCluster());
+        Map<String, Object> open = incidentOf(model.since(0), "inc-c1-0001");
+        assertThat(open.get("vmsTotal")).isEqualTo(3);
+        assertThat(open.get("vmsRecovered")).isEqualTo(0);
+        assertThat(open.get("vmsGivenUp")).isEqualTo(1);
+        List<Map<String, Object>> clusters = get(model.since(0), "clusters");
+        assertThat(clusters.get(0).get("inFlight")).isEqualTo(2);
+        assertThat(clusters.get(0).get("inFlightLimit"))
+                .isEqualTo(Settings.DEFAULTS.maxInFlightPerCluster());
 
-    model.apply(result("r1", "SUCCEEDED", 41));
-    model.apply(result("r2", "SUCCEEDED", 42));
-    // the host's VM count drops as they leave: the total stays what was on it before it failed
-    model.apply(host("h1", "c1", "r1", "fenced", 0, 42));
-    model.apply(incident("inc-c1-0001", "PARTIAL", List.of("h1"), EVIDENCE, 42));
-    Map<String, Object> done = incidentOf(model.since(0), "inc-c1-0001");
-    assertThat(done.get("vmsTotal")).isEqualTo(3);
-    assertThat(done.get("vmsRecovered")).isEqualTo(2);
-    assertThat(done.get("state")).isEqualTo("PARTIAL");
-    assertThat(done.get("fenceTs")).isEqualTo(Records.at(32).toEpochMilli());
-    assertThat(done.get("fencedTs")).isEqualTo(Records.at(37).toEpochMilli());
-    assertThat(done.get("mappedTs")).isEqualTo(Records.at(39).toEpochMilli());
-    assertThat(done.get("restartedTs")).isEqualTo(Records.at(42).toEpochMilli());
-    // from the last heartbeat at 20 s to 42 s
-    assertThat(done.get("recoverySeconds")).isEqualTo(22.0);
-    assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(22.0);
-    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
-        .containsEntry("inFlight", 0);
-  }
+        model.apply(result("r1", "SUCCEEDED", 41));
+        model.apply(result("r2", "SUCCEEDED", 42));
+        // the host's VM count drops as they leave: the total stays what was on it before it failed
+        model.apply(host("h1", "c1", "r1", "fenced", 0, 42));
+        model.apply(incident("inc-c1-0001", "PARTIAL", List.of("h1"), EVIDENCE, 42));
+        Map<String, Object> done = incidentOf(model.since(0), "inc-c1-0001");
+        assertThat(done.get("vmsTotal")).isEqualTo(3);
+        assertThat(done.get("vmsRecovered")).isEqualTo(2);
+        assertThat(done.get("state")).isEqualTo("PARTIAL");
+        assertThat(done.get("fenceTs")).isEqualTo(Records.at(32).toEpochMilli());
+        assertThat(done.get("fencedTs")).isEqualTo(Records.at(37).toEpochMilli());
+        assertThat(done.get("mappedTs")).isEqualTo(Records.at(39).toEpochMilli());
+        assertThat(done.get("restartedTs")).isEqualTo(Records.at(42).toEpochMilli());
+        // from the last heartbeat at 20 s to 42 s
+        assertThat(done.get("recoverySeconds")).isEqualTo(22.0);
+        assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(22.0);
+        assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
+                .containsEntry("inFlight", 0);
+    }
 
-  @Test
-  void headroomCountsHealthyHostsAndAdmissionIsShownPerCluster() {
-    model.apply(host("h1", "c1", "r1", "healthy", 4, 0)); // 16 of 64 cpu used
-    model.apply(host("h2", "c1", "r1", "healthy", 8, 0)); // 32 of 64
-    model.apply(host("h3", "c1", "r2", "failed", 8, 0)); // no room to offer
-    Map<String, Object> c1 = this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
-    assertThat(c1.get("cpuFree")).isEqualTo(80.0);
-    assertThat(c1.get("cpuTotal")).isEqualTo(128.0);
-    assertThat(c1.get("vms")).isEqualTo(20);
-    assertThat(c1.get("admission")).isNull();
+    @Test
+    void headroomCountsHealthyHostsAndAdmissionIsShownPerCluster() {
+        model.apply(host("h1", "c1", "r1", "healthy", 4, 0)); // 16 of 64 cpu used
+        model.apply(host("h2", "c1", "r1", "healthy", 8, 0)); // 32 of 64
+        model.apply(host("h3", "c1", "r2", "failed", 8, 0)); // no room to offer
+        Map<String, Object> c1 =
+                this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
+        assertThat(c1.get("cpuFree")).isEqualTo(80.0);
+        assertThat(c1.get("cpuTotal")).isEqualTo(128.0);
+        assertThat(c1.get("vms")).isEqualTo(20);
+        assertThat(c1.get("admission")).isNull();
 
-    model.apply(
-        Admission.newBuilder()
-            .setCluster("c1")
-            .setHosts(3)
-            .setRacks(2)
-            .setPowerDomains(2)
-            .setRisks(
-                List.of(
-                    AdmissionRisk.newBuilder()
-                        .setKind("RACK")
-                        .setId("r1")
-                        .setUnplacedVms(4)
-                        .setVms(List.of("v1", "v2", "v3", "v4"))
-                        .build()))
-            .setTs(Records.at(1))
-            .build());
-    c1 = this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
-    Map<String, Object> admission = get(c1, "admission");
-    List<Map<String, Object>> risks = get(admission, "risks");
-    assertThat(risks).singleElement().satisfies(r -> {
-      assertThat(r.get("kind")).isEqualTo("RACK");
-      assertThat(r.get("unplacedVms")).isEqualTo(4);
-    });
-  }
+        model.apply(
+                Admission.newBuilder()
+                        .setCluster("c1")
+                        .setHosts(3)
+                        .setRacks(2)
+                        .setPowerDomains(2)
+                        .setRisks(
+                                List.of(
+                                        AdmissionRisk.newBuilder()
+                                                .setKind("RACK")
+                                                .setId("r1")
+                                                .setUnplacedVms(4)
+                                                .setVms(List.of("v1", "v2", "v3", "v4"))
+                                                .build()))
+                        .setTs(Records.at(1))
+                        .build());
+        c1 = this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0);
+        Map<String, Object> admission = get(c1, "admission");
+        List<Map<String, Object>> risks = get(admission, "risks");
+        assertThat(risks)
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.get("kind")).isEqualTo("RACK");
+                            assertThat(r.get("unplacedVms")).isEqualTo(4);
+                        });
+    }
 
-  @Test
-  void recordsReadOutOfOrderAcrossTopicsStillAddUp() {
-    model.apply(host("h1", "c1", "r1", "healthy", 2, 0));
-    // the restart and its result are read before the incident, the result before its command
-    model.apply(result("r1", "SUCCEEDED", 41));
-    model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
-    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "incidents")).isEmpty();
-    model.apply(host("h1", "c1", "r1", "failed", 2, 32));
-    model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
-    Map<String, Object> inc = incidentOf(model.since(0), "inc-c1-0001");
-    assertThat(inc.get("vmsRecovered")).isEqualTo(1);
-    assertThat(inc.get("vmsTotal")).isEqualTo(2);
-    assertThat(inc.get("detectedTs")).isEqualTo(Records.at(32).toEpochMilli());
-    assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
-        .containsEntry("inFlight", 0);
-  }
+    @Test
+    void recordsReadOutOfOrderAcrossTopicsStillAddUp() {
+        model.apply(host("h1", "c1", "r1", "healthy", 2, 0));
+        // the restart and its result are read before the incident, the result before its command
+        model.apply(result("r1", "SUCCEEDED", 41));
+        model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+        assertThat(this.<List<Map<String, Object>>>get(model.since(0), "incidents")).isEmpty();
+        model.apply(host("h1", "c1", "r1", "failed", 2, 32));
+        model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+        Map<String, Object> inc = incidentOf(model.since(0), "inc-c1-0001");
+        assertThat(inc.get("vmsRecovered")).isEqualTo(1);
+        assertThat(inc.get("vmsTotal")).isEqualTo(2);
+        assertThat(inc.get("detectedTs")).isEqualTo(Records.at(32).toEpochMilli());
+        assertThat(this.<List<Map<String, Object>>>get(model.since(0), "clusters").get(0))
+                .containsEntry("inFlight", 0);
+    }
 
-  @Test
-  void aRemovedHostLeavesTheMap() {
-    model.apply(host("h1", "c1", "r1", "healthy", 4, 0));
-    long v = model.version();
-    model.apply(host("h1", "c1", "r1", "removed", 0, 5));
-    Map<String, Object> delta = model.since(v);
-    assertThat(this.<List<String>>get(delta, "removed")).containsExactly("h1");
-    assertThat(this.<List<Object[]>>get(model.since(0), "hosts")).isEmpty();
-  }
+    @Test
+    void aRemovedHostLeavesTheMap() {
+        model.apply(host("h1", "c1", "r1", "healthy", 4, 0));
+        long v = model.version();
+        model.apply(host("h1", "c1", "r1", "removed", 0, 5));
+        Map<String, Object> delta = model.since(v);
+        assertThat(this.<List<String>>get(delta, "removed")).containsExactly("h1");
+        assertThat(this.<List<Object[]>>get(model.since(0), "hosts")).isEmpty();
+    }
 }

@@ -3,28 +3,28 @@ package io.vmres.engine.event;
 import java.io.Serializable;
 
 /**
- * An input event of the pipeline, as the spec's input table defines it. {@code ts} is event time
- * in epoch milliseconds; {@code seq} orders events of equal {@code ts} (the line number in a
+ * An input event of the pipeline, as the spec's input table defines it. {@code ts} is event time in
+ * epoch milliseconds; {@code seq} orders events of equal {@code ts} (the line number in a
  * recording, an arrival sequence on Kafka).
  */
 public sealed interface Event extends Serializable
-    permits HostEvent,
-        HostRemoved,
-        VmEvent,
-        VmRemoved,
-        Heartbeat,
-        Power,
-        Health,
-        Maintenance,
-        MaintenanceEnd,
-        OperatorConfirm,
-        SimFault,
-        CommandResultEvent,
-        Prediction {
-  long ts();
+        permits HostEvent,
+                HostRemoved,
+                VmEvent,
+                VmRemoved,
+                Heartbeat,
+                Power,
+                Health,
+                Maintenance,
+                MaintenanceEnd,
+                OperatorConfirm,
+                SimFault,
+                CommandResultEvent,
+                Prediction {
+    long ts();
 
-  long seq();
+    long seq();
 
-  /** The spec's {@code type} name of this event. */
-  String type();
+    /** The spec's {@code type} name of this event. */
+    String type();
 }

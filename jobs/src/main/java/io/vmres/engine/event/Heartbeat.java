@@ -2,8 +2,8 @@ package io.vmres.engine.event;
 
 /** The spec's `heartbeat` event. */
 public record Heartbeat(long ts, long seq, String host, String channel) implements Event {
-  @Override
-  public String type() {
-    return "heartbeat";
-  }
+    @Override
+    public String type() {
+        return "heartbeat";
+    }
 }

@@ -6,9 +6,9 @@ package io.vmres.engine.event;
  * takes the sample's place among the events of its instant.
  */
 public record Prediction(long ts, long seq, String host, String rule, String sensor, double value)
-    implements Event {
-  @Override
-  public String type() {
-    return "prediction";
-  }
+        implements Event {
+    @Override
+    public String type() {
+        return "prediction";
+    }
 }

@@ -16,92 +16,92 @@ import java.util.TreeSet;
  * all owed and not running) and it is given up.
  */
 public final class Dependencies implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** What the dependencies of a VM allow. */
-  public enum Verdict {
-    RUN,
-    WAIT,
-    DEAD
-  }
-
-  private final Fleet fleet;
-  private final Map<String, Incident> incidents;
-  private final TreeSet<String> givenUp;
-
-  /**
-   * @param incidents the cluster's incidents (shared, read only here)
-   * @param givenUp the VMs named by a give-up alert so far (shared, read only here)
-   */
-  public Dependencies(Fleet fleet, Map<String, Incident> incidents, TreeSet<String> givenUp) {
-    this.fleet = fleet;
-    this.incidents = incidents;
-    this.givenUp = givenUp;
-  }
-
-  /** Whether the VM's dependencies run, may still run, or one will not run again. */
-  public Verdict of(VmJob j) {
-    VmState vs = fleet.vms.get(j.vm);
-    boolean wait = false;
-    for (String d : vs.dependsOn()) {
-      VmState ds = fleet.relevantDependency(j.vm, d);
-      if (ds == null || fleet.runs(ds)) {
-        continue;
-      }
-      if (dead(ds)) {
-        return Verdict.DEAD;
-      }
-      wait = true;
+    /** What the dependencies of a VM allow. */
+    public enum Verdict {
+        RUN,
+        WAIT,
+        DEAD
     }
-    if (wait && inCycle(j.vm)) {
-      return Verdict.DEAD;
+
+    private final Fleet fleet;
+    private final Map<String, Incident> incidents;
+    private final TreeSet<String> givenUp;
+
+    /**
+     * @param incidents the cluster's incidents (shared, read only here)
+     * @param givenUp the VMs named by a give-up alert so far (shared, read only here)
+     */
+    public Dependencies(Fleet fleet, Map<String, Incident> incidents, TreeSet<String> givenUp) {
+        this.fleet = fleet;
+        this.incidents = incidents;
+        this.givenUp = givenUp;
     }
-    return wait ? Verdict.WAIT : Verdict.RUN;
-  }
 
-  private boolean dead(VmState ds) {
-    HostState dh = fleet.hosts.get(ds.host);
-    // a VM on a failed host that rejoined is gone, unless its recovery is still under way
-    return (ds.ghost && !owed(ds.id))
-        || givenUp.contains(ds.id)
-        || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
-  }
-
-  private boolean owed(String vm) {
-    for (Incident inc : incidents.values()) {
-      VmJob j = inc.jobs.get(vm);
-      if (j != null && j.active()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The VM depends on itself through VMs that are all owed and not running. */
-  private boolean inCycle(String vm) {
-    TreeSet<String> seen = new TreeSet<>();
-    List<String> stack = new ArrayList<>();
-    stack.add(vm);
-    while (!stack.isEmpty()) {
-      String x = stack.remove(stack.size() - 1);
-      VmState xs = fleet.vms.get(x);
-      if (xs == null) {
-        continue;
-      }
-      for (String d : xs.dependsOn()) {
-        VmState ds = fleet.relevantDependency(x, d);
-        if (ds == null) {
-          continue;
+    /** Whether the VM's dependencies run, may still run, or one will not run again. */
+    public Verdict of(VmJob j) {
+        VmState vs = fleet.vms.get(j.vm);
+        boolean wait = false;
+        for (String d : vs.dependsOn()) {
+            VmState ds = fleet.relevantDependency(j.vm, d);
+            if (ds == null || fleet.runs(ds)) {
+                continue;
+            }
+            if (dead(ds)) {
+                return Verdict.DEAD;
+            }
+            wait = true;
         }
-        if (d.equals(vm)) {
-          return true;
+        if (wait && inCycle(j.vm)) {
+            return Verdict.DEAD;
         }
-        if (!seen.contains(d) && !fleet.runs(ds) && !givenUp.contains(d) && owed(d)) {
-          seen.add(d);
-          stack.add(d);
-        }
-      }
+        return wait ? Verdict.WAIT : Verdict.RUN;
     }
-    return false;
-  }
+
+    private boolean dead(VmState ds) {
+        HostState dh = fleet.hosts.get(ds.host);
+        // a VM on a failed host that rejoined is gone, unless its recovery is still under way
+        return (ds.ghost && !owed(ds.id))
+                || givenUp.contains(ds.id)
+                || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
+    }
+
+    private boolean owed(String vm) {
+        for (Incident inc : incidents.values()) {
+            VmJob j = inc.jobs.get(vm);
+            if (j != null && j.active()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The VM depends on itself through VMs that are all owed and not running. */
+    private boolean inCycle(String vm) {
+        TreeSet<String> seen = new TreeSet<>();
+        List<String> stack = new ArrayList<>();
+        stack.add(vm);
+        while (!stack.isEmpty()) {
+            String x = stack.remove(stack.size() - 1);
+            VmState xs = fleet.vms.get(x);
+            if (xs == null) {
+                continue;
+            }
+            for (String d : xs.dependsOn()) {
+                VmState ds = fleet.relevantDependency(x, d);
+                if (ds == null) {
+                    continue;
+                }
+                if (d.equals(vm)) {
+                    return true;
+                }
+                if (!seen.contains(d) && !fleet.runs(ds) && !givenUp.contains(d) && owed(d)) {
+                    seen.add(d);
+                    stack.add(d);
+                }
+            }
+        }
+        return false;
+    }
 }

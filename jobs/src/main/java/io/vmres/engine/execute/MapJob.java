@@ -5,29 +5,29 @@ import java.util.List;
 
 /** One MAP_DISKS of a failed host's VMs onto one target; retried in place with attempt + 1. */
 public final class MapJob implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public final String incidentId;
-  public final String host;
-  public final String target;
-  public final List<String> vms;
-  public final List<String> disks;
-  public final int priority;
-  public int attempt;
-  public boolean inFlight;
+    public final String incidentId;
+    public final String host;
+    public final String target;
+    public final List<String> vms;
+    public final List<String> disks;
+    public final int priority;
+    public int attempt;
+    public boolean inFlight;
 
-  public MapJob(
-      String incidentId,
-      String host,
-      String target,
-      List<String> vms,
-      List<String> disks,
-      int priority) {
-    this.incidentId = incidentId;
-    this.host = host;
-    this.target = target;
-    this.vms = vms;
-    this.disks = disks;
-    this.priority = priority;
-  }
+    public MapJob(
+            String incidentId,
+            String host,
+            String target,
+            List<String> vms,
+            List<String> disks,
+            int priority) {
+        this.incidentId = incidentId;
+        this.host = host;
+        this.target = target;
+        this.vms = vms;
+        this.disks = disks;
+        this.priority = priority;
+    }
 }

@@ -8,23 +8,23 @@ import java.io.Serializable;
  * Stale timers are dropped when they fire (lazy invalidation).
  */
 public record Timer(long ts, int kind, long seq, String key, long aux)
-    implements Comparable<Timer>, Serializable {
-  public static final int LOSS = 0;
-  public static final int DECIDE = 1;
-  public static final int ISOLATION = 2;
-  public static final int TEMP = 3;
+        implements Comparable<Timer>, Serializable {
+    public static final int LOSS = 0;
+    public static final int DECIDE = 1;
+    public static final int ISOLATION = 2;
+    public static final int TEMP = 3;
 
-  /** Step 3 of an instant: command answers and timeouts. */
-  public static final int ANSWER = 10;
+    /** Step 3 of an instant: command answers and timeouts. */
+    public static final int ANSWER = 10;
 
-  @Override
-  public int compareTo(Timer o) {
-    if (ts != o.ts) {
-      return Long.compare(ts, o.ts);
+    @Override
+    public int compareTo(Timer o) {
+        if (ts != o.ts) {
+            return Long.compare(ts, o.ts);
+        }
+        if (kind != o.kind) {
+            return Integer.compare(kind, o.kind);
+        }
+        return Long.compare(seq, o.seq);
     }
-    if (kind != o.kind) {
-      return Integer.compare(kind, o.kind);
-    }
-    return Long.compare(seq, o.seq);
-  }
 }

@@ -12,140 +12,143 @@ import java.util.TreeSet;
  * VMs where the view holds them, and the placement rules judged on it.
  */
 public final class Fleet implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String cluster;
-  private final Settings settings;
-  public final TreeMap<String, HostState> hosts = new TreeMap<>();
-  public final TreeMap<String, VmState> vms = new TreeMap<>();
+    private final String cluster;
+    private final Settings settings;
+    public final TreeMap<String, HostState> hosts = new TreeMap<>();
+    public final TreeMap<String, VmState> vms = new TreeMap<>();
 
-  public Fleet(String cluster, Settings settings) {
-    this.cluster = cluster;
-    this.settings = settings;
-  }
+    public Fleet(String cluster, Settings settings) {
+        this.cluster = cluster;
+        this.settings = settings;
+    }
 
-  /** The state of a host, created on first sight. */
-  public HostState host(String id) {
-    HostState hs = hosts.get(id);
-    if (hs == null) {
-      hs = new HostState(id);
-      hosts.put(id, hs);
+    /** The state of a host, created on first sight. */
+    public HostState host(String id) {
+        HostState hs = hosts.get(id);
+        if (hs == null) {
+            hs = new HostState(id);
+            hosts.put(id, hs);
+        }
+        return hs;
     }
-    return hs;
-  }
 
-  /** Registered now, in this cluster by its record valid now. */
-  public boolean registeredHere(HostState hs) {
-    return hs != null && hs.registered && cluster.equals(hs.cluster());
-  }
+    /** Registered now, in this cluster by its record valid now. */
+    public boolean registeredHere(HostState hs) {
+        return hs != null && hs.registered && cluster.equals(hs.cluster());
+    }
 
-  /** The dependency's state, or null when the spec ignores it (itself, unknown, other cluster). */
-  public VmState relevantDependency(String vm, String d) {
-    if (d.equals(vm)) {
-      return null;
+    /**
+     * The dependency's state, or null when the spec ignores it (itself, unknown, other cluster).
+     */
+    public VmState relevantDependency(String vm, String d) {
+        if (d.equals(vm)) {
+            return null;
+        }
+        VmState ds = vms.get(d);
+        if (ds == null) {
+            return null;
+        }
+        HostState dh = hosts.get(ds.host);
+        if (dh != null && dh.record != null && !cluster.equals(dh.cluster())) {
+            return null;
+        }
+        return ds;
     }
-    VmState ds = vms.get(d);
-    if (ds == null) {
-      return null;
-    }
-    HostState dh = hosts.get(ds.host);
-    if (dh != null && dh.record != null && !cluster.equals(dh.cluster())) {
-      return null;
-    }
-    return ds;
-  }
 
-  /**
-   * A dependency runs when the fleet view holds it on a host neither declared failed nor awaiting
-   * confirmation, and it is not awaiting recovery (spec: Dependencies).
-   */
-  public boolean runs(VmState ds) {
-    HostState dh = hosts.get(ds.host);
-    return !ds.ghost && !ds.down && (dh == null || dh.status != Status.FAILED);
-  }
+    /**
+     * A dependency runs when the fleet view holds it on a host neither declared failed nor awaiting
+     * confirmation, and it is not awaiting recovery (spec: Dependencies).
+     */
+    public boolean runs(VmState ds) {
+        HostState dh = hosts.get(ds.host);
+        return !ds.ghost && !ds.down && (dh == null || dh.status != Status.FAILED);
+    }
 
-  /**
-   * Alive (spec: Placement): has beaten, every channel it used beat within the timeout, and it is
-   * not declared failed (or has rejoined).
-   */
-  public boolean alive(HostState th, long now) {
-    if (!th.usedAny()) {
-      return false;
+    /**
+     * Alive (spec: Placement): has beaten, every channel it used beat within the timeout, and it is
+     * not declared failed (or has rejoined).
+     */
+    public boolean alive(HostState th, long now) {
+        if (!th.usedAny()) {
+            return false;
+        }
+        for (int c = 0; c < 2; c++) {
+            if (th.used[c] && th.lastBeat[c] + settings.heartbeatTimeoutMs() <= now) {
+                return false;
+            }
+        }
+        return th.status == Status.NORMAL;
     }
-    for (int c = 0; c < 2; c++) {
-      if (th.used[c] && th.lastBeat[c] + settings.heartbeatTimeoutMs() <= now) {
-        return false;
-      }
-    }
-    return th.status == Status.NORMAL;
-  }
 
-  /** Every placement rule of the spec for the job's VM on the target, at this instant. */
-  public boolean fits(VmJob j, String target, FailedDomains domains, long now) {
-    if (target.equals(j.source) || j.failedTargets.contains(target)) {
-      return false;
+    /** Every placement rule of the spec for the job's VM on the target, at this instant. */
+    public boolean fits(VmJob j, String target, FailedDomains domains, long now) {
+        if (target.equals(j.source) || j.failedTargets.contains(target)) {
+            return false;
+        }
+        HostState th = hosts.get(target);
+        HostState sh = hosts.get(j.source);
+        VmState vs = vms.get(j.vm);
+        if (!registeredHere(th) || sh == null || vs == null || !alive(th, now)) {
+            return false;
+        }
+        if (th.draining || th.inMaintenance || (!j.restart && th.record.spare())) {
+            return false;
+        }
+        if ((th.record.rack() != null && domains.racks().contains(th.record.rack()))
+                || (th.record.powerDomain() != null
+                        && domains.powerDomains().contains(th.record.powerDomain()))) {
+            return false;
+        }
+        if (sh.record != null && !th.cluster().equals(sh.cluster())) {
+            return false;
+        }
+        if (!th.hypervisor().equals(sh.hypervisor())) {
+            return false;
+        }
+        String sd = vs.record.storageDomain();
+        if (sd != null
+                && (th.record.storageDomains() == null
+                        || !th.record.storageDomains().contains(sd))) {
+            return false;
+        }
+        double cpu = vs.record.cpu();
+        double mem = vs.record.memMb();
+        String group = vs.record.antiAffinityGroup();
+        TreeSet<String> there = new TreeSet<>(th.vms);
+        there.addAll(th.incoming);
+        there.remove(j.vm);
+        for (String o : there) {
+            VmState os = vms.get(o);
+            if (os == null) {
+                continue;
+            }
+            cpu += os.record.cpu();
+            mem += os.record.memMb();
+            if (group != null && group.equals(os.record.antiAffinityGroup())) {
+                return false;
+            }
+        }
+        return cpu <= th.record.cpu() + 1e-9 && mem <= th.record.memMb() + 1e-9;
     }
-    HostState th = hosts.get(target);
-    HostState sh = hosts.get(j.source);
-    VmState vs = vms.get(j.vm);
-    if (!registeredHere(th) || sh == null || vs == null || !alive(th, now)) {
-      return false;
-    }
-    if (th.draining || th.inMaintenance || (!j.restart && th.record.spare())) {
-      return false;
-    }
-    if ((th.record.rack() != null && domains.racks().contains(th.record.rack()))
-        || (th.record.powerDomain() != null
-            && domains.powerDomains().contains(th.record.powerDomain()))) {
-      return false;
-    }
-    if (sh.record != null && !th.cluster().equals(sh.cluster())) {
-      return false;
-    }
-    if (!th.hypervisor().equals(sh.hypervisor())) {
-      return false;
-    }
-    String sd = vs.record.storageDomain();
-    if (sd != null
-        && (th.record.storageDomains() == null || !th.record.storageDomains().contains(sd))) {
-      return false;
-    }
-    double cpu = vs.record.cpu();
-    double mem = vs.record.memMb();
-    String group = vs.record.antiAffinityGroup();
-    TreeSet<String> there = new TreeSet<>(th.vms);
-    there.addAll(th.incoming);
-    there.remove(j.vm);
-    for (String o : there) {
-      VmState os = vms.get(o);
-      if (os == null) {
-        continue;
-      }
-      cpu += os.record.cpu();
-      mem += os.record.memMb();
-      if (group != null && group.equals(os.record.antiAffinityGroup())) {
-        return false;
-      }
-    }
-    return cpu <= th.record.cpu() + 1e-9 && mem <= th.record.memMb() + 1e-9;
-  }
 
-  /** The free share of the scarcer resource of a target, counting what is planned to it. */
-  public double room(String target) {
-    HostState th = hosts.get(target);
-    double cpu = 0;
-    double mem = 0;
-    TreeSet<String> there = new TreeSet<>(th.vms);
-    there.addAll(th.incoming);
-    for (String o : there) {
-      VmState os = vms.get(o);
-      if (os != null) {
-        cpu += os.record.cpu();
-        mem += os.record.memMb();
-      }
+    /** The free share of the scarcer resource of a target, counting what is planned to it. */
+    public double room(String target) {
+        HostState th = hosts.get(target);
+        double cpu = 0;
+        double mem = 0;
+        TreeSet<String> there = new TreeSet<>(th.vms);
+        there.addAll(th.incoming);
+        for (String o : there) {
+            VmState os = vms.get(o);
+            if (os != null) {
+                cpu += os.record.cpu();
+                mem += os.record.memMb();
+            }
+        }
+        double c = th.record.cpu() <= 0 ? 0 : 1 - cpu / th.record.cpu();
+        double m = th.record.memMb() <= 0 ? 0 : 1 - mem / th.record.memMb();
+        return Math.min(c, m);
     }
-    double c = th.record.cpu() <= 0 ? 0 : 1 - cpu / th.record.cpu();
-    double m = th.record.memMb() <= 0 ? 0 : 1 - mem / th.record.memMb();
-    return Math.min(c, m);
-  }
 }

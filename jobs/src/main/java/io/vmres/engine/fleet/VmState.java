@@ -6,37 +6,37 @@ import java.util.List;
 
 /** One VM of the fleet view: its latest inventory record and where the view holds it. */
 public final class VmState implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public final String id;
-  public VmEvent record;
-  public String host;
+    public final String id;
+    public VmEvent record;
+    public String host;
 
-  /** Not running: its host was declared failed (or confirmed down) and it has not moved since. */
-  public boolean down;
+    /** Not running: its host was declared failed (or confirmed down) and it has not moved since. */
+    public boolean down;
 
-  /** On a failed host that rejoined empty: gone, holds nothing. */
-  public boolean ghost;
+    /** On a failed host that rejoined empty: gone, holds nothing. */
+    public boolean ghost;
 
-  public VmState(String id, VmEvent record) {
-    this.id = id;
-    this.record = record;
-    this.host = record.host();
-  }
+    public VmState(String id, VmEvent record) {
+        this.id = id;
+        this.record = record;
+        this.host = record.host();
+    }
 
-  public int priority() {
-    return record.priority();
-  }
+    public int priority() {
+        return record.priority();
+    }
 
-  public boolean ha() {
-    return record.ha();
-  }
+    public boolean ha() {
+        return record.ha();
+    }
 
-  public List<String> disks() {
-    return record.disks() == null ? List.of() : record.disks();
-  }
+    public List<String> disks() {
+        return record.disks() == null ? List.of() : record.disks();
+    }
 
-  public List<String> dependsOn() {
-    return record.dependsOn() == null ? List.of() : record.dependsOn();
-  }
+    public List<String> dependsOn() {
+        return record.dependsOn() == null ? List.of() : record.dependsOn();
+    }
 }

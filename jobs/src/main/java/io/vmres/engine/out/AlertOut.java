@@ -11,10 +11,10 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"kind", "incidentId", "host", "vms", "detail", "ts"})
 public record AlertOut(
-    String kind,
-    String incidentId,
-    String host,
-    List<String> vms,
-    String detail,
-    @JsonSerialize(using = Times.Json.class) long ts)
-    implements Serializable {}
+        String kind,
+        String incidentId,
+        String host,
+        List<String> vms,
+        String detail,
+        @JsonSerialize(using = Times.Json.class) long ts)
+        implements Serializable {}

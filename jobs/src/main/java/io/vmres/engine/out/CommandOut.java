@@ -9,17 +9,29 @@ import java.util.List;
 
 /** A command issued to a connector: a line of {@code commands.jsonl}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"commandId", "incidentId", "action", "host", "target", "vm", "vms", "disks", "attempt", "priority", "ts"})
+@JsonPropertyOrder({
+    "commandId",
+    "incidentId",
+    "action",
+    "host",
+    "target",
+    "vm",
+    "vms",
+    "disks",
+    "attempt",
+    "priority",
+    "ts"
+})
 public record CommandOut(
-    String commandId,
-    String incidentId,
-    String action,
-    String host,
-    String target,
-    String vm,
-    List<String> vms,
-    List<String> disks,
-    int attempt,
-    Integer priority,
-    @JsonSerialize(using = Times.Json.class) long ts)
-    implements Serializable {}
+        String commandId,
+        String incidentId,
+        String action,
+        String host,
+        String target,
+        String vm,
+        List<String> vms,
+        List<String> disks,
+        int attempt,
+        Integer priority,
+        @JsonSerialize(using = Times.Json.class) long ts)
+        implements Serializable {}

@@ -19,23 +19,23 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"incidentId", "kind", "hosts", "state", "evidence", "ts"})
 public record IncidentOut(
-    String incidentId,
-    String kind,
-    List<String> hosts,
-    String state,
-    Map<String, Object> evidence,
-    @JsonSerialize(using = Times.Json.class) long ts,
-    @JsonIgnore IncidentFigures figures)
-    implements Serializable {
+        String incidentId,
+        String kind,
+        List<String> hosts,
+        String state,
+        Map<String, Object> evidence,
+        @JsonSerialize(using = Times.Json.class) long ts,
+        @JsonIgnore IncidentFigures figures)
+        implements Serializable {
 
-  /** A line without figures. */
-  public IncidentOut(
-      String incidentId,
-      String kind,
-      List<String> hosts,
-      String state,
-      Map<String, Object> evidence,
-      long ts) {
-    this(incidentId, kind, hosts, state, evidence, ts, null);
-  }
+    /** A line without figures. */
+    public IncidentOut(
+            String incidentId,
+            String kind,
+            List<String> hosts,
+            String state,
+            Map<String, Object> evidence,
+            long ts) {
+        this(incidentId, kind, hosts, state, evidence, ts, null);
+    }
 }

@@ -26,409 +26,417 @@ import java.util.TreeSet;
  * planning round (a single host's failure uses its prestaged plan when it is still valid; several
  * hosts failing together, or a stale plan, are placed afresh against one ledger).
  *
- * <p>Part of the engine's state (serializable); every choice is a function of the fleet view and
- * of the order of changes, so replays are deterministic.
+ * <p>Part of the engine's state (serializable); every choice is a function of the fleet view and of
+ * the order of changes, so replays are deterministic.
  */
 public final class FleetPlanning implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  private final String cluster;
-  private final Ledger ledger = new Ledger();
-  private final PrestagedPlans plans;
-  private final BalancedPlacer placer = new BalancedPlacer();
-  private final GreedyPlacer fallback = new GreedyPlacer();
-
-  /** host -> what the ledger last took from the fleet view about it. */
-  private final HashMap<String, Seen> seen = new HashMap<>();
-
-  private final TreeSet<String> touched = new TreeSet<>();
-
-  /**
-   * Event time of the next look at every host when no input touched one: the engine's own work
-   * (timers, answers) changes hosts too, and is taken at most this long after.
-   */
-  static final long LOOK_EVERY_MS = 1000;
-
-  private long nextLook = Long.MIN_VALUE;
-
-  /** A heartbeat came from a host that was not alive at the last look: look at once. */
-  private boolean lookNow;
-
-  /**
-   * The rack and power domain risks of the admission view (a replan per domain) are taken again
-   * at most this often in event time; host risks follow every change.
-   */
-  static final long DOMAINS_EVERY_MS = 30_000;
-
-  private long nextDomainLook = Long.MIN_VALUE;
-  private Admission admission;
-  /** vm -> why the last round left it unplaced. */
-  private transient Map<String, String> reasons;
-
-  private long updates;
-  private long prestagedRounds;
-  private long freshRounds;
-
-  public FleetPlanning(String cluster) {
-    this.cluster = cluster;
-    this.plans = new PrestagedPlans(cluster);
-  }
-
-  public Ledger ledger() {
-    return ledger;
-  }
-
-  public PrestagedPlans plans() {
-    return plans;
-  }
-
-  /** The admission view as last computed, or null before the first change. */
-  public Admission admission() {
-    return admission;
-  }
-
-  /** Syncs that found a changed host (and so updated plans and the admission view). */
-  public long updates() {
-    return updates;
-  }
-
-  /** Rounds placed from a prestaged plan. */
-  public long prestagedRounds() {
-    return prestagedRounds;
-  }
-
-  /** Rounds placed afresh. */
-  public long freshRounds() {
-    return freshRounds;
-  }
-
-  /**
-   * An input event is about to change the hosts it names (VMs: the hosts they leave and join); a
-   * heartbeat of a host that was not alive at the last look asks for a look at this instant.
-   */
-  public void touch(Event e, Map<String, VmState> vms) {
-    if (e instanceof Heartbeat hb) {
-      Seen s = seen.get(hb.host());
-      if (s == null || !s.alive) {
-        lookNow = true;
-      }
-    } else if (e instanceof VmEvent ve) {
-      touched.add(ve.host());
-      VmState vs = vms.get(ve.vm());
-      if (vs != null) {
-        touched.add(vs.host);
-      }
-    } else if (e instanceof VmRemoved vr) {
-      VmState vs = vms.get(vr.vm());
-      if (vs != null) {
-        touched.add(vs.host);
-      }
-    } else if (e instanceof HostEvent he) {
-      touched.add(he.host());
-    }
-  }
-
-  /**
-   * Brings the ledger and the plans up to date with the fleet view at the end of an instant:
-   * hosts touched by input or whose state changed are taken again, and the plans they affect are
-   * made again. Every host is looked at when input touched one, else at most once a second of
-   * event time (instants of heartbeats from live hosts alone change nothing here).
-   *
-   * @return the admission view when it changed, else null
-   */
-  public Admission sync(Fleet fleet, FailedDomains domains, long now) {
-    if (touched.isEmpty() && !lookNow && now < nextLook) {
-      return null;
-    }
-    lookNow = false;
-    nextLook = now + LOOK_EVERY_MS;
-    for (HostState hs : fleet.hosts.values()) {
-      Seen s = seen.get(hs.id);
-      if (s == null) {
-        s = new Seen();
-        seen.put(hs.id, s);
-        s.update(fleet, hs, domains, now);
-        touched.add(hs.id);
-      } else if (s.update(fleet, hs, domains, now)) {
-        touched.add(hs.id);
-      }
-    }
-    if (touched.isEmpty()) {
-      return null;
-    }
-    List<String> changed = new ArrayList<>(touched);
-    touched.clear();
-    updates++;
-    for (String id : changed) {
-      take(ledger, fleet, fleet.hosts.get(id), domains, now);
-    }
-    plans.update(ledger, changed);
-    boolean freshDomains = admission == null || now >= nextDomainLook;
-    if (freshDomains) {
-      nextDomainLook = now + DOMAINS_EVERY_MS;
-    }
-    Admission a = Admission.of(ledger, plans, cluster, freshDomains ? null : admission);
-    if (a.equals(admission)) {
-      return null;
-    }
-    admission = a;
-    return a;
-  }
-
-  /** What the ledger last took from the fleet view about a host, to tell whether it changed. */
-  private static final class Seen implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    HostEvent record;
-    boolean registered;
-    Status status;
-    boolean draining;
-    boolean inMaintenance;
-    boolean inDomain;
-    boolean alive;
-    int vms;
-    int incoming;
+    private final String cluster;
+    private final Ledger ledger = new Ledger();
+    private final PrestagedPlans plans;
+    private final BalancedPlacer placer = new BalancedPlacer();
+    private final GreedyPlacer fallback = new GreedyPlacer();
 
-    /** Takes the host's state now; true when it differs from what was seen. */
-    boolean update(Fleet fleet, HostState hs, FailedDomains d, long now) {
-      boolean reg = fleet.registeredHere(hs);
-      boolean dom =
-          hs.record != null
-              && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
-                  || (hs.record.powerDomain() != null
-                      && d.powerDomains().contains(hs.record.powerDomain())));
-      boolean live = reg && fleet.alive(hs, now);
-      int in = hs.incoming.isEmpty() ? 0 : hs.incoming.hashCode() * 31 + hs.incoming.size();
-      boolean changed =
-          record != hs.record
-              || registered != reg
-              || status != hs.status
-              || draining != hs.draining
-              || inMaintenance != hs.inMaintenance
-              || inDomain != dom
-              || alive != live
-              || vms != hs.vms.size()
-              || incoming != in;
-      record = hs.record;
-      registered = reg;
-      status = hs.status;
-      draining = hs.draining;
-      inMaintenance = hs.inMaintenance;
-      inDomain = dom;
-      alive = live;
-      vms = hs.vms.size();
-      incoming = in;
-      return changed;
-    }
-  }
+    /** host -> what the ledger last took from the fleet view about it. */
+    private final HashMap<String, Seen> seen = new HashMap<>();
 
-  /** Copies one host of the fleet view into the ledger: record, state, VMs, reservations. */
-  private static void take(
-      Ledger ledger, Fleet fleet, HostState hs, FailedDomains d, long now) {
-    if (hs == null) {
-      return;
+    private final TreeSet<String> touched = new TreeSet<>();
+
+    /**
+     * Event time of the next look at every host when no input touched one: the engine's own work
+     * (timers, answers) changes hosts too, and is taken at most this long after.
+     */
+    static final long LOOK_EVERY_MS = 1000;
+
+    private long nextLook = Long.MIN_VALUE;
+
+    /** A heartbeat came from a host that was not alive at the last look: look at once. */
+    private boolean lookNow;
+
+    /**
+     * The rack and power domain risks of the admission view (a replan per domain) are taken again
+     * at most this often in event time; host risks follow every change.
+     */
+    static final long DOMAINS_EVERY_MS = 30_000;
+
+    private long nextDomainLook = Long.MIN_VALUE;
+    private Admission admission;
+
+    /** vm -> why the last round left it unplaced. */
+    private transient Map<String, String> reasons;
+
+    private long updates;
+    private long prestagedRounds;
+    private long freshRounds;
+
+    public FleetPlanning(String cluster) {
+        this.cluster = cluster;
+        this.plans = new PrestagedPlans(cluster);
     }
-    if (!fleet.registeredHere(hs)) {
-      ledger.removeHost(hs.id);
-    } else {
-      HostEvent r = hs.record;
-      ledger.putHost(
-          hs.id,
-          r.cluster(),
-          r.cpu(),
-          r.memMb(),
-          r.rack(),
-          r.powerDomain(),
-          hs.hypervisor(),
-          r.storageDomains() == null ? Set.of() : new TreeSet<>(r.storageDomains()),
-          r.spare());
-      boolean inDomain =
-          (r.rack() != null && d.racks().contains(r.rack()))
-              || (r.powerDomain() != null && d.powerDomains().contains(r.powerDomain()));
-      ledger.setState(
-          hs.id,
-          hs.status != Status.FAILED,
-          fleet.alive(hs, now) && !hs.draining && !hs.inMaintenance && !inDomain);
+
+    public Ledger ledger() {
+        return ledger;
     }
-    PlanHost h = ledger.host(hs.id);
-    if (h != null) {
-      for (String vm : new ArrayList<>(h.vms)) {
-        if (!hs.vms.contains(vm)) {
-          ledger.removeVm(vm);
+
+    public PrestagedPlans plans() {
+        return plans;
+    }
+
+    /** The admission view as last computed, or null before the first change. */
+    public Admission admission() {
+        return admission;
+    }
+
+    /** Syncs that found a changed host (and so updated plans and the admission view). */
+    public long updates() {
+        return updates;
+    }
+
+    /** Rounds placed from a prestaged plan. */
+    public long prestagedRounds() {
+        return prestagedRounds;
+    }
+
+    /** Rounds placed afresh. */
+    public long freshRounds() {
+        return freshRounds;
+    }
+
+    /**
+     * An input event is about to change the hosts it names (VMs: the hosts they leave and join); a
+     * heartbeat of a host that was not alive at the last look asks for a look at this instant.
+     */
+    public void touch(Event e, Map<String, VmState> vms) {
+        if (e instanceof Heartbeat hb) {
+            Seen s = seen.get(hb.host());
+            if (s == null || !s.alive) {
+                lookNow = true;
+            }
+        } else if (e instanceof VmEvent ve) {
+            touched.add(ve.host());
+            VmState vs = vms.get(ve.vm());
+            if (vs != null) {
+                touched.add(vs.host);
+            }
+        } else if (e instanceof VmRemoved vr) {
+            VmState vs = vms.get(vr.vm());
+            if (vs != null) {
+                touched.add(vs.host);
+            }
+        } else if (e instanceof HostEvent he) {
+            touched.add(he.host());
         }
-      }
     }
-    for (String vm : hs.vms) {
-      VmState vs = fleet.vms.get(vm);
-      if (vs != null && !vs.ghost) {
-        ledger.putVm(planVm(vs));
-      }
-    }
-    ledger.releaseAll(hs.id);
-    for (String vm : hs.incoming) {
-      VmState vs = fleet.vms.get(vm);
-      if (vs != null) {
-        ledger.reserve(hs.id, planVm(vs));
-      }
-    }
-  }
 
-  /** The planner's view of a VM of the fleet view. */
-  public static PlanVm planVm(VmState vs) {
-    VmEvent r = vs.record;
-    return new PlanVm(
-        vs.id,
-        vs.host,
-        r.cpu(),
-        r.memMb(),
-        r.priority(),
-        r.ha(),
-        r.antiAffinityGroup(),
-        r.storageDomain(),
-        r.dependsOn());
-  }
+    /**
+     * Brings the ledger and the plans up to date with the fleet view at the end of an instant:
+     * hosts touched by input or whose state changed are taken again, and the plans they affect are
+     * made again. Every host is looked at when input touched one, else at most once a second of
+     * event time (instants of heartbeats from live hosts alone change nothing here).
+     *
+     * @return the admission view when it changed, else null
+     */
+    public Admission sync(Fleet fleet, FailedDomains domains, long now) {
+        if (touched.isEmpty() && !lookNow && now < nextLook) {
+            return null;
+        }
+        lookNow = false;
+        nextLook = now + LOOK_EVERY_MS;
+        for (HostState hs : fleet.hosts.values()) {
+            Seen s = seen.get(hs.id);
+            if (s == null) {
+                s = new Seen();
+                seen.put(hs.id, s);
+                s.update(fleet, hs, domains, now);
+                touched.add(hs.id);
+            } else if (s.update(fleet, hs, domains, now)) {
+                touched.add(hs.id);
+            }
+        }
+        if (touched.isEmpty()) {
+            return null;
+        }
+        List<String> changed = new ArrayList<>(touched);
+        touched.clear();
+        updates++;
+        for (String id : changed) {
+            take(ledger, fleet, fleet.hosts.get(id), domains, now);
+        }
+        plans.update(ledger, changed);
+        boolean freshDomains = admission == null || now >= nextDomainLook;
+        if (freshDomains) {
+            nextDomainLook = now + DOMAINS_EVERY_MS;
+        }
+        Admission a = Admission.of(ledger, plans, cluster, freshDomains ? null : admission);
+        if (a.equals(admission)) {
+            return null;
+        }
+        admission = a;
+        return a;
+    }
 
-  /** A ledger of the fleet view as it is now (open hosts: alive, not draining, not in maintenance). */
-  public static Ledger snapshot(Fleet fleet, long now) {
-    Ledger l = new Ledger();
-    FailedDomains none = new FailedDomains(new TreeSet<>(), new TreeSet<>());
-    for (HostState hs : fleet.hosts.values()) {
-      take(l, fleet, hs, none, now);
-    }
-    return l;
-  }
+    /** What the ledger last took from the fleet view about a host, to tell whether it changed. */
+    private static final class Seen implements Serializable {
+        private static final long serialVersionUID = 1L;
 
-  /**
-   * Places one planning round of the engine: every request is checked against the view (the
-   * engine's rules) before it is reserved there; what the ledger could not place is tried once more
-   * through the view, so that a VM is unplaced only when the view holds no valid target for it.
-   *
-   * @param jobs the requests' jobs by "incident|vm"
-   * @return vm -> target for every request placed
-   */
-  public Map<String, String> place(
-      List<PlacementRequest> requests,
-      Map<String, VmJob> jobs,
-      PlacementView view,
-      Fleet fleet,
-      FailedDomains domains,
-      long now) {
-    Ledger snap = snapshot(fleet, now);
-    Exclusions x = new Exclusions(Set.of(), domains.racks(), domains.powerDomains());
-    List<VmMove> moves = new ArrayList<>();
-    Map<String, PlacementRequest> byVm = new HashMap<>();
-    for (PlacementRequest r : requests) {
-      VmJob j = jobs.get(r.incidentId() + "|" + r.vm());
-      VmState vs = fleet.vms.get(r.vm());
-      HostState sh = fleet.hosts.get(j.source);
-      moves.add(
-          new VmMove(
-              planVm(vs),
-              j.source,
-              sh == null || sh.record == null ? null : sh.cluster(),
-              sh == null ? "kvm" : sh.hypervisor(),
-              j.restart,
-              new TreeSet<>(j.failedTargets)));
-      byVm.put(r.vm(), r);
-    }
-    Map<String, String> assigned = fromPlan(snap, moves, x);
-    if (assigned != null) {
-      prestagedRounds++;
-    } else {
-      freshRounds++;
-      assigned = placer.place(snap, moves, x, true).targets();
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : assigned.entrySet()) {
-      PlacementRequest r = byVm.get(e.getKey());
-      if (r != null && view.fits(r, e.getValue())) {
-        view.reserve(r, e.getValue());
-        out.put(r.vm(), e.getValue());
-      }
-    }
-    List<PlacementRequest> rest = new ArrayList<>();
-    for (PlacementRequest r : requests) {
-      if (!out.containsKey(r.vm())) {
-        rest.add(r);
-      }
-    }
-    if (!rest.isEmpty()) {
-      out.putAll(fallback.place(rest, view));
-    }
-    reasons = new HashMap<>();
-    for (VmMove m : moves) {
-      if (!out.containsKey(m.vm().id())) {
-        reasons.put(m.vm().id(), snap.whyNot(m, x));
-      }
-    }
-    return out;
-  }
+        HostEvent record;
+        boolean registered;
+        Status status;
+        boolean draining;
+        boolean inMaintenance;
+        boolean inDomain;
+        boolean alive;
+        int vms;
+        int incoming;
 
-  /**
-   * The detail of an {@code UNPLACED} alert naming VMs the last round left unplaced: "no valid
-   * target: " and why, per reason with its VMs when they differ.
-   */
-  public String unplacedDetail(List<VmJob> jobs) {
-    java.util.TreeMap<String, List<String>> byReason = new java.util.TreeMap<>();
-    for (VmJob j : jobs) {
-      String why = reasons == null ? null : reasons.get(j.vm);
-      byReason.computeIfAbsent(why == null ? "" : why, k -> new ArrayList<>()).add(j.vm);
+        /** Takes the host's state now; true when it differs from what was seen. */
+        boolean update(Fleet fleet, HostState hs, FailedDomains d, long now) {
+            boolean reg = fleet.registeredHere(hs);
+            boolean dom =
+                    hs.record != null
+                            && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
+                                    || (hs.record.powerDomain() != null
+                                            && d.powerDomains().contains(hs.record.powerDomain())));
+            boolean live = reg && fleet.alive(hs, now);
+            int in = hs.incoming.isEmpty() ? 0 : hs.incoming.hashCode() * 31 + hs.incoming.size();
+            boolean changed =
+                    record != hs.record
+                            || registered != reg
+                            || status != hs.status
+                            || draining != hs.draining
+                            || inMaintenance != hs.inMaintenance
+                            || inDomain != dom
+                            || alive != live
+                            || vms != hs.vms.size()
+                            || incoming != in;
+            record = hs.record;
+            registered = reg;
+            status = hs.status;
+            draining = hs.draining;
+            inMaintenance = hs.inMaintenance;
+            inDomain = dom;
+            alive = live;
+            vms = hs.vms.size();
+            incoming = in;
+            return changed;
+        }
     }
-    byReason.remove("");
-    if (byReason.isEmpty()) {
-      return "no valid target";
-    }
-    if (byReason.size() == 1) {
-      return "no valid target: " + byReason.firstKey();
-    }
-    StringBuilder b = new StringBuilder("no valid target:");
-    String sep = " ";
-    for (Map.Entry<String, List<String>> e : byReason.entrySet()) {
-      b.append(sep).append(e.getKey()).append(" (").append(String.join(", ", e.getValue()))
-          .append(')');
-      sep = "; ";
-    }
-    return b.toString();
-  }
 
-  /**
-   * The prestaged plan of the round's one failed host, when the round is exactly its HA VMs, the
-   * plan places them all and every placement still fits the ledger; else null.
-   */
-  private Map<String, String> fromPlan(Ledger snap, List<VmMove> moves, Exclusions x) {
-    String source = null;
-    for (VmMove m : moves) {
-      if (!m.restart() || (source != null && !source.equals(m.source()))) {
-        return null;
-      }
-      source = m.source();
+    /** Copies one host of the fleet view into the ledger: record, state, VMs, reservations. */
+    private static void take(Ledger ledger, Fleet fleet, HostState hs, FailedDomains d, long now) {
+        if (hs == null) {
+            return;
+        }
+        if (!fleet.registeredHere(hs)) {
+            ledger.removeHost(hs.id);
+        } else {
+            HostEvent r = hs.record;
+            ledger.putHost(
+                    hs.id,
+                    r.cluster(),
+                    r.cpu(),
+                    r.memMb(),
+                    r.rack(),
+                    r.powerDomain(),
+                    hs.hypervisor(),
+                    r.storageDomains() == null ? Set.of() : new TreeSet<>(r.storageDomains()),
+                    r.spare());
+            boolean inDomain =
+                    (r.rack() != null && d.racks().contains(r.rack()))
+                            || (r.powerDomain() != null
+                                    && d.powerDomains().contains(r.powerDomain()));
+            ledger.setState(
+                    hs.id,
+                    hs.status != Status.FAILED,
+                    fleet.alive(hs, now) && !hs.draining && !hs.inMaintenance && !inDomain);
+        }
+        PlanHost h = ledger.host(hs.id);
+        if (h != null) {
+            for (String vm : new ArrayList<>(h.vms)) {
+                if (!hs.vms.contains(vm)) {
+                    ledger.removeVm(vm);
+                }
+            }
+        }
+        for (String vm : hs.vms) {
+            VmState vs = fleet.vms.get(vm);
+            if (vs != null && !vs.ghost) {
+                ledger.putVm(planVm(vs));
+            }
+        }
+        ledger.releaseAll(hs.id);
+        for (String vm : hs.incoming) {
+            VmState vs = fleet.vms.get(vm);
+            if (vs != null) {
+                ledger.reserve(hs.id, planVm(vs));
+            }
+        }
     }
-    HostPlan p = source == null ? null : plans.plan(source);
-    if (p == null || !p.unplaced().isEmpty() || p.targets().size() != moves.size()) {
-      return null;
+
+    /** The planner's view of a VM of the fleet view. */
+    public static PlanVm planVm(VmState vs) {
+        VmEvent r = vs.record;
+        return new PlanVm(
+                vs.id,
+                vs.host,
+                r.cpu(),
+                r.memMb(),
+                r.priority(),
+                r.ha(),
+                r.antiAffinityGroup(),
+                r.storageDomain(),
+                r.dependsOn());
     }
-    Map<String, VmMove> byVm = new HashMap<>();
-    for (VmMove m : moves) {
-      byVm.put(m.vm().id(), m);
+
+    /**
+     * A ledger of the fleet view as it is now (open hosts: alive, not draining, not in
+     * maintenance).
+     */
+    public static Ledger snapshot(Fleet fleet, long now) {
+        Ledger l = new Ledger();
+        FailedDomains none = new FailedDomains(new TreeSet<>(), new TreeSet<>());
+        for (HostState hs : fleet.hosts.values()) {
+            take(l, fleet, hs, none, now);
+        }
+        return l;
     }
-    List<String> done = new ArrayList<>();
-    boolean ok = true;
-    for (Map.Entry<String, String> e : p.targets().entrySet()) {
-      VmMove m = byVm.get(e.getKey());
-      PlanHost t = snap.host(e.getValue());
-      if (m == null || t == null || !Ledger.fits(t, m, x)) {
-        ok = false;
-        break;
-      }
-      snap.reserve(t.id, m.vm());
-      done.add(e.getKey());
+
+    /**
+     * Places one planning round of the engine: every request is checked against the view (the
+     * engine's rules) before it is reserved there; what the ledger could not place is tried once
+     * more through the view, so that a VM is unplaced only when the view holds no valid target for
+     * it.
+     *
+     * @param jobs the requests' jobs by "incident|vm"
+     * @return vm -> target for every request placed
+     */
+    public Map<String, String> place(
+            List<PlacementRequest> requests,
+            Map<String, VmJob> jobs,
+            PlacementView view,
+            Fleet fleet,
+            FailedDomains domains,
+            long now) {
+        Ledger snap = snapshot(fleet, now);
+        Exclusions x = new Exclusions(Set.of(), domains.racks(), domains.powerDomains());
+        List<VmMove> moves = new ArrayList<>();
+        Map<String, PlacementRequest> byVm = new HashMap<>();
+        for (PlacementRequest r : requests) {
+            VmJob j = jobs.get(r.incidentId() + "|" + r.vm());
+            VmState vs = fleet.vms.get(r.vm());
+            HostState sh = fleet.hosts.get(j.source);
+            moves.add(
+                    new VmMove(
+                            planVm(vs),
+                            j.source,
+                            sh == null || sh.record == null ? null : sh.cluster(),
+                            sh == null ? "kvm" : sh.hypervisor(),
+                            j.restart,
+                            new TreeSet<>(j.failedTargets)));
+            byVm.put(r.vm(), r);
+        }
+        Map<String, String> assigned = fromPlan(snap, moves, x);
+        if (assigned != null) {
+            prestagedRounds++;
+        } else {
+            freshRounds++;
+            assigned = placer.place(snap, moves, x, true).targets();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : assigned.entrySet()) {
+            PlacementRequest r = byVm.get(e.getKey());
+            if (r != null && view.fits(r, e.getValue())) {
+                view.reserve(r, e.getValue());
+                out.put(r.vm(), e.getValue());
+            }
+        }
+        List<PlacementRequest> rest = new ArrayList<>();
+        for (PlacementRequest r : requests) {
+            if (!out.containsKey(r.vm())) {
+                rest.add(r);
+            }
+        }
+        if (!rest.isEmpty()) {
+            out.putAll(fallback.place(rest, view));
+        }
+        reasons = new HashMap<>();
+        for (VmMove m : moves) {
+            if (!out.containsKey(m.vm().id())) {
+                reasons.put(m.vm().id(), snap.whyNot(m, x));
+            }
+        }
+        return out;
     }
-    if (!ok) {
-      for (String vm : done) {
-        snap.release(p.targets().get(vm), vm);
-      }
-      return null;
+
+    /**
+     * The detail of an {@code UNPLACED} alert naming VMs the last round left unplaced: "no valid
+     * target: " and why, per reason with its VMs when they differ.
+     */
+    public String unplacedDetail(List<VmJob> jobs) {
+        java.util.TreeMap<String, List<String>> byReason = new java.util.TreeMap<>();
+        for (VmJob j : jobs) {
+            String why = reasons == null ? null : reasons.get(j.vm);
+            byReason.computeIfAbsent(why == null ? "" : why, k -> new ArrayList<>()).add(j.vm);
+        }
+        byReason.remove("");
+        if (byReason.isEmpty()) {
+            return "no valid target";
+        }
+        if (byReason.size() == 1) {
+            return "no valid target: " + byReason.firstKey();
+        }
+        StringBuilder b = new StringBuilder("no valid target:");
+        String sep = " ";
+        for (Map.Entry<String, List<String>> e : byReason.entrySet()) {
+            b.append(sep)
+                    .append(e.getKey())
+                    .append(" (")
+                    .append(String.join(", ", e.getValue()))
+                    .append(')');
+            sep = "; ";
+        }
+        return b.toString();
     }
-    return p.targets();
-  }
+
+    /**
+     * The prestaged plan of the round's one failed host, when the round is exactly its HA VMs, the
+     * plan places them all and every placement still fits the ledger; else null.
+     */
+    private Map<String, String> fromPlan(Ledger snap, List<VmMove> moves, Exclusions x) {
+        String source = null;
+        for (VmMove m : moves) {
+            if (!m.restart() || (source != null && !source.equals(m.source()))) {
+                return null;
+            }
+            source = m.source();
+        }
+        HostPlan p = source == null ? null : plans.plan(source);
+        if (p == null || !p.unplaced().isEmpty() || p.targets().size() != moves.size()) {
+            return null;
+        }
+        Map<String, VmMove> byVm = new HashMap<>();
+        for (VmMove m : moves) {
+            byVm.put(m.vm().id(), m);
+        }
+        List<String> done = new ArrayList<>();
+        boolean ok = true;
+        for (Map.Entry<String, String> e : p.targets().entrySet()) {
+            VmMove m = byVm.get(e.getKey());
+            PlanHost t = snap.host(e.getValue());
+            if (m == null || t == null || !Ledger.fits(t, m, x)) {
+                ok = false;
+                break;
+            }
+            snap.reserve(t.id, m.vm());
+            done.add(e.getKey());
+        }
+        if (!ok) {
+            for (String vm : done) {
+                snap.release(p.targets().get(vm), vm);
+            }
+            return null;
+        }
+        return p.targets();
+    }
 }

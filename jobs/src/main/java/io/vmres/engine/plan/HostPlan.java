@@ -9,10 +9,10 @@ import java.util.List;
  * VMs still on it): vm -> target in placement order, and the HA VMs no target would hold.
  */
 public record HostPlan(String host, LinkedHashMap<String, String> targets, List<String> unplaced)
-    implements Serializable {
+        implements Serializable {
 
-  public HostPlan {
-    targets = new LinkedHashMap<>(targets);
-    unplaced = List.copyOf(unplaced);
-  }
+    public HostPlan {
+        targets = new LinkedHashMap<>(targets);
+        unplaced = List.copyOf(unplaced);
+    }
 }

@@ -16,326 +16,327 @@ import java.util.TreeSet;
  * current in O(log hosts).
  */
 public final class Ledger implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** The order in which a round tries targets. */
-  static final Comparator<PlanHost> ORDER =
-      (a, b) -> {
-        if (a.spare != b.spare) {
-          return a.spare ? -1 : 1;
+    /** The order in which a round tries targets. */
+    static final Comparator<PlanHost> ORDER =
+            (a, b) -> {
+                if (a.spare != b.spare) {
+                    return a.spare ? -1 : 1;
+                }
+                if (a.inbound != b.inbound) {
+                    return Integer.compare(a.inbound, b.inbound);
+                }
+                if (a.staged != b.staged) {
+                    return Integer.compare(a.staged, b.staged);
+                }
+                int r = Double.compare(b.room(), a.room());
+                return r != 0 ? r : a.id.compareTo(b.id);
+            };
+
+    private final TreeMap<String, PlanHost> hosts = new TreeMap<>();
+    private final HashMap<String, PlanVm> vms = new HashMap<>();
+    private transient TreeSet<PlanHost> index;
+
+    /** The host, or null when the ledger has never heard of it. */
+    public PlanHost host(String id) {
+        return hosts.get(id);
+    }
+
+    /** Every host, in id order. */
+    public Collection<PlanHost> hosts() {
+        return hosts.values();
+    }
+
+    public PlanVm vm(String id) {
+        return vms.get(id);
+    }
+
+    public int vmCount() {
+        return vms.size();
+    }
+
+    /** The open hosts in the order a round tries them. */
+    public NavigableSet<PlanHost> targets() {
+        if (index == null) {
+            index = new TreeSet<>(ORDER);
+            for (PlanHost h : hosts.values()) {
+                if (indexed(h)) {
+                    index.add(h);
+                }
+            }
         }
-        if (a.inbound != b.inbound) {
-          return Integer.compare(a.inbound, b.inbound);
+        return index;
+    }
+
+    private static boolean indexed(PlanHost h) {
+        return h.known && h.open;
+    }
+
+    private void unindex(PlanHost h) {
+        if (index != null && indexed(h)) {
+            index.remove(h);
         }
-        if (a.staged != b.staged) {
-          return Integer.compare(a.staged, b.staged);
+    }
+
+    private void reindex(PlanHost h) {
+        if (index != null && indexed(h)) {
+            index.add(h);
         }
-        int r = Double.compare(b.room(), a.room());
-        return r != 0 ? r : a.id.compareTo(b.id);
-      };
+    }
 
-  private final TreeMap<String, PlanHost> hosts = new TreeMap<>();
-  private final HashMap<String, PlanVm> vms = new HashMap<>();
-  private transient TreeSet<PlanHost> index;
+    private PlanHost make(String id) {
+        return hosts.computeIfAbsent(id, PlanHost::new);
+    }
 
-  /** The host, or null when the ledger has never heard of it. */
-  public PlanHost host(String id) {
-    return hosts.get(id);
-  }
-
-  /** Every host, in id order. */
-  public Collection<PlanHost> hosts() {
-    return hosts.values();
-  }
-
-  public PlanVm vm(String id) {
-    return vms.get(id);
-  }
-
-  public int vmCount() {
-    return vms.size();
-  }
-
-  /** The open hosts in the order a round tries them. */
-  public NavigableSet<PlanHost> targets() {
-    if (index == null) {
-      index = new TreeSet<>(ORDER);
-      for (PlanHost h : hosts.values()) {
-        if (indexed(h)) {
-          index.add(h);
+    /** Registers or updates a host's record; it is up and open until told otherwise. */
+    public PlanHost putHost(
+            String id,
+            String cluster,
+            double cpu,
+            double memMb,
+            String rack,
+            String powerDomain,
+            String hypervisor,
+            Set<String> storageDomains,
+            boolean spare) {
+        PlanHost h = make(id);
+        unindex(h);
+        boolean wasKnown = h.known;
+        h.known = true;
+        h.cluster = cluster;
+        h.cpu = cpu;
+        h.memMb = memMb;
+        h.rack = rack;
+        h.powerDomain = powerDomain;
+        h.hypervisor = hypervisor == null ? "kvm" : hypervisor;
+        h.storageDomains = storageDomains == null ? Set.of() : Set.copyOf(storageDomains);
+        h.spare = spare;
+        h.refreshRoom();
+        if (!wasKnown) {
+            h.up = true;
+            h.open = true;
         }
-      }
+        reindex(h);
+        return h;
     }
-    return index;
-  }
 
-  private static boolean indexed(PlanHost h) {
-    return h.known && h.open;
-  }
-
-  private void unindex(PlanHost h) {
-    if (index != null && indexed(h)) {
-      index.remove(h);
+    /** Whether the host can fail (up) and may receive VMs (open). */
+    public void setState(String id, boolean up, boolean open) {
+        PlanHost h = make(id);
+        unindex(h);
+        h.up = up;
+        h.open = open;
+        reindex(h);
     }
-  }
 
-  private void reindex(PlanHost h) {
-    if (index != null && indexed(h)) {
-      index.add(h);
+    /** The host left the cluster: it neither fails nor receives VMs. */
+    public void removeHost(String id) {
+        PlanHost h = hosts.get(id);
+        if (h != null) {
+            unindex(h);
+            h.known = false;
+            h.up = false;
+            h.open = false;
+        }
     }
-  }
 
-  private PlanHost make(String id) {
-    return hosts.computeIfAbsent(id, PlanHost::new);
-  }
-
-  /** Registers or updates a host's record; it is up and open until told otherwise. */
-  public PlanHost putHost(
-      String id,
-      String cluster,
-      double cpu,
-      double memMb,
-      String rack,
-      String powerDomain,
-      String hypervisor,
-      Set<String> storageDomains,
-      boolean spare) {
-    PlanHost h = make(id);
-    unindex(h);
-    boolean wasKnown = h.known;
-    h.known = true;
-    h.cluster = cluster;
-    h.cpu = cpu;
-    h.memMb = memMb;
-    h.rack = rack;
-    h.powerDomain = powerDomain;
-    h.hypervisor = hypervisor == null ? "kvm" : hypervisor;
-    h.storageDomains = storageDomains == null ? Set.of() : Set.copyOf(storageDomains);
-    h.spare = spare;
-    h.refreshRoom();
-    if (!wasKnown) {
-      h.up = true;
-      h.open = true;
+    /** Adds or updates a VM where it runs (moving its usage from its former host). */
+    public void putVm(PlanVm v) {
+        removeVm(v.id());
+        vms.put(v.id(), v);
+        PlanHost h = make(v.host());
+        unindex(h);
+        h.vms.add(v.id());
+        h.add(v);
+        reindex(h);
     }
-    reindex(h);
-    return h;
-  }
 
-  /** Whether the host can fail (up) and may receive VMs (open). */
-  public void setState(String id, boolean up, boolean open) {
-    PlanHost h = make(id);
-    unindex(h);
-    h.up = up;
-    h.open = open;
-    reindex(h);
-  }
-
-  /** The host left the cluster: it neither fails nor receives VMs. */
-  public void removeHost(String id) {
-    PlanHost h = hosts.get(id);
-    if (h != null) {
-      unindex(h);
-      h.known = false;
-      h.up = false;
-      h.open = false;
+    /** Forgets a VM and the usage it held. */
+    public void removeVm(String id) {
+        PlanVm old = vms.remove(id);
+        if (old == null) {
+            return;
+        }
+        PlanHost h = hosts.get(old.host());
+        if (h != null && h.vms.remove(id)) {
+            unindex(h);
+            h.subtract(old);
+            reindex(h);
+        }
     }
-  }
 
-  /** Adds or updates a VM where it runs (moving its usage from its former host). */
-  public void putVm(PlanVm v) {
-    removeVm(v.id());
-    vms.put(v.id(), v);
-    PlanHost h = make(v.host());
-    unindex(h);
-    h.vms.add(v.id());
-    h.add(v);
-    reindex(h);
-  }
-
-  /** Forgets a VM and the usage it held. */
-  public void removeVm(String id) {
-    PlanVm old = vms.remove(id);
-    if (old == null) {
-      return;
+    /** Holds the VM's cpu, memory and group on the target and counts it in the target's load. */
+    public void reserve(String target, PlanVm v) {
+        PlanHost h = make(target);
+        unindex(h);
+        PlanVm old = h.reserved.put(v.id(), v);
+        if (old != null) {
+            h.subtract(old);
+            h.inbound--;
+        }
+        h.add(v);
+        h.inbound++;
+        reindex(h);
     }
-    PlanHost h = hosts.get(old.host());
-    if (h != null && h.vms.remove(id)) {
-      unindex(h);
-      h.subtract(old);
-      reindex(h);
+
+    /** Undoes a {@link #reserve}. */
+    public void release(String target, String vm) {
+        PlanHost h = hosts.get(target);
+        if (h == null) {
+            return;
+        }
+        PlanVm old = h.reserved.get(vm);
+        if (old == null) {
+            return;
+        }
+        unindex(h);
+        h.reserved.remove(vm);
+        h.subtract(old);
+        h.inbound--;
+        reindex(h);
     }
-  }
 
-  /** Holds the VM's cpu, memory and group on the target and counts it in the target's load. */
-  public void reserve(String target, PlanVm v) {
-    PlanHost h = make(target);
-    unindex(h);
-    PlanVm old = h.reserved.put(v.id(), v);
-    if (old != null) {
-      h.subtract(old);
-      h.inbound--;
+    /** Undoes a {@link #reserve} and counts the VM as prestaged on the target, in one step. */
+    void releaseStaged(String target, String vm) {
+        PlanHost h = hosts.get(target);
+        PlanVm old = h.reserved.get(vm);
+        unindex(h);
+        h.reserved.remove(vm);
+        h.subtract(old);
+        h.inbound--;
+        h.staged++;
+        reindex(h);
     }
-    h.add(v);
-    h.inbound++;
-    reindex(h);
-  }
 
-  /** Undoes a {@link #reserve}. */
-  public void release(String target, String vm) {
-    PlanHost h = hosts.get(target);
-    if (h == null) {
-      return;
+    /** Forgets every prestaged placement: all counts to zero, the order built again once. */
+    void clearStaged() {
+        for (PlanHost h : hosts.values()) {
+            h.staged = 0;
+        }
+        index = null;
     }
-    PlanVm old = h.reserved.get(vm);
-    if (old == null) {
-      return;
+
+    /** Drops every reservation of the host. */
+    public void releaseAll(String target) {
+        PlanHost h = hosts.get(target);
+        if (h != null) {
+            for (String vm : new TreeSet<>(h.reserved.keySet())) {
+                release(target, vm);
+            }
+        }
     }
-    unindex(h);
-    h.reserved.remove(vm);
-    h.subtract(old);
-    h.inbound--;
-    reindex(h);
-  }
 
-  /** Undoes a {@link #reserve} and counts the VM as prestaged on the target, in one step. */
-  void releaseStaged(String target, String vm) {
-    PlanHost h = hosts.get(target);
-    PlanVm old = h.reserved.get(vm);
-    unindex(h);
-    h.reserved.remove(vm);
-    h.subtract(old);
-    h.inbound--;
-    h.staged++;
-    reindex(h);
-  }
-
-  /** Forgets every prestaged placement: all counts to zero, the order built again once. */
-  void clearStaged() {
-    for (PlanHost h : hosts.values()) {
-      h.staged = 0;
+    void stage(PlanHost h, int delta) {
+        unindex(h);
+        h.staged += delta;
+        reindex(h);
     }
-    index = null;
-  }
 
-  /** Drops every reservation of the host. */
-  public void releaseAll(String target) {
-    PlanHost h = hosts.get(target);
-    if (h != null) {
-      for (String vm : new TreeSet<>(h.reserved.keySet())) {
-        release(target, vm);
-      }
+    /** The target is valid for the move: see {@link #rule}. */
+    public static boolean fits(PlanHost h, VmMove m, Exclusions x) {
+        return rule(h, m, x) == OK;
     }
-  }
 
-  void stage(PlanHost h, int delta) {
-    unindex(h);
-    h.staged += delta;
-    reindex(h);
-  }
+    /** {@link #rule}: every rule holds. */
+    public static final int OK = 0;
 
-  /** The target is valid for the move: see {@link #rule}. */
-  public static boolean fits(PlanHost h, VmMove m, Exclusions x) {
-    return rule(h, m, x) == OK;
-  }
+    /** {@link #rule}: not a target now (unknown, closed, excluded, its source, avoided). */
+    public static final int CLOSED = 1;
 
-  /** {@link #rule}: every rule holds. */
-  public static final int OK = 0;
+    /** {@link #rule}: a spare, and the move is a migration. */
+    public static final int SPARE = 2;
 
-  /** {@link #rule}: not a target now (unknown, closed, excluded, its source, avoided). */
-  public static final int CLOSED = 1;
+    /** {@link #rule}: another cluster. */
+    public static final int CLUSTER = 3;
 
-  /** {@link #rule}: a spare, and the move is a migration. */
-  public static final int SPARE = 2;
+    /** {@link #rule}: another hypervisor. */
+    public static final int HYPERVISOR = 4;
 
-  /** {@link #rule}: another cluster. */
-  public static final int CLUSTER = 3;
+    /** {@link #rule}: lacks the VM's storage domain. */
+    public static final int STORAGE = 5;
 
-  /** {@link #rule}: another hypervisor. */
-  public static final int HYPERVISOR = 4;
+    /** {@link #rule}: holds a VM of the VM's anti-affinity group. */
+    public static final int GROUP = 6;
 
-  /** {@link #rule}: lacks the VM's storage domain. */
-  public static final int STORAGE = 5;
+    /** {@link #rule}: not enough cpu or memory left. */
+    public static final int CAPACITY = 7;
 
-  /** {@link #rule}: holds a VM of the VM's anti-affinity group. */
-  public static final int GROUP = 6;
-
-  /** {@link #rule}: not enough cpu or memory left. */
-  public static final int CAPACITY = 7;
-
-  /**
-   * The first placement rule the target breaks for the move, in this order: open, not excluded,
-   * not its source nor a target it must avoid; no spare for a migration; same cluster; same
-   * hypervisor; its storage domain; no VM of its anti-affinity group; its cpu and memory within
-   * what is left. {@link #OK} when every rule holds.
-   */
-  public static int rule(PlanHost h, VmMove m, Exclusions x) {
-    if (!h.known || !h.open || !x.allows(h)) {
-      return CLOSED;
+    /**
+     * The first placement rule the target breaks for the move, in this order: open, not excluded,
+     * not its source nor a target it must avoid; no spare for a migration; same cluster; same
+     * hypervisor; its storage domain; no VM of its anti-affinity group; its cpu and memory within
+     * what is left. {@link #OK} when every rule holds.
+     */
+    public static int rule(PlanHost h, VmMove m, Exclusions x) {
+        if (!h.known || !h.open || !x.allows(h)) {
+            return CLOSED;
+        }
+        if (h.id.equals(m.source()) || m.avoid().contains(h.id)) {
+            return CLOSED;
+        }
+        if (h.spare && !m.restart()) {
+            return SPARE;
+        }
+        if (m.cluster() != null && !m.cluster().equals(h.cluster)) {
+            return CLUSTER;
+        }
+        if (m.hypervisor() != null && !m.hypervisor().equals(h.hypervisor)) {
+            return HYPERVISOR;
+        }
+        PlanVm v = m.vm();
+        if (v.storageDomain() != null && !h.storageDomains.contains(v.storageDomain())) {
+            return STORAGE;
+        }
+        if (v.group() != null && h.inGroup(v.group()) > 0) {
+            return GROUP;
+        }
+        if (h.usedCpu + v.cpu() <= h.cpu + 1e-9 && h.usedMem + v.memMb() <= h.memMb + 1e-9) {
+            return OK;
+        }
+        return CAPACITY;
     }
-    if (h.id.equals(m.source()) || m.avoid().contains(h.id)) {
-      return CLOSED;
-    }
-    if (h.spare && !m.restart()) {
-      return SPARE;
-    }
-    if (m.cluster() != null && !m.cluster().equals(h.cluster)) {
-      return CLUSTER;
-    }
-    if (m.hypervisor() != null && !m.hypervisor().equals(h.hypervisor)) {
-      return HYPERVISOR;
-    }
-    PlanVm v = m.vm();
-    if (v.storageDomain() != null && !h.storageDomains.contains(v.storageDomain())) {
-      return STORAGE;
-    }
-    if (v.group() != null && h.inGroup(v.group()) > 0) {
-      return GROUP;
-    }
-    if (h.usedCpu + v.cpu() <= h.cpu + 1e-9 && h.usedMem + v.memMb() <= h.memMb + 1e-9) {
-      return OK;
-    }
-    return CAPACITY;
-  }
 
-  /**
-   * Why no target of the ledger holds the move, from the rule that came closest to holding on any
-   * host (capacity, then anti-affinity, storage domain, hypervisor, cluster, spares).
-   */
-  public String whyNot(VmMove m, Exclusions x) {
-    int best = OK;
-    int n = 0;
-    for (PlanHost h : hosts.values()) {
-      int r = rule(h, m, x);
-      if (r == OK) {
-        return "it fits now";
-      }
-      if (r > best) {
-        best = r;
-        n = 1;
-      } else if (r == best) {
-        n++;
-      }
+    /**
+     * Why no target of the ledger holds the move, from the rule that came closest to holding on any
+     * host (capacity, then anti-affinity, storage domain, hypervisor, cluster, spares).
+     */
+    public String whyNot(VmMove m, Exclusions x) {
+        int best = OK;
+        int n = 0;
+        for (PlanHost h : hosts.values()) {
+            int r = rule(h, m, x);
+            if (r == OK) {
+                return "it fits now";
+            }
+            if (r > best) {
+                best = r;
+                n = 1;
+            } else if (r == best) {
+                n++;
+            }
+        }
+        PlanVm v = m.vm();
+        String hosts = n == 1 ? "the 1 host" : "the " + n + " hosts";
+        switch (best) {
+            case CAPACITY:
+                return "not enough free cpu or memory on " + hosts + " that meet every other rule";
+            case GROUP:
+                return hosts
+                        + " that meet every other rule hold a VM of anti-affinity group "
+                        + v.group();
+            case STORAGE:
+                return "no live host of its cluster and hypervisor has storage domain "
+                        + v.storageDomain();
+            case HYPERVISOR:
+                return "no live host of its cluster runs hypervisor " + m.hypervisor();
+            case CLUSTER:
+                return "no live host in its cluster";
+            case SPARE:
+                return "only spares are left, and spares take no live migrations";
+            default:
+                return "no live host: every other host is failed, draining, in maintenance or in a"
+                        + " failed domain";
+        }
     }
-    PlanVm v = m.vm();
-    String hosts = n == 1 ? "the 1 host" : "the " + n + " hosts";
-    switch (best) {
-      case CAPACITY:
-        return "not enough free cpu or memory on " + hosts + " that meet every other rule";
-      case GROUP:
-        return hosts + " that meet every other rule hold a VM of anti-affinity group "
-            + v.group();
-      case STORAGE:
-        return "no live host of its cluster and hypervisor has storage domain "
-            + v.storageDomain();
-      case HYPERVISOR:
-        return "no live host of its cluster runs hypervisor " + m.hypervisor();
-      case CLUSTER:
-        return "no live host in its cluster";
-      case SPARE:
-        return "only spares are left, and spares take no live migrations";
-      default:
-        return "no live host: every other host is failed, draining, in maintenance or in a"
-            + " failed domain";
-    }
-  }
 }

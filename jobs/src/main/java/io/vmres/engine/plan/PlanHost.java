@@ -12,136 +12,136 @@ import java.util.TreeSet;
  * those planned or in flight to it).
  */
 public final class PlanHost implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  final String id;
-  boolean known;
-  String cluster;
-  double cpu;
-  double memMb;
-  String rack;
-  String powerDomain;
-  String hypervisor = "kvm";
-  Set<String> storageDomains = Set.of();
-  boolean spare;
+    final String id;
+    boolean known;
+    String cluster;
+    double cpu;
+    double memMb;
+    String rack;
+    String powerDomain;
+    String hypervisor = "kvm";
+    Set<String> storageDomains = Set.of();
+    boolean spare;
 
-  /** Registered in the cluster and not declared failed: it can fail, and so has a plan. */
-  boolean up;
+    /** Registered in the cluster and not declared failed: it can fail, and so has a plan. */
+    boolean up;
 
-  /** A valid target now: alive, not draining, not in maintenance, not in a failed domain. */
-  boolean open;
+    /** A valid target now: alive, not draining, not in maintenance, not in a failed domain. */
+    boolean open;
 
-  double usedCpu;
-  double usedMem;
+    double usedCpu;
+    double usedMem;
 
-  /** VMs planned or in flight to it: its load, the number of restarts a recovery sends it. */
-  int inbound;
+    /** VMs planned or in flight to it: its load, the number of restarts a recovery sends it. */
+    int inbound;
 
-  /** Prestaged placements that name it (spreads the prestaged plans over the fleet). */
-  int staged;
+    /** Prestaged placements that name it (spreads the prestaged plans over the fleet). */
+    int staged;
 
-  /** Cached free share of the scarcer resource (see {@link #room()}). */
-  private double room;
+    /** Cached free share of the scarcer resource (see {@link #room()}). */
+    private double room;
 
-  final HashMap<String, Integer> groups = new HashMap<>();
-  final TreeSet<String> vms = new TreeSet<>();
+    final HashMap<String, Integer> groups = new HashMap<>();
+    final TreeSet<String> vms = new TreeSet<>();
 
-  /** VMs planned or in flight to it, by id. */
-  final TreeMap<String, PlanVm> reserved = new TreeMap<>();
+    /** VMs planned or in flight to it, by id. */
+    final TreeMap<String, PlanVm> reserved = new TreeMap<>();
 
-  PlanHost(String id) {
-    this.id = id;
-  }
-
-  public String id() {
-    return id;
-  }
-
-  public String rack() {
-    return rack;
-  }
-
-  public String powerDomain() {
-    return powerDomain;
-  }
-
-  public boolean spare() {
-    return spare;
-  }
-
-  public boolean up() {
-    return up;
-  }
-
-  public boolean open() {
-    return open;
-  }
-
-  public double cpu() {
-    return cpu;
-  }
-
-  public double memMb() {
-    return memMb;
-  }
-
-  public double usedCpu() {
-    return usedCpu;
-  }
-
-  public double usedMem() {
-    return usedMem;
-  }
-
-  public int inbound() {
-    return inbound;
-  }
-
-  public String hypervisor() {
-    return hypervisor;
-  }
-
-  public Set<String> storageDomains() {
-    return storageDomains;
-  }
-
-  /** The VMs on the host, in id order. */
-  public Set<String> vms() {
-    return java.util.Collections.unmodifiableSet(vms);
-  }
-
-  /** The free share (0..1) of its scarcer resource. */
-  public double room() {
-    return room;
-  }
-
-  /** Computes {@link #room} again after a change of capacity or usage. */
-  void refreshRoom() {
-    double c = cpu <= 0 ? 0 : 1 - usedCpu / cpu;
-    double m = memMb <= 0 ? 0 : 1 - usedMem / memMb;
-    room = Math.min(c, m);
-  }
-
-  /** VMs of the anti-affinity group on it or bound to it. */
-  public int inGroup(String group) {
-    return group == null ? 0 : groups.getOrDefault(group, 0);
-  }
-
-  void add(PlanVm v) {
-    usedCpu += v.cpu();
-    usedMem += v.memMb();
-    if (v.group() != null) {
-      groups.merge(v.group(), 1, Integer::sum);
+    PlanHost(String id) {
+        this.id = id;
     }
-    refreshRoom();
-  }
 
-  void subtract(PlanVm v) {
-    usedCpu -= v.cpu();
-    usedMem -= v.memMb();
-    if (v.group() != null) {
-      groups.computeIfPresent(v.group(), (k, n) -> n <= 1 ? null : n - 1);
+    public String id() {
+        return id;
     }
-    refreshRoom();
-  }
+
+    public String rack() {
+        return rack;
+    }
+
+    public String powerDomain() {
+        return powerDomain;
+    }
+
+    public boolean spare() {
+        return spare;
+    }
+
+    public boolean up() {
+        return up;
+    }
+
+    public boolean open() {
+        return open;
+    }
+
+    public double cpu() {
+        return cpu;
+    }
+
+    public double memMb() {
+        return memMb;
+    }
+
+    public double usedCpu() {
+        return usedCpu;
+    }
+
+    public double usedMem() {
+        return usedMem;
+    }
+
+    public int inbound() {
+        return inbound;
+    }
+
+    public String hypervisor() {
+        return hypervisor;
+    }
+
+    public Set<String> storageDomains() {
+        return storageDomains;
+    }
+
+    /** The VMs on the host, in id order. */
+    public Set<String> vms() {
+        return java.util.Collections.unmodifiableSet(vms);
+    }
+
+    /** The free share (0..1) of its scarcer resource. */
+    public double room() {
+        return room;
+    }
+
+    /** Computes {@link #room} again after a change of capacity or usage. */
+    void refreshRoom() {
+        double c = cpu <= 0 ? 0 : 1 - usedCpu / cpu;
+        double m = memMb <= 0 ? 0 : 1 - usedMem / memMb;
+        room = Math.min(c, m);
+    }
+
+    /** VMs of the anti-affinity group on it or bound to it. */
+    public int inGroup(String group) {
+        return group == null ? 0 : groups.getOrDefault(group, 0);
+    }
+
+    void add(PlanVm v) {
+        usedCpu += v.cpu();
+        usedMem += v.memMb();
+        if (v.group() != null) {
+            groups.merge(v.group(), 1, Integer::sum);
+        }
+        refreshRoom();
+    }
+
+    void subtract(PlanVm v) {
+        usedCpu -= v.cpu();
+        usedMem -= v.memMb();
+        if (v.group() != null) {
+            groups.computeIfPresent(v.group(), (k, n) -> n <= 1 ? null : n - 1);
+        }
+        refreshRoom();
+    }
 }

@@ -12,18 +12,18 @@ import java.util.List;
  * @param dependsOn VMs that must run before it restarts (empty when none)
  */
 public record PlanVm(
-    String id,
-    String host,
-    double cpu,
-    double memMb,
-    int priority,
-    boolean ha,
-    String group,
-    String storageDomain,
-    List<String> dependsOn)
-    implements Serializable {
+        String id,
+        String host,
+        double cpu,
+        double memMb,
+        int priority,
+        boolean ha,
+        String group,
+        String storageDomain,
+        List<String> dependsOn)
+        implements Serializable {
 
-  public PlanVm {
-    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
-  }
+    public PlanVm {
+        dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
 }

@@ -13,20 +13,20 @@ import java.util.Set;
  * @param avoid targets excluded for this VM (those of earlier failed attempts)
  */
 public record VmMove(
-    PlanVm vm,
-    String source,
-    String cluster,
-    String hypervisor,
-    boolean restart,
-    Set<String> avoid)
-    implements Serializable {
+        PlanVm vm,
+        String source,
+        String cluster,
+        String hypervisor,
+        boolean restart,
+        Set<String> avoid)
+        implements Serializable {
 
-  public VmMove {
-    avoid = avoid == null ? Set.of() : avoid;
-  }
+    public VmMove {
+        avoid = avoid == null ? Set.of() : avoid;
+    }
 
-  /** A restart of the VM from its own host, in the given cluster, on hosts of that hypervisor. */
-  public static VmMove restart(PlanVm vm, String cluster, String hypervisor) {
-    return new VmMove(vm, vm.host(), cluster, hypervisor, true, Set.of());
-  }
+    /** A restart of the VM from its own host, in the given cluster, on hosts of that hypervisor. */
+    public static VmMove restart(PlanVm vm, String cluster, String hypervisor) {
+        return new VmMove(vm, vm.host(), cluster, hypervisor, true, Set.of());
+    }
 }

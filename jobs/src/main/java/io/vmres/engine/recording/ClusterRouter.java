@@ -46,134 +46,137 @@ import java.util.TreeSet;
  * <p>Deterministic: the same events in the same order give the same deliveries.
  */
 public final class ClusterRouter implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  /** The key of events about hosts or VMs that no host record places in a cluster. */
-  public static final String UNKNOWN = "";
-
-  /** An event handed to the engine of one cluster. */
-  public record Delivery(String cluster, Event event) implements Serializable {
     private static final long serialVersionUID = 1L;
-  }
 
-  private final Map<String, String> clusterOfHost = new HashMap<>();
-  private final Map<String, String> hostOfVm = new HashMap<>();
+    /** The key of events about hosts or VMs that no host record places in a cluster. */
+    public static final String UNKNOWN = "";
 
-  /** Each VM's latest record, and the VMs on each host, to tell a cluster a host brings along. */
-  private final Map<String, VmEvent> lastVm = new HashMap<>();
-
-  private final Map<String, TreeSet<String>> vmsOnHost = new HashMap<>();
-
-  /** Clusters seen so far, in the order first seen. */
-  private final Set<String> clusters = new LinkedHashSet<>();
-
-  /** Every sim-fault so far: a cluster seen later must still count them. */
-  private final List<SimFault> simFaults = new ArrayList<>();
-
-  /** The deliveries of one event, in a deterministic order. */
-  public List<Delivery> route(Event e) {
-    List<Delivery> out = new ArrayList<>(2);
-    if (e instanceof HostEvent h) {
-      String previous = clusterOfHost.put(h.host(), h.cluster());
-      deliver(out, h.cluster(), e);
-      if (!h.cluster().equals(previous)) {
-        if (previous != null) {
-          deliver(out, previous, e);
-        }
-        // VMs already on the host (placed while it was unknown or in another cluster) are now in
-        // this cluster's fleet view: it learns of them as of the host's record.
-        for (String vm : vmsOnHost.getOrDefault(h.host(), new TreeSet<>())) {
-          deliver(out, h.cluster(), at(lastVm.get(vm), h.ts(), h.seq()));
-        }
-      }
-    } else if (e instanceof VmEvent v) {
-      String previousHost = hostOfVm.put(v.vm(), v.host());
-      lastVm.put(v.vm(), v);
-      if (previousHost != null && vmsOnHost.containsKey(previousHost)) {
-        vmsOnHost.get(previousHost).remove(v.vm());
-      }
-      vmsOnHost.computeIfAbsent(v.host(), k -> new TreeSet<>()).add(v.vm());
-      String cluster = clusterOf(v.host());
-      deliver(out, cluster, e);
-      if (previousHost != null) {
-        String previous = clusterOf(previousHost);
-        if (!previous.equals(cluster)) {
-          deliver(out, previous, e);
-        }
-      }
-    } else if (e instanceof VmRemoved v) {
-      String host = hostOfVm.remove(v.vm());
-      lastVm.remove(v.vm());
-      if (host != null && vmsOnHost.containsKey(host)) {
-        vmsOnHost.get(host).remove(v.vm());
-      }
-      deliver(out, host == null ? UNKNOWN : clusterOf(host), e);
-    } else if (e instanceof HostRemoved r) {
-      // The VMs still on a removed host leave the fleet view: a later record brings none along.
-      vmsOnHost.remove(r.host());
-      deliver(out, clusterOf(r.host()), e);
-    } else if (e instanceof SimFault f) {
-      simFaults.add(f);
-      for (String c : List.copyOf(clusters)) {
-        if (!UNKNOWN.equals(c)) {
-          out.add(new Delivery(c, e));
-        }
-      }
-    } else if (e instanceof CommandResultEvent) {
-      // Results name commands, not hosts: they reach an engine through the command's own key.
-      throw new IllegalArgumentException("command results are not routed by host");
-    } else {
-      deliver(out, clusterOf(hostOf(e)), e);
+    /** An event handed to the engine of one cluster. */
+    public record Delivery(String cluster, Event event) implements Serializable {
+        private static final long serialVersionUID = 1L;
     }
-    return out;
-  }
 
-  /** The VM's record as of another instant (same ts and seq as the event that brings it). */
-  private static VmEvent at(VmEvent v, long ts, long seq) {
-    return new VmEvent(
-        ts,
-        seq,
-        v.vm(),
-        v.host(),
-        v.cpu(),
-        v.memMb(),
-        v.priority(),
-        v.ha(),
-        v.antiAffinityGroup(),
-        v.storageDomain(),
-        v.disks(),
-        v.dependsOn());
-  }
+    private final Map<String, String> clusterOfHost = new HashMap<>();
+    private final Map<String, String> hostOfVm = new HashMap<>();
 
-  private String clusterOf(String host) {
-    String c = clusterOfHost.get(host);
-    return c == null ? UNKNOWN : c;
-  }
+    /** Each VM's latest record, and the VMs on each host, to tell a cluster a host brings along. */
+    private final Map<String, VmEvent> lastVm = new HashMap<>();
 
-  private void deliver(List<Delivery> out, String cluster, Event e) {
-    if (clusters.add(cluster) && !UNKNOWN.equals(cluster)) {
-      // A cluster seen for the first time counts the earlier sim-faults too, before anything else.
-      for (SimFault f : simFaults) {
-        out.add(new Delivery(cluster, f));
-      }
+    private final Map<String, TreeSet<String>> vmsOnHost = new HashMap<>();
+
+    /** Clusters seen so far, in the order first seen. */
+    private final Set<String> clusters = new LinkedHashSet<>();
+
+    /** Every sim-fault so far: a cluster seen later must still count them. */
+    private final List<SimFault> simFaults = new ArrayList<>();
+
+    /** The deliveries of one event, in a deterministic order. */
+    public List<Delivery> route(Event e) {
+        List<Delivery> out = new ArrayList<>(2);
+        if (e instanceof HostEvent h) {
+            String previous = clusterOfHost.put(h.host(), h.cluster());
+            deliver(out, h.cluster(), e);
+            if (!h.cluster().equals(previous)) {
+                if (previous != null) {
+                    deliver(out, previous, e);
+                }
+                // VMs already on the host (placed while it was unknown or in another cluster) are
+                // now in
+                // this cluster's fleet view: it learns of them as of the host's record.
+                for (String vm : vmsOnHost.getOrDefault(h.host(), new TreeSet<>())) {
+                    deliver(out, h.cluster(), at(lastVm.get(vm), h.ts(), h.seq()));
+                }
+            }
+        } else if (e instanceof VmEvent v) {
+            String previousHost = hostOfVm.put(v.vm(), v.host());
+            lastVm.put(v.vm(), v);
+            if (previousHost != null && vmsOnHost.containsKey(previousHost)) {
+                vmsOnHost.get(previousHost).remove(v.vm());
+            }
+            vmsOnHost.computeIfAbsent(v.host(), k -> new TreeSet<>()).add(v.vm());
+            String cluster = clusterOf(v.host());
+            deliver(out, cluster, e);
+            if (previousHost != null) {
+                String previous = clusterOf(previousHost);
+                if (!previous.equals(cluster)) {
+                    deliver(out, previous, e);
+                }
+            }
+        } else if (e instanceof VmRemoved v) {
+            String host = hostOfVm.remove(v.vm());
+            lastVm.remove(v.vm());
+            if (host != null && vmsOnHost.containsKey(host)) {
+                vmsOnHost.get(host).remove(v.vm());
+            }
+            deliver(out, host == null ? UNKNOWN : clusterOf(host), e);
+        } else if (e instanceof HostRemoved r) {
+            // The VMs still on a removed host leave the fleet view: a later record brings none
+            // along.
+            vmsOnHost.remove(r.host());
+            deliver(out, clusterOf(r.host()), e);
+        } else if (e instanceof SimFault f) {
+            simFaults.add(f);
+            for (String c : List.copyOf(clusters)) {
+                if (!UNKNOWN.equals(c)) {
+                    out.add(new Delivery(c, e));
+                }
+            }
+        } else if (e instanceof CommandResultEvent) {
+            // Results name commands, not hosts: they reach an engine through the command's own key.
+            throw new IllegalArgumentException("command results are not routed by host");
+        } else {
+            deliver(out, clusterOf(hostOf(e)), e);
+        }
+        return out;
     }
-    out.add(new Delivery(cluster, e));
-  }
 
-  private static String hostOf(Event e) {
-    if (e instanceof Heartbeat x) {
-      return x.host();
-    } else if (e instanceof Power x) {
-      return x.host();
-    } else if (e instanceof Health x) {
-      return x.host();
-    } else if (e instanceof Maintenance x) {
-      return x.host();
-    } else if (e instanceof MaintenanceEnd x) {
-      return x.host();
-    } else if (e instanceof OperatorConfirm x) {
-      return x.host();
+    /** The VM's record as of another instant (same ts and seq as the event that brings it). */
+    private static VmEvent at(VmEvent v, long ts, long seq) {
+        return new VmEvent(
+                ts,
+                seq,
+                v.vm(),
+                v.host(),
+                v.cpu(),
+                v.memMb(),
+                v.priority(),
+                v.ha(),
+                v.antiAffinityGroup(),
+                v.storageDomain(),
+                v.disks(),
+                v.dependsOn());
     }
-    throw new IllegalArgumentException("no route for event type " + e.type());
-  }
+
+    private String clusterOf(String host) {
+        String c = clusterOfHost.get(host);
+        return c == null ? UNKNOWN : c;
+    }
+
+    private void deliver(List<Delivery> out, String cluster, Event e) {
+        if (clusters.add(cluster) && !UNKNOWN.equals(cluster)) {
+            // A cluster seen for the first time counts the earlier sim-faults too, before anything
+            // else.
+            for (SimFault f : simFaults) {
+                out.add(new Delivery(cluster, f));
+            }
+        }
+        out.add(new Delivery(cluster, e));
+    }
+
+    private static String hostOf(Event e) {
+        if (e instanceof Heartbeat x) {
+            return x.host();
+        } else if (e instanceof Power x) {
+            return x.host();
+        } else if (e instanceof Health x) {
+            return x.host();
+        } else if (e instanceof Maintenance x) {
+            return x.host();
+        } else if (e instanceof MaintenanceEnd x) {
+            return x.host();
+        } else if (e instanceof OperatorConfirm x) {
+            return x.host();
+        }
+        throw new IllegalArgumentException("no route for event type " + e.type());
+    }
 }

@@ -10,30 +10,30 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 
 /** The one strict JSON reader and the compact writer that recordings and replay outputs share. */
 final class Json {
-  /**
-   * RFC 8259 only (no NaN, comments, leading zeros...), one value per text. Numbers up to a million
-   * characters are read, so that a huge number in an ignored field does not make a line bad; {@link
-   * EventParser} refuses integers of more than {@value #MAX_INTEGER_DIGITS} digits itself, as
-   * Python's {@code json} (the reference checker) does.
-   */
-  static final ObjectMapper MAPPER =
-      new ObjectMapper(
-          JsonFactory.builder()
-              .streamReadConstraints(
-                  StreamReadConstraints.builder()
-                      .maxNumberLength(1_000_000)
-                      .maxStringLength(Integer.MAX_VALUE)
-                      .maxNameLength(Integer.MAX_VALUE)
-                      .build())
-              .build());
+    /**
+     * RFC 8259 only (no NaN, comments, leading zeros...), one value per text. Numbers up to a
+     * million characters are read, so that a huge number in an ignored field does not make a line
+     * bad; {@link EventParser} refuses integers of more than {@value #MAX_INTEGER_DIGITS} digits
+     * itself, as Python's {@code json} (the reference checker) does.
+     */
+    static final ObjectMapper MAPPER =
+            new ObjectMapper(
+                    JsonFactory.builder()
+                            .streamReadConstraints(
+                                    StreamReadConstraints.builder()
+                                            .maxNumberLength(1_000_000)
+                                            .maxStringLength(Integer.MAX_VALUE)
+                                            .maxNameLength(Integer.MAX_VALUE)
+                                            .build())
+                            .build());
 
-  /** Python's default limit on the digits of an integer it converts from text. */
-  static final int MAX_INTEGER_DIGITS = 4300;
+    /** Python's default limit on the digits of an integer it converts from text. */
+    static final int MAX_INTEGER_DIGITS = 4300;
 
-  static final ObjectReader STRICT =
-      MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectReader STRICT =
+            MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  static final ObjectWriter COMPACT = MAPPER.writer();
+    static final ObjectWriter COMPACT = MAPPER.writer();
 
-  private Json() {}
+    private Json() {}
 }

@@ -32,253 +32,257 @@ import java.util.zip.GZIPInputStream;
  */
 public final class RecordingReader implements Iterator<RecordingReader.Item>, Closeable {
 
-  /** One line's outcome, for every line that is neither blank, a comment, nor the valid meta. */
-  public sealed interface Item permits EventItem, BadLine, LateLine {}
+    /** One line's outcome, for every line that is neither blank, a comment, nor the valid meta. */
+    public sealed interface Item permits EventItem, BadLine, LateLine {}
 
-  /** A valid, on-time event: to be applied. */
-  public record EventItem(Event event) implements Item {}
+    /** A valid, on-time event: to be applied. */
+    public record EventItem(Event event) implements Item {}
 
-  /** Bad input: its dead letter. */
-  public record BadLine(DeadLetterOut deadLetter) implements Item {}
+    /** Bad input: its dead letter. */
+    public record BadLine(DeadLetterOut deadLetter) implements Item {}
 
-  /** A valid event behind the watermark: its dead letter and its {@code LATE_EVENT} alert. */
-  public record LateLine(DeadLetterOut deadLetter, AlertOut alert) implements Item {}
+    /** A valid event behind the watermark: its dead letter and its {@code LATE_EVENT} alert. */
+    public record LateLine(DeadLetterOut deadLetter, AlertOut alert) implements Item {}
 
-  private final BufferedReader in;
-  private final String fileName;
-  private final Map<String, String> overrides;
-  private Settings settings;
-  private String metaName;
-  private long lineNo;
-  private long events;
-  private long deadLetters;
-  private long lateEvents;
-  private long maxOnTimeTs = Long.MIN_VALUE;
-  private Item next;
-  private boolean eof;
+    private final BufferedReader in;
+    private final String fileName;
+    private final Map<String, String> overrides;
+    private Settings settings;
+    private String metaName;
+    private long lineNo;
+    private long events;
+    private long deadLetters;
+    private long lateEvents;
+    private long maxOnTimeTs = Long.MIN_VALUE;
+    private Item next;
+    private boolean eof;
 
-  private RecordingReader(BufferedReader in, String fileName, Map<String, String> overrides) {
-    this.in = in;
-    this.fileName = fileName;
-    this.overrides = Map.copyOf(overrides);
-    // Overrides are checked before anything is read: a bad --set is the caller's mistake.
-    this.settings = SettingsParser.applyOverrides(Settings.DEFAULTS, overrides);
-    readFirst();
-  }
-
-  /**
-   * Opens a recording file: gzip when its name ends in {@code .gz} or its bytes start with the gzip
-   * magic, else plain UTF-8.
-   *
-   * @param overrides {@code --set} settings, applied over the meta config
-   * @throws IllegalArgumentException when an override is unknown or bad
-   */
-  public static RecordingReader open(Path file, Map<String, String> overrides) throws IOException {
-    InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    try {
-      raw.mark(2);
-      int b0 = raw.read();
-      int b1 = raw.read();
-      raw.reset();
-      boolean gzip = file.getFileName().toString().endsWith(".gz") || (b0 == 0x1f && b1 == 0x8b);
-      InputStream bytes = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-      return of(utf8(bytes), file.getFileName().toString(), overrides);
-    } catch (IOException | RuntimeException e) {
-      raw.close();
-      throw e;
+    private RecordingReader(BufferedReader in, String fileName, Map<String, String> overrides) {
+        this.in = in;
+        this.fileName = fileName;
+        this.overrides = Map.copyOf(overrides);
+        // Overrides are checked before anything is read: a bad --set is the caller's mistake.
+        this.settings = SettingsParser.applyOverrides(Settings.DEFAULTS, overrides);
+        readFirst();
     }
-  }
 
-  /** Reads a recording from a character stream; {@code fileName} names it when no meta does. */
-  public static RecordingReader of(Reader text, String fileName, Map<String, String> overrides) {
-    BufferedReader br = text instanceof BufferedReader b ? b : new BufferedReader(text, 1 << 16);
-    return new RecordingReader(br, fileName, overrides);
-  }
-
-  private static Reader utf8(InputStream bytes) {
-    // Malformed bytes become U+FFFD: the line stays readable (and is then most likely bad input).
-    return new InputStreamReader(
-        bytes,
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE));
-  }
-
-  /** The recording's name without a valid meta line: its file name without {@code .jsonl...}. */
-  public static String nameFromFile(String fileName) {
-    int i = fileName.indexOf(".jsonl");
-    if (i >= 0) {
-      return fileName.substring(0, i);
+    /**
+     * Opens a recording file: gzip when its name ends in {@code .gz} or its bytes start with the
+     * gzip magic, else plain UTF-8.
+     *
+     * @param overrides {@code --set} settings, applied over the meta config
+     * @throws IllegalArgumentException when an override is unknown or bad
+     */
+    public static RecordingReader open(Path file, Map<String, String> overrides)
+            throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            boolean gzip =
+                    file.getFileName().toString().endsWith(".gz") || (b0 == 0x1f && b1 == 0x8b);
+            InputStream bytes = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            return of(utf8(bytes), file.getFileName().toString(), overrides);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
-    return fileName.endsWith(".gz") ? fileName.substring(0, fileName.length() - 3) : fileName;
-  }
 
-  /**
-   * Reads up to the first line that is neither blank nor a comment: only that line may be the meta,
-   * and settings (outOfOrderness among them) must be known before any event is judged late.
-   */
-  private void readFirst() {
-    String line;
-    while ((line = readLine()) != null) {
-      EventParser.ParsedLine p = EventParser.parse(line, lineNo);
-      if (p instanceof EventParser.Skip) {
-        continue;
-      }
-      if (p instanceof EventParser.Meta m) {
-        Settings withMeta =
-            m.config() == null
-                ? Settings.DEFAULTS
-                : SettingsParser.applyConfig(Settings.DEFAULTS, m.config());
-        settings = SettingsParser.applyOverrides(withMeta, overrides);
-        metaName = m.name();
-      } else {
-        next = judge(line, p);
-      }
-      return;
+    /** Reads a recording from a character stream; {@code fileName} names it when no meta does. */
+    public static RecordingReader of(Reader text, String fileName, Map<String, String> overrides) {
+        BufferedReader br =
+                text instanceof BufferedReader b ? b : new BufferedReader(text, 1 << 16);
+        return new RecordingReader(br, fileName, overrides);
     }
-    eof = true;
-  }
 
-  private String readLine() {
-    try {
-      String line = in.readLine();
-      if (line != null) {
-        lineNo++;
-      }
-      return line;
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading line " + (lineNo + 1) + " of " + fileName, e);
+    private static Reader utf8(InputStream bytes) {
+        // Malformed bytes become U+FFFD: the line stays readable (and is then most likely bad
+        // input).
+        return new InputStreamReader(
+                bytes,
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE));
     }
-  }
 
-  @Override
-  public boolean hasNext() {
-    while (next == null && !eof) {
-      String line = readLine();
-      if (line == null) {
+    /** The recording's name without a valid meta line: its file name without {@code .jsonl...}. */
+    public static String nameFromFile(String fileName) {
+        int i = fileName.indexOf(".jsonl");
+        if (i >= 0) {
+            return fileName.substring(0, i);
+        }
+        return fileName.endsWith(".gz") ? fileName.substring(0, fileName.length() - 3) : fileName;
+    }
+
+    /**
+     * Reads up to the first line that is neither blank nor a comment: only that line may be the
+     * meta, and settings (outOfOrderness among them) must be known before any event is judged late.
+     */
+    private void readFirst() {
+        String line;
+        while ((line = readLine()) != null) {
+            EventParser.ParsedLine p = EventParser.parse(line, lineNo);
+            if (p instanceof EventParser.Skip) {
+                continue;
+            }
+            if (p instanceof EventParser.Meta m) {
+                Settings withMeta =
+                        m.config() == null
+                                ? Settings.DEFAULTS
+                                : SettingsParser.applyConfig(Settings.DEFAULTS, m.config());
+                settings = SettingsParser.applyOverrides(withMeta, overrides);
+                metaName = m.name();
+            } else {
+                next = judge(line, p);
+            }
+            return;
+        }
         eof = true;
-        break;
-      }
-      EventParser.ParsedLine p = EventParser.parse(line, lineNo);
-      if (!(p instanceof EventParser.Skip)) {
-        next = judge(line, p);
-      }
     }
-    return next != null;
-  }
 
-  @Override
-  public Item next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
+    private String readLine() {
+        try {
+            String line = in.readLine();
+            if (line != null) {
+                lineNo++;
+            }
+            return line;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading line " + (lineNo + 1) + " of " + fileName, e);
+        }
     }
-    Item item = next;
-    next = null;
-    return item;
-  }
 
-  /** Bad input first, then lateness: a line both bad and behind is bad input only. */
-  private Item judge(String line, EventParser.ParsedLine p) {
-    if (p instanceof EventParser.Bad b) {
-      deadLetters++;
-      return new BadLine(new DeadLetterOut(lineNo, b.reason(), line));
+    @Override
+    public boolean hasNext() {
+        while (next == null && !eof) {
+            String line = readLine();
+            if (line == null) {
+                eof = true;
+                break;
+            }
+            EventParser.ParsedLine p = EventParser.parse(line, lineNo);
+            if (!(p instanceof EventParser.Skip)) {
+                next = judge(line, p);
+            }
+        }
+        return next != null;
     }
-    if (p instanceof EventParser.Meta) {
-      deadLetters++;
-      return new BadLine(new DeadLetterOut(lineNo, "meta must be the first line", line));
+
+    @Override
+    public Item next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Item item = next;
+        next = null;
+        return item;
     }
-    Event e = ((EventParser.Valid) p).event();
-    if (maxOnTimeTs != Long.MIN_VALUE && e.ts() < maxOnTimeTs - settings.outOfOrdernessMs()) {
-      deadLetters++;
-      lateEvents++;
-      long watermark = maxOnTimeTs - settings.outOfOrdernessMs();
-      String reason =
-          "late by "
-              + seconds(watermark - e.ts())
-              + " s (watermark "
-              + Times.format(watermark)
-              + ")";
-      String detail =
-          "line "
-              + lineNo
-              + ": "
-              + e.type()
-              + " at "
-              + Times.format(e.ts())
-              + " arrived after the watermark; not applied";
-      // The alert's ts is the watermark's source, never the late event's own ts.
-      return new LateLine(
-          new DeadLetterOut(lineNo, reason, line),
-          new AlertOut("LATE_EVENT", null, null, List.of(), detail, maxOnTimeTs));
+
+    /** Bad input first, then lateness: a line both bad and behind is bad input only. */
+    private Item judge(String line, EventParser.ParsedLine p) {
+        if (p instanceof EventParser.Bad b) {
+            deadLetters++;
+            return new BadLine(new DeadLetterOut(lineNo, b.reason(), line));
+        }
+        if (p instanceof EventParser.Meta) {
+            deadLetters++;
+            return new BadLine(new DeadLetterOut(lineNo, "meta must be the first line", line));
+        }
+        Event e = ((EventParser.Valid) p).event();
+        if (maxOnTimeTs != Long.MIN_VALUE && e.ts() < maxOnTimeTs - settings.outOfOrdernessMs()) {
+            deadLetters++;
+            lateEvents++;
+            long watermark = maxOnTimeTs - settings.outOfOrdernessMs();
+            String reason =
+                    "late by "
+                            + seconds(watermark - e.ts())
+                            + " s (watermark "
+                            + Times.format(watermark)
+                            + ")";
+            String detail =
+                    "line "
+                            + lineNo
+                            + ": "
+                            + e.type()
+                            + " at "
+                            + Times.format(e.ts())
+                            + " arrived after the watermark; not applied";
+            // The alert's ts is the watermark's source, never the late event's own ts.
+            return new LateLine(
+                    new DeadLetterOut(lineNo, reason, line),
+                    new AlertOut("LATE_EVENT", null, null, List.of(), detail, maxOnTimeTs));
+        }
+        events++;
+        maxOnTimeTs = Math.max(maxOnTimeTs, e.ts());
+        return new EventItem(e);
     }
-    events++;
-    maxOnTimeTs = Math.max(maxOnTimeTs, e.ts());
-    return new EventItem(e);
-  }
 
-  private static String seconds(long ms) {
-    return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString();
-  }
+    private static String seconds(long ms) {
+        return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString();
+    }
 
-  /** The effective settings: defaults, then the valid meta's config, then the overrides. */
-  public Settings settings() {
-    return settings;
-  }
+    /** The effective settings: defaults, then the valid meta's config, then the overrides. */
+    public Settings settings() {
+        return settings;
+    }
 
-  /** The valid meta line's name, else the file name without {@code .jsonl} (or {@code .gz}). */
-  public String name() {
-    return metaName != null ? metaName : nameFromFile(fileName);
-  }
+    /** The valid meta line's name, else the file name without {@code .jsonl} (or {@code .gz}). */
+    public String name() {
+        return metaName != null ? metaName : nameFromFile(fileName);
+    }
 
-  /** Physical lines read so far (blank and comment lines included). */
-  public long lines() {
-    return lineNo;
-  }
+    /** Physical lines read so far (blank and comment lines included). */
+    public long lines() {
+        return lineNo;
+    }
 
-  /** Valid, on-time events so far (the meta line is not one). */
-  public long events() {
-    return events;
-  }
+    /** Valid, on-time events so far (the meta line is not one). */
+    public long events() {
+        return events;
+    }
 
-  /** Dead letters so far: bad lines and late events. */
-  public long deadLetters() {
-    return deadLetters;
-  }
+    /** Dead letters so far: bad lines and late events. */
+    public long deadLetters() {
+        return deadLetters;
+    }
 
-  /** Late events so far. */
-  public long lateEvents() {
-    return lateEvents;
-  }
+    /** Late events so far. */
+    public long lateEvents() {
+        return lateEvents;
+    }
 
-  /** The latest ts of the valid, on-time events so far, or {@link Long#MIN_VALUE} before any. */
-  public long maxOnTimeTs() {
-    return maxOnTimeTs;
-  }
+    /** The latest ts of the valid, on-time events so far, or {@link Long#MIN_VALUE} before any. */
+    public long maxOnTimeTs() {
+        return maxOnTimeTs;
+    }
 
-  /**
-   * Every later on-time event has a ts at or after this (latest on-time ts − outOfOrderness);
-   * {@link Long#MIN_VALUE} before any event.
-   */
-  public long watermark() {
-    return maxOnTimeTs == Long.MIN_VALUE
-        ? Long.MIN_VALUE
-        : maxOnTimeTs - settings.outOfOrdernessMs();
-  }
+    /**
+     * Every later on-time event has a ts at or after this (latest on-time ts − outOfOrderness);
+     * {@link Long#MIN_VALUE} before any event.
+     */
+    public long watermark() {
+        return maxOnTimeTs == Long.MIN_VALUE
+                ? Long.MIN_VALUE
+                : maxOnTimeTs - settings.outOfOrdernessMs();
+    }
 
-  /** The counters so far, for the summary. */
-  public RecordingStats stats() {
-    return new RecordingStats(
-        name(),
-        lineNo,
-        events,
-        deadLetters,
-        lateEvents,
-        maxOnTimeTs == Long.MIN_VALUE ? null : maxOnTimeTs);
-  }
+    /** The counters so far, for the summary. */
+    public RecordingStats stats() {
+        return new RecordingStats(
+                name(),
+                lineNo,
+                events,
+                deadLetters,
+                lateEvents,
+                maxOnTimeTs == Long.MIN_VALUE ? null : maxOnTimeTs);
+    }
 
-  @Override
-  public void close() throws IOException {
-    in.close();
-  }
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
 }

@@ -11,4 +11,9 @@ package io.vmres.engine.recording;
  * @param lastOnTimeTs the latest ts of an on-time event, or null without any
  */
 public record RecordingStats(
-    String name, long lines, long events, long deadLetters, long lateEvents, Long lastOnTimeTs) {}
+        String name,
+        long lines,
+        long events,
+        long deadLetters,
+        long lateEvents,
+        Long lastOnTimeTs) {}

@@ -29,189 +29,199 @@ import java.util.function.Function;
  * moves, {@link #finish} after the last line, then {@link #giveUpAtEnd}.
  */
 public final class ReplayDriver {
-  private final Settings settings;
-  private final BiFunction<String, Settings, ReplayEngine> factory;
-  private final Function<Event, List<ClusterRouter.Delivery>> router;
-  private final ReplayOutputs outputs;
-  private final Map<String, EngineState> engines = new TreeMap<>();
+    private final Settings settings;
+    private final BiFunction<String, Settings, ReplayEngine> factory;
+    private final Function<Event, List<ClusterRouter.Delivery>> router;
+    private final ReplayOutputs outputs;
+    private final Map<String, EngineState> engines = new TreeMap<>();
 
-  /** Engines with work of their own, by (due, cluster). */
-  private final TreeSet<EngineState> dues =
-      new TreeSet<>(
-          Comparator.comparingLong((EngineState s) -> s.due).thenComparing(s -> s.cluster));
+    /** Engines with work of their own, by (due, cluster). */
+    private final TreeSet<EngineState> dues =
+            new TreeSet<>(
+                    Comparator.comparingLong((EngineState s) -> s.due)
+                            .thenComparing(s -> s.cluster));
 
-  private final PriorityQueue<Pending> buffer =
-      new PriorityQueue<>(
-          Comparator.comparingLong(Pending::ts)
-              .thenComparingLong(Pending::seq)
-              .thenComparingLong(Pending::arrival));
-  private long arrivals;
-  private long released = Long.MIN_VALUE;
-  private boolean finished;
+    private final PriorityQueue<Pending> buffer =
+            new PriorityQueue<>(
+                    Comparator.comparingLong(Pending::ts)
+                            .thenComparingLong(Pending::seq)
+                            .thenComparingLong(Pending::arrival));
+    private long arrivals;
+    private long released = Long.MIN_VALUE;
+    private boolean finished;
 
-  /**
-   * @param router the deliveries of an event, usually {@link ClusterRouter#route}
-   * @param factory makes the engine of a cluster key on its first input
-   * @param outputs where each engine writes ({@link ReplayOutputs#forCluster})
-   */
-  public ReplayDriver(
-      Settings settings,
-      Function<Event, List<ClusterRouter.Delivery>> router,
-      BiFunction<String, Settings, ReplayEngine> factory,
-      ReplayOutputs outputs) {
-    this.settings = settings;
-    this.router = router;
-    this.factory = factory;
-    this.outputs = outputs;
-  }
-
-  /** Buffers one valid, on-time event until the watermark passes its ts. */
-  public void offer(Event e) {
-    if (finished) {
-      throw new IllegalStateException("input after the end of input");
+    /**
+     * @param router the deliveries of an event, usually {@link ClusterRouter#route}
+     * @param factory makes the engine of a cluster key on its first input
+     * @param outputs where each engine writes ({@link ReplayOutputs#forCluster})
+     */
+    public ReplayDriver(
+            Settings settings,
+            Function<Event, List<ClusterRouter.Delivery>> router,
+            BiFunction<String, Settings, ReplayEngine> factory,
+            ReplayOutputs outputs) {
+        this.settings = settings;
+        this.router = router;
+        this.factory = factory;
+        this.outputs = outputs;
     }
-    buffer.add(new Pending(e.ts(), e.seq(), arrivals++, e));
-  }
 
-  /**
-   * Every input still to come has {@code ts >= watermark}: every instant before it is complete, so
-   * its input and the engines' own work before it run now.
-   */
-  public void watermark(long watermark) {
-    if (watermark > released) {
-      runBefore(watermark);
-      released = watermark;
-    }
-  }
-
-  /**
-   * The input ended; {@code lastTs} is the latest on-time event ts (null without any event). Hands
-   * over what is buffered, tells every engine, then runs each engine's own work until none is left.
-   */
-  public void finish(Long lastTs) {
-    finished = true;
-    if (lastTs == null) {
-      if (!buffer.isEmpty()) {
-        throw new IllegalStateException("events buffered but no last event time");
-      }
-      return;
-    }
-    // Work due after lastTs waits for endOfInput: no channel is lost after the recording ends.
-    runBefore(lastTs + 1);
-    if (!buffer.isEmpty()) {
-      throw new IllegalStateException("an event after the last event time " + lastTs);
-    }
-    for (EngineState s : engines.values()) {
-      dues.remove(s);
-      s.engine.endOfInput(lastTs);
-      s.refreshDue();
-    }
-    runBefore(Long.MAX_VALUE);
-  }
-
-  /** Gives every engine the replay's end time, once all are done. */
-  public void giveUpAtEnd(long endTs) {
-    for (EngineState s : engines.values()) {
-      s.engine.giveUpAtEnd(endTs, s.out);
-    }
-  }
-
-  /** Each cluster's incident figures, by cluster key. */
-  public Map<String, List<IncidentFigures>> figures() {
-    Map<String, List<IncidentFigures>> m = new LinkedHashMap<>();
-    engines.forEach((k, s) -> m.put(k, s.engine.figures()));
-    return m;
-  }
-
-  /** The cluster keys with an engine, sorted. */
-  public List<String> clusters() {
-    return List.copyOf(engines.keySet());
-  }
-
-  /** Runs, instant by instant, all input and engine work before {@code limit}. */
-  private void runBefore(long limit) {
-    while (true) {
-      long tIn = buffer.isEmpty() ? Long.MAX_VALUE : buffer.peek().ts();
-      long tDue = dues.isEmpty() ? Long.MAX_VALUE : dues.first().due;
-      long t = Math.min(tIn, tDue);
-      if (t >= limit || t == Long.MAX_VALUE) {
-        return;
-      }
-      if (tIn == t) {
-        // Per cluster, per instant: a cluster seen for the first time also gets earlier
-        // sim-faults, at their own (earlier) instants.
-        Map<String, TreeMap<Long, List<Event>>> batch = new TreeMap<>();
-        while (!buffer.isEmpty() && buffer.peek().ts() == t) {
-          for (ClusterRouter.Delivery d : router.apply(buffer.poll().event())) {
-            batch
-                .computeIfAbsent(d.cluster(), k -> new TreeMap<>())
-                .computeIfAbsent(d.event().ts(), k -> new ArrayList<>())
-                .add(d.event());
-          }
+    /** Buffers one valid, on-time event until the watermark passes its ts. */
+    public void offer(Event e) {
+        if (finished) {
+            throw new IllegalStateException("input after the end of input");
         }
-        for (Map.Entry<String, TreeMap<Long, List<Event>>> c : batch.entrySet()) {
-          EngineState s = engine(c.getKey());
-          for (Map.Entry<Long, List<Event>> at : c.getValue().entrySet()) {
-            // Only a new engine gets earlier instants; work they make due comes in between.
-            while (s.due < at.getKey()) {
-              s.advance(s.due, List.of());
+        buffer.add(new Pending(e.ts(), e.seq(), arrivals++, e));
+    }
+
+    /**
+     * Every input still to come has {@code ts >= watermark}: every instant before it is complete,
+     * so its input and the engines' own work before it run now.
+     */
+    public void watermark(long watermark) {
+        if (watermark > released) {
+            runBefore(watermark);
+            released = watermark;
+        }
+    }
+
+    /**
+     * The input ended; {@code lastTs} is the latest on-time event ts (null without any event).
+     * Hands over what is buffered, tells every engine, then runs each engine's own work until none
+     * is left.
+     */
+    public void finish(Long lastTs) {
+        finished = true;
+        if (lastTs == null) {
+            if (!buffer.isEmpty()) {
+                throw new IllegalStateException("events buffered but no last event time");
             }
-            s.advance(at.getKey(), at.getValue());
-          }
+            return;
         }
-      }
-      while (!dues.isEmpty() && dues.first().due == t) {
-        dues.first().advance(t, List.of());
-      }
-    }
-  }
-
-  private EngineState engine(String cluster) {
-    EngineState s = engines.get(cluster);
-    if (s == null) {
-      s = new EngineState(cluster, factory.apply(cluster, settings), outputs.forCluster(cluster));
-      engines.put(cluster, s);
-    }
-    return s;
-  }
-
-  private record Pending(long ts, long seq, long arrival, Event event) {}
-
-  /** An engine and what the driver knows of it. */
-  private final class EngineState {
-    final String cluster;
-    final ReplayEngine engine;
-    final Output out;
-    long lastT = Long.MIN_VALUE;
-    long due = Long.MAX_VALUE;
-
-    EngineState(String cluster, ReplayEngine engine, Output out) {
-      this.cluster = cluster;
-      this.engine = engine;
-      this.out = out;
-    }
-
-    void advance(long t, List<Event> events) {
-      if (t <= lastT) {
-        // Input older than what the engine has seen cannot be applied in event time: a bug here.
-        throw new IllegalStateException(
-            "cluster '" + cluster + "': instant " + t + " is not after " + lastT);
-      }
-      dues.remove(this);
-      engine.advance(t, events, out);
-      lastT = t;
-      refreshDue();
-    }
-
-    void refreshDue() {
-      due = engine.nextDue();
-      if (due != Long.MAX_VALUE) {
-        if (due <= lastT) {
-          throw new IllegalStateException(
-              "cluster '" + cluster + "': next due " + due + " is not after instant " + lastT);
+        // Work due after lastTs waits for endOfInput: no channel is lost after the recording ends.
+        runBefore(lastTs + 1);
+        if (!buffer.isEmpty()) {
+            throw new IllegalStateException("an event after the last event time " + lastTs);
         }
-        dues.add(this);
-      }
+        for (EngineState s : engines.values()) {
+            dues.remove(s);
+            s.engine.endOfInput(lastTs);
+            s.refreshDue();
+        }
+        runBefore(Long.MAX_VALUE);
     }
-  }
+
+    /** Gives every engine the replay's end time, once all are done. */
+    public void giveUpAtEnd(long endTs) {
+        for (EngineState s : engines.values()) {
+            s.engine.giveUpAtEnd(endTs, s.out);
+        }
+    }
+
+    /** Each cluster's incident figures, by cluster key. */
+    public Map<String, List<IncidentFigures>> figures() {
+        Map<String, List<IncidentFigures>> m = new LinkedHashMap<>();
+        engines.forEach((k, s) -> m.put(k, s.engine.figures()));
+        return m;
+    }
+
+    /** The cluster keys with an engine, sorted. */
+    public List<String> clusters() {
+        return List.copyOf(engines.keySet());
+    }
+
+    /** Runs, instant by instant, all input and engine work before {@code limit}. */
+    private void runBefore(long limit) {
+        while (true) {
+            long tIn = buffer.isEmpty() ? Long.MAX_VALUE : buffer.peek().ts();
+            long tDue = dues.isEmpty() ? Long.MAX_VALUE : dues.first().due;
+            long t = Math.min(tIn, tDue);
+            if (t >= limit || t == Long.MAX_VALUE) {
+                return;
+            }
+            if (tIn == t) {
+                // Per cluster, per instant: a cluster seen for the first time also gets earlier
+                // sim-faults, at their own (earlier) instants.
+                Map<String, TreeMap<Long, List<Event>>> batch = new TreeMap<>();
+                while (!buffer.isEmpty() && buffer.peek().ts() == t) {
+                    for (ClusterRouter.Delivery d : router.apply(buffer.poll().event())) {
+                        batch.computeIfAbsent(d.cluster(), k -> new TreeMap<>())
+                                .computeIfAbsent(d.event().ts(), k -> new ArrayList<>())
+                                .add(d.event());
+                    }
+                }
+                for (Map.Entry<String, TreeMap<Long, List<Event>>> c : batch.entrySet()) {
+                    EngineState s = engine(c.getKey());
+                    for (Map.Entry<Long, List<Event>> at : c.getValue().entrySet()) {
+                        // Only a new engine gets earlier instants; work they make due comes in
+                        // between.
+                        while (s.due < at.getKey()) {
+                            s.advance(s.due, List.of());
+                        }
+                        s.advance(at.getKey(), at.getValue());
+                    }
+                }
+            }
+            while (!dues.isEmpty() && dues.first().due == t) {
+                dues.first().advance(t, List.of());
+            }
+        }
+    }
+
+    private EngineState engine(String cluster) {
+        EngineState s = engines.get(cluster);
+        if (s == null) {
+            s =
+                    new EngineState(
+                            cluster, factory.apply(cluster, settings), outputs.forCluster(cluster));
+            engines.put(cluster, s);
+        }
+        return s;
+    }
+
+    private record Pending(long ts, long seq, long arrival, Event event) {}
+
+    /** An engine and what the driver knows of it. */
+    private final class EngineState {
+        final String cluster;
+        final ReplayEngine engine;
+        final Output out;
+        long lastT = Long.MIN_VALUE;
+        long due = Long.MAX_VALUE;
+
+        EngineState(String cluster, ReplayEngine engine, Output out) {
+            this.cluster = cluster;
+            this.engine = engine;
+            this.out = out;
+        }
+
+        void advance(long t, List<Event> events) {
+            if (t <= lastT) {
+                // Input older than what the engine has seen cannot be applied in event time: a bug
+                // here.
+                throw new IllegalStateException(
+                        "cluster '" + cluster + "': instant " + t + " is not after " + lastT);
+            }
+            dues.remove(this);
+            engine.advance(t, events, out);
+            lastT = t;
+            refreshDue();
+        }
+
+        void refreshDue() {
+            due = engine.nextDue();
+            if (due != Long.MAX_VALUE) {
+                if (due <= lastT) {
+                    throw new IllegalStateException(
+                            "cluster '"
+                                    + cluster
+                                    + "': next due "
+                                    + due
+                                    + " is not after instant "
+                                    + lastT);
+                }
+                dues.add(this);
+            }
+        }
+    }
 }

@@ -11,59 +11,61 @@ import java.util.List;
  * separately in this cluster from its own start (spec: replay).
  */
 public final class SimHypervisor implements Serializable {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final List<SimFault> faults = new ArrayList<>();
-  private final List<Integer> left = new ArrayList<>();
+    private final List<SimFault> faults = new ArrayList<>();
+    private final List<Integer> left = new ArrayList<>();
 
-  /** The simulated latency of an action, in milliseconds. */
-  public static long latency(String action) {
-    switch (action) {
-      case "FENCE_HOST":
-        return 5_000;
-      case "MAP_DISKS":
-        return 2_000;
-      case "RESTART_VM":
-        return 30_000;
-      case "LIVE_MIGRATE_VM":
-        return 20_000;
-      default:
-        throw new IllegalArgumentException("unknown action " + action);
+    /** The simulated latency of an action, in milliseconds. */
+    public static long latency(String action) {
+        switch (action) {
+            case "FENCE_HOST":
+                return 5_000;
+            case "MAP_DISKS":
+                return 2_000;
+            case "RESTART_VM":
+                return 30_000;
+            case "LIVE_MIGRATE_VM":
+                return 20_000;
+            default:
+                throw new IllegalArgumentException("unknown action " + action);
+        }
     }
-  }
 
-  public void add(SimFault f) {
-    faults.add(f);
-    left.add(f.count());
-  }
+    public void add(SimFault f) {
+        faults.add(f);
+        left.add(f.count());
+    }
 
-  /**
-   * Uses up one count of every fault (with ts at or before the issue) that matches the command:
-   * every matching fault is used, whatever the answer; returns whether any had count left.
-   */
-  public boolean consume(CommandOut c) {
-    boolean hit = false;
-    for (int i = 0; i < faults.size(); i++) {
-      SimFault f = faults.get(i);
-      if (f.ts() > c.ts() || left.get(i) <= 0 || !matches(f, c)) {
-        continue;
-      }
-      left.set(i, left.get(i) - 1);
-      hit = true;
+    /**
+     * Uses up one count of every fault (with ts at or before the issue) that matches the command:
+     * every matching fault is used, whatever the answer; returns whether any had count left.
+     */
+    public boolean consume(CommandOut c) {
+        boolean hit = false;
+        for (int i = 0; i < faults.size(); i++) {
+            SimFault f = faults.get(i);
+            if (f.ts() > c.ts() || left.get(i) <= 0 || !matches(f, c)) {
+                continue;
+            }
+            left.set(i, left.get(i) - 1);
+            hit = true;
+        }
+        return hit;
     }
-    return hit;
-  }
 
-  static boolean matches(SimFault f, CommandOut c) {
-    if (!f.action().equals(c.action())) {
-      return false;
+    static boolean matches(SimFault f, CommandOut c) {
+        if (!f.action().equals(c.action())) {
+            return false;
+        }
+        if (f.host() != null && !f.host().equals(c.host())) {
+            return false;
+        }
+        if (f.target() != null && !f.target().equals(c.target())) {
+            return false;
+        }
+        return f.vm() == null
+                || f.vm().equals(c.vm())
+                || (c.vms() != null && c.vms().contains(f.vm()));
     }
-    if (f.host() != null && !f.host().equals(c.host())) {
-      return false;
-    }
-    if (f.target() != null && !f.target().equals(c.target())) {
-      return false;
-    }
-    return f.vm() == null || f.vm().equals(c.vm()) || (c.vms() != null && c.vms().contains(f.vm()));
-  }
 }

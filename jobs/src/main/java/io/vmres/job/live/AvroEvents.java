@@ -22,133 +22,139 @@ import org.apache.avro.specific.SpecificRecord;
  * recording line (the spec's Validation section): a record that breaks one is bad input.
  */
 public final class AvroEvents {
-  private AvroEvents() {}
+    private AvroEvents() {}
 
-  /** A record that decodes but holds a value the spec forbids; the message is the reason. */
-  public static final class InvalidEventException extends Exception {
-    private static final long serialVersionUID = 1L;
+    /** A record that decodes but holds a value the spec forbids; the message is the reason. */
+    public static final class InvalidEventException extends Exception {
+        private static final long serialVersionUID = 1L;
 
-    public InvalidEventException(String reason) {
-      super(reason);
+        public InvalidEventException(String reason) {
+            super(reason);
+        }
     }
-  }
 
-  /**
-   * @param seq the event's place among events of equal time (its arrival order)
-   */
-  public static Event toEvent(SpecificRecord record, long seq) throws InvalidEventException {
-    if (record instanceof io.vmres.schema.Heartbeat h) {
-      return new Heartbeat(ts(h.getTs()), seq, text("host", h.getHost()), h.getChannel().name());
-    } else if (record instanceof io.vmres.schema.Power p) {
-      return new Power(ts(p.getTs()), seq, text("host", p.getHost()), p.getState().name());
-    } else if (record instanceof io.vmres.schema.Health h) {
-      return new Health(
-          ts(h.getTs()),
-          seq,
-          text("host", h.getHost()),
-          text("sensor", h.getSensor()),
-          number("value", h.getValue()),
-          optText("component", h.getComponent()));
-    } else if (record instanceof io.vmres.schema.Host h) {
-      return new HostEvent(
-          ts(h.getTs()),
-          seq,
-          text("host", h.getHost()),
-          text("cluster", h.getCluster()),
-          nonNegative("cpu", h.getCpu()),
-          nonNegative("memMb", h.getMemMb()),
-          optText("rack", h.getRack()),
-          optText("powerDomain", h.getPowerDomain()),
-          text("hypervisor", h.getHypervisor()),
-          texts("storageDomains", h.getStorageDomains()),
-          h.getSpare(),
-          h.getBmc());
-    } else if (record instanceof io.vmres.schema.HostRemoved h) {
-      return new HostRemoved(ts(h.getTs()), seq, text("host", h.getHost()));
-    } else if (record instanceof io.vmres.schema.Vm v) {
-      if (v.getPriority() < 0 || v.getPriority() > 1000) {
-        throw new InvalidEventException("bad priority: " + v.getPriority() + " is not in 0..1000");
-      }
-      return new VmEvent(
-          ts(v.getTs()),
-          seq,
-          text("vm", v.getVm()),
-          text("host", v.getHost()),
-          nonNegative("cpu", v.getCpu()),
-          nonNegative("memMb", v.getMemMb()),
-          v.getPriority(),
-          v.getHa(),
-          optText("antiAffinityGroup", v.getAntiAffinityGroup()),
-          optText("storageDomain", v.getStorageDomain()),
-          texts("disks", v.getDisks()),
-          texts("dependsOn", v.getDependsOn()));
-    } else if (record instanceof io.vmres.schema.VmRemoved v) {
-      return new VmRemoved(ts(v.getTs()), seq, text("vm", v.getVm()));
-    } else if (record instanceof io.vmres.schema.Maintenance m) {
-      return new Maintenance(
-          ts(m.getTs()),
-          seq,
-          text("host", m.getHost()),
-          ts(m.getDeadline()),
-          optText("reason", m.getReason()),
-          optText("requestedBy", m.getRequestedBy()));
-    } else if (record instanceof io.vmres.schema.MaintenanceEnd m) {
-      return new MaintenanceEnd(ts(m.getTs()), seq, text("host", m.getHost()));
-    } else if (record instanceof io.vmres.schema.OperatorConfirm c) {
-      return new OperatorConfirm(
-          ts(c.getTs()),
-          seq,
-          text("host", c.getHost()),
-          optText("requestedBy", c.getRequestedBy()),
-          optText("reason", c.getReason()));
-    } else if (record instanceof CommandResult r) {
-      return new CommandResultEvent(
-          ts(r.getTs()), seq, text("commandId", r.getCommandId()), r.getStatus().name(), r.getDetail());
+    /**
+     * @param seq the event's place among events of equal time (its arrival order)
+     */
+    public static Event toEvent(SpecificRecord record, long seq) throws InvalidEventException {
+        if (record instanceof io.vmres.schema.Heartbeat h) {
+            return new Heartbeat(
+                    ts(h.getTs()), seq, text("host", h.getHost()), h.getChannel().name());
+        } else if (record instanceof io.vmres.schema.Power p) {
+            return new Power(ts(p.getTs()), seq, text("host", p.getHost()), p.getState().name());
+        } else if (record instanceof io.vmres.schema.Health h) {
+            return new Health(
+                    ts(h.getTs()),
+                    seq,
+                    text("host", h.getHost()),
+                    text("sensor", h.getSensor()),
+                    number("value", h.getValue()),
+                    optText("component", h.getComponent()));
+        } else if (record instanceof io.vmres.schema.Host h) {
+            return new HostEvent(
+                    ts(h.getTs()),
+                    seq,
+                    text("host", h.getHost()),
+                    text("cluster", h.getCluster()),
+                    nonNegative("cpu", h.getCpu()),
+                    nonNegative("memMb", h.getMemMb()),
+                    optText("rack", h.getRack()),
+                    optText("powerDomain", h.getPowerDomain()),
+                    text("hypervisor", h.getHypervisor()),
+                    texts("storageDomains", h.getStorageDomains()),
+                    h.getSpare(),
+                    h.getBmc());
+        } else if (record instanceof io.vmres.schema.HostRemoved h) {
+            return new HostRemoved(ts(h.getTs()), seq, text("host", h.getHost()));
+        } else if (record instanceof io.vmres.schema.Vm v) {
+            if (v.getPriority() < 0 || v.getPriority() > 1000) {
+                throw new InvalidEventException(
+                        "bad priority: " + v.getPriority() + " is not in 0..1000");
+            }
+            return new VmEvent(
+                    ts(v.getTs()),
+                    seq,
+                    text("vm", v.getVm()),
+                    text("host", v.getHost()),
+                    nonNegative("cpu", v.getCpu()),
+                    nonNegative("memMb", v.getMemMb()),
+                    v.getPriority(),
+                    v.getHa(),
+                    optText("antiAffinityGroup", v.getAntiAffinityGroup()),
+                    optText("storageDomain", v.getStorageDomain()),
+                    texts("disks", v.getDisks()),
+                    texts("dependsOn", v.getDependsOn()));
+        } else if (record instanceof io.vmres.schema.VmRemoved v) {
+            return new VmRemoved(ts(v.getTs()), seq, text("vm", v.getVm()));
+        } else if (record instanceof io.vmres.schema.Maintenance m) {
+            return new Maintenance(
+                    ts(m.getTs()),
+                    seq,
+                    text("host", m.getHost()),
+                    ts(m.getDeadline()),
+                    optText("reason", m.getReason()),
+                    optText("requestedBy", m.getRequestedBy()));
+        } else if (record instanceof io.vmres.schema.MaintenanceEnd m) {
+            return new MaintenanceEnd(ts(m.getTs()), seq, text("host", m.getHost()));
+        } else if (record instanceof io.vmres.schema.OperatorConfirm c) {
+            return new OperatorConfirm(
+                    ts(c.getTs()),
+                    seq,
+                    text("host", c.getHost()),
+                    optText("requestedBy", c.getRequestedBy()),
+                    optText("reason", c.getReason()));
+        } else if (record instanceof CommandResult r) {
+            return new CommandResultEvent(
+                    ts(r.getTs()),
+                    seq,
+                    text("commandId", r.getCommandId()),
+                    r.getStatus().name(),
+                    r.getDetail());
+        }
+        throw new InvalidEventException(
+                "a " + record.getSchema().getName() + " record is not an input of the job");
     }
-    throw new InvalidEventException(
-        "a " + record.getSchema().getName() + " record is not an input of the job");
-  }
 
-  private static long ts(Instant ts) throws InvalidEventException {
-    if (ts == null) {
-      throw new InvalidEventException("missing ts");
+    private static long ts(Instant ts) throws InvalidEventException {
+        if (ts == null) {
+            throw new InvalidEventException("missing ts");
+        }
+        return ts.toEpochMilli();
     }
-    return ts.toEpochMilli();
-  }
 
-  private static String text(String field, String value) throws InvalidEventException {
-    if (value == null || value.isEmpty()) {
-      throw new InvalidEventException("bad " + field + ": must be a non-empty string");
+    private static String text(String field, String value) throws InvalidEventException {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidEventException("bad " + field + ": must be a non-empty string");
+        }
+        return value;
     }
-    return value;
-  }
 
-  private static String optText(String field, String value) throws InvalidEventException {
-    return value == null ? null : text(field, value);
-  }
+    private static String optText(String field, String value) throws InvalidEventException {
+        return value == null ? null : text(field, value);
+    }
 
-  private static List<String> texts(String field, List<String> values)
-      throws InvalidEventException {
-    if (values == null) {
-      return null;
+    private static List<String> texts(String field, List<String> values)
+            throws InvalidEventException {
+        if (values == null) {
+            return null;
+        }
+        for (String v : values) {
+            text(field, v);
+        }
+        return List.copyOf(values);
     }
-    for (String v : values) {
-      text(field, v);
-    }
-    return List.copyOf(values);
-  }
 
-  private static double number(String field, double value) throws InvalidEventException {
-    if (!Double.isFinite(value)) {
-      throw new InvalidEventException("bad " + field + ": not a finite number");
+    private static double number(String field, double value) throws InvalidEventException {
+        if (!Double.isFinite(value)) {
+            throw new InvalidEventException("bad " + field + ": not a finite number");
+        }
+        return value;
     }
-    return value;
-  }
 
-  private static double nonNegative(String field, double value) throws InvalidEventException {
-    if (number(field, value) < 0) {
-      throw new InvalidEventException("bad " + field + ": negative");
+    private static double nonNegative(String field, double value) throws InvalidEventException {
+        if (number(field, value) < 0) {
+            throw new InvalidEventException("bad " + field + ": negative");
+        }
+        return value;
     }
-    return value;
-  }
 }

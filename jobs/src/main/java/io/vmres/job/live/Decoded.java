@@ -19,77 +19,77 @@ import org.apache.flink.core.memory.DataOutputView;
  * command result, {@code cluster} is the cluster of the command it answers.
  */
 public record Decoded(Event event, String cluster, DeadLetter deadLetter) implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  public static final TypeInformation<Decoded> TYPE =
-      SerializerTypeInfo.of(Decoded.class, () -> Serializer.INSTANCE);
-
-  public static Decoded event(Event event, String cluster) {
-    return new Decoded(event, cluster, null);
-  }
-
-  public static Decoded bad(DeadLetter deadLetter) {
-    return new Decoded(null, null, deadLetter);
-  }
-
-  public boolean isBad() {
-    return deadLetter != null;
-  }
-
-  /** Binary form: the event with its cluster, or the dead letter in Avro. */
-  public static final class Serializer extends ImmutableSerializer<Decoded> {
     private static final long serialVersionUID = 1L;
-    public static final Serializer INSTANCE = new Serializer();
-    private transient AvroCodec codec;
 
-    private AvroCodec codec() {
-      if (codec == null) {
-        codec = new AvroCodec();
-      }
-      return codec;
+    public static final TypeInformation<Decoded> TYPE =
+            SerializerTypeInfo.of(Decoded.class, () -> Serializer.INSTANCE);
+
+    public static Decoded event(Event event, String cluster) {
+        return new Decoded(event, cluster, null);
     }
 
-    @Override
-    public void serialize(Decoded d, DataOutputView out) throws IOException {
-      out.writeBoolean(d.isBad());
-      if (d.isBad()) {
-        byte[] bytes = codec().encode(d.deadLetter);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-      } else {
-        EventSerializer.INSTANCE.serialize(d.event, out);
-        out.writeBoolean(d.cluster != null);
-        if (d.cluster != null) {
-          out.writeUTF(d.cluster);
+    public static Decoded bad(DeadLetter deadLetter) {
+        return new Decoded(null, null, deadLetter);
+    }
+
+    public boolean isBad() {
+        return deadLetter != null;
+    }
+
+    /** Binary form: the event with its cluster, or the dead letter in Avro. */
+    public static final class Serializer extends ImmutableSerializer<Decoded> {
+        private static final long serialVersionUID = 1L;
+        public static final Serializer INSTANCE = new Serializer();
+        private transient AvroCodec codec;
+
+        private AvroCodec codec() {
+            if (codec == null) {
+                codec = new AvroCodec();
+            }
+            return codec;
         }
-      }
-    }
 
-    @Override
-    public Decoded deserialize(DataInputView in) throws IOException {
-      if (in.readBoolean()) {
-        byte[] bytes = new byte[in.readInt()];
-        in.readFully(bytes);
-        try {
-          return Decoded.bad((DeadLetter) codec().decode(bytes));
-        } catch (AvroCodec.BadRecordException e) {
-          throw new IOException(e.getMessage(), e);
+        @Override
+        public void serialize(Decoded d, DataOutputView out) throws IOException {
+            out.writeBoolean(d.isBad());
+            if (d.isBad()) {
+                byte[] bytes = codec().encode(d.deadLetter);
+                out.writeInt(bytes.length);
+                out.write(bytes);
+            } else {
+                EventSerializer.INSTANCE.serialize(d.event, out);
+                out.writeBoolean(d.cluster != null);
+                if (d.cluster != null) {
+                    out.writeUTF(d.cluster);
+                }
+            }
         }
-      }
-      Event event = EventSerializer.INSTANCE.deserialize(in);
-      return Decoded.event(event, in.readBoolean() ? in.readUTF() : null);
-    }
 
-    @Override
-    public TypeSerializerSnapshot<Decoded> snapshotConfiguration() {
-      return new Snapshot();
-    }
+        @Override
+        public Decoded deserialize(DataInputView in) throws IOException {
+            if (in.readBoolean()) {
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                try {
+                    return Decoded.bad((DeadLetter) codec().decode(bytes));
+                } catch (AvroCodec.BadRecordException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
+            Event event = EventSerializer.INSTANCE.deserialize(in);
+            return Decoded.event(event, in.readBoolean() ? in.readUTF() : null);
+        }
 
-    /** Snapshot of a serializer without configuration. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Decoded> {
-      public Snapshot() {
-        super(() -> INSTANCE);
-      }
+        @Override
+        public TypeSerializerSnapshot<Decoded> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Snapshot of a serializer without configuration. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<Decoded> {
+            public Snapshot() {
+                super(() -> INSTANCE);
+            }
+        }
     }
-  }
 }

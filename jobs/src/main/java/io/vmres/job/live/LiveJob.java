@@ -27,72 +27,81 @@ import org.apache.flink.util.OutputTag;
  * engine of their cluster, and every decision goes to its topic.
  */
 public final class LiveJob {
-  private LiveJob() {}
+    private LiveJob() {}
 
-  /** Adds the job to {@code env}; run it with {@code env.execute("vmres")}. */
-  public static void build(StreamExecutionEnvironment env, LiveOptions options) {
-    List<String> topics = new ArrayList<>(Topics.INPUTS);
-    topics.add(Topics.COMMAND_RESULTS);
-    Properties consumer = new Properties();
-    // command results come from connectors; job outputs are read only once committed
-    consumer.setProperty("isolation.level", "read_committed");
-    KafkaSource<Decoded> source =
-        KafkaSource.<Decoded>builder()
-            .setBootstrapServers(options.bootstrapServers())
-            .setTopics(topics)
-            .setGroupId(options.groupId())
-            .setStartingOffsets(OffsetsInitializer.earliest())
-            .setDeserializer(new DecodingDeserializer())
-            .setProperties(consumer)
-            .build();
-    WatermarkStrategy<Decoded> watermarks =
-        WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
-                java.time.Duration.ofMillis(options.settings().outOfOrdernessMs()))
-            .withTimestampAssigner((d, ignored) -> d.isBad() ? Long.MIN_VALUE : d.event().ts())
-            .withIdleness(options.idleness());
-    DataStream<Decoded> decoded =
-        env.fromSource(source, watermarks, "inputs").returns(Decoded.TYPE).name("inputs").uid("inputs");
-    decide(decoded, options.settings()).sinkTo(sink(options)).name("decisions").uid("decisions");
-  }
+    /** Adds the job to {@code env}; run it with {@code env.execute("vmres")}. */
+    public static void build(StreamExecutionEnvironment env, LiveOptions options) {
+        List<String> topics = new ArrayList<>(Topics.INPUTS);
+        topics.add(Topics.COMMAND_RESULTS);
+        Properties consumer = new Properties();
+        // command results come from connectors; job outputs are read only once committed
+        consumer.setProperty("isolation.level", "read_committed");
+        KafkaSource<Decoded> source =
+                KafkaSource.<Decoded>builder()
+                        .setBootstrapServers(options.bootstrapServers())
+                        .setTopics(topics)
+                        .setGroupId(options.groupId())
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new DecodingDeserializer())
+                        .setProperties(consumer)
+                        .build();
+        WatermarkStrategy<Decoded> watermarks =
+                WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
+                                java.time.Duration.ofMillis(options.settings().outOfOrdernessMs()))
+                        .withTimestampAssigner(
+                                (d, ignored) -> d.isBad() ? Long.MIN_VALUE : d.event().ts())
+                        .withIdleness(options.idleness());
+        DataStream<Decoded> decoded =
+                env.fromSource(source, watermarks, "inputs")
+                        .returns(Decoded.TYPE)
+                        .name("inputs")
+                        .uid("inputs");
+        decide(decoded, options.settings())
+                .sinkTo(sink(options))
+                .name("decisions")
+                .uid("decisions");
+    }
 
-  /**
-   * The decisions of the job from decoded inputs with their event-time watermarks: routed to the
-   * engine of their cluster, decided, with the dead letters of the inputs alongside. Tests pass
-   * inputs of their own and read the decisions as they like.
-   */
-  public static DataStream<Emitted> decide(DataStream<Decoded> decoded, Settings settings) {
-    OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
-    SingleOutputStreamOperator<Routed> routed =
-        decoded
-            .process(new RouteFunction(bad))
-            .returns(Routed.TYPE)
-            .name("route to clusters")
-            .uid("route")
-            // the router keeps the host -> cluster map of the whole fleet
-            .setParallelism(1);
+    /**
+     * The decisions of the job from decoded inputs with their event-time watermarks: routed to the
+     * engine of their cluster, decided, with the dead letters of the inputs alongside. Tests pass
+     * inputs of their own and read the decisions as they like.
+     */
+    public static DataStream<Emitted> decide(DataStream<Decoded> decoded, Settings settings) {
+        OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
+        SingleOutputStreamOperator<Routed> routed =
+                decoded.process(new RouteFunction(bad))
+                        .returns(Routed.TYPE)
+                        .name("route to clusters")
+                        .uid("route")
+                        // the router keeps the host -> cluster map of the whole fleet
+                        .setParallelism(1);
 
-    DataStream<Emitted> decisions =
-        HealthStage.attach(routed, settings)
-            .keyBy(Routed::cluster)
-            .process(new EngineFunction(settings, ClusterEngine.Hypervisor.EXTERNAL, false, true))
-            .returns(Emitted.TYPE)
-            .name("decide")
-            .uid("decide");
-    return decisions.union(routed.getSideOutput(bad));
-  }
+        DataStream<Emitted> decisions =
+                HealthStage.attach(routed, settings)
+                        .keyBy(Routed::cluster)
+                        .process(
+                                new EngineFunction(
+                                        settings, ClusterEngine.Hypervisor.EXTERNAL, false, true))
+                        .returns(Emitted.TYPE)
+                        .name("decide")
+                        .uid("decide");
+        return decisions.union(routed.getSideOutput(bad));
+    }
 
-  /** Every decision to its topic, in Kafka transactions when exactly-once. */
-  public static KafkaSink<Emitted> sink(LiveOptions options) {
-    return KafkaSink.<Emitted>builder()
-            .setBootstrapServers(options.bootstrapServers())
-            .setRecordSerializer(new OutputSerializer())
-            .setDeliveryGuarantee(
-                options.exactlyOnce()
-                    ? DeliveryGuarantee.EXACTLY_ONCE
-                    : DeliveryGuarantee.AT_LEAST_ONCE)
-            .setTransactionalIdPrefix(options.transactionalIdPrefix())
-            // the broker caps transactions at 15 minutes; Flink's default of one hour is refused
-            .setProperty("transaction.timeout.ms", "600000")
-            .build();
-  }
+    /** Every decision to its topic, in Kafka transactions when exactly-once. */
+    public static KafkaSink<Emitted> sink(LiveOptions options) {
+        return KafkaSink.<Emitted>builder()
+                .setBootstrapServers(options.bootstrapServers())
+                .setRecordSerializer(new OutputSerializer())
+                .setDeliveryGuarantee(
+                        options.exactlyOnce()
+                                ? DeliveryGuarantee.EXACTLY_ONCE
+                                : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(options.transactionalIdPrefix())
+                // the broker caps transactions at 15 minutes; Flink's default of one hour is
+                // refused
+                .setProperty("transaction.timeout.ms", "600000")
+                .build();
+    }
 }

@@ -12,25 +12,32 @@ import java.time.Duration;
  * @param idleness a partition quiet for this long no longer holds back event time
  */
 public record LiveOptions(
-    String bootstrapServers,
-    Settings settings,
-    boolean exactlyOnce,
-    Duration idleness,
-    String groupId,
-    String transactionalIdPrefix)
-    implements Serializable {
-  private static final long serialVersionUID = 1L;
+        String bootstrapServers,
+        Settings settings,
+        boolean exactlyOnce,
+        Duration idleness,
+        String groupId,
+        String transactionalIdPrefix)
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
 
-  public static LiveOptions defaults(String bootstrapServers) {
-    return new LiveOptions(
-        bootstrapServers, Settings.DEFAULTS, true, Duration.ofSeconds(5), "vmres-job", "vmres-job");
-  }
+    public static LiveOptions defaults(String bootstrapServers) {
+        return new LiveOptions(
+                bootstrapServers,
+                Settings.DEFAULTS,
+                true,
+                Duration.ofSeconds(5),
+                "vmres-job",
+                "vmres-job");
+    }
 
-  public LiveOptions withSettings(Settings s) {
-    return new LiveOptions(bootstrapServers, s, exactlyOnce, idleness, groupId, transactionalIdPrefix);
-  }
+    public LiveOptions withSettings(Settings s) {
+        return new LiveOptions(
+                bootstrapServers, s, exactlyOnce, idleness, groupId, transactionalIdPrefix);
+    }
 
-  public LiveOptions withExactlyOnce(boolean e) {
-    return new LiveOptions(bootstrapServers, settings, e, idleness, groupId, transactionalIdPrefix);
-  }
+    public LiveOptions withExactlyOnce(boolean e) {
+        return new LiveOptions(
+                bootstrapServers, settings, e, idleness, groupId, transactionalIdPrefix);
+    }
 }

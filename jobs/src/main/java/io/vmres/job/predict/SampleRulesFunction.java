@@ -27,79 +27,86 @@ import org.apache.flink.util.Collector;
  * time order once the watermark has passed them. The rules themselves are {@link HealthRules}.
  */
 public class SampleRulesFunction extends KeyedProcessFunction<String, Routed, Routed> {
-  private static final long serialVersionUID = 1L;
-
-  private final Settings settings;
-  private transient ValueState<HealthRules> rules;
-  private transient MapState<Long, List<Routed>> pending;
-
-  public SampleRulesFunction(Settings settings) {
-    this.settings = settings;
-  }
-
-  @Override
-  public void open(OpenContext ctx) {
-    rules = getRuntimeContext().getState(new ValueStateDescriptor<>("rules", new RulesSerializer()));
-    pending =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "pending", LongSerializer.INSTANCE, new ListSerializer<>(Routed.Serializer.INSTANCE)));
-  }
-
-  @Override
-  public void processElement(Routed r, Context ctx, Collector<Routed> out) throws Exception {
-    long ts = r.event().ts();
-    List<Routed> at = pending.get(ts);
-    if (at == null) {
-      at = new ArrayList<>(2);
-      ctx.timerService().registerEventTimeTimer(ts);
-    }
-    at.add(r);
-    pending.put(ts, at);
-  }
-
-  @Override
-  public void onTimer(long t, OnTimerContext ctx, Collector<Routed> out) throws Exception {
-    List<Routed> at = pending.get(t);
-    if (at == null) {
-      return;
-    }
-    pending.remove(t);
-    at.sort(Comparator.comparingLong(r -> r.event().seq()));
-    HealthRules host = rules.value();
-    if (host == null) {
-      host = new HealthRules();
-    }
-    for (Routed r : at) {
-      Health h = (Health) r.event();
-      String rule = host.sample(h, settings);
-      if (rule != null) {
-        out.collect(
-            Routed.of(r.cluster(), new Prediction(h.ts(), h.seq(), h.host(), rule, h.sensor(), h.value())));
-      }
-    }
-    rules.update(host);
-  }
-
-  /** Checkpoints a host's rule state with Java serialization. */
-  public static final class RulesSerializer extends JavaSerializer<HealthRules> {
     private static final long serialVersionUID = 1L;
 
-    public RulesSerializer() {
-      super(HealthRules.class);
+    private final Settings settings;
+    private transient ValueState<HealthRules> rules;
+    private transient MapState<Long, List<Routed>> pending;
+
+    public SampleRulesFunction(Settings settings) {
+        this.settings = settings;
     }
 
     @Override
-    public TypeSerializerSnapshot<HealthRules> snapshotConfiguration() {
-      return new Snapshot();
+    public void open(OpenContext ctx) {
+        rules =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("rules", new RulesSerializer()));
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending",
+                                        LongSerializer.INSTANCE,
+                                        new ListSerializer<>(Routed.Serializer.INSTANCE)));
     }
 
-    /** Snapshot of a serializer without configuration. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<HealthRules> {
-      public Snapshot() {
-        super(RulesSerializer::new);
-      }
+    @Override
+    public void processElement(Routed r, Context ctx, Collector<Routed> out) throws Exception {
+        long ts = r.event().ts();
+        List<Routed> at = pending.get(ts);
+        if (at == null) {
+            at = new ArrayList<>(2);
+            ctx.timerService().registerEventTimeTimer(ts);
+        }
+        at.add(r);
+        pending.put(ts, at);
     }
-  }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<Routed> out) throws Exception {
+        List<Routed> at = pending.get(t);
+        if (at == null) {
+            return;
+        }
+        pending.remove(t);
+        at.sort(Comparator.comparingLong(r -> r.event().seq()));
+        HealthRules host = rules.value();
+        if (host == null) {
+            host = new HealthRules();
+        }
+        for (Routed r : at) {
+            Health h = (Health) r.event();
+            String rule = host.sample(h, settings);
+            if (rule != null) {
+                out.collect(
+                        Routed.of(
+                                r.cluster(),
+                                new Prediction(
+                                        h.ts(), h.seq(), h.host(), rule, h.sensor(), h.value())));
+            }
+        }
+        rules.update(host);
+    }
+
+    /** Checkpoints a host's rule state with Java serialization. */
+    public static final class RulesSerializer extends JavaSerializer<HealthRules> {
+        private static final long serialVersionUID = 1L;
+
+        public RulesSerializer() {
+            super(HealthRules.class);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<HealthRules> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Snapshot of a serializer without configuration. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<HealthRules> {
+            public Snapshot() {
+                super(RulesSerializer::new);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.vmres.job.replay;
 
+import io.vmres.engine.event.Event;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.job.Routed;
@@ -7,7 +8,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import io.vmres.engine.event.Event;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,119 +19,126 @@ import java.util.TreeMap;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
- * Reads a recording in line order and routes its events to their clusters, in event-time order: what the recording
- * source emits. After the last line, every cluster gets the end of input (the latest on-time
- * time), then the reader's counters follow.
+ * Reads a recording in line order and routes its events to their clusters, in event-time order:
+ * what the recording source emits. After the last line, every cluster gets the end of input (the
+ * latest on-time time), then the reader's counters follow.
  */
 public final class RecordingInputs implements SerializableSupplier<Iterator<ReplayInput>> {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String path;
-  private final TreeMap<String, String> overrides;
+    private final String path;
+    private final TreeMap<String, String> overrides;
 
-  public RecordingInputs(Path path, Map<String, String> overrides) {
-    this.path = path.toString();
-    this.overrides = new TreeMap<>(overrides);
-  }
-
-  @Override
-  public Iterator<ReplayInput> get() {
-    try {
-      return new Items(RecordingReader.open(Path.of(path), overrides));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + path, e);
-    }
-  }
-
-  private static final class Items
-      implements Iterator<ReplayInput>, Closeable, SingleReaderSource.Progress {
-    private final RecordingReader reader;
-    private final ClusterRouter router = new ClusterRouter();
-    private final Set<String> clusters = new LinkedHashSet<>();
-    private final ArrayDeque<ReplayInput> ready = new ArrayDeque<>();
-    /** Events by (ts, line), held until the reader's watermark passes them. */
-    private final TreeMap<Long, ArrayList<Event>> held = new TreeMap<>();
-    private boolean ended;
-    // Copies of the reader's counts for the progress gauges, which read them from other threads.
-    private volatile long linesRead;
-    private volatile long eventsRead;
-
-    Items(RecordingReader reader) {
-      this.reader = reader;
+    public RecordingInputs(Path path, Map<String, String> overrides) {
+        this.path = path.toString();
+        this.overrides = new TreeMap<>(overrides);
     }
 
     @Override
-    public boolean hasNext() {
-      while (ready.isEmpty() && !ended) {
-        if (reader.hasNext()) {
-          RecordingReader.Item item = reader.next();
-          linesRead = reader.lines();
-          eventsRead = reader.events();
-          if (item instanceof RecordingReader.EventItem e) {
-            held.computeIfAbsent(e.event().ts(), k -> new ArrayList<>(2)).add(e.event());
-            // every event still to come has ts >= the watermark: those before it are complete
-            long watermark = reader.watermark();
-            if (watermark != Long.MIN_VALUE) {
-              release(watermark - 1);
-            }
-          } else if (item instanceof RecordingReader.BadLine b) {
-            ready.add(ReplayInput.side(b.deadLetter()));
-          } else if (item instanceof RecordingReader.LateLine l) {
-            ready.add(ReplayInput.side(l.deadLetter()));
-            ready.add(ReplayInput.side(l.alert()));
-          }
-        } else {
-          ended = true;
-          linesRead = reader.lines(); // blank and comment lines at the end count too
-          release(Long.MAX_VALUE);
-          if (reader.stats().lastOnTimeTs() != null) {
-            long last = reader.stats().lastOnTimeTs();
-            for (String c : clusters) {
-              ready.add(ReplayInput.routed(Routed.end(c, last)));
-            }
-          }
-          ready.add(ReplayInput.side(new ReplayStats(reader.stats(), reader.settings())));
+    public Iterator<ReplayInput> get() {
+        try {
+            return new Items(RecordingReader.open(Path.of(path), overrides));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
         }
-      }
-      return !ready.isEmpty();
     }
 
-    /**
-     * Routes the held events up to {@code upTo} in event-time order, as the pipeline applies
-     * them: a host's record routes the lines of its instant and after, whatever their line order.
-     */
-    private void release(long upTo) {
-      while (!held.isEmpty() && held.firstKey() <= upTo) {
-        for (Event event : held.pollFirstEntry().getValue()) { // in line order within an instant
-          for (ClusterRouter.Delivery d : router.route(event)) {
-            clusters.add(d.cluster());
-            ready.add(ReplayInput.routed(Routed.of(d.cluster(), d.event())));
-          }
+    private static final class Items
+            implements Iterator<ReplayInput>, Closeable, SingleReaderSource.Progress {
+        private final RecordingReader reader;
+        private final ClusterRouter router = new ClusterRouter();
+        private final Set<String> clusters = new LinkedHashSet<>();
+        private final ArrayDeque<ReplayInput> ready = new ArrayDeque<>();
+
+        /** Events by (ts, line), held until the reader's watermark passes them. */
+        private final TreeMap<Long, ArrayList<Event>> held = new TreeMap<>();
+
+        private boolean ended;
+        // Copies of the reader's counts for the progress gauges, which read them from other
+        // threads.
+        private volatile long linesRead;
+        private volatile long eventsRead;
+
+        Items(RecordingReader reader) {
+            this.reader = reader;
         }
-      }
-    }
 
-    @Override
-    public long linesRead() {
-      return linesRead;
-    }
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && !ended) {
+                if (reader.hasNext()) {
+                    RecordingReader.Item item = reader.next();
+                    linesRead = reader.lines();
+                    eventsRead = reader.events();
+                    if (item instanceof RecordingReader.EventItem e) {
+                        held.computeIfAbsent(e.event().ts(), k -> new ArrayList<>(2))
+                                .add(e.event());
+                        // every event still to come has ts >= the watermark: those before it are
+                        // complete
+                        long watermark = reader.watermark();
+                        if (watermark != Long.MIN_VALUE) {
+                            release(watermark - 1);
+                        }
+                    } else if (item instanceof RecordingReader.BadLine b) {
+                        ready.add(ReplayInput.side(b.deadLetter()));
+                    } else if (item instanceof RecordingReader.LateLine l) {
+                        ready.add(ReplayInput.side(l.deadLetter()));
+                        ready.add(ReplayInput.side(l.alert()));
+                    }
+                } else {
+                    ended = true;
+                    linesRead = reader.lines(); // blank and comment lines at the end count too
+                    release(Long.MAX_VALUE);
+                    if (reader.stats().lastOnTimeTs() != null) {
+                        long last = reader.stats().lastOnTimeTs();
+                        for (String c : clusters) {
+                            ready.add(ReplayInput.routed(Routed.end(c, last)));
+                        }
+                    }
+                    ready.add(ReplayInput.side(new ReplayStats(reader.stats(), reader.settings())));
+                }
+            }
+            return !ready.isEmpty();
+        }
 
-    @Override
-    public long eventsRead() {
-      return eventsRead;
-    }
+        /**
+         * Routes the held events up to {@code upTo} in event-time order, as the pipeline applies
+         * them: a host's record routes the lines of its instant and after, whatever their line
+         * order.
+         */
+        private void release(long upTo) {
+            while (!held.isEmpty() && held.firstKey() <= upTo) {
+                for (Event event :
+                        held.pollFirstEntry().getValue()) { // in line order within an instant
+                    for (ClusterRouter.Delivery d : router.route(event)) {
+                        clusters.add(d.cluster());
+                        ready.add(ReplayInput.routed(Routed.of(d.cluster(), d.event())));
+                    }
+                }
+            }
+        }
 
-    @Override
-    public ReplayInput next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return ready.poll();
-    }
+        @Override
+        public long linesRead() {
+            return linesRead;
+        }
 
-    @Override
-    public void close() throws IOException {
-      reader.close();
+        @Override
+        public long eventsRead() {
+            return eventsRead;
+        }
+
+        @Override
+        public ReplayInput next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
     }
-  }
 }

@@ -21,61 +21,61 @@ import org.apache.flink.core.memory.DataOutputView;
  * reader's final counters).
  */
 public record ReplayInput(Routed routed, Serializable side) {
-  public static final TypeInformation<ReplayInput> TYPE =
-      SerializerTypeInfo.of(ReplayInput.class, () -> Serializer.INSTANCE);
+    public static final TypeInformation<ReplayInput> TYPE =
+            SerializerTypeInfo.of(ReplayInput.class, () -> Serializer.INSTANCE);
 
-  public static ReplayInput routed(Routed r) {
-    return new ReplayInput(r, null);
-  }
-
-  public static ReplayInput side(Serializable line) {
-    return new ReplayInput(null, line);
-  }
-
-  /** Routed events in their compact form; the rare side lines with Java serialization. */
-  public static final class Serializer extends ImmutableSerializer<ReplayInput> {
-    private static final long serialVersionUID = 1L;
-    public static final Serializer INSTANCE = new Serializer();
-
-    @Override
-    public void serialize(ReplayInput r, DataOutputView out) throws IOException {
-      out.writeBoolean(r.routed != null);
-      if (r.routed != null) {
-        Routed.Serializer.INSTANCE.serialize(r.routed, out);
-        return;
-      }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-        o.writeObject(r.side);
-      }
-      out.writeInt(bytes.size());
-      out.write(bytes.toByteArray());
+    public static ReplayInput routed(Routed r) {
+        return new ReplayInput(r, null);
     }
 
-    @Override
-    public ReplayInput deserialize(DataInputView in) throws IOException {
-      if (in.readBoolean()) {
-        return routed(Routed.Serializer.INSTANCE.deserialize(in));
-      }
-      byte[] bytes = new byte[in.readInt()];
-      in.readFully(bytes);
-      try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-        return side((Serializable) o.readObject());
-      } catch (ClassNotFoundException e) {
-        throw new IOException(e);
-      }
+    public static ReplayInput side(Serializable line) {
+        return new ReplayInput(null, line);
     }
 
-    @Override
-    public TypeSerializerSnapshot<ReplayInput> snapshotConfiguration() {
-      return new Snapshot();
-    }
+    /** Routed events in their compact form; the rare side lines with Java serialization. */
+    public static final class Serializer extends ImmutableSerializer<ReplayInput> {
+        private static final long serialVersionUID = 1L;
+        public static final Serializer INSTANCE = new Serializer();
 
-    /** Snapshot of a serializer without configuration. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ReplayInput> {
-      public Snapshot() {
-        super(() -> INSTANCE);
-      }
+        @Override
+        public void serialize(ReplayInput r, DataOutputView out) throws IOException {
+            out.writeBoolean(r.routed != null);
+            if (r.routed != null) {
+                Routed.Serializer.INSTANCE.serialize(r.routed, out);
+                return;
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
+                o.writeObject(r.side);
+            }
+            out.writeInt(bytes.size());
+            out.write(bytes.toByteArray());
+        }
+
+        @Override
+        public ReplayInput deserialize(DataInputView in) throws IOException {
+            if (in.readBoolean()) {
+                return routed(Routed.Serializer.INSTANCE.deserialize(in));
+            }
+            byte[] bytes = new byte[in.readInt()];
+            in.readFully(bytes);
+            try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+                return side((Serializable) o.readObject());
+            } catch (ClassNotFoundException e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public TypeSerializerSnapshot<ReplayInput> snapshotConfiguration() {
+            return new Snapshot();
+        }
+
+        /** Snapshot of a serializer without configuration. */
+        public static final class Snapshot extends SimpleTypeSerializerSnapshot<ReplayInput> {
+            public Snapshot() {
+                super(() -> INSTANCE);
+            }
+        }
     }
-  }
 }

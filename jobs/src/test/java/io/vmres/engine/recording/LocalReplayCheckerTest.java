@@ -28,68 +28,68 @@ import org.junit.jupiter.params.provider.MethodSource;
  * output and its determinism.
  */
 class LocalReplayCheckerTest {
-  private static final Path CHECKER = Path.of("/work/shared/tools/check_replay.py");
-  private static final List<Path> DIRS =
-      List.of(RecordingReaderTest.SCENARIOS, Path.of("src/test/resources/recordings"));
+    private static final Path CHECKER = Path.of("/work/shared/tools/check_replay.py");
+    private static final List<Path> DIRS =
+            List.of(RecordingReaderTest.SCENARIOS, Path.of("src/test/resources/recordings"));
 
-  static Stream<Path> recordings() throws IOException {
-    List<Path> all = new ArrayList<>();
-    for (Path dir : DIRS) {
-      if (Files.isDirectory(dir)) {
-        try (Stream<Path> s = Files.list(dir)) {
-          s.filter(p -> p.toString().endsWith(".jsonl")).sorted().forEach(all::add);
+    static Stream<Path> recordings() throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (Path dir : DIRS) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(p -> p.toString().endsWith(".jsonl")).sorted().forEach(all::add);
+                }
+            }
         }
-      }
+        return all.stream();
     }
-    return all.stream();
-  }
 
-  /** False while the cluster engine is still the contract's placeholder. */
-  private static boolean engineIsImplemented() {
-    Output none =
-        new Output() {
-          @Override
-          public void command(CommandOut command) {}
+    /** False while the cluster engine is still the contract's placeholder. */
+    private static boolean engineIsImplemented() {
+        Output none =
+                new Output() {
+                    @Override
+                    public void command(CommandOut command) {}
 
-          @Override
-          public void result(ResultOut result) {}
+                    @Override
+                    public void result(ResultOut result) {}
 
-          @Override
-          public void incident(IncidentOut incident) {}
+                    @Override
+                    public void incident(IncidentOut incident) {}
 
-          @Override
-          public void alert(AlertOut alert) {}
-        };
-    try {
-      new ClusterEngine("c", Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED)
-          .advance(0, List.of(), none);
-      return true;
-    } catch (UnsupportedOperationException placeholder) {
-      return false;
+                    @Override
+                    public void alert(AlertOut alert) {}
+                };
+        try {
+            new ClusterEngine("c", Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED)
+                    .advance(0, List.of(), none);
+            return true;
+        } catch (UnsupportedOperationException placeholder) {
+            return false;
+        }
     }
-  }
 
-  @ParameterizedTest
-  @MethodSource("recordings")
-  void replayPassesTheReferenceChecker(Path recording, @TempDir Path tmp) throws Exception {
-    assumeTrue(Files.exists(CHECKER), "the reference checker is not on this machine");
-    assumeTrue(engineIsImplemented(), "the cluster engine is not implemented yet");
-    Path a = tmp.resolve("a");
-    Path b = tmp.resolve("b");
-    LocalReplay.run(recording, a, Map.of());
-    LocalReplay.run(recording, b, Map.of());
-    Process p =
-        new ProcessBuilder(
-                "python3",
-                CHECKER.toString(),
-                recording.toString(),
-                a.toString(),
-                "--again",
-                b.toString())
-            .redirectErrorStream(true)
-            .start();
-    String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(report).isZero();
-    assertThat(report).contains("PASS");
-  }
+    @ParameterizedTest
+    @MethodSource("recordings")
+    void replayPassesTheReferenceChecker(Path recording, @TempDir Path tmp) throws Exception {
+        assumeTrue(Files.exists(CHECKER), "the reference checker is not on this machine");
+        assumeTrue(engineIsImplemented(), "the cluster engine is not implemented yet");
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        LocalReplay.run(recording, a, Map.of());
+        LocalReplay.run(recording, b, Map.of());
+        Process p =
+                new ProcessBuilder(
+                                "python3",
+                                CHECKER.toString(),
+                                recording.toString(),
+                                a.toString(),
+                                "--again",
+                                b.toString())
+                        .redirectErrorStream(true)
+                        .start();
+        String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(report).isZero();
+        assertThat(report).contains("PASS");
+    }
 }
