@@ -1,0 +1,43 @@
+package io.vmres.connector.runtime;
+
+import io.vmres.schema.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One command id on its way to an answer: every delivery of that id read meanwhile waits for the
+ * same one. The mutable fields are guarded by the {@link CommandDispatcher}'s lock.
+ */
+final class CommandJob {
+    final Command command;
+
+    /** The call to make; null for a command that is invalid and answered without one. */
+    final Request request;
+
+    /** A command its predecessor started without answering: it goes through runInDoubt. */
+    final boolean inDoubt;
+
+    final List<Delivery> deliveries = new ArrayList<>();
+
+    /** Set by the first answer (the call or the watchdog): there is only one. */
+    final AtomicBoolean done = new AtomicBoolean();
+
+    boolean holdsSlot;
+    long startedNanos;
+    Future<?> future;
+    ScheduledFuture<?> timer;
+
+    CommandJob(Command command, Request request, boolean inDoubt, Delivery first) {
+        this.command = command;
+        this.request = request;
+        this.inDoubt = inDoubt;
+        deliveries.add(first);
+    }
+
+    String id() {
+        return command.getCommandId();
+    }
+}

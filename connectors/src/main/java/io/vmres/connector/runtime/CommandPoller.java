@@ -1,0 +1,186 @@
+package io.vmres.connector.runtime;
+
+import io.vmres.schema.AvroCodec;
+import io.vmres.schema.Command;
+import io.vmres.schema.DeadLetter;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The poll thread: reads commands, sends what is no command to the dead-letter topic and the rest
+ * to the {@link CommandDispatcher}, has the {@link ResultWriter} commit at the end of every poll
+ * round and before partitions are given up, and pauses fetching while the queue is long. The only
+ * thread that touches the consumer (but for {@code wakeup}).
+ */
+final class CommandPoller {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandPoller.class);
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final PartitionOffsets offsets;
+    private final CommandDispatcher dispatcher;
+    private final ResultWriter writer;
+    private final ServiceCounters counters;
+    private final ServiceState state;
+    private final ConnectorOptions options;
+    private final AvroCodec codec = new AvroCodec();
+    private final Thread thread;
+
+    CommandPoller(
+            Consumer<byte[], byte[]> consumer,
+            PartitionOffsets offsets,
+            CommandDispatcher dispatcher,
+            ResultWriter writer,
+            ServiceCounters counters,
+            ServiceState state,
+            ConnectorOptions options) {
+        this.consumer = consumer;
+        this.offsets = offsets;
+        this.dispatcher = dispatcher;
+        this.writer = writer;
+        this.counters = counters;
+        this.state = state;
+        this.options = options;
+        this.thread = new Thread(this::pollLoop, options.clientId() + "-poll");
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Wakes the poll thread from its poll (close, a failure). */
+    void wakeup() {
+        consumer.wakeup();
+    }
+
+    /** Waits at most {@code millis} for the poll thread to end. */
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    private void pollLoop() {
+        try {
+            writer.open();
+            consumer.subscribe(List.of(options.commandsTopic()), new Rebalance());
+            while (!state.stopping()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(options.pollTimeout());
+                } catch (WakeupException e) {
+                    // close() or a fatal send error woke us (the loop condition decides), or the
+                    // writer did, with work for the round's commit (exactly-once mode).
+                    if (state.stopping()) {
+                        continue;
+                    }
+                    records = ConsumerRecords.empty();
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    handle(r);
+                }
+                writer.commitRound(dispatcher);
+                applyBackpressure();
+            }
+            dispatcher.drain();
+        } catch (RuntimeException e) {
+            state.fail(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state.fail(e);
+        } finally {
+            finish();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        counters.received();
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Delivery delivery = new Delivery(tp, offsets.track(tp, r.offset()), r.offset());
+        SpecificRecord decoded;
+        try {
+            decoded = codec.decode(r.value());
+        } catch (AvroCodec.BadRecordException e) {
+            deadLetter(r, delivery, e.getMessage());
+            return;
+        }
+        if (!(decoded instanceof Command)) {
+            deadLetter(r, delivery, "expected a Command, got a " + decoded.getSchema().getName());
+            return;
+        }
+        dispatcher.submit((Command) decoded, delivery);
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, Delivery delivery, String reason) {
+        counters.deadLetter();
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        LOG.warn("undecodable command at {}: {}", where, reason);
+        DeadLetter dl =
+                DeadLetter.newBuilder()
+                        .setSource(r.topic())
+                        .setReason(reason + " (at " + where + ")")
+                        .setRaw(
+                                r.value() == null
+                                        ? ""
+                                        : Base64.getEncoder().encodeToString(r.value()))
+                        .setTs(Instant.ofEpochMilli(options.clock().millis()))
+                        .build();
+        writer.write(options.deadLetterTopic(), r.topic(), codec.encode(dl), delivery);
+    }
+
+    private void applyBackpressure() {
+        int queued = dispatcher.queued();
+        if (queued > options.maxQueued()) {
+            consumer.pause(consumer.assignment());
+        } else if (queued <= options.maxQueued() / 2 && !consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void finish() {
+        try {
+            writer.commitLast(dispatcher);
+        } catch (RuntimeException e) {
+            state.fail(e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Commits what is answered before giving partitions up; forgets the rest. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            writer.commitBeforeRevoke(partitions, dispatcher);
+            release(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("assigned {}", partitions);
+            writer.onAssigned(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            release(partitions);
+        }
+
+        private void release(Collection<TopicPartition> partitions) {
+            offsets.forget(partitions);
+            dispatcher.dropQueued(partitions);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.vmres.connector.runtime;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One read of a command record: the partition, offset and ownership token (see {@link
+ * PartitionOffsets#track}) to mark answered once the record's answer is written.
+ */
+record Delivery(TopicPartition tp, Object token, long offset) {
+
+    /** Lets a commit pass this offset. */
+    void answered(PartitionOffsets offsets) {
+        offsets.done(tp, token, offset);
+    }
+}

@@ -1,0 +1,242 @@
+package io.vmres.connector.runtime;
+
+import io.vmres.schema.AvroCodec;
+import io.vmres.schema.CommandResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exactly-once mode: every poll round is one Kafka transaction of a transactional producer,
+ * holding the {@code STARTED} ledger entries of the commands about to run, the results finished
+ * since the last round with their {@code DONE} entries, the dead letters, and the consumer offsets
+ * all of these answer. A call begins only once its {@code STARTED} entry is committed, so the
+ * {@link CommandLedger} read at start tells what a predecessor answered and what it left in doubt.
+ */
+final class ExactlyOnceResultWriter implements ResultWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceResultWriter.class);
+
+    private final Producer<byte[], byte[]> producer;
+    private final Consumer<byte[], byte[]> consumer;
+    private final PartitionOffsets offsets;
+    private final ConnectorOptions options;
+    private final ServiceState state;
+    private final CommandLedger ledger;
+    // The brokers to create and read the ledger from; null with given clients (tests), whose
+    // ledger is given as if read at start.
+    private final String bootstrap;
+    private final AvroCodec codec = new AvroCodec();
+    // What workers hand to the next transaction.
+    private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean nudged = new AtomicBoolean();
+    private volatile Thread pollThread;
+
+    ExactlyOnceResultWriter(
+            Producer<byte[], byte[]> producer,
+            Consumer<byte[], byte[]> consumer,
+            PartitionOffsets offsets,
+            ConnectorOptions options,
+            ServiceState state,
+            CommandLedger ledger,
+            String bootstrap) {
+        this.producer = producer;
+        this.consumer = consumer;
+        this.offsets = offsets;
+        this.options = options;
+        this.state = state;
+        this.ledger = ledger;
+        this.bootstrap = bootstrap;
+    }
+
+    @Override
+    public void open() throws InterruptedException {
+        pollThread = Thread.currentThread();
+        if (bootstrap != null) {
+            CommandLedger.ensureTopic(bootstrap, options.ledgerTopic());
+        }
+        // Aborts the transaction a crashed predecessor with the same id left open, so that the
+        // ledger read next ends where that predecessor's last commit did.
+        producer.initTransactions();
+    }
+
+    @Override
+    public void onAssigned(Collection<TopicPartition> partitions) {
+        if (bootstrap != null) {
+            // What other replicas answered for these partitions until now.
+            ledger.load(bootstrap, options.ledgerTopic(), options.consumerProperties());
+        }
+    }
+
+    @Override
+    public Prior prior(String commandId) {
+        CommandLedger.State s = ledger.state(commandId).orElse(null);
+        if (s == CommandLedger.State.DONE) {
+            return Prior.ANSWERED;
+        }
+        return s == CommandLedger.State.STARTED ? Prior.IN_DOUBT : Prior.NONE;
+    }
+
+    @Override
+    public boolean recordsStart(CommandJob job) {
+        // A command in doubt has its STARTED entry already.
+        return !job.inDoubt;
+    }
+
+    @Override
+    public void startPending() {
+        // On the poll thread the round's transaction follows anyway.
+        if (Thread.currentThread() != pollThread) {
+            nudge();
+        }
+    }
+
+    @Override
+    public void writeResult(CommandResult result, Outcome outcome, List<Delivery> deliveries) {
+        outbox.add(
+                new Out(
+                        options.resultsTopic(),
+                        utf8(ResultWriter.keyOf(result)),
+                        codec.encode(result),
+                        deliveries,
+                        result.getCommandId(),
+                        outcome));
+        nudge();
+    }
+
+    @Override
+    public void answerAgain(CommandResult earlier, Delivery delivery) {
+        LOG.info(
+                "command={} event=duplicate answered already: one result only",
+                earlier.getCommandId());
+        pass(delivery);
+    }
+
+    @Override
+    public void write(String topic, String key, byte[] value, Delivery delivery) {
+        outbox.add(new Out(topic, utf8(key), value, List.of(delivery), null, null));
+    }
+
+    @Override
+    public void pass(Delivery delivery) {
+        outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+    }
+
+    @Override
+    public void commitRound(PendingStarts starts) {
+        transact(starts);
+    }
+
+    @Override
+    public void commitBeforeRevoke(Collection<TopicPartition> partitions, PendingStarts starts) {
+        if (!state.failed()) {
+            transact(starts);
+        }
+    }
+
+    @Override
+    public void commitLast(PendingStarts starts) {
+        // The results of the calls that finished while closing. After a failure nothing is
+        // committed: what was in flight is in doubt at the next start.
+        if (!state.failed()) {
+            transact(starts);
+        }
+    }
+
+    /**
+     * Wakes the poll thread for a transaction now (a result to write, a call to start) rather than
+     * at the end of its poll timeout; once per round.
+     */
+    private void nudge() {
+        if (nudged.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
+    }
+
+    /** One transaction, on the poll thread; then the commands whose start it recorded begin. */
+    private void transact(PendingStarts starts) {
+        nudged.set(false);
+        List<Out> outs = new ArrayList<>();
+        for (Out o = outbox.poll(); o != null; o = outbox.poll()) {
+            outs.add(o);
+        }
+        List<CommandJob> starting = starts.take();
+        if (outs.isEmpty() && starting.isEmpty() && offsets.committable().isEmpty()) {
+            return;
+        }
+        try {
+            commitTransaction(outs, starting);
+        } catch (RuntimeException e) {
+            starts.abandon(starting);
+            throw e;
+        }
+        starts.launch(starting);
+    }
+
+    private void commitTransaction(List<Out> outs, List<CommandJob> starting) {
+        long ts = options.clock().millis();
+        producer.beginTransaction();
+        for (CommandJob j : starting) {
+            producer.send(
+                    new ProducerRecord<>(
+                            options.ledgerTopic(),
+                            utf8(j.id()),
+                            CommandLedger.entry(CommandLedger.State.STARTED, null, ts)));
+        }
+        for (Out o : outs) {
+            if (o.topic != null) {
+                producer.send(new ProducerRecord<>(o.topic, o.key, o.value));
+            }
+            if (o.doneId != null) {
+                producer.send(
+                        new ProducerRecord<>(
+                                options.ledgerTopic(),
+                                utf8(o.doneId),
+                                CommandLedger.entry(CommandLedger.State.DONE, o.outcome, ts)));
+            }
+            for (Delivery d : o.deliveries) {
+                d.answered(offsets);
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> toCommit = offsets.committable();
+        if (!toCommit.isEmpty()) {
+            producer.sendOffsetsToTransaction(toCommit, consumer.groupMetadata());
+        }
+        producer.commitTransaction();
+        offsets.committed(toCommit);
+        for (CommandJob j : starting) {
+            ledger.put(j.id(), CommandLedger.State.STARTED);
+        }
+        for (Out o : outs) {
+            if (o.doneId != null) {
+                ledger.put(o.doneId, CommandLedger.State.DONE);
+            }
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * What the next transaction writes: a record (none for a delivery passed over), the {@code
+     * DONE} ledger entry of a command answered, and the deliveries it answers.
+     */
+    private record Out(
+            String topic,
+            byte[] key,
+            byte[] value,
+            List<Delivery> deliveries,
+            String doneId,
+            Outcome outcome) {}
+}

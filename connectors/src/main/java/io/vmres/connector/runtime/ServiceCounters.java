@@ -1,0 +1,85 @@
+package io.vmres.connector.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The live counters of a {@link ConnectorService}, counted by its parts on any thread; {@link
+ * #snapshot} gives the {@link ConnectorCounters} that logs, metrics and tests read.
+ */
+final class ServiceCounters {
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong run = new AtomicLong();
+    private final AtomicLong succeeded = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong inDoubt = new AtomicLong();
+    private final AtomicLong latencyTotalMillis = new AtomicLong();
+    private final AtomicLong latencyMaxMillis = new AtomicLong();
+
+    void received() {
+        received.incrementAndGet();
+    }
+
+    void called() {
+        run.incrementAndGet();
+    }
+
+    void retried() {
+        retries.incrementAndGet();
+    }
+
+    void duplicate() {
+        duplicates.incrementAndGet();
+    }
+
+    void deadLetter() {
+        deadLetters.incrementAndGet();
+    }
+
+    void skipped() {
+        skipped.incrementAndGet();
+    }
+
+    void inDoubt() {
+        inDoubt.incrementAndGet();
+    }
+
+    /** A command answered, with the time from the start of its call (0 if it had none). */
+    void answered(Outcome.Status status, long millis) {
+        switch (status) {
+            case SUCCEEDED:
+                succeeded.incrementAndGet();
+                break;
+            case FAILED:
+                failed.incrementAndGet();
+                break;
+            default:
+                timedOut.incrementAndGet();
+        }
+        latencyTotalMillis.addAndGet(millis);
+        latencyMaxMillis.accumulateAndGet(millis, Math::max);
+    }
+
+    /** The counters now, with the calls running and commands queued as the dispatcher saw them. */
+    ConnectorCounters snapshot(long running, long queued) {
+        return new ConnectorCounters(
+                received.get(),
+                run.get(),
+                running,
+                queued,
+                succeeded.get(),
+                failed.get(),
+                timedOut.get(),
+                duplicates.get(),
+                deadLetters.get(),
+                retries.get(),
+                inDoubt.get(),
+                skipped.get(),
+                latencyTotalMillis.get(),
+                latencyMaxMillis.get());
+    }
+}
