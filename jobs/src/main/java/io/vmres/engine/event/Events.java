@@ -45,6 +45,8 @@ public final class Events {
             return new Heartbeat(ts, h.seq(), h.host(), h.channel());
         } else if (e instanceof Power p) {
             return new Power(ts, p.seq(), p.host(), p.state());
+        } else if (e instanceof PowerDomainReading p) {
+            return new PowerDomainReading(ts, p.seq(), p.powerDomain(), p.state(), p.source());
         } else if (e instanceof Health h) {
             return new Health(ts, h.seq(), h.host(), h.sensor(), h.value(), h.component());
         } else if (e instanceof Maintenance m) {

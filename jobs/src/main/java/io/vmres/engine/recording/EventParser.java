@@ -15,6 +15,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
@@ -70,6 +71,7 @@ public final class EventParser {
                     Map.entry("vm-removed", List.of("vm", "ts")),
                     Map.entry("heartbeat", List.of("host", "channel", "ts")),
                     Map.entry("power", List.of("host", "state", "ts")),
+                    Map.entry("power-domain", List.of("powerDomain", "state", "ts")),
                     Map.entry("health", List.of("host", "sensor", "value", "ts")),
                     Map.entry("maintenance", List.of("host", "deadline", "ts")),
                     Map.entry("maintenance-end", List.of("host", "ts")),
@@ -217,6 +219,13 @@ public final class EventParser {
                             new Heartbeat(ts, seq, text(o, "host"), oneOf(o, "channel", CHANNELS));
                     case "power" ->
                             new Power(ts, seq, text(o, "host"), oneOf(o, "state", POWER_STATES));
+                    case "power-domain" ->
+                            new PowerDomainReading(
+                                    ts,
+                                    seq,
+                                    text(o, "powerDomain"),
+                                    oneOf(o, "state", POWER_STATES),
+                                    optText(o, "source"));
                     case "health" ->
                             new Health(
                                     ts,
