@@ -406,7 +406,59 @@ def fleet_hour():
                  drainHosts=sorted(h for h, *_x in predicted + maint), drainDeadlineFromIncident=600))
 
 
+def wrong_clocks_fleet():
+    r = Rec("wrong-clocks-fleet", "every line carries recvTs, its arrival 4 ms after the instant it stands for; "
+            "h-002's clock runs 40 s fast from 50 s on, h-003's 20 s slow from 60 s on, one heartbeat of h-004 "
+            "is stamped in 2031 and one of h-005 0.9 s ahead (within maxClockSkew); h-006 crashes at 120 s and "
+            "is recovered as ever; one honest heartbeat arrives 10 s late and is a late event")
+    hs = fleet(r, 8)
+    for i, h in enumerate(hs):
+        off = i * 0.043
+        r.beats(h, 0, 120 if h == "h-006" else END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 121 else "on") if h == "h-006" else "on")
+    lines = []
+    for t, n, e in r.ev:
+        e["recvTs"] = ts(t + 0.004)
+        h = e.get("host")
+        if e["type"] == "heartbeat" and h == "h-002" and t >= 50:
+            e["ts"] = ts(t + 40)
+        elif e["type"] == "heartbeat" and h == "h-003" and t >= 60:
+            e["ts"] = ts(t - 20)
+        lines.append((t, n, e))
+    r.ev = lines
+    r.add(80.5, type="heartbeat", host="h-004", channel="mgmt")
+    r.ev[-1][2].update(ts="2031-03-01T10:01:20.500Z", recvTs=ts(80.504))
+    r.add(90.5, type="heartbeat", host="h-005", channel="mgmt")
+    r.ev[-1][2].update(ts=ts(91.4), recvTs=ts(90.5))
+    # written at 150.5 in line order, stands for 140: 10 s behind, a late event whatever its clock
+    r.ev.append((150.5, len(r.ev), dict(type="heartbeat", host="h-007", channel="storage", ts=ts(140),
+                                         recvTs=ts(140.004))))
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=["h-006"], silentAt=120.0)], restartHosts=["h-006"],
+                 mustNotFail=["h-002", "h-003", "h-004", "h-005", "h-007"], lateEvents=1))
+
+
+def bounds():
+    r = Rec("bounds", "lines beyond the spec's bounds are bad input and never stop the replay: a line of more "
+            "than 1,048,576 characters, objects nested 65 deep, a host name of 257 characters, a list item of "
+            "257, a reason of 4,097; the same at the bound are valid; h-001 crashes and is recovered")
+    hs = fleet(r, 5)
+    for i, h in enumerate(hs):
+        r.beats(h, 0, 60 if h == "h-001" else END, offset=i * 0.05)
+        r.power(h, 1, END, state=(lambda t: "off" if t >= 61 else "on") if h == "h-001" else "on")
+    long_id = "h" * 256
+    r.add(10, type="host", host=long_id, cluster="c9", cpu=8, memMb=8192, rack="r" * 256)
+    r.add(11, type="heartbeat", host="h" * 257, channel="mgmt")
+    r.add(12, type="vm", vm="vm-x", host=long_id, cpu=1, memMb=1, disks=["d" * 256, "d" * 257])
+    r.add(13, type="vm", vm="vm-y", host=long_id, cpu=1, memMb=1, disks=["d" * 256])
+    r.add(14, type="operator-confirm", host="h-002", reason="r" * 4097)
+    r.add(15, type="maintenance-end", host="h-004", **{"x": json.loads("[" * 63 + "]" * 63)})
+    r.add(16, type="maintenance-end", host="h-005", **{"x": json.loads("[" * 64 + "]" * 64)})
+    r.add(17, type="heartbeat", host="h-002", channel="mgmt", padding="p" * 1_048_576)
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=["h-001"])], restartHosts=["h-001"],
+                 mustNotFail=["h-002", "h-003", "h-004", "h-005"], deadLetters=5))
+
+
 for f in (isolation, telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
           predicted_temperature, drain_then_failure, command_timeout, confirmed_rack, several_clusters,
-          drain_deadline_under_load, fleet_hour):
+          drain_deadline_under_load, fleet_hour, wrong_clocks_fleet, bounds):
     f()

@@ -22,7 +22,8 @@ public record Settings(
         long smartWindowMs,
         int smartPendingRise,
         int smartReallocatedRise,
-        long evacuationLeadTimeMs)
+        long evacuationLeadTimeMs,
+        long maxClockSkewMs)
         implements Serializable {
 
     public static final Settings DEFAULTS =
@@ -41,5 +42,6 @@ public record Settings(
                     Duration.ofHours(168).toMillis(),
                     8,
                     100,
-                    Duration.ofMinutes(30).toMillis());
+                    Duration.ofMinutes(30).toMillis(),
+                    Duration.ofSeconds(1).toMillis());
 }

@@ -30,7 +30,8 @@ class ClusterEngineTest {
                 d.smartWindowMs(),
                 d.smartPendingRise(),
                 d.smartReallocatedRise(),
-                d.evacuationLeadTimeMs());
+                d.evacuationLeadTimeMs(),
+                d.maxClockSkewMs());
     }
 
     /** Hosts h1..hn in their own racks, all beating every second until 60 s but those that die. */

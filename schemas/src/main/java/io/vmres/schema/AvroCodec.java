@@ -38,7 +38,8 @@ public final class AvroCodec {
                     Alert.getClassSchema(),
                     DeadLetter.getClassSchema(),
                     HostState.getClassSchema(),
-                    Admission.getClassSchema());
+                    Admission.getClassSchema(),
+                    PowerDomain.getClassSchema());
 
     /**
      * Earlier versions of the schemas, still read: a record written by an earlier vmres decodes

@@ -11,7 +11,10 @@ public final class Topics {
     /** {@link Heartbeat}, keyed by host. */
     public static final String HEARTBEAT = "vmres.telemetry.heartbeat";
 
-    /** {@link Power}, keyed by host. */
+    /**
+     * {@link Power} readings of hosts' BMCs, keyed by host, and {@link PowerDomain} readings of the
+     * power infrastructure, keyed by power domain: both are proof of power, read by one consumer.
+     */
     public static final String POWER = "vmres.telemetry.power";
 
     /** {@link Health}, keyed by host. */

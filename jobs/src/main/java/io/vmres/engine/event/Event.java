@@ -14,6 +14,7 @@ public sealed interface Event extends Serializable
                 VmRemoved,
                 Heartbeat,
                 Power,
+                PowerDomainReading,
                 Health,
                 Maintenance,
                 MaintenanceEnd,

@@ -10,16 +10,19 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -40,6 +43,9 @@ import java.util.TreeSet;
  *       maintenance}, {@code maintenance-end}, {@code operator-confirm}: the cluster of the host.
  *   <li>{@code sim-fault}: every cluster (each counts it separately); a cluster first seen later
  *       first receives, in order, every sim-fault routed before it appeared.
+ *   <li>{@code power-domain}: every cluster (a domain may feed hosts of several, and a host may
+ *       join a domain later); a cluster first seen later first receives the latest reading of each
+ *       domain.
  *   <li>Events about hosts or VMs never registered go to the key {@link #UNKNOWN}.
  * </ul>
  *
@@ -69,6 +75,9 @@ public final class ClusterRouter implements Serializable {
 
     /** Every sim-fault so far: a cluster seen later must still count them. */
     private final List<SimFault> simFaults = new ArrayList<>();
+
+    /** The latest reading of each power domain: a cluster seen later must still know it. */
+    private final Map<String, PowerDomainReading> latestDomainReading = new TreeMap<>();
 
     /** The deliveries of one event, in a deterministic order. */
     public List<Delivery> route(Event e) {
@@ -121,6 +130,15 @@ public final class ClusterRouter implements Serializable {
                     out.add(new Delivery(c, e));
                 }
             }
+        } else if (e instanceof PowerDomainReading p) {
+            // A domain may feed hosts of several clusters, and hosts may join it later: every
+            // cluster keeps the latest reading of every domain.
+            latestDomainReading.put(p.powerDomain(), p);
+            for (String c : List.copyOf(clusters)) {
+                if (!UNKNOWN.equals(c)) {
+                    out.add(new Delivery(c, e));
+                }
+            }
         } else if (e instanceof CommandResultEvent) {
             // Results name commands, not hosts: they reach an engine through the command's own key.
             throw new IllegalArgumentException("command results are not routed by host");
@@ -154,10 +172,13 @@ public final class ClusterRouter implements Serializable {
 
     private void deliver(List<Delivery> out, String cluster, Event e) {
         if (clusters.add(cluster) && !UNKNOWN.equals(cluster)) {
-            // A cluster seen for the first time counts the earlier sim-faults too, before anything
-            // else.
-            for (SimFault f : simFaults) {
-                out.add(new Delivery(cluster, f));
+            // A cluster seen for the first time counts the earlier sim-faults too, and knows the
+            // latest reading of each power domain, before anything else, in the order they came.
+            List<Event> earlier = new ArrayList<>(simFaults);
+            earlier.addAll(latestDomainReading.values());
+            earlier.sort(Comparator.comparingLong(Event::ts).thenComparingLong(Event::seq));
+            for (Event x : earlier) {
+                out.add(new Delivery(cluster, x));
             }
         }
         out.add(new Delivery(cluster, e));

@@ -1,7 +1,9 @@
 package io.vmres.engine.recording;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vmres.engine.ClockRule;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
@@ -13,6 +15,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
@@ -34,8 +37,11 @@ public final class EventParser {
     /** A blank or comment line: ignored, not counted. */
     public record Skip() implements ParsedLine {}
 
-    /** A valid input event (its {@code seq} is the line number). */
-    public record Valid(Event event) implements ParsedLine {}
+    /**
+     * A valid input event (its {@code seq} is the line number) and the time it reached the
+     * pipeline, {@code recvTs}, or {@link ClockRule#NO_RECV_TS} when the line has none.
+     */
+    public record Valid(Event event, long recvTs) implements ParsedLine {}
 
     /** A valid {@code meta} line; {@code config} is a valid settings object, or null. */
     public record Meta(String name, JsonNode config) implements ParsedLine {}
@@ -44,6 +50,16 @@ public final class EventParser {
     public record Bad(String reason) implements ParsedLine {}
 
     private static final Skip SKIP = new Skip();
+
+    /** The spec's bounds: a line, an identifier, a free text (in characters, as code points). */
+    public static final int MAX_LINE_CHARS = 1_048_576;
+
+    public static final int MAX_ID_CHARS = 256;
+    public static final int MAX_TEXT_CHARS = 4_096;
+
+    /** Free texts: every other text field is an identifier. */
+    private static final Set<String> FREE_TEXT =
+            Set.of("name", "description", "reason", "requestedBy");
 
     /** Fields of each row, required first: the only fields ever read. */
     private static final Map<String, List<String>> REQUIRED =
@@ -55,6 +71,7 @@ public final class EventParser {
                     Map.entry("vm-removed", List.of("vm", "ts")),
                     Map.entry("heartbeat", List.of("host", "channel", "ts")),
                     Map.entry("power", List.of("host", "state", "ts")),
+                    Map.entry("power-domain", List.of("powerDomain", "state", "ts")),
                     Map.entry("health", List.of("host", "sensor", "value", "ts")),
                     Map.entry("maintenance", List.of("host", "deadline", "ts")),
                     Map.entry("maintenance-end", List.of("host", "ts")),
@@ -93,6 +110,10 @@ public final class EventParser {
         if (first == line.length() || line.startsWith("//", first)) {
             return SKIP;
         }
+        // Bounds first, before any parsing: no line can exhaust a reader's memory or stack.
+        if (isTooLong(line)) {
+            return new Bad("line longer than " + MAX_LINE_CHARS + " characters");
+        }
         // Anything but an object is bad anyway; checking the first character spares a parse.
         if (line.charAt(first) != '{') {
             return new Bad("not a JSON object");
@@ -100,6 +121,8 @@ public final class EventParser {
         JsonNode o;
         try {
             o = Json.STRICT.readTree(line);
+        } catch (StreamConstraintsException e) {
+            return new Bad("arrays and objects nested more than " + Json.MAX_DEPTH + " deep");
         } catch (JsonProcessingException e) {
             return new Bad("not JSON: " + e.getOriginalMessage());
         }
@@ -196,6 +219,13 @@ public final class EventParser {
                             new Heartbeat(ts, seq, text(o, "host"), oneOf(o, "channel", CHANNELS));
                     case "power" ->
                             new Power(ts, seq, text(o, "host"), oneOf(o, "state", POWER_STATES));
+                    case "power-domain" ->
+                            new PowerDomainReading(
+                                    ts,
+                                    seq,
+                                    text(o, "powerDomain"),
+                                    oneOf(o, "state", POWER_STATES),
+                                    optText(o, "source"));
                     case "health" ->
                             new Health(
                                     ts,
@@ -231,7 +261,8 @@ public final class EventParser {
                                     optText(o, "vm"));
                     default -> throw new IllegalStateException("no reader for type " + type);
                 };
-        return new Valid(e);
+        long recvTs = o.has("recvTs") ? ts(o, "recvTs") : ClockRule.NO_RECV_TS;
+        return new Valid(e, recvTs);
     }
 
     private static String orDefault(String v, String dflt) {
@@ -243,7 +274,20 @@ public final class EventParser {
         if (v == null || !v.isTextual() || v.textValue().isEmpty()) {
             throw bad(k, "must be a non-empty string", v);
         }
+        int max = FREE_TEXT.contains(k) ? MAX_TEXT_CHARS : MAX_ID_CHARS;
+        if (longerThan(v.textValue(), max)) {
+            throw new BadInput("bad " + k + ": longer than " + max + " characters");
+        }
         return v.textValue();
+    }
+
+    /** More than {@code max} characters (code points, as the spec and Python count them). */
+    private static boolean longerThan(String s, int max) {
+        return s.length() > max && s.codePointCount(0, s.length()) > max;
+    }
+
+    private static boolean isTooLong(String line) {
+        return longerThan(line, MAX_LINE_CHARS);
     }
 
     private static String optText(JsonNode o, String k) throws BadInput {
@@ -289,6 +333,10 @@ public final class EventParser {
         for (JsonNode x : v) {
             if (!x.isTextual() || x.textValue().isEmpty()) {
                 throw bad(k, "must be a list of non-empty strings", v);
+            }
+            if (longerThan(x.textValue(), MAX_ID_CHARS)) {
+                throw new BadInput(
+                        "bad " + k + ": an item longer than " + MAX_ID_CHARS + " characters");
             }
             out.add(x.textValue());
         }

@@ -24,8 +24,12 @@ final class Json {
                                             .maxNumberLength(1_000_000)
                                             .maxStringLength(Integer.MAX_VALUE)
                                             .maxNameLength(Integer.MAX_VALUE)
+                                            .maxNestingDepth(Json.MAX_DEPTH)
                                             .build())
                             .build());
+
+    /** The spec's bound on nesting: a line's object is depth 1, deeper arrays and objects count. */
+    static final int MAX_DEPTH = 64;
 
     /** Python's default limit on the digits of an integer it converts from text. */
     static final int MAX_INTEGER_DIGITS = 4300;

@@ -1,8 +1,10 @@
 package io.vmres.engine.recording;
 
+import io.vmres.engine.ClockRule;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Events;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.DeadLetterOut;
 import java.io.BufferedInputStream;
@@ -53,6 +55,7 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
     private long events;
     private long deadLetters;
     private long lateEvents;
+    private long retimedEvents;
     private long maxOnTimeTs = Long.MIN_VALUE;
     private Item next;
     private boolean eof;
@@ -192,7 +195,14 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
             deadLetters++;
             return new BadLine(new DeadLetterOut(lineNo, "meta must be the first line", line));
         }
-        Event e = ((EventParser.Valid) p).event();
+        EventParser.Valid valid = (EventParser.Valid) p;
+        Event e = valid.event();
+        ClockRule clocks = new ClockRule(settings.maxClockSkewMs());
+        if (clocks.isSkewed(e.ts(), valid.recvTs())) {
+            // A wrong clock: the time the event arrived stands for it, lateness included.
+            e = Events.at(e, valid.recvTs());
+            retimedEvents++;
+        }
         if (maxOnTimeTs != Long.MIN_VALUE && e.ts() < maxOnTimeTs - settings.outOfOrdernessMs()) {
             deadLetters++;
             lateEvents++;
@@ -253,6 +263,14 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
     /** Late events so far. */
     public long lateEvents() {
         return lateEvents;
+    }
+
+    /**
+     * Valid events so far whose {@code ts} was more than {@code maxClockSkew} from their {@code
+     * recvTs}, and which took their {@code recvTs} as their event time (the spec's Wrong clocks).
+     */
+    public long retimedEvents() {
+        return retimedEvents;
     }
 
     /** The latest ts of the valid, on-time events so far, or {@link Long#MIN_VALUE} before any. */

@@ -24,6 +24,7 @@ public final class SettingsParser {
             List.of(
                     "heartbeatTimeout",
                     "outOfOrderness",
+                    "maxClockSkew",
                     "massSilenceFraction",
                     "maxInFlightPerTarget",
                     "maxInFlightPerCluster",
@@ -42,6 +43,7 @@ public final class SettingsParser {
             List.of(
                     "heartbeatTimeout",
                     "outOfOrderness",
+                    "maxClockSkew",
                     "commandTimeout",
                     "eccWindow",
                     "evacuationLeadTime",
@@ -290,6 +292,7 @@ public final class SettingsParser {
         Map<String, Number> m = new LinkedHashMap<>();
         m.put("heartbeatTimeout", s.heartbeatTimeoutMs());
         m.put("outOfOrderness", s.outOfOrdernessMs());
+        m.put("maxClockSkew", s.maxClockSkewMs());
         m.put("massSilenceFraction", s.massSilenceFraction());
         m.put("maxInFlightPerTarget", s.maxInFlightPerTarget());
         m.put("maxInFlightPerCluster", s.maxInFlightPerCluster());
@@ -322,6 +325,7 @@ public final class SettingsParser {
                 m.get("smartWindow").longValue(),
                 m.get("smartPendingRise").intValue(),
                 m.get("smartReallocatedRise").intValue(),
-                m.get("evacuationLeadTime").longValue());
+                m.get("evacuationLeadTime").longValue(),
+                m.get("maxClockSkew").longValue());
     }
 }

@@ -10,6 +10,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.schema.CommandResult;
@@ -42,6 +43,13 @@ public final class AvroEvents {
                     ts(h.getTs()), seq, text("host", h.getHost()), h.getChannel().name());
         } else if (record instanceof io.vmres.schema.Power p) {
             return new Power(ts(p.getTs()), seq, text("host", p.getHost()), p.getState().name());
+        } else if (record instanceof io.vmres.schema.PowerDomain p) {
+            return new PowerDomainReading(
+                    ts(p.getTs()),
+                    seq,
+                    text("powerDomain", p.getPowerDomain()),
+                    p.getState().name(),
+                    optText("source", p.getSource()));
         } else if (record instanceof io.vmres.schema.Health h) {
             return new Health(
                     ts(h.getTs()),

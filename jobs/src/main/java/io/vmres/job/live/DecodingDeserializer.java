@@ -1,5 +1,8 @@
 package io.vmres.job.live;
 
+import io.vmres.engine.ClockRule;
+import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Events;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
@@ -10,15 +13,27 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Reads the raw bytes of an input topic and decodes them; a record that does not decode, or holds a
  * value the spec forbids, becomes a dead letter with its reason instead of failing the job.
+ *
+ * <p>The spec's Wrong clocks rule is applied here, before any watermark sees the event: on a topic
+ * whose records carry the broker's append time ({@code message.timestamp.type=LogAppendTime}), that
+ * time is the event's {@code recvTs}, and an event stamped more than {@code maxClockSkew} away from
+ * it takes it as its event time. On a topic of producer timestamps nothing is known of arrival, and
+ * the event's own time stands.
  */
 public final class DecodingDeserializer implements KafkaRecordDeserializationSchema<Decoded> {
     private static final long serialVersionUID = 1L;
 
+    private final ClockRule clocks;
     private transient AvroCodec codec;
+
+    public DecodingDeserializer(long maxClockSkewMs) {
+        this.clocks = new ClockRule(maxClockSkewMs);
+    }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded> out) {
@@ -29,7 +44,15 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
         try {
             SpecificRecord decoded = codec.decode(record.value());
             String cluster = decoded instanceof CommandResult r ? r.getCluster() : null;
-            out.collect(Decoded.event(AvroEvents.toEvent(decoded, record.offset()), cluster));
+            Event event = AvroEvents.toEvent(decoded, record.offset());
+            long recvTs =
+                    record.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? record.timestamp()
+                            : ClockRule.NO_RECV_TS;
+            if (clocks.isSkewed(event.ts(), recvTs)) {
+                event = Events.at(event, recvTs);
+            }
+            out.collect(Decoded.event(event, cluster));
         } catch (AvroCodec.BadRecordException | AvroEvents.InvalidEventException e) {
             out.collect(Decoded.bad(deadLetter(source, record, e.getMessage())));
         }

@@ -42,7 +42,8 @@ public final class LiveJob {
                         .setTopics(topics)
                         .setGroupId(options.groupId())
                         .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setDeserializer(new DecodingDeserializer())
+                        .setDeserializer(
+                                new DecodingDeserializer(options.settings().maxClockSkewMs()))
                         .setProperties(consumer)
                         .build();
         WatermarkStrategy<Decoded> watermarks =

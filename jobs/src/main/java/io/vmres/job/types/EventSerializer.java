@@ -10,6 +10,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
@@ -44,6 +45,7 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
     private static final byte SIM_FAULT = 11;
     private static final byte RESULT = 12;
     private static final byte PREDICTION = 13;
+    private static final byte POWER_DOMAIN = 14;
 
     @Override
     public void serialize(Event e, DataOutputView out) throws IOException {
@@ -88,6 +90,11 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
             head(out, POWER, e);
             out.writeUTF(p.host());
             out.writeUTF(p.state());
+        } else if (e instanceof PowerDomainReading p) {
+            head(out, POWER_DOMAIN, e);
+            out.writeUTF(p.powerDomain());
+            out.writeUTF(p.state());
+            str(out, p.source());
         } else if (e instanceof Health h) {
             head(out, HEALTH, e);
             out.writeUTF(h.host());
@@ -177,6 +184,8 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
                 return new VmRemoved(ts, seq, in.readUTF());
             case POWER:
                 return new Power(ts, seq, in.readUTF(), in.readUTF());
+            case POWER_DOMAIN:
+                return new PowerDomainReading(ts, seq, in.readUTF(), in.readUTF(), str(in));
             case HEALTH:
                 return new Health(ts, seq, in.readUTF(), in.readUTF(), in.readDouble(), str(in));
             case MAINTENANCE:

@@ -121,7 +121,7 @@ class SettingsParserTest {
         String json = Json.COMPACT.writeValueAsString(SettingsParser.toJson(Settings.DEFAULTS));
         assertThat(json)
                 .isEqualTo(
-                        "{\"heartbeatTimeout\":\"PT10S\",\"outOfOrderness\":\"PT2S\",\"massSilenceFraction\":0.5,"
+                        "{\"heartbeatTimeout\":\"PT10S\",\"outOfOrderness\":\"PT2S\",\"maxClockSkew\":\"PT1S\",\"massSilenceFraction\":0.5,"
                                 + "\"maxInFlightPerTarget\":8,\"maxInFlightPerCluster\":256,\"commandTimeout\":\"PT5M\","
                                 + "\"maxAttempts\":3,\"eccWindow\":\"PT24H\",\"eccThreshold\":100,\"tempThresholdC\":90,"
                                 + "\"tempWindows\":3,\"evacuationLeadTime\":\"PT30M\",\"smartWindow\":\"PT168H\","
