@@ -34,6 +34,27 @@ public final class Fleet implements Serializable {
         return hs;
     }
 
+    /** Frees the slot a job holds on its target, unless its command is in flight there. */
+    public void unreserve(VmJob j) {
+        if (j.target != null
+                && (j.phase == VmJob.Phase.PLACED
+                        || j.phase == VmJob.Phase.MAPPING
+                        || j.phase == VmJob.Phase.READY)) {
+            HostState th = hosts.get(j.target);
+            if (th != null) {
+                th.incoming.remove(j.vm);
+            }
+        }
+    }
+
+    /** The job is not owed any more: an answer already in flight recovers nothing. */
+    public void drop(VmJob j) {
+        if (j.phase != VmJob.Phase.IN_FLIGHT) {
+            unreserve(j);
+        }
+        j.phase = VmJob.Phase.DROPPED;
+    }
+
     /** Registered now, in this cluster by its record valid now. */
     public boolean registeredHere(HostState hs) {
         return hs != null && hs.registered && cluster.equals(hs.cluster());
@@ -63,7 +84,7 @@ public final class Fleet implements Serializable {
      */
     public boolean runs(VmState ds) {
         HostState dh = hosts.get(ds.host);
-        return !ds.ghost && !ds.down && (dh == null || dh.status != Status.FAILED);
+        return !ds.ghost && !ds.down && (dh == null || dh.status() != Status.FAILED);
     }
 
     /**
@@ -79,7 +100,7 @@ public final class Fleet implements Serializable {
                 return false;
             }
         }
-        return th.status == Status.NORMAL;
+        return th.status() == Status.NORMAL;
     }
 
     /** Every placement rule of the spec for the job's VM on the target, at this instant. */

@@ -37,13 +37,13 @@ public final class HostState implements Serializable {
     /** Latest power reading, or null. */
     public String power;
 
-    public Status status = Status.NORMAL;
+    private Status status = Status.NORMAL;
 
     /** The incident behind a non-normal status. */
-    public String incidentId;
+    private String incidentId;
 
     /** When the status was declared. */
-    public long statusTs = NEVER;
+    private long statusTs = NEVER;
 
     /** Per channel: a heartbeat arrived after the declaration (rejoin needs every used channel). */
     public final boolean[] beatSince = new boolean[2];
@@ -74,6 +74,90 @@ public final class HostState implements Serializable {
 
     public HostState(String id) {
         this.id = id;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The incident behind a non-normal status, or null. */
+    public String incidentId() {
+        return incidentId;
+    }
+
+    /** When the status was declared. */
+    public long statusTs() {
+        return statusTs;
+    }
+
+    /** The host is declared {@code status} by the incident at {@code t}. */
+    public void declare(Status status, String incidentId, long t) {
+        if (status == Status.NORMAL || incidentId == null) {
+            throw new IllegalArgumentException("a declaration names a status and its incident");
+        }
+        this.status = status;
+        this.incidentId = incidentId;
+        this.statusTs = t;
+    }
+
+    /** The host is normal again: no incident stands behind its status any more. */
+    public void backToNormal() {
+        status = Status.NORMAL;
+        incidentId = null;
+    }
+
+    /** A channel the host uses beat at {@code ts}: it is not lost. */
+    public void beat(Channel c, long ts) {
+        int i = c.ordinal();
+        used[i] = true;
+        lastBeat[i] = Math.max(lastBeat[i], ts);
+        lost[i] = false;
+    }
+
+    /** Arms the channel's loss timer; false when one is armed already. */
+    public boolean arm(Channel c) {
+        if (armed[c.ordinal()]) {
+            return false;
+        }
+        armed[c.ordinal()] = true;
+        return true;
+    }
+
+    /** The channel's loss timer fired. */
+    public void disarm(Channel c) {
+        armed[c.ordinal()] = false;
+    }
+
+    /** The channel is lost at {@code t}. */
+    public void lose(Channel c, long t) {
+        lost[c.ordinal()] = true;
+        lossTs[c.ordinal()] = t;
+    }
+
+    /** A heartbeat came on the channel after the declaration. */
+    public void beatSince(Channel c) {
+        beatSince[c.ordinal()] = true;
+    }
+
+    /** Declared now: rejoining needs a beat on every channel from now on. */
+    public void clearBeatsSince() {
+        java.util.Arrays.fill(beatSince, false);
+    }
+
+    public boolean used(Channel c) {
+        return used[c.ordinal()];
+    }
+
+    public boolean lost(Channel c) {
+        return lost[c.ordinal()];
+    }
+
+    public long lastBeat(Channel c) {
+        return lastBeat[c.ordinal()];
+    }
+
+    public long lossTs(Channel c) {
+        return lossTs[c.ordinal()];
     }
 
     public boolean usedAny() {

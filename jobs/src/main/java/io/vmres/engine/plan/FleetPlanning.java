@@ -203,7 +203,7 @@ public final class FleetPlanning implements Serializable {
             boolean changed =
                     record != hs.record
                             || registered != reg
-                            || status != hs.status
+                            || status != hs.status()
                             || draining != hs.draining
                             || inMaintenance != hs.inMaintenance
                             || inDomain != dom
@@ -212,7 +212,7 @@ public final class FleetPlanning implements Serializable {
                             || incoming != in;
             record = hs.record;
             registered = reg;
-            status = hs.status;
+            status = hs.status();
             draining = hs.draining;
             inMaintenance = hs.inMaintenance;
             inDomain = dom;
@@ -248,7 +248,7 @@ public final class FleetPlanning implements Serializable {
                                     && d.powerDomains().contains(r.powerDomain()));
             ledger.setState(
                     hs.id,
-                    hs.status != Status.FAILED,
+                    hs.status() != Status.FAILED,
                     fleet.alive(hs, now) && !hs.draining && !hs.inMaintenance && !inDomain);
         }
         PlanHost h = ledger.host(hs.id);
