@@ -89,10 +89,12 @@ public final class ClusterEngine implements Engine, Serializable {
     private final Incidents incidents;
     private final InFlight inFlight = new InFlight();
     private final SimHypervisor sim = new SimHypervisor();
-    private final FleetPlanning planning;
 
-    /** The fleet view told to dashboards. */
-    private final HostStates hostStates;
+    /** The failover planning; made afresh on a restore of a state saved without it. */
+    private FleetPlanning planning;
+
+    /** The fleet view told to dashboards; made afresh on a restore of a state without it. */
+    private HostStates hostStates;
 
     /** The last ts of the input, once it ended. */
     private long inputEnd = Long.MAX_VALUE;
@@ -137,6 +139,12 @@ public final class ClusterEngine implements Engine, Serializable {
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
+        if (planning == null) {
+            planning = new FleetPlanning(cluster);
+        }
+        if (hostStates == null) {
+            hostStates = new HostStates(cluster, fleet, incidents);
+        }
         wire();
     }
 
