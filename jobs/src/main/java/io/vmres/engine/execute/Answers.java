@@ -115,7 +115,7 @@ public final class Answers {
         for (VmJob j : inc.jobs().values()) {
             // a host known down meanwhile (power off) needs no fence: its VMs go on
             if (j.active()
-                    && j.phase != Phase.IN_FLIGHT
+                    && j.phase() != Phase.IN_FLIGHT
                     && j.source.equals(c.host())
                     && !rules.knownDown(inc, c.host())) {
                 lost.add(j);
@@ -133,31 +133,31 @@ public final class Answers {
     }
 
     private void mapAnswered(Incident inc, MapJob m, boolean ok, long t, Output out) {
-        m.inFlight = false;
+        m.answered();
         List<VmJob> holding = new ArrayList<>();
         for (String v : m.vms) {
             VmJob j = inc.jobs().get(v);
-            if (j != null && j.phase == Phase.MAPPING && m.target.equals(j.target)) {
+            if (j != null && j.phase() == Phase.MAPPING && m.target.equals(j.target())) {
                 holding.add(j);
             }
             if (j != null && ok) {
-                j.mappedOn.add(m.target);
+                j.mapped(m.target);
             }
         }
         if (ok) {
             for (VmJob j : holding) {
-                j.phase = Phase.READY;
+                j.moveTo(Phase.READY);
             }
             return;
         }
         for (VmJob j : holding) {
-            j.mapFailures++;
+            j.mapFailed();
         }
         if (holding.isEmpty()) {
             return;
         }
-        if (m.attempt < settings.maxAttempts() && executor.usable(m.target, t)) {
-            m.attempt++; // retried in place: same VMs and disks, attempt + 1
+        if (m.attempt() < settings.maxAttempts() && executor.usable(m.target, t)) {
+            m.retryInPlace();
             inc.pendingMaps().add(m);
             return;
         }
@@ -171,13 +171,13 @@ public final class Answers {
         if (th != null) {
             th.incoming.remove(j.vm);
         }
-        if (j.phase != Phase.IN_FLIGHT) {
+        if (j.phase() != Phase.IN_FLIGHT) {
             return; // not owed any more: the answer recovers nothing
         }
         if (ok) {
             VmState vs = fleet.vms.get(j.vm);
             if (vs == null || !vs.host.equals(c.host())) {
-                j.phase = Phase.DROPPED;
+                j.moveTo(Phase.DROPPED);
                 return;
             }
             HostState from = fleet.hosts.get(vs.host);
@@ -188,23 +188,23 @@ public final class Answers {
             vs.down = false;
             vs.ghost = false;
             th.vms.add(vs.id);
-            j.phase = Phase.DONE;
+            j.moveTo(Phase.DONE);
             inc.recovered(j.vm, t);
             return;
         }
-        j.failedTargets.add(c.target());
-        if (j.noRetry || "source failed".equals(detail)) {
-            j.phase = Phase.DROPPED;
-        } else if (j.attempts >= settings.maxAttempts()) {
+        j.failedOn(c.target());
+        if (j.noRetry() || "source failed".equals(detail)) {
+            j.moveTo(Phase.DROPPED);
+        } else if (j.attempts() >= settings.maxAttempts()) {
             executor.giveUp(
                     inc,
                     List.of(j),
                     GiveUp.RETRIES_EXHAUSTED,
-                    c.action() + " failed " + j.attempts + " times",
+                    c.action() + " failed " + j.attempts() + " times",
                     t,
                     out);
         } else {
-            j.phase = Phase.TO_PLACE; // retried on another target
+            j.moveTo(Phase.TO_PLACE); // retried on another target
         }
     }
 }

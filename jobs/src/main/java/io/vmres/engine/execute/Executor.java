@@ -115,7 +115,7 @@ public final class Executor {
             List<VmJob> waiting = new ArrayList<>();
             for (VmJob j : inc.jobs().values()) {
                 if (j.restart
-                        && j.phase == Phase.READY
+                        && j.phase() == Phase.READY
                         && rules.knownDown(inc, j.source)
                         && dependencies.of(j) != Dependencies.Verdict.RUN) {
                     waiting.add(j);
@@ -167,12 +167,12 @@ public final class Executor {
         Map<String, VmJob> byKey = new TreeMap<>();
         for (Incident inc : incidents.working()) {
             for (VmJob j : inc.jobs().values()) {
-                if (j.phase != Phase.TO_PLACE || (j.restart && !rules.knownDown(inc, j.source))) {
+                if (j.phase() != Phase.TO_PLACE || (j.restart && !rules.knownDown(inc, j.source))) {
                     continue;
                 }
                 VmState vs = fleet.vms.get(j.vm);
                 if (vs == null) {
-                    j.phase = Phase.DROPPED;
+                    j.moveTo(Phase.DROPPED);
                     continue;
                 }
                 requests.add(
@@ -190,8 +190,7 @@ public final class Executor {
             VmJob j = byKey.get(r.incidentId() + "|" + r.vm());
             String target = placed.get(r.vm());
             if (target != null) {
-                j.target = target;
-                j.phase = Phase.PLACED;
+                j.placeOn(target);
             } else {
                 unplaced.computeIfAbsent(r.incidentId(), k -> new ArrayList<>()).add(j);
             }
@@ -215,7 +214,7 @@ public final class Executor {
                     progress = true;
                 } else if (rules.knownDown(inc, m.host) && canIssue(m.target)) {
                     inc.pendingMaps().remove(m);
-                    m.inFlight = true;
+                    m.issued();
                     issue(
                             inc,
                             Action.MAP_DISKS,
@@ -224,7 +223,7 @@ public final class Executor {
                             null,
                             m.vms,
                             m.disks,
-                            m.attempt,
+                            m.attempt(),
                             m.priority,
                             m,
                             t,
@@ -236,12 +235,12 @@ public final class Executor {
         TreeMap<String, List<VmJob>> groups = new TreeMap<>();
         for (Incident inc : incidents.working()) {
             for (VmJob j : inc.jobs().values()) {
-                if (!j.restart || j.phase != Phase.PLACED) {
+                if (!j.restart || j.phase() != Phase.PLACED) {
                     continue;
                 }
                 VmState vs = fleet.vms.get(j.vm);
-                if (vs.disks().isEmpty() || j.mappedOn.contains(j.target)) {
-                    j.phase = Phase.READY;
+                if (vs.disks().isEmpty() || j.mappedOn(j.target())) {
+                    j.moveTo(Phase.READY);
                     progress = true;
                     continue;
                 }
@@ -251,7 +250,7 @@ public final class Executor {
                                             + "|"
                                             + j.source
                                             + "|"
-                                            + j.target
+                                            + j.target()
                                             + (serial() ? "|" + j.vm : ""),
                                     k -> new ArrayList<>())
                             .add(j);
@@ -263,16 +262,16 @@ public final class Executor {
         for (List<VmJob> g : order) {
             List<VmJob> ok = new ArrayList<>();
             for (VmJob j : g) {
-                if (fleet.fits(j, j.target, domains, t)) {
+                if (fleet.fits(j, j.target(), domains, t)) {
                     ok.add(j);
                 } else {
                     fleet.unreserve(j);
                     // its target became invalid before issue: placed again
-                    j.phase = Phase.TO_PLACE;
+                    j.moveTo(Phase.TO_PLACE);
                     progress = true;
                 }
             }
-            if (ok.isEmpty() || !canIssue(ok.get(0).target)) {
+            if (ok.isEmpty() || !canIssue(ok.get(0).target())) {
                 continue;
             }
             ok.sort(byPriority());
@@ -281,7 +280,7 @@ public final class Executor {
             for (VmJob j : ok) {
                 names.add(j.vm);
                 disks.addAll(fleet.vms.get(j.vm).disks());
-                j.phase = Phase.MAPPING;
+                j.moveTo(Phase.MAPPING);
             }
             VmJob first = ok.get(0);
             Incident inc = incidents.get(first.incidentId);
@@ -289,12 +288,11 @@ public final class Executor {
                     new MapJob(
                             inc.id(),
                             first.source,
-                            first.target,
+                            first.target(),
                             List.copyOf(names),
                             List.copyOf(disks),
                             maxPriority(ok));
-            m.attempt = 1;
-            m.inFlight = true;
+            m.issued();
             issue(
                     inc,
                     Action.MAP_DISKS,
@@ -342,7 +340,7 @@ public final class Executor {
             if (inc.kind().drain()) {
                 long left = 0;
                 for (VmJob j : inc.jobs().values()) {
-                    if (j.active() && j.phase != Phase.IN_FLIGHT) {
+                    if (j.active() && j.phase() != Phase.IN_FLIGHT) {
                         left++;
                     }
                 }
@@ -362,8 +360,8 @@ public final class Executor {
         List<VmJob> ready = new ArrayList<>();
         for (Incident inc : incidents.working()) {
             for (VmJob j : inc.jobs().values()) {
-                if ((j.restart && j.phase == Phase.READY)
-                        || (!j.restart && j.phase == Phase.PLACED)) {
+                if ((j.restart && j.phase() == Phase.READY)
+                        || (!j.restart && j.phase() == Phase.PLACED)) {
                     ready.add(j);
                 }
             }
@@ -390,32 +388,31 @@ public final class Executor {
                     progress = true;
                     continue;
                 }
-                j.waitingDeps = deps == Dependencies.Verdict.WAIT;
-                if (j.waitingDeps) {
+                j.waitingDeps(deps == Dependencies.Verdict.WAIT);
+                if (j.waitingDeps()) {
                     continue;
                 }
             }
-            if (!fleet.fits(j, j.target, domains, t)) {
+            if (!fleet.fits(j, j.target(), domains, t)) {
                 fleet.unreserve(j);
-                j.phase = Phase.TO_PLACE;
+                j.moveTo(Phase.TO_PLACE);
                 progress = true;
                 continue;
             }
-            if (!canIssue(j.target)) {
+            if (!canIssue(j.target())) {
                 continue;
             }
-            j.attempts++;
-            j.phase = Phase.IN_FLIGHT;
+            j.issue();
             VmState vs = fleet.vms.get(j.vm);
             issue(
                     inc,
                     j.restart ? Action.RESTART_VM : Action.LIVE_MIGRATE_VM,
                     j.source,
-                    j.target,
+                    j.target(),
                     j.vm,
                     null,
                     null,
-                    j.attempts,
+                    j.attempts(),
                     vs.priority(),
                     j,
                     t,
@@ -498,15 +495,15 @@ public final class Executor {
         List<VmJob> exhausted = new ArrayList<>();
         for (String v : m.vms) {
             VmJob j = inc.jobs().get(v);
-            if (j == null || j.phase != Phase.MAPPING || !m.target.equals(j.target)) {
+            if (j == null || j.phase() != Phase.MAPPING || !m.target.equals(j.target())) {
                 continue;
             }
-            if (j.mapFailures >= settings.maxAttempts()) {
+            if (j.mapFailures() >= settings.maxAttempts()) {
                 exhausted.add(j);
             } else {
                 fleet.unreserve(j);
-                j.failedTargets.add(m.target);
-                j.phase = Phase.TO_PLACE;
+                j.failedOn(m.target);
+                j.moveTo(Phase.TO_PLACE);
             }
         }
         if (!exhausted.isEmpty()) {
@@ -518,10 +515,10 @@ public final class Executor {
     void giveUp(Incident inc, List<VmJob> jobs, GiveUp kind, String detail, long t, Output out) {
         List<String> names = new ArrayList<>();
         for (VmJob j : jobs) {
-            if (j.phase != Phase.IN_FLIGHT) {
+            if (j.phase() != Phase.IN_FLIGHT) {
                 fleet.unreserve(j);
             }
-            j.phase = Phase.GIVEN_UP;
+            j.moveTo(Phase.GIVEN_UP);
             names.add(j.vm);
             incidents.giveUp(j.vm);
             inc.givenUp(j.vm, kind == GiveUp.UNPLACED);

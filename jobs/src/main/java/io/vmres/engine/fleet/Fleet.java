@@ -36,11 +36,11 @@ public final class Fleet implements Serializable {
 
     /** Frees the slot a job holds on its target, unless its command is in flight there. */
     public void unreserve(VmJob j) {
-        if (j.target != null
-                && (j.phase == VmJob.Phase.PLACED
-                        || j.phase == VmJob.Phase.MAPPING
-                        || j.phase == VmJob.Phase.READY)) {
-            HostState th = hosts.get(j.target);
+        if (j.target() != null
+                && (j.phase() == VmJob.Phase.PLACED
+                        || j.phase() == VmJob.Phase.MAPPING
+                        || j.phase() == VmJob.Phase.READY)) {
+            HostState th = hosts.get(j.target());
             if (th != null) {
                 th.incoming.remove(j.vm);
             }
@@ -49,10 +49,10 @@ public final class Fleet implements Serializable {
 
     /** The job is not owed any more: an answer already in flight recovers nothing. */
     public void drop(VmJob j) {
-        if (j.phase != VmJob.Phase.IN_FLIGHT) {
+        if (j.phase() != VmJob.Phase.IN_FLIGHT) {
             unreserve(j);
         }
-        j.phase = VmJob.Phase.DROPPED;
+        j.moveTo(VmJob.Phase.DROPPED);
     }
 
     /** Registered now, in this cluster by its record valid now. */
@@ -105,7 +105,7 @@ public final class Fleet implements Serializable {
 
     /** Every placement rule of the spec for the job's VM on the target, at this instant. */
     public boolean fits(VmJob j, String target, FailedDomains domains, long now) {
-        if (target.equals(j.source) || j.failedTargets.contains(target)) {
+        if (target.equals(j.source) || j.failedTargets().contains(target)) {
             return false;
         }
         HostState th = hosts.get(target);

@@ -175,7 +175,7 @@ public final class FleetRules {
                     for (VmJob j : inc.jobs().values()) {
                         if (j.active()
                                 && j.source.equals(hs.id)
-                                && j.phase != VmJob.Phase.IN_FLIGHT) {
+                                && j.phase() != VmJob.Phase.IN_FLIGHT) {
                             fleet.drop(j);
                         }
                     }

@@ -107,8 +107,8 @@ public final class Drains {
     /** A drain ends: migrations not yet issued are dropped, one in flight is not retried. */
     private void endDrain(Incident inc, long t, Output out) {
         for (VmJob j : inc.jobs().values()) {
-            if (j.phase == VmJob.Phase.IN_FLIGHT) {
-                j.noRetry = true;
+            if (j.phase() == VmJob.Phase.IN_FLIGHT) {
+                j.noMoreRetries();
             } else if (j.active()) {
                 fleet.drop(j);
             }

@@ -56,14 +56,13 @@ public final class IncidentRules {
     /** The incident owes the VM's restart (or its migration, for a drain): once per incident. */
     public void addJob(Incident inc, VmState vs, boolean restart) {
         VmJob old = inc.jobs().get(vs.id);
-        if (old != null && old.phase != VmJob.Phase.DROPPED) {
+        if (old != null && old.phase() != VmJob.Phase.DROPPED) {
             return; // owed once per incident
         }
         VmJob j = new VmJob(inc.id(), vs.id, vs.host, restart);
         if (old != null) {
             // attempts count per incident, action and VM: a new job goes on from the dropped one
-            j.attempts = old.attempts;
-            j.failedTargets.addAll(old.failedTargets);
+            j.continueFrom(old);
         }
         inc.jobs().put(vs.id, j);
         incidents.changed();

@@ -333,7 +333,7 @@ public final class FleetPlanning implements Serializable {
                             sh == null || sh.record == null ? null : sh.cluster(),
                             sh == null ? "kvm" : sh.hypervisor(),
                             j.restart,
-                            new TreeSet<>(j.failedTargets)));
+                            new TreeSet<>(j.failedTargets())));
             byVm.put(r.vm(), r);
         }
         Map<String, String> assigned = fromPlan(snap, moves, x);
