@@ -345,7 +345,7 @@ public final class ClusterEngine implements Engine, Serializable {
             fleetRules.vmRemoved(vr);
         } else if (e instanceof Power p) {
             HostState hs = fleet.host(p.host());
-            hs.power = p.state();
+            hs.power(p.state());
             if ("off".equals(p.state()) && hs.status() == HostState.Status.OUTAGE) {
                 declarations.add(Declaration.hostFailure(hs.id));
             }
@@ -359,7 +359,7 @@ public final class ClusterEngine implements Engine, Serializable {
                 declarations.add(Declaration.predicted(p.host(), p.rule(), p.sensor(), p.value()));
             }
         } else if (e instanceof Maintenance m) {
-            fleet.host(m.host()).inMaintenance = true;
+            fleet.host(m.host()).inMaintenance(true);
             declarations.add(Declaration.maintenance(m));
         } else if (e instanceof MaintenanceEnd me) {
             HostState hs = fleet.host(me.host());

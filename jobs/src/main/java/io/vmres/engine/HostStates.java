@@ -4,6 +4,7 @@ import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.fleet.Channel;
 import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
@@ -58,8 +59,8 @@ final class HostStates implements Serializable {
             }
             HostState hs = fleet.hosts.get(hb.host());
             if (hs == null
-                    || hs.lost[HostState.MGMT]
-                    || hs.lost[HostState.STORAGE]
+                    || hs.lost(Channel.MGMT)
+                    || hs.lost(Channel.STORAGE)
                     || !hs.usedAny()
                     || !told.containsKey(hb.host())) {
                 return true;
@@ -126,11 +127,11 @@ final class HostStates implements Serializable {
     private long signature(HostState hs) {
         long s = fleet.registeredHere(hs) ? 1 : 2;
         s = s * 31 + hs.status().ordinal();
-        s = s * 31 + (hs.lost[HostState.MGMT] ? 1 : 0) + (hs.lost[HostState.STORAGE] ? 2 : 0);
-        s = s * 31 + (hs.inMaintenance ? 1 : 0) + (hs.draining ? 2 : 0);
-        s = s * 31 + System.identityHashCode(hs.record); // a new record of the host: look again
-        s = s * 31 + hs.vms.size();
-        for (String v : hs.vms) {
+        s = s * 31 + (hs.lost(Channel.MGMT) ? 1 : 0) + (hs.lost(Channel.STORAGE) ? 2 : 0);
+        s = s * 31 + (hs.inMaintenance() ? 1 : 0) + (hs.draining() ? 2 : 0);
+        s = s * 31 + System.identityHashCode(hs.record()); // a new record of the host: look again
+        s = s * 31 + hs.vms().size();
+        for (String v : hs.vms()) {
             s = s * 31 + v.hashCode();
         }
         if (hs.status() == Status.FAILED) {
@@ -143,11 +144,11 @@ final class HostStates implements Serializable {
         double cpu = 0;
         double mem = 0;
         int n = 0;
-        for (String v : hs.vms) {
+        for (String v : hs.vms()) {
             VmState vs = fleet.vms.get(v);
             if (vs != null) {
-                cpu += vs.record.cpu();
-                mem += vs.record.memMb();
+                cpu += vs.record().cpu();
+                mem += vs.record().memMb();
                 n++;
             }
         }
@@ -155,13 +156,13 @@ final class HostStates implements Serializable {
                 hs.id,
                 cluster,
                 state(hs),
-                hs.record.rack(),
-                hs.record.powerDomain(),
+                hs.record().rack(),
+                hs.record().powerDomain(),
                 n,
                 cpu,
-                hs.record.cpu(),
+                hs.record().cpu(),
                 mem,
-                hs.record.memMb(),
+                hs.record().memMb(),
                 t);
     }
 
@@ -181,12 +182,12 @@ final class HostStates implements Serializable {
             default:
                 break;
         }
-        if (hs.lost[HostState.MGMT] || hs.lost[HostState.STORAGE]) {
+        if (hs.lost(Channel.MGMT) || hs.lost(Channel.STORAGE)) {
             return "suspect"; // a channel is lost: not declared (yet)
         }
-        if (hs.inMaintenance) {
+        if (hs.inMaintenance()) {
             return "maintenance";
         }
-        return hs.draining ? "draining" : "healthy";
+        return hs.draining() ? "draining" : "healthy";
     }
 }

@@ -39,7 +39,7 @@ public final class Correlation {
 
     private static boolean sharesDomain(List<HostState> g, HostState hs) {
         for (HostState o : g) {
-            if (sameDomain(o.record, hs.record)) {
+            if (sameDomain(o.record(), hs.record())) {
                 return true;
             }
         }

@@ -115,11 +115,11 @@ public final class Correlator {
                 hs.backToNormal();
                 rules.close(iso, t, out);
             }
-            if ("off".equals(hs.power)) {
+            if ("off".equals(hs.power())) {
                 failures.add(hs);
             } else if (outage) {
                 silent.add(hs);
-            } else if (hs.record != null && !hs.record.bmc()) {
+            } else if (hs.record() != null && !hs.record().bmc()) {
                 unconfirmed.add(hs);
             } else {
                 failures.add(hs);
@@ -159,7 +159,7 @@ public final class Correlator {
 
     /** A host of an outage whose power reads off leaves it and is a host failure. */
     public void powerOffInOutage(HostState hs, long t, Output out) {
-        if (hs.status() != Status.OUTAGE || !"off".equals(hs.power)) {
+        if (hs.status() != Status.OUTAGE || !"off".equals(hs.power())) {
             return;
         }
         Incident o = incidents.get(hs.incidentId());
@@ -182,11 +182,11 @@ public final class Correlator {
             for (HostPart p : inc.parts().values()) {
                 for (HostState g : group) {
                     boolean domain =
-                            g.record != null
-                                    && ((p.rack() != null && p.rack().equals(g.record.rack()))
+                            g.record() != null
+                                    && ((p.rack() != null && p.rack().equals(g.record().rack()))
                                             || (p.powerDomain() != null
                                                     && p.powerDomain()
-                                                            .equals(g.record.powerDomain())));
+                                                            .equals(g.record().powerDomain())));
                     if (domain && Math.abs(p.lossTs() - g.lossTime()) <= timeout) {
                         target = inc;
                     }
@@ -214,21 +214,21 @@ public final class Correlator {
         HostPart part = IncidentRules.part(hs, t);
         inc.name(part);
         IncidentRules.evidenceMap(inc, "lastHeartbeat").put(hs.id, Times.format(hs.lastBeatAny()));
-        IncidentRules.evidenceMap(inc, "power").put(hs.id, hs.power);
+        IncidentRules.evidenceMap(inc, "power").put(hs.id, hs.power());
         boolean hf = inc.kind() == IncidentKind.HOST_FAILURE;
         hs.declare(Status.FAILED, inc.id(), t);
-        hs.hardDown = hf;
-        hs.lastDeclaredTs = t;
+        hs.hardDown(hf);
+        hs.lastDeclaredTs(t);
         hs.clearBeatsSince();
         drains.hostFailed(hs, t, out);
-        for (String v : hs.vms) {
+        for (String v : hs.vms()) {
             VmState vs = fleet.vms.get(v);
-            vs.down = true;
+            vs.down(true);
             if (hf && vs.ha()) {
                 rules.addJob(inc, vs, true);
             }
         }
-        if (hf && hs.record != null && hs.record.bmc() && !"off".equals(hs.power)) {
+        if (hf && hs.record() != null && hs.record().bmc() && !"off".equals(hs.power())) {
             part.needFence();
         }
     }

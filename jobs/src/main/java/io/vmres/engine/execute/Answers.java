@@ -70,10 +70,10 @@ public final class Answers {
             long issued = c.issuedTs();
             HostState th = c.target() == null ? null : fleet.hosts.get(c.target());
             HostState sh = fleet.hosts.get(c.host());
-            if (th != null && (th.lastDeclaredTs >= issued || th.removedTs >= issued)) {
+            if (th != null && (th.lastDeclaredTs() >= issued || th.removedTs() >= issued)) {
                 status = CommandStatus.FAILED;
                 detail = "target failed";
-            } else if (c.action() == Action.LIVE_MIGRATE_VM && sh.lastDeclaredTs >= issued) {
+            } else if (c.action() == Action.LIVE_MIGRATE_VM && sh.lastDeclaredTs() >= issued) {
                 status = CommandStatus.FAILED;
                 detail = "source failed";
             } else {
@@ -169,25 +169,25 @@ public final class Answers {
         VmJob j = c.job();
         HostState th = fleet.hosts.get(c.target());
         if (th != null) {
-            th.incoming.remove(j.vm);
+            th.incoming().remove(j.vm);
         }
         if (j.phase() != Phase.IN_FLIGHT) {
             return; // not owed any more: the answer recovers nothing
         }
         if (ok) {
             VmState vs = fleet.vms.get(j.vm);
-            if (vs == null || !vs.host.equals(c.host())) {
+            if (vs == null || !vs.host().equals(c.host())) {
                 j.moveTo(Phase.DROPPED);
                 return;
             }
-            HostState from = fleet.hosts.get(vs.host);
+            HostState from = fleet.hosts.get(vs.host());
             if (from != null) {
-                from.vms.remove(vs.id);
+                from.vms().remove(vs.id);
             }
-            vs.host = c.target();
-            vs.down = false;
-            vs.ghost = false;
-            th.vms.add(vs.id);
+            vs.host(c.target());
+            vs.down(false);
+            vs.ghost(false);
+            th.vms().add(vs.id);
             j.moveTo(Phase.DONE);
             inc.recovered(j.vm, t);
             return;

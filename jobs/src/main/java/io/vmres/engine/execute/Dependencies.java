@@ -55,11 +55,11 @@ public final class Dependencies {
     }
 
     private boolean dead(VmState ds) {
-        HostState dh = fleet.hosts.get(ds.host);
+        HostState dh = fleet.hosts.get(ds.host());
         // a VM on a failed host that rejoined is gone, unless its recovery is still under way
-        return (ds.ghost && !owed(ds.id))
+        return (ds.ghost() && !owed(ds.id))
                 || incidents.givenUp(ds.id)
-                || (dh != null && dh.status() == Status.FAILED && dh.hardDown && !ds.ha());
+                || (dh != null && dh.status() == Status.FAILED && dh.hardDown() && !ds.ha());
     }
 
     private boolean owed(String vm) {

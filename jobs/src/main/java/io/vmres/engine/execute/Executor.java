@@ -558,7 +558,7 @@ public final class Executor {
 
         @Override
         public boolean spare(String target) {
-            return fleet.hosts.get(target).record.spare();
+            return fleet.hosts.get(target).record().spare();
         }
 
         @Override
@@ -568,7 +568,7 @@ public final class Executor {
 
         @Override
         public void reserve(PlacementRequest r, String target) {
-            fleet.hosts.get(target).incoming.add(r.vm());
+            fleet.hosts.get(target).incoming().add(r.vm());
         }
     }
 }

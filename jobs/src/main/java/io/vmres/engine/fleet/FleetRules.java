@@ -36,23 +36,23 @@ public final class FleetRules {
     public void hostEvent(HostEvent he, Output out) {
         HostState hs = fleet.host(he.host());
         if (cluster.equals(he.cluster())) {
-            hs.record = he;
-            hs.registered = true;
+            hs.record(he);
+            hs.registered(true);
         } else {
             // the host moved to another cluster: from now on it is not registered here
             boolean was = fleet.registeredHere(hs);
-            hs.record = he;
+            hs.record(he);
             if (was) {
                 leave(hs, he.ts(), false, out);
             }
-            hs.registered = false;
+            hs.registered(false);
         }
     }
 
     public void hostRemoved(HostRemoved hr, Output out) {
         HostState hs = fleet.hosts.get(hr.host());
-        if (hs != null && hs.registered) {
-            hs.removedTs = hr.ts();
+        if (hs != null && hs.registered()) {
+            hs.removedTs(hr.ts());
             leave(hs, hr.ts(), true, out);
         }
     }
@@ -60,7 +60,7 @@ public final class FleetRules {
     public void vmEvent(VmEvent ve) {
         VmState vs = fleet.vms.get(ve.vm());
         HostState to = fleet.hosts.get(ve.host());
-        if (to != null && to.record != null && !cluster.equals(to.cluster())) {
+        if (to != null && to.record() != null && !cluster.equals(to.cluster())) {
             if (vs != null) {
                 removeVm(vs); // it left this cluster's fleet view
             }
@@ -71,16 +71,16 @@ public final class FleetRules {
             vs = new VmState(ve.vm(), ve);
             fleet.vms.put(vs.id, vs);
         } else {
-            if (!vs.host.equals(ve.host())) {
+            if (!vs.host().equals(ve.host())) {
                 unowe(vs.id); // inventory wins: placed on another host, owed by nobody
-                fleet.hosts.get(vs.host).vms.remove(vs.id);
+                fleet.hosts.get(vs.host()).vms().remove(vs.id);
             }
-            vs.record = ve;
-            vs.host = ve.host();
+            vs.record(ve);
+            vs.host(ve.host());
         }
-        vs.down = false;
-        vs.ghost = false;
-        to.vms.add(vs.id);
+        vs.down(false);
+        vs.ghost(false);
+        to.vms().add(vs.id);
     }
 
     public void vmRemoved(VmRemoved vr) {
@@ -92,9 +92,9 @@ public final class FleetRules {
 
     private void removeVm(VmState vs) {
         unowe(vs.id);
-        HostState hs = fleet.hosts.get(vs.host);
+        HostState hs = fleet.hosts.get(vs.host());
         if (hs != null) {
-            hs.vms.remove(vs.id);
+            hs.vms().remove(vs.id);
         }
         fleet.vms.remove(vs.id);
     }
@@ -117,11 +117,11 @@ public final class FleetRules {
      * that wait).
      */
     private void leave(HostState hs, long t, boolean removed, Output out) {
-        hs.registered = false;
+        hs.registered(false);
         if (removed) {
             List<VmState> on = new ArrayList<>();
             for (VmState vs : fleet.vms.values()) {
-                if (vs.host.equals(hs.id)) {
+                if (vs.host().equals(hs.id)) {
                     on.add(vs);
                 }
             }
@@ -149,7 +149,7 @@ public final class FleetRules {
             }
         }
         hs.backToNormal();
-        hs.hardDown = false;
+        hs.hardDown(false);
         rules.evaluateAll(t, out);
     }
 
@@ -165,10 +165,10 @@ public final class FleetRules {
         if (hs.status() == Status.FAILED) {
             if (inc.kind() == IncidentKind.HOST_FAILURE || part.confirmed()) {
                 // a failed host rejoins empty: what is still on it is gone
-                for (String v : hs.vms) {
-                    fleet.vms.get(v).ghost = true;
+                for (String v : hs.vms()) {
+                    fleet.vms.get(v).ghost(true);
                 }
-                hs.vms.clear();
+                hs.vms().clear();
                 if (!rules.knownDown(inc, hs.id) && !part.fenceInFlight()) {
                     // back without being known down, and no fence under way that would make it so:
                     // its VMs not yet under way are not owed any more
@@ -181,13 +181,13 @@ public final class FleetRules {
                     }
                 }
             } else {
-                for (String v : hs.vms) {
-                    fleet.vms.get(v).down = false; // never confirmed: its VMs ran on
+                for (String v : hs.vms()) {
+                    fleet.vms.get(v).down(false); // never confirmed: its VMs ran on
                 }
             }
         }
         hs.backToNormal();
-        hs.hardDown = false;
+        hs.hardDown(false);
         rules.evaluate(inc, t, out);
     }
 }

@@ -60,8 +60,8 @@ public final class Confirmations {
             return;
         }
         part.confirm();
-        hs.hardDown = true;
-        hs.lastDeclaredTs = Math.max(hs.lastDeclaredTs, hs.statusTs());
+        hs.hardDown(true);
+        hs.lastDeclaredTs(Math.max(hs.lastDeclaredTs(), hs.statusTs()));
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("ts", Times.format(t));
         c.put("requestedBy", oc.requestedBy());
@@ -69,7 +69,7 @@ public final class Confirmations {
         IncidentRules.evidenceMap(inc, "confirmed").put(hs.id, c);
         rules.writeLine(inc, t, out);
         // every HA VM on the host now is owed, planned after the input events of this instant
-        for (String v : hs.vms) {
+        for (String v : hs.vms()) {
             VmState vs = fleet.vms.get(v);
             if (vs.ha()) {
                 rules.addJob(inc, vs, true);

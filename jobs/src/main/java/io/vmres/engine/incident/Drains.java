@@ -34,15 +34,15 @@ public final class Drains {
             return;
         }
         boolean predicted = d.kind() == IncidentKind.PREDICTED_FAILURE;
-        if (predicted ? hs.predictedIncident != null : hs.maintenanceIncident != null) {
+        if (predicted ? hs.predictedIncident() != null : hs.maintenanceIncident() != null) {
             return; // one open drain of each kind per host
         }
-        String other = predicted ? hs.maintenanceIncident : hs.predictedIncident;
+        String other = predicted ? hs.maintenanceIncident() : hs.predictedIncident();
         if (other != null && !incidents.get(other).ended()) {
             // a drain under way already owes every VM of the host: a second one could only owe them
             // again and never move them itself; the operator is told instead
             if (predicted) {
-                hs.draining = true;
+                hs.draining(true);
             }
             out.alert(
                     new AlertOut(
@@ -58,8 +58,8 @@ public final class Drains {
         inc.name(IncidentRules.part(hs, t));
         inc.failureStartTs(t);
         if (predicted) {
-            hs.draining = true;
-            hs.predictedIncident = inc.id();
+            hs.draining(true);
+            hs.predictedIncident(inc.id());
             inc.deadline(t + settings.evacuationLeadTimeMs());
             inc.evidence().put("rule", d.rule());
             inc.evidence().put("sensor", d.sensor());
@@ -67,16 +67,16 @@ public final class Drains {
                 inc.evidence().put("value", d.value());
             }
         } else {
-            hs.maintenanceIncident = inc.id();
+            hs.maintenanceIncident(inc.id());
             inc.deadline(d.maintenance().deadline());
             inc.evidence().put("reason", d.maintenance().reason());
             inc.evidence().put("requestedBy", d.maintenance().requestedBy());
         }
         inc.evidence().put("deadline", Times.format(inc.deadline()));
         rules.writeLine(inc, t, out);
-        for (String v : hs.vms) {
+        for (String v : hs.vms()) {
             VmState vs = fleet.vms.get(v);
-            if (!vs.down && !owedByDrain(v)) {
+            if (!vs.down() && !owedByDrain(v)) {
                 rules.addJob(inc, vs, false);
             }
         }
@@ -95,12 +95,12 @@ public final class Drains {
 
     /** The host's maintenance ends: its MAINTENANCE, if one is open, ends too. */
     public void maintenanceEnd(HostState hs, long t, Output out) {
-        hs.inMaintenance = false;
-        if (hs.maintenanceIncident == null) {
+        hs.inMaintenance(false);
+        if (hs.maintenanceIncident() == null) {
             return;
         }
-        Incident inc = incidents.get(hs.maintenanceIncident);
-        hs.maintenanceIncident = null;
+        Incident inc = incidents.get(hs.maintenanceIncident());
+        hs.maintenanceIncident(null);
         endDrain(inc, t, out);
     }
 
@@ -118,7 +118,7 @@ public final class Drains {
 
     /** Drain then failure: the drains end, what they have not moved is owed by the failure. */
     public void hostFailed(HostState hs, long t, Output out) {
-        for (String id : new String[] {hs.predictedIncident, hs.maintenanceIncident}) {
+        for (String id : new String[] {hs.predictedIncident(), hs.maintenanceIncident()}) {
             Incident drain = id == null ? null : incidents.get(id);
             if (drain != null && !drain.ended()) {
                 for (VmJob j : drain.jobs().values()) {
@@ -129,7 +129,7 @@ public final class Drains {
                 rules.close(drain, t, out);
             }
         }
-        hs.predictedIncident = null;
-        hs.maintenanceIncident = null;
+        hs.predictedIncident(null);
+        hs.maintenanceIncident(null);
     }
 }

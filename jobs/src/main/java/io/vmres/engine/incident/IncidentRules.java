@@ -35,8 +35,8 @@ public final class IncidentRules {
 
     /** The host's part in an incident naming it at {@code t}. */
     public static HostPart part(HostState hs, long t) {
-        String rack = hs.record == null ? null : hs.record.rack();
-        String pd = hs.record == null ? null : hs.record.powerDomain();
+        String rack = hs.record() == null ? null : hs.record().rack();
+        String pd = hs.record() == null ? null : hs.record().powerDomain();
         return new HostPart(hs.id, rack, pd, t, hs.lossTime(), hs.lastBeatAny());
     }
 
@@ -50,7 +50,7 @@ public final class IncidentRules {
             return p.confirmed();
         }
         HostState hs = fleet.hosts.get(host);
-        return "off".equals(hs.power) || p.fenceSucceeded();
+        return "off".equals(hs.power()) || p.fenceSucceeded();
     }
 
     /** The incident owes the VM's restart (or its migration, for a drain): once per incident. */
@@ -59,7 +59,7 @@ public final class IncidentRules {
         if (old != null && old.phase() != VmJob.Phase.DROPPED) {
             return; // owed once per incident
         }
-        VmJob j = new VmJob(inc.id(), vs.id, vs.host, restart);
+        VmJob j = new VmJob(inc.id(), vs.id, vs.host(), restart);
         if (old != null) {
             // attempts count per incident, action and VM: a new job goes on from the dropped one
             j.continueFrom(old);
@@ -220,7 +220,9 @@ public final class IncidentRules {
         }
         for (HostState hs : fleet.hosts.values()) {
             for (String id :
-                    new String[] {hs.incidentId(), hs.predictedIncident, hs.maintenanceIncident}) {
+                    new String[] {
+                        hs.incidentId(), hs.predictedIncident(), hs.maintenanceIncident()
+                    }) {
                 if (id != null) {
                     named.add(id);
                 }
