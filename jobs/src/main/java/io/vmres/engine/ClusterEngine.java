@@ -329,7 +329,7 @@ public final class ClusterEngine implements Engine, Serializable {
 
     /** Step 1: an input event, to the stage it concerns. */
     private void apply(Event e, Output out) {
-        planning.touch(e, fleet.vms);
+        planning.touch(e, fleet.vms());
         if (e instanceof Heartbeat hb) {
             detector.heartbeat(hb, out);
             return;
@@ -378,7 +378,7 @@ public final class ClusterEngine implements Engine, Serializable {
 
     /** Step 2: a declaration, by a registered host, to the stage that makes it. */
     private void declare(Declaration d, long t, Output out) {
-        HostState hs = fleet.hosts.get(d.host());
+        HostState hs = fleet.hosts().get(d.host());
         if (!fleet.registeredHere(hs)) {
             return;
         }

@@ -57,7 +57,7 @@ final class HostStates implements Serializable {
             if (!(e instanceof Heartbeat hb)) {
                 return true;
             }
-            HostState hs = fleet.hosts.get(hb.host());
+            HostState hs = fleet.hosts().get(hb.host());
             if (hs == null
                     || hs.lost(Channel.MGMT)
                     || hs.lost(Channel.STORAGE)
@@ -89,7 +89,7 @@ final class HostStates implements Serializable {
         if (looked == null) {
             looked = new HashMap<>();
         }
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             long sig = signature(hs);
             Long before = looked.put(hs.id, sig);
             if (!inventory && before != null && before == sig) {
@@ -145,7 +145,7 @@ final class HostStates implements Serializable {
         double mem = 0;
         int n = 0;
         for (String v : hs.vms()) {
-            VmState vs = fleet.vms.get(v);
+            VmState vs = fleet.vms().get(v);
             if (vs != null) {
                 cpu += vs.record().cpu();
                 mem += vs.record().memMb();

@@ -46,7 +46,7 @@ public final class Correlator {
 
     /** The host fell silent at {@code lossTime}: the batch is classified now, unless stale. */
     public void classifyTimer(String host, long lossTime, long t, Output out) {
-        HostState hs = fleet.hosts.get(host);
+        HostState hs = fleet.hosts().get(host);
         // stale when the host beat again since, or is classified already
         if (hs.silent()
                 && hs.lossTime() == lossTime
@@ -58,7 +58,7 @@ public final class Correlator {
 
     /** Mgmt lost at {@code mgmtLoss} while storage beats on: the host is isolated, not down. */
     public void isolationTimer(String host, long mgmtLoss, long t, Output out) {
-        HostState hs = fleet.hosts.get(host);
+        HostState hs = fleet.hosts().get(host);
         if (hs.status() != Status.NORMAL
                 || !fleet.registeredHere(hs)
                 || !hs.lost(Channel.MGMT)
@@ -86,7 +86,7 @@ public final class Correlator {
         int registered = 0;
         int recent = 0;
         List<HostState> batch = new ArrayList<>();
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             if (!fleet.registeredHere(hs)) {
                 continue;
             }
@@ -222,7 +222,7 @@ public final class Correlator {
         hs.clearBeatsSince();
         drains.hostFailed(hs, t, out);
         for (String v : hs.vms()) {
-            VmState vs = fleet.vms.get(v);
+            VmState vs = fleet.vms().get(v);
             vs.down(true);
             if (hf && vs.ha()) {
                 rules.addJob(inc, vs, true);

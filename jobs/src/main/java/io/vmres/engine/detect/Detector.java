@@ -75,7 +75,7 @@ public final class Detector {
 
     /** The loss timer of a channel fired at {@code t}; {@code inputEnd} is the input's last ts. */
     public void channelTimer(String host, Channel c, long t, long inputEnd) {
-        HostState hs = fleet.hosts.get(host);
+        HostState hs = fleet.hosts().get(host);
         long timeout = settings.heartbeatTimeoutMs();
         hs.disarm(c);
         if (hs.lastBeat(c) + timeout > t) {

@@ -68,8 +68,8 @@ public final class Answers {
         String detail = c.simDetail();
         if (status == null) {
             long issued = c.issuedTs();
-            HostState th = c.target() == null ? null : fleet.hosts.get(c.target());
-            HostState sh = fleet.hosts.get(c.host());
+            HostState th = c.target() == null ? null : fleet.hosts().get(c.target());
+            HostState sh = fleet.hosts().get(c.host());
             if (th != null && (th.lastDeclaredTs() >= issued || th.removedTs() >= issued)) {
                 status = CommandStatus.FAILED;
                 detail = "target failed";
@@ -167,7 +167,7 @@ public final class Answers {
     private void moveAnswered(
             Incident inc, Command c, boolean ok, String detail, long t, Output out) {
         VmJob j = c.job();
-        HostState th = fleet.hosts.get(c.target());
+        HostState th = fleet.hosts().get(c.target());
         if (th != null) {
             th.incoming().remove(j.vm);
         }
@@ -175,12 +175,12 @@ public final class Answers {
             return; // not owed any more: the answer recovers nothing
         }
         if (ok) {
-            VmState vs = fleet.vms.get(j.vm);
+            VmState vs = fleet.vms().get(j.vm);
             if (vs == null || !vs.host().equals(c.host())) {
                 j.moveTo(Phase.DROPPED);
                 return;
             }
-            HostState from = fleet.hosts.get(vs.host());
+            HostState from = fleet.hosts().get(vs.host());
             if (from != null) {
                 from.vms().remove(vs.id);
             }

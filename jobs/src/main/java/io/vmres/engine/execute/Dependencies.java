@@ -36,7 +36,7 @@ public final class Dependencies {
 
     /** Whether the VM's dependencies run, may still run, or one will not run again. */
     public Verdict of(VmJob j) {
-        VmState vs = fleet.vms.get(j.vm);
+        VmState vs = fleet.vms().get(j.vm);
         boolean wait = false;
         for (String d : vs.dependsOn()) {
             VmState ds = fleet.relevantDependency(j.vm, d);
@@ -55,7 +55,7 @@ public final class Dependencies {
     }
 
     private boolean dead(VmState ds) {
-        HostState dh = fleet.hosts.get(ds.host());
+        HostState dh = fleet.hosts().get(ds.host());
         // a VM on a failed host that rejoined is gone, unless its recovery is still under way
         return (ds.ghost() && !owed(ds.id))
                 || incidents.givenUp(ds.id)
@@ -79,7 +79,7 @@ public final class Dependencies {
         stack.add(vm);
         while (!stack.isEmpty()) {
             String x = stack.remove(stack.size() - 1);
-            VmState xs = fleet.vms.get(x);
+            VmState xs = fleet.vms().get(x);
             if (xs == null) {
                 continue;
             }

@@ -170,7 +170,7 @@ public final class Executor {
                 if (j.phase() != Phase.TO_PLACE || (j.restart && !rules.knownDown(inc, j.source))) {
                     continue;
                 }
-                VmState vs = fleet.vms.get(j.vm);
+                VmState vs = fleet.vms().get(j.vm);
                 if (vs == null) {
                     j.moveTo(Phase.DROPPED);
                     continue;
@@ -238,7 +238,7 @@ public final class Executor {
                 if (!j.restart || j.phase() != Phase.PLACED) {
                     continue;
                 }
-                VmState vs = fleet.vms.get(j.vm);
+                VmState vs = fleet.vms().get(j.vm);
                 if (vs.disks().isEmpty() || j.mappedOn(j.target())) {
                     j.moveTo(Phase.READY);
                     progress = true;
@@ -279,7 +279,7 @@ public final class Executor {
             List<String> disks = new ArrayList<>();
             for (VmJob j : ok) {
                 names.add(j.vm);
-                disks.addAll(fleet.vms.get(j.vm).disks());
+                disks.addAll(fleet.vms().get(j.vm).disks());
                 j.moveTo(Phase.MAPPING);
             }
             VmJob first = ok.get(0);
@@ -314,14 +314,14 @@ public final class Executor {
     private int maxPriority(List<VmJob> g) {
         int p = 0;
         for (VmJob j : g) {
-            VmState vs = fleet.vms.get(j.vm);
+            VmState vs = fleet.vms().get(j.vm);
             p = Math.max(p, vs == null ? 0 : vs.priority());
         }
         return p;
     }
 
     private Comparator<VmJob> byPriority() {
-        return Comparator.comparingInt((VmJob j) -> -fleet.vms.get(j.vm).priority())
+        return Comparator.comparingInt((VmJob j) -> -fleet.vms().get(j.vm).priority())
                 .thenComparing(j -> j.vm)
                 .thenComparing(j -> j.incidentId);
     }
@@ -403,7 +403,7 @@ public final class Executor {
                 continue;
             }
             j.issue();
-            VmState vs = fleet.vms.get(j.vm);
+            VmState vs = fleet.vms().get(j.vm);
             issue(
                     inc,
                     j.restart ? Action.RESTART_VM : Action.LIVE_MIGRATE_VM,
@@ -482,7 +482,7 @@ public final class Executor {
 
     /** A target that can take VMs now: registered here, normal and alive. */
     boolean usable(String target, long t) {
-        HostState th = fleet.hosts.get(target);
+        HostState th = fleet.hosts().get(target);
         return fleet.registeredHere(th) && th.status() == Status.NORMAL && fleet.alive(th, t);
     }
 
@@ -539,7 +539,7 @@ public final class Executor {
             this.jobs = jobs;
             this.domains = domains;
             this.now = now;
-            for (HostState hs : fleet.hosts.values()) {
+            for (HostState hs : fleet.hosts().values()) {
                 if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
                     candidates.add(hs.id);
                 }
@@ -558,7 +558,7 @@ public final class Executor {
 
         @Override
         public boolean spare(String target) {
-            return fleet.hosts.get(target).record().spare();
+            return fleet.hosts().get(target).record().spare();
         }
 
         @Override
@@ -568,7 +568,7 @@ public final class Executor {
 
         @Override
         public void reserve(PlacementRequest r, String target) {
-            fleet.hosts.get(target).incoming().add(r.vm());
+            fleet.hosts().get(target).incoming().add(r.vm());
         }
     }
 }

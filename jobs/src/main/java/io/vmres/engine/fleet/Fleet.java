@@ -16,12 +16,22 @@ public final class Fleet implements Serializable {
 
     private final String cluster;
     private final Settings settings;
-    public final TreeMap<String, HostState> hosts = new TreeMap<>();
-    public final TreeMap<String, VmState> vms = new TreeMap<>();
+    private final TreeMap<String, HostState> hosts = new TreeMap<>();
+    private final TreeMap<String, VmState> vms = new TreeMap<>();
 
     public Fleet(String cluster, Settings settings) {
         this.cluster = cluster;
         this.settings = settings;
+    }
+
+    /** host -> its state, every host seen (registered here or not), in host order. */
+    public TreeMap<String, HostState> hosts() {
+        return hosts;
+    }
+
+    /** vm -> its state, every VM the fleet view holds, in VM order. */
+    public TreeMap<String, VmState> vms() {
+        return vms;
     }
 
     /** The state of a host, created on first sight. */

@@ -50,7 +50,7 @@ public final class FleetRules {
     }
 
     public void hostRemoved(HostRemoved hr, Output out) {
-        HostState hs = fleet.hosts.get(hr.host());
+        HostState hs = fleet.hosts().get(hr.host());
         if (hs != null && hs.registered()) {
             hs.removedTs(hr.ts());
             leave(hs, hr.ts(), true, out);
@@ -58,8 +58,8 @@ public final class FleetRules {
     }
 
     public void vmEvent(VmEvent ve) {
-        VmState vs = fleet.vms.get(ve.vm());
-        HostState to = fleet.hosts.get(ve.host());
+        VmState vs = fleet.vms().get(ve.vm());
+        HostState to = fleet.hosts().get(ve.host());
         if (to != null && to.record() != null && !cluster.equals(to.cluster())) {
             if (vs != null) {
                 removeVm(vs); // it left this cluster's fleet view
@@ -69,11 +69,11 @@ public final class FleetRules {
         to = fleet.host(ve.host());
         if (vs == null) {
             vs = new VmState(ve.vm(), ve);
-            fleet.vms.put(vs.id, vs);
+            fleet.vms().put(vs.id, vs);
         } else {
             if (!vs.host().equals(ve.host())) {
                 unowe(vs.id); // inventory wins: placed on another host, owed by nobody
-                fleet.hosts.get(vs.host()).vms().remove(vs.id);
+                fleet.hosts().get(vs.host()).vms().remove(vs.id);
             }
             vs.record(ve);
             vs.host(ve.host());
@@ -84,7 +84,7 @@ public final class FleetRules {
     }
 
     public void vmRemoved(VmRemoved vr) {
-        VmState vs = fleet.vms.get(vr.vm());
+        VmState vs = fleet.vms().get(vr.vm());
         if (vs != null) {
             removeVm(vs);
         }
@@ -92,11 +92,11 @@ public final class FleetRules {
 
     private void removeVm(VmState vs) {
         unowe(vs.id);
-        HostState hs = fleet.hosts.get(vs.host());
+        HostState hs = fleet.hosts().get(vs.host());
         if (hs != null) {
             hs.vms().remove(vs.id);
         }
-        fleet.vms.remove(vs.id);
+        fleet.vms().remove(vs.id);
     }
 
     /** Every incident drops the VM's work not yet issued; an answer in flight recovers nothing. */
@@ -120,7 +120,7 @@ public final class FleetRules {
         hs.registered(false);
         if (removed) {
             List<VmState> on = new ArrayList<>();
-            for (VmState vs : fleet.vms.values()) {
+            for (VmState vs : fleet.vms().values()) {
                 if (vs.host().equals(hs.id)) {
                     on.add(vs);
                 }
@@ -166,7 +166,7 @@ public final class FleetRules {
             if (inc.kind() == IncidentKind.HOST_FAILURE || part.confirmed()) {
                 // a failed host rejoins empty: what is still on it is gone
                 for (String v : hs.vms()) {
-                    fleet.vms.get(v).ghost(true);
+                    fleet.vms().get(v).ghost(true);
                 }
                 hs.vms().clear();
                 if (!rules.knownDown(inc, hs.id) && !part.fenceInFlight()) {
@@ -182,7 +182,7 @@ public final class FleetRules {
                 }
             } else {
                 for (String v : hs.vms()) {
-                    fleet.vms.get(v).down(false); // never confirmed: its VMs ran on
+                    fleet.vms().get(v).down(false); // never confirmed: its VMs ran on
                 }
             }
         }

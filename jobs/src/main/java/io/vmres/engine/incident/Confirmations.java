@@ -32,7 +32,7 @@ public final class Confirmations {
 
     public void confirm(OperatorConfirm oc, Output out) {
         long t = oc.ts();
-        HostState hs = fleet.hosts.get(oc.host());
+        HostState hs = fleet.hosts().get(oc.host());
         String why = null;
         Incident inc = null;
         HostPart part = null;
@@ -70,7 +70,7 @@ public final class Confirmations {
         rules.writeLine(inc, t, out);
         // every HA VM on the host now is owed, planned after the input events of this instant
         for (String v : hs.vms()) {
-            VmState vs = fleet.vms.get(v);
+            VmState vs = fleet.vms().get(v);
             if (vs.ha()) {
                 rules.addJob(inc, vs, true);
             }

@@ -75,7 +75,7 @@ public final class Drains {
         inc.evidence().put("deadline", Times.format(inc.deadline()));
         rules.writeLine(inc, t, out);
         for (String v : hs.vms()) {
-            VmState vs = fleet.vms.get(v);
+            VmState vs = fleet.vms().get(v);
             if (!vs.down() && !owedByDrain(v)) {
                 rules.addJob(inc, vs, false);
             }

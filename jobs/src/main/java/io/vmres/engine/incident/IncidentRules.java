@@ -49,7 +49,7 @@ public final class IncidentRules {
         if (inc.kind() == IncidentKind.NEEDS_CONFIRMATION) {
             return p.confirmed();
         }
-        HostState hs = fleet.hosts.get(host);
+        HostState hs = fleet.hosts().get(host);
         return "off".equals(hs.power()) || p.fenceSucceeded();
     }
 
@@ -218,7 +218,7 @@ public final class IncidentRules {
         if (incidents.openOutage() != null) {
             named.add(incidents.openOutage());
         }
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             for (String id :
                     new String[] {
                         hs.incidentId(), hs.predictedIncident(), hs.maintenanceIncident()

@@ -143,7 +143,7 @@ public final class FleetPlanning implements Serializable {
         }
         lookNow = false;
         nextLook = now + LOOK_EVERY_MS;
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             Seen s = seen.get(hs.id);
             if (s == null) {
                 s = new Seen();
@@ -161,7 +161,7 @@ public final class FleetPlanning implements Serializable {
         touched.clear();
         updates++;
         for (String id : changed) {
-            take(ledger, fleet, fleet.hosts.get(id), domains, now);
+            take(ledger, fleet, fleet.hosts().get(id), domains, now);
         }
         plans.update(ledger, changed);
         boolean freshDomains = admission == null || now >= nextDomainLook;
@@ -265,14 +265,14 @@ public final class FleetPlanning implements Serializable {
             }
         }
         for (String vm : hs.vms()) {
-            VmState vs = fleet.vms.get(vm);
+            VmState vs = fleet.vms().get(vm);
             if (vs != null && !vs.ghost()) {
                 ledger.putVm(planVm(vs));
             }
         }
         ledger.releaseAll(hs.id);
         for (String vm : hs.incoming()) {
-            VmState vs = fleet.vms.get(vm);
+            VmState vs = fleet.vms().get(vm);
             if (vs != null) {
                 ledger.reserve(hs.id, planVm(vs));
             }
@@ -301,7 +301,7 @@ public final class FleetPlanning implements Serializable {
     public static Ledger snapshot(Fleet fleet, long now) {
         Ledger l = new Ledger();
         FailedDomains none = new FailedDomains(new TreeSet<>(), new TreeSet<>());
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             take(l, fleet, hs, none, now);
         }
         return l;
@@ -329,8 +329,8 @@ public final class FleetPlanning implements Serializable {
         Map<String, PlacementRequest> byVm = new HashMap<>();
         for (PlacementRequest r : requests) {
             VmJob j = jobs.get(r.incidentId() + "|" + r.vm());
-            VmState vs = fleet.vms.get(r.vm());
-            HostState sh = fleet.hosts.get(j.source);
+            VmState vs = fleet.vms().get(r.vm());
+            HostState sh = fleet.hosts().get(j.source);
             moves.add(
                     new VmMove(
                             planVm(vs),
