@@ -60,10 +60,6 @@ import java.util.TreeMap;
 public final class ClusterEngine implements Engine, Serializable {
     private static final long serialVersionUID = 2L;
 
-    /** How long the live job keeps an ended incident after its last line, by default. */
-    public static final long DEFAULT_ENDED_RETENTION_MS =
-            EngineOptions.DEFAULT_ENDED_RETENTION.toMillis();
-
     /** Ended incidents are looked for at most once per event-time minute. */
     private static final long PRUNE_PERIOD_MS = Duration.ofMinutes(1).toMillis();
 
