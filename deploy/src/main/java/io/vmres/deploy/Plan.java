@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.Times;
 import io.vmres.engine.plan.Admission;
 import io.vmres.engine.plan.FleetPlanning;
@@ -13,7 +14,6 @@ import io.vmres.engine.plan.PlanHost;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.engine.recording.ReplayDriver;
-import io.vmres.engine.recording.ReplayEngine;
 import io.vmres.engine.recording.ReplayOutputs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,11 +50,9 @@ public final class Plan {
                             (cluster, settings) -> {
                                 ClusterEngine e =
                                         new ClusterEngine(
-                                                cluster,
-                                                settings,
-                                                ClusterEngine.Hypervisor.SIMULATED);
+                                                cluster, settings, EngineOptions.simulated());
                                 engines.put(cluster, e);
-                                return ReplayEngine.of(e);
+                                return e;
                             },
                             outputs);
             if (at != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vmres.deploy.cli.Actions.BenchArgs;
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.ExecutionMode;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.Settings;
@@ -306,8 +307,7 @@ public final class RecoveryBench {
             throws IOException {
         long wall0 = System.nanoTime();
         ClusterEngine engine =
-                new ClusterEngine(
-                        CLUSTER, settings, ClusterEngine.Hypervisor.SIMULATED, false, mode);
+                new ClusterEngine(CLUSTER, settings, EngineOptions.simulated().withMode(mode));
         Capture out = new Capture(fleet.failedVms(), mode, console, wall0);
         long crashAt = T0 + CRASH_AFTER_MS;
         long seq = fleet.hostEvents().size() + fleet.vmEvents().size();

@@ -4,18 +4,19 @@ import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.VmEvent;
-import io.vmres.engine.execute.HostPart;
-import io.vmres.engine.execute.Incident;
+import io.vmres.engine.fleet.Channel;
 import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.fleet.VmState;
+import io.vmres.engine.incident.HostPart;
+import io.vmres.engine.incident.Incident;
+import io.vmres.engine.incident.Incidents;
 import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.Output;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -28,18 +29,20 @@ final class HostStates implements Serializable {
 
     private final String cluster;
     private final Fleet fleet;
-    private final Map<String, Incident> incidents;
+    private final Incidents incidents;
 
     /** What was last told of each host still registered here. */
     private final TreeMap<String, HostStateOut> told = new TreeMap<>();
 
     /**
      * A cheap signature of each host's view when it was last looked at: most instants change no
-     * host, and comparing signatures spares summing every host's VMs at each of them.
+     * host, and comparing signatures spares summing every host's VMs at each of them. A cache, not
+     * state: transient, empty after a restore (every host is then looked at in full once; the
+     * signatures hold identity hashes, which a restore changes anyway).
      */
-    private final HashMap<String, Long> looked = new HashMap<>();
+    private transient HashMap<String, Long> looked;
 
-    HostStates(String cluster, Fleet fleet, Map<String, Incident> incidents) {
+    HostStates(String cluster, Fleet fleet, Incidents incidents) {
         this.cluster = cluster;
         this.fleet = fleet;
         this.incidents = incidents;
@@ -54,10 +57,10 @@ final class HostStates implements Serializable {
             if (!(e instanceof Heartbeat hb)) {
                 return true;
             }
-            HostState hs = fleet.hosts.get(hb.host());
+            HostState hs = fleet.hosts().get(hb.host());
             if (hs == null
-                    || hs.lost[HostState.MGMT]
-                    || hs.lost[HostState.STORAGE]
+                    || hs.lost(Channel.MGMT)
+                    || hs.lost(Channel.STORAGE)
                     || !hs.usedAny()
                     || !told.containsKey(hb.host())) {
                 return true;
@@ -83,7 +86,10 @@ final class HostStates implements Serializable {
      *     is looked at in full, not only those whose signature changed
      */
     void report(long t, Output out, boolean inventory) {
-        for (HostState hs : fleet.hosts.values()) {
+        if (looked == null) {
+            looked = new HashMap<>();
+        }
+        for (HostState hs : fleet.hosts().values()) {
             long sig = signature(hs);
             Long before = looked.put(hs.id, sig);
             if (!inventory && before != null && before == sig) {
@@ -120,15 +126,15 @@ final class HostStates implements Serializable {
     /** What the view of a host depends on, but the sizes of its VMs. */
     private long signature(HostState hs) {
         long s = fleet.registeredHere(hs) ? 1 : 2;
-        s = s * 31 + hs.status.ordinal();
-        s = s * 31 + (hs.lost[HostState.MGMT] ? 1 : 0) + (hs.lost[HostState.STORAGE] ? 2 : 0);
-        s = s * 31 + (hs.inMaintenance ? 1 : 0) + (hs.draining ? 2 : 0);
-        s = s * 31 + System.identityHashCode(hs.record); // a new record of the host: look again
-        s = s * 31 + hs.vms.size();
-        for (String v : hs.vms) {
+        s = s * 31 + hs.status().ordinal();
+        s = s * 31 + (hs.lost(Channel.MGMT) ? 1 : 0) + (hs.lost(Channel.STORAGE) ? 2 : 0);
+        s = s * 31 + (hs.inMaintenance() ? 1 : 0) + (hs.draining() ? 2 : 0);
+        s = s * 31 + System.identityHashCode(hs.record()); // a new record of the host: look again
+        s = s * 31 + hs.vms().size();
+        for (String v : hs.vms()) {
             s = s * 31 + v.hashCode();
         }
-        if (hs.status == Status.FAILED) {
+        if (hs.status() == Status.FAILED) {
             s = s * 31 + state(hs).hashCode(); // fenced or not
         }
         return s;
@@ -138,11 +144,11 @@ final class HostStates implements Serializable {
         double cpu = 0;
         double mem = 0;
         int n = 0;
-        for (String v : hs.vms) {
-            VmState vs = fleet.vms.get(v);
+        for (String v : hs.vms()) {
+            VmState vs = fleet.vms().get(v);
             if (vs != null) {
-                cpu += vs.record.cpu();
-                mem += vs.record.memMb();
+                cpu += vs.record().cpu();
+                mem += vs.record().memMb();
                 n++;
             }
         }
@@ -150,24 +156,24 @@ final class HostStates implements Serializable {
                 hs.id,
                 cluster,
                 state(hs),
-                hs.record.rack(),
-                hs.record.powerDomain(),
+                hs.record().rack(),
+                hs.record().powerDomain(),
                 n,
                 cpu,
-                hs.record.cpu(),
+                hs.record().cpu(),
                 mem,
-                hs.record.memMb(),
+                hs.record().memMb(),
                 t);
     }
 
     /** The engine's own notion of each state, worst first (docs/dashboard.md). */
     private String state(HostState hs) {
-        switch (hs.status) {
+        switch (hs.status()) {
             case FAILED:
                 {
-                    Incident inc = hs.incidentId == null ? null : incidents.get(hs.incidentId);
-                    HostPart part = inc == null ? null : inc.parts.get(hs.id);
-                    return part != null && part.fenceSucceeded ? "fenced" : "failed";
+                    Incident inc = hs.incidentId() == null ? null : incidents.get(hs.incidentId());
+                    HostPart part = inc == null ? null : inc.part(hs.id);
+                    return part != null && part.fenceSucceeded() ? "fenced" : "failed";
                 }
             case ISOLATED:
                 return "isolated";
@@ -176,12 +182,12 @@ final class HostStates implements Serializable {
             default:
                 break;
         }
-        if (hs.lost[HostState.MGMT] || hs.lost[HostState.STORAGE]) {
+        if (hs.lost(Channel.MGMT) || hs.lost(Channel.STORAGE)) {
             return "suspect"; // a channel is lost: not declared (yet)
         }
-        if (hs.inMaintenance) {
+        if (hs.inMaintenance()) {
             return "maintenance";
         }
-        return hs.draining ? "draining" : "healthy";
+        return hs.draining() ? "draining" : "healthy";
     }
 }

@@ -1,6 +1,8 @@
 package io.vmres.job;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.EngineDriver;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
@@ -191,11 +193,16 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         // As in a replay driver: the input up to its last instant first, then the end of input,
         // then the work that comes after it (a loss after the last event never happens).
         long limit = end == null || endTold.value() != null ? watermark : Math.min(watermark, end);
-        runUntil(eng, held, limit, sink);
+        if (held != null) {
+            // the instants it may run now, each in (seq, content) order
+            held.headMap(watermark, true).values().forEach(atT -> atT.sort(IN_INSTANT));
+        }
+        EngineDriver driver = new EngineDriver(currentKey, eng, sink);
+        driver.runUntil(held, limit);
         if (end != null && endTold.value() == null && watermark >= end) {
-            eng.endOfInput(end);
+            driver.endOfInput(end);
             endTold.update(true);
-            runUntil(eng, held, watermark, sink);
+            driver.runUntil(held, watermark);
         }
         sink.flush();
         engine.update(eng);
@@ -215,58 +222,26 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         }
     }
 
-    /** Hands the engine every instant up to {@code limit}: buffered input and its own work. */
-    private static void runUntil(
-            ClusterEngine eng, TreeMap<Long, ArrayList<Event>> held, long limit, Sink sink) {
-        long last = Long.MIN_VALUE;
-        while (true) {
-            long due = eng.nextDue();
-            Long first = held == null || held.isEmpty() ? null : held.firstKey();
-            long t;
-            List<Event> events;
-            if (first != null && first <= limit && first <= due) {
-                t = first;
-                ArrayList<Event> atT = held.pollFirstEntry().getValue();
-                atT.sort(IN_INSTANT);
-                events = atT;
-            } else if (due != Long.MAX_VALUE && due <= limit) {
-                t = due;
-                events = List.of();
-            } else {
-                return;
-            }
-            if (t <= last) {
-                throw new IllegalStateException(
-                        "the engine asks for instant "
-                                + t
-                                + " again after running it; its work would never end");
-            }
-            eng.advance(t, events, sink);
-            last = t;
-        }
-    }
-
     private ClusterEngine engine() throws Exception {
         ClusterEngine eng = engine.value();
         if (eng == null) {
             // predictions come from the job's health stage (HealthStage), in front of the engines
-            eng = new ClusterEngine(currentKey, settings, hypervisor, true);
-            retain(eng);
+            eng = new ClusterEngine(currentKey, settings, options(hypervisor));
             engine.update(eng);
-        } else {
-            retain(eng); // an engine restored from a checkpoint of a version without retention
         }
         return eng;
     }
 
     /**
-     * The live job runs for months: it drops incidents that ended long ago. A replay keeps them
-     * all, its summary needs every incident's figures.
+     * Predictions come from the job's health stage. The live job runs for months: it drops
+     * incidents that ended long ago. A replay keeps them all, its summary needs every incident's
+     * figures.
      */
-    private void retain(ClusterEngine eng) {
-        if (hypervisor == ClusterEngine.Hypervisor.EXTERNAL) {
-            eng.retainEnded(ClusterEngine.DEFAULT_ENDED_RETENTION_MS);
-        }
+    static EngineOptions options(ClusterEngine.Hypervisor hypervisor) {
+        EngineOptions options = EngineOptions.of(hypervisor).withPredictionsFromInput();
+        return hypervisor == ClusterEngine.Hypervisor.EXTERNAL
+                ? options.retainingEnded(EngineOptions.DEFAULT_ENDED_RETENTION)
+                : options;
     }
 
     private long nextSeq() throws Exception {

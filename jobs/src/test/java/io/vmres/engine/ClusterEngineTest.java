@@ -342,7 +342,9 @@ class ClusterEngineTest {
     @Test
     void externalResultsAreMatchedByIdAndUnansweredCommandsTimeOut() {
         EngineFixture f =
-                new EngineFixture(new ClusterEngine("c1", S, ClusterEngine.Hypervisor.EXTERNAL));
+                new EngineFixture(
+                        new ClusterEngine(
+                                "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
         f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
         f.vm("v1", "h1", 500, null, List.of());
         f.beats("h2", 0, 400, 1)
@@ -367,7 +369,9 @@ class ClusterEngineTest {
     @Test
     void confirmationOfAnUnknownHostIsIgnoredAndTold() {
         EngineFixture f =
-                new EngineFixture(new ClusterEngine("", S, ClusterEngine.Hypervisor.SIMULATED));
+                new EngineFixture(
+                        new ClusterEngine(
+                                "", S, EngineOptions.of(ClusterEngine.Hypervisor.SIMULATED)));
         f.confirm(5, "ghost").run();
         assertThat(f.alerts)
                 .singleElement()

@@ -37,7 +37,9 @@ final class EngineFixture implements Output {
     private long seq;
 
     EngineFixture(Settings settings) {
-        this(new ClusterEngine("c1", settings, ClusterEngine.Hypervisor.SIMULATED));
+        this(
+                new ClusterEngine(
+                        "c1", settings, EngineOptions.of(ClusterEngine.Hypervisor.SIMULATED)));
     }
 
     EngineFixture(ClusterEngine engine) {

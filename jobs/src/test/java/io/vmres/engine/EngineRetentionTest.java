@@ -10,7 +10,6 @@ import io.vmres.engine.event.HostRemoved;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.recording.LocalReplay;
-import io.vmres.engine.recording.ReplayEngine;
 import io.vmres.engine.recording.ReplayOutputs;
 import io.vmres.job.types.EngineSerializer;
 import java.io.IOException;
@@ -61,10 +60,11 @@ class EngineRetentionTest {
                 tmp.resolve("pruned"),
                 Map.of(),
                 (cluster, settings) -> {
-                    ClusterEngine e = new ClusterEngine(cluster, settings, sim());
-                    e.retainEnded(RETENTION_MS);
+                    ClusterEngine e =
+                            new ClusterEngine(
+                                    cluster, settings, sim().retainingEnded(RETENTION_MS));
                     pruning.add(e);
-                    return ReplayEngine.of(e);
+                    return e;
                 });
         for (String file : ReplayOutputs.FILES) {
             if (file.equals("summary.json")) {
@@ -160,8 +160,7 @@ class EngineRetentionTest {
     @Test
     void aClosedDrainIsKeptWhileItsMigrationsAreInFlight() {
         EngineFixture kept = endedDrain(new ClusterEngine("c1", Settings.DEFAULTS, sim())).run();
-        ClusterEngine pruning = new ClusterEngine("c1", Settings.DEFAULTS, sim());
-        pruning.retainEnded(0);
+        ClusterEngine pruning = new ClusterEngine("c1", Settings.DEFAULTS, sim().retainingEnded(0));
         EngineFixture pruned = endedDrain(pruning).run();
 
         // the drain ends at 52 s with its three migrations under way; they are answered at 70 s
@@ -200,8 +199,8 @@ class EngineRetentionTest {
     @MethodSource("mixedRuns")
     void aMixedGeneratedFleetDecidesTheSameWithPruning(long seed, long retentionMs) {
         EngineFixture kept = mixed(new ClusterEngine("c1", Settings.DEFAULTS, sim()), seed).run();
-        ClusterEngine pruning = new ClusterEngine("c1", Settings.DEFAULTS, sim());
-        pruning.retainEnded(retentionMs);
+        ClusterEngine pruning =
+                new ClusterEngine("c1", Settings.DEFAULTS, sim().retainingEnded(retentionMs));
         EngineFixture pruned = mixed(pruning, seed).run();
 
         assertThat(kept.incidents.stream().map(x -> x.incidentId()).distinct().count())
@@ -217,18 +216,17 @@ class EngineRetentionTest {
 
     @Test
     void aNegativeRetentionIsRefused() {
-        ClusterEngine e = new ClusterEngine("c1", Settings.DEFAULTS, sim());
-        assertThatThrownBy(() -> e.retainEnded(-1)).isInstanceOf(IllegalArgumentException.class);
+        EngineOptions options = sim();
+        assertThatThrownBy(() -> options.retainingEnded(-1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
-    private static ClusterEngine.Hypervisor sim() {
-        return ClusterEngine.Hypervisor.SIMULATED;
+    private static EngineOptions sim() {
+        return EngineOptions.simulated();
     }
 
     private static ClusterEngine pruningEngine() {
-        ClusterEngine e = new ClusterEngine("c1", Settings.DEFAULTS, sim());
-        e.retainEnded(RETENTION_MS);
-        return e;
+        return new ClusterEngine("c1", Settings.DEFAULTS, sim().retainingEnded(RETENTION_MS));
     }
 
     /**

@@ -80,7 +80,9 @@ class EngineStateTest {
         for (int c = 0; c < 4; c++) {
             engines.add(
                     new ClusterEngine(
-                            "c" + c, Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED));
+                            "c" + c,
+                            Settings.DEFAULTS,
+                            EngineOptions.of(ClusterEngine.Hypervisor.SIMULATED)));
             byCluster.add(new ArrayList<>());
         }
         long t0 = EngineFixture.T0;

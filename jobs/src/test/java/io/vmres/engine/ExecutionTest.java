@@ -128,9 +128,7 @@ class ExecutionTest {
                                 new ClusterEngine(
                                         "c1",
                                         S,
-                                        ClusterEngine.Hypervisor.SIMULATED,
-                                        false,
-                                        ExecutionMode.SERIAL)),
+                                        EngineOptions.simulated().withMode(ExecutionMode.SERIAL))),
                         4);
         vms(f, "h1", 3);
         // power reads on: fenced first

@@ -133,10 +133,21 @@ class PrestagedPlanningTest {
         java.lang.reflect.Field field = ClusterEngine.class.getDeclaredField("planning");
         field.setAccessible(true);
         field.set(f.engine, null);
-        f.events.addAll(rest);
-        f.run();
-        assertThat(f.commands("RESTART_VM")).hasSize(4);
-        assertThat(f.engine.planning().plans().plan("h2")).isNotNull();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
+            o.writeObject(f.engine);
+        }
+        ClusterEngine restoredEngine;
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            restoredEngine = (ClusterEngine) in.readObject();
+        }
+        EngineFixture restored = new EngineFixture(restoredEngine);
+        restored.commands.addAll(f.commands);
+        restored.events.addAll(rest);
+        restored.run();
+        assertThat(restored.commands("RESTART_VM")).hasSize(4);
+        assertThat(restored.engine.planning().plans().plan("h2")).isNotNull();
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.vmres.deploy.dashboard;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.Engine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.out.AlertOut;
@@ -10,7 +12,6 @@ import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
 import io.vmres.engine.recording.LocalReplay;
-import io.vmres.engine.recording.ReplayEngine;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +57,7 @@ public final class PacedReplay {
                 overrides,
                 (cluster, settings) ->
                         paced(
-                                ReplayEngine.of(
-                                        new ClusterEngine(
-                                                cluster,
-                                                settings,
-                                                ClusterEngine.Hypervisor.SIMULATED)),
+                                new ClusterEngine(cluster, settings, EngineOptions.simulated()),
                                 new ModelOutput(cluster, model)));
     }
 
@@ -86,8 +83,8 @@ public final class PacedReplay {
         }
     }
 
-    private ReplayEngine paced(ReplayEngine engine, ModelOutput model) {
-        return new ReplayEngine() {
+    private Engine paced(Engine engine, ModelOutput model) {
+        return new Engine() {
             @Override
             public void advance(long t, List<Event> eventsAtT, Output out) {
                 pace(t);

@@ -6,23 +6,25 @@ import java.util.List;
 
 /** A command in flight: what was issued and, in replay, the answer the simulator chose. */
 public final class Command implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    public final CommandOut out;
+    private final Action action;
+    private final CommandOut out;
 
     /** The map job a MAP_DISKS belongs to; null otherwise. */
-    public final MapJob map;
+    private final MapJob map;
 
     /** The VM job of a RESTART_VM / LIVE_MIGRATE_VM; null otherwise. */
-    public final VmJob job;
+    private final VmJob job;
 
     /** Decided at issue (timeout, sim-fault) or null: judged at the answer. */
-    public String simStatus;
+    private CommandStatus simStatus;
 
-    public String simDetail;
-    public long answerTs;
+    private String simDetail;
+    private long answerTs;
 
-    public Command(CommandOut out, MapJob map, VmJob job) {
+    public Command(Action action, CommandOut out, MapJob map, VmJob job) {
+        this.action = action;
         this.out = out;
         this.map = map;
         this.job = job;
@@ -32,8 +34,12 @@ public final class Command implements Serializable {
         return out.commandId();
     }
 
-    public String action() {
-        return out.action();
+    public Action action() {
+        return action;
+    }
+
+    public String incidentId() {
+        return out.incidentId();
     }
 
     public String host() {
@@ -46,5 +52,41 @@ public final class Command implements Serializable {
 
     public List<String> vms() {
         return out.vms();
+    }
+
+    /** When it was issued. */
+    public long issuedTs() {
+        return out.ts();
+    }
+
+    public MapJob map() {
+        return map;
+    }
+
+    public VmJob job() {
+        return job;
+    }
+
+    /** The simulated answer decided at issue, or null: judged when it comes. */
+    public CommandStatus simStatus() {
+        return simStatus;
+    }
+
+    public String simDetail() {
+        return simDetail;
+    }
+
+    /** The simulated hypervisor decided the answer at issue. */
+    void decide(CommandStatus status, String detail) {
+        this.simStatus = status;
+        this.simDetail = detail;
+    }
+
+    public long answerTs() {
+        return answerTs;
+    }
+
+    void answerAt(long ts) {
+        this.answerTs = ts;
     }
 }

@@ -4,10 +4,10 @@ import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.fleet.VmState;
-import java.io.Serializable;
+import io.vmres.engine.incident.Incident;
+import io.vmres.engine.incident.Incidents;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -15,9 +15,7 @@ import java.util.TreeSet;
  * of its dependencies will not run again (gone, not HA on a dead host, given up, or a cycle of VMs
  * all owed and not running) and it is given up.
  */
-public final class Dependencies implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+public final class Dependencies {
     /** What the dependencies of a VM allow. */
     public enum Verdict {
         RUN,
@@ -26,22 +24,19 @@ public final class Dependencies implements Serializable {
     }
 
     private final Fleet fleet;
-    private final Map<String, Incident> incidents;
-    private final TreeSet<String> givenUp;
+    private final Incidents incidents;
 
     /**
-     * @param incidents the cluster's incidents (shared, read only here)
-     * @param givenUp the VMs named by a give-up alert so far (shared, read only here)
+     * @param incidents the cluster's incidents and the VMs given up so far (read only here)
      */
-    public Dependencies(Fleet fleet, Map<String, Incident> incidents, TreeSet<String> givenUp) {
+    public Dependencies(Fleet fleet, Incidents incidents) {
         this.fleet = fleet;
         this.incidents = incidents;
-        this.givenUp = givenUp;
     }
 
     /** Whether the VM's dependencies run, may still run, or one will not run again. */
     public Verdict of(VmJob j) {
-        VmState vs = fleet.vms.get(j.vm);
+        VmState vs = fleet.vms().get(j.vm);
         boolean wait = false;
         for (String d : vs.dependsOn()) {
             VmState ds = fleet.relevantDependency(j.vm, d);
@@ -60,16 +55,16 @@ public final class Dependencies implements Serializable {
     }
 
     private boolean dead(VmState ds) {
-        HostState dh = fleet.hosts.get(ds.host);
+        HostState dh = fleet.hosts().get(ds.host());
         // a VM on a failed host that rejoined is gone, unless its recovery is still under way
-        return (ds.ghost && !owed(ds.id))
-                || givenUp.contains(ds.id)
-                || (dh != null && dh.status == Status.FAILED && dh.hardDown && !ds.ha());
+        return (ds.ghost() && !owed(ds.id))
+                || incidents.givenUp(ds.id)
+                || (dh != null && dh.status() == Status.FAILED && dh.hardDown() && !ds.ha());
     }
 
     private boolean owed(String vm) {
-        for (Incident inc : incidents.values()) {
-            VmJob j = inc.jobs.get(vm);
+        for (Incident inc : incidents.all()) {
+            VmJob j = inc.jobs().get(vm);
             if (j != null && j.active()) {
                 return true;
             }
@@ -84,7 +79,7 @@ public final class Dependencies implements Serializable {
         stack.add(vm);
         while (!stack.isEmpty()) {
             String x = stack.remove(stack.size() - 1);
-            VmState xs = fleet.vms.get(x);
+            VmState xs = fleet.vms().get(x);
             if (xs == null) {
                 continue;
             }
@@ -96,7 +91,7 @@ public final class Dependencies implements Serializable {
                 if (d.equals(vm)) {
                     return true;
                 }
-                if (!seen.contains(d) && !fleet.runs(ds) && !givenUp.contains(d) && owed(d)) {
+                if (!seen.contains(d) && !fleet.runs(ds) && !incidents.givenUp(d) && owed(d)) {
                     seen.add(d);
                     stack.add(d);
                 }

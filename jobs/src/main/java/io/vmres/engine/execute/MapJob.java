@@ -13,8 +13,8 @@ public final class MapJob implements Serializable {
     public final List<String> vms;
     public final List<String> disks;
     public final int priority;
-    public int attempt;
-    public boolean inFlight;
+    private int attempt = 1;
+    private boolean inFlight;
 
     public MapJob(
             String incidentId,
@@ -29,5 +29,29 @@ public final class MapJob implements Serializable {
         this.vms = vms;
         this.disks = disks;
         this.priority = priority;
+    }
+
+    /** Its attempt now, from 1. */
+    public int attempt() {
+        return attempt;
+    }
+
+    public boolean inFlight() {
+        return inFlight;
+    }
+
+    /** Issued (again). */
+    void issued() {
+        inFlight = true;
+    }
+
+    /** Answered; a failure is retried in place with the next attempt. */
+    void answered() {
+        inFlight = false;
+    }
+
+    /** Retried in place: same VMs and disks, attempt + 1. */
+    void retryInPlace() {
+        attempt++;
     }
 }

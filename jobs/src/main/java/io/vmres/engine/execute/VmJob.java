@@ -1,13 +1,19 @@
 package io.vmres.engine.execute;
 
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.TreeSet;
 
-/** The recovery (restart) or drain (live migration) of one VM owed by one incident. */
+/**
+ * The recovery (restart) or drain (live migration) of one VM owed by one incident. Its phase moves
+ * only as {@link Phase#next()} allows.
+ */
 public final class VmJob implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Where the job stands. */
+    /** Where the job stands, and where it may go from there. */
     public enum Phase {
         TO_PLACE,
         PLACED,
@@ -16,32 +22,50 @@ public final class VmJob implements Serializable {
         IN_FLIGHT,
         DONE,
         GIVEN_UP,
-        DROPPED
+        DROPPED;
+
+        /** The phases this one may move to; none from DONE, GIVEN_UP and DROPPED. */
+        public Set<Phase> next() {
+            switch (this) {
+                case TO_PLACE:
+                    return EnumSet.of(PLACED, DROPPED, GIVEN_UP);
+                case PLACED:
+                    return EnumSet.of(READY, MAPPING, IN_FLIGHT, TO_PLACE, DROPPED, GIVEN_UP);
+                case MAPPING:
+                    return EnumSet.of(READY, TO_PLACE, DROPPED, GIVEN_UP);
+                case READY:
+                    return EnumSet.of(IN_FLIGHT, TO_PLACE, DROPPED, GIVEN_UP);
+                case IN_FLIGHT:
+                    return EnumSet.of(DONE, TO_PLACE, DROPPED, GIVEN_UP);
+                default:
+                    return EnumSet.noneOf(Phase.class);
+            }
+        }
     }
 
     public final String incidentId;
     public final String vm;
     public final String source;
     public final boolean restart;
-    public Phase phase = Phase.TO_PLACE;
-    public String target;
+    private Phase phase = Phase.TO_PLACE;
+    private String target;
 
     /** Restart or migration commands issued so far. */
-    public int attempts;
+    private int attempts;
 
     /** MAP_DISKS commands holding its disks that failed. */
-    public int mapFailures;
+    private int mapFailures;
 
-    public final TreeSet<String> failedTargets = new TreeSet<>();
+    private final TreeSet<String> failedTargets = new TreeSet<>();
 
     /** Targets its disks were mapped to successfully. */
-    public final TreeSet<String> mappedOn = new TreeSet<>();
+    private final TreeSet<String> mappedOn = new TreeSet<>();
 
     /** A failed answer is not retried (its maintenance ended meanwhile). */
-    public boolean noRetry;
+    private boolean noRetry;
 
     /** Ready but waiting for a dependency to run. */
-    public boolean waitingDeps;
+    private boolean waitingDeps;
 
     public VmJob(String incidentId, String vm, String source, boolean restart) {
         this.incidentId = incidentId;
@@ -50,7 +74,95 @@ public final class VmJob implements Serializable {
         this.restart = restart;
     }
 
+    /** A new job of the same incident and VM goes on from a dropped one: attempts count on. */
+    public void continueFrom(VmJob dropped) {
+        attempts = dropped.attempts;
+        failedTargets.addAll(dropped.failedTargets);
+    }
+
     public boolean active() {
         return phase != Phase.DONE && phase != Phase.GIVEN_UP && phase != Phase.DROPPED;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /**
+     * Moves to {@code to} (staying where it is is allowed).
+     *
+     * @throws IllegalStateException when {@link Phase#next()} does not allow it
+     */
+    public void moveTo(Phase to) {
+        if (to != phase && !phase.next().contains(to)) {
+            throw new IllegalStateException(
+                    "job of " + vm + " in " + incidentId + ": " + phase + " -> " + to);
+        }
+        phase = to;
+    }
+
+    /** The target it is placed on, or null before its first placement. */
+    public String target() {
+        return target;
+    }
+
+    /** Placed on {@code target}. */
+    public void placeOn(String target) {
+        moveTo(Phase.PLACED);
+        this.target = target;
+    }
+
+    /** Its restart or migration is issued: one more attempt. */
+    public int issue() {
+        moveTo(Phase.IN_FLIGHT);
+        return ++attempts;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public int mapFailures() {
+        return mapFailures;
+    }
+
+    /** A MAP_DISKS holding its disks failed. */
+    public void mapFailed() {
+        mapFailures++;
+    }
+
+    /** Targets on which a command of it failed: never chosen again. */
+    public Set<String> failedTargets() {
+        return Collections.unmodifiableSet(failedTargets);
+    }
+
+    public void failedOn(String target) {
+        failedTargets.add(target);
+    }
+
+    /** Its disks are mapped on {@code target}. */
+    public boolean mappedOn(String target) {
+        return mappedOn.contains(target);
+    }
+
+    public void mapped(String target) {
+        mappedOn.add(target);
+    }
+
+    public boolean noRetry() {
+        return noRetry;
+    }
+
+    /** A failed answer is not retried (its maintenance ended meanwhile). */
+    public void noMoreRetries() {
+        noRetry = true;
+    }
+
+    public boolean waitingDeps() {
+        return waitingDeps;
+    }
+
+    public void waitingDeps(boolean waiting) {
+        this.waitingDeps = waiting;
     }
 }

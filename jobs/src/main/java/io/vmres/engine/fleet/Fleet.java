@@ -16,12 +16,22 @@ public final class Fleet implements Serializable {
 
     private final String cluster;
     private final Settings settings;
-    public final TreeMap<String, HostState> hosts = new TreeMap<>();
-    public final TreeMap<String, VmState> vms = new TreeMap<>();
+    private final TreeMap<String, HostState> hosts = new TreeMap<>();
+    private final TreeMap<String, VmState> vms = new TreeMap<>();
 
     public Fleet(String cluster, Settings settings) {
         this.cluster = cluster;
         this.settings = settings;
+    }
+
+    /** host -> its state, every host seen (registered here or not), in host order. */
+    public TreeMap<String, HostState> hosts() {
+        return hosts;
+    }
+
+    /** vm -> its state, every VM the fleet view holds, in VM order. */
+    public TreeMap<String, VmState> vms() {
+        return vms;
     }
 
     /** The state of a host, created on first sight. */
@@ -34,9 +44,30 @@ public final class Fleet implements Serializable {
         return hs;
     }
 
+    /** Frees the slot a job holds on its target, unless its command is in flight there. */
+    public void unreserve(VmJob j) {
+        if (j.target() != null
+                && (j.phase() == VmJob.Phase.PLACED
+                        || j.phase() == VmJob.Phase.MAPPING
+                        || j.phase() == VmJob.Phase.READY)) {
+            HostState th = hosts.get(j.target());
+            if (th != null) {
+                th.incoming().remove(j.vm);
+            }
+        }
+    }
+
+    /** The job is not owed any more: an answer already in flight recovers nothing. */
+    public void drop(VmJob j) {
+        if (j.phase() != VmJob.Phase.IN_FLIGHT) {
+            unreserve(j);
+        }
+        j.moveTo(VmJob.Phase.DROPPED);
+    }
+
     /** Registered now, in this cluster by its record valid now. */
     public boolean registeredHere(HostState hs) {
-        return hs != null && hs.registered && cluster.equals(hs.cluster());
+        return hs != null && hs.registered() && cluster.equals(hs.cluster());
     }
 
     /**
@@ -50,8 +81,8 @@ public final class Fleet implements Serializable {
         if (ds == null) {
             return null;
         }
-        HostState dh = hosts.get(ds.host);
-        if (dh != null && dh.record != null && !cluster.equals(dh.cluster())) {
+        HostState dh = hosts.get(ds.host());
+        if (dh != null && dh.record() != null && !cluster.equals(dh.cluster())) {
             return null;
         }
         return ds;
@@ -62,8 +93,8 @@ public final class Fleet implements Serializable {
      * confirmation, and it is not awaiting recovery (spec: Dependencies).
      */
     public boolean runs(VmState ds) {
-        HostState dh = hosts.get(ds.host);
-        return !ds.ghost && !ds.down && (dh == null || dh.status != Status.FAILED);
+        HostState dh = hosts.get(ds.host());
+        return !ds.ghost() && !ds.down() && (dh == null || dh.status() != Status.FAILED);
     }
 
     /**
@@ -74,17 +105,17 @@ public final class Fleet implements Serializable {
         if (!th.usedAny()) {
             return false;
         }
-        for (int c = 0; c < 2; c++) {
-            if (th.used[c] && th.lastBeat[c] + settings.heartbeatTimeoutMs() <= now) {
+        for (Channel c : Channel.values()) {
+            if (th.used(c) && th.lastBeat(c) + settings.heartbeatTimeoutMs() <= now) {
                 return false;
             }
         }
-        return th.status == Status.NORMAL;
+        return th.status() == Status.NORMAL;
     }
 
     /** Every placement rule of the spec for the job's VM on the target, at this instant. */
     public boolean fits(VmJob j, String target, FailedDomains domains, long now) {
-        if (target.equals(j.source) || j.failedTargets.contains(target)) {
+        if (target.equals(j.source) || j.failedTargets().contains(target)) {
             return false;
         }
         HostState th = hosts.get(target);
@@ -93,44 +124,44 @@ public final class Fleet implements Serializable {
         if (!registeredHere(th) || sh == null || vs == null || !alive(th, now)) {
             return false;
         }
-        if (th.draining || th.inMaintenance || (!j.restart && th.record.spare())) {
+        if (th.draining() || th.inMaintenance() || (!j.restart && th.record().spare())) {
             return false;
         }
-        if ((th.record.rack() != null && domains.racks().contains(th.record.rack()))
-                || (th.record.powerDomain() != null
-                        && domains.powerDomains().contains(th.record.powerDomain()))) {
+        if ((th.record().rack() != null && domains.racks().contains(th.record().rack()))
+                || (th.record().powerDomain() != null
+                        && domains.powerDomains().contains(th.record().powerDomain()))) {
             return false;
         }
-        if (sh.record != null && !th.cluster().equals(sh.cluster())) {
+        if (sh.record() != null && !th.cluster().equals(sh.cluster())) {
             return false;
         }
         if (!th.hypervisor().equals(sh.hypervisor())) {
             return false;
         }
-        String sd = vs.record.storageDomain();
+        String sd = vs.record().storageDomain();
         if (sd != null
-                && (th.record.storageDomains() == null
-                        || !th.record.storageDomains().contains(sd))) {
+                && (th.record().storageDomains() == null
+                        || !th.record().storageDomains().contains(sd))) {
             return false;
         }
-        double cpu = vs.record.cpu();
-        double mem = vs.record.memMb();
-        String group = vs.record.antiAffinityGroup();
-        TreeSet<String> there = new TreeSet<>(th.vms);
-        there.addAll(th.incoming);
+        double cpu = vs.record().cpu();
+        double mem = vs.record().memMb();
+        String group = vs.record().antiAffinityGroup();
+        TreeSet<String> there = new TreeSet<>(th.vms());
+        there.addAll(th.incoming());
         there.remove(j.vm);
         for (String o : there) {
             VmState os = vms.get(o);
             if (os == null) {
                 continue;
             }
-            cpu += os.record.cpu();
-            mem += os.record.memMb();
-            if (group != null && group.equals(os.record.antiAffinityGroup())) {
+            cpu += os.record().cpu();
+            mem += os.record().memMb();
+            if (group != null && group.equals(os.record().antiAffinityGroup())) {
                 return false;
             }
         }
-        return cpu <= th.record.cpu() + 1e-9 && mem <= th.record.memMb() + 1e-9;
+        return cpu <= th.record().cpu() + 1e-9 && mem <= th.record().memMb() + 1e-9;
     }
 
     /** The free share of the scarcer resource of a target, counting what is planned to it. */
@@ -138,17 +169,17 @@ public final class Fleet implements Serializable {
         HostState th = hosts.get(target);
         double cpu = 0;
         double mem = 0;
-        TreeSet<String> there = new TreeSet<>(th.vms);
-        there.addAll(th.incoming);
+        TreeSet<String> there = new TreeSet<>(th.vms());
+        there.addAll(th.incoming());
         for (String o : there) {
             VmState os = vms.get(o);
             if (os != null) {
-                cpu += os.record.cpu();
-                mem += os.record.memMb();
+                cpu += os.record().cpu();
+                mem += os.record().memMb();
             }
         }
-        double c = th.record.cpu() <= 0 ? 0 : 1 - cpu / th.record.cpu();
-        double m = th.record.memMb() <= 0 ? 0 : 1 - mem / th.record.memMb();
+        double c = th.record().cpu() <= 0 ? 0 : 1 - cpu / th.record().cpu();
+        double m = th.record().memMb() <= 0 ? 0 : 1 - mem / th.record().memMb();
         return Math.min(c, m);
     }
 }

@@ -8,8 +8,6 @@ import java.util.TreeSet;
 public final class HostState implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    public static final int MGMT = 0;
-    public static final int STORAGE = 1;
     public static final long NEVER = Long.MIN_VALUE;
 
     /** What the engine has declared about the host. */
@@ -23,61 +21,235 @@ public final class HostState implements Serializable {
     public final String id;
 
     /** The record valid now (latest host event applied), or null before any. */
-    public HostEvent record;
+    private HostEvent record;
 
-    public boolean registered;
-    public long removedTs = NEVER;
+    private boolean registered;
+    private long removedTs = NEVER;
 
-    public final long[] lastBeat = {NEVER, NEVER};
-    public final boolean[] used = new boolean[2];
-    public final boolean[] lost = new boolean[2];
-    public final long[] lossTs = {NEVER, NEVER};
-    public final boolean[] armed = new boolean[2];
+    private final long[] lastBeat = {NEVER, NEVER};
+    private final boolean[] used = new boolean[2];
+    private final boolean[] lost = new boolean[2];
+    private final long[] lossTs = {NEVER, NEVER};
+    private final boolean[] armed = new boolean[2];
 
     /** Latest power reading, or null. */
-    public String power;
+    private String power;
 
-    public Status status = Status.NORMAL;
+    private Status status = Status.NORMAL;
 
     /** The incident behind a non-normal status. */
-    public String incidentId;
+    private String incidentId;
 
     /** When the status was declared. */
-    public long statusTs = NEVER;
+    private long statusTs = NEVER;
 
     /** Per channel: a heartbeat arrived after the declaration (rejoin needs every used channel). */
-    public final boolean[] beatSince = new boolean[2];
+    private final boolean[] beatSince = new boolean[2];
 
     /** Declared failed in a HOST_FAILURE, or confirmed in a NEEDS_CONFIRMATION: hard down. */
-    public boolean hardDown;
+    private boolean hardDown;
 
     /** Latest declaration as failed (HOST_FAILURE or NEEDS_CONFIRMATION), for simulated answers. */
-    public long lastDeclaredTs = NEVER;
+    private long lastDeclaredTs = NEVER;
 
     /** A predicted failure was declared: the host drains for the rest of the replay. */
-    public boolean draining;
+    private boolean draining;
 
     /** Between a maintenance event and its maintenance-end. */
-    public boolean inMaintenance;
+    private boolean inMaintenance;
 
     /** The open PREDICTED_FAILURE (not CLOSED) of the host, if any. */
-    public String predictedIncident;
+    private String predictedIncident;
 
     /** The open MAINTENANCE of the host, if any. */
-    public String maintenanceIncident;
+    private String maintenanceIncident;
 
     /** VMs on the host in the fleet view (ghosts of a rejoin excluded). */
-    public final TreeSet<String> vms = new TreeSet<>();
+    private final TreeSet<String> vms = new TreeSet<>();
 
     /** VMs planned or in flight to the host. */
-    public final TreeSet<String> incoming = new TreeSet<>();
+    private final TreeSet<String> incoming = new TreeSet<>();
 
     public HostState(String id) {
         this.id = id;
     }
 
+    public HostEvent record() {
+        return record;
+    }
+
+    public void record(HostEvent record) {
+        this.record = record;
+    }
+
+    public boolean registered() {
+        return registered;
+    }
+
+    public void registered(boolean registered) {
+        this.registered = registered;
+    }
+
+    public long removedTs() {
+        return removedTs;
+    }
+
+    public void removedTs(long removedTs) {
+        this.removedTs = removedTs;
+    }
+
+    public String power() {
+        return power;
+    }
+
+    public void power(String power) {
+        this.power = power;
+    }
+
+    public boolean hardDown() {
+        return hardDown;
+    }
+
+    public void hardDown(boolean hardDown) {
+        this.hardDown = hardDown;
+    }
+
+    public long lastDeclaredTs() {
+        return lastDeclaredTs;
+    }
+
+    public void lastDeclaredTs(long lastDeclaredTs) {
+        this.lastDeclaredTs = lastDeclaredTs;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void draining(boolean draining) {
+        this.draining = draining;
+    }
+
+    public boolean inMaintenance() {
+        return inMaintenance;
+    }
+
+    public void inMaintenance(boolean inMaintenance) {
+        this.inMaintenance = inMaintenance;
+    }
+
+    public String predictedIncident() {
+        return predictedIncident;
+    }
+
+    public void predictedIncident(String predictedIncident) {
+        this.predictedIncident = predictedIncident;
+    }
+
+    public String maintenanceIncident() {
+        return maintenanceIncident;
+    }
+
+    public void maintenanceIncident(String maintenanceIncident) {
+        this.maintenanceIncident = maintenanceIncident;
+    }
+
+    /** VMs on the host in the fleet view (ghosts of a rejoin excluded). */
+    public TreeSet<String> vms() {
+        return vms;
+    }
+
+    /** VMs planned or in flight to the host. */
+    public TreeSet<String> incoming() {
+        return incoming;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** The incident behind a non-normal status, or null. */
+    public String incidentId() {
+        return incidentId;
+    }
+
+    /** When the status was declared. */
+    public long statusTs() {
+        return statusTs;
+    }
+
+    /** The host is declared {@code status} by the incident at {@code t}. */
+    public void declare(Status status, String incidentId, long t) {
+        if (status == Status.NORMAL || incidentId == null) {
+            throw new IllegalArgumentException("a declaration names a status and its incident");
+        }
+        this.status = status;
+        this.incidentId = incidentId;
+        this.statusTs = t;
+    }
+
+    /** The host is normal again: no incident stands behind its status any more. */
+    public void backToNormal() {
+        status = Status.NORMAL;
+        incidentId = null;
+    }
+
+    /** A channel the host uses beat at {@code ts}: it is not lost. */
+    public void beat(Channel c, long ts) {
+        int i = c.ordinal();
+        used[i] = true;
+        lastBeat[i] = Math.max(lastBeat[i], ts);
+        lost[i] = false;
+    }
+
+    /** Arms the channel's loss timer; false when one is armed already. */
+    public boolean arm(Channel c) {
+        if (armed[c.ordinal()]) {
+            return false;
+        }
+        armed[c.ordinal()] = true;
+        return true;
+    }
+
+    /** The channel's loss timer fired. */
+    public void disarm(Channel c) {
+        armed[c.ordinal()] = false;
+    }
+
+    /** The channel is lost at {@code t}. */
+    public void lose(Channel c, long t) {
+        lost[c.ordinal()] = true;
+        lossTs[c.ordinal()] = t;
+    }
+
+    /** A heartbeat came on the channel after the declaration. */
+    public void beatSince(Channel c) {
+        beatSince[c.ordinal()] = true;
+    }
+
+    /** Declared now: rejoining needs a beat on every channel from now on. */
+    public void clearBeatsSince() {
+        java.util.Arrays.fill(beatSince, false);
+    }
+
+    public boolean used(Channel c) {
+        return used[c.ordinal()];
+    }
+
+    public boolean lost(Channel c) {
+        return lost[c.ordinal()];
+    }
+
+    public long lastBeat(Channel c) {
+        return lastBeat[c.ordinal()];
+    }
+
+    public long lossTs(Channel c) {
+        return lossTs[c.ordinal()];
+    }
+
     public boolean usedAny() {
-        return used[MGMT] || used[STORAGE];
+        return used[0] || used[1];
     }
 
     /** Every channel the host used is lost (and it used one). */
@@ -105,7 +277,7 @@ public final class HostState implements Serializable {
     }
 
     public long lastBeatAny() {
-        return Math.max(lastBeat[MGMT], lastBeat[STORAGE]);
+        return Math.max(lastBeat[0], lastBeat[1]);
     }
 
     /** Every channel the host used has beaten since its declaration. */

@@ -9,19 +9,53 @@ public final class VmState implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public final String id;
-    public VmEvent record;
-    public String host;
+    private VmEvent record;
+    private String host;
 
     /** Not running: its host was declared failed (or confirmed down) and it has not moved since. */
-    public boolean down;
+    private boolean down;
 
     /** On a failed host that rejoined empty: gone, holds nothing. */
-    public boolean ghost;
+    private boolean ghost;
 
     public VmState(String id, VmEvent record) {
         this.id = id;
         this.record = record;
         this.host = record.host();
+    }
+
+    /** Its latest inventory record. */
+    public VmEvent record() {
+        return record;
+    }
+
+    public void record(VmEvent record) {
+        this.record = record;
+    }
+
+    /** The host the fleet view holds it on. */
+    public String host() {
+        return host;
+    }
+
+    public void host(String host) {
+        this.host = host;
+    }
+
+    public boolean down() {
+        return down;
+    }
+
+    public void down(boolean down) {
+        this.down = down;
+    }
+
+    public boolean ghost() {
+        return ghost;
+    }
+
+    public void ghost(boolean ghost) {
+        this.ghost = ghost;
     }
 
     public int priority() {

@@ -117,12 +117,12 @@ public final class FleetPlanning implements Serializable {
             touched.add(ve.host());
             VmState vs = vms.get(ve.vm());
             if (vs != null) {
-                touched.add(vs.host);
+                touched.add(vs.host());
             }
         } else if (e instanceof VmRemoved vr) {
             VmState vs = vms.get(vr.vm());
             if (vs != null) {
-                touched.add(vs.host);
+                touched.add(vs.host());
             }
         } else if (e instanceof HostEvent he) {
             touched.add(he.host());
@@ -143,7 +143,7 @@ public final class FleetPlanning implements Serializable {
         }
         lookNow = false;
         nextLook = now + LOOK_EVERY_MS;
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             Seen s = seen.get(hs.id);
             if (s == null) {
                 s = new Seen();
@@ -161,7 +161,7 @@ public final class FleetPlanning implements Serializable {
         touched.clear();
         updates++;
         for (String id : changed) {
-            take(ledger, fleet, fleet.hosts.get(id), domains, now);
+            take(ledger, fleet, fleet.hosts().get(id), domains, now);
         }
         plans.update(ledger, changed);
         boolean freshDomains = admission == null || now >= nextDomainLook;
@@ -194,30 +194,35 @@ public final class FleetPlanning implements Serializable {
         boolean update(Fleet fleet, HostState hs, FailedDomains d, long now) {
             boolean reg = fleet.registeredHere(hs);
             boolean dom =
-                    hs.record != null
-                            && ((hs.record.rack() != null && d.racks().contains(hs.record.rack()))
-                                    || (hs.record.powerDomain() != null
-                                            && d.powerDomains().contains(hs.record.powerDomain())));
+                    hs.record() != null
+                            && ((hs.record().rack() != null
+                                            && d.racks().contains(hs.record().rack()))
+                                    || (hs.record().powerDomain() != null
+                                            && d.powerDomains()
+                                                    .contains(hs.record().powerDomain())));
             boolean live = reg && fleet.alive(hs, now);
-            int in = hs.incoming.isEmpty() ? 0 : hs.incoming.hashCode() * 31 + hs.incoming.size();
+            int in =
+                    hs.incoming().isEmpty()
+                            ? 0
+                            : hs.incoming().hashCode() * 31 + hs.incoming().size();
             boolean changed =
-                    record != hs.record
+                    record != hs.record()
                             || registered != reg
-                            || status != hs.status
-                            || draining != hs.draining
-                            || inMaintenance != hs.inMaintenance
+                            || status != hs.status()
+                            || draining != hs.draining()
+                            || inMaintenance != hs.inMaintenance()
                             || inDomain != dom
                             || alive != live
-                            || vms != hs.vms.size()
+                            || vms != hs.vms().size()
                             || incoming != in;
-            record = hs.record;
+            record = hs.record();
             registered = reg;
-            status = hs.status;
-            draining = hs.draining;
-            inMaintenance = hs.inMaintenance;
+            status = hs.status();
+            draining = hs.draining();
+            inMaintenance = hs.inMaintenance();
             inDomain = dom;
             alive = live;
-            vms = hs.vms.size();
+            vms = hs.vms().size();
             incoming = in;
             return changed;
         }
@@ -231,7 +236,7 @@ public final class FleetPlanning implements Serializable {
         if (!fleet.registeredHere(hs)) {
             ledger.removeHost(hs.id);
         } else {
-            HostEvent r = hs.record;
+            HostEvent r = hs.record();
             ledger.putHost(
                     hs.id,
                     r.cluster(),
@@ -248,26 +253,26 @@ public final class FleetPlanning implements Serializable {
                                     && d.powerDomains().contains(r.powerDomain()));
             ledger.setState(
                     hs.id,
-                    hs.status != Status.FAILED,
-                    fleet.alive(hs, now) && !hs.draining && !hs.inMaintenance && !inDomain);
+                    hs.status() != Status.FAILED,
+                    fleet.alive(hs, now) && !hs.draining() && !hs.inMaintenance() && !inDomain);
         }
         PlanHost h = ledger.host(hs.id);
         if (h != null) {
             for (String vm : new ArrayList<>(h.vms)) {
-                if (!hs.vms.contains(vm)) {
+                if (!hs.vms().contains(vm)) {
                     ledger.removeVm(vm);
                 }
             }
         }
-        for (String vm : hs.vms) {
-            VmState vs = fleet.vms.get(vm);
-            if (vs != null && !vs.ghost) {
+        for (String vm : hs.vms()) {
+            VmState vs = fleet.vms().get(vm);
+            if (vs != null && !vs.ghost()) {
                 ledger.putVm(planVm(vs));
             }
         }
         ledger.releaseAll(hs.id);
-        for (String vm : hs.incoming) {
-            VmState vs = fleet.vms.get(vm);
+        for (String vm : hs.incoming()) {
+            VmState vs = fleet.vms().get(vm);
             if (vs != null) {
                 ledger.reserve(hs.id, planVm(vs));
             }
@@ -276,10 +281,10 @@ public final class FleetPlanning implements Serializable {
 
     /** The planner's view of a VM of the fleet view. */
     public static PlanVm planVm(VmState vs) {
-        VmEvent r = vs.record;
+        VmEvent r = vs.record();
         return new PlanVm(
                 vs.id,
-                vs.host,
+                vs.host(),
                 r.cpu(),
                 r.memMb(),
                 r.priority(),
@@ -296,7 +301,7 @@ public final class FleetPlanning implements Serializable {
     public static Ledger snapshot(Fleet fleet, long now) {
         Ledger l = new Ledger();
         FailedDomains none = new FailedDomains(new TreeSet<>(), new TreeSet<>());
-        for (HostState hs : fleet.hosts.values()) {
+        for (HostState hs : fleet.hosts().values()) {
             take(l, fleet, hs, none, now);
         }
         return l;
@@ -324,16 +329,16 @@ public final class FleetPlanning implements Serializable {
         Map<String, PlacementRequest> byVm = new HashMap<>();
         for (PlacementRequest r : requests) {
             VmJob j = jobs.get(r.incidentId() + "|" + r.vm());
-            VmState vs = fleet.vms.get(r.vm());
-            HostState sh = fleet.hosts.get(j.source);
+            VmState vs = fleet.vms().get(r.vm());
+            HostState sh = fleet.hosts().get(j.source);
             moves.add(
                     new VmMove(
                             planVm(vs),
                             j.source,
-                            sh == null || sh.record == null ? null : sh.cluster(),
+                            sh == null || sh.record() == null ? null : sh.cluster(),
                             sh == null ? "kvm" : sh.hypervisor(),
                             j.restart,
-                            new TreeSet<>(j.failedTargets)));
+                            new TreeSet<>(j.failedTargets())));
             byVm.put(r.vm(), r);
         }
         Map<String, String> assigned = fromPlan(snap, moves, x);

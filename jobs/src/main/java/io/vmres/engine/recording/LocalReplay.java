@@ -1,6 +1,8 @@
 package io.vmres.engine.recording;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.Engine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.Settings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,9 +38,7 @@ public final class LocalReplay {
                 outDir,
                 setOverrides,
                 (cluster, settings) ->
-                        ReplayEngine.of(
-                                new ClusterEngine(
-                                        cluster, settings, ClusterEngine.Hypervisor.SIMULATED)));
+                        new ClusterEngine(cluster, settings, EngineOptions.simulated()));
     }
 
     /** Replays with engines from {@code engines} (a cluster key and the settings to an engine). */
@@ -46,7 +46,7 @@ public final class LocalReplay {
             Path recording,
             Path outDir,
             Map<String, String> setOverrides,
-            BiFunction<String, Settings, ReplayEngine> engines)
+            BiFunction<String, Settings, Engine> engines)
             throws IOException {
         ReplayOutputs outputs = new ReplayOutputs();
         ClusterRouter router = new ClusterRouter();

@@ -1,5 +1,7 @@
 package io.vmres.engine.recording;
 
+import io.vmres.engine.Engine;
+import io.vmres.engine.EngineDriver;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.Event;
@@ -30,7 +32,7 @@ import java.util.function.Function;
  */
 public final class ReplayDriver {
     private final Settings settings;
-    private final BiFunction<String, Settings, ReplayEngine> factory;
+    private final BiFunction<String, Settings, Engine> factory;
     private final Function<Event, List<ClusterRouter.Delivery>> router;
     private final ReplayOutputs outputs;
     private final Map<String, EngineState> engines = new TreeMap<>();
@@ -58,7 +60,7 @@ public final class ReplayDriver {
     public ReplayDriver(
             Settings settings,
             Function<Event, List<ClusterRouter.Delivery>> router,
-            BiFunction<String, Settings, ReplayEngine> factory,
+            BiFunction<String, Settings, Engine> factory,
             ReplayOutputs outputs) {
         this.settings = settings;
         this.router = router;
@@ -105,7 +107,7 @@ public final class ReplayDriver {
         }
         for (EngineState s : engines.values()) {
             dues.remove(s);
-            s.engine.endOfInput(lastTs);
+            s.driver.endOfInput(lastTs);
             s.refreshDue();
         }
         runBefore(Long.MAX_VALUE);
@@ -114,14 +116,14 @@ public final class ReplayDriver {
     /** Gives every engine the replay's end time, once all are done. */
     public void giveUpAtEnd(long endTs) {
         for (EngineState s : engines.values()) {
-            s.engine.giveUpAtEnd(endTs, s.out);
+            s.driver.engine().giveUpAtEnd(endTs, s.driver.out());
         }
     }
 
     /** Each cluster's incident figures, by cluster key. */
     public Map<String, List<IncidentFigures>> figures() {
         Map<String, List<IncidentFigures>> m = new LinkedHashMap<>();
-        engines.forEach((k, s) -> m.put(k, s.engine.figures()));
+        engines.forEach((k, s) -> m.put(k, s.driver.engine().figures()));
         return m;
     }
 
@@ -151,15 +153,9 @@ public final class ReplayDriver {
                     }
                 }
                 for (Map.Entry<String, TreeMap<Long, List<Event>>> c : batch.entrySet()) {
-                    EngineState s = engine(c.getKey());
-                    for (Map.Entry<Long, List<Event>> at : c.getValue().entrySet()) {
-                        // Only a new engine gets earlier instants; work they make due comes in
-                        // between.
-                        while (s.due < at.getKey()) {
-                            s.advance(s.due, List.of());
-                        }
-                        s.advance(at.getKey(), at.getValue());
-                    }
+                    // Only a new engine gets earlier instants; work they make due comes in
+                    // between.
+                    engine(c.getKey()).run(c.getValue(), c.getValue().lastKey());
                 }
             }
             while (!dues.isEmpty() && dues.first().due == t) {
@@ -181,45 +177,33 @@ public final class ReplayDriver {
 
     private record Pending(long ts, long seq, long arrival, Event event) {}
 
-    /** An engine and what the driver knows of it. */
+    /** An engine's driver and when the engine next has work of its own. */
     private final class EngineState {
         final String cluster;
-        final ReplayEngine engine;
-        final Output out;
-        long lastT = Long.MIN_VALUE;
+        final EngineDriver driver;
         long due = Long.MAX_VALUE;
 
-        EngineState(String cluster, ReplayEngine engine, Output out) {
+        EngineState(String cluster, Engine engine, Output out) {
             this.cluster = cluster;
-            this.engine = engine;
-            this.out = out;
+            this.driver = new EngineDriver(cluster, engine, out);
         }
 
         void advance(long t, List<Event> events) {
-            if (t <= lastT) {
-                // Input older than what the engine has seen cannot be applied in event time: a bug
-                // here.
-                throw new IllegalStateException(
-                        "cluster '" + cluster + "': instant " + t + " is not after " + lastT);
-            }
             dues.remove(this);
-            engine.advance(t, events, out);
-            lastT = t;
+            driver.advance(t, events);
+            refreshDue();
+        }
+
+        /** Every instant up to {@code limit}: the input held, the engine's own work between. */
+        void run(TreeMap<Long, List<Event>> held, long limit) {
+            dues.remove(this);
+            driver.runUntil(held, limit);
             refreshDue();
         }
 
         void refreshDue() {
-            due = engine.nextDue();
+            due = driver.nextDue();
             if (due != Long.MAX_VALUE) {
-                if (due <= lastT) {
-                    throw new IllegalStateException(
-                            "cluster '"
-                                    + cluster
-                                    + "': next due "
-                                    + due
-                                    + " is not after instant "
-                                    + lastT);
-                }
                 dues.add(this);
             }
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.engine.execute.CommandStatus;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.DeadLetterOut;
@@ -170,7 +171,9 @@ public final class ReplayOutputs {
         s.put("commands", commandCount());
         s.put(
                 "commandsFailed",
-                results().stream().filter(r -> !"SUCCEEDED".equals(r.status())).count());
+                results().stream()
+                        .filter(r -> CommandStatus.valueOf(r.status()) != CommandStatus.SUCCEEDED)
+                        .count());
         s.put("endTs", endTs == null ? null : Times.format(endTs));
         ArrayNode incidents = s.putArray("incidents");
         long recovered = 0;

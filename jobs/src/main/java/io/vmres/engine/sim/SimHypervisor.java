@@ -1,6 +1,7 @@
 package io.vmres.engine.sim;
 
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.execute.Action;
 import io.vmres.engine.out.CommandOut;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -17,19 +18,24 @@ public final class SimHypervisor implements Serializable {
     private final List<Integer> left = new ArrayList<>();
 
     /** The simulated latency of an action, in milliseconds. */
-    public static long latency(String action) {
+    public static long latency(Action action) {
         switch (action) {
-            case "FENCE_HOST":
+            case FENCE_HOST:
                 return 5_000;
-            case "MAP_DISKS":
+            case MAP_DISKS:
                 return 2_000;
-            case "RESTART_VM":
+            case RESTART_VM:
                 return 30_000;
-            case "LIVE_MIGRATE_VM":
+            case LIVE_MIGRATE_VM:
                 return 20_000;
             default:
                 throw new IllegalArgumentException("unknown action " + action);
         }
+    }
+
+    /** The simulated latency of an action named as in a command line ({@code CommandOut}). */
+    public static long latency(String action) {
+        return latency(Action.valueOf(action));
     }
 
     public void add(SimFault f) {
@@ -55,7 +61,8 @@ public final class SimHypervisor implements Serializable {
     }
 
     static boolean matches(SimFault f, CommandOut c) {
-        if (!f.action().equals(c.action())) {
+        // both validated at the boundary: the parser (sim-fault) and the engine (commands)
+        if (Action.valueOf(f.action()) != Action.valueOf(c.action())) {
             return false;
         }
         if (f.host() != null && !f.host().equals(c.host())) {

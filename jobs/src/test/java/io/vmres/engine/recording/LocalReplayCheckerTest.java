@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.Settings;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
@@ -61,7 +62,10 @@ class LocalReplayCheckerTest {
                     public void alert(AlertOut alert) {}
                 };
         try {
-            new ClusterEngine("c", Settings.DEFAULTS, ClusterEngine.Hypervisor.SIMULATED)
+            new ClusterEngine(
+                            "c",
+                            Settings.DEFAULTS,
+                            EngineOptions.of(ClusterEngine.Hypervisor.SIMULATED))
                     .advance(0, List.of(), none);
             return true;
         } catch (UnsupportedOperationException placeholder) {

@@ -1,5 +1,6 @@
 package io.vmres.engine.recording;
 
+import io.vmres.engine.Engine;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.out.AlertOut;
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
  * own {@code timerMs} after each event it is given; it writes one alert per call that brings it
  * input or a timer.
  */
-final class ScriptedEngine implements ReplayEngine {
+final class ScriptedEngine implements Engine {
     final String cluster;
     final long timerMs;
     final List<String> calls = new ArrayList<>();

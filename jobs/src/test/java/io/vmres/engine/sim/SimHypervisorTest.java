@@ -3,6 +3,7 @@ package io.vmres.engine.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.execute.Action;
 import io.vmres.engine.out.CommandOut;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class SimHypervisorTest {
                         null,
                         5);
         assertThat(sim.consume(map)).isTrue();
-        assertThat(SimHypervisor.latency("MAP_DISKS")).isEqualTo(2_000);
-        assertThat(SimHypervisor.latency("LIVE_MIGRATE_VM")).isEqualTo(20_000);
+        assertThat(SimHypervisor.latency(Action.MAP_DISKS)).isEqualTo(2_000);
+        assertThat(SimHypervisor.latency(Action.LIVE_MIGRATE_VM)).isEqualTo(20_000);
     }
 }

@@ -1,0 +1,210 @@
+package io.vmres.engine.execute;
+
+import io.vmres.engine.ClusterEngine.Hypervisor;
+import io.vmres.engine.Settings;
+import io.vmres.engine.execute.VmJob.Phase;
+import io.vmres.engine.fleet.Fleet;
+import io.vmres.engine.fleet.HostState;
+import io.vmres.engine.fleet.VmState;
+import io.vmres.engine.incident.HostPart;
+import io.vmres.engine.incident.Incident;
+import io.vmres.engine.incident.IncidentRules;
+import io.vmres.engine.incident.Incidents;
+import io.vmres.engine.out.Output;
+import io.vmres.engine.out.ResultOut;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The answers to commands (spec: Command results, Retries): a connector's result, the simulated
+ * hypervisor's answer or the engine's own timeout; what a success moves, what a failure retries or
+ * gives up.
+ */
+public final class Answers {
+    private final Settings settings;
+    private final Hypervisor hypervisor;
+    private final Fleet fleet;
+    private final Incidents incidents;
+    private final IncidentRules rules;
+    private final InFlight inFlight;
+    private final Executor executor;
+
+    public Answers(
+            Settings settings,
+            Hypervisor hypervisor,
+            Fleet fleet,
+            Incidents incidents,
+            IncidentRules rules,
+            InFlight inFlight,
+            Executor executor) {
+        this.settings = settings;
+        this.hypervisor = hypervisor;
+        this.fleet = fleet;
+        this.incidents = incidents;
+        this.rules = rules;
+        this.inFlight = inFlight;
+        this.executor = executor;
+    }
+
+    /** A connector's result; duplicate or unknown command ids are ignored. */
+    public void result(String commandId, String status, String detail, long t, Output out) {
+        Command c = inFlight.get(commandId);
+        if (c != null) {
+            finish(c, CommandStatus.valueOf(status), detail, t, true, out);
+        }
+    }
+
+    /** The answer timer of a command: a simulated answer, or (production) its timeout. */
+    public void answer(String commandId, long t, Output out) {
+        Command c = inFlight.get(commandId);
+        if (c == null) {
+            return; // answered already
+        }
+        if (hypervisor == Hypervisor.EXTERNAL) {
+            finish(c, CommandStatus.TIMED_OUT, "no result within commandTimeout", t, false, out);
+            return;
+        }
+        CommandStatus status = c.simStatus();
+        String detail = c.simDetail();
+        if (status == null) {
+            long issued = c.issuedTs();
+            HostState th = c.target() == null ? null : fleet.hosts().get(c.target());
+            HostState sh = fleet.hosts().get(c.host());
+            if (th != null && (th.lastDeclaredTs() >= issued || th.removedTs() >= issued)) {
+                status = CommandStatus.FAILED;
+                detail = "target failed";
+            } else if (c.action() == Action.LIVE_MIGRATE_VM && sh.lastDeclaredTs() >= issued) {
+                status = CommandStatus.FAILED;
+                detail = "source failed";
+            } else {
+                status = CommandStatus.SUCCEEDED;
+                detail = "ok";
+            }
+        }
+        finish(c, status, detail, t, false, out);
+    }
+
+    /** A command's outcome; {@code echo} when it came in as a connector's result. */
+    private void finish(
+            Command c, CommandStatus status, String detail, long t, boolean echo, Output out) {
+        inFlight.remove(c);
+        Incident inc = incidents.get(c.incidentId());
+        inc.commandAnswered();
+        out.result(new ResultOut(c.id(), status.name(), detail, t, echo));
+        incidents.changed();
+        boolean ok = status == CommandStatus.SUCCEEDED;
+        switch (c.action()) {
+            case FENCE_HOST:
+                fenceAnswered(inc, c, ok, t, out);
+                break;
+            case MAP_DISKS:
+                mapAnswered(inc, c.map(), ok, t, out);
+                break;
+            default:
+                moveAnswered(inc, c, ok, detail, t, out);
+        }
+        rules.evaluate(inc, t, out);
+    }
+
+    private void fenceAnswered(Incident inc, Command c, boolean ok, long t, Output out) {
+        HostPart p = inc.part(c.host());
+        if (!p.fenceAnswered(ok, settings.maxAttempts())) {
+            return;
+        }
+        List<VmJob> lost = new ArrayList<>();
+        for (VmJob j : inc.jobs().values()) {
+            // a host known down meanwhile (power off) needs no fence: its VMs go on
+            if (j.active()
+                    && j.phase() != Phase.IN_FLIGHT
+                    && j.source.equals(c.host())
+                    && !rules.knownDown(inc, c.host())) {
+                lost.add(j);
+            }
+        }
+        if (!lost.isEmpty()) {
+            executor.giveUp(
+                    inc,
+                    lost,
+                    GiveUp.RETRIES_EXHAUSTED,
+                    "fence of " + c.host() + " failed",
+                    t,
+                    out);
+        }
+    }
+
+    private void mapAnswered(Incident inc, MapJob m, boolean ok, long t, Output out) {
+        m.answered();
+        List<VmJob> holding = new ArrayList<>();
+        for (String v : m.vms) {
+            VmJob j = inc.jobs().get(v);
+            if (j != null && j.phase() == Phase.MAPPING && m.target.equals(j.target())) {
+                holding.add(j);
+            }
+            if (j != null && ok) {
+                j.mapped(m.target);
+            }
+        }
+        if (ok) {
+            for (VmJob j : holding) {
+                j.moveTo(Phase.READY);
+            }
+            return;
+        }
+        for (VmJob j : holding) {
+            j.mapFailed();
+        }
+        if (holding.isEmpty()) {
+            return;
+        }
+        if (m.attempt() < settings.maxAttempts() && executor.usable(m.target, t)) {
+            m.retryInPlace();
+            inc.pendingMaps().add(m);
+            return;
+        }
+        executor.replan(inc, m, t, out);
+    }
+
+    private void moveAnswered(
+            Incident inc, Command c, boolean ok, String detail, long t, Output out) {
+        VmJob j = c.job();
+        HostState th = fleet.hosts().get(c.target());
+        if (th != null) {
+            th.incoming().remove(j.vm);
+        }
+        if (j.phase() != Phase.IN_FLIGHT) {
+            return; // not owed any more: the answer recovers nothing
+        }
+        if (ok) {
+            VmState vs = fleet.vms().get(j.vm);
+            if (vs == null || !vs.host().equals(c.host())) {
+                j.moveTo(Phase.DROPPED);
+                return;
+            }
+            HostState from = fleet.hosts().get(vs.host());
+            if (from != null) {
+                from.vms().remove(vs.id);
+            }
+            vs.host(c.target());
+            vs.down(false);
+            vs.ghost(false);
+            th.vms().add(vs.id);
+            j.moveTo(Phase.DONE);
+            inc.recovered(j.vm, t);
+            return;
+        }
+        j.failedOn(c.target());
+        if (j.noRetry() || "source failed".equals(detail)) {
+            j.moveTo(Phase.DROPPED);
+        } else if (j.attempts() >= settings.maxAttempts()) {
+            executor.giveUp(
+                    inc,
+                    List.of(j),
+                    GiveUp.RETRIES_EXHAUSTED,
+                    c.action() + " failed " + j.attempts() + " times",
+                    t,
+                    out);
+        } else {
+            j.moveTo(Phase.TO_PLACE); // retried on another target
+        }
+    }
+}
