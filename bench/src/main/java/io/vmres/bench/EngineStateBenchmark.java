@@ -1,6 +1,7 @@
 package io.vmres.bench;
 
 import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.EngineOptions;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
@@ -89,7 +90,12 @@ public class EngineStateBenchmark {
     /** Hosts in racks of 40, VMs of 1 to 4 cores, heartbeats every 5 s on both channels. */
     static ClusterEngine engine(int hosts, int vmsPerHost) {
         ClusterEngine engine =
-                new ClusterEngine("c1", Settings.DEFAULTS, ClusterEngine.Hypervisor.EXTERNAL, true);
+                new ClusterEngine(
+                        "c1",
+                        Settings.DEFAULTS,
+                        EngineOptions.external()
+                                .withPredictionsFromInput()
+                                .retainingEnded(EngineOptions.DEFAULT_ENDED_RETENTION));
         Output none =
                 new Output() {
                     @Override
