@@ -1,14 +1,13 @@
 package io.vmres.deploy.commands;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmres.deploy.RecordingLine;
 import io.vmres.engine.Times;
 import io.vmres.engine.recording.EventParser;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Topics;
+import io.vmres.schema.recording.RecordingLine;
+import io.vmres.schema.recording.RecordingWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Recorder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
-    private static final ObjectWriter JSON = new ObjectMapper().writer();
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
@@ -135,7 +133,7 @@ public final class Recorder implements AutoCloseable {
                         "cannot reach Kafka at " + bootstrap + ": " + e.getMessage(), e);
             }
             // The file is opened only once the broker answered: a failed start leaves no file.
-            try (Writer writer = writer()) {
+            try (RecordingWriter writer = new RecordingWriter(writer())) {
                 long startMs = clock.millis();
                 write(writer, RecordingLine.meta(name(file), description(startMs)));
                 out.printf(
@@ -167,7 +165,7 @@ public final class Recorder implements AutoCloseable {
 
     private void record(
             KafkaConsumer<byte[], byte[]> consumer,
-            Writer writer,
+            RecordingWriter writer,
             List<TopicPartition> partitions,
             Map<TopicPartition, Long> stopAt)
             throws IOException {
@@ -238,9 +236,8 @@ public final class Recorder implements AutoCloseable {
         LOG.warn("left out {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     }
 
-    private void write(Writer writer, ObjectNode line) throws IOException {
-        writer.write(JSON.writeValueAsString(line));
-        writer.write('\n');
+    private void write(RecordingWriter writer, ObjectNode line) throws IOException {
+        writer.line(line);
         if (!"meta".equals(line.get("type").asText())) {
             lines++;
             latestTs = Math.max(latestTs, Times.parse(line.get("ts").asText()));

@@ -123,7 +123,7 @@ class RecorderITCase {
         assertThat(lines.get(1).toString())
                 .isEqualTo(
                         "{\"type\":\"host\",\"ts\":\"2026-03-01T10:00:00.000Z\",\"host\":\"h1\","
-                                + "\"cluster\":\"c1\",\"cpu\":64.0,\"memMb\":262144.0,\"hypervisor\":\"kvm\","
+                                + "\"cluster\":\"c1\",\"cpu\":64,\"memMb\":262144,\"hypervisor\":\"kvm\","
                                 + "\"spare\":false,\"bmc\":true}");
 
         try (RecordingReader reader = RecordingReader.open(file, Map.of())) {

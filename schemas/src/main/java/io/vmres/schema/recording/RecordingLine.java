@@ -1,10 +1,9 @@
-package io.vmres.deploy;
+package io.vmres.schema.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmres.engine.Times;
 import io.vmres.schema.Health;
 import io.vmres.schema.Heartbeat;
 import io.vmres.schema.Host;
@@ -16,6 +15,8 @@ import io.vmres.schema.Power;
 import io.vmres.schema.Vm;
 import io.vmres.schema.VmRemoved;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,9 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * One input record of the vmres topics as a recording line: {@code type}, {@code ts} in the spec's
- * grammar, then the record's fields under their spec names (the Avro schemas use the same names).
+ * grammar, then the record's fields under their spec names (the Avro schemas use the same names). A
+ * number without a fraction is written without one ({@code 64}, not {@code 64.0}). {@link
+ * RecordingWriter} writes these lines.
  */
 public final class RecordingLine {
     /** The recording {@code type} of each input record class; other records are no input event. */
@@ -42,6 +45,10 @@ public final class RecordingLine {
                     OperatorConfirm.class, "operator-confirm");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The spec's timestamps as vmres writes them: milliseconds, UTC. */
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private RecordingLine() {}
 
@@ -68,7 +75,7 @@ public final class RecordingLine {
         line.put("type", type);
         Schema schema = record.getSchema();
         Schema.Field tsField = schema.getField("ts");
-        line.put("ts", Times.format(((Instant) record.get(tsField.pos())).toEpochMilli()));
+        line.put("ts", timestamp((Instant) record.get(tsField.pos())));
         for (Schema.Field f : schema.getFields()) {
             if (f == tsField) {
                 continue;
@@ -84,11 +91,28 @@ public final class RecordingLine {
 
     /** The first line of a recording: its name and how it came to be. */
     public static ObjectNode meta(String name, String description) {
+        return meta(name, description, Map.of());
+    }
+
+    /**
+     * The first line of a recording with settings for its replay ({@code config}, left out when
+     * empty), in the map's order.
+     */
+    public static ObjectNode meta(String name, String description, Map<String, String> config) {
         ObjectNode line = JSON.createObjectNode();
         line.put("type", "meta");
         line.put("name", name);
         line.put("description", description);
+        if (!config.isEmpty()) {
+            ObjectNode settings = line.putObject("config");
+            config.forEach(settings::put);
+        }
         return line;
+    }
+
+    /** An instant in the spec's grammar, {@code YYYY-MM-DDThh:mm:ss.sssZ}. */
+    public static String timestamp(Instant t) {
+        return TS.format(t);
     }
 
     private static JsonNode json(Object value, String field) {
@@ -96,7 +120,7 @@ public final class RecordingLine {
             return JSON.getNodeFactory().textNode(s.toString());
         }
         if (value instanceof Instant t) {
-            return JSON.getNodeFactory().textNode(Times.format(t.toEpochMilli()));
+            return JSON.getNodeFactory().textNode(timestamp(t));
         }
         if (value instanceof Boolean b) {
             return JSON.getNodeFactory().booleanNode(b);
@@ -108,6 +132,9 @@ public final class RecordingLine {
             double d = ((Number) value).doubleValue();
             if (!Double.isFinite(d)) {
                 throw new IllegalArgumentException(field + " is " + d + ", not a JSON number");
+            }
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return JSON.getNodeFactory().numberNode((long) d); // 64, not 64.0
             }
             return JSON.getNodeFactory().numberNode(d);
         }

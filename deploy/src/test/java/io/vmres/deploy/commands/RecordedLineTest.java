@@ -1,14 +1,10 @@
 package io.vmres.deploy.commands;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vmres.deploy.RecordingLine;
 import io.vmres.engine.recording.EventParser;
-import io.vmres.schema.Action;
 import io.vmres.schema.Channel;
-import io.vmres.schema.Command;
 import io.vmres.schema.Health;
 import io.vmres.schema.Heartbeat;
 import io.vmres.schema.Host;
@@ -18,38 +14,16 @@ import io.vmres.schema.MaintenanceEnd;
 import io.vmres.schema.OperatorConfirm;
 import io.vmres.schema.Power;
 import io.vmres.schema.PowerState;
-import io.vmres.schema.Vm;
 import io.vmres.schema.VmRemoved;
+import io.vmres.schema.recording.RecordingLine;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
-class RecordingLineTest {
+/** The recorder's lines are lines the replay reads: every input event, and the meta line. */
+class RecordedLineTest {
     private static final Instant TS = Instant.parse("2026-03-01T10:00:00.250Z");
-
-    @Test
-    void aVmBecomesTheSpecsLineWithoutItsNullFields() {
-        Vm vm =
-                Vm.newBuilder()
-                        .setVm("vm1")
-                        .setHost("h1")
-                        .setCpu(4)
-                        .setMemMb(8192)
-                        .setPriority(700)
-                        .setHa(true)
-                        .setAntiAffinityGroup(null)
-                        .setStorageDomain("sd1")
-                        .setDisks(List.of("vol1", "vol2"))
-                        .setDependsOn(null)
-                        .setTs(TS)
-                        .build();
-        assertThat(RecordingLine.of(vm).toString())
-                .isEqualTo(
-                        "{\"type\":\"vm\",\"ts\":\"2026-03-01T10:00:00.250Z\",\"vm\":\"vm1\",\"host\":\"h1\","
-                                + "\"cpu\":4.0,\"memMb\":8192.0,\"priority\":700,\"ha\":true,"
-                                + "\"storageDomain\":\"sd1\",\"disks\":[\"vol1\",\"vol2\"]}");
-    }
 
     @Test
     void everyInputEventIsAValidLineOfItsType() {
@@ -113,33 +87,7 @@ class RecordingLineTest {
     }
 
     @Test
-    void whatIsNoInputEventOrNoJsonNumberHasNoLine() {
-        Command command =
-                Command.newBuilder()
-                        .setCommandId("c1")
-                        .setIncidentId("i1")
-                        .setAction(Action.FENCE_HOST)
-                        .setHost("h1")
-                        .setAttempt(1)
-                        .setTs(TS)
-                        .build();
-        assertThat(RecordingLine.type(command)).isEmpty();
-        assertThatThrownBy(() -> RecordingLine.of(command))
-                .hasMessageContaining("Command is not an input event");
-        Health nan =
-                Health.newBuilder()
-                        .setHost("h1")
-                        .setSensor("fan_failed")
-                        .setValue(Double.NaN)
-                        .setTs(TS)
-                        .build();
-        assertThatThrownBy(() -> RecordingLine.of(nan)).hasMessageContaining("value is NaN");
-    }
-
-    @Test
-    void theMetaLineNamesTheRecording() {
-        assertThat(RecordingLine.meta("crash", "recorded").toString())
-                .isEqualTo("{\"type\":\"meta\",\"name\":\"crash\",\"description\":\"recorded\"}");
+    void theMetaLineParsesAndTheRecordingIsNamedAfterItsFile() {
         assertThat(EventParser.parse(RecordingLine.meta("crash", "recorded").toString(), 1))
                 .isInstanceOf(EventParser.Meta.class);
         assertThat(Recorder.name(java.nio.file.Path.of("out", "crash.jsonl.gz")))
