@@ -1,5 +1,7 @@
 package io.vmres.engine;
 
+import java.io.Serializable;
+
 /**
  * The spec's Wrong clocks rule: an event whose {@code ts} is more than {@code maxClockSkew} before
  * or after the time it reached the pipeline ({@code recvTs}: in production the Kafka record's
@@ -7,7 +9,7 @@ package io.vmres.engine;
  * {@code ts} for every rule that follows. One wrong clock can then neither push event time ahead
  * (blinding detection: every other source would be late) nor make a live host look silent.
  */
-public record ClockRule(long maxClockSkewMs) {
+public record ClockRule(long maxClockSkewMs) implements Serializable {
 
     /** No arrival time known: the event's own ts stands. */
     public static final long NO_RECV_TS = Long.MIN_VALUE;

@@ -1,20 +1,18 @@
 package io.vmres.connector.sim;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import io.vmres.schema.Channel;
+import io.vmres.schema.Health;
+import io.vmres.schema.Heartbeat;
+import io.vmres.schema.Power;
+import io.vmres.schema.PowerState;
+import io.vmres.schema.recording.RecordingWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -56,8 +54,6 @@ public final class RecordingGenerator {
     // A crashed host's BMC answers "off" this often; otherwise it stops answering and the job
     // fences.
     private static final double POWER_OFF_SHARE = 0.75;
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** What to generate. */
     public record Options(
@@ -143,30 +139,26 @@ public final class RecordingGenerator {
     /** Writes the recording to {@code out} as UTF-8 JSON Lines; does not close it. */
     public static Result write(OutputStream out, Options options) throws IOException {
         RecordingGenerator g = new RecordingGenerator(options);
-        Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-        JsonGenerator json = new JsonFactory().createGenerator(w);
-        json.setPrettyPrinter(new MinimalPrettyPrinter(""));
-        json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        Result r = g.writeAll(json);
-        json.flush();
+        RecordingWriter w = new RecordingWriter(out);
+        Result r = g.writeAll(w);
         w.flush();
         return r;
     }
 
-    private Result writeAll(JsonGenerator json) throws IOException {
+    private Result writeAll(RecordingWriter out) throws IOException {
         List<Crash> crashes = planCrashes();
         Map<String, Crash> crashOf = new HashMap<>();
         crashes.forEach(c -> crashOf.put(c.host(), c));
         long events = 0;
 
-        writeMeta(json);
+        writeMeta(out);
         long t0 = START.toEpochMilli();
         for (FleetHost h : hosts) {
-            writeHost(json, h, t0);
+            writeHost(out, h, t0);
             events++;
         }
         for (FleetVm v : vms) {
-            writeVm(json, v, t0);
+            writeVm(out, v, t0);
             events++;
         }
 
@@ -195,7 +187,7 @@ public final class RecordingGenerator {
                 break;
             }
             while (!pending.isEmpty() && pending.peek().arrival() < tick) {
-                events += pending.poll().write(json);
+                events += pending.poll().write(out);
             }
             for (int i = 0; i < n; i++) {
                 FleetHost h = hosts.get(i);
@@ -250,7 +242,7 @@ public final class RecordingGenerator {
             }
         }
         while (!pending.isEmpty()) {
-            events += pending.poll().write(json);
+            events += pending.poll().write(out);
         }
         return new Result(events, hosts.size(), vms.size(), crashes);
     }
@@ -336,19 +328,15 @@ public final class RecordingGenerator {
         return List.copyOf(out);
     }
 
-    private void writeMeta(JsonGenerator json) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("type", "meta");
-        json.writeStringField(
-                "name",
+    private void writeMeta(RecordingWriter out) throws IOException {
+        String name =
                 "generated-"
                         + o.hosts()
                         + "-hosts-"
                         + o.duration().toString().toLowerCase(Locale.ROOT).substring(2)
                         + "-seed-"
-                        + o.seed());
-        json.writeStringField(
-                "description",
+                        + o.seed();
+        String description =
                 String.format(
                         Locale.ROOT,
                         "vmres generate: %d hosts, %d VMs in %d clusters, %s, %d crashes%s, heartbeats every"
@@ -359,105 +347,47 @@ public final class RecordingGenerator {
                         o.duration(),
                         o.failures(),
                         o.rackPowerLoss() ? " and a rack power loss" : "",
-                        o.heartbeatInterval()));
-        if (!o.heartbeatTimeout().equals(DEFAULT_TIMEOUT)) {
-            // Slow heartbeats need a longer timeout, or every host would look silent between two.
-            json.writeObjectFieldStart("config");
-            json.writeStringField("heartbeatTimeout", o.heartbeatTimeout().toString());
-            json.writeEndObject();
-        }
-        json.writeEndObject();
-        json.writeRaw('\n');
+                        o.heartbeatInterval());
+        // Slow heartbeats need a longer timeout, or every host would look silent between two.
+        Map<String, String> config =
+                o.heartbeatTimeout().equals(DEFAULT_TIMEOUT)
+                        ? Map.of()
+                        : Map.of("heartbeatTimeout", o.heartbeatTimeout().toString());
+        out.meta(name, description, config);
     }
 
-    private static void writeHost(JsonGenerator json, FleetHost h, long ts) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("type", "host");
-        json.writeStringField("ts", TS.format(Instant.ofEpochMilli(ts)));
-        json.writeStringField("host", h.host());
-        json.writeStringField("cluster", h.cluster());
-        number(json, "cpu", h.cpu());
-        number(json, "memMb", h.memMb());
-        json.writeStringField("rack", h.rack());
-        json.writeStringField("powerDomain", h.powerDomain());
-        json.writeStringField("hypervisor", h.hypervisor());
-        json.writeArrayFieldStart("storageDomains");
-        for (String sd : h.storageDomains()) {
-            json.writeString(sd);
-        }
-        json.writeEndArray();
-        json.writeBooleanField("spare", h.spare());
-        json.writeBooleanField("bmc", h.bmc());
-        json.writeEndObject();
-        json.writeRaw('\n');
+    private static void writeHost(RecordingWriter out, FleetHost h, long ts) throws IOException {
+        out.event(h.toAvro(Instant.ofEpochMilli(ts)));
     }
 
-    private static void writeVm(JsonGenerator json, FleetVm v, long ts) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("type", "vm");
-        json.writeStringField("ts", TS.format(Instant.ofEpochMilli(ts)));
-        json.writeStringField("vm", v.vm());
-        json.writeStringField("host", v.host());
-        number(json, "cpu", v.cpu());
-        number(json, "memMb", v.memMb());
-        json.writeNumberField("priority", v.priority());
-        json.writeBooleanField("ha", v.ha());
-        if (v.antiAffinityGroup() != null) {
-            json.writeStringField("antiAffinityGroup", v.antiAffinityGroup());
-        }
-        if (v.storageDomain() != null) {
-            json.writeStringField("storageDomain", v.storageDomain());
-        }
-        json.writeArrayFieldStart("disks");
-        for (String d : v.disks()) {
-            json.writeString(d);
-        }
-        json.writeEndArray();
-        json.writeEndObject();
-        json.writeRaw('\n');
-    }
-
-    private static void number(JsonGenerator json, String field, double value) throws IOException {
-        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
-            json.writeNumberField(field, (long) value); // 64, not 64.0
-        } else {
-            json.writeNumberField(field, value);
-        }
+    private static void writeVm(RecordingWriter out, FleetVm v, long ts) throws IOException {
+        out.event(v.toAvro(Instant.ofEpochMilli(ts)));
     }
 
     /** A telemetry line waiting for its turn: {@code arrival} is its place in the file. */
     private record Line(
-            long arrival,
-            long seq,
-            long ts,
-            String type,
-            String host,
-            String key,
-            String text,
-            int value) {
+            long arrival, long seq, long ts, String type, String host, String text, int value) {
         static Line heartbeat(long arrival, long seq, long ts, String host, String channel) {
-            return new Line(arrival, seq, ts, "heartbeat", host, "channel", channel, 0);
+            return new Line(arrival, seq, ts, "heartbeat", host, channel, 0);
         }
 
         static Line power(long arrival, long seq, long ts, String host, String state) {
-            return new Line(arrival, seq, ts, "power", host, "state", state, 0);
+            return new Line(arrival, seq, ts, "power", host, state, 0);
         }
 
         static Line health(long arrival, long seq, long ts, String host, String sensor, int value) {
-            return new Line(arrival, seq, ts, "health", host, "sensor", sensor, value);
+            return new Line(arrival, seq, ts, "health", host, sensor, value);
         }
 
-        int write(JsonGenerator json) throws IOException {
-            json.writeStartObject();
-            json.writeStringField("type", type);
-            json.writeStringField("ts", TS.format(Instant.ofEpochMilli(ts)));
-            json.writeStringField("host", host);
-            json.writeStringField(key, text);
-            if (type.equals("health")) {
-                json.writeNumberField("value", value);
-            }
-            json.writeEndObject();
-            json.writeRaw('\n');
+        int write(RecordingWriter out) throws IOException {
+            Instant at = Instant.ofEpochMilli(ts);
+            out.event(
+                    switch (type) {
+                        case "heartbeat" -> new Heartbeat(host, Channel.valueOf(text), at);
+                        case "power" -> new Power(host, PowerState.valueOf(text), at);
+                        case "health" -> new Health(host, text, (double) value, null, at);
+                        default -> throw new IllegalStateException("no line of type " + type);
+                    });
             return 1;
         }
     }

@@ -1,6 +1,6 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.runtime.Lifecycle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.EmbeddedKafka;
+import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.schema.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Plan;
+import io.vmres.deploy.commands.Plan;
 import io.vmres.engine.Times;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.runtime.Lifecycle;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.runtime.Lifecycle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,10 +1,10 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.Bench;
-import io.vmres.deploy.Demo;
-import io.vmres.deploy.Generate;
-import io.vmres.deploy.Lifecycle;
-import io.vmres.deploy.Replay;
+import io.vmres.deploy.bench.Bench;
+import io.vmres.deploy.commands.Demo;
+import io.vmres.deploy.commands.Generate;
+import io.vmres.deploy.commands.Replay;
+import io.vmres.deploy.runtime.Lifecycle;
 
 /**
  * Connects each subcommand to the code that does its work: one line per subcommand. A line that
@@ -66,9 +66,9 @@ public final class WiredActions implements Actions {
     @Override
     public int record(RecordArgs args, Lifecycle lifecycle) throws Exception {
         // Fully qualified here and below: each subcommand's wiring stays within its own method.
-        io.vmres.deploy.Recorder recorder =
+        io.vmres.deploy.commands.Recorder recorder =
                 lifecycle.register(
-                        io.vmres.deploy.Recorder.builder(args.bootstrap(), args.out())
+                        io.vmres.deploy.commands.Recorder.builder(args.bootstrap(), args.out())
                                 .duration(args.duration().orElse(null))
                                 .fromNow(args.fromNow())
                                 .build());
@@ -78,7 +78,7 @@ public final class WiredActions implements Actions {
 
     @Override
     public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
-        io.vmres.deploy.Confirm.send(
+        io.vmres.deploy.commands.Confirm.send(
                 args.bootstrap(),
                 args.host(),
                 args.reason(),
@@ -94,7 +94,7 @@ public final class WiredActions implements Actions {
                 args.config()
                         .map(io.vmres.connector.runtime.ConnectorSettings::load)
                         .orElseGet(io.vmres.connector.runtime.ConnectorSettings::empty);
-        return io.vmres.deploy.HardwareConnector.run(
+        return io.vmres.deploy.commands.HardwareConnector.run(
                 args.type().toString(), args.bootstrap(), settings, lifecycle, System.out);
     }
 
@@ -122,7 +122,7 @@ public final class WiredActions implements Actions {
     @Override
     public int bench(BenchArgs args, Lifecycle lifecycle) throws Exception {
         if (args.target() == Actions.BenchTarget.RECOVERY) {
-            return io.vmres.deploy.RecoveryBench.run(args, System.out);
+            return io.vmres.deploy.bench.RecoveryBench.run(args, System.out);
         }
         return Bench.run(args, System.out);
     }

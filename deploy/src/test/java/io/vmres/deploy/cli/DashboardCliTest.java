@@ -2,7 +2,6 @@ package io.vmres.deploy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmres.deploy.Cli;
 import io.vmres.deploy.cli.Actions.DashboardArgs;
 import io.vmres.deploy.cli.Actions.DashboardOptions;
 import io.vmres.deploy.cli.Actions.DemoArgs;

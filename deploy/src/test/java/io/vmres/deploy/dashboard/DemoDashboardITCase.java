@@ -2,8 +2,8 @@ package io.vmres.deploy.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmres.deploy.Demo;
-import io.vmres.deploy.Lifecycle;
+import io.vmres.deploy.commands.Demo;
+import io.vmres.deploy.runtime.Lifecycle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package io.vmres.engine.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * lines, late lines, event count and name.
  */
 class ReaderMatchesCheckerTest {
-    private static final Path CHECKER = Path.of("/work/shared/tools/check_replay.py");
+    private static final Path CHECKER = SharedFiles.CHECKER;
 
     private static final String[] ROWS = {
         "host:host,cluster,cpu,memMb,rack,powerDomain,hypervisor,storageDomains,spare,bmc",
@@ -272,7 +271,7 @@ class ReaderMatchesCheckerTest {
     @ValueSource(longs = {1, 2, 3, 4})
     void badAndLateLinesAreThoseTheReferenceCheckerFinds(long seed, @TempDir Path dir)
             throws Exception {
-        assumeTrue(Files.exists(CHECKER), "the reference checker is not on this machine");
+        SharedFiles.require(CHECKER);
         Random r = new Random(seed);
         Path recording = dir.resolve("mixed.jsonl");
         String text = generate(r, 4000, seed % 2 == 0 ? 0.2 : 1);

@@ -2,7 +2,6 @@ package io.vmres.engine.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
@@ -20,13 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RecordingReaderTest {
-    /** The project's shared scenario recordings, where this machine has them. */
-    static final Path SCENARIOS = Path.of("/work/shared/scenarios");
+    /** The project's shared scenario recordings, beside the checkout. */
+    static final Path SCENARIOS = SharedFiles.SCENARIOS;
 
     static Path scenario(String name) {
-        Path p = SCENARIOS.resolve(name + ".jsonl");
-        assumeTrue(Files.exists(p), "the shared scenarios are not on this machine");
-        return p;
+        return SharedFiles.require(SCENARIOS.resolve(name + ".jsonl"));
     }
 
     private static String hb(String time) {

@@ -1,0 +1,100 @@
+package io.vmres.deploy.commands;
+
+import io.vmres.connector.ipmi.IpmiFencer;
+import io.vmres.connector.ipmi.PowerPoller;
+import io.vmres.connector.libvirt.LibvirtConnector;
+import io.vmres.connector.runtime.ConnectorCounters;
+import io.vmres.connector.runtime.ConnectorSettings;
+import io.vmres.deploy.runtime.Lifecycle;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * {@code vmres connector --type sim|libvirt|ipmi --config FILE}: builds the connector of that type
+ * from its settings and runs a connector service on it until Ctrl-C.
+ */
+public final class HardwareConnector {
+    private HardwareConnector() {}
+
+    /**
+     * Runs the connector of a type until Ctrl-C.
+     *
+     * @return the process exit code
+     */
+    public static int run(
+            String type,
+            String bootstrap,
+            ConnectorSettings settings,
+            Lifecycle lifecycle,
+            PrintStream out)
+            throws Exception {
+        switch (type) {
+            case "sim":
+                return SimConnector.run(bootstrap, settings, lifecycle, out);
+            case "libvirt":
+                {
+                    LibvirtConnector libvirt = LibvirtConnector.fromSettings(settings);
+                    lifecycle.register(libvirt);
+                    out.printf(
+                            Locale.ROOT,
+                            "libvirt connector on %s: %d hosts. Press Ctrl-C to stop.%n",
+                            bootstrap,
+                            libvirt.hosts().size());
+                    return report(
+                            SimConnector.serve(
+                                    bootstrap,
+                                    libvirt,
+                                    settings.options("vmres-connector-libvirt"),
+                                    settings,
+                                    lifecycle,
+                                    out),
+                            out);
+                }
+            case "ipmi":
+                {
+                    IpmiFencer ipmi = IpmiFencer.fromSettings(settings);
+                    java.time.Duration every =
+                            settings.getDuration(
+                                    "ipmi.power.interval", java.time.Duration.ofSeconds(5));
+                    if (!every.isZero()) {
+                        // Power readings, the proof of a host down: closed before their producer.
+                        org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer =
+                                SimConnector.telemetryProducer(bootstrap);
+                        lifecycle.register(
+                                (AutoCloseable)
+                                        () -> producer.close(java.time.Duration.ofSeconds(5)));
+                        lifecycle.register(
+                                new PowerPoller(
+                                        ipmi,
+                                        ipmi.hosts(),
+                                        producer,
+                                        every,
+                                        settings.getInt("ipmi.power.parallel", 8),
+                                        java.time.Clock.systemUTC()));
+                    }
+                    out.printf(
+                            Locale.ROOT,
+                            "IPMI fencing connector on %s: %d BMCs%s. Press Ctrl-C to stop.%n",
+                            bootstrap,
+                            ipmi.hosts().size(),
+                            every.isZero() ? "" : ", power read every " + every.toMillis() + " ms");
+                    return report(
+                            SimConnector.serve(
+                                    bootstrap,
+                                    ipmi,
+                                    settings.options("vmres-connector-ipmi"),
+                                    settings,
+                                    lifecycle,
+                                    out),
+                            out);
+                }
+            default:
+                throw new IllegalArgumentException("unknown connector type " + type);
+        }
+    }
+
+    private static int report(ConnectorCounters c, PrintStream out) {
+        out.println("Connector stopped: " + SimConnector.metrics(c));
+        return 0;
+    }
+}

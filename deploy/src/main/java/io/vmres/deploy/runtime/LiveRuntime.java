@@ -1,0 +1,244 @@
+package io.vmres.deploy.runtime;
+
+import io.vmres.connector.runtime.ConnectorOptions;
+import io.vmres.connector.runtime.ConnectorService;
+import io.vmres.connector.sim.SimulatedFleet;
+import io.vmres.connector.sim.SimulatedHypervisor;
+import io.vmres.connector.sim.TelemetryPublisher;
+import io.vmres.engine.Settings;
+import io.vmres.job.VmresJob;
+import io.vmres.job.live.LiveJob;
+import io.vmres.job.live.LiveOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded runtime in one process: a real Kafka broker, the vmres job on a Flink MiniCluster, a
+ * simulated fleet publishing its telemetry, and a connector running the job's commands against that
+ * fleet. What the demo runs, and what the end-to-end tests run.
+ */
+public final class LiveRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveRuntime.class);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final EmbeddedKafka kafka;
+    private final SimulatedFleet fleet;
+    private final SimulatedHypervisor hypervisor;
+    private volatile JobClient job;
+    private final StreamExecutionEnvironment env;
+    private final LiveOptions options;
+    private final TelemetryPublisher telemetry;
+
+    private LiveRuntime(Builder b) throws Exception {
+        try {
+            kafka = b.kafka != null ? b.kafka : push(EmbeddedKafka.builder().start());
+            fleet = b.fleet;
+            hypervisor =
+                    b.hypervisor != null
+                            ? b.hypervisor
+                            : SimulatedHypervisor.builder(fleet).seed(b.seed).build();
+
+            Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
+            if (b.environment != null) {
+                env = b.environment;
+                env.configure(conf);
+                env.setParallelism(b.parallelism);
+            } else {
+                conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+                conf.set(RestOptions.PORT, b.flinkUiPort);
+                conf.set(TaskManagerOptions.NUM_TASK_SLOTS, b.parallelism);
+                env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
+            }
+            options =
+                    LiveOptions.defaults(kafka.bootstrapServers())
+                            .withSettings(b.settings)
+                            .withExactlyOnce(true);
+            LiveJob.build(env, options);
+            job = env.executeAsync("vmres");
+            push(() -> cancel(this.job));
+            LOG.info("vmres job {} submitted", job.getJobID());
+
+            ConnectorService connector =
+                    new ConnectorService(
+                            kafka.bootstrapServers(), hypervisor, ConnectorOptions.defaults());
+            push(connector);
+            connector.start();
+
+            Producer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
+            push(producer);
+            telemetry = fleet.telemetry(producer);
+            push(telemetry);
+            telemetry.start();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static Builder builder(SimulatedFleet fleet) {
+        return new Builder(fleet);
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public SimulatedFleet fleet() {
+        return fleet;
+    }
+
+    public SimulatedHypervisor hypervisor() {
+        return hypervisor;
+    }
+
+    public JobClient job() {
+        return job;
+    }
+
+    /**
+     * Stops the job with a savepoint in {@code dir} and starts it again from there, as an upgrade
+     * of the job would; the broker, the fleet and its connector go on meanwhile.
+     *
+     * @return the savepoint's path
+     */
+    public synchronized String restartJobFromSavepoint(Path dir) throws Exception {
+        String savepoint =
+                job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        env.configure(restore);
+        LiveJob.build(env, options);
+        job = env.executeAsync("vmres");
+        LOG.info("vmres job {} started from {}", job.getJobID(), savepoint);
+        return savepoint;
+    }
+
+    public TelemetryPublisher telemetry() {
+        return telemetry;
+    }
+
+    /** A producer of raw bytes, for telemetry and requests. */
+    public static Producer<byte[], byte[]> producer(String bootstrap) {
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
+    }
+
+    private <T extends AutoCloseable> T push(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    private static void cancel(JobClient job) throws Exception {
+        try {
+            job.cancel().get();
+        } catch (Exception e) {
+            // a job that already ended has nothing to cancel
+            LOG.debug("cancel of {}: {}", job.getJobID(), e.toString());
+        }
+    }
+
+    /** Stops everything it started, newest first: telemetry, connector, job, broker. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable r = started.pop();
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", r, e);
+            }
+        }
+    }
+
+    /** Options of the runtime. */
+    public static final class Builder {
+        private final SimulatedFleet fleet;
+        private EmbeddedKafka kafka;
+        private SimulatedHypervisor hypervisor;
+        private Settings settings = Settings.DEFAULTS;
+        private int parallelism = 2;
+        private int flinkUiPort = 0;
+        private Duration checkpointInterval = Duration.ofSeconds(1);
+        private long seed = 1;
+        private StreamExecutionEnvironment environment;
+
+        private Builder(SimulatedFleet fleet) {
+            this.fleet = fleet;
+        }
+
+        /** A broker the caller owns (and closes); by default the runtime starts its own. */
+        public Builder kafka(EmbeddedKafka kafka) {
+            this.kafka = kafka;
+            return this;
+        }
+
+        public Builder hypervisor(SimulatedHypervisor hypervisor) {
+            this.hypervisor = hypervisor;
+            return this;
+        }
+
+        public Builder settings(Settings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public Builder parallelism(int parallelism) {
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** The port of Flink's web UI; 0 picks a free one. */
+        public Builder flinkUiPort(int port) {
+            this.flinkUiPort = port;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /**
+         * Runs the job on this environment (a test's MiniCluster) instead of a local one of its
+         * own.
+         */
+        public Builder environment(StreamExecutionEnvironment environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public LiveRuntime start() throws Exception {
+            return new LiveRuntime(this);
+        }
+    }
+}
