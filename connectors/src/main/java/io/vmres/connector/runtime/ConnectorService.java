@@ -110,7 +110,16 @@ public final class ConnectorService implements AutoCloseable {
                                 offsets,
                                 options,
                                 state,
-                                Objects.requireNonNullElseGet(ledger, CommandLedger::new),
+                                Objects.requireNonNullElseGet(
+                                        ledger,
+                                        () ->
+                                                new CommandLedger(
+                                                        () ->
+                                                                CommandLedger.reader(
+                                                                        bootstrap,
+                                                                        options
+                                                                                .consumerProperties()))),
+                                counters,
                                 bootstrap)
                         : new AtLeastOnceResultWriter(producer, consumer, offsets, options, state);
         this.dispatcher = new CommandDispatcher(connector, options, counters, state, writer);
