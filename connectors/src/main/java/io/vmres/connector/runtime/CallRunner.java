@@ -179,8 +179,7 @@ final class CallRunner {
             Thread.currentThread().interrupt();
             return;
         }
-        if (answer.status() == Outcome.Status.FAILED
-                && answer.detail().startsWith(IN_DOUBT)) {
+        if (answer.status() == Outcome.Status.FAILED && answer.detail().startsWith(IN_DOUBT)) {
             counters.unsettled();
             LOG.warn("command={} event=unsettled detail=\"{}\"", j.id(), answer.detail());
         } else {
@@ -190,8 +189,7 @@ final class CallRunner {
         answers.answer(j, answer);
     }
 
-    private Outcome settle(CommandJob j, Outcome first, Duration left)
-            throws InterruptedException {
+    private Outcome settle(CommandJob j, Outcome first, Duration left) throws InterruptedException {
         Outcome settled;
         try {
             settled = connector.settle(j.request, positive(left));

@@ -179,10 +179,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                         .setTs(Instant.ofEpochMilli(options.clock().millis()))
                         .build();
         writer.write(
-                options.resultsTopic(),
-                ResultWriter.keyOf(result),
-                codec.encode(result),
-                delivery);
+                options.resultsTopic(), ResultWriter.keyOf(result), codec.encode(result), delivery);
     }
 
     private void enqueueLocked(CommandJob job) {

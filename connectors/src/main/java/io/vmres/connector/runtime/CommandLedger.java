@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * (with the status) in the same transaction as the command's result; each entry carries what its
  * command asked for (its fingerprint) and when it was written. Read back before commands are
  * handled: a command {@code DONE} is never run nor answered again; one only {@code STARTED} was in
- * flight at a crash and is in doubt. Entries past the retention are removed (tombstoned, see
- * {@link #expired}); an unreadable one is skipped, counted and logged.
+ * flight at a crash and is in doubt. Entries past the retention are removed (tombstoned, see {@link
+ * #expired}); an unreadable one is skipped, counted and logged.
  *
  * <p>Loads are incremental: the reader, once positioned, goes on from where the last load stopped,
  * so a load after an assignment reads only what other replicas wrote since.

@@ -18,8 +18,8 @@ package io.vmres.connector.runtime;
  * @param settled restarts and migrations past their timeout (or failed in doubt) whose target was
  *     settled before the answer (see {@link HypervisorConnector#settle})
  * @param unsettled such commands that could not be settled: answered in doubt
- * @param conflicts commands refused because their id is known with another action, host, target
- *     or VM
+ * @param conflicts commands refused because their id is known with another action, host, target or
+ *     VM
  * @param ledgerSkipped unreadable ledger entries skipped while loading (exactly-once mode)
  * @param ledgerExpired ledger entries removed past their retention (exactly-once mode)
  * @param latencyTotalMillis time from the start of each call to its answer, summed

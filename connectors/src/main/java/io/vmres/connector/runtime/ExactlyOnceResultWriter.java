@@ -87,8 +87,7 @@ final class ExactlyOnceResultWriter implements ResultWriter {
     public void beforeHandling() {
         if (loadPending) {
             loadPending = false;
-            counters.ledgerSkipped(
-                    ledger.load(options.ledgerTopic(), options.ledgerLoadTimeout()));
+            counters.ledgerSkipped(ledger.load(options.ledgerTopic(), options.ledgerLoadTimeout()));
         }
     }
 
@@ -235,7 +234,8 @@ final class ExactlyOnceResultWriter implements ResultWriter {
         return expired;
     }
 
-    private void commitTransaction(List<Out> outs, List<CommandJob> starting, List<String> expired) {
+    private void commitTransaction(
+            List<Out> outs, List<CommandJob> starting, List<String> expired) {
         long ts = options.clock().millis();
         producer.beginTransaction();
         for (String id : expired) {
@@ -259,10 +259,7 @@ final class ExactlyOnceResultWriter implements ResultWriter {
                                 options.ledgerTopic(),
                                 utf8(o.doneId),
                                 CommandLedger.entry(
-                                        CommandLedger.State.DONE,
-                                        o.outcome,
-                                        ts,
-                                        o.fingerprint)));
+                                        CommandLedger.State.DONE, o.outcome, ts, o.fingerprint)));
             }
             for (Delivery d : o.deliveries) {
                 d.answered(offsets);

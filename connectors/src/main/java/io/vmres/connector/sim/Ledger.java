@@ -48,8 +48,8 @@ public final class Ledger {
     }
 
     /**
-     * A VM running on a host from {@code from} to {@code to} (null while it still runs there).
-     * Kept in memory only, not in the ledger file.
+     * A VM running on a host from {@code from} to {@code to} (null while it still runs there). Kept
+     * in memory only, not in the ledger file.
      */
     public record Interval(String vm, String host, Instant from, Instant to) {}
 
@@ -141,7 +141,9 @@ public final class Ledger {
     /** Every interval a VM ran on a host, the finished ones first, then those still open. */
     public synchronized List<Interval> intervals() {
         List<Interval> out = new ArrayList<>(closedIntervals);
-        running.forEach((vm, hosts) -> hosts.forEach((h, from) -> out.add(new Interval(vm, h, from, null))));
+        running.forEach(
+                (vm, hosts) ->
+                        hosts.forEach((h, from) -> out.add(new Interval(vm, h, from, null))));
         return out;
     }
 

@@ -226,8 +226,7 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                 // Past its timeout, and deaf to the watchdog's interrupt, it takes effect late.
                 sleepUninterruptibly(timeout.toMillis() + lateBy);
                 Outcome late = lateEffect.get();
-                Outcome outcome =
-                        new Outcome(late.status(), "finished late: " + late.detail());
+                Outcome outcome = new Outcome(late.status(), "finished late: " + late.detail());
                 fleet.ledger()
                         .add(
                                 new Ledger.Entry(
