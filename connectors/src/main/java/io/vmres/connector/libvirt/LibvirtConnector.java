@@ -237,6 +237,58 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
     }
 
     /**
+     * Settles a restart or migration that timed out or failed: a define and start cannot be
+     * interrupted, so the VM may have come up on the target after all. A copy found there is
+     * destroyed and undefined; a migration that completed late (the source no longer runs the VM)
+     * moved its only copy, which is left running, and the answer says so (in doubt). A target whose
+     * libvirt does not answer cannot be settled.
+     */
+    @Override
+    public Outcome settle(Request request, Duration timeout) {
+        String vm;
+        if (request instanceof Request.Restart r) {
+            vm = r.vm();
+        } else if (request instanceof Request.Migrate m) {
+            vm = m.vm();
+        } else {
+            return Outcome.succeeded("nothing to settle");
+        }
+        String t = request.limitKey();
+        Connect target;
+        try {
+            target = connection(t);
+        } catch (TransientException e) {
+            return Outcome.failed("target " + t + " does not answer: " + e.getMessage());
+        }
+        try {
+            Domain d = lookup(target, vm);
+            if (d == null) {
+                return Outcome.succeeded(vm + " not defined on " + t);
+            }
+            boolean active = d.isActive() == 1;
+            if (active && request instanceof Request.Migrate m) {
+                Domain src = hosts.containsKey(m.host()) ? lookupQuietly(m.host(), vm) : null;
+                if (src == null || src.isActive() != 1) {
+                    return Outcome.failed(
+                            "migrated late to " + t + "; its only copy, left running there");
+                }
+            }
+            if (active) {
+                d.destroy();
+            }
+            if (d.isPersistent() == 1) {
+                d.undefine();
+            }
+            return Outcome.succeeded(
+                    active
+                            ? "started late on " + t + "; stopped there"
+                            : vm + " defined on " + t + " but not running; undefined there");
+        } catch (LibvirtException e) {
+            return Outcome.failed("libvirt on " + t + ": " + msg(e));
+        }
+    }
+
+    /**
      * Every call checks the hypervisor's state first (a VM already running on the target, a host
      * already off, a disk already visible), so a command in doubt after a restart runs again
      * safely.

@@ -66,7 +66,8 @@ final class AtLeastOnceResultWriter implements ResultWriter {
     public void startPending() {}
 
     @Override
-    public void writeResult(CommandResult result, Outcome outcome, List<Delivery> deliveries) {
+    public void writeResult(
+            CommandResult result, Outcome outcome, String fingerprint, List<Delivery> deliveries) {
         send(result, deliveries);
     }
 

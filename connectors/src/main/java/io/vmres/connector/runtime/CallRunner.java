@@ -74,17 +74,34 @@ final class CallRunner {
         try {
             outcome = callWithRetries(j, timeout);
         } catch (InterruptedException e) {
-            if (!j.done.get()) {
+            j.callEnded.countDown();
+            if (!j.claimed.get()) {
                 // Interrupted by close, not by our timeout: leave it unanswered, to be read again.
                 LOG.warn("call for command {} interrupted before it finished", j.id());
             }
             Thread.currentThread().interrupt();
             return;
         } catch (RuntimeException e) {
+            j.callEnded.countDown();
             LOG.warn("connector failed on command {}", j.id(), e);
-            outcome = Outcome.failed("connector error: " + e);
+            Outcome failed = Outcome.failed("connector error: " + e);
+            if (j.request.startsVm() && j.claimed.compareAndSet(false, true)) {
+                // Failed in doubt: the VM may have started on the target all the same.
+                settleAndAnswer(j, failed);
+                return;
+            }
+            outcome = failed;
         }
-        answers.answer(j, outcome);
+        j.callEnded.countDown();
+        if (j.claimed.compareAndSet(false, true)) {
+            answers.answer(j, outcome);
+        } else if (!j.done.get() || j.request.startsVm()) {
+            LOG.info(
+                    "command={} event=late-finish status={} detail=\"{}\" after its timeout",
+                    j.id(),
+                    outcome.status(),
+                    outcome.detail() == null ? "" : outcome.detail());
+        }
     }
 
     private Outcome callWithRetries(CommandJob j, Duration timeout) throws InterruptedException {
@@ -118,9 +135,89 @@ final class CallRunner {
     }
 
     private void onTimeout(CommandJob j, Duration timeout) {
-        if (answers.answer(j, Outcome.timedOut("no answer within " + timeout))) {
-            j.future.cancel(true);
+        if (!j.claimed.compareAndSet(false, true)) {
+            return;
         }
+        Outcome timedOut = Outcome.timedOut("no answer within " + timeout);
+        if (!j.request.startsVm()) {
+            answers.answer(j, timedOut);
+            j.future.cancel(true);
+            return;
+        }
+        // A restart or migration may still finish (a libvirt call is not interruptible): wait for
+        // it and settle its target before answering, on a worker (the watchdog serves every job).
+        j.future.cancel(true);
+        workers.execute(() -> settleAndAnswer(j, timedOut));
+    }
+
+    /**
+     * Waits (within {@link ConnectorOptions#settleTimeout()}) for a restart or migration that timed
+     * out or failed in doubt to end, has the connector settle its target, and answers: the first
+     * outcome with what the settle found, or in doubt ({@code FAILED}, "in doubt: ...") when the
+     * call did not end or the target could not be settled.
+     */
+    private void settleAndAnswer(CommandJob j, Outcome first) {
+        String target = j.request.limitKey();
+        long deadline = System.nanoTime() + options.settleTimeout().toNanos();
+        Outcome answer;
+        try {
+            if (!j.callEnded.await(options.settleTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                answer =
+                        inDoubt(
+                                first,
+                                "its call to "
+                                        + target
+                                        + " had not ended "
+                                        + options.settleTimeout()
+                                        + " later; what runs there is unknown");
+            } else {
+                answer = settle(j, first, Duration.ofNanos(deadline - System.nanoTime()));
+            }
+        } catch (InterruptedException e) {
+            // Closing: left unanswered, in doubt at the next start (exactly-once mode).
+            LOG.warn("command={} event=settle-interrupted closing before it was settled", j.id());
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (answer.status() == Outcome.Status.FAILED && answer.detail().startsWith(IN_DOUBT)) {
+            counters.unsettled();
+            LOG.warn("command={} event=unsettled detail=\"{}\"", j.id(), answer.detail());
+        } else {
+            counters.settled();
+            LOG.info("command={} event=settled detail=\"{}\"", j.id(), answer.detail());
+        }
+        answers.answer(j, answer);
+    }
+
+    private Outcome settle(CommandJob j, Outcome first, Duration left) throws InterruptedException {
+        Outcome settled;
+        try {
+            settled = connector.settle(j.request, positive(left));
+        } catch (RuntimeException e) {
+            settled = Outcome.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        if (settled == null || !settled.isSuccess()) {
+            String why = settled == null ? "the connector gave no answer" : settled.detail();
+            return inDoubt(first, why);
+        }
+        String found = settled.detail() == null ? "settled" : settled.detail();
+        return new Outcome(first.status(), join(first.detail(), found));
+    }
+
+    /** The encoding of "in doubt": {@code FAILED}, with a detail starting {@code in doubt:}. */
+    static final String IN_DOUBT = "in doubt: ";
+
+    private static Outcome inDoubt(Outcome first, String why) {
+        String w = why.startsWith(IN_DOUBT) ? why.substring(IN_DOUBT.length()) : why;
+        return Outcome.failed(IN_DOUBT + join(first.detail(), w));
+    }
+
+    private static String join(String a, String b) {
+        return a == null || a.isEmpty() ? b : a + "; " + b;
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
     }
 
     private static Duration min(Duration a, Duration b) {

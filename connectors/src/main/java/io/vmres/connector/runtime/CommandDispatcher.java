@@ -1,5 +1,6 @@
 package io.vmres.connector.runtime;
 
+import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
@@ -35,6 +36,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
     private final ResultWriter writer;
     private final CallRunner calls;
 
+    private final AvroCodec codec = new AvroCodec();
     private final Object lock = new Object();
     private final LinkedList<CommandJob> queue = new LinkedList<>();
     // Every command id queued, waiting to start or running: a redelivery joins its job.
@@ -65,6 +67,12 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
         String id = command.getCommandId();
         CommandResult earlier;
         synchronized (lock) {
+            String asks = Request.fingerprint(command);
+            String known = knownFingerprintLocked(id);
+            if (known != null && !known.equals(asks)) {
+                refuse(command, asks, known, delivery);
+                return;
+            }
             earlier = answered.get(id);
             if (earlier == null && !active.containsKey(id)) {
                 ResultWriter.Prior prior = writer.prior(id);
@@ -125,6 +133,53 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
         }
         counters.duplicate();
         writer.answerAgain(earlier, delivery);
+    }
+
+    /** What the command known under this id asks for: answered, in flight, or in the ledger. */
+    private String knownFingerprintLocked(String id) {
+        String fp = answered.fingerprint(id);
+        if (fp != null) {
+            return fp;
+        }
+        CommandJob same = active.get(id);
+        if (same != null) {
+            return same.fingerprint;
+        }
+        return writer.fingerprint(id);
+    }
+
+    /**
+     * A command whose id is known with another action, host, target or VM: never run, never
+     * answered with the other's result. It gets its own {@code FAILED} answer, outside the ledger
+     * (the id's entry stays the first command's).
+     */
+    private void refuse(Command command, String asks, String known, Delivery delivery) {
+        counters.conflict();
+        counters.answered(Outcome.Status.FAILED, 0);
+        String detail =
+                "conflicting command id "
+                        + command.getCommandId()
+                        + ": asks "
+                        + asks
+                        + ", known as "
+                        + known
+                        + "; refused";
+        LOG.warn(
+                "command={} event=conflicting-id asks=\"{}\" known=\"{}\": refused",
+                command.getCommandId(),
+                asks,
+                known);
+        CommandResult result =
+                CommandResult.newBuilder()
+                        .setCommandId(command.getCommandId())
+                        .setStatus(CommandStatus.FAILED)
+                        .setDetail(detail)
+                        .setCluster(command.getCluster())
+                        .setHost(command.getHost())
+                        .setTs(Instant.ofEpochMilli(options.clock().millis()))
+                        .build();
+        writer.write(
+                options.resultsTopic(), ResultWriter.keyOf(result), codec.encode(result), delivery);
     }
 
     private void enqueueLocked(CommandJob job) {
@@ -330,7 +385,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
             }
             // From here on a redelivery is answered from the record, not attached to this job.
             active.remove(j.id());
-            answered.put(j.id(), result);
+            answered.put(j.id(), result, j.fingerprint);
             deliveries = new ArrayList<>(j.deliveries);
         }
         long millis =
@@ -347,7 +402,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                 millis,
                 j.inDoubt,
                 outcome.detail() == null ? "" : outcome.detail());
-        writer.writeResult(result, outcome, deliveries);
+        writer.writeResult(result, outcome, j.fingerprint, deliveries);
         // The slot is given back only once the result is handed to the writer, so that close,
         // which waits for the slots, then flushes and commits, never misses a result.
         synchronized (lock) {

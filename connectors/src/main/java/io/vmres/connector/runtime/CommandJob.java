@@ -3,6 +3,7 @@ package io.vmres.connector.runtime;
 import io.vmres.schema.Command;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +26,18 @@ final class CommandJob {
     /** Set by the first answer (the call or the watchdog): there is only one. */
     final AtomicBoolean done = new AtomicBoolean();
 
+    /**
+     * Set by whichever of the call and the watchdog decides the answer first; the other one only
+     * ends (a call past its timeout) or does nothing (a watchdog after the call's answer).
+     */
+    final AtomicBoolean claimed = new AtomicBoolean();
+
+    /** Counted down when the call has ended, however: what a settle waits for. */
+    final CountDownLatch callEnded = new CountDownLatch(1);
+
+    /** What the command asks for (action, host, target, VM), to refuse another with its id. */
+    final String fingerprint;
+
     boolean holdsSlot;
     long startedNanos;
     Future<?> future;
@@ -34,6 +47,7 @@ final class CommandJob {
         this.command = command;
         this.request = request;
         this.inDoubt = inDoubt;
+        this.fingerprint = Request.fingerprint(command);
         deliveries.add(first);
     }
 

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,14 +36,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The connector service's durable memory of the commands it ran: a compacted topic keyed by command
  * id, where a {@code STARTED} entry is committed before a call begins and a {@code DONE} entry
- * (with the status) in the same transaction as the command's result. Read back to its end at start:
- * a command {@code DONE} is never run nor answered again; one only {@code STARTED} was in flight at
- * a crash and is in doubt.
+ * (with the status) in the same transaction as the command's result; each entry carries what its
+ * command asked for (its fingerprint) and when it was written. Read back before commands are
+ * handled: a command {@code DONE} is never run nor answered again; one only {@code STARTED} was in
+ * flight at a crash and is in doubt. Entries past the retention are removed (tombstoned, see {@link
+ * #expired}); an unreadable one is skipped, counted and logged.
+ *
+ * <p>Loads are incremental: the reader, once positioned, goes on from where the last load stopped,
+ * so a load after an assignment reads only what other replicas wrote since.
  */
 final class CommandLedger {
     private static final Logger LOG = LoggerFactory.getLogger(CommandLedger.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
 
     /** Where a command stands in the ledger. */
     enum State {
@@ -48,23 +56,98 @@ final class CommandLedger {
         DONE
     }
 
-    private final Map<String, State> states = new HashMap<>();
+    /** What the ledger holds for one command id: its state, when written, what it asked for. */
+    record Entry(State state, long ts, String fingerprint) {}
+
+    private final Map<String, Entry> entries = new HashMap<>();
+    // Makes the reader of the ledger topic; null for a ledger given as if read already (tests).
+    private final Supplier<Consumer<byte[], byte[]>> readerFactory;
+    private Consumer<byte[], byte[]> reader; // the poll thread's only
+    private long skipped;
+
+    /** A ledger with nothing to read: as if read at start (tests). */
+    CommandLedger() {
+        this(null);
+    }
+
+    /** A ledger read through consumers from {@code readerFactory}, on the poll thread. */
+    CommandLedger(Supplier<Consumer<byte[], byte[]>> readerFactory) {
+        this.readerFactory = readerFactory;
+    }
+
+    /** Whether {@link #load} reads anything. */
+    boolean reads() {
+        return readerFactory != null;
+    }
 
     /** The state of a command id, if the ledger has one. */
     synchronized Optional<State> state(String commandId) {
-        return Optional.ofNullable(states.get(commandId));
+        return Optional.ofNullable(entries.get(commandId)).map(Entry::state);
+    }
+
+    /** What the command known under this id asked for, when its entry says (null otherwise). */
+    synchronized String fingerprint(String commandId) {
+        Entry e = entries.get(commandId);
+        return e == null ? null : e.fingerprint();
     }
 
     synchronized void put(String commandId, State state) {
-        states.merge(commandId, state, (a, b) -> a == State.DONE ? a : b);
+        put(commandId, state, 0, null);
+    }
+
+    synchronized void put(String commandId, State state, long ts, String fingerprint) {
+        entries.merge(
+                commandId,
+                new Entry(state, ts, fingerprint),
+                (a, b) ->
+                        a.state() == State.DONE
+                                ? a
+                                : new Entry(
+                                        b.state(),
+                                        Math.max(a.ts(), b.ts()),
+                                        b.fingerprint() != null
+                                                ? b.fingerprint()
+                                                : a.fingerprint()));
     }
 
     synchronized int size() {
-        return states.size();
+        return entries.size();
+    }
+
+    /** Unreadable entries skipped by the loads so far. */
+    synchronized long skipped() {
+        return skipped;
+    }
+
+    /**
+     * Takes out the entries written before {@code before} (epoch millis): their commands expired
+     * long ago, so they are tombstoned. An entry without a time (written by an older version) gets
+     * one when first seen here, so that it expires in its turn.
+     */
+    synchronized List<String> expired(long before, long now) {
+        List<String> out = new ArrayList<>();
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Entry> e = it.next();
+            Entry v = e.getValue();
+            if (v.ts() <= 0) {
+                e.setValue(new Entry(v.state(), now, v.fingerprint()));
+            } else if (v.ts() < before) {
+                out.add(e.getKey());
+                it.remove();
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     /** The value of a ledger entry: JSON with the state, and the status and detail when done. */
     static byte[] entry(State state, Outcome outcome, long ts) {
+        return entry(state, outcome, ts, null);
+    }
+
+    /** The same, with what the command asked for. */
+    static byte[] entry(State state, Outcome outcome, long ts, String fingerprint) {
         ObjectNode n = JSON.createObjectNode();
         n.put("state", state.name());
         if (outcome != null) {
@@ -74,6 +157,9 @@ final class CommandLedger {
             }
         }
         n.put("ts", ts);
+        if (fingerprint != null) {
+            n.put("asks", fingerprint);
+        }
         try {
             return JSON.writeValueAsBytes(n);
         } catch (IOException e) {
@@ -82,9 +168,21 @@ final class CommandLedger {
     }
 
     static State stateOf(byte[] value) {
+        return parse(value).state();
+    }
+
+    /** Reads an entry; throws IllegalStateException when it is unreadable. */
+    static Entry parse(byte[] value) {
         try {
             JsonNode n = JSON.readTree(value);
-            return State.valueOf(n.path("state").asText());
+            if (n == null || !n.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            JsonNode asks = n.get("asks");
+            return new Entry(
+                    State.valueOf(n.path("state").asText()),
+                    n.path("ts").asLong(0),
+                    asks == null || asks.isNull() ? null : asks.asText());
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("unreadable ledger entry: " + e.getMessage(), e);
         }
@@ -100,7 +198,7 @@ final class CommandLedger {
                                     Map.of(
                                             TopicConfig.CLEANUP_POLICY_CONFIG,
                                             TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(t)).all().get(LOAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            admin.createTopics(List.of(t)).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             LOG.info("created ledger topic {}", topic);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
@@ -113,42 +211,94 @@ final class CommandLedger {
         }
     }
 
-    /**
-     * Reads the whole ledger topic (committed entries only) up to its end. Call after the
-     * transactional producer's {@code initTransactions()}, which aborts whatever a predecessor left
-     * open, so that the end is where the last run stopped.
-     */
-    void load(String bootstrap, String topic, Map<String, Object> consumerOverrides) {
+    /** The reader of a ledger on brokers: committed entries only, no group. */
+    static Consumer<byte[], byte[]> reader(String bootstrap, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.putAll(consumerOverrides);
+        p.putAll(overrides);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-        try (Consumer<byte[], byte[]> c =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = c.partitionsFor(topic, LOAD_TIMEOUT);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads the ledger topic (committed entries only) from where the last load stopped up to its
+     * end now, within {@code timeout}. Call after the transactional producer's {@code
+     * initTransactions()}, which aborts whatever a predecessor left open, so that the end is where
+     * the last run stopped. An unreadable entry is skipped, counted and logged.
+     *
+     * @return the unreadable entries skipped by this load
+     * @throws IllegalStateException when the end is not reached within {@code timeout}: the
+     *     commands cannot be handled safely without what the ledger says
+     */
+    long load(String topic, Duration timeout) {
+        if (readerFactory == null) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (reader == null) {
+            Consumer<byte[], byte[]> c = readerFactory.get();
+            List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
             List<TopicPartition> parts =
                     infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, LOAD_TIMEOUT);
-            int read = 0;
-            while (!reached(c, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "ledger " + topic + " not read within " + LOAD_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null || r.value() == null) {
-                        continue;
-                    }
-                    put(new String(r.key(), StandardCharsets.UTF_8), stateOf(r.value()));
-                    read++;
-                }
+            reader = c;
+        }
+        Map<TopicPartition, Long> end = reader.endOffsets(reader.assignment(), timeout);
+        int read = 0;
+        long bad = 0;
+        while (!reached(reader, end)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("ledger " + topic + " not read within " + timeout);
             }
-            LOG.info("ledger {}: {} entries read, {} commands known", topic, read, size());
+            for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                if (r.key() == null) {
+                    continue;
+                }
+                String id = new String(r.key(), StandardCharsets.UTF_8);
+                read++;
+                if (r.value() == null) {
+                    synchronized (this) {
+                        entries.remove(id); // a tombstone: the entry expired
+                    }
+                    continue;
+                }
+                Entry e;
+                try {
+                    e = parse(r.value());
+                } catch (IllegalStateException ex) {
+                    bad++;
+                    LOG.warn(
+                            "ledger {}-{}@{}: entry of command {} skipped: {}",
+                            r.topic(),
+                            r.partition(),
+                            r.offset(),
+                            id,
+                            ex.getMessage());
+                    continue;
+                }
+                put(id, e.state(), e.ts(), e.fingerprint());
+            }
+        }
+        synchronized (this) {
+            skipped += bad;
+        }
+        LOG.info(
+                "ledger {}: {} entries read ({} unreadable, skipped), {} commands known",
+                topic,
+                read,
+                bad,
+                size());
+        return bad;
+    }
+
+    /** Closes the reader, if one was opened. */
+    void close() {
+        if (reader != null) {
+            reader.close();
+            reader = null;
         }
     }
 

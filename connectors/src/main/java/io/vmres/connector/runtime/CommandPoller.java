@@ -88,6 +88,8 @@ final class CommandPoller {
                     }
                     records = ConsumerRecords.empty();
                 }
+                // An assignment in that poll asked for the ledger: read it before its commands.
+                writer.beforeHandling();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     handle(r);
                 }

@@ -15,6 +15,13 @@ package io.vmres.connector.runtime;
  * @param retries calls made again after a transient error
  * @param inDoubt commands found started but not answered by a predecessor (exactly-once mode)
  * @param skipped commands for another connector (see {@link HypervisorConnector#handles})
+ * @param settled restarts and migrations past their timeout (or failed in doubt) whose target was
+ *     settled before the answer (see {@link HypervisorConnector#settle})
+ * @param unsettled such commands that could not be settled: answered in doubt
+ * @param conflicts commands refused because their id is known with another action, host, target or
+ *     VM
+ * @param ledgerSkipped unreadable ledger entries skipped while loading (exactly-once mode)
+ * @param ledgerExpired ledger entries removed past their retention (exactly-once mode)
  * @param latencyTotalMillis time from the start of each call to its answer, summed
  * @param latencyMaxMillis the longest such time
  */
@@ -31,6 +38,11 @@ public record ConnectorCounters(
         long retries,
         long inDoubt,
         long skipped,
+        long settled,
+        long unsettled,
+        long conflicts,
+        long ledgerSkipped,
+        long ledgerExpired,
         long latencyTotalMillis,
         long latencyMaxMillis) {
 

@@ -42,6 +42,10 @@ public final class ConnectorOptions {
     private final String transactionalId;
     private final Duration retryBackoff;
     private final Duration maxRetryBackoff;
+    private final Duration settleTimeout;
+    private final Duration jobCommandTimeout;
+    private final Duration ledgerRetention;
+    private final Duration ledgerLoadTimeout;
 
     private ConnectorOptions(Builder b) {
         this.groupId = b.groupId;
@@ -65,13 +69,20 @@ public final class ConnectorOptions {
         this.transactionalId = b.transactionalId == null ? b.clientId : b.transactionalId;
         this.retryBackoff = b.retryBackoff;
         this.maxRetryBackoff = b.maxRetryBackoff;
+        this.settleTimeout = b.settleTimeout;
+        this.jobCommandTimeout = b.jobCommandTimeout;
+        this.ledgerRetention = b.ledgerRetention;
+        this.ledgerLoadTimeout = b.ledgerLoadTimeout;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults: group {@code vmres-connector}, 8 per target, 256 in all, 5 minutes. */
+    /**
+     * The defaults: group {@code vmres-connector}, 8 per target, 256 in all, 4 minutes a command
+     * and 30 s to settle one, within the job's 5.
+     */
     public static ConnectorOptions defaults() {
         return builder().build();
     }
@@ -190,6 +201,37 @@ public final class ConnectorOptions {
         return maxRetryBackoff;
     }
 
+    /**
+     * How long a restart or migration past its timeout (or failed in doubt) has to end and be
+     * settled on its target (see {@link HypervisorConnector#settle}) before it is answered in
+     * doubt.
+     */
+    public Duration settleTimeout() {
+        return settleTimeout;
+    }
+
+    /**
+     * The job's {@code commandTimeout}: the connector answers every command before it, {@link
+     * #commandTimeout()} and {@link #settleTimeout()} together being shorter, or the job's own
+     * timeout and a late answer would race.
+     */
+    public Duration jobCommandTimeout() {
+        return jobCommandTimeout;
+    }
+
+    /**
+     * How long a ledger entry is kept after it was written: older ones are removed (tombstoned),
+     * their commands long expired. At least {@link #jobCommandTimeout()}.
+     */
+    public Duration ledgerRetention() {
+        return ledgerRetention;
+    }
+
+    /** The longest one load of the ledger may take (at start, after an assignment). */
+    public Duration ledgerLoadTimeout() {
+        return ledgerLoadTimeout;
+    }
+
     /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
     public static final class Builder {
         private String groupId = "vmres-connector";
@@ -200,7 +242,7 @@ public final class ConnectorOptions {
         private int maxInFlightPerTarget = 8;
         private int maxInFlight = 256;
         private int maxQueued = 4096;
-        private Duration commandTimeout = Duration.ofMinutes(5);
+        private Duration commandTimeout = Duration.ofMinutes(4);
         private boolean timeoutFromCommandTs = true;
         private Duration pollTimeout = Duration.ofMillis(100);
         private Duration closeTimeout = Duration.ofSeconds(30);
@@ -213,8 +255,32 @@ public final class ConnectorOptions {
         private String transactionalId;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration maxRetryBackoff = Duration.ofSeconds(5);
+        private Duration settleTimeout = Duration.ofSeconds(30);
+        private Duration jobCommandTimeout = Duration.ofMinutes(5);
+        private Duration ledgerRetention = Duration.ofHours(24);
+        private Duration ledgerLoadTimeout = Duration.ofSeconds(60);
 
         private Builder() {}
+
+        public Builder settleTimeout(Duration d) {
+            this.settleTimeout = positive(d, "settleTimeout");
+            return this;
+        }
+
+        public Builder jobCommandTimeout(Duration d) {
+            this.jobCommandTimeout = positive(d, "jobCommandTimeout");
+            return this;
+        }
+
+        public Builder ledgerRetention(Duration d) {
+            this.ledgerRetention = positive(d, "ledgerRetention");
+            return this;
+        }
+
+        public Builder ledgerLoadTimeout(Duration d) {
+            this.ledgerLoadTimeout = positive(d, "ledgerLoadTimeout");
+            return this;
+        }
 
         public Builder exactlyOnce(boolean exactlyOnce) {
             this.exactlyOnce = exactlyOnce;
@@ -327,6 +393,26 @@ public final class ConnectorOptions {
                                 + maxInFlightPerTarget
                                 + ") exceeds maxInFlight ("
                                 + maxInFlight
+                                + ")");
+            }
+            // The connector must answer before the job gives up on the command: else the job's
+            // own timeout and a late answer race, and a retry elsewhere may meet a late start.
+            if (commandTimeout.plus(settleTimeout).compareTo(jobCommandTimeout) >= 0) {
+                throw new IllegalArgumentException(
+                        "commandTimeout ("
+                                + commandTimeout
+                                + ") plus settleTimeout ("
+                                + settleTimeout
+                                + ") must be shorter than the job's commandTimeout ("
+                                + jobCommandTimeout
+                                + "): the connector must answer before the job gives up");
+            }
+            if (ledgerRetention.compareTo(jobCommandTimeout) < 0) {
+                throw new IllegalArgumentException(
+                        "ledgerRetention ("
+                                + ledgerRetention
+                                + ") is shorter than the job's commandTimeout ("
+                                + jobCommandTimeout
                                 + ")");
             }
             return new ConnectorOptions(this);

@@ -1,7 +1,6 @@
 package io.vmres.connector.runtime;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -110,12 +109,25 @@ public final class ConnectorService implements AutoCloseable {
                                 offsets,
                                 options,
                                 state,
-                                Objects.requireNonNullElseGet(ledger, CommandLedger::new),
+                                ledger != null ? ledger : ledgerOn(bootstrap, options),
+                                counters,
                                 bootstrap)
                         : new AtLeastOnceResultWriter(producer, consumer, offsets, options, state);
         this.dispatcher = new CommandDispatcher(connector, options, counters, state, writer);
         this.poller =
                 new CommandPoller(consumer, offsets, dispatcher, writer, counters, state, options);
+    }
+
+    /**
+     * The ledger read from the brokers; with given clients and no ledger (tests), one with nothing
+     * to read.
+     */
+    private static CommandLedger ledgerOn(String bootstrap, ConnectorOptions options) {
+        if (bootstrap == null) {
+            return new CommandLedger();
+        }
+        return new CommandLedger(
+                () -> CommandLedger.reader(bootstrap, options.consumerProperties()));
     }
 
     /** Starts consuming; returns at once. */

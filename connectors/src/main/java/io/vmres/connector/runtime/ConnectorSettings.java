@@ -135,7 +135,12 @@ public final class ConnectorSettings {
      * The service's options: {@code group}, {@code client.id}, {@code transactional.id}, {@code
      * max.in.flight}, {@code max.in.flight.per.target}, {@code max.queued}, {@code
      * command.timeout}, {@code close.timeout}, {@code exactly.once} (default true), {@code
-     * ledger.topic}, {@code retry.backoff}, {@code retry.backoff.max}.
+     * ledger.topic}, {@code ledger.retention}, {@code ledger.load.timeout}, {@code retry.backoff},
+     * {@code retry.backoff.max}, {@code settle.timeout}, {@code job.command.timeout}.
+     *
+     * @throws IllegalArgumentException for a bad value, and when {@code command.timeout} plus
+     *     {@code settle.timeout} is not shorter than {@code job.command.timeout}: the connector
+     *     refuses to start rather than answer after the job gave up
      */
     public ConnectorOptions options(String defaultGroup) {
         ConnectorOptions d = ConnectorOptions.defaults();
@@ -152,6 +157,12 @@ public final class ConnectorSettings {
                         .closeTimeout(getDuration("close.timeout", d.closeTimeout()))
                         .exactlyOnce(getBoolean("exactly.once", true))
                         .ledgerTopic(get("ledger.topic", d.ledgerTopic()))
+                        .ledgerRetention(getDuration("ledger.retention", d.ledgerRetention()))
+                        .ledgerLoadTimeout(
+                                getDuration("ledger.load.timeout", d.ledgerLoadTimeout()))
+                        .settleTimeout(getDuration("settle.timeout", d.settleTimeout()))
+                        .jobCommandTimeout(
+                                getDuration("job.command.timeout", d.jobCommandTimeout()))
                         .retryBackoff(
                                 getDuration("retry.backoff", d.retryBackoff()),
                                 getDuration("retry.backoff.max", d.maxRetryBackoff()));

@@ -33,9 +33,13 @@ final class ExactlyOnceResultWriter implements ResultWriter {
     private final ConnectorOptions options;
     private final ServiceState state;
     private final CommandLedger ledger;
-    // The brokers to create and read the ledger from; null with given clients (tests), whose
-    // ledger is given as if read at start.
+    private final ServiceCounters counters;
+    // The brokers to create the ledger topic on; null with given clients (tests).
     private final String bootstrap;
+    // Set by an assignment (in the rebalance callback), loaded by the poll loop before it handles
+    // the records of that poll: the callback itself never reads.
+    private boolean loadPending;
+    private long lastSweepMillis = Long.MIN_VALUE;
     private final AvroCodec codec = new AvroCodec();
     // What workers hand to the next transaction.
     private final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
@@ -49,6 +53,7 @@ final class ExactlyOnceResultWriter implements ResultWriter {
             ConnectorOptions options,
             ServiceState state,
             CommandLedger ledger,
+            ServiceCounters counters,
             String bootstrap) {
         this.producer = producer;
         this.consumer = consumer;
@@ -56,6 +61,7 @@ final class ExactlyOnceResultWriter implements ResultWriter {
         this.options = options;
         this.state = state;
         this.ledger = ledger;
+        this.counters = counters;
         this.bootstrap = bootstrap;
     }
 
@@ -72,10 +78,22 @@ final class ExactlyOnceResultWriter implements ResultWriter {
 
     @Override
     public void onAssigned(Collection<TopicPartition> partitions) {
-        if (bootstrap != null) {
-            // What other replicas answered for these partitions until now.
-            ledger.load(bootstrap, options.ledgerTopic(), options.consumerProperties());
+        // What other replicas answered for these partitions until now: read by the poll loop
+        // before it handles their commands (beforeHandling), not here in the callback.
+        loadPending = ledger.reads();
+    }
+
+    @Override
+    public void beforeHandling() {
+        if (loadPending) {
+            loadPending = false;
+            counters.ledgerSkipped(ledger.load(options.ledgerTopic(), options.ledgerLoadTimeout()));
         }
+    }
+
+    @Override
+    public String fingerprint(String commandId) {
+        return ledger.fingerprint(commandId);
     }
 
     @Override
@@ -102,7 +120,8 @@ final class ExactlyOnceResultWriter implements ResultWriter {
     }
 
     @Override
-    public void writeResult(CommandResult result, Outcome outcome, List<Delivery> deliveries) {
+    public void writeResult(
+            CommandResult result, Outcome outcome, String fingerprint, List<Delivery> deliveries) {
         outbox.add(
                 new Out(
                         options.resultsTopic(),
@@ -110,7 +129,8 @@ final class ExactlyOnceResultWriter implements ResultWriter {
                         codec.encode(result),
                         deliveries,
                         result.getCommandId(),
-                        outcome));
+                        outcome,
+                        fingerprint));
         nudge();
     }
 
@@ -124,12 +144,12 @@ final class ExactlyOnceResultWriter implements ResultWriter {
 
     @Override
     public void write(String topic, String key, byte[] value, Delivery delivery) {
-        outbox.add(new Out(topic, utf8(key), value, List.of(delivery), null, null));
+        outbox.add(new Out(topic, utf8(key), value, List.of(delivery), null, null, null));
     }
 
     @Override
     public void pass(Delivery delivery) {
-        outbox.add(new Out(null, null, null, List.of(delivery), null, null));
+        outbox.add(new Out(null, null, null, List.of(delivery), null, null, null));
     }
 
     @Override
@@ -148,8 +168,12 @@ final class ExactlyOnceResultWriter implements ResultWriter {
     public void commitLast(PendingStarts starts) {
         // The results of the calls that finished while closing. After a failure nothing is
         // committed: what was in flight is in doubt at the next start.
-        if (!state.failed()) {
-            transact(starts);
+        try {
+            if (!state.failed()) {
+                transact(starts);
+            }
+        } finally {
+            ledger.close();
         }
     }
 
@@ -171,11 +195,15 @@ final class ExactlyOnceResultWriter implements ResultWriter {
             outs.add(o);
         }
         List<CommandJob> starting = starts.take();
-        if (outs.isEmpty() && starting.isEmpty() && offsets.committable().isEmpty()) {
+        List<String> expired = sweep();
+        if (outs.isEmpty()
+                && starting.isEmpty()
+                && expired.isEmpty()
+                && offsets.committable().isEmpty()) {
             return;
         }
         try {
-            commitTransaction(outs, starting);
+            commitTransaction(outs, starting, expired);
         } catch (RuntimeException e) {
             starts.abandon(starting);
             throw e;
@@ -183,15 +211,43 @@ final class ExactlyOnceResultWriter implements ResultWriter {
         starts.launch(starting);
     }
 
-    private void commitTransaction(List<Out> outs, List<CommandJob> starting) {
+    /**
+     * The ledger entries past their retention, at most once a minute: their commands expired long
+     * ago (an expired command is never run), so they are removed with a tombstone.
+     */
+    private List<String> sweep() {
+        long now = options.clock().millis();
+        long every = Math.min(60_000, options.ledgerRetention().toMillis());
+        if (lastSweepMillis != Long.MIN_VALUE && now - lastSweepMillis < every) {
+            return List.of();
+        }
+        lastSweepMillis = now;
+        List<String> expired = ledger.expired(now - options.ledgerRetention().toMillis(), now);
+        if (!expired.isEmpty()) {
+            counters.ledgerExpired(expired.size());
+            LOG.info(
+                    "ledger {}: {} entries past their retention {} removed",
+                    options.ledgerTopic(),
+                    expired.size(),
+                    options.ledgerRetention());
+        }
+        return expired;
+    }
+
+    private void commitTransaction(
+            List<Out> outs, List<CommandJob> starting, List<String> expired) {
         long ts = options.clock().millis();
         producer.beginTransaction();
+        for (String id : expired) {
+            producer.send(new ProducerRecord<>(options.ledgerTopic(), utf8(id), null));
+        }
         for (CommandJob j : starting) {
             producer.send(
                     new ProducerRecord<>(
                             options.ledgerTopic(),
                             utf8(j.id()),
-                            CommandLedger.entry(CommandLedger.State.STARTED, null, ts)));
+                            CommandLedger.entry(
+                                    CommandLedger.State.STARTED, null, ts, j.fingerprint)));
         }
         for (Out o : outs) {
             if (o.topic != null) {
@@ -202,7 +258,8 @@ final class ExactlyOnceResultWriter implements ResultWriter {
                         new ProducerRecord<>(
                                 options.ledgerTopic(),
                                 utf8(o.doneId),
-                                CommandLedger.entry(CommandLedger.State.DONE, o.outcome, ts)));
+                                CommandLedger.entry(
+                                        CommandLedger.State.DONE, o.outcome, ts, o.fingerprint)));
             }
             for (Delivery d : o.deliveries) {
                 d.answered(offsets);
@@ -215,11 +272,11 @@ final class ExactlyOnceResultWriter implements ResultWriter {
         producer.commitTransaction();
         offsets.committed(toCommit);
         for (CommandJob j : starting) {
-            ledger.put(j.id(), CommandLedger.State.STARTED);
+            ledger.put(j.id(), CommandLedger.State.STARTED, ts, j.fingerprint);
         }
         for (Out o : outs) {
             if (o.doneId != null) {
-                ledger.put(o.doneId, CommandLedger.State.DONE);
+                ledger.put(o.doneId, CommandLedger.State.DONE, ts, o.fingerprint);
             }
         }
     }
@@ -238,5 +295,6 @@ final class ExactlyOnceResultWriter implements ResultWriter {
             byte[] value,
             List<Delivery> deliveries,
             String doneId,
-            Outcome outcome) {}
+            Outcome outcome,
+            String fingerprint) {}
 }

@@ -46,6 +46,20 @@ public interface HypervisorConnector {
                         + " not run again");
     }
 
+    /**
+     * Settles a restart or live migration whose call timed out or failed in doubt, once that call
+     * has ended (or could not be waited for): makes sure no copy of the VM runs on the request's
+     * target because of it, stopping and undefining one found there, so that the job may retry
+     * elsewhere without ever running the VM twice. Answers {@code SUCCEEDED} with what it found
+     * ("not running on h-12", "started late on h-12; stopped there"), or {@code FAILED} when it
+     * cannot tell or cannot stop the copy (the target does not answer): the service then answers
+     * the command in doubt ({@code FAILED}, detail starting {@code in doubt:}), which the job must
+     * never retry elsewhere. The default cannot check anything and says so.
+     */
+    default Outcome settle(Request request, Duration timeout) throws InterruptedException {
+        return Outcome.failed("this connector cannot check what runs on " + request.limitKey());
+    }
+
     /** Runs any request through the method of its kind. */
     default Outcome run(Request request, Duration timeout) throws InterruptedException {
         if (request instanceof Request.Fence f) {

@@ -10,7 +10,7 @@ import java.util.Map;
  * guards it.
  */
 final class RecentResults {
-    private final Map<String, CommandResult> byId;
+    private final Map<String, Answer> byId;
 
     RecentResults(int remembered) {
         this.byId =
@@ -18,17 +18,27 @@ final class RecentResults {
                     private static final long serialVersionUID = 1L;
 
                     @Override
-                    protected boolean removeEldestEntry(Map.Entry<String, CommandResult> eldest) {
+                    protected boolean removeEldestEntry(Map.Entry<String, Answer> eldest) {
                         return size() > remembered;
                     }
                 };
     }
 
+    /** An answer and what its command asked for. */
+    private record Answer(CommandResult result, String fingerprint) {}
+
     CommandResult get(String commandId) {
-        return byId.get(commandId);
+        Answer a = byId.get(commandId);
+        return a == null ? null : a.result();
     }
 
-    void put(String commandId, CommandResult result) {
-        byId.put(commandId, result);
+    /** What the command answered under this id asked for, if it is remembered. */
+    String fingerprint(String commandId) {
+        Answer a = byId.get(commandId);
+        return a == null ? null : a.fingerprint();
+    }
+
+    void put(String commandId, CommandResult result, String fingerprint) {
+        byId.put(commandId, new Answer(result, fingerprint));
     }
 }

@@ -82,6 +82,29 @@ public sealed interface Request
     }
 
     /**
+     * Whether a call of this request that timed out or failed in doubt must be settled ({@link
+     * HypervisorConnector#settle}) before it is answered: a restart or migration that ends late
+     * could leave the VM running beside the job's retry on another target.
+     */
+    default boolean startsVm() {
+        return this instanceof Restart || this instanceof Migrate;
+    }
+
+    /**
+     * What a command asks for, to tell two commands with the same id apart: action, host, target
+     * and VM.
+     */
+    static String fingerprint(Command command) {
+        return command.getAction()
+                + " host="
+                + command.getHost()
+                + " target="
+                + command.getTarget()
+                + " vm="
+                + command.getVm();
+    }
+
+    /**
      * The call a command asks for.
      *
      * @throws IllegalArgumentException naming what is missing, when the command lacks a field its

@@ -50,14 +50,32 @@ interface ResultWriter {
     /** What an earlier run did with a command id that is neither answered nor held in this run. */
     Prior prior(String commandId);
 
+    /**
+     * What the command an earlier run knew under this id asked for ({@link Request#fingerprint}),
+     * or null when unknown.
+     */
+    default String fingerprint(String commandId) {
+        return null;
+    }
+
+    /**
+     * Called by the poll loop after each poll, before the records it returned are handled: loads
+     * what an assignment asked for (never in the rebalance callback).
+     */
+    default void beforeHandling() {}
+
     /** Whether a command's call must wait, holding its slot, until its start is recorded. */
     boolean recordsStart(CommandJob job);
 
     /** A command now waits for its start to be recorded: have it recorded soon. */
     void startPending();
 
-    /** Writes a command's result, once for each of its deliveries. */
-    void writeResult(CommandResult result, Outcome outcome, List<Delivery> deliveries);
+    /**
+     * Writes a command's result, once for each of its deliveries; {@code fingerprint} is what the
+     * command asked for.
+     */
+    void writeResult(
+            CommandResult result, Outcome outcome, String fingerprint, List<Delivery> deliveries);
 
     /** A command id answered before in this run is read again. */
     void answerAgain(CommandResult earlier, Delivery delivery);

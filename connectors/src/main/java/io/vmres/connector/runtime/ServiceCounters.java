@@ -17,6 +17,11 @@ final class ServiceCounters {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong inDoubt = new AtomicLong();
+    private final AtomicLong settled = new AtomicLong();
+    private final AtomicLong unsettled = new AtomicLong();
+    private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicLong ledgerSkipped = new AtomicLong();
+    private final AtomicLong ledgerExpired = new AtomicLong();
     private final AtomicLong latencyTotalMillis = new AtomicLong();
     private final AtomicLong latencyMaxMillis = new AtomicLong();
 
@@ -46,6 +51,31 @@ final class ServiceCounters {
 
     void inDoubt() {
         inDoubt.incrementAndGet();
+    }
+
+    /** A restart or migration past its timeout, or failed in doubt, settled on its target. */
+    void settled() {
+        settled.incrementAndGet();
+    }
+
+    /** One that could not be settled: answered in doubt. */
+    void unsettled() {
+        unsettled.incrementAndGet();
+    }
+
+    /** A command refused: its id is known with another action, host, target or VM. */
+    void conflict() {
+        conflicts.incrementAndGet();
+    }
+
+    /** Unreadable ledger entries skipped while loading. */
+    void ledgerSkipped(long n) {
+        ledgerSkipped.addAndGet(n);
+    }
+
+    /** Ledger entries removed (tombstoned) past their retention. */
+    void ledgerExpired(long n) {
+        ledgerExpired.addAndGet(n);
     }
 
     /** A command answered, with the time from the start of its call (0 if it had none). */
@@ -79,6 +109,11 @@ final class ServiceCounters {
                 retries.get(),
                 inDoubt.get(),
                 skipped.get(),
+                settled.get(),
+                unsettled.get(),
+                conflicts.get(),
+                ledgerSkipped.get(),
+                ledgerExpired.get(),
                 latencyTotalMillis.get(),
                 latencyMaxMillis.get());
     }

@@ -47,8 +47,19 @@ public final class Ledger {
         }
     }
 
+    /**
+     * A VM running on a host from {@code from} to {@code to} (null while it still runs there). Kept
+     * in memory only, not in the ledger file.
+     */
+    public record Interval(String vm, String host, Instant from, Instant to) {}
+
     private final List<Entry> entries = new ArrayList<>();
     private BufferedWriter file;
+    private final List<Interval> closedIntervals = new ArrayList<>();
+    // vm -> host -> since when it runs there, in the order the copies started
+    private final Map<String, Map<String, Instant>> running = new LinkedHashMap<>();
+    // VMs that ran on two hosts at once at least once
+    private final Set<String> doubled = new TreeSet<>();
 
     Ledger() {}
 
@@ -104,6 +115,52 @@ public final class Ledger {
                 throw new UncheckedIOException("cannot write the ledger file", e);
             }
         }
+    }
+
+    /**
+     * A VM starts running on a host (nothing if it runs there already). Called by the fleet in the
+     * order things happen, under its lock: two copies open at once are two copies at once, even
+     * within one millisecond.
+     */
+    synchronized void vmStarted(String vm, String host, Instant at) {
+        Map<String, Instant> hosts = running.computeIfAbsent(vm, k -> new LinkedHashMap<>());
+        if (hosts.putIfAbsent(host, at) == null && hosts.size() > 1) {
+            doubled.add(vm);
+        }
+    }
+
+    /** A VM stops running on a host (nothing if it did not run there). */
+    synchronized void vmStopped(String vm, String host, Instant at) {
+        Map<String, Instant> hosts = running.get(vm);
+        Instant from = hosts == null ? null : hosts.remove(host);
+        if (from != null) {
+            closedIntervals.add(new Interval(vm, host, from, at));
+        }
+    }
+
+    /** Every interval a VM ran on a host, the finished ones first, then those still open. */
+    public synchronized List<Interval> intervals() {
+        List<Interval> out = new ArrayList<>(closedIntervals);
+        running.forEach(
+                (vm, hosts) ->
+                        hosts.forEach((h, from) -> out.add(new Interval(vm, h, from, null))));
+        return out;
+    }
+
+    /** The hosts a VM runs on now. */
+    public synchronized Set<String> hostsRunning(String vm) {
+        Map<String, Instant> hosts = running.get(vm);
+        return hosts == null ? Set.of() : Set.copyOf(hosts.keySet());
+    }
+
+    /** The VMs that ever ran on two hosts at once, sorted. */
+    public synchronized Set<String> vmsEverOnTwoHosts() {
+        return Set.copyOf(doubled);
+    }
+
+    /** How many VMs ever ran on two hosts at once: 0 means never a second copy. */
+    public synchronized int vmsOnTwoHostsAtOnce() {
+        return doubled.size();
     }
 
     /** The last entry of a command id, if it ran. */

@@ -35,6 +35,8 @@ public final class SimulatedFleet {
     private final Map<String, FleetHost> hosts; // insertion order: by id
     private final Map<String, HostCondition> conditions = new LinkedHashMap<>();
     private final Map<String, FleetVm> vms = new LinkedHashMap<>();
+    // vm -> hosts running a second copy of it, started late (see moveLate)
+    private final Map<String, Set<String>> strays = new LinkedHashMap<>();
     private final Ledger ledger;
     private boolean telemetryOutage;
     private final Clock clock;
@@ -52,6 +54,7 @@ public final class SimulatedFleet {
         }
         for (FleetVm v : vms) {
             this.vms.put(v.vm(), v);
+            ledger.vmStarted(v.vm(), v.host(), now());
         }
     }
 
@@ -136,6 +139,9 @@ public final class SimulatedFleet {
     /** The host dies: heartbeats stop on both channels and its BMC reads off, published at once. */
     public synchronized void crash(String host) {
         HostCondition c = conditions.get(known(host));
+        if (c.poweredOn) {
+            stopAllOn(host);
+        }
         c.poweredOn = false;
         publishPower(host);
     }
@@ -196,6 +202,11 @@ public final class SimulatedFleet {
         c.mgmt = true;
         c.storage = true;
         if (wasOff) {
+            for (FleetVm v : vms.values()) {
+                if (v.host().equals(host)) {
+                    ledger.vmStarted(v.vm(), host, now());
+                }
+            }
             publishPower(host);
         }
     }
@@ -222,6 +233,7 @@ public final class SimulatedFleet {
         if (!c.poweredOn) {
             return Outcome.succeeded("already powered off");
         }
+        stopAllOn(host);
         c.poweredOn = false;
         publishPower(host);
         return Outcome.succeeded("powered off");
@@ -280,10 +292,91 @@ public final class SimulatedFleet {
         }
         FleetVm moved = v.on(target);
         vms.put(vm, moved);
+        ledger.vmStopped(vm, host, now());
+        ledger.vmStarted(vm, target, now());
         if (publisher != null) {
             publisher.publishVm(moved, now());
         }
         return Outcome.succeeded((live ? "migrated to " : "restarted on ") + target);
+    }
+
+    /**
+     * A restart or migration that finishes after its caller gave up on it: as {@link #move} while
+     * the VM is still where the call found it; if the VM has meanwhile started elsewhere (a retry),
+     * the target's hypervisor, which knows nothing of that, starts its own copy all the same: the
+     * second copy a settle must stop.
+     */
+    synchronized Outcome moveLate(String vm, String host, String target, boolean live) {
+        FleetVm v = vms.get(vm);
+        if (v == null || v.host().equals(host) || v.host().equals(target)) {
+            return move(vm, host, target, live);
+        }
+        Outcome targetDown = unreachable(target, "target");
+        if (targetDown != null) {
+            return targetDown;
+        }
+        strays.computeIfAbsent(vm, k -> new HashSet<>()).add(target);
+        ledger.vmStarted(vm, target, now());
+        return Outcome.succeeded(
+                "started late on " + target + " while it runs on " + v.host() + ": a second copy");
+    }
+
+    /**
+     * Settles a restart or migration to {@code target} that timed out or failed: stops a copy of
+     * the VM it left there. A live migration that completed late moved the VM's only copy: it is
+     * left running, and the answer says so (in doubt). A target that does not answer cannot be
+     * settled.
+     */
+    synchronized Outcome settle(String vm, String host, String target, boolean live) {
+        HostCondition c = conditions.get(target);
+        if (c == null) {
+            return Outcome.failed("unknown target host " + target);
+        }
+        if (!c.poweredOn) {
+            return Outcome.succeeded("target " + target + " is powered off: " + vm + " not there");
+        }
+        if (!c.mgmt) {
+            return Outcome.failed("target " + target + " does not answer");
+        }
+        Set<String> stray = strays.get(vm);
+        if (stray != null && stray.remove(target)) {
+            ledger.vmStopped(vm, target, now());
+            return Outcome.succeeded("started late on " + target + "; stopped there");
+        }
+        FleetVm v = vms.get(vm);
+        if (v != null && v.host().equals(target)) {
+            if (live) {
+                return Outcome.failed(
+                        "migrated late to " + target + "; its only copy, left running there");
+            }
+            // Back to its failed host, not running: the restart did not happen.
+            FleetVm back = v.on(host);
+            vms.put(vm, back);
+            ledger.vmStopped(vm, target, now());
+            if (conditions.get(host) != null && conditions.get(host).poweredOn) {
+                ledger.vmStarted(vm, host, now());
+            }
+            if (publisher != null) {
+                publisher.publishVm(back, now());
+            }
+            return Outcome.succeeded("started late on " + target + "; stopped there");
+        }
+        return Outcome.succeeded(vm + " not running on " + target);
+    }
+
+    /** A host goes off: every copy of a VM on it stops. */
+    private void stopAllOn(String host) {
+        for (FleetVm v : vms.values()) {
+            if (v.host().equals(host)) {
+                ledger.vmStopped(v.vm(), host, now());
+            }
+        }
+        strays.forEach(
+                (vm, onHosts) -> {
+                    if (onHosts.remove(host)) {
+                        ledger.vmStopped(vm, host, now());
+                    }
+                });
     }
 
     private Outcome unreachable(String host, String role) {

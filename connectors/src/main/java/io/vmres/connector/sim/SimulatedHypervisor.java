@@ -6,11 +6,14 @@ import io.vmres.connector.runtime.Request;
 import io.vmres.schema.Action;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -35,6 +38,9 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     private final Random random; // guarded by itself
     private final Map<Action, Fault> faults = new EnumMap<>(Action.class); // guarded by itself
     private final Map<Action, Slow> slow = new EnumMap<>(Action.class); // guarded by faults
+    private double lateShare; // guarded by faults
+    private final Set<String> lateVms = new HashSet<>(); // guarded by faults
+    private long lateByMillis; // guarded by faults
 
     private SimulatedHypervisor(Builder b) {
         this.fleet = b.fleet;
@@ -82,6 +88,47 @@ public final class SimulatedHypervisor implements HypervisorConnector {
     }
 
     /**
+     * A fault: a share (0 to 1, drawn from the seeded generator) of restarts and migrations finish
+     * {@code by} after their timeout instead of within it, and take effect then, as a libvirt
+     * define and start that the connector's watchdog cannot interrupt. Replaces an earlier share.
+     */
+    public void lateFinish(double share, Duration by) {
+        if (!(share >= 0 && share <= 1) || by.isNegative()) {
+            throw new IllegalArgumentException("share must be in [0, 1] and by not negative");
+        }
+        synchronized (faults) {
+            lateShare = share;
+            lateByMillis = by.toMillis();
+        }
+    }
+
+    /** The same fault for every restart and migration of the named VMs. */
+    public void lateFinish(Collection<String> vms, Duration by) {
+        if (by.isNegative()) {
+            throw new IllegalArgumentException("by must not be negative");
+        }
+        synchronized (faults) {
+            lateVms.clear();
+            lateVms.addAll(vms);
+            lateByMillis = by.toMillis();
+        }
+    }
+
+    /**
+     * Settles a restart or migration that timed out or failed: stops and undefines the copy of its
+     * VM that finished late on the target, if any (see {@link SimulatedFleet#settle}).
+     */
+    @Override
+    public Outcome settle(Request request, Duration timeout) {
+        if (request instanceof Request.Restart r) {
+            return fleet.settle(r.vm(), r.host(), r.target(), false);
+        } else if (request instanceof Request.Migrate m) {
+            return fleet.settle(m.vm(), m.host(), m.target(), true);
+        }
+        return Outcome.succeeded("nothing to settle");
+    }
+
+    /**
      * A command in doubt after a connector restart: the ledger is this hypervisor's memory of what
      * it did, so a command it holds is answered from there without running again; one it does not
      * hold never took effect (effect and entry are one step) and runs now.
@@ -115,7 +162,8 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                 null,
                 List.of(),
                 timeout,
-                () -> fleet.powerOff(r.host()));
+                () -> fleet.powerOff(r.host()),
+                null);
     }
 
     @Override
@@ -128,7 +176,8 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                 null,
                 r.vms(),
                 timeout,
-                () -> fleet.mapDisks(r.target(), r.disks()));
+                () -> fleet.mapDisks(r.target(), r.disks()),
+                null);
     }
 
     @Override
@@ -141,7 +190,8 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                 r.vm(),
                 List.of(),
                 timeout,
-                () -> fleet.move(r.vm(), r.host(), r.target(), false));
+                () -> fleet.move(r.vm(), r.host(), r.target(), false),
+                () -> fleet.moveLate(r.vm(), r.host(), r.target(), false));
     }
 
     @Override
@@ -154,7 +204,8 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                 r.vm(),
                 List.of(),
                 timeout,
-                () -> fleet.move(r.vm(), r.host(), r.target(), true));
+                () -> fleet.move(r.vm(), r.host(), r.target(), true),
+                () -> fleet.moveLate(r.vm(), r.host(), r.target(), true));
     }
 
     private Outcome perform(
@@ -165,9 +216,33 @@ public final class SimulatedHypervisor implements HypervisorConnector {
             String vm,
             List<String> vms,
             Duration timeout,
-            Supplier<Outcome> effect)
+            Supplier<Outcome> effect,
+            Supplier<Outcome> lateEffect)
             throws InterruptedException {
         Instant started = fleet.clock().instant();
+        if (lateEffect != null && vm != null) {
+            long lateBy = takeLate(vm);
+            if (lateBy >= 0) {
+                // Past its timeout, and deaf to the watchdog's interrupt, it takes effect late.
+                sleepUninterruptibly(timeout.toMillis() + lateBy);
+                Outcome late = lateEffect.get();
+                Outcome outcome = new Outcome(late.status(), "finished late: " + late.detail());
+                fleet.ledger()
+                        .add(
+                                new Ledger.Entry(
+                                        commandId,
+                                        action,
+                                        host,
+                                        target,
+                                        vm,
+                                        vms,
+                                        outcome.status(),
+                                        outcome.detail(),
+                                        started,
+                                        fleet.clock().instant()));
+                return outcome;
+            }
+        }
         long latency;
         synchronized (random) {
             latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
@@ -199,6 +274,44 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                                 started,
                                 fleet.clock().instant()));
         return outcome;
+    }
+
+    /** How long after its timeout a call for this VM finishes, or -1 if it is not late. */
+    private long takeLate(String vm) {
+        synchronized (faults) {
+            if (lateVms.contains(vm)) {
+                return lateByMillis;
+            }
+            if (lateShare <= 0) {
+                return -1;
+            }
+        }
+        double draw;
+        synchronized (random) {
+            draw = random.nextDouble();
+        }
+        synchronized (faults) {
+            return draw < lateShare ? lateByMillis : -1;
+        }
+    }
+
+    private static void sleepUninterruptibly(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        boolean interrupted = false;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private String takeFault(Action action) {

@@ -87,6 +87,25 @@ class LibvirtConnectorTest {
     }
 
     @Test
+    void aRestartThatCameUpLateIsStoppedAndUndefinedWhenSettled() throws Exception {
+        for (String vm : libvirt.running("h1")) {
+            libvirt.connection("h1").domainLookupByName(vm).destroy();
+        }
+        Request.Restart late = new Request.Restart("c1", "vm1", "h1", "h2");
+        // Nothing there yet: settled at once.
+        assertThat(libvirt.settle(late, T)).isEqualTo(Outcome.succeeded("vm1 not defined on h2"));
+
+        // The call the connector gave up on finishes after all.
+        assertThat(libvirt.restart(late, T).isSuccess()).isTrue();
+        assertThat(libvirt.running("h2")).containsExactly("vm1");
+
+        assertThat(libvirt.settle(late, T))
+                .isEqualTo(Outcome.succeeded("started late on h2; stopped there"));
+        assertThat(libvirt.running("h2")).isEmpty();
+        assertThat(LibvirtConnector.lookup(libvirt.connection("h2"), "vm1")).isNull();
+    }
+
+    @Test
     void vmRestartsOnASecondConnectionOnceItsHostIsDown() throws Exception {
         assertThat(libvirt.running("h1")).contains("vm1", "vm2");
         assertThat(libvirt.running("h2")).isEmpty();

@@ -22,9 +22,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -239,14 +242,18 @@ class ConnectorServiceTest {
 
         await("answered", () -> results().size() == 1);
         assertThat(results().get(0).getStatus()).isEqualTo(CommandStatus.TIMED_OUT);
+        // A restart is settled on its target before it is answered.
+        assertThat(results().get(0).getDetail())
+                .isEqualTo("no answer within PT0.2S; not running on t1");
+        assertThat(service.counters().settled()).isEqualTo(1);
         await("call interrupted", () -> connector.interrupted() == 1);
         assertThat(service.counters().timedOut()).isEqualTo(1);
-        assertThat(service.counters().running()).isZero();
+        await("slot given back", () -> service.counters().running() == 0);
     }
 
     @Test
     void aCommandOlderThanItsTimeoutIsNotRun() {
-        start(ConnectorOptions.builder().commandTimeout(Duration.ofMinutes(5)).build());
+        start(ConnectorOptions.builder().commandTimeout(Duration.ofMinutes(4)).build());
         Command stale = restart("old", "vm1", "h1", "t1");
         stale.setTs(Instant.now().minus(Duration.ofMinutes(6)));
         deliver(stale);
@@ -469,6 +476,179 @@ class ConnectorServiceTest {
         assertThat(ledgerStates("cmd-started")).containsExactly("DONE");
         assertThat(service.counters().inDoubt()).isEqualTo(1);
         assertThat(service.counters().duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void aCommandIdKnownWithAnotherRequestIsRefusedNeverRunNorAnsweredWithTheOld() {
+        start();
+        deliver(fence("f-1", "h1"));
+        await("first answer", () -> results().size() == 1);
+        deliver(fence("f-1", "h2")); // an old fence's id on a new fence of another host
+        deliver(restart("f-1", "vm1", "h1", "t1"));
+
+        await("refused", () -> results().size() == 3);
+        assertThat(results().get(0).getStatus()).isEqualTo(CommandStatus.SUCCEEDED);
+        assertThat(results().subList(1, 3))
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getStatus()).isEqualTo(CommandStatus.FAILED);
+                            assertThat(r.getDetail())
+                                    .startsWith("conflicting command id f-1")
+                                    .contains("known as FENCE_HOST host=h1");
+                        });
+        assertThat(results().get(1).getDetail()).contains("asks FENCE_HOST host=h2");
+        assertThat(connector.calls("f-1")).isEqualTo(1);
+        assertThat(service.counters().conflicts()).isEqualTo(2);
+        assertThat(service.counters().duplicates()).isZero();
+        await("every offset committed", () -> committedIs(3));
+    }
+
+    @Test
+    void aCommandIdInTheLedgerWithAnotherRequestIsRefusedAndLeavesTheLedgerAlone() {
+        CommandLedger ledger = new CommandLedger();
+        Command old = fence("f-old", "h1");
+        ledger.put("f-old", CommandLedger.State.DONE, Instant.now().toEpochMilli(), fp(old));
+        startExactlyOnce(ConnectorOptions.builder().exactlyOnce(true).build(), ledger);
+
+        deliver(fence("f-old", "h2"));
+        deliver(fence("f-old", "h1")); // the same request: a duplicate, as before
+
+        await("both answered", () -> Long.valueOf(2).equals(transactionOffset()));
+        assertThat(results())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.getStatus()).isEqualTo(CommandStatus.FAILED);
+                            assertThat(r.getDetail()).startsWith("conflicting command id f-old");
+                        });
+        assertThat(connector.totalCalls()).isZero();
+        assertThat(ledgerStates("f-old")).isEmpty();
+        assertThat(service.counters().conflicts()).isEqualTo(1);
+        assertThat(service.counters().duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void ledgerEntriesPastTheirRetentionAreTombstoned() {
+        long now = Instant.now().toEpochMilli();
+        CommandLedger ledger = new CommandLedger();
+        ledger.put("old", CommandLedger.State.DONE, now - Duration.ofHours(25).toMillis(), "x");
+        ledger.put(
+                "old-started",
+                CommandLedger.State.STARTED,
+                now - Duration.ofDays(3).toMillis(),
+                "x");
+        ledger.put("recent", CommandLedger.State.DONE, now - Duration.ofHours(1).toMillis(), "x");
+        startExactlyOnce(ConnectorOptions.builder().exactlyOnce(true).build(), ledger);
+
+        await("tombstones written", () -> tombstones().size() == 2);
+        assertThat(tombstones()).containsExactly("old", "old-started");
+        assertThat(ledger.state("old")).isEmpty();
+        assertThat(ledger.state("recent")).contains(CommandLedger.State.DONE);
+        assertThat(service.counters().ledgerExpired()).isEqualTo(2);
+
+        // Forgotten, an expired command is never run again: it is answered as expired.
+        Command stale = restart("old", "vm1", "h1", "t1");
+        stale.setTs(Instant.now().minus(Duration.ofHours(25)));
+        deliver(stale);
+        await("answered", () -> results().size() == 1);
+        assertThat(results().get(0).getDetail()).contains("expired");
+        assertThat(connector.totalCalls()).isZero();
+    }
+
+    @Test
+    void theLedgerIsLoadedOutsideTheRebalanceCallbackAndAnUnreadableEntryIsSkipped() {
+        TopicPartition lp = new TopicPartition(Topics.CONNECTOR_LEDGER, 0);
+        List<Boolean> pollsInCallback = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MockConsumer<byte[], byte[]> reader =
+                new MockConsumer<>("earliest") {
+                    @Override
+                    public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                        pollsInCallback.add(
+                                StackWalker.getInstance()
+                                        .walk(
+                                                f ->
+                                                        f.anyMatch(
+                                                                x ->
+                                                                        x.getMethodName()
+                                                                                .startsWith(
+                                                                                        "onPartitions"))));
+                        return super.poll(timeout);
+                    }
+                };
+        reader.updatePartitions(
+                Topics.CONNECTOR_LEDGER,
+                List.of(new PartitionInfo(Topics.CONNECTOR_LEDGER, 0, null, null, null)));
+        reader.updateBeginningOffsets(Map.of(lp, 0L));
+        reader.updateEndOffsets(Map.of(lp, 3L));
+        long now = Instant.now().toEpochMilli();
+        reader.schedulePollTask(
+                () -> {
+                    reader.addRecord(
+                            ledgerRecord(
+                                    lp,
+                                    0,
+                                    "cmd-done",
+                                    CommandLedger.entry(
+                                            CommandLedger.State.DONE,
+                                            Outcome.succeeded(),
+                                            now,
+                                            fp(restart("cmd-done", "vm1", "h1", "t1")))));
+                    reader.addRecord(
+                            ledgerRecord(
+                                    lp,
+                                    1,
+                                    "cmd-bad",
+                                    "{not json".getBytes(StandardCharsets.UTF_8)));
+                    reader.addRecord(
+                            ledgerRecord(
+                                    lp,
+                                    2,
+                                    "cmd-started",
+                                    CommandLedger.entry(CommandLedger.State.STARTED, null, now)));
+                });
+        CommandLedger ledger = new CommandLedger(() -> reader);
+        startExactlyOnce(ConnectorOptions.builder().exactlyOnce(true).build(), ledger);
+
+        deliver(restart("cmd-done", "vm1", "h1", "t1"));
+        deliver(restart("cmd-bad", "vm2", "h1", "t1"));
+        deliver(restart("cmd-started", "vm3", "h1", "t1"));
+
+        await("all three answered", () -> Long.valueOf(3).equals(transactionOffset()));
+        assertThat(pollsInCallback).isNotEmpty().containsOnly(false);
+        assertThat(service.counters().ledgerSkipped()).isEqualTo(1);
+        assertThat(service.isRunning()).isTrue();
+        // DONE: passed over; unreadable: unknown, so it runs; STARTED: in doubt, not run again.
+        assertThat(connector.calls("cmd-done")).isZero();
+        assertThat(connector.calls("cmd-bad")).isEqualTo(1);
+        assertThat(connector.calls("cmd-started")).isZero();
+        assertThat(service.counters().inDoubt()).isEqualTo(1);
+    }
+
+    private void startExactlyOnce(ConnectorOptions options, CommandLedger ledger) {
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));
+        service = new ConnectorService(consumer, producer, connector, options, ledger).start();
+        await("partition assigned", () -> consumer.assignment().contains(TP));
+    }
+
+    private static ConsumerRecord<byte[], byte[]> ledgerRecord(
+            TopicPartition tp, long offset, String id, byte[] value) {
+        return new ConsumerRecord<>(
+                tp.topic(), tp.partition(), offset, id.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private static String fp(Command c) {
+        return Request.fingerprint(c);
+    }
+
+    private List<String> tombstones() {
+        List<String> out = new ArrayList<>();
+        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
+            if (r.topic().equals(Topics.CONNECTOR_LEDGER) && r.value() == null) {
+                out.add(new String(r.key(), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private Long transactionOffset() {

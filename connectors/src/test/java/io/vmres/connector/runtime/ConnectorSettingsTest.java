@@ -66,4 +66,32 @@ class ConnectorSettingsTest {
         assertThatThrownBy(() -> IpmiFencer.fromSettings(ConnectorSettings.empty()))
                 .hasMessageContaining("no ipmi.host.<host>.address");
     }
+
+    @Test
+    void aCommandTimeoutNotShorterThanTheJobsRefusesToStart() {
+        assertThatThrownBy(
+                        () -> ConnectorSettings.of(Map.of("command.timeout", "PT5M")).options("g"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be shorter than the job's commandTimeout (PT5M)");
+        assertThatThrownBy(
+                        () ->
+                                ConnectorSettings.of(
+                                                Map.of(
+                                                        "command.timeout", "4m",
+                                                        "settle.timeout", "60s"))
+                                        .options("g"))
+                .hasMessageContaining("settleTimeout (PT1M)");
+        ConnectorOptions o =
+                ConnectorSettings.of(
+                                Map.of(
+                                        "command.timeout", "PT10M",
+                                        "job.command.timeout", "PT15M",
+                                        "ledger.retention", "PT48H"))
+                        .options("g");
+        assertThat(o.commandTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(o.ledgerRetention()).isEqualTo(Duration.ofHours(48));
+        ConnectorOptions d = ConnectorSettings.empty().options("g");
+        assertThat(d.commandTimeout().plus(d.settleTimeout())).isLessThan(d.jobCommandTimeout());
+        assertThat(d.ledgerRetention()).isEqualTo(Duration.ofHours(24));
+    }
 }

@@ -70,6 +70,12 @@ final class FakeConnector implements HypervisorConnector {
         return interrupted.get();
     }
 
+    /** Nothing runs anywhere but through its calls: a settle finds the target clean. */
+    @Override
+    public Outcome settle(Request request, Duration timeout) {
+        return Outcome.succeeded("not running on " + request.limitKey());
+    }
+
     @Override
     public Outcome fence(Request.Fence request, Duration timeout) throws InterruptedException {
         return handle(request);

@@ -62,6 +62,7 @@ class ConnectorKillITCase {
                                 "max.in.flight=16",
                                 "max.in.flight.per.target=4",
                                 "command.timeout=PT10M",
+                                "job.command.timeout=PT15M",
                                 "sim.hosts=40",
                                 "sim.vms.per.host=2",
                                 "sim.telemetry=false",
