@@ -458,7 +458,97 @@ def bounds():
                  mustNotFail=["h-002", "h-003", "h-004", "h-005"], deadLetters=5))
 
 
+def domain_readings(r, domains, end, off=None, on_again=None, period=10.0, quiet=None):
+    """A PDU per domain reading on every period; off (and on again) at the given times; a PDU whose
+    poller dies reads nothing from its quiet time on."""
+    off, on_again, quiet = off or {}, on_again or {}, quiet or {}
+    for d in domains:
+        t = 3.0
+        while t <= min(end, quiet.get(d, end)) + 1e-9:
+            state = "on"
+            if d in off and t >= off[d] and not (d in on_again and t >= on_again[d]):
+                state = "off"
+            r.add(t, type="power-domain", powerDomain=d, state=state, source="pdu-" + d)
+            t = round(t + period, 3)
+        for when in (off.get(d), on_again.get(d)):
+            if when is not None:
+                r.add(when, type="power-domain", powerDomain=d,
+                      state="on" if when == on_again.get(d) else "off", source="pdu-" + d)
+
+
+def pdu_fed_another_way():
+    r = Rec("pdu-fed-another-way", "rack r01 loses power at 90 s with its BMCs (power unknown); PDU pd01 reads "
+            "off at 92 s: h-001 and h-004 are known down without a fence; h-007, in the same domain, is fed "
+            "another way and speaks after the reading; the PDU's poller dies at 100 s: when h-007 hangs at 150 s "
+            "the last off reading proves nothing for it, and it is fenced first (the rack's BMCs are dead: a "
+            "fence of h-001 or h-004 would fail)")
+    hs = fleet(r, 12)
+    rack = ["h-001", "h-004"]
+    for h in rack:  # their BMCs died with the rack: a fence of them cannot succeed
+        r.add(0.2, type="sim-fault", action="FENCE_HOST", count=99, host=h)
+    for i, h in enumerate(hs):
+        off = i * 0.029
+        stop = 90 if h in rack else 150 if h == "h-007" else END
+        r.beats(h, 0, stop, offset=off)
+        r.power(h, 1, END, state=(lambda t: "unknown" if t >= 90 else "on") if h in rack else "on")
+    domain_readings(r, ["pd01", "pd02", "pd03"], END, off={"pd01": 92}, quiet={"pd01": 100})
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=rack, single=True, silentAt=90.0),
+                            dict(kind="HOST_FAILURE", hosts=["h-007"], silentAt=150.0)],
+                 restartHosts=rack + ["h-007"], mustFence=["h-007"]))
+
+
+def pdu_off_then_on():
+    r = Rec("pdu-off-then-on", "rack r01 goes silent at 90 s with its BMCs (power unknown); PDU pd01 reads off at "
+            "92 s and on again at 95 s, before the hosts are declared: the off proves nothing; the fences fail "
+            "(the BMCs are dead) and no VM of theirs is restarted")
+    hs = fleet(r, 12)
+    rack = ["h-001", "h-004"]
+    r.add(0.2, type="sim-fault", action="FENCE_HOST", count=99)
+    for i, h in enumerate(hs):
+        off = i * 0.029
+        r.beats(h, 0, 90 if h in rack else END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "unknown" if t >= 90 else "on") if h in rack else "on")
+    domain_readings(r, ["pd01", "pd02", "pd03"], END, off={"pd01": 92}, on_again={"pd01": 95})
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=rack, single=True, silentAt=90.0)],
+                 mustNotRestart=rack, mustFence=rack, mustHaveAlert="RETRIES_EXHAUSTED"))
+
+
+def pdu_no_bmc():
+    r = Rec("pdu-no-bmc", "two racks of hosts without a BMC lose power at 90 s: pd01 reads off at 91 s, before "
+            "the decision, so r01's hosts are host failures known down; pd02 reads off only at 120 s, so r02's "
+            "hosts first await confirmation and are then confirmed by their PDU; nobody confirms by hand")
+    nobmc = ["h-001", "h-004", "h-002", "h-005"]
+    hs = fleet(r, 12, nobmc=nobmc)
+    for i, h in enumerate(hs):
+        off = i * 0.029
+        r.beats(h, 0, 90 if h in nobmc else END, offset=off)
+        if h not in nobmc:
+            r.power(h, 1, END)
+    domain_readings(r, ["pd01", "pd02", "pd03"], END, off={"pd01": 91, "pd02": 120})
+    r.write(dict(incidents=[dict(kind="HOST_FAILURE", hosts=["h-001", "h-004"], single=True, silentAt=90.0),
+                            dict(kind="NEEDS_CONFIRMATION", hosts=["h-002", "h-005"], single=True, silentAt=90.0)],
+                 restartHosts=nobmc, forbidActions=["FENCE_HOST"]))
+
+
+def pdu_ends_outage():
+    r = Rec("pdu-ends-outage", "five of eight hosts go silent at once with their BMCs (power unknown): a telemetry "
+            "outage, nothing restarted; at 150 s PDU pd01 reads off: its three silent hosts leave the outage "
+            "together, as one host failure, and are recovered without a fence; the two of pd02 stay in the outage")
+    hs = fleet(r, 8, racks=2)
+    silent = ["h-001", "h-003", "h-005", "h-002", "h-004"]
+    for i, h in enumerate(hs):
+        off = i * 0.037
+        r.beats(h, 0, 60 if h in silent else END, offset=off)
+        r.power(h, 1, END, state=(lambda t: "unknown" if t >= 60 else "on") if h in silent else "on")
+    domain_readings(r, ["pd01", "pd02"], END, off={"pd01": 150})
+    r.write(dict(incidents=[dict(kind="TELEMETRY_OUTAGE", hosts=["h-002", "h-004"]),
+                            dict(kind="HOST_FAILURE", hosts=["h-001", "h-003", "h-005"], single=True)],
+                 restartHosts=["h-001", "h-003", "h-005"], mustNotRestart=["h-002", "h-004"],
+                 forbidActions=["FENCE_HOST"]))
+
+
 for f in (isolation, telemetry_outage, rack_failure, maintenance, flapping, capacity_shortage, second_failure, clusters,
           predicted_temperature, drain_then_failure, command_timeout, confirmed_rack, several_clusters,
-          drain_deadline_under_load, fleet_hour, wrong_clocks_fleet, bounds):
+          drain_deadline_under_load, fleet_hour, wrong_clocks_fleet, bounds,
+          pdu_fed_another_way, pdu_off_then_on, pdu_no_bmc, pdu_ends_outage):
     f()

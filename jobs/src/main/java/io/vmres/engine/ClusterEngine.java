@@ -14,6 +14,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
@@ -341,9 +342,17 @@ public final class ClusterEngine implements Engine, Serializable {
             fleetRules.vmRemoved(vr);
         } else if (e instanceof Power p) {
             HostState hs = fleet.host(p.host());
-            hs.power(p.state());
-            if ("off".equals(p.state()) && hs.status() == HostState.Status.OUTAGE) {
+            hs.powerReading(p.state(), p.ts());
+            if (fleet.provenOff(hs) && hs.status() == HostState.Status.OUTAGE) {
                 declarations.add(Declaration.hostFailure(hs.id));
+            }
+        } else if (e instanceof PowerDomainReading d) {
+            fleet.domainReading(d.powerDomain(), d.state(), d.ts());
+            if ("off".equals(d.state())) {
+                // hosts awaiting confirmation are confirmed by it now, as by an operator (step 1);
+                // outage hosts it proves off leave the outage in step 2, as one batch
+                confirmations.domainOff(d.powerDomain(), d.ts(), out);
+                declarations.add(Declaration.powerDomainOff(d.powerDomain()));
             }
         } else if (e instanceof Health h) {
             if (!options.predictionsFromInput()) {
@@ -374,6 +383,11 @@ public final class ClusterEngine implements Engine, Serializable {
 
     /** Step 2: a declaration, by a registered host, to the stage that makes it. */
     private void declare(Declaration d, long t, Output out) {
+        if (d.powerDomain() != null) {
+            incidents.changed();
+            correlator.domainOffInOutage(d.powerDomain(), t, out);
+            return;
+        }
         HostState hs = fleet.hosts().get(d.host());
         if (!fleet.registeredHere(hs)) {
             return;

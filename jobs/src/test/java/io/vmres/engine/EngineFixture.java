@@ -9,6 +9,7 @@ import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AdmissionOut;
@@ -114,6 +115,11 @@ final class EngineFixture implements Output {
 
     EngineFixture power(double t, String host, String state) {
         events.add(new Power(at(t), seq++, host, state));
+        return this;
+    }
+
+    EngineFixture domain(double t, String powerDomain, String state) {
+        events.add(new PowerDomainReading(at(t), seq++, powerDomain, state, "pdu-" + powerDomain));
         return this;
     }
 

@@ -115,7 +115,8 @@ public final class Correlator {
                 hs.backToNormal();
                 rules.close(iso, t, out);
             }
-            if ("off".equals(hs.power())) {
+            if (fleet.provenOff(hs)) {
+                // known down by its power, BMC or not: a host failure, never an outage
                 failures.add(hs);
             } else if (outage) {
                 silent.add(hs);
@@ -157,18 +158,46 @@ public final class Correlator {
         rules.writeLine(inc, t, out);
     }
 
-    /** A host of an outage whose power reads off leaves it and is a host failure. */
+    /** A host of an outage whose power is proven off leaves it and is a host failure. */
     public void powerOffInOutage(HostState hs, long t, Output out) {
-        if (hs.status() != Status.OUTAGE || !"off".equals(hs.power())) {
+        if (hs.status() != Status.OUTAGE || !fleet.provenOff(hs)) {
             return;
         }
-        Incident o = incidents.get(hs.incidentId());
-        o.part(hs.id).leaveOutage();
-        o.unname(hs.id);
-        hs.backToNormal();
+        leaveOutage(List.of(hs), t, out);
+    }
+
+    /**
+     * A power domain read off: every host of the outage that the reading proves off leaves it,
+     * together, as one batch of host failures (spec: Telemetry outage, Power proof).
+     */
+    public void domainOffInOutage(String powerDomain, long t, Output out) {
+        List<HostState> off = new ArrayList<>();
+        for (HostState hs : fleet.hosts().values()) {
+            if (hs.status() == Status.OUTAGE
+                    && fleet.registeredHere(hs)
+                    && hs.record() != null
+                    && powerDomain.equals(hs.record().powerDomain())
+                    && fleet.provenOff(hs)) {
+                off.add(hs);
+            }
+        }
+        if (!off.isEmpty()) {
+            leaveOutage(off, t, out);
+        }
+    }
+
+    private void leaveOutage(List<HostState> batch, long t, Output out) {
+        Incident o = incidents.get(batch.get(0).incidentId());
+        for (HostState hs : batch) {
+            o.part(hs.id).leaveOutage();
+            o.unname(hs.id);
+            hs.backToNormal();
+        }
         rules.writeLine(o, t, out);
         rules.evaluate(o, t, out);
-        declareFailed(IncidentKind.HOST_FAILURE, List.of(hs), t, out);
+        for (List<HostState> g : Correlation.groups(batch)) {
+            declareFailed(IncidentKind.HOST_FAILURE, g, t, out);
+        }
     }
 
     /** A group of failed hosts joins a correlated open incident of its kind, or opens its own. */
@@ -215,6 +244,9 @@ public final class Correlator {
         inc.name(part);
         IncidentRules.evidenceMap(inc, "lastHeartbeat").put(hs.id, Times.format(hs.lastBeatAny()));
         IncidentRules.evidenceMap(inc, "power").put(hs.id, hs.power());
+        if (fleet.provenOffByDomain(hs)) {
+            IncidentRules.evidenceMap(inc, "powerDomainOff").put(hs.id, hs.record().powerDomain());
+        }
         boolean hf = inc.kind() == IncidentKind.HOST_FAILURE;
         hs.declare(Status.FAILED, inc.id(), t);
         hs.hardDown(hf);
@@ -228,7 +260,7 @@ public final class Correlator {
                 rules.addJob(inc, vs, true);
             }
         }
-        if (hf && hs.record() != null && hs.record().bmc() && !"off".equals(hs.power())) {
+        if (hf && hs.record() != null && hs.record().bmc() && !fleet.provenOff(hs)) {
             part.needFence();
         }
     }

@@ -19,6 +19,16 @@ public final class Fleet implements Serializable {
     private final TreeMap<String, HostState> hosts = new TreeMap<>();
     private final TreeMap<String, VmState> vms = new TreeMap<>();
 
+    /** power domain -> its latest reading of the power infrastructure. */
+    private final TreeMap<String, DomainReading> domains = new TreeMap<>();
+
+    /**
+     * The latest reading of a power domain: its state ({@code on}, {@code off}, {@code unknown}).
+     */
+    public record DomainReading(String state, long ts) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
     public Fleet(String cluster, Settings settings) {
         this.cluster = cluster;
         this.settings = settings;
@@ -32,6 +42,33 @@ public final class Fleet implements Serializable {
     /** vm -> its state, every VM the fleet view holds, in VM order. */
     public TreeMap<String, VmState> vms() {
         return vms;
+    }
+
+    /** power domain -> its latest reading, in domain order. */
+    public TreeMap<String, DomainReading> domains() {
+        return domains;
+    }
+
+    /** A reading of a power domain (applied in event-time order: it is the latest). */
+    public void domainReading(String powerDomain, String state, long ts) {
+        domains.put(powerDomain, new DomainReading(state, ts));
+    }
+
+    /**
+     * The host's power is proven off now (spec: Power proof), by its own reading or its domain's.
+     */
+    public boolean provenOff(HostState hs) {
+        return PowerProof.ownReading(hs) || PowerProof.domainReading(hs, domainOf(hs));
+    }
+
+    /** The host's power is proven off now by its power domain's reading. */
+    public boolean provenOffByDomain(HostState hs) {
+        return PowerProof.domainReading(hs, domainOf(hs));
+    }
+
+    private DomainReading domainOf(HostState hs) {
+        String pd = hs.record() == null ? null : hs.record().powerDomain();
+        return pd == null ? null : domains.get(pd);
     }
 
     /** The state of a host, created on first sight. */

@@ -32,8 +32,11 @@ public final class HostState implements Serializable {
     private final long[] lossTs = {NEVER, NEVER};
     private final boolean[] armed = new boolean[2];
 
-    /** Latest power reading, or null. */
+    /** Latest power reading of the host's own BMC, or null; its ts; the ts of its latest 'on'. */
     private String power;
+
+    private long powerTs = NEVER;
+    private long lastOnTs = NEVER;
 
     private Status status = Status.NORMAL;
 
@@ -102,8 +105,23 @@ public final class HostState implements Serializable {
         return power;
     }
 
-    public void power(String power) {
-        this.power = power;
+    /** The ts of the latest own power reading, or {@link #NEVER}. */
+    public long powerTs() {
+        return powerTs;
+    }
+
+    /** The ts of the latest own power reading {@code on}, or {@link #NEVER}. */
+    public long lastOnTs() {
+        return lastOnTs;
+    }
+
+    /** A reading of the host's own BMC (applied in event-time order: it is the latest). */
+    public void powerReading(String state, long ts) {
+        this.power = state;
+        this.powerTs = ts;
+        if ("on".equals(state)) {
+            this.lastOnTs = ts;
+        }
     }
 
     public boolean hardDown() {

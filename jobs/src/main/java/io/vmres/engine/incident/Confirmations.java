@@ -30,6 +30,32 @@ public final class Confirmations {
         this.rules = rules;
     }
 
+    /**
+     * A power domain read off at {@code t}: every host awaiting confirmation in it that the reading
+     * proves off and that is still silent, as a confirmation at {@code t} would be judged, is
+     * confirmed by it (spec: Power proof). A domain reading never raises {@code CONFIRM_IGNORED}.
+     */
+    public void domainOff(String powerDomain, long t, Output out) {
+        for (HostState hs : fleet.hosts().values()) {
+            if (hs.status() != Status.FAILED
+                    || !fleet.registeredHere(hs)
+                    || hs.record() == null
+                    || !powerDomain.equals(hs.record().powerDomain())
+                    || !fleet.provenOffByDomain(hs)
+                    || hs.lastBeatAny() + settings.heartbeatTimeoutMs() >= t) {
+                continue;
+            }
+            Incident inc = incidents.get(hs.incidentId());
+            HostPart part = inc.part(hs.id);
+            if (inc.kind() == IncidentKind.NEEDS_CONFIRMATION
+                    && part != null
+                    && !part.confirmed()
+                    && !part.removed()) {
+                apply(inc, part, hs, t, null, "power-domain " + powerDomain + " off", out);
+            }
+        }
+    }
+
     public void confirm(OperatorConfirm oc, Output out) {
         long t = oc.ts();
         HostState hs = fleet.hosts().get(oc.host());
@@ -59,13 +85,25 @@ public final class Confirmations {
             out.alert(new AlertOut("CONFIRM_IGNORED", null, oc.host(), List.of(), why, t));
             return;
         }
+        apply(inc, part, hs, t, oc.requestedBy(), oc.reason(), out);
+    }
+
+    /** A valid confirmation of the host at {@code t}: known down, its HA VMs owed from now on. */
+    private void apply(
+            Incident inc,
+            HostPart part,
+            HostState hs,
+            long t,
+            String requestedBy,
+            String reason,
+            Output out) {
         part.confirm();
         hs.hardDown(true);
         hs.lastDeclaredTs(Math.max(hs.lastDeclaredTs(), hs.statusTs()));
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("ts", Times.format(t));
-        c.put("requestedBy", oc.requestedBy());
-        c.put("reason", oc.reason());
+        c.put("requestedBy", requestedBy);
+        c.put("reason", reason);
         IncidentRules.evidenceMap(inc, "confirmed").put(hs.id, c);
         rules.writeLine(inc, t, out);
         // every HA VM on the host now is owed, planned after the input events of this instant

@@ -23,6 +23,20 @@ public record Declaration(
         return new Declaration(IncidentKind.HOST_FAILURE, host, null, null, 0, null);
     }
 
+    /**
+     * A power domain read off: the outage hosts it proves off leave the outage together (the
+     * declaration names the domain, not a host).
+     */
+    public static Declaration powerDomainOff(String powerDomain) {
+        return new Declaration(
+                IncidentKind.HOST_FAILURE, null, "power-domain", powerDomain, 0, null);
+    }
+
+    /** The power domain of a {@link #powerDomainOff} declaration, else null. */
+    public String powerDomain() {
+        return host == null && "power-domain".equals(rule) ? sensor : null;
+    }
+
     public static Declaration predicted(String host, String rule, String sensor, double value) {
         return new Declaration(IncidentKind.PREDICTED_FAILURE, host, rule, sensor, value, null);
     }

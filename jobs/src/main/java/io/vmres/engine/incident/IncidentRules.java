@@ -50,7 +50,7 @@ public final class IncidentRules {
             return p.confirmed();
         }
         HostState hs = fleet.hosts().get(host);
-        return "off".equals(hs.power()) || p.fenceSucceeded();
+        return fleet.provenOff(hs) || p.fenceSucceeded();
     }
 
     /** The incident owes the VM's restart (or its migration, for a drain): once per incident. */

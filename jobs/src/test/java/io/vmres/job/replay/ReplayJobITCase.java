@@ -37,10 +37,20 @@ class ReplayJobITCase {
         return Path.of("..", "..", "shared", "scenarios").toAbsolutePath().normalize();
     }
 
+    /**
+     * The shared scenarios, and those of the newer rules (Power proof, Wrong clocks) beside them.
+     */
     static Stream<Path> recordings() throws IOException {
         List<Path> all = new ArrayList<>();
-        try (Stream<Path> s = Files.list(scenarios())) {
-            s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().forEach(all::add);
+        for (Path dir : List.of(scenarios(), scenarios().resolveSibling("scenarios-next"))) {
+            if (!Files.isDirectory(dir) && !dir.equals(scenarios())) {
+                continue;
+            }
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".jsonl"))
+                        .sorted()
+                        .forEach(all::add);
+            }
         }
         return all.stream();
     }
