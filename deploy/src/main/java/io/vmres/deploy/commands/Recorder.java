@@ -1,6 +1,8 @@
 package io.vmres.deploy.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmres.engine.ClockRule;
+import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.recording.EventParser;
 import io.vmres.engine.recording.RecordingReader;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,6 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +62,8 @@ import org.slf4j.LoggerFactory;
  * left out, so that the recording replays without dead letters.
  */
 public final class Recorder implements AutoCloseable {
+    private static final ClockRule CLOCKS = new ClockRule(Settings.DEFAULTS.maxClockSkewMs());
+
     private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
@@ -226,7 +232,14 @@ public final class Recorder implements AutoCloseable {
             return;
         }
         long ts = Times.parse(line.get("ts").asText());
-        // At one instant the inventory goes first: a host's record before its beats and readings.
+        if (r.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            // the broker's append time is when the event reached the pipeline: its recvTs, which
+            // stands for its ts when its source's clock is wrong (spec: Wrong clocks)
+            line.put("recvTs", RecordingLine.timestamp(Instant.ofEpochMilli(r.timestamp())));
+            ts = CLOCKS.effectiveTs(ts, r.timestamp());
+        }
+        // In event time as the pipeline applies it (a wrong clock's arrival time standing for it);
+        // at one instant the inventory goes first: a host's record before its beats and readings.
         int rank = r.topic().equals(Topics.INVENTORY) ? 0 : 1;
         merge.add(new TopicPartition(r.topic(), r.partition()), ts, rank, line);
     }

@@ -12,6 +12,7 @@ import io.vmres.schema.Maintenance;
 import io.vmres.schema.MaintenanceEnd;
 import io.vmres.schema.OperatorConfirm;
 import io.vmres.schema.Power;
+import io.vmres.schema.PowerDomain;
 import io.vmres.schema.Vm;
 import io.vmres.schema.VmRemoved;
 import java.time.Instant;
@@ -32,17 +33,18 @@ import org.apache.avro.specific.SpecificRecord;
 public final class RecordingLine {
     /** The recording {@code type} of each input record class; other records are no input event. */
     private static final Map<Class<? extends SpecificRecord>, String> TYPES =
-            Map.of(
-                    Host.class, "host",
-                    HostRemoved.class, "host-removed",
-                    Vm.class, "vm",
-                    VmRemoved.class, "vm-removed",
-                    Heartbeat.class, "heartbeat",
-                    Power.class, "power",
-                    Health.class, "health",
-                    Maintenance.class, "maintenance",
-                    MaintenanceEnd.class, "maintenance-end",
-                    OperatorConfirm.class, "operator-confirm");
+            Map.ofEntries(
+                    Map.entry(Host.class, "host"),
+                    Map.entry(HostRemoved.class, "host-removed"),
+                    Map.entry(Vm.class, "vm"),
+                    Map.entry(VmRemoved.class, "vm-removed"),
+                    Map.entry(Heartbeat.class, "heartbeat"),
+                    Map.entry(Power.class, "power"),
+                    Map.entry(PowerDomain.class, "power-domain"),
+                    Map.entry(Health.class, "health"),
+                    Map.entry(Maintenance.class, "maintenance"),
+                    Map.entry(MaintenanceEnd.class, "maintenance-end"),
+                    Map.entry(OperatorConfirm.class, "operator-confirm"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
