@@ -339,8 +339,21 @@ class ClusterEngineTest {
         assertThat(f.incidents).extracting(IncidentOut::state).endsWith("CLOSED");
     }
 
+    private static EngineFixture externalCrash() {
+        EngineFixture f =
+                new EngineFixture(
+                        new ClusterEngine(
+                                "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
+        f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
+        f.vm("v1", "h1", 500, null, List.of());
+        return f.beats("h2", 0, 400, 1)
+                .beats("h3", 0, 400, 1)
+                .beats("h1", 0, 20, 1)
+                .power(21, "h1", "off");
+    }
+
     @Test
-    void externalResultsAreMatchedByIdAndUnansweredCommandsTimeOut() {
+    void externalResultsAreMatchedByIdAndARestartTimedOutByTheJobIsInDoubt() {
         EngineFixture f =
                 new EngineFixture(
                         new ClusterEngine(
@@ -357,13 +370,45 @@ class ClusterEngineTest {
         // a duplicate and an unknown result id change nothing; the restart waited for the map
         assertThat(f.commands)
                 .extracting(CommandOut::action)
-                .startsWith("MAP_DISKS", "RESTART_VM", "MAP_DISKS");
+                .containsExactly("MAP_DISKS", "RESTART_VM");
         assertThat(f.commands.get(1).ts()).isEqualTo(at(33));
-        // no answer to the restart: timed out after commandTimeout, retried on another target (with
-        // its disks mapped there first)
-        assertThat(f.commands.get(2).target()).isNotEqualTo(f.commands.get(1).target());
+        // no answer to the restart: timed out after commandTimeout; it may have run after all (a
+        // connector that died mid-call), so it is never started elsewhere, and an operator is told
         assertThat(f.results.get(1).status()).isEqualTo("TIMED_OUT");
         assertThat(f.results.get(1).ts()).isEqualTo(at(333));
+        assertThat(f.commands("RESTART_VM")).hasSize(1);
+        assertThat(f.alerts("IN_DOUBT"))
+                .singleElement()
+                .satisfies(a -> assertThat(a.vms()).containsExactly("v1"));
+        assertThat(f.incidents).extracting(IncidentOut::state).doesNotContain("RECOVERED");
+    }
+
+    @Test
+    void aRestartAConnectorCouldNotSettleIsNeverStartedElsewhere() {
+        EngineFixture f = externalCrash();
+        f.result(33, "inc-c1-0001-0001", "SUCCEEDED")
+                .result(40, "inc-c1-0001-0002", "FAILED", "in doubt: no answer; h2 unreachable");
+        f.run();
+        assertThat(f.commands("RESTART_VM")).hasSize(1);
+        assertThat(f.commands("MAP_DISKS")).hasSize(1);
+        assertThat(f.alerts("IN_DOUBT")).hasSize(1);
+        assertThat(f.alerts("RETRIES_EXHAUSTED")).isEmpty();
+    }
+
+    @Test
+    void aPlainFailureIsStillRetriedOnAnotherTarget() {
+        EngineFixture f = externalCrash();
+        f.result(33, "inc-c1-0001-0001", "SUCCEEDED")
+                .result(40, "inc-c1-0001-0002", "FAILED", "start failed: no such image; stopped")
+                .result(41, "inc-c1-0001-0003", "SUCCEEDED")
+                .result(50, "inc-c1-0001-0004", "SUCCEEDED");
+        f.run();
+        // retried on another target, its disks mapped there first
+        assertThat(f.commands("MAP_DISKS")).hasSize(2);
+        List<CommandOut> restarts = f.commands("RESTART_VM");
+        assertThat(restarts).hasSize(2);
+        assertThat(restarts.get(1).target()).isNotEqualTo(restarts.get(0).target());
+        assertThat(f.alerts("IN_DOUBT")).isEmpty();
     }
 
     @Test

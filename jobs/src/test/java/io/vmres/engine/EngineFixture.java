@@ -154,7 +154,11 @@ final class EngineFixture implements Output {
     }
 
     EngineFixture result(double t, String commandId, String status) {
-        events.add(new CommandResultEvent(at(t), seq++, commandId, status, "from connector"));
+        return result(t, commandId, status, "from connector");
+    }
+
+    EngineFixture result(double t, String commandId, String status, String detail) {
+        events.add(new CommandResultEvent(at(t), seq++, commandId, status, detail));
         return this;
     }
 

@@ -10,6 +10,7 @@ import io.vmres.engine.incident.HostPart;
 import io.vmres.engine.incident.Incident;
 import io.vmres.engine.incident.IncidentRules;
 import io.vmres.engine.incident.Incidents;
+import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
 import java.util.ArrayList;
@@ -21,6 +22,12 @@ import java.util.List;
  * gives up.
  */
 public final class Answers {
+    /**
+     * How a connector (or the job's own timeout) says that a restart or migration may have run
+     * after all: the VM may be running on the target, and must not be started anywhere else.
+     */
+    public static final String IN_DOUBT = "in doubt: ";
+
     private final Settings settings;
     private final Hypervisor hypervisor;
     private final Fleet fleet;
@@ -61,7 +68,12 @@ public final class Answers {
             return; // answered already
         }
         if (hypervisor == Hypervisor.EXTERNAL) {
-            finish(c, CommandStatus.TIMED_OUT, "no result within commandTimeout", t, false, out);
+            // no connector answered: a restart or migration may still have run somewhere
+            String detail =
+                    c.action() == Action.RESTART_VM || c.action() == Action.LIVE_MIGRATE_VM
+                            ? IN_DOUBT + "no result within commandTimeout"
+                            : "no result within commandTimeout";
+            finish(c, CommandStatus.TIMED_OUT, detail, t, false, out);
             return;
         }
         CommandStatus status = c.simStatus();
@@ -190,6 +202,29 @@ public final class Answers {
             th.vms().add(vs.id);
             j.moveTo(Phase.DONE);
             inc.recovered(j.vm, t);
+            return;
+        }
+        if (detail != null && detail.startsWith(IN_DOUBT)) {
+            // never a second copy: its slot on the target stays held, no retry elsewhere
+            if (th != null) {
+                th.incoming().add(j.vm);
+            }
+            j.moveTo(Phase.IN_DOUBT);
+            out.alert(
+                    new AlertOut(
+                            "IN_DOUBT",
+                            inc.id(),
+                            null,
+                            List.of(j.vm),
+                            c.action()
+                                    + " of "
+                                    + j.vm
+                                    + " on "
+                                    + c.target()
+                                    + " may have run: "
+                                    + detail.substring(IN_DOUBT.length())
+                                    + "; not started elsewhere until the inventory places it",
+                            t));
             return;
         }
         j.failedOn(c.target());

@@ -22,7 +22,13 @@ public final class VmJob implements Serializable {
         IN_FLIGHT,
         DONE,
         GIVEN_UP,
-        DROPPED;
+        DROPPED,
+        /**
+         * Its restart or migration may have run after all (a connector could not settle a call that
+         * timed out, or the job's own timeout came first): it is never started elsewhere; it waits
+         * until the inventory says where the VM is, or it stops being owed.
+         */
+        IN_DOUBT;
 
         /** The phases this one may move to; none from DONE, GIVEN_UP and DROPPED. */
         public Set<Phase> next() {
@@ -36,7 +42,9 @@ public final class VmJob implements Serializable {
                 case READY:
                     return EnumSet.of(IN_FLIGHT, TO_PLACE, DROPPED, GIVEN_UP);
                 case IN_FLIGHT:
-                    return EnumSet.of(DONE, TO_PLACE, DROPPED, GIVEN_UP);
+                    return EnumSet.of(DONE, TO_PLACE, DROPPED, GIVEN_UP, IN_DOUBT);
+                case IN_DOUBT:
+                    return EnumSet.of(DROPPED);
                 default:
                     return EnumSet.noneOf(Phase.class);
             }

@@ -86,7 +86,8 @@ public final class Fleet implements Serializable {
         if (j.target() != null
                 && (j.phase() == VmJob.Phase.PLACED
                         || j.phase() == VmJob.Phase.MAPPING
-                        || j.phase() == VmJob.Phase.READY)) {
+                        || j.phase() == VmJob.Phase.READY
+                        || j.phase() == VmJob.Phase.IN_DOUBT)) {
             HostState th = hosts.get(j.target());
             if (th != null) {
                 th.incoming().remove(j.vm);
