@@ -4,9 +4,16 @@ import io.vmres.engine.Settings;
 import io.vmres.engine.recording.SettingsParser;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -15,8 +22,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The production job's entry point, as a cluster runs the shaded job jar: {@code --bootstrap
- * HOST:PORT [--set key=value ...] [--at-least-once]}. It only wires: sources, decisions and sinks
- * are in {@link LiveJob}.
+ * HOST:PORT [--set key=value ...] [--at-least-once] [--group-id ID] [--transactional-id-prefix
+ * PREFIX] [--kafka-properties FILE]} (see {@link #options}). It only wires: sources, decisions and
+ * sinks are in {@link LiveJob}.
  */
 public final class VmresJob {
     private VmresJob() {}
@@ -33,15 +41,36 @@ public final class VmresJob {
     }
 
     public static void main(String[] args) throws Exception {
+        LiveOptions options = options(args);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        jobConfiguration(Duration.ofSeconds(1)));
+        LiveJob.build(env, options);
+        env.execute("vmres");
+    }
+
+    /**
+     * The job's options from its program arguments: {@code --bootstrap HOST:PORT} (required),
+     * {@code --set key=value} (repeatable), {@code --at-least-once}, {@code --group-id ID}, {@code
+     * --transactional-id-prefix PREFIX}, {@code --kafka-properties FILE} (Java properties given to
+     * every Kafka client of the job; read where the job's main method runs).
+     */
+    public static LiveOptions options(String[] args) throws IOException {
         String bootstrap = null;
         boolean exactlyOnce = true;
+        String groupId = null;
+        String transactionalIdPrefix = null;
+        Map<String, String> kafkaProperties = Map.of();
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--bootstrap" -> bootstrap = args[++i];
+                case "--bootstrap" -> bootstrap = value(args, ++i);
                 case "--at-least-once" -> exactlyOnce = false;
+                case "--group-id" -> groupId = value(args, ++i);
+                case "--transactional-id-prefix" -> transactionalIdPrefix = value(args, ++i);
+                case "--kafka-properties" -> kafkaProperties = readProperties(value(args, ++i));
                 case "--set" -> {
-                    String kv = args[++i];
+                    String kv = value(args, ++i);
                     int eq = kv.indexOf('=');
                     if (eq <= 0) {
                         throw new IllegalArgumentException("--set takes key=value, not " + kv);
@@ -53,17 +82,41 @@ public final class VmresJob {
         }
         if (bootstrap == null) {
             throw new IllegalArgumentException(
-                    "usage: VmresJob --bootstrap HOST:PORT [--set key=value ...]");
+                    "usage: VmresJob --bootstrap HOST:PORT [--set key=value ...]"
+                            + " [--at-least-once] [--group-id ID] [--transactional-id-prefix P]"
+                            + " [--kafka-properties FILE]");
         }
         Settings settings = SettingsParser.applyOverrides(Settings.DEFAULTS, overrides);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        jobConfiguration(Duration.ofSeconds(1)));
-        LiveJob.build(
-                env,
+        LiveOptions options =
                 LiveOptions.defaults(bootstrap)
                         .withSettings(settings)
-                        .withExactlyOnce(exactlyOnce));
-        env.execute("vmres");
+                        .withExactlyOnce(exactlyOnce)
+                        .withKafkaProperties(kafkaProperties);
+        if (groupId != null) {
+            options = options.withGroupId(groupId);
+        }
+        if (transactionalIdPrefix != null) {
+            options = options.withTransactionalIdPrefix(transactionalIdPrefix);
+        }
+        return options;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Map<String, String> readProperties(String file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Map<String, String> m = new TreeMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, p.getProperty(k));
+        }
+        return m;
     }
 }

@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
             PlanCommand.class,
             BenchCommand.class,
             DashboardCommand.class,
+            ClusterCommand.class,
+            FleetCommand.class,
+            TopicsCommand.class,
             HelpCommand.class
         },
         footerHeading = "%nExamples:%n",

@@ -53,6 +53,21 @@ public final class SimConnector {
     public static int run(
             String bootstrap, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
             throws Exception {
+        return run(bootstrap, settings, lifecycle, out, fleet -> {});
+    }
+
+    /**
+     * As {@link #run(String, ConnectorSettings, Lifecycle, PrintStream)}, handing the fleet to
+     * {@code withFleet} once its telemetry is published and before the connector serves: {@code
+     * vmres fleet} attaches its crash control there.
+     */
+    public static int run(
+            String bootstrap,
+            ConnectorSettings settings,
+            Lifecycle lifecycle,
+            PrintStream out,
+            FleetHook withFleet)
+            throws Exception {
         checkReachable(bootstrap);
         SimulatedFleet.Builder fb =
                 SimulatedFleet.builder()
@@ -90,6 +105,7 @@ public final class SimConnector {
                 fleet.hosts().size(),
                 fleet.vms().size(),
                 telemetry == null ? "no telemetry" : "telemetry published");
+        withFleet.attach(fleet);
         ConnectorCounters c =
                 serve(
                         bootstrap,
@@ -108,6 +124,14 @@ public final class SimConnector {
                 c.timedOut(),
                 telemetry == null ? 0 : telemetry.published());
         return 0;
+    }
+
+    /**
+     * What a caller adds to the running fleet; whatever it starts, it registers with the lifecycle.
+     */
+    @FunctionalInterface
+    public interface FleetHook {
+        void attach(SimulatedFleet fleet) throws Exception;
     }
 
     /**

@@ -33,18 +33,20 @@ public final class LiveJob {
     public static void build(StreamExecutionEnvironment env, LiveOptions options) {
         List<String> topics = new ArrayList<>(Topics.INPUTS);
         topics.add(Topics.COMMAND_RESULTS);
-        Properties consumer = new Properties();
-        // command results come from connectors; job outputs are read only once committed
+        Properties consumer = options.clientProperties();
+        // command results come from connectors; job outputs are read only once committed (set
+        // over the user's properties: reading uncommitted would act on aborted commands)
         consumer.setProperty("isolation.level", "read_committed");
         KafkaSource<Decoded> source =
                 KafkaSource.<Decoded>builder()
+                        // first: the options below win over the same keys in the user's file
+                        .setProperties(consumer)
                         .setBootstrapServers(options.bootstrapServers())
                         .setTopics(topics)
                         .setGroupId(options.groupId())
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(
                                 new DecodingDeserializer(options.settings().maxClockSkewMs()))
-                        .setProperties(consumer)
                         .build();
         WatermarkStrategy<Decoded> watermarks =
                 WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
@@ -92,7 +94,12 @@ public final class LiveJob {
 
     /** Every decision to its topic, in Kafka transactions when exactly-once. */
     public static KafkaSink<Emitted> sink(LiveOptions options) {
+        Properties producer = options.clientProperties();
+        // the broker caps transactions at 15 minutes by default; Flink's default of one hour is
+        // refused. A shorter timeout of the user's own wins.
+        producer.putIfAbsent("transaction.timeout.ms", "600000");
         return KafkaSink.<Emitted>builder()
+                .setKafkaProducerConfig(producer)
                 .setBootstrapServers(options.bootstrapServers())
                 .setRecordSerializer(new OutputSerializer())
                 .setDeliveryGuarantee(
@@ -100,9 +107,6 @@ public final class LiveJob {
                                 ? DeliveryGuarantee.EXACTLY_ONCE
                                 : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(options.transactionalIdPrefix())
-                // the broker caps transactions at 15 minutes; Flink's default of one hour is
-                // refused
-                .setProperty("transaction.timeout.ms", "600000")
                 .build();
     }
 }

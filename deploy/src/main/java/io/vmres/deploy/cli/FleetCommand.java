@@ -1,0 +1,105 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.commands.Fleet;
+import io.vmres.deploy.commands.FleetControl;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code vmres fleet}: a simulated fleet and its connector as a process of its own. */
+@Command(
+        name = "fleet",
+        header = "Runs a simulated fleet and its connector; `fleet crash HOST` crashes a host.",
+        description = {
+            "Publishes a simulated fleet's inventory and telemetry to Kafka, runs the job's commands"
+                    + " against it, and crashes hosts on request: `vmres fleet crash HOST` drops a"
+                    + " request in the --control folder, which the fleet watches.",
+            ""
+        },
+        subcommands = FleetCommand.Crash.class,
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vmres fleet --bootstrap 127.0.0.1:9092 --control .vmres/fleet",
+            "  vmres fleet crash h7 --control .vmres/fleet",
+            "  vmres fleet crash any --control .vmres/cluster/fleet/control"
+        })
+final class FleetCommand extends Subcommand {
+    static final String DEFAULT_CONTROL = ".vmres/fleet";
+
+    @Option(
+            names = "--hosts",
+            defaultValue = "200",
+            description = "Hosts (default: ${DEFAULT-VALUE}).")
+    int hosts;
+
+    @Option(
+            names = "--vms-per-host",
+            defaultValue = "10",
+            description = "VMs per host (default: ${DEFAULT-VALUE}).")
+    int vmsPerHost;
+
+    @Option(
+            names = "--clusters",
+            defaultValue = "2",
+            description = "Clusters (default: ${DEFAULT-VALUE}).")
+    int clusters;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--control",
+            paramLabel = "DIR",
+            defaultValue = DEFAULT_CONTROL,
+            description = "The crash control folder (default: ${DEFAULT-VALUE}).")
+    Path control;
+
+    @Mixin private BootstrapOption bootstrap;
+
+    @Override
+    public Integer call() throws Exception {
+        atLeast(hosts, 1, "--hosts");
+        atLeast(vmsPerHost, 1, "--vms-per-host");
+        atLeast(clusters, 1, "--clusters");
+        return Fleet.run(
+                bootstrap.servers(),
+                new Fleet.Shape(hosts, vmsPerHost, clusters, seed),
+                control,
+                lifecycle(),
+                System.out);
+    }
+
+    @Command(name = "crash", header = "Crashes a host of a running `vmres fleet`.")
+    static final class Crash implements Callable<Integer> {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help message and exit.")
+        private boolean help;
+
+        @ParentCommand FleetCommand parent;
+
+        @Parameters(
+                paramLabel = "HOST",
+                description = "The host, or `any` for the first that can crash.")
+        String host;
+
+        @Option(
+                names = "--control",
+                paramLabel = "DIR",
+                defaultValue = DEFAULT_CONTROL,
+                description = "The fleet's crash control folder (default: ${DEFAULT-VALUE}).")
+        Path control;
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println(FleetControl.request(control, host, Duration.ofSeconds(15)));
+            return Cli.OK;
+        }
+    }
+}

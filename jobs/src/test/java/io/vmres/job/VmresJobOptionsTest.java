@@ -1,0 +1,62 @@
+package io.vmres.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vmres.job.live.LiveOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VmresJobOptionsTest {
+
+    @Test
+    void defaultsNeedOnlyTheBootstrap() throws Exception {
+        LiveOptions o = VmresJob.options(new String[] {"--bootstrap", "k:9092"});
+        assertThat(o.bootstrapServers()).isEqualTo("k:9092");
+        assertThat(o.exactlyOnce()).isTrue();
+        assertThat(o.groupId()).isEqualTo("vmres-job");
+        assertThat(o.transactionalIdPrefix()).isEqualTo("vmres-job");
+        assertThat(o.kafkaProperties()).isEmpty();
+    }
+
+    @Test
+    void kafkaPropertiesGroupAndPrefixReachEveryClient(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("kafka.properties");
+        Files.writeString(
+                file, "security.protocol=SASL_SSL\ntransaction.timeout.ms=300000\n# comment\n");
+        LiveOptions o =
+                VmresJob.options(
+                        new String[] {
+                            "--bootstrap", "k:9092",
+                            "--kafka-properties", file.toString(),
+                            "--group-id", "vmres-prod",
+                            "--transactional-id-prefix", "vmres-prod-tx",
+                            "--set", "heartbeatTimeout=PT5S",
+                            "--at-least-once"
+                        });
+        assertThat(o.kafkaProperties())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "security.protocol", "SASL_SSL",
+                                "transaction.timeout.ms", "300000"));
+        assertThat(o.groupId()).isEqualTo("vmres-prod");
+        assertThat(o.transactionalIdPrefix()).isEqualTo("vmres-prod-tx");
+        assertThat(o.exactlyOnce()).isFalse();
+        assertThat(o.settings().heartbeatTimeoutMs()).isEqualTo(Duration.ofSeconds(5).toMillis());
+        // each client gets its own copy: the job adds its own keys to it
+        o.clientProperties().setProperty("isolation.level", "read_committed");
+        assertThat(o.clientProperties()).doesNotContainKey("isolation.level");
+    }
+
+    @Test
+    void aMissingValueOrBootstrapIsTold() {
+        assertThatThrownBy(() -> VmresJob.options(new String[] {"--group-id"}))
+                .hasMessageContaining("--group-id needs a value");
+        assertThatThrownBy(() -> VmresJob.options(new String[] {"--group-id", "g"}))
+                .hasMessageContaining("usage");
+    }
+}
