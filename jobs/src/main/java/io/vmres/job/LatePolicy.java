@@ -2,6 +2,7 @@ package io.vmres.job;
 
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Events;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.HostRemoved;
 import io.vmres.engine.event.Maintenance;
@@ -23,48 +24,15 @@ public final class LatePolicy {
 
     /** The event moved to {@code ts}, or null when a late event of its type is not applied. */
     public static Event retimeOrDrop(Event e, long ts) {
-        if (e instanceof HostEvent h) {
-            return new HostEvent(
-                    ts,
-                    h.seq(),
-                    h.host(),
-                    h.cluster(),
-                    h.cpu(),
-                    h.memMb(),
-                    h.rack(),
-                    h.powerDomain(),
-                    h.hypervisor(),
-                    h.storageDomains(),
-                    h.spare(),
-                    h.bmc());
-        } else if (e instanceof HostRemoved h) {
-            return new HostRemoved(ts, h.seq(), h.host());
-        } else if (e instanceof VmEvent v) {
-            return new VmEvent(
-                    ts,
-                    v.seq(),
-                    v.vm(),
-                    v.host(),
-                    v.cpu(),
-                    v.memMb(),
-                    v.priority(),
-                    v.ha(),
-                    v.antiAffinityGroup(),
-                    v.storageDomain(),
-                    v.disks(),
-                    v.dependsOn());
-        } else if (e instanceof VmRemoved v) {
-            return new VmRemoved(ts, v.seq(), v.vm());
-        } else if (e instanceof Maintenance m) {
-            return new Maintenance(
-                    ts, m.seq(), m.host(), m.deadline(), m.reason(), m.requestedBy());
-        } else if (e instanceof MaintenanceEnd m) {
-            return new MaintenanceEnd(ts, m.seq(), m.host());
-        } else if (e instanceof OperatorConfirm c) {
-            return new OperatorConfirm(ts, c.seq(), c.host(), c.requestedBy(), c.reason());
-        } else if (e instanceof CommandResultEvent r) {
-            return new CommandResultEvent(ts, r.seq(), r.commandId(), r.status(), r.detail());
-        }
-        return null;
+        boolean fact =
+                e instanceof HostEvent
+                        || e instanceof HostRemoved
+                        || e instanceof VmEvent
+                        || e instanceof VmRemoved
+                        || e instanceof Maintenance
+                        || e instanceof MaintenanceEnd
+                        || e instanceof OperatorConfirm
+                        || e instanceof CommandResultEvent;
+        return fact ? Events.at(e, ts) : null;
     }
 }

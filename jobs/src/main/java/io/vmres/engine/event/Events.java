@@ -6,13 +6,20 @@ public final class Events {
 
     /** The same event at another event time (its seq and every other field unchanged). */
     public static Event at(Event e, long ts) {
-        if (e.ts() == ts) {
+        return at(e, ts, e.seq());
+    }
+
+    /**
+     * The same event at another event time and place in its instant, every other field unchanged.
+     */
+    public static Event at(Event e, long ts, long seq) {
+        if (e.ts() == ts && e.seq() == seq) {
             return e;
         }
         if (e instanceof HostEvent h) {
             return new HostEvent(
                     ts,
-                    h.seq(),
+                    seq,
                     h.host(),
                     h.cluster(),
                     h.cpu(),
@@ -24,11 +31,11 @@ public final class Events {
                     h.spare(),
                     h.bmc());
         } else if (e instanceof HostRemoved h) {
-            return new HostRemoved(ts, h.seq(), h.host());
+            return new HostRemoved(ts, seq, h.host());
         } else if (e instanceof VmEvent v) {
             return new VmEvent(
                     ts,
-                    v.seq(),
+                    seq,
                     v.vm(),
                     v.host(),
                     v.cpu(),
@@ -40,28 +47,27 @@ public final class Events {
                     v.disks(),
                     v.dependsOn());
         } else if (e instanceof VmRemoved v) {
-            return new VmRemoved(ts, v.seq(), v.vm());
+            return new VmRemoved(ts, seq, v.vm());
         } else if (e instanceof Heartbeat h) {
-            return new Heartbeat(ts, h.seq(), h.host(), h.channel());
+            return new Heartbeat(ts, seq, h.host(), h.channel());
         } else if (e instanceof Power p) {
-            return new Power(ts, p.seq(), p.host(), p.state());
+            return new Power(ts, seq, p.host(), p.state());
         } else if (e instanceof PowerDomainReading p) {
-            return new PowerDomainReading(ts, p.seq(), p.powerDomain(), p.state(), p.source());
+            return new PowerDomainReading(ts, seq, p.powerDomain(), p.state(), p.source());
         } else if (e instanceof Health h) {
-            return new Health(ts, h.seq(), h.host(), h.sensor(), h.value(), h.component());
+            return new Health(ts, seq, h.host(), h.sensor(), h.value(), h.component());
         } else if (e instanceof Maintenance m) {
-            return new Maintenance(
-                    ts, m.seq(), m.host(), m.deadline(), m.reason(), m.requestedBy());
+            return new Maintenance(ts, seq, m.host(), m.deadline(), m.reason(), m.requestedBy());
         } else if (e instanceof MaintenanceEnd m) {
-            return new MaintenanceEnd(ts, m.seq(), m.host());
+            return new MaintenanceEnd(ts, seq, m.host());
         } else if (e instanceof OperatorConfirm c) {
-            return new OperatorConfirm(ts, c.seq(), c.host(), c.requestedBy(), c.reason());
+            return new OperatorConfirm(ts, seq, c.host(), c.requestedBy(), c.reason());
         } else if (e instanceof SimFault f) {
-            return new SimFault(ts, f.seq(), f.action(), f.count(), f.host(), f.target(), f.vm());
+            return new SimFault(ts, seq, f.action(), f.count(), f.host(), f.target(), f.vm());
         } else if (e instanceof CommandResultEvent r) {
-            return new CommandResultEvent(ts, r.seq(), r.commandId(), r.status(), r.detail());
+            return new CommandResultEvent(ts, seq, r.commandId(), r.status(), r.detail());
         } else if (e instanceof Prediction p) {
-            return new Prediction(ts, p.seq(), p.host(), p.rule(), p.sensor(), p.value());
+            return new Prediction(ts, seq, p.host(), p.rule(), p.sensor(), p.value());
         }
         throw new IllegalArgumentException("an event of unknown type " + e.type());
     }

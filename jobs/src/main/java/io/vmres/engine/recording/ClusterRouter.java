@@ -2,6 +2,7 @@ package io.vmres.engine.recording;
 
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Events;
 import io.vmres.engine.event.Health;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
@@ -150,19 +151,7 @@ public final class ClusterRouter implements Serializable {
 
     /** The VM's record as of another instant (same ts and seq as the event that brings it). */
     private static VmEvent at(VmEvent v, long ts, long seq) {
-        return new VmEvent(
-                ts,
-                seq,
-                v.vm(),
-                v.host(),
-                v.cpu(),
-                v.memMb(),
-                v.priority(),
-                v.ha(),
-                v.antiAffinityGroup(),
-                v.storageDomain(),
-                v.disks(),
-                v.dependsOn());
+        return (VmEvent) Events.at(v, ts, seq);
     }
 
     private String clusterOf(String host) {
