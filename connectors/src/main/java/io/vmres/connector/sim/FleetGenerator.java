@@ -21,13 +21,15 @@ final class FleetGenerator {
 
     /**
      * Hosts split evenly over the clusters, in racks of {@code hostsPerRack} (a rack never spans
-     * two clusters), racks grouped into power domains; the last hosts of each cluster are its
-     * spares.
+     * two clusters), racks grouped into power domains of {@code racksPerPowerDomain} racks (nor
+     * does a power domain: a cluster has as many as its racks need); the last hosts of each cluster
+     * are its spares.
      */
     List<FleetHost> hosts() {
         List<String> hostIds = SimulatedFleet.ids("h", b.hosts);
         List<FleetHost> out = new ArrayList<>();
         int rack = 0;
+        int powerDomain = 0;
         int next = 0;
         Set<String> noBmc = pickWithoutBmc();
         for (int c = 0; c < b.clusters; c++) {
@@ -40,6 +42,9 @@ final class FleetGenerator {
             for (int i = 0; i < size; i++) {
                 if (i % b.hostsPerRack == 0) {
                     rack++;
+                    if ((i / b.hostsPerRack) % b.racksPerPowerDomain == 0) {
+                        powerDomain++;
+                    }
                 }
                 String id = hostIds.get(next++);
                 boolean spare = i >= size - b.sparesPerCluster;
@@ -48,7 +53,7 @@ final class FleetGenerator {
                                 id,
                                 cluster,
                                 String.format("r%02d", rack),
-                                String.format("pd%02d", (rack - 1) / b.racksPerPowerDomain + 1),
+                                String.format("pd%02d", powerDomain),
                                 "kvm",
                                 storage,
                                 b.hostCpu,

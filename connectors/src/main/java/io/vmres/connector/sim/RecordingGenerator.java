@@ -116,8 +116,8 @@ public final class RecordingGenerator {
                         .hosts(o.hosts())
                         .vmsPerHost(o.vmsPerHost())
                         .clusters(o.clusters())
-                        .hostsPerRack(10)
-                        .racksPerPowerDomain(2)
+                        .hostsPerRack(hostsPerRack(perCluster))
+                        .racksPerPowerDomain(racksPerPowerDomain(perCluster))
                         // A small cluster keeps most of its hosts for VMs.
                         .sparesPerCluster(perCluster >= 10 ? 2 : perCluster >= 3 ? 1 : 0)
                         .seed(o.seed())
@@ -125,6 +125,23 @@ public final class RecordingGenerator {
         this.hosts = fleet.hosts();
         this.vms = fleet.vms();
         this.random = new Random(o.seed() ^ 0x6E4E_7A70L);
+    }
+
+    /**
+     * Racks of 10 hosts, smaller in a cluster of fewer than 40 so that it still has four racks: a
+     * rack's power loss then leaves most of its cluster to take the rack's VMs.
+     */
+    static int hostsPerRack(int perCluster) {
+        return Math.max(1, Math.min(10, (perCluster + 3) / 4));
+    }
+
+    /**
+     * Two racks a power domain where a cluster has six racks or more, else one: every cluster has
+     * several power domains, and a failed domain never takes every target of its cluster.
+     */
+    static int racksPerPowerDomain(int perCluster) {
+        int racks = (perCluster + hostsPerRack(perCluster) - 1) / hostsPerRack(perCluster);
+        return racks >= 6 ? 2 : 1;
     }
 
     /** Writes the recording to {@code file}, gzip-compressed when its name ends in {@code .gz}. */

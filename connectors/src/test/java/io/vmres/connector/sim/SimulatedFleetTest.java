@@ -51,7 +51,12 @@ class SimulatedFleetTest {
                     assertThat(hs).hasSizeLessThanOrEqualTo(20);
                     assertThat(hs.stream().map(FleetHost::cluster).distinct()).hasSize(1);
                 });
-        assertThat(hosts.stream().map(FleetHost::powerDomain).distinct()).hasSize(5);
+        // Five racks a cluster in power domains of two racks: three a cluster, none spanning two.
+        Map<String, List<FleetHost>> byPowerDomain =
+                hosts.stream().collect(Collectors.groupingBy(FleetHost::powerDomain));
+        assertThat(byPowerDomain).hasSize(6);
+        byPowerDomain.forEach(
+                (pd, hs) -> assertThat(hs.stream().map(FleetHost::cluster).distinct()).hasSize(1));
         assertThat(hosts.stream().filter(FleetHost::spare)).hasSize(4);
         for (FleetHost h : hosts) {
             SimulatedFleet.Usage used = fleet.used(h.host());

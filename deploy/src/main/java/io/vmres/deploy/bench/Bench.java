@@ -35,6 +35,9 @@ public final class Bench {
     /** A one-hour, 400-host recording must replay in a fresh JVM within this. */
     public static final double TARGET_WALL_S = 15;
 
+    /** Start-up at least this share of a run's wall time makes its rate say little. */
+    static final double STARTUP_DOMINATES = 0.5;
+
     private static final int FAILURES = 10;
     private static final long SEED = 1;
 
@@ -91,13 +94,12 @@ public final class Bench {
         Map<String, Object> machine = machine();
         console.printf(
                 Locale.ROOT,
-                "recording: %,d hosts, %,d VMs, %s of event time, %d crashes: %,d events, %.1f MB"
-                        + " (generated in %.1f s)%n",
-                gen.hosts(),
-                gen.vms(),
+                "recording: %s, %s, %s of event time, %s: %s, %.1f MB" + " (generated in %.1f s)%n",
+                io.vmres.deploy.commands.Words.count(gen.hosts(), "host"),
+                io.vmres.deploy.commands.Words.count(gen.vms(), "VM"),
                 args.duration().toString().substring(2).toLowerCase(Locale.ROOT),
-                gen.crashes().size(),
-                gen.events(),
+                io.vmres.deploy.commands.Words.count(gen.crashes().size(), "crash", "crashes"),
+                io.vmres.deploy.commands.Words.count(gen.events(), "event"),
                 bytes / 1e6,
                 generateS);
         console.printf(
@@ -125,6 +127,8 @@ public final class Bench {
         }
         Run median = median(runs);
         print(console, median, "median of the in-JVM runs");
+        double startupS = startup(dir, args);
+        startupNote(startupS, median.wallS()).ifPresent(console::println);
         Run fresh = freshJvm(recording, dir.resolve("out-fresh"), args);
         print(console, fresh, "JVM and MiniCluster start included");
         // The target is set for the default recording only; another size says nothing about it.
@@ -156,6 +160,7 @@ public final class Bench {
             doc.put("warmup", warmup);
             doc.put("inJvm", runs);
             doc.put("inJvmMedian", median);
+            doc.put("startupS", round(startupS));
             doc.put("freshJvm", fresh);
             doc.put("targetWallS", TARGET_WALL_S);
             doc.put("targetMet", met);
@@ -164,6 +169,34 @@ public final class Bench {
                     .writeValue(args.json().get().toFile(), doc);
         }
         return 0;
+    }
+
+    /**
+     * What to say when start-up is most of a run ({@code startupS}, the replay of no event, at
+     * least {@link #STARTUP_DOMINATES} of {@code runS}): the rate then measures start-up.
+     */
+    static Optional<String> startupNote(double startupS, double runS) {
+        if (startupS < STARTUP_DOMINATES * runS) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                String.format(
+                        Locale.ROOT,
+                        "note: start-up dominates these figures: a replay of no event takes %.2f s"
+                                + " of the %.2f s of a run here, so the rate and ratio measure the"
+                                + " MiniCluster's start, not the pipeline; a larger --hosts or"
+                                + " --duration measures throughput",
+                        startupS,
+                        runS));
+    }
+
+    /** The wall time of a replay of a recording with no event: the MiniCluster's start and stop. */
+    private static double startup(Path dir, BenchArgs args) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "{\"type\":\"meta\"}\n");
+        long t0 = System.nanoTime();
+        Replay.replay(
+                empty, dir.resolve("out-empty"), Map.of(), args.parallelism(), Optional.empty());
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static Run inThisJvm(

@@ -39,13 +39,13 @@ record RecoveryReport(
     static void printSetup(PrintStream console, RecoveryFleet fleet, Settings settings) {
         console.printf(
                 Locale.ROOT,
-                "fleet: %,d hosts in one cluster, %,d VMs; rack %s (%d hosts, %,d VMs) loses power at"
+                "fleet: %s in one cluster, %s; rack %s (%s, %s) loses power at"
                         + " %s, its BMCs reading off%n",
-                fleet.hosts(),
-                fleet.vmEvents().size(),
+                io.vmres.deploy.commands.Words.count(fleet.hosts(), "host"),
+                io.vmres.deploy.commands.Words.count(fleet.vmEvents().size(), "VM"),
                 fleet.failedRack(),
-                fleet.failedHosts(),
-                fleet.failedVms(),
+                io.vmres.deploy.commands.Words.count(fleet.failedHosts(), "host"),
+                io.vmres.deploy.commands.Words.count(fleet.failedVms(), "VM"),
                 Times.format(fleet.crashAt()));
         console.printf(
                 Locale.ROOT,
@@ -61,18 +61,18 @@ record RecoveryReport(
     static void printRun(PrintStream console, RecoveryRun r) {
         console.printf(
                 Locale.ROOT,
-                "  %s: %,d VMs recovered (%d unplaced, %d failed) in %.1f s from the failure (declared"
-                        + " after %.1f s); %,d maps, %,d restarts, %,d fences; %,d events in %.1f s%n",
+                "  %s: %s recovered (%d unplaced, %d failed) in %.1f s from the failure (declared"
+                        + " after %.1f s); %s, %s, %s; %s in %.1f s%n",
                 r.mode().name().toLowerCase(Locale.ROOT),
-                r.vmsRecovered(),
+                io.vmres.deploy.commands.Words.count(r.vmsRecovered(), "VM"),
                 r.vmsUnplaced(),
                 r.vmsFailed(),
                 r.recoverySeconds(),
                 r.detectionSeconds(),
-                r.commands().get("MAP_DISKS"),
-                r.commands().get("RESTART_VM"),
-                r.commands().get("FENCE_HOST"),
-                r.eventsApplied(),
+                io.vmres.deploy.commands.Words.count(r.commands().get("MAP_DISKS"), "map"),
+                io.vmres.deploy.commands.Words.count(r.commands().get("RESTART_VM"), "restart"),
+                io.vmres.deploy.commands.Words.count(r.commands().get("FENCE_HOST"), "fence"),
+                io.vmres.deploy.commands.Words.count(r.eventsApplied(), "event"),
                 r.wallSeconds());
     }
 

@@ -108,8 +108,20 @@ public interface Actions {
      */
     record RecordArgs(Path out, Optional<Duration> duration, String bootstrap, boolean fromNow) {}
 
-    /** Options of {@code vmres confirm}. */
-    record ConfirmArgs(String host, String reason, String requestedBy, String bootstrap) {}
+    /**
+     * Options of {@code vmres confirm}; {@code answerWait} is how long to wait for the job's answer
+     * (zero: only send).
+     */
+    record ConfirmArgs(
+            String host, String reason, String requestedBy, String bootstrap, Duration answerWait) {
+        /** How long {@code vmres confirm} waits for the job's answer unless told otherwise. */
+        public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
+        /** A confirmation that waits the default time for the job's answer. */
+        public ConfirmArgs(String host, String reason, String requestedBy, String bootstrap) {
+            this(host, reason, requestedBy, bootstrap, DEFAULT_WAIT);
+        }
+    }
 
     /** Options of {@code vmres connector}. */
     record ConnectorArgs(ConnectorType type, Optional<Path> config, String bootstrap) {}

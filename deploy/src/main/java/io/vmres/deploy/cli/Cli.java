@@ -64,6 +64,18 @@ public final class Cli {
     /** Runs one command line to its end and closes what it started; returns the exit code. */
     public int run(String... args) {
         try {
+            if (args.length > 0
+                    && !args[0].startsWith("-")
+                    && !commandLine.getSubcommands().containsKey(args[0])) {
+                // Before picocli sees a --help after it: an unknown command is a usage error
+                // whatever follows, never the top-level help with exit 0.
+                return usageError(
+                        new UnmatchedArgumentException(
+                                commandLine,
+                                java.util.List.of(args[0]),
+                                "Unknown command: '" + args[0] + "'"),
+                        args);
+            }
             return commandLine.execute(args);
         } finally {
             lifecycle.close();

@@ -1,6 +1,7 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.cli.Actions.ConfirmArgs;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -14,6 +15,15 @@ import picocli.CommandLine.Parameters;
             "Confirms that a host awaiting confirmation is down (powered off or cut off by hand)."
                     + " vmres never restarts VMs without proof that their host is down; for a host"
                     + " without a power controller (BMC) this confirmation is the proof.",
+            "",
+            "Sends the request, then waits for the job's answer: applied (the host's incident"
+                    + " holds the confirmation and its VMs are restarted) or ignored (a"
+                    + " CONFIRM_IGNORED alert says why: the host is alive, unknown, not declared"
+                    + " yet...).",
+            "",
+            "Exit codes: 0 applied (or sent, with --wait 0s), 1 failure (such as a broker that"
+                    + " cannot be reached), 2 usage error, 3 ignored by the job, 4 no answer"
+                    + " within --wait.",
             ""
         },
         footerHeading = "%nExamples:%n",
@@ -37,6 +47,16 @@ final class ConfirmCommand extends Subcommand {
             description = "Who confirms (default: your user name, ${DEFAULT-VALUE}).")
     private String requestedBy;
 
+    @Option(
+            names = "--wait",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description =
+                    "How long to wait for the job's answer (default: ${DEFAULT-VALUE}; 0s: send"
+                            + " only).")
+    private Duration wait;
+
     @Mixin private BootstrapOption bootstrap;
 
     @Override
@@ -52,7 +72,7 @@ final class ConfirmCommand extends Subcommand {
         }
         ConfirmArgs args =
                 new ConfirmArgs(
-                        host.trim(), reason.trim(), requestedBy.trim(), bootstrap.servers());
+                        host.trim(), reason.trim(), requestedBy.trim(), bootstrap.servers(), wait);
         return actions().confirm(args, lifecycle());
     }
 }

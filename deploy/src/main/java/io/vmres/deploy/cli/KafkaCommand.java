@@ -66,11 +66,11 @@ final class KafkaCommand extends Subcommand {
                 EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
         EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
         out.printf(
-                "Kafka is ready at %s (started in %.1f s; %d topics of %d partitions; data in %s%s).%n",
+                "Kafka is ready at %s (started in %.1f s; %d topics of %s; data in %s%s).%n",
                 kafka.bootstrapServers(),
                 kafka.startupTime().toMillis() / 1000.0,
                 Topics.ALL.size(),
-                partitions,
+                io.vmres.deploy.commands.Words.count(partitions, "partition"),
                 kafka.dataDir(),
                 dataDir == null ? ", deleted on exit" : "");
         out.println("bootstrap.servers=" + kafka.bootstrapServers());

@@ -57,6 +57,13 @@ final class PlanCommand extends Subcommand {
             }
         }
         Plan.Snapshot s = Plan.at(file, abs, since);
+        for (String warning : Plan.warnings(file, s)) {
+            err().println(warning);
+        }
+        err().flush();
+        if (s.events() == 0) {
+            return Cli.FAILURE; // as a replay of it: garbage does not succeed
+        }
         if (json) {
             out().println(Plan.json(s));
             out().flush();

@@ -1,6 +1,8 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.cli.Actions.ReplayArgs;
+import io.vmres.deploy.commands.Replay;
+import io.vmres.deploy.commands.SettingValues;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -48,8 +50,9 @@ final class ReplayCommand extends Subcommand {
             paramLabel = "KEY=VALUE",
             mapFallbackValue = Option.NULL_VALUE,
             description =
-                    "Overrides one setting, such as heartbeatTimeout=PT5S; repeatable. Keys and values as"
-                            + " in a recording's meta config.")
+                    "Overrides one setting, such as heartbeatTimeout=5s; repeatable. Keys as in a"
+                            + " recording's meta config (docs/settings.md); durations as 5s, 2m or"
+                            + " PT5S.")
     private Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(
@@ -86,7 +89,9 @@ final class ReplayCommand extends Subcommand {
             names = "--dashboard-port",
             paramLabel = "PORT",
             defaultValue = "" + DashboardCommand.DEFAULT_PORT,
-            description = "With --dashboard: its port, on loopback (default: ${DEFAULT-VALUE}).")
+            description =
+                    "With --dashboard: its port, on loopback (default: ${DEFAULT-VALUE};"
+                            + " --dashboard-port 0 picks a free one).")
     private int dashboardPort;
 
     @Override
@@ -97,6 +102,16 @@ final class ReplayCommand extends Subcommand {
                 throw usage("--set takes KEY=VALUE, with neither empty; got '" + e.getKey() + "'");
             }
         }
+        Map<String, String> set;
+        try {
+            set = SettingValues.normalize(settings);
+            if (config != null) {
+                SettingValues.normalize(
+                        Replay.overrides(Optional.of(readableFile(config, "--config")), Map.of()));
+            }
+        } catch (IllegalArgumentException e) {
+            throw usage((config != null ? "" : "--set: ") + e.getMessage());
+        }
         Path dir = out != null ? out : Path.of("out", baseName(recording));
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw usage("--out " + dir + " is a file, not a folder");
@@ -105,7 +120,7 @@ final class ReplayCommand extends Subcommand {
                 new ReplayArgs(
                         recording,
                         dir,
-                        Collections.unmodifiableMap(new LinkedHashMap<>(settings)),
+                        Collections.unmodifiableMap(new LinkedHashMap<>(set)),
                         atLeast(parallelism, 1, "--parallelism"),
                         Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
                         dashboard ? Optional.of(replayDashboard()) : Optional.empty());

@@ -37,6 +37,11 @@ abstract class Subcommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
+    /** Where warnings and errors go (stderr when run from the launcher). */
+    protected PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     /** A usage error: picocli prints it with the command's usage and exits with 2. */
     protected ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);

@@ -33,34 +33,48 @@ public final class WiredActions implements Actions {
                     new io.vmres.deploy.dashboard.DashboardModel(io.vmres.engine.Settings.DEFAULTS);
             io.vmres.deploy.dashboard.DashboardServer server =
                     lifecycle.register(
-                            io.vmres.deploy.dashboard.Dashboard.serve(
-                                    model, d.listen().bind(), d.listen().port(), null));
+                            serve(model, d.listen().bind(), d.listen().port(), "--dashboard-port"));
             System.out.printf(
                     java.util.Locale.ROOT,
                     "dashboard: %s (event time at %sx)%n",
                     server.url(),
                     d.speed());
-            io.vmres.engine.recording.LocalReplay.Result r =
-                    new io.vmres.deploy.dashboard.PacedReplay(model, d.speed())
-                            .run(
-                                    args.recording(),
-                                    args.out(),
-                                    Replay.overrides(args.config(), args.settings()));
-            System.out.printf(
-                    java.util.Locale.ROOT,
-                    "%s: replayed, %,d commands -> %s; the dashboard stays up until Ctrl-C%n",
-                    args.recording(),
-                    r.commands(),
-                    args.out());
+            new io.vmres.deploy.dashboard.PacedReplay(model, d.speed())
+                    .run(
+                            args.recording(),
+                            args.out(),
+                            Replay.overrides(args.config(), args.settings()));
+            // The same account as a plain replay, from the summary the replay wrote.
+            int code =
+                    Replay.report(
+                            io.vmres.job.replay.ReplayJob.Result.read(
+                                    args.out().resolve("summary.json")),
+                            args.out(),
+                            System.out,
+                            System.err);
+            System.out.println("the dashboard stays up until Ctrl-C");
             lifecycle.awaitShutdown();
-            return 0;
+            return code;
         }
         return Replay.run(
                 args.recording(),
                 args.out(),
                 Replay.overrides(args.config(), args.settings()),
                 args.parallelism(),
-                System.out);
+                System.out,
+                System.err);
+    }
+
+    /** The dashboard's server; a port in use says which option picks a free one. */
+    static io.vmres.deploy.dashboard.DashboardServer serve(
+            io.vmres.deploy.dashboard.DashboardModel model, String bind, int port, String option)
+            throws Exception {
+        try {
+            return io.vmres.deploy.dashboard.Dashboard.serve(model, bind, port, null);
+        } catch (java.net.BindException e) {
+            throw new IllegalStateException(
+                    "port " + port + " is in use; " + option + " 0 picks a free one", e);
+        }
     }
 
     @Override
@@ -78,14 +92,14 @@ public final class WiredActions implements Actions {
 
     @Override
     public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
-        io.vmres.deploy.commands.Confirm.send(
+        return io.vmres.deploy.commands.Confirm.run(
                 args.bootstrap(),
                 args.host(),
                 args.reason(),
                 args.requestedBy(),
+                args.answerWait(),
                 java.time.Clock.systemUTC(),
                 System.out);
-        return 0;
     }
 
     @Override

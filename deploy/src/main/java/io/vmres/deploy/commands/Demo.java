@@ -91,10 +91,12 @@ public final class Demo {
                 SimulatedFleet.builder().hosts(hosts).vmsPerHost(vmsPerHost).seed(seed).build();
         out.printf(
                 Locale.ROOT,
-                "vmres demo: %d hosts and %d VMs in %d clusters; a host crashes every %s%n",
-                fleet.hosts().size(),
-                fleet.vms().size(),
-                fleet.hosts().stream().map(FleetHost::cluster).distinct().count(),
+                "vmres demo: %s and %s in %s; a host crashes every %s%n",
+                Words.count(fleet.hosts().size(), "host"),
+                Words.count(fleet.vms().size(), "VM"),
+                Words.count(
+                        fleet.hosts().stream().map(FleetHost::cluster).distinct().count(),
+                        "cluster"),
                 human(crashEvery));
         out.println(
                 "starting Kafka, the job on a Flink MiniCluster, the simulated fleet and its connector...");
@@ -110,13 +112,23 @@ public final class Demo {
         if (dashboardPort.isPresent()) {
             Dashboard dashboard =
                     lifecycle.start(
-                            () ->
-                                    Dashboard.start(
+                            () -> {
+                                try {
+                                    return Dashboard.start(
                                             runtime.kafka().bootstrapServers(),
                                             "127.0.0.1",
                                             dashboardPort.get(),
                                             null,
-                                            Settings.DEFAULTS));
+                                            Settings.DEFAULTS);
+                                } catch (java.net.BindException e) {
+                                    throw new IllegalStateException(
+                                            "port "
+                                                    + dashboardPort.get()
+                                                    + " is in use; --dashboard-port 0 picks a free"
+                                                    + " one",
+                                            e);
+                                }
+                            });
             out.printf(Locale.ROOT, "[%s] dashboard: %s%n", clock(), dashboard.url());
         }
 
@@ -164,12 +176,12 @@ public final class Demo {
         fleet.crash(victim.host());
         out.printf(
                 Locale.ROOT,
-                "[%s] crash    %s (cluster %s, rack %s): %d VMs on it; its heartbeats stop, its BMC reads off%n",
+                "[%s] crash    %s (cluster %s, rack %s): %s on it; its heartbeats stop, its BMC reads off%n",
                 clock(),
                 victim.host(),
                 victim.cluster(),
                 victim.rack(),
-                vms);
+                Words.count(vms, "VM"));
     }
 
     private void onDecision(SpecificRecord record) {
@@ -230,12 +242,12 @@ public final class Demo {
                 }
                 out.printf(
                         Locale.ROOT,
-                        "[%s] %-9s %s %s: %d VMs restarted%s%n",
+                        "[%s] %-9s %s %s: %s restarted%s%n",
                         clock(),
                         i.getState(),
                         id,
                         hosts,
-                        vms,
+                        Words.count(vms, "VM"),
                         rto);
             }
             default -> {}
@@ -263,11 +275,11 @@ public final class Demo {
         int vms = restarted.values().stream().mapToInt(Set::size).sum();
         out.printf(
                 Locale.ROOT,
-                "summary: %d hosts crashed, %d incidents declared, %d recovered, %d VMs restarted%n",
-                crashed.size(),
-                opened.size(),
+                "summary: %s crashed, %s declared, %d recovered, %s restarted%n",
+                Words.count(crashed.size(), "host"),
+                Words.count(opened.size(), "incident"),
                 recoveries.size(),
-                vms);
+                Words.count(vms, "VM"));
         if (!detections.isEmpty()) {
             out.printf(Locale.ROOT, "  detection: %s%n", stats(detections));
         }

@@ -31,13 +31,13 @@ public final class Generate {
         double seconds = (System.nanoTime() - t0) / 1e9;
         console.printf(
                 Locale.ROOT,
-                "%s: %,d events, %,d hosts, %,d VMs, %s of event time, %d host crashes (%.1f MB, %.1f s)%n",
+                "%s: %s, %s, %s, %s of event time, %s (%.1f MB, %.1f s)%n",
                 args.out(),
-                r.events(),
-                r.hosts(),
-                r.vms(),
+                Words.count(r.events(), "event"),
+                Words.count(r.hosts(), "host"),
+                Words.count(r.vms(), "VM"),
                 args.duration().toString().substring(2).toLowerCase(Locale.ROOT),
-                r.crashes().size(),
+                Words.count(r.crashes().size(), "host crash", "host crashes"),
                 Files.size(args.out()) / 1e6,
                 seconds);
         for (RecordingGenerator.Crash c : r.crashes()) {

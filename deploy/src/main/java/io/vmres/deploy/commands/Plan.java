@@ -27,8 +27,17 @@ import java.util.TreeMap;
 public final class Plan {
     private Plan() {}
 
-    /** Each cluster's planning at the instant {@code at}. */
-    public record Snapshot(long at, Map<String, FleetPlanning> clusters) {}
+    /**
+     * Each cluster's planning at the instant {@code at}; {@code events} and {@code deadLetters}
+     * count the recording's lines read (all of them), {@code lastTs} is its last event's time (null
+     * without events).
+     */
+    public record Snapshot(
+            long at,
+            Map<String, FleetPlanning> clusters,
+            long events,
+            long deadLetters,
+            Long lastTs) {}
 
     /**
      * Replays the recording's events up to and including {@code at} (null: its last event).
@@ -42,6 +51,7 @@ public final class Plan {
         long limit = Long.MAX_VALUE;
         Long first = null;
         long last = Long.MIN_VALUE;
+        long recordingLast = Long.MIN_VALUE;
         try (RecordingReader reader = RecordingReader.open(recording, Map.of())) {
             ReplayDriver driver =
                     new ReplayDriver(
@@ -62,6 +72,7 @@ public final class Plan {
                 RecordingReader.Item item = reader.next();
                 if (item instanceof RecordingReader.EventItem e) {
                     long ts = e.event().ts();
+                    recordingLast = Math.max(recordingLast, ts);
                     if (first == null) {
                         first = ts;
                         if (since != null) {
@@ -83,9 +94,51 @@ public final class Plan {
                 driver.watermark(end + 1);
             }
             Map<String, FleetPlanning> clusters = new TreeMap<>();
-            engines.forEach((k, e) -> clusters.put(k, e.planning()));
-            return new Snapshot(end, clusters);
+            // The events of hosts never registered have an engine of their own, with no fleet.
+            engines.forEach(
+                    (k, e) -> {
+                        if (!ClusterRouter.UNKNOWN.equals(k)) {
+                            clusters.put(k, e.planning());
+                        }
+                    });
+            return new Snapshot(
+                    end,
+                    clusters,
+                    reader.events(),
+                    reader.deadLetters(),
+                    first == null ? null : recordingLast);
         }
+    }
+
+    /**
+     * What a person must know before reading the plans: a file with no valid event (not a
+     * recording, most likely), or a time after the last event (the engines then see every host
+     * silent from its last event on, and declare what that silence means). Empty when nothing.
+     */
+    public static java.util.List<String> warnings(Path recording, Snapshot s) {
+        java.util.List<String> w = new java.util.ArrayList<>();
+        if (s.events() == 0) {
+            w.add(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "warning: %s holds no valid event%s: is it a recording?"
+                                    + " (docs/recording-format.md)",
+                            recording,
+                            s.deadLetters() == 0
+                                    ? ""
+                                    : ", only " + Words.count(s.deadLetters(), "dead letter")));
+        } else if (s.lastTs() != null && s.at() > s.lastTs()) {
+            w.add(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "warning: %s is %.1f s after the recording's last event (%s): every"
+                                    + " host is taken as silent since then, as if its telemetry"
+                                    + " had stopped",
+                            Times.format(s.at()),
+                            (s.at() - s.lastTs()) / 1000.0,
+                            Times.format(s.lastTs())));
+        }
+        return w;
     }
 
     /** Prints each cluster's host plans and admission view for people. */
@@ -98,8 +151,12 @@ public final class Plan {
             FleetPlanning p = c.getValue();
             Admission a = Admission.of(p.ledger(), p.plans(), c.getKey());
             out.printf(
-                    "cluster %s at %s: %d hosts, %d racks, %d power domains%n",
-                    c.getKey(), Times.format(s.at()), a.hosts(), a.racks(), a.powerDomains());
+                    "cluster %s at %s: %s, %s, %s%n",
+                    c.getKey(),
+                    Times.format(s.at()),
+                    Words.count(a.hosts(), "host"),
+                    Words.count(a.racks(), "rack"),
+                    Words.count(a.powerDomains(), "power domain"));
             out.println("plans (where each HA VM of a host goes if the host fails now):");
             for (PlanHost h : p.ledger().hosts()) {
                 HostPlan hp = p.plans().plan(h.id());
@@ -129,7 +186,8 @@ public final class Plan {
                                 + " unplaced%n");
             } else {
                 out.printf(
-                        "admission: %d failures would leave HA VMs unplaced%n", a.risks().size());
+                        "admission: %s would leave HA VMs unplaced%n",
+                        Words.count(a.risks().size(), "failure"));
                 for (Admission.Risk r : a.risks()) {
                     out.printf(
                             "  %-12s %s leaves %d HA VM%s unplaced: %s%s%n",

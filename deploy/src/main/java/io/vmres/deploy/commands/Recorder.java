@@ -156,8 +156,8 @@ public final class Recorder implements AutoCloseable {
                 Result result = new Result(file, lines, Map.copyOf(skipped));
                 out.printf(
                         Locale.ROOT,
-                        "Recorded %d events into %s in %.1f s%s.%n",
-                        lines,
+                        "Recorded %s into %s in %.1f s%s.%n",
+                        Words.count(lines, "event"),
                         file,
                         (clock.millis() - startMs) / 1000.0,
                         skippedText());

@@ -58,33 +58,53 @@ public final class Replay {
             }
         }
         all.putAll(set);
-        return all;
+        return SettingValues.normalize(all);
     }
+
+    /** Exit code of a replay in which no line of the recording was a valid event. */
+    public static final int NO_VALID_EVENT = 1;
 
     /**
      * Replays and prints what happened; shows progress on stderr while it runs when this process
-     * has a terminal.
+     * has a terminal. Returns the exit code: 0, or {@link #NO_VALID_EVENT}.
      */
     public static int run(
             Path recording,
             Path out,
             Map<String, String> overrides,
             int parallelism,
-            PrintStream console)
+            PrintStream console,
+            PrintStream errors)
             throws Exception {
         Optional<PrintStream> progress = onTerminal() ? Optional.of(System.err) : Optional.empty();
         long t0 = System.nanoTime();
         ReplayJob.Result r = replay(recording, out, overrides, parallelism, progress);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        int code = report(r, out, console, errors);
         console.printf(
                 Locale.ROOT,
-                "%s: %,d events, %,d dead letters (%,d late), %,d commands, %d incidents -> %s%n",
+                "replayed in %.1f s, %,.0f events/s (JVM start excluded)%n",
+                seconds,
+                r.events() / Math.max(seconds, 1e-3));
+        return code;
+    }
+
+    /**
+     * Prints what a replay counted and its incidents, one line each; warns on {@code errors} when
+     * no line was a valid event (not a recording, most likely), and then returns {@link
+     * #NO_VALID_EVENT}, else 0.
+     */
+    public static int report(
+            ReplayJob.Result r, Path out, PrintStream console, PrintStream errors) {
+        console.printf(
+                Locale.ROOT,
+                "%s: %s, %s (%,d late), %s, %s -> %s%n",
                 r.recording(),
-                r.events(),
-                r.deadLetters(),
+                Words.count(r.events(), "event"),
+                Words.count(r.deadLetters(), "dead letter"),
                 r.lateEvents(),
-                r.commands(),
-                r.incidents().size(),
+                Words.count(r.commands(), "command"),
+                Words.count(r.incidents().size(), "incident"),
                 out);
         for (IncidentFigures f : r.incidents()) {
             console.printf(
@@ -100,11 +120,19 @@ public final class Replay {
                     f.vmsUnplaced(),
                     f.vmsFailed());
         }
-        console.printf(
-                Locale.ROOT,
-                "replayed in %.1f s, %,.0f events/s (JVM start excluded)%n",
-                seconds,
-                r.events() / Math.max(seconds, 1e-3));
+        if (r.events() == 0) {
+            errors.printf(
+                    Locale.ROOT,
+                    "warning: %s holds no valid event%s: is it a recording? (docs/recording-format.md;"
+                            + " what was wrong with each line: %s)%n",
+                    r.recording(),
+                    r.deadLetters() == 0
+                            ? ""
+                            : ", only " + Words.count(r.deadLetters(), "dead letter"),
+                    out.resolve("dead-letter.jsonl"));
+            errors.flush();
+            return NO_VALID_EVENT;
+        }
         return 0;
     }
 

@@ -99,11 +99,10 @@ public final class SimConnector {
         }
         out.printf(
                 Locale.ROOT,
-                "Simulated connector on %s: %d hosts, %d VMs; %s, commands run."
-                        + " Press Ctrl-C to stop.%n",
+                "Simulated connector on %s: %s, %s; %s, commands run." + " Press Ctrl-C to stop.%n",
                 bootstrap,
-                fleet.hosts().size(),
-                fleet.vms().size(),
+                Words.count(fleet.hosts().size(), "host"),
+                Words.count(fleet.vms().size(), "VM"),
                 telemetry == null ? "no telemetry" : "telemetry published");
         withFleet.attach(fleet);
         ConnectorCounters c =
@@ -116,13 +115,13 @@ public final class SimConnector {
                         out);
         out.printf(
                 Locale.ROOT,
-                "Connector stopped: %d commands received, %d succeeded, %d failed, %d timed out;"
-                        + " %d telemetry records published.%n",
-                c.received(),
+                "Connector stopped: %s received, %d succeeded, %d failed, %d timed out;"
+                        + " %s published.%n",
+                Words.count(c.received(), "command"),
                 c.succeeded(),
                 c.failed(),
                 c.timedOut(),
-                telemetry == null ? 0 : telemetry.published());
+                Words.count(telemetry == null ? 0 : telemetry.published(), "telemetry record"));
         return 0;
     }
 

@@ -182,6 +182,78 @@ class CliTest {
     }
 
     @Test
+    void anUnknownCommandIsAUsageErrorWhateverFollows() {
+        assertThat(run("nosuch", "--help")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("Unknown command: 'nosuch'");
+        assertThat(out.toString()).isEmpty();
+        assertThat(run("nosuch")).isEqualTo(Cli.USAGE);
+        assertThat(actions.calls).isEmpty();
+    }
+
+    @Test
+    void anUnknownSettingListsTheKnownOnesAndTheNearest() {
+        assertThat(run("replay", recording.toString(), "--set", "heartbeatTimout=5s"))
+                .isEqualTo(Cli.USAGE);
+        assertThat(err.toString())
+                .contains("unknown setting 'heartbeatTimout'; did you mean heartbeatTimeout?")
+                .contains("maxClockSkew", "smartReallocatedRise", "docs/settings.md");
+        assertThat(actions.calls).isEmpty();
+    }
+
+    @Test
+    void settingsTakeDurationsAsEveryDurationOptionDoes() {
+        assertThat(
+                        run(
+                                "replay",
+                                recording.toString(),
+                                "--set",
+                                "heartbeatTimeout=5s",
+                                "--set",
+                                "commandTimeout=2m",
+                                "--set",
+                                "maxClockSkew=PT0.5S",
+                                "--set",
+                                "maxAttempts=5"))
+                .isEqualTo(Cli.OK);
+        assertThat(((ReplayArgs) actions.calls.get(0)).settings())
+                .containsExactly(
+                        Map.entry("heartbeatTimeout", "PT5S"),
+                        Map.entry("commandTimeout", "PT2M"),
+                        Map.entry("maxClockSkew", "PT0.5S"),
+                        Map.entry("maxAttempts", "5"));
+    }
+
+    @Test
+    void aBadSettingValueIsAUsageError() throws IOException {
+        assertThat(run("replay", recording.toString(), "--set", "maxAttempts=0"))
+                .isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("maxAttempts must be an integer >= 1");
+        assertThat(run("replay", recording.toString(), "--set", "heartbeatTimeout=5"))
+                .isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("heartbeatTimeout must be a duration such as 5s");
+        Path config = Files.writeString(dir.resolve("s.properties"), "heartbeatTimeot=5s\n");
+        assertThat(run("replay", recording.toString(), "--config", config.toString()))
+                .isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("unknown setting 'heartbeatTimeot'");
+        assertThat(actions.calls).isEmpty();
+    }
+
+    @Test
+    void replayHelpSaysPortZeroPicksAFreeOne() {
+        assertThat(run("replay", "--help")).isEqualTo(Cli.OK);
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("--dashboard-port 0 picks a free one");
+    }
+
+    @Test
+    void confirmWaitsForTheJobsAnswerAsLongAsTold() {
+        assertThat(run("confirm", "h1", "--reason", "r", "--wait", "10s")).isEqualTo(Cli.OK);
+        assertThat(((ConfirmArgs) actions.calls.get(0)).answerWait())
+                .isEqualTo(Duration.ofSeconds(10));
+        assertThat(run("confirm", "h1", "--reason", "r", "--wait", "ten")).isEqualTo(Cli.USAGE);
+    }
+
+    @Test
     void recordNeedsAnOutputFile() {
         assertThat(run("record")).isEqualTo(Cli.USAGE);
         assertThat(err.toString()).contains("--out");

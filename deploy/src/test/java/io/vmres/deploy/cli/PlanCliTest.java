@@ -102,6 +102,27 @@ class PlanCliTest {
     }
 
     @Test
+    void aFileThatIsNoRecordingWarnsAndFails() throws Exception {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "shopping list\nmilk\neggs\n");
+        assertThat(run("plan", notes.toString())).isEqualTo(Cli.FAILURE);
+        assertThat(err.toString())
+                .contains("warning: " + notes + " holds no valid event, only 3 dead letters");
+        assertThat(out.toString()).doesNotContain("cluster ", "no HA VM unplaced");
+    }
+
+    @Test
+    void aTimePastTheEndWarnsThatItExtrapolates() {
+        assertThat(run("plan", recording.toString(), "--at", "2026-03-01T10:05:00Z"))
+                .isEqualTo(Cli.OK);
+        assertThat(err.toString())
+                .contains(
+                        "warning: 2026-03-01T10:05:00.000Z is 270.0 s after the recording's last"
+                                + " event (2026-03-01T10:00:30.000Z)");
+        assertThat(run("plan", recording.toString(), "--at", "20s")).isEqualTo(Cli.OK);
+        assertThat(err.toString()).doesNotContain("20.000Z is");
+    }
+
+    @Test
     void aTimeThatIsNeitherATimestampNorADurationIsAUsageError() {
         assertThat(run("plan", recording.toString(), "--at", "soon")).isEqualTo(Cli.USAGE);
         assertThat(err.toString()).contains("--at soon");

@@ -6,7 +6,11 @@ import io.vmres.deploy.cli.Cli;
 import io.vmres.deploy.cli.WiredActions;
 import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
+import io.vmres.schema.Alert;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.Incident;
+import io.vmres.schema.IncidentKind;
+import io.vmres.schema.IncidentState;
 import io.vmres.schema.OperatorConfirm;
 import io.vmres.schema.Topics;
 import java.io.ByteArrayOutputStream;
@@ -20,16 +24,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code vmres confirm} on a real broker: one acknowledged {@code OperatorConfirm} by host. */
+/**
+ * {@code vmres confirm} on a real broker: one acknowledged {@code OperatorConfirm} by host, then
+ * the job's answer, here given by a stand-in that reads the request and answers as the job does.
+ */
 @Tag("slow")
 class ConfirmITCase {
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
@@ -57,9 +69,168 @@ class ConfirmITCase {
         assertThat(got.getTs()).isEqualTo(now);
         assertThat(terminal.toString(StandardCharsets.UTF_8))
                 .contains(
-                        "Confirmed rack7-host12 is down at 2026-03-01T10:00:00.123Z",
+                        "Request sent: rack7-host12 is down at 2026-03-01T10:00:00.123Z",
                         "alice",
                         Topics.REQUESTS);
+    }
+
+    @Test
+    void aConfirmationTheJobIgnoresSaysWhyAndExitsThree() throws Exception {
+        try (FakeJob job =
+                FakeJob.answering(
+                        c ->
+                                Alert.newBuilder()
+                                        .setKind("CONFIRM_IGNORED")
+                                        .setHost(c.getHost())
+                                        .setDetail("host is alive")
+                                        .setTs(c.getTs())
+                                        .build())) {
+            ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+            int code = confirm("h04", Duration.ofSeconds(30), terminal);
+            assertThat(code).isEqualTo(Confirm.IGNORED).isEqualTo(3);
+            assertThat(terminal.toString(StandardCharsets.UTF_8))
+                    .contains("Request sent: h04 is down")
+                    .contains("The job ignored the confirmation of h04: host is alive")
+                    .doesNotContain("Confirmed");
+        }
+    }
+
+    @Test
+    void aConfirmationTheJobAppliesSaysSoAndExitsZero() throws Exception {
+        try (FakeJob job =
+                FakeJob.answering(
+                        c ->
+                                Incident.newBuilder()
+                                        .setIncidentId("inc-c1-0007")
+                                        .setKind(IncidentKind.NEEDS_CONFIRMATION)
+                                        .setHosts(List.of("h05"))
+                                        .setState(IncidentState.RECOVERING)
+                                        .setCluster("c1")
+                                        .setEvidenceJson(
+                                                "{\"confirmed\":{\"h05\":{\"requestedBy\":\"ana\"}}}")
+                                        .setTs(c.getTs())
+                                        .build())) {
+            ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+            assertThat(confirm("h05", Duration.ofSeconds(30), terminal)).isZero();
+            assertThat(terminal.toString(StandardCharsets.UTF_8))
+                    .contains("The job applied it: incident inc-c1-0007 (NEEDS_CONFIRMATION)");
+        }
+    }
+
+    @Test
+    void noAnswerWithinTheWaitSaysSoAndExitsFour() throws Exception {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        assertThat(confirm("h06", Duration.ofSeconds(2), terminal)).isEqualTo(Confirm.UNANSWERED);
+        assertThat(terminal.toString(StandardCharsets.UTF_8))
+                .contains("No answer from the job within 2 seconds: is the vmres job running");
+    }
+
+    @Test
+    void anUnreachableBrokerIsToldAtOnce() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        long t0 = System.nanoTime();
+        int code =
+                new Cli(new WiredActions())
+                        .setErr(new java.io.PrintWriter(err, true))
+                        .run("confirm", "h04", "--reason", "r", "--bootstrap", "127.0.0.1:" + port);
+        assertThat(code).isEqualTo(Cli.FAILURE);
+        assertThat(err.toString()).contains("cannot reach the Kafka at 127.0.0.1:" + port);
+        assertThat(err.toString()).doesNotContain("not present in metadata");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    private static int confirm(String host, Duration wait, ByteArrayOutputStream terminal)
+            throws InterruptedException {
+        return Confirm.run(
+                KAFKA.bootstrapServers(),
+                host,
+                "pulled the cords",
+                "ana",
+                wait,
+                Clock.systemUTC(),
+                new PrintStream(terminal, true, StandardCharsets.UTF_8));
+    }
+
+    /** Stands in for the job: answers each confirmation it reads on the requests topic. */
+    private static final class FakeJob implements AutoCloseable {
+        private final Thread thread;
+        private final java.util.concurrent.CountDownLatch ready =
+                new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean open = true;
+
+        private FakeJob(java.util.function.Function<OperatorConfirm, SpecificRecord> answer) {
+            thread =
+                    new Thread(
+                            () -> {
+                                try (KafkaConsumer<byte[], byte[]> in = consumer();
+                                        KafkaProducer<byte[], byte[]> out = producer()) {
+                                    List<TopicPartition> parts = new ArrayList<>();
+                                    in.partitionsFor(Topics.REQUESTS)
+                                            .forEach(
+                                                    p ->
+                                                            parts.add(
+                                                                    new TopicPartition(
+                                                                            p.topic(),
+                                                                            p.partition())));
+                                    in.assign(parts);
+                                    in.seekToEnd(parts);
+                                    parts.forEach(in::position);
+                                    ready.countDown(); // from here on, no request is missed
+                                    AvroCodec codec = new AvroCodec();
+                                    while (open) {
+                                        for (ConsumerRecord<byte[], byte[]> r :
+                                                in.poll(Duration.ofMillis(100))) {
+                                            SpecificRecord a =
+                                                    answer.apply(
+                                                            (OperatorConfirm)
+                                                                    codec.decode(r.value()));
+                                            String topic =
+                                                    a instanceof Alert
+                                                            ? Topics.ALERTS
+                                                            : Topics.INCIDENTS;
+                                            out.send(
+                                                            new ProducerRecord<>(
+                                                                    topic,
+                                                                    r.key(),
+                                                                    codec.encode(a)))
+                                                    .get();
+                                        }
+                                    }
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            "fake-job");
+            thread.setDaemon(true);
+        }
+
+        static FakeJob answering(
+                java.util.function.Function<OperatorConfirm, SpecificRecord> answer)
+                throws InterruptedException {
+            FakeJob job = new FakeJob(answer);
+            job.thread.start();
+            if (!job.ready.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the stand-in job did not start");
+            }
+            return job;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            open = false;
+            thread.join(10_000);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer());
     }
 
     @Test
@@ -73,6 +244,8 @@ class ConfirmITCase {
                                 "cut off",
                                 "--requested-by",
                                 "bob",
+                                "--wait",
+                                "0s",
                                 "--bootstrap",
                                 KAFKA.bootstrapServers());
         assertThat(code).isEqualTo(Cli.OK);

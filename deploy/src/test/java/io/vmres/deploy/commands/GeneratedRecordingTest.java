@@ -149,6 +149,58 @@ class GeneratedRecordingTest {
     }
 
     @Test
+    void aSmallFleetRecoversTheVmsOfARackThatLostItsPower() throws IOException {
+        // Two clusters of 10 hosts: racks of 3, each its own power domain, so the failed domain
+        // leaves the rest of the cluster to take the VMs.
+        Path file = dir.resolve("small-rack.jsonl");
+        RecordingGenerator.Result r =
+                RecordingGenerator.write(
+                        file,
+                        new Options(
+                                20,
+                                5,
+                                Duration.ofMinutes(5),
+                                2,
+                                0,
+                                1,
+                                Duration.ofSeconds(5),
+                                true));
+        Path out = dir.resolve("out");
+        LocalReplay.run(file, out, Map.of());
+        Set<String> rack = new HashSet<>(r.crashes().stream().map(Crash::host).toList());
+        assertThat(rack).hasSizeGreaterThan(1);
+        Set<String> restartedCommands = new HashSet<>();
+        for (String line : Files.readAllLines(out.resolve("commands.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.get("action").asText().equals("RESTART_VM")) {
+                restartedCommands.add(n.get("commandId").asText());
+            }
+        }
+        long restarts = 0;
+        for (String line : Files.readAllLines(out.resolve("results.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (restartedCommands.contains(n.get("commandId").asText())
+                    && n.get("status").asText().equals("SUCCEEDED")) {
+                restarts++;
+            }
+        }
+        assertThat(restarts).isPositive();
+        assertThat(Files.readString(out.resolve("alerts.jsonl"))).doesNotContain("UNPLACED");
+        JsonNode incident = null;
+        for (JsonNode i : JSON.readTree(out.resolve("summary.json").toFile()).get("incidents")) {
+            Set<String> hosts = new HashSet<>();
+            i.get("hosts").forEach(h -> hosts.add(h.asText()));
+            if (hosts.equals(rack)) {
+                incident = i;
+            }
+        }
+        assertThat(incident).isNotNull();
+        assertThat(incident.get("state").asText()).isEqualTo("RECOVERED");
+        assertThat(incident.get("vmsRecovered").asLong()).isEqualTo(restarts);
+        assertThat(incident.get("vmsUnplaced").asInt()).isZero();
+    }
+
+    @Test
     void theDefaultRecordingHasAbout600000Events() throws IOException {
         RecordingGenerator.Result r =
                 RecordingGenerator.write(OutputStream.nullOutputStream(), Options.defaults());

@@ -32,7 +32,7 @@ import org.openqa.selenium.By;
 class DemoDashboardITCase {
     private static final Pattern URL = Pattern.compile("dashboard: (http://\\S+)");
     private static final Pattern CRASH =
-            Pattern.compile("crash +(\\S+) \\(cluster \\S+, rack \\S+\\): (\\d+) VMs on it");
+            Pattern.compile("crash +(\\S+) \\(cluster \\S+, rack \\S+\\): (\\d+) VMs? on it");
 
     @Test
     void demoCrashesAHostAndThePageShowsItFailAndItsIncidentRecover() throws Exception {
@@ -87,7 +87,7 @@ class DemoDashboardITCase {
                     find(
                             bytes,
                             Pattern.compile(
-                                    "RECOVERED " + id + " " + victim + ": (\\d+) VMs restarted"),
+                                    "RECOVERED " + id + " " + victim + ": (\\d+) VMs? restarted"),
                             Duration.ofSeconds(30));
             int restarted = Integer.parseInt(said.group(1));
 

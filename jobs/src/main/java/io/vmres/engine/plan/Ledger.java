@@ -302,6 +302,11 @@ public final class Ledger implements Serializable {
      * host (capacity, then anti-affinity, storage domain, hypervisor, cluster, spares).
      */
     public String whyNot(VmMove m, Exclusions x) {
+        String why = closestRule(m, x);
+        return why.equals("it fits now") ? why : why + excludedBy(m, x);
+    }
+
+    private String closestRule(VmMove m, Exclusions x) {
         int best = OK;
         int n = 0;
         for (PlanHost h : hosts.values()) {
@@ -338,5 +343,43 @@ public final class Ledger implements Serializable {
                 return "no live host: every other host is failed, draining, in maintenance or in a"
                         + " failed domain";
         }
+    }
+
+    /**
+     * The failed power domains and racks that closed hosts of the move's cluster that were open, as
+     * "; excluded by failed power domain pd01, rack r02", or "" when none did: an operator must see
+     * that a domain failure, not the fleet, left the VM without a target.
+     */
+    private String excludedBy(VmMove m, Exclusions x) {
+        TreeSet<String> powerDomains = new TreeSet<>();
+        TreeSet<String> racks = new TreeSet<>();
+        for (PlanHost h : hosts.values()) {
+            if (!h.known || !h.open || h.id.equals(m.source()) || x.hosts().contains(h.id)) {
+                continue;
+            }
+            if (m.cluster() != null && !m.cluster().equals(h.cluster)) {
+                continue;
+            }
+            if (h.powerDomain() != null && x.powerDomains().contains(h.powerDomain())) {
+                powerDomains.add(h.powerDomain());
+            }
+            if (h.rack() != null && x.racks().contains(h.rack())) {
+                racks.add(h.rack());
+            }
+        }
+        if (powerDomains.isEmpty() && racks.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("; excluded by failed ");
+        if (!powerDomains.isEmpty()) {
+            b.append(powerDomains.size() == 1 ? "power domain " : "power domains ")
+                    .append(String.join(", ", powerDomains));
+        }
+        if (!racks.isEmpty()) {
+            b.append(powerDomains.isEmpty() ? "" : ", ")
+                    .append(racks.size() == 1 ? "rack " : "racks ")
+                    .append(String.join(", ", racks));
+        }
+        return b.toString();
     }
 }
