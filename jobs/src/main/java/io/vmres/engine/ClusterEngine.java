@@ -267,6 +267,10 @@ public final class ClusterEngine implements Engine, Serializable {
         return cluster;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public EngineOptions options() {
         return options;
     }

@@ -1,14 +1,11 @@
-package io.vmres.engine.state;
+package io.vmres.job.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.EngineOptions;
 import io.vmres.engine.recording.LocalReplay;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.vmres.engine.state.SwappingEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,16 +17,19 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every recording, with every cluster's engine written and read at five instants spread over it and
- * the replay going on with the engine read: the same bytes out as an uninterrupted replay, and the
- * engine read writes the same bytes again.
+ * The state serializer of the job's engines: every recording, with every cluster's engine written
+ * and read by it at five instants spread over the recording and the replay going on with the engine
+ * read, writes the same bytes as an uninterrupted replay; an engine read writes the same bytes
+ * again.
  */
-class EngineStateRoundTripTest {
+class EngineStateSerializerTest {
     static final int CUTS = 5;
 
     static Stream<Path> recordings() throws IOException {
@@ -75,23 +75,23 @@ class EngineStateRoundTripTest {
         assertSameFiles(whole, cut);
     }
 
-    /** Writes and reads the engine; the engine read writes the same bytes. */
+    /** Writes and reads the engine with the serializer; the engine read writes the same bytes. */
     static ClusterEngine roundTrip(ClusterEngine engine) {
         try {
-            byte[] bytes = bytes(engine);
-            ClusterEngine read =
-                    EngineState.read(new DataInputStream(new ByteArrayInputStream(bytes)));
-            assertThat(bytes(read)).isEqualTo(bytes);
+            EngineStateSerializer serializer = new EngineStateSerializer();
+            byte[] bytes = bytes(serializer, engine);
+            ClusterEngine read = serializer.deserialize(new DataInputDeserializer(bytes));
+            assertThat(bytes(serializer, read)).isEqualTo(bytes);
             return read;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static byte[] bytes(ClusterEngine engine) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        EngineState.write(engine, new DataOutputStream(b));
-        return b.toByteArray();
+    static byte[] bytes(EngineStateSerializer serializer, ClusterEngine engine) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        serializer.serialize(engine, out);
+        return out.getCopyOfBuffer();
     }
 
     /**
