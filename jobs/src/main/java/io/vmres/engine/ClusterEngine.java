@@ -57,8 +57,8 @@ import java.util.TreeMap;
  * buffers input until the watermark passes it and hands it over in (ts, seq) order through an
  * {@link EngineDriver}.
  *
- * <p>Its state is the fields below (checkpointed with Java serialization); the stages are rules
- * over that state, made afresh on construction and restore.
+ * <p>Its state is the fields below (checkpointed in the compact form of {@code EngineState}); the
+ * stages are rules over that state, made afresh on construction and restore.
  */
 public final class ClusterEngine implements Engine, Serializable {
     private static final long serialVersionUID = 2L;
