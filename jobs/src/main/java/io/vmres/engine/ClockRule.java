@@ -7,7 +7,7 @@ package io.vmres.engine;
  * {@code ts} for every rule that follows. One wrong clock can then neither push event time ahead
  * (blinding detection: every other source would be late) nor make a live host look silent.
  */
-public record ClockRule(long maxClockSkewMs) {
+public record ClockRule(long maxClockSkewMs) implements java.io.Serializable {
 
     /** No arrival time known: the event's own ts stands. */
     public static final long NO_RECV_TS = Long.MIN_VALUE;
