@@ -12,8 +12,11 @@ import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
+import io.vmres.engine.state.EngineState;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -33,7 +36,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The checkpoint cost of one cluster's engine: the time to write and read its state, and its size
  * (printed at set-up), for a cluster of 1,000 and of 10,000 hosts with 10 VMs each, after a minute
- * of heartbeats.
+ * of heartbeats; Java serialization (the state before version 2, kept as the baseline) beside the
+ * compact state the job writes now.
  *
  * <p>{@code java -jar bench/target/benchmarks.jar EngineStateBenchmark -f 1 -wi 3 -i 5}
  */
@@ -52,21 +56,30 @@ public class EngineStateBenchmark {
 
         ClusterEngine engine;
         byte[] bytes;
+        byte[] compact;
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             engine = engine(hosts, vmsPerHost);
             bytes = javaBytes(engine);
+            compact = compactBytes(engine);
+            print("Java serialization", bytes.length);
+            print("compact state (EngineState v" + EngineState.VERSION + ")", compact.length);
+        }
+
+        private void print(String form, int n) {
             System.out.printf(
-                    "%n%d hosts, %d VMs: %,d bytes (%.0f per host, %.0f per VM)%n",
+                    "%n%s, %d hosts, %d VMs: %,d bytes (%.0f per host, %.0f per VM)%n",
+                    form,
                     hosts,
                     hosts * vmsPerHost,
-                    bytes.length,
-                    bytes.length / (double) hosts,
-                    bytes.length / (double) (hosts * vmsPerHost));
+                    n,
+                    n / (double) hosts,
+                    n / (double) (hosts * vmsPerHost));
         }
     }
 
+    /** Java serialization of the whole engine (version 1 of the job's state): the baseline. */
     @Benchmark
     public byte[] write(Cluster c) throws IOException {
         return javaBytes(c.engine);
@@ -77,6 +90,23 @@ public class EngineStateBenchmark {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(c.bytes))) {
             return in.readObject();
         }
+    }
+
+    /** The compact state the job checkpoints now ({@link EngineState}). */
+    @Benchmark
+    public byte[] writeCompact(Cluster c) throws IOException {
+        return compactBytes(c.engine);
+    }
+
+    @Benchmark
+    public Object readCompact(Cluster c) throws IOException {
+        return EngineState.read(new DataInputStream(new ByteArrayInputStream(c.compact)));
+    }
+
+    static byte[] compactBytes(ClusterEngine engine) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 20);
+        EngineState.write(engine, new DataOutputStream(out));
+        return out.toByteArray();
     }
 
     static byte[] javaBytes(ClusterEngine engine) throws IOException {

@@ -37,6 +37,9 @@ import io.vmres.engine.out.Output;
 import io.vmres.engine.plan.Admission;
 import io.vmres.engine.plan.FleetPlanning;
 import io.vmres.engine.sim.SimHypervisor;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
@@ -55,8 +58,8 @@ import java.util.TreeMap;
  * buffers input until the watermark passes it and hands it over in (ts, seq) order through an
  * {@link EngineDriver}.
  *
- * <p>Its state is the fields below (checkpointed with Java serialization); the stages are rules
- * over that state, made afresh on construction and restore.
+ * <p>Its state is the fields below (checkpointed in the compact form of {@code EngineState}); the
+ * stages are rules over that state, made afresh on construction and restore.
  */
 public final class ClusterEngine implements Engine, Serializable {
     private static final long serialVersionUID = 2L;
@@ -80,12 +83,12 @@ public final class ClusterEngine implements Engine, Serializable {
     private final Fleet fleet;
 
     /** Health rules per host (when the engine judges samples itself). */
-    private final TreeMap<String, HealthRules> health = new TreeMap<>();
+    private final TreeMap<String, HealthRules> health;
 
-    private final Timers timers = new Timers();
+    private final Timers timers;
     private final Incidents incidents;
-    private final InFlight inFlight = new InFlight();
-    private final SimHypervisor sim = new SimHypervisor();
+    private final InFlight inFlight;
+    private final SimHypervisor sim;
 
     /** The failover planning; made afresh on a restore of a state saved without it. */
     private FleetPlanning planning;
@@ -128,9 +131,88 @@ public final class ClusterEngine implements Engine, Serializable {
         this.settings = settings;
         this.options = options;
         this.fleet = new Fleet(cluster, settings);
+        this.health = new TreeMap<>();
+        this.timers = new Timers();
         this.incidents = new Incidents(cluster);
+        this.inFlight = new InFlight();
+        this.sim = new SimHypervisor();
         this.planning = new FleetPlanning(cluster);
         this.hostStates = new HostStates(cluster, fleet, incidents);
+        wire();
+    }
+
+    /**
+     * Writes the engine's state between two instants (see {@link io.vmres.engine.state.EngineState}
+     * for the format); the stages are rules, made again on read.
+     */
+    public void write(StateOutput out) throws IOException {
+        if (!declarations.isEmpty() || !results.isEmpty() || hostInput || inventoryInput) {
+            throw new IllegalStateException("an engine is written between instants only");
+        }
+        out.writeString(cluster);
+        RecordCodec.writeSettings(settings, out);
+        RecordCodec.writeOptions(options, out);
+        out.writeTs(inputEnd);
+        out.writeTs(nextPruneTs);
+        fleet.write(out);
+        out.writeMap(health, HealthRules::write);
+        timers.write(out);
+        incidents.write(out);
+        inFlight.write(out);
+        sim.write(out);
+        planning.write(out);
+        hostStates.write(out);
+    }
+
+    public static ClusterEngine read(StateInput in) throws IOException {
+        String cluster = in.readString();
+        Settings settings = RecordCodec.readSettings(in);
+        EngineOptions options = RecordCodec.readOptions(in);
+        long inputEnd = in.readTs();
+        long nextPruneTs = in.readTs();
+        Fleet fleet = Fleet.read(in, cluster, settings);
+        TreeMap<String, HealthRules> health = in.readMap(new TreeMap<>(), HealthRules::read);
+        Timers timers = Timers.read(in);
+        Incidents incidents = Incidents.read(in, cluster);
+        ClusterEngine e =
+                new ClusterEngine(
+                        cluster,
+                        settings,
+                        options,
+                        fleet,
+                        health,
+                        timers,
+                        incidents,
+                        InFlight.read(in),
+                        SimHypervisor.read(in),
+                        FleetPlanning.read(in, cluster));
+        e.hostStates = HostStates.read(in, cluster, fleet, incidents);
+        e.inputEnd = inputEnd;
+        e.nextPruneTs = nextPruneTs;
+        return e;
+    }
+
+    private ClusterEngine(
+            String cluster,
+            Settings settings,
+            EngineOptions options,
+            Fleet fleet,
+            TreeMap<String, HealthRules> health,
+            Timers timers,
+            Incidents incidents,
+            InFlight inFlight,
+            SimHypervisor sim,
+            FleetPlanning planning) {
+        this.cluster = cluster;
+        this.settings = settings;
+        this.options = options;
+        this.fleet = fleet;
+        this.health = health;
+        this.timers = timers;
+        this.incidents = incidents;
+        this.inFlight = inFlight;
+        this.sim = sim;
+        this.planning = planning;
         wire();
     }
 
@@ -184,6 +266,10 @@ public final class ClusterEngine implements Engine, Serializable {
 
     public String cluster() {
         return cluster;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public EngineOptions options() {

@@ -14,6 +14,10 @@ import io.vmres.engine.incident.Incident;
 import io.vmres.engine.incident.Incidents;
 import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.Output;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
@@ -189,5 +193,17 @@ final class HostStates implements Serializable {
             return "maintenance";
         }
         return hs.draining() ? "draining" : "healthy";
+    }
+
+    /** Writes what was last told of each host; the signatures are a cache, not written. */
+    void write(StateOutput out) throws IOException {
+        out.writeMap(told, RecordCodec::writeHostView);
+    }
+
+    static HostStates read(StateInput in, String cluster, Fleet fleet, Incidents incidents)
+            throws IOException {
+        HostStates h = new HostStates(cluster, fleet, incidents);
+        in.readMap(h.told, RecordCodec::readHostView);
+        return h;
     }
 }

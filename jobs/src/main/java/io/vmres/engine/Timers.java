@@ -1,7 +1,12 @@
 package io.vmres.engine;
 
 import io.vmres.engine.fleet.Channel;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 
 /** The engine's pending timers, earliest first (see {@link Timer} for the order in an instant). */
@@ -52,5 +57,60 @@ public final class Timers implements Serializable {
     /** A timer is due before {@code t}. */
     boolean dueBefore(long t) {
         return !queue.isEmpty() && queue.peek().ts() < t;
+    }
+
+    /** Writes the pending timers in the order they run, then the creation counter. */
+    public void write(StateOutput out) throws IOException {
+        List<Timer> sorted = new ArrayList<>(queue);
+        sorted.sort(null);
+        out.writeTs(seq);
+        out.writeAll(sorted, Timers::writeTimer);
+    }
+
+    public static Timers read(StateInput in) throws IOException {
+        Timers t = new Timers();
+        t.seq = in.readTs();
+        in.readAll(t.queue, Timers::readTimer);
+        return t;
+    }
+
+    private static void writeTimer(Timer t, StateOutput out) throws IOException {
+        out.writeEnum(t.kind());
+        out.writeTs(t.ts());
+        out.writeTs(t.seq());
+        if (t instanceof Timer.ChannelLoss l) {
+            out.writeString(l.host());
+            out.writeEnum(l.channel());
+        } else if (t instanceof Timer.Classify c) {
+            out.writeString(c.host());
+            out.writeTs(c.lossTime());
+        } else if (t instanceof Timer.Isolation i) {
+            out.writeString(i.host());
+            out.writeTs(i.mgmtLossTs());
+        } else if (t instanceof Timer.TemperatureWindow w) {
+            out.writeString(w.host());
+        } else if (t instanceof Timer.Answer a) {
+            out.writeString(a.commandId());
+        }
+    }
+
+    private static Timer readTimer(StateInput in) throws IOException {
+        Timer.Kind kind = in.readEnum(Timer.Kind.class);
+        long ts = in.readTs();
+        long seq = in.readTs();
+        switch (kind) {
+            case LOSS:
+                return new Timer.ChannelLoss(ts, seq, in.readString(), in.readEnum(Channel.class));
+            case CLASSIFY:
+                return new Timer.Classify(ts, seq, in.readString(), in.readTs());
+            case ISOLATION:
+                return new Timer.Isolation(ts, seq, in.readString(), in.readTs());
+            case TEMPERATURE:
+                return new Timer.TemperatureWindow(ts, seq, in.readString());
+            case ANSWER:
+                return new Timer.Answer(ts, seq, in.readString());
+            default:
+                throw new IOException("unknown timer kind " + kind);
+        }
     }
 }

@@ -14,7 +14,7 @@ import io.vmres.engine.out.HostStateOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
-import io.vmres.job.types.EngineSerializer;
+import io.vmres.job.types.EngineStateSerializer;
 import io.vmres.job.types.PendingSerializer;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -88,7 +88,8 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     public void open(OpenContext ctx) {
         engine =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("engine", new EngineSerializer()));
+                        .getState(
+                                new ValueStateDescriptor<>("engine", new EngineStateSerializer()));
         pending =
                 getRuntimeContext()
                         .getState(

@@ -11,7 +11,7 @@ import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.recording.LocalReplay;
 import io.vmres.engine.recording.ReplayOutputs;
-import io.vmres.job.types.EngineSerializer;
+import io.vmres.job.types.EngineStateSerializer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -390,7 +390,7 @@ class EngineRetentionTest {
     }
 
     private static ClusterEngine roundTrip(ClusterEngine engine) throws IOException {
-        EngineSerializer serializer = new EngineSerializer();
+        EngineStateSerializer serializer = new EngineStateSerializer();
         DataOutputSerializer out = new DataOutputSerializer(4096);
         serializer.serialize(engine, out);
         return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));

@@ -2,6 +2,9 @@ package io.vmres.engine.detect;
 
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.Health;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -125,5 +128,56 @@ public final class HealthRules implements Serializable {
         }
         q.addLast(new double[] {t, h.value()});
         return low != null && h.value() - low >= rise ? "smart_growth" : null;
+    }
+
+    /** Writes the rules' windows (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeAll(
+                ecc,
+                (e, o) -> {
+                    o.writeTs(e[0]);
+                    o.writeNumber(Double.longBitsToDouble(e[1]));
+                });
+        out.writeDouble(eccSum);
+        out.writeNullableDouble(psu);
+        out.writeNullableDouble(fans);
+        out.writeMap(
+                smart,
+                (q, o) ->
+                        o.writeAll(
+                                q,
+                                (x, o2) -> {
+                                    o2.writeDouble(x[0]);
+                                    o2.writeDouble(x[1]);
+                                }));
+        out.writeVarInt(tempWindows.size());
+        for (var e : tempWindows.entrySet()) {
+            out.writeTs(e.getKey());
+            out.writeLong(e.getValue()[0]);
+            out.writeLong(e.getValue()[1]);
+        }
+        out.writeTs(lastHotWindowEnd);
+        out.writeInt(hotRun);
+    }
+
+    public static HealthRules read(StateInput in) throws IOException {
+        HealthRules r = new HealthRules();
+        in.readAll(r.ecc, i -> new long[] {i.readTs(), Double.doubleToLongBits(i.readNumber())});
+        r.eccSum = in.readDouble();
+        r.psu = in.readNullableDouble();
+        r.fans = in.readNullableDouble();
+        in.readMap(
+                r.smart,
+                i ->
+                        i.readAll(
+                                new ArrayDeque<double[]>(),
+                                i2 -> new double[] {i2.readDouble(), i2.readDouble()}));
+        int n = in.readVarInt();
+        for (int k = 0; k < n; k++) {
+            r.tempWindows.put(in.readTs(), new long[] {in.readLong(), in.readLong()});
+        }
+        r.lastHotWindowEnd = in.readTs();
+        r.hotRun = in.readInt();
+        return r;
     }
 }

@@ -1,6 +1,10 @@
 package io.vmres.engine.execute;
 
 import io.vmres.engine.out.CommandOut;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 
@@ -88,5 +92,32 @@ public final class Command implements Serializable {
 
     void answerAt(long ts) {
         this.answerTs = ts;
+    }
+
+    /**
+     * Writes the command (see {@code io.vmres.engine.state.EngineState}); its jobs are shared with
+     * their incidents.
+     */
+    public void write(StateOutput out) throws IOException {
+        out.writeEnum(action);
+        RecordCodec.writeCommand(this.out, out);
+        out.writeShared(map, MapJob::write);
+        out.writeShared(job, VmJob::write);
+        out.writeEnum(simStatus);
+        out.writeString(simDetail);
+        out.writeTs(answerTs);
+    }
+
+    public static Command read(StateInput in) throws IOException {
+        Command c =
+                new Command(
+                        in.readEnum(Action.class),
+                        RecordCodec.readCommand(in),
+                        in.readShared(MapJob::read),
+                        in.readShared(VmJob::read));
+        c.simStatus = in.readEnum(CommandStatus.class);
+        c.simDetail = in.readString();
+        c.answerTs = in.readTs();
+        return c;
     }
 }

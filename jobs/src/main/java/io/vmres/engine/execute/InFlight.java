@@ -1,5 +1,8 @@
 package io.vmres.engine.execute;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.TreeMap;
 
@@ -38,5 +41,20 @@ public final class InFlight implements Serializable {
             perTarget.merge(c.target(), -1, Integer::sum);
         }
         total--;
+    }
+
+    /** Writes the commands in flight and their counts (see {@code EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeMap(commands, Command::write);
+        out.writeMap(perTarget, (n, o) -> o.writeInt(n));
+        out.writeInt(total);
+    }
+
+    public static InFlight read(StateInput in) throws IOException {
+        InFlight f = new InFlight();
+        in.readMap(f.commands, Command::read);
+        in.readMap(f.perTarget, StateInput::readInt);
+        f.total = in.readInt();
+        return f;
     }
 }

@@ -1,5 +1,8 @@
 package io.vmres.engine.execute;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 
@@ -53,5 +56,31 @@ public final class MapJob implements Serializable {
     /** Retried in place: same VMs and disks, attempt + 1. */
     void retryInPlace() {
         attempt++;
+    }
+
+    /** Writes the map job (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(incidentId);
+        out.writeString(host);
+        out.writeString(target);
+        out.writeNullableStrings(vms);
+        out.writeNullableStrings(disks);
+        out.writeInt(priority);
+        out.writeInt(attempt);
+        out.writeBoolean(inFlight);
+    }
+
+    public static MapJob read(StateInput in) throws IOException {
+        MapJob m =
+                new MapJob(
+                        in.readString(),
+                        in.readString(),
+                        in.readString(),
+                        in.readNullableStrings(),
+                        in.readNullableStrings(),
+                        in.readInt());
+        m.attempt = in.readInt();
+        m.inFlight = in.readBoolean();
+        return m;
     }
 }

@@ -1,5 +1,8 @@
 package io.vmres.engine.execute;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -172,5 +175,36 @@ public final class VmJob implements Serializable {
 
     public void waitingDeps(boolean waiting) {
         this.waitingDeps = waiting;
+    }
+
+    /** Writes the job (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(incidentId);
+        out.writeString(vm);
+        out.writeString(source);
+        out.writeVarInt((restart ? 1 : 0) | (noRetry ? 2 : 0) | (waitingDeps ? 4 : 0));
+        out.writeEnum(phase);
+        out.writeString(target);
+        out.writeInt(attempts);
+        out.writeInt(mapFailures);
+        out.writeStrings(failedTargets);
+        out.writeStrings(mappedOn);
+    }
+
+    public static VmJob read(StateInput in) throws IOException {
+        String incidentId = in.readString();
+        String vm = in.readString();
+        String source = in.readString();
+        int flags = in.readVarInt();
+        VmJob j = new VmJob(incidentId, vm, source, (flags & 1) != 0);
+        j.noRetry = (flags & 2) != 0;
+        j.waitingDeps = (flags & 4) != 0;
+        j.phase = in.readEnum(Phase.class);
+        j.target = in.readString();
+        j.attempts = in.readInt();
+        j.mapFailures = in.readInt();
+        in.readStrings(j.failedTargets);
+        in.readStrings(j.mappedOn);
+        return j;
     }
 }

@@ -3,6 +3,9 @@ package io.vmres.engine.fleet;
 import io.vmres.engine.Settings;
 import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.fleet.HostState.Status;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -219,5 +222,36 @@ public final class Fleet implements Serializable {
         double c = th.record().cpu() <= 0 ? 0 : 1 - cpu / th.record().cpu();
         double m = th.record().memMb() <= 0 ? 0 : 1 - mem / th.record().memMb();
         return Math.min(c, m);
+    }
+
+    /** Writes the hosts and VMs (the cluster and settings are the engine's). */
+    public void write(StateOutput out) throws IOException {
+        out.writeAll(hosts.values(), HostState::write);
+        out.writeAll(vms.values(), VmState::write);
+        // since version 3 (Power proof): the latest reading of each power domain
+        out.writeMap(
+                domains,
+                (d, o) -> {
+                    o.writeString(d.state());
+                    o.writeTs(d.ts());
+                });
+    }
+
+    public static Fleet read(StateInput in, String cluster, Settings settings) throws IOException {
+        Fleet f = new Fleet(cluster, settings);
+        int n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            HostState hs = HostState.read(in);
+            f.hosts.put(hs.id, hs);
+        }
+        n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            VmState vs = VmState.read(in);
+            f.vms.put(vs.id, vs);
+        }
+        if (in.version() >= 3) {
+            in.readMap(f.domains, i -> new DomainReading(i.readString(), i.readTs()));
+        }
+        return f;
     }
 }

@@ -1,6 +1,10 @@
 package io.vmres.engine.fleet;
 
 import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.TreeSet;
 
@@ -314,5 +318,81 @@ public final class HostState implements Serializable {
 
     public String hypervisor() {
         return record == null || record.hypervisor() == null ? "kvm" : record.hypervisor();
+    }
+
+    // ------------------------------------------------------------------ checkpoint
+
+    /** Writes the host's state (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(id);
+        out.writeShared(record, RecordCodec::writeHostEvent);
+        int flags = 0;
+        flags |= registered ? 1 : 0;
+        flags |= hardDown ? 1 << 1 : 0;
+        flags |= draining ? 1 << 2 : 0;
+        flags |= inMaintenance ? 1 << 3 : 0;
+        for (int c = 0; c < 2; c++) {
+            flags |= used[c] ? 1 << (4 + c) : 0;
+            flags |= lost[c] ? 1 << (6 + c) : 0;
+            flags |= armed[c] ? 1 << (8 + c) : 0;
+            flags |= beatSince[c] ? 1 << (10 + c) : 0;
+        }
+        out.writeVarInt(flags);
+        out.writeTs(removedTs);
+        for (int c = 0; c < 2; c++) {
+            out.writeTs(lastBeat[c]);
+            out.writeTs(lossTs[c]);
+        }
+        out.writeString(power);
+        out.writeEnum(status);
+        out.writeString(incidentId);
+        out.writeTs(statusTs);
+        out.writeTs(lastDeclaredTs);
+        out.writeString(predictedIncident);
+        out.writeString(maintenanceIncident);
+        out.writeStrings(vms);
+        out.writeStrings(incoming);
+        // since version 3 (Power proof): when the own power readings came
+        out.writeTs(powerTs);
+        out.writeTs(lastOnTs);
+    }
+
+    public static HostState read(StateInput in) throws IOException {
+        HostState hs = new HostState(in.readString());
+        hs.record = in.readShared(RecordCodec::readHostEvent);
+        int flags = in.readVarInt();
+        hs.registered = (flags & 1) != 0;
+        hs.hardDown = (flags & 1 << 1) != 0;
+        hs.draining = (flags & 1 << 2) != 0;
+        hs.inMaintenance = (flags & 1 << 3) != 0;
+        for (int c = 0; c < 2; c++) {
+            hs.used[c] = (flags & 1 << (4 + c)) != 0;
+            hs.lost[c] = (flags & 1 << (6 + c)) != 0;
+            hs.armed[c] = (flags & 1 << (8 + c)) != 0;
+            hs.beatSince[c] = (flags & 1 << (10 + c)) != 0;
+        }
+        hs.removedTs = in.readTs();
+        for (int c = 0; c < 2; c++) {
+            hs.lastBeat[c] = in.readTs();
+            hs.lossTs[c] = in.readTs();
+        }
+        hs.power = in.readString();
+        hs.status = in.readEnum(Status.class);
+        hs.incidentId = in.readString();
+        hs.statusTs = in.readTs();
+        hs.lastDeclaredTs = in.readTs();
+        hs.predictedIncident = in.readString();
+        hs.maintenanceIncident = in.readString();
+        in.readStrings(hs.vms);
+        in.readStrings(hs.incoming);
+        if (in.version() >= 3) {
+            hs.powerTs = in.readTs();
+            hs.lastOnTs = in.readTs();
+        } else if (hs.power != null) {
+            // an earlier state kept no reading times: its latest reading stands, as it did then
+            hs.powerTs = Math.max(hs.lastBeat[0], hs.lastBeat[1]);
+            hs.lastOnTs = "on".equals(hs.power) ? hs.powerTs : NEVER;
+        }
+        return hs;
     }
 }

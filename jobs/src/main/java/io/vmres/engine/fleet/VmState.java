@@ -1,6 +1,10 @@
 package io.vmres.engine.fleet;
 
 import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 
@@ -72,5 +76,23 @@ public final class VmState implements Serializable {
 
     public List<String> dependsOn() {
         return record.dependsOn() == null ? List.of() : record.dependsOn();
+    }
+
+    /** Writes the VM's state (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(id);
+        out.writeShared(record, RecordCodec::writeVmEvent);
+        out.writeString(host);
+        out.writeVarInt((down ? 1 : 0) | (ghost ? 2 : 0));
+    }
+
+    public static VmState read(StateInput in) throws IOException {
+        String id = in.readString();
+        VmState vs = new VmState(id, in.readShared(RecordCodec::readVmEvent));
+        vs.host = in.readString();
+        int flags = in.readVarInt();
+        vs.down = (flags & 1) != 0;
+        vs.ghost = (flags & 2) != 0;
+        return vs;
     }
 }

@@ -1,5 +1,8 @@
 package io.vmres.engine.incident;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 
 /** A host named by an incident, as of the line that first named it, and its fence. */
@@ -152,5 +155,48 @@ public final class HostPart implements Serializable {
             return true;
         }
         return false;
+    }
+
+    /** Writes the part (see {@code io.vmres.engine.state.EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(host);
+        out.writeString(rack);
+        out.writeString(powerDomain);
+        out.writeTs(namedTs);
+        out.writeTs(lossTs);
+        out.writeTs(lastBeat);
+        int flags = 0;
+        flags |= removed ? 1 : 0;
+        flags |= rejoined ? 1 << 1 : 0;
+        flags |= left ? 1 << 2 : 0;
+        flags |= confirmed ? 1 << 3 : 0;
+        flags |= fenceNeeded ? 1 << 4 : 0;
+        flags |= fenceInFlight ? 1 << 5 : 0;
+        flags |= fenceSucceeded ? 1 << 6 : 0;
+        flags |= fenceExhausted ? 1 << 7 : 0;
+        out.writeVarInt(flags);
+        out.writeInt(fenceAttempts);
+    }
+
+    public static HostPart read(StateInput in) throws IOException {
+        HostPart p =
+                new HostPart(
+                        in.readString(),
+                        in.readString(),
+                        in.readString(),
+                        in.readTs(),
+                        in.readTs(),
+                        in.readTs());
+        int flags = in.readVarInt();
+        p.removed = (flags & 1) != 0;
+        p.rejoined = (flags & 1 << 1) != 0;
+        p.left = (flags & 1 << 2) != 0;
+        p.confirmed = (flags & 1 << 3) != 0;
+        p.fenceNeeded = (flags & 1 << 4) != 0;
+        p.fenceInFlight = (flags & 1 << 5) != 0;
+        p.fenceSucceeded = (flags & 1 << 6) != 0;
+        p.fenceExhausted = (flags & 1 << 7) != 0;
+        p.fenceAttempts = in.readInt();
+        return p;
     }
 }

@@ -2,6 +2,9 @@ package io.vmres.engine.incident;
 
 import io.vmres.engine.execute.MapJob;
 import io.vmres.engine.execute.VmJob;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -234,5 +237,57 @@ public final class Incident implements Serializable {
 
     public void deadline(long deadline) {
         this.deadline = deadline;
+    }
+
+    /**
+     * Writes the incident (see {@code io.vmres.engine.state.EngineState}); its jobs and disk maps
+     * are shared with the commands in flight.
+     */
+    public void write(StateOutput out) throws IOException {
+        out.writeString(id);
+        out.writeEnum(kind);
+        out.writeTs(openedTs);
+        out.writeEnum(state);
+        out.writeStrings(hosts);
+        out.writeStrings(everHosts);
+        out.writeMap(parts, HostPart::write);
+        out.writeMap(jobs, (j, o) -> o.writeShared(j, VmJob::write));
+        out.writeAll(pendingMaps, (m, o) -> o.writeShared(m, MapJob::write));
+        out.writeValue(evidence);
+        out.writeNullableLong(failureStartTs);
+        out.writeNullableLong(firstCommandTs);
+        out.writeNullableLong(lastCommandTs);
+        out.writeNullableLong(lastRecoveryTs);
+        out.writeStrings(recovered);
+        out.writeStrings(unplaced);
+        out.writeStrings(failed);
+        out.writeInt(inFlight);
+        out.writeInt(commandSeq);
+        out.writeTs(lastLineTs);
+        out.writeTs(deadline);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Incident read(StateInput in) throws IOException {
+        Incident inc = new Incident(in.readString(), in.readEnum(IncidentKind.class), in.readTs());
+        inc.state = in.readEnum(IncidentState.class);
+        in.readStrings(inc.hosts);
+        in.readStrings(inc.everHosts);
+        in.readMap(inc.parts, HostPart::read);
+        in.readMap(inc.jobs, i -> i.readShared(VmJob::read));
+        in.readAll(inc.pendingMaps, i -> i.readShared(MapJob::read));
+        inc.evidence.putAll((Map<String, Object>) in.readValue());
+        inc.failureStartTs = in.readNullableLong();
+        inc.firstCommandTs = in.readNullableLong();
+        inc.lastCommandTs = in.readNullableLong();
+        inc.lastRecoveryTs = in.readNullableLong();
+        in.readStrings(inc.recovered);
+        in.readStrings(inc.unplaced);
+        in.readStrings(inc.failed);
+        inc.inFlight = in.readInt();
+        inc.commandSeq = in.readInt();
+        inc.lastLineTs = in.readTs();
+        inc.deadline = in.readTs();
+        return inc;
     }
 }

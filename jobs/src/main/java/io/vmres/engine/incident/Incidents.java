@@ -1,5 +1,8 @@
 package io.vmres.engine.incident;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -110,5 +113,28 @@ public final class Incidents implements Serializable {
         boolean was = changed;
         changed = false;
         return was;
+    }
+
+    /** Writes the incidents in the order opened (the cluster is the engine's). */
+    public void write(StateOutput out) throws IOException {
+        out.writeInt(seq);
+        out.writeAll(byId.values(), Incident::write);
+        out.writeString(openOutage);
+        out.writeStrings(givenUp);
+        out.writeBoolean(changed);
+    }
+
+    public static Incidents read(StateInput in, String cluster) throws IOException {
+        Incidents all = new Incidents(cluster);
+        all.seq = in.readInt();
+        int n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            Incident inc = Incident.read(in);
+            all.byId.put(inc.id(), inc);
+        }
+        all.openOutage = in.readString();
+        in.readStrings(all.givenUp);
+        all.changed = in.readBoolean();
+        return all;
     }
 }

@@ -11,6 +11,10 @@ import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.fleet.VmState;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +37,7 @@ public final class FleetPlanning implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final String cluster;
-    private final Ledger ledger = new Ledger();
+    private final Ledger ledger;
     private final PrestagedPlans plans;
     private final BalancedPlacer placer = new BalancedPlacer();
     private final GreedyPlacer fallback = new GreedyPlacer();
@@ -71,8 +75,13 @@ public final class FleetPlanning implements Serializable {
     private long freshRounds;
 
     public FleetPlanning(String cluster) {
+        this(cluster, new Ledger(), new PrestagedPlans(cluster));
+    }
+
+    private FleetPlanning(String cluster, Ledger ledger, PrestagedPlans plans) {
         this.cluster = cluster;
-        this.plans = new PrestagedPlans(cluster);
+        this.ledger = ledger;
+        this.plans = plans;
     }
 
     public Ledger ledger() {
@@ -225,6 +234,35 @@ public final class FleetPlanning implements Serializable {
             vms = hs.vms().size();
             incoming = in;
             return changed;
+        }
+
+        void write(StateOutput out) throws IOException {
+            out.writeShared(record, RecordCodec::writeHostEvent);
+            int flags = 0;
+            flags |= registered ? 1 : 0;
+            flags |= draining ? 1 << 1 : 0;
+            flags |= inMaintenance ? 1 << 2 : 0;
+            flags |= inDomain ? 1 << 3 : 0;
+            flags |= alive ? 1 << 4 : 0;
+            out.writeVarInt(flags);
+            out.writeEnum(status);
+            out.writeInt(vms);
+            out.writeInt(incoming);
+        }
+
+        static Seen read(StateInput in) throws IOException {
+            Seen s = new Seen();
+            s.record = in.readShared(RecordCodec::readHostEvent);
+            int flags = in.readVarInt();
+            s.registered = (flags & 1) != 0;
+            s.draining = (flags & 1 << 1) != 0;
+            s.inMaintenance = (flags & 1 << 2) != 0;
+            s.inDomain = (flags & 1 << 3) != 0;
+            s.alive = (flags & 1 << 4) != 0;
+            s.status = in.readEnum(Status.class);
+            s.vms = in.readInt();
+            s.incoming = in.readInt();
+            return s;
         }
     }
 
@@ -443,5 +481,75 @@ public final class FleetPlanning implements Serializable {
             return null;
         }
         return p.targets();
+    }
+
+    // ------------------------------------------------------------------ checkpoint
+
+    /**
+     * Writes the planning (see {@code io.vmres.engine.state.EngineState}): the ledger, the
+     * prestaged plans and what was last seen of each host are written, not made again, since the
+     * plans depend on the order of the changes that made them. Each host's last seen record is
+     * shared with the fleet view (a new record of a host is told by identity).
+     */
+    public void write(StateOutput out) throws IOException {
+        ledger.write(out);
+        plans.write(out);
+        out.writeUnorderedMap(seen, Seen::write);
+        out.writeStrings(touched);
+        out.writeTs(nextLook);
+        out.writeBoolean(lookNow);
+        out.writeTs(nextDomainLook);
+        out.writeBoolean(admission != null);
+        if (admission != null) {
+            writeAdmission(admission, out);
+        }
+        out.writeLong(updates);
+        out.writeLong(prestagedRounds);
+        out.writeLong(freshRounds);
+    }
+
+    public static FleetPlanning read(StateInput in, String cluster) throws IOException {
+        FleetPlanning p =
+                new FleetPlanning(cluster, Ledger.read(in), PrestagedPlans.read(in, cluster));
+        in.readMap(p.seen, Seen::read);
+        in.readStrings(p.touched);
+        p.nextLook = in.readTs();
+        p.lookNow = in.readBoolean();
+        p.nextDomainLook = in.readTs();
+        p.admission = in.readBoolean() ? readAdmission(in) : null;
+        p.updates = in.readLong();
+        p.prestagedRounds = in.readLong();
+        p.freshRounds = in.readLong();
+        return p;
+    }
+
+    private static void writeAdmission(Admission a, StateOutput out) throws IOException {
+        out.writeInt(a.hosts());
+        out.writeInt(a.racks());
+        out.writeInt(a.powerDomains());
+        out.writeAll(
+                a.risks(),
+                (r, o) -> {
+                    o.writeString(r.kind());
+                    o.writeString(r.id());
+                    o.writeInt(r.unplacedVms());
+                    o.writeNullableStrings(r.vms());
+                });
+    }
+
+    private static Admission readAdmission(StateInput in) throws IOException {
+        int hosts = in.readInt();
+        int racks = in.readInt();
+        int domains = in.readInt();
+        List<Admission.Risk> risks =
+                in.readAll(
+                        new ArrayList<>(),
+                        i ->
+                                new Admission.Risk(
+                                        i.readString(),
+                                        i.readString(),
+                                        i.readInt(),
+                                        i.readNullableStrings()));
+        return new Admission(hosts, racks, domains, risks);
     }
 }

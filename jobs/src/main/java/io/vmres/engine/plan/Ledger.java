@@ -1,5 +1,8 @@
 package io.vmres.engine.plan;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.Collection;
 import java.util.Comparator;
@@ -381,5 +384,47 @@ public final class Ledger implements Serializable {
                     .append(String.join(", ", racks));
         }
         return b.toString();
+    }
+
+    /** Writes the hosts and VMs; the order of open hosts is an index, made again on first use. */
+    public void write(StateOutput out) throws IOException {
+        out.writeAll(hosts.values(), PlanHost::write);
+        out.writeUnorderedMap(vms, (v, o) -> o.writeShared(v, Ledger::writeVm));
+    }
+
+    public static Ledger read(StateInput in) throws IOException {
+        Ledger l = new Ledger();
+        int n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            PlanHost h = PlanHost.read(in);
+            l.hosts.put(h.id, h);
+        }
+        in.readMap(l.vms, i -> i.readShared(Ledger::readVm));
+        return l;
+    }
+
+    static void writeVm(PlanVm v, StateOutput out) throws IOException {
+        out.writeString(v.id());
+        out.writeString(v.host());
+        out.writeNumber(v.cpu());
+        out.writeNumber(v.memMb());
+        out.writeInt(v.priority());
+        out.writeBoolean(v.ha());
+        out.writeString(v.group());
+        out.writeString(v.storageDomain());
+        out.writeStrings(v.dependsOn());
+    }
+
+    static PlanVm readVm(StateInput in) throws IOException {
+        return new PlanVm(
+                in.readString(),
+                in.readString(),
+                in.readNumber(),
+                in.readNumber(),
+                in.readInt(),
+                in.readBoolean(),
+                in.readString(),
+                in.readString(),
+                in.readStrings(new java.util.ArrayList<>()));
     }
 }

@@ -1,7 +1,12 @@
 package io.vmres.engine.plan;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -143,5 +148,55 @@ public final class PlanHost implements Serializable {
             groups.computeIfPresent(v.group(), (k, n) -> n <= 1 ? null : n - 1);
         }
         refreshRoom();
+    }
+
+    /**
+     * Writes the host (see {@code io.vmres.engine.state.EngineState}); its room is computed again.
+     */
+    void write(StateOutput out) throws IOException {
+        out.writeString(id);
+        out.writeVarInt((known ? 1 : 0) | (spare ? 2 : 0) | (up ? 4 : 0) | (open ? 8 : 0));
+        out.writeString(cluster);
+        out.writeNumber(cpu);
+        out.writeNumber(memMb);
+        out.writeString(rack);
+        out.writeString(powerDomain);
+        out.writeString(hypervisor);
+        List<String> domains = new ArrayList<>(storageDomains);
+        domains.sort(null);
+        out.writeStrings(domains);
+        out.writeNumber(usedCpu);
+        out.writeNumber(usedMem);
+        out.writeInt(inbound);
+        out.writeInt(staged);
+        out.writeUnorderedMap(groups, (n, o) -> o.writeInt(n));
+        out.writeStrings(vms);
+        out.writeMap(reserved, (v, o) -> o.writeShared(v, Ledger::writeVm));
+    }
+
+    static PlanHost read(StateInput in) throws IOException {
+        PlanHost h = new PlanHost(in.readString());
+        int flags = in.readVarInt();
+        h.known = (flags & 1) != 0;
+        h.spare = (flags & 2) != 0;
+        h.up = (flags & 4) != 0;
+        h.open = (flags & 8) != 0;
+        h.cluster = in.readString();
+        h.cpu = in.readNumber();
+        h.memMb = in.readNumber();
+        h.rack = in.readString();
+        h.powerDomain = in.readString();
+        h.hypervisor = in.readString();
+        List<String> domains = in.readStrings(new ArrayList<>());
+        h.storageDomains = domains.isEmpty() ? Set.of() : Set.copyOf(domains);
+        h.usedCpu = in.readNumber();
+        h.usedMem = in.readNumber();
+        h.inbound = in.readInt();
+        h.staged = in.readInt();
+        in.readMap(h.groups, StateInput::readInt);
+        in.readStrings(h.vms);
+        in.readMap(h.reserved, i -> i.readShared(Ledger::readVm));
+        h.refreshRoom();
+        return h;
     }
 }

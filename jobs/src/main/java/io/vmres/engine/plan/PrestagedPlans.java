@@ -1,9 +1,13 @@
 package io.vmres.engine.plan;
 
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -196,5 +200,36 @@ public final class PrestagedPlans implements Serializable {
                 }
             }
         }
+    }
+
+    /** Writes the plans and their indexes (the cluster is the engine's). */
+    public void write(StateOutput out) throws IOException {
+        out.writeMap(
+                plans,
+                (p, o) -> {
+                    o.writeString(p.host());
+                    o.writeMap(p.targets(), (t, o2) -> o2.writeString(t));
+                    o.writeStrings(p.unplaced());
+                });
+        out.writeUnorderedMap(byTarget, (s, o) -> o.writeStrings(s));
+        out.writeStrings(short_);
+        out.writeLong(replans);
+    }
+
+    public static PrestagedPlans read(StateInput in, String cluster) throws IOException {
+        PrestagedPlans p = new PrestagedPlans(cluster);
+        in.readMap(
+                p.plans,
+                i ->
+                        new HostPlan(
+                                i.readString(),
+                                i.readMap(
+                                        new LinkedHashMap<String, String>(),
+                                        StateInput::readString),
+                                i.readStrings(new ArrayList<>())));
+        in.readMap(p.byTarget, i -> i.readStrings(new TreeSet<>()));
+        in.readStrings(p.short_);
+        p.replans = in.readLong();
+        return p;
     }
 }

@@ -3,6 +3,10 @@ package io.vmres.engine.sim;
 import io.vmres.engine.event.SimFault;
 import io.vmres.engine.execute.Action;
 import io.vmres.engine.out.CommandOut;
+import io.vmres.engine.state.RecordCodec;
+import io.vmres.engine.state.StateInput;
+import io.vmres.engine.state.StateOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,5 +78,18 @@ public final class SimHypervisor implements Serializable {
         return f.vm() == null
                 || f.vm().equals(c.vm())
                 || (c.vms() != null && c.vms().contains(f.vm()));
+    }
+
+    /** Writes the sim-faults and what is left of each (see {@code EngineState}). */
+    public void write(StateOutput out) throws IOException {
+        out.writeAll(faults, RecordCodec::writeSimFault);
+        out.writeAll(left, (n, o) -> o.writeInt(n));
+    }
+
+    public static SimHypervisor read(StateInput in) throws IOException {
+        SimHypervisor s = new SimHypervisor();
+        in.readAll(s.faults, RecordCodec::readSimFault);
+        in.readAll(s.left, StateInput::readInt);
+        return s;
     }
 }
