@@ -19,7 +19,8 @@ public final class CommandOutcomes {
     private final Map<String, AtomicLongArray> byAction = new ConcurrentHashMap<>();
     private final Map<String, Latency> latency = new ConcurrentHashMap<>();
 
-    void answered(String action, Outcome.Status status, long millis) {
+    /** A command answered, with the time from the start of its call (0 if it had none). */
+    public void answered(String action, Outcome.Status status, long millis) {
         byAction.computeIfAbsent(action, a -> new AtomicLongArray(Outcome.Status.values().length))
                 .incrementAndGet(status.ordinal());
         latency.computeIfAbsent(action, a -> new Latency()).observe(millis);

@@ -151,6 +151,7 @@ class PrometheusITCase {
                                         "sum(vmres_connector_command_latency_seconds_count{action=\"RESTART_VM\"})")
                                 .orElse(0.0);
                 assertThat(latencyCount).isPositive();
+                assertThat(names(api)).containsAll(JobMetrics.ALL);
             } finally {
                 LOG.info(
                         "vmres series in Prometheus: {}",
