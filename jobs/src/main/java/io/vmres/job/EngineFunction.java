@@ -264,7 +264,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         private final Collector<Emitted> out;
         private final List<Serializable> lines = new ArrayList<>();
 
-        /** Incidents opened in this run: an incident's later lines at its opening instant. */
+        /** Incidents opened in this run: their later lines at the same instant count no more. */
         private final Set<String> opened = new HashSet<>();
 
         Sink(Collector<Emitted> out) {
