@@ -299,6 +299,33 @@ public final class ClusterEngine implements Engine, Serializable {
         return n;
     }
 
+    /** The incidents held that have not ended, counted by kind (for metrics; reads only). */
+    public TreeMap<String, Integer> openIncidentsByKind() {
+        TreeMap<String, Integer> n = new TreeMap<>();
+        for (Incident inc : incidents.all()) {
+            if (!inc.ended()) {
+                n.merge(inc.kind().name(), 1, Integer::sum);
+            }
+        }
+        return n;
+    }
+
+    /** The commands of the cluster awaiting an answer now. */
+    public int commandsInFlight() {
+        return inFlight.size();
+    }
+
+    /** The VMs that incidents not ended yet left unplaced for want of room. */
+    public int unplacedVms() {
+        int n = 0;
+        for (Incident inc : incidents.all()) {
+            if (!inc.ended()) {
+                n += inc.unplacedVms().size();
+            }
+        }
+        return n;
+    }
+
     // ------------------------------------------------------------------ the contract
 
     @Override

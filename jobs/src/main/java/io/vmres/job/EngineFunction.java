@@ -3,6 +3,7 @@ package io.vmres.job;
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.EngineDriver;
 import io.vmres.engine.EngineOptions;
+import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
@@ -19,7 +20,9 @@ import io.vmres.job.types.PendingSerializer;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -57,6 +60,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     private transient ValueState<Long> emitted;
     private transient Counter lateEvents;
     private transient Counter retimedEvents;
+    private transient ClusterMetrics metrics;
     private transient String currentKey;
 
     /**
@@ -114,6 +118,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
                         .getState(new ValueStateDescriptor<>("emitted", LongSerializer.INSTANCE));
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         retimedEvents = getRuntimeContext().getMetricGroup().counter("retimedEvents");
+        metrics = new ClusterMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -132,10 +137,12 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
             if (retimed != null) {
                 retimedEvents.inc();
+                metrics.of(currentKey).retimedEvents.inc();
                 buffer(retimed, ctx);
                 return;
             }
             lateEvents.inc();
+            metrics.of(currentKey).lateEvents.inc();
             Sink sink = new Sink(out);
             sink.deadLetter(
                     new DeadLetterOut(
@@ -207,6 +214,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         }
         sink.flush();
         engine.update(eng);
+        metrics.of(currentKey).update(eng);
         if (held != null) {
             pending.update(held);
         }
@@ -257,6 +265,9 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         private final Collector<Emitted> out;
         private final List<Serializable> lines = new ArrayList<>();
 
+        /** Incidents opened in this run: their later lines at the same instant count no more. */
+        private final Set<String> opened = new HashSet<>();
+
         Sink(Collector<Emitted> out) {
             this.out = out;
         }
@@ -276,6 +287,13 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         @Override
         public void incident(IncidentOut incident) {
             lines.add(incident);
+            IncidentFigures f = incident.figures();
+            boolean opening =
+                    incident.state().equals("OPEN")
+                            && f != null
+                            && f.openedTs() == incident.ts()
+                            && opened.add(incident.incidentId());
+            metrics.of(currentKey).incident(incident, opening);
         }
 
         @Override
@@ -300,6 +318,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
 
         void deadLetter(DeadLetterOut deadLetter) {
             lines.add(deadLetter);
+            metrics.of(currentKey).deadLetters.inc();
         }
 
         void flush() throws Exception {

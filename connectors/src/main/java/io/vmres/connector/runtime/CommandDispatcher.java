@@ -155,7 +155,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
      */
     private void refuse(Command command, String asks, String known, Delivery delivery) {
         counters.conflict();
-        counters.answered(Outcome.Status.FAILED, 0);
+        counters.answered(String.valueOf(command.getAction()), Outcome.Status.FAILED, 0);
         String detail =
                 "conflicting command id "
                         + command.getCommandId()
@@ -196,6 +196,10 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
     }
 
     /** The counters, with the calls running and commands queued now. */
+    CommandOutcomes outcomes() {
+        return counters.outcomes();
+    }
+
     ConnectorCounters counters() {
         int queued;
         int inFlight;
@@ -392,7 +396,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                 j.startedNanos == 0
                         ? 0
                         : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - j.startedNanos);
-        counters.answered(outcome.status(), millis);
+        counters.answered(String.valueOf(j.command.getAction()), outcome.status(), millis);
         LOG.info(
                 "command={} action={} target={} status={} millis={} inDoubt={} detail=\"{}\"",
                 j.id(),

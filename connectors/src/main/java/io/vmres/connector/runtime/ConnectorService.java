@@ -193,4 +193,9 @@ public final class ConnectorService implements AutoCloseable {
     public ConnectorCounters counters() {
         return dispatcher.counters();
     }
+
+    /** The commands answered by action and status, and their latency, live. */
+    public CommandOutcomes outcomes() {
+        return dispatcher.outcomes();
+    }
 }

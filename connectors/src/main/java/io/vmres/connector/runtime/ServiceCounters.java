@@ -78,8 +78,14 @@ final class ServiceCounters {
         ledgerExpired.addAndGet(n);
     }
 
-    /** A command answered, with the time from the start of its call (0 if it had none). */
-    void answered(Outcome.Status status, long millis) {
+    private final CommandOutcomes outcomes = new CommandOutcomes();
+
+    /**
+     * A command answered, with its action (as the command named it) and the time from the start of
+     * its call (0 if it had none).
+     */
+    void answered(String action, Outcome.Status status, long millis) {
+        outcomes.answered(action, status, millis);
         switch (status) {
             case SUCCEEDED:
                 succeeded.incrementAndGet();
@@ -92,6 +98,11 @@ final class ServiceCounters {
         }
         latencyTotalMillis.addAndGet(millis);
         latencyMaxMillis.accumulateAndGet(millis, Math::max);
+    }
+
+    /** The answers by action and status, and their latency. */
+    CommandOutcomes outcomes() {
+        return outcomes;
     }
 
     /** The counters now, with the calls running and commands queued as the dispatcher saw them. */

@@ -5,6 +5,7 @@ import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
 import io.vmres.connector.runtime.ConnectorSettings;
 import io.vmres.connector.runtime.HypervisorConnector;
+import io.vmres.connector.runtime.MetricsServer;
 import io.vmres.connector.sim.Latency;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
@@ -149,6 +150,15 @@ public final class SimConnector {
             throws Exception {
         ConnectorService connector =
                 lifecycle.start(() -> new ConnectorService(bootstrap, hypervisor, options).start());
+        MetricsServer metricsServer = MetricsServer.fromSettings(settings, connector);
+        if (metricsServer != null) {
+            lifecycle.register(metricsServer);
+            out.printf(
+                    Locale.ROOT,
+                    "metrics on http://%s:%d/metrics%n",
+                    settings.get("metrics.host", "127.0.0.1"),
+                    metricsServer.port());
+        }
         Duration every = settings.getDuration("metrics.interval", Duration.ofSeconds(60));
         long next = System.nanoTime() + every.toNanos();
         while (!lifecycle.awaitShutdown(Duration.ofSeconds(1))) {

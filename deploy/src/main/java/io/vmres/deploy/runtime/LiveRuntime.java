@@ -2,6 +2,8 @@ package io.vmres.deploy.runtime;
 
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
+import io.vmres.connector.runtime.MetricsServer;
+import io.vmres.connector.runtime.PrometheusText;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.connector.sim.TelemetryPublisher;
@@ -9,11 +11,13 @@ import io.vmres.engine.Settings;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -44,6 +48,7 @@ public final class LiveRuntime implements AutoCloseable {
     private final StreamExecutionEnvironment env;
     private final LiveOptions options;
     private final TelemetryPublisher telemetry;
+    private final MetricsServer connectorMetrics;
 
     private LiveRuntime(Builder b) throws Exception {
         try {
@@ -55,6 +60,7 @@ public final class LiveRuntime implements AutoCloseable {
                             : SimulatedHypervisor.builder(fleet).seed(b.seed).build();
 
             Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
+            conf.addAll(b.flinkConfiguration);
             if (b.environment != null) {
                 env = b.environment;
                 env.configure(conf);
@@ -79,6 +85,14 @@ public final class LiveRuntime implements AutoCloseable {
                             kafka.bootstrapServers(), hypervisor, ConnectorOptions.defaults());
             push(connector);
             connector.start();
+            connectorMetrics =
+                    b.connectorMetricsPort < 0
+                            ? null
+                            : push(
+                                    MetricsServer.start(
+                                            new InetSocketAddress(
+                                                    "127.0.0.1", b.connectorMetricsPort),
+                                            () -> PrometheusText.of(connector)));
 
             Producer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
             push(producer);
@@ -128,6 +142,13 @@ public final class LiveRuntime implements AutoCloseable {
         job = env.executeAsync("vmres");
         LOG.info("vmres job {} started from {}", job.getJobID(), savepoint);
         return savepoint;
+    }
+
+    /** The port of the connector's {@code /metrics}, if it was asked for. */
+    public OptionalInt connectorMetricsPort() {
+        return connectorMetrics == null
+                ? OptionalInt.empty()
+                : OptionalInt.of(connectorMetrics.port());
     }
 
     public TelemetryPublisher telemetry() {
@@ -186,6 +207,8 @@ public final class LiveRuntime implements AutoCloseable {
         private Duration checkpointInterval = Duration.ofSeconds(1);
         private long seed = 1;
         private StreamExecutionEnvironment environment;
+        private final Configuration flinkConfiguration = new Configuration();
+        private int connectorMetricsPort = -1;
 
         private Builder(SimulatedFleet fleet) {
             this.fleet = fleet;
@@ -215,6 +238,21 @@ public final class LiveRuntime implements AutoCloseable {
         /** The port of Flink's web UI; 0 picks a free one. */
         public Builder flinkUiPort(int port) {
             this.flinkUiPort = port;
+            return this;
+        }
+
+        /**
+         * Flink settings added to the job's (metric reporters, for one); on a local environment
+         * they are the MiniCluster's too.
+         */
+        public Builder flinkConfiguration(Configuration conf) {
+            this.flinkConfiguration.addAll(conf);
+            return this;
+        }
+
+        /** Serves the connector's metrics on 127.0.0.1 at this port (0: a free one). */
+        public Builder connectorMetricsPort(int port) {
+            this.connectorMetricsPort = port;
             return this;
         }
 

@@ -30,6 +30,11 @@ public final class InFlight implements Serializable {
         total++;
     }
 
+    /** The commands in flight now, over every target. */
+    public int size() {
+        return total;
+    }
+
     /** The command in flight with that id, or null (answered already, or unknown). */
     public Command get(String id) {
         return commands.get(id);
