@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DemoCommand.class,
             KafkaCommand.class,
+            JobCommand.class,
             ReplayCommand.class,
             RecordCommand.class,
             ConfirmCommand.class,

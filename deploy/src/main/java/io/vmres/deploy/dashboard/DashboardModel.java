@@ -69,7 +69,15 @@ public final class DashboardModel {
 
     private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>();
     private final TreeMap<String, Stamped<Map<String, Object>>> admissions = new TreeMap<>();
-    private final ArrayDeque<Double> recoveries = new ArrayDeque<>();
+
+    /** Recovery times of RECOVERED and PARTIAL incidents by incident, the latest ones. */
+    private final Map<String, Double> recoveries =
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Double> e) {
+                    return size() > RECOVERIES_KEPT;
+                }
+            };
 
     /**
      * @param limits the in-flight limits the page shows commands against
@@ -110,6 +118,24 @@ public final class DashboardModel {
 
         IncidentRow(String id) {
             this.id = id;
+        }
+
+        /**
+         * The summary's {@code recoveryS} once the incident has ended: its last successful restart
+         * or migration (the VMs it recovered) minus the failure start (the opening without one);
+         * null while it is open, or when it recovered no VM (nothing to measure). A PARTIAL
+         * incident's end comes after its last recovery, often much later: not its recovery time.
+         */
+        Double recoverySeconds() {
+            if (endTs == null || restartedTs == null) {
+                return null;
+            }
+            long from = failureStartTs != null ? failureStartTs : detectedTs;
+            return (restartedTs - from) / 1000.0;
+        }
+
+        boolean recoveredOrPartial() {
+            return "RECOVERED".equals(state) || "PARTIAL".equals(state);
         }
     }
 
@@ -181,13 +207,9 @@ public final class DashboardModel {
             row.states.add(Map.of("state", state, "ts", ts));
         }
         row.state = state;
-        if ((state.equals("RECOVERED") || state.equals("PARTIAL")) && row.endTs == null) {
+        if (row.recoveredOrPartial() && row.endTs == null) {
             row.endTs = ts;
-            Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
-            recoveries.addLast((ts - from) / 1000.0);
-            while (recoveries.size() > RECOVERIES_KEPT) {
-                recoveries.removeFirst();
-            }
+            recovered(row);
         }
         if (state.equals("CLOSED") && row.endTs == null) {
             row.endTs = ts;
@@ -293,11 +315,23 @@ public final class DashboardModel {
                 if (ok) {
                     inc.restartedTs = max(inc.restartedTs, ts);
                     inc.recovered.add(c.getVm());
+                    if (inc.endTs != null && inc.recoveredOrPartial()) {
+                        // read after the incident's end: the topics are read side by side
+                        recovered(inc);
+                    }
                 }
             }
             default -> {}
         }
         inc.v = v;
+    }
+
+    /** Counts an ended incident's recovery time in the distribution, if it has one. */
+    private void recovered(IncidentRow row) {
+        Double s = row.recoverySeconds();
+        if (s != null) {
+            recoveries.put(row.id, s);
+        }
     }
 
     private void alert(Alert a) {
@@ -409,7 +443,7 @@ public final class DashboardModel {
         }
         d.put("alerts", al);
         d.put("clusters", clusters());
-        d.put("recoveryTimes", new ArrayList<>(recoveries));
+        d.put("recoveryTimes", new ArrayList<>(recoveries.values()));
         return d;
     }
 
@@ -438,8 +472,7 @@ public final class DashboardModel {
         m.put("vmsTotal", Math.max(total, row.recovered.size() + row.givenUp.size()));
         m.put("vmsRecovered", row.recovered.size());
         m.put("vmsGivenUp", row.givenUp.size());
-        Long from = row.failureStartTs != null ? row.failureStartTs : row.detectedTs;
-        m.put("recoverySeconds", row.endTs == null ? null : (row.endTs - from) / 1000.0);
+        m.put("recoverySeconds", row.recoverySeconds());
         return m;
     }
 

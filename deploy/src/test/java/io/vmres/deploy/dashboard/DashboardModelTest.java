@@ -98,6 +98,45 @@ class DashboardModelTest {
     }
 
     @Test
+    void aPartialIncidentsRecoveryTimeEndsAtItsLastRecoveryNotAtItsEnd() {
+        model.apply(host("h1", "c1", "r1", "healthy", 3, 0));
+        model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+        model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+        model.apply(command("r2", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v2", 39));
+        model.apply(command("r3", "inc-c1-0001", Action.RESTART_VM, "h1", "h3", "v3", 39));
+        model.apply(result("r1", "SUCCEEDED", 41));
+        model.apply(result("r3", "FAILED", 44));
+        // while open, nothing final to measure
+        assertThat(incidentOf(model.since(0), "inc-c1-0001").get("recoverySeconds")).isNull();
+
+        // v3 is given up much later; the incident ends PARTIAL then
+        model.apply(alert("RETRIES_EXHAUSTED", "inc-c1-0001", List.of("v3"), 90));
+        model.apply(incident("inc-c1-0001", "PARTIAL", List.of("h1"), EVIDENCE, 90));
+        // from the last heartbeat at 20 s to the last successful restart at 41 s, as recoveryS
+        assertThat(incidentOf(model.since(0), "inc-c1-0001").get("recoverySeconds"))
+                .isEqualTo(21.0);
+        assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(21.0);
+
+        // a result read after the incident's end (the topics are read side by side) counts too
+        model.apply(result("r2", "SUCCEEDED", 43));
+        assertThat(incidentOf(model.since(0), "inc-c1-0001").get("recoverySeconds"))
+                .isEqualTo(23.0);
+        assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(23.0);
+    }
+
+    @Test
+    void aPartialIncidentThatRecoveredNoVmHasNoRecoveryTime() {
+        model.apply(host("h1", "c1", "r1", "healthy", 1, 0));
+        model.apply(incident("inc-c1-0002", "OPEN", List.of("h1"), EVIDENCE, 32));
+        model.apply(alert("UNPLACED", "inc-c1-0002", List.of("v1"), 32));
+        model.apply(incident("inc-c1-0002", "PARTIAL", List.of("h1"), EVIDENCE, 32));
+        Map<String, Object> inc = incidentOf(model.since(0), "inc-c1-0002");
+        assertThat(inc.get("state")).isEqualTo("PARTIAL");
+        assertThat(inc).containsEntry("recoverySeconds", null);
+        assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).isEmpty();
+    }
+
+    @Test
     void headroomCountsHealthyHostsAndAdmissionIsShownPerCluster() {
         model.apply(host("h1", "c1", "r1", "healthy", 4, 0)); // 16 of 64 cpu used
         model.apply(host("h2", "c1", "r1", "healthy", 8, 0)); // 32 of 64
