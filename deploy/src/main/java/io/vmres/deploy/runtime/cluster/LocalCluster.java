@@ -138,7 +138,19 @@ public final class LocalCluster {
                     f0);
             long l0 = System.nanoTime();
             startFleet(inst, ports, fleet);
-            awaitFleet(READY);
+            if (!awaitFleet(READY)) {
+                // a fleet that gave up on a broker still settling (a loaded machine): once more
+                out.println("the fleet exited while starting: " + fleetOutTail());
+                out.println("starting the fleet once more");
+                startFleet(inst, ports, fleet);
+                if (!awaitFleet(READY)) {
+                    throw new IllegalStateException(
+                            "the fleet exited: see "
+                                    + processes.outFile(FLEET)
+                                    + "; it ended with: "
+                                    + fleetOutTail());
+                }
+            }
             ready(
                     "fleet: "
                             + fleet.hosts()
@@ -183,22 +195,35 @@ public final class LocalCluster {
                         fleetControl().toString()));
     }
 
-    /** The fleet is up once it says so on its output. */
-    private void awaitFleet(Duration timeout) throws IOException, InterruptedException {
+    /** The fleet is up once it says so on its output; false when it exited before that. */
+    private boolean awaitFleet(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (processes.find(FLEET).isEmpty()) {
-                throw new IllegalStateException(
-                        "the fleet exited: see " + processes.outFile(FLEET));
+                return false;
             }
             Path o = processes.outFile(FLEET);
             if (Files.exists(o)
                     && Files.readString(o, StandardCharsets.UTF_8).contains("Crash control:")) {
-                return;
+                return true;
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the fleet did not start: see " + processes.outFile(FLEET));
+        throw new IllegalStateException(
+                "the fleet did not start: see "
+                        + processes.outFile(FLEET)
+                        + "; its last lines: "
+                        + fleetOutTail());
+    }
+
+    /** The last lines of the fleet's output, for an error message. */
+    private String fleetOutTail() throws IOException {
+        Path o = processes.outFile(FLEET);
+        if (!Files.exists(o)) {
+            return "(no output)";
+        }
+        List<String> lines = Files.readAllLines(o, StandardCharsets.UTF_8);
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
     }
 
     public Path fleetControl() {
