@@ -133,7 +133,7 @@ public final class ClusterEngine implements Engine, Serializable {
         this.fleet = new Fleet(cluster, settings);
         this.health = new TreeMap<>();
         this.timers = new Timers();
-        this.incidents = new Incidents(cluster);
+        this.incidents = new Incidents(options.idStem(cluster));
         this.inFlight = new InFlight();
         this.sim = new SimHypervisor();
         this.planning = new FleetPlanning(cluster);
@@ -173,7 +173,7 @@ public final class ClusterEngine implements Engine, Serializable {
         Fleet fleet = Fleet.read(in, cluster, settings);
         TreeMap<String, HealthRules> health = in.readMap(new TreeMap<>(), HealthRules::read);
         Timers timers = Timers.read(in);
-        Incidents incidents = Incidents.read(in, cluster);
+        Incidents incidents = Incidents.read(in, options.idStem(cluster));
         ClusterEngine e =
                 new ClusterEngine(
                         cluster,

@@ -21,12 +21,16 @@ import java.time.Duration;
  *     never a recording's setting
  * @param endedRetentionMs how long an ended incident is kept after its last line (the live job);
  *     null: for ever (a replay needs every incident's figures at its end)
+ * @param idEpoch a word that makes incident and command ids unique across runs of the live job
+ *     ({@code inc-CLUSTER-EPOCH-NNNN}): a job started without its state must never reuse the id of
+ *     a command an earlier run sent; null in replay, whose ids are {@code inc-CLUSTER-NNNN}
  */
 public record EngineOptions(
         Hypervisor hypervisor,
         boolean predictionsFromInput,
         ExecutionMode mode,
-        Long endedRetentionMs)
+        Long endedRetentionMs,
+        String idEpoch)
         implements Serializable {
 
     /** How long the live job keeps an ended incident after its last line, by default. */
@@ -35,6 +39,9 @@ public record EngineOptions(
     public EngineOptions {
         if (hypervisor == null || mode == null) {
             throw new IllegalArgumentException("a hypervisor and an execution mode are needed");
+        }
+        if (idEpoch != null && !idEpoch.matches("[a-z0-9]{1,16}")) {
+            throw new IllegalArgumentException("an id epoch is 1 to 16 of a-z, 0-9: " + idEpoch);
         }
         if (endedRetentionMs != null && endedRetentionMs < 0) {
             throw new IllegalArgumentException(
@@ -53,16 +60,16 @@ public record EngineOptions(
     }
 
     public static EngineOptions of(Hypervisor hypervisor) {
-        return new EngineOptions(hypervisor, false, ExecutionMode.PARALLEL, null);
+        return new EngineOptions(hypervisor, false, ExecutionMode.PARALLEL, null, null);
     }
 
     /** Predictions arrive as input ({@link Prediction}); samples are not judged again. */
     public EngineOptions withPredictionsFromInput() {
-        return new EngineOptions(hypervisor, true, mode, endedRetentionMs);
+        return new EngineOptions(hypervisor, true, mode, endedRetentionMs, idEpoch);
     }
 
     public EngineOptions withMode(ExecutionMode mode) {
-        return new EngineOptions(hypervisor, predictionsFromInput, mode, endedRetentionMs);
+        return new EngineOptions(hypervisor, predictionsFromInput, mode, endedRetentionMs, idEpoch);
     }
 
     /**
@@ -74,6 +81,16 @@ public record EngineOptions(
     }
 
     public EngineOptions retainingEnded(long retentionMs) {
-        return new EngineOptions(hypervisor, predictionsFromInput, mode, retentionMs);
+        return new EngineOptions(hypervisor, predictionsFromInput, mode, retentionMs, idEpoch);
+    }
+
+    /** Incident and command ids carry {@code epoch}: unique across runs of the live job. */
+    public EngineOptions withIdEpoch(String epoch) {
+        return new EngineOptions(hypervisor, predictionsFromInput, mode, endedRetentionMs, epoch);
+    }
+
+    /** What incident ids of {@code cluster} start with after {@code inc-}. */
+    public String idStem(String cluster) {
+        return idEpoch == null ? cluster : cluster + "-" + idEpoch;
     }
 }

@@ -62,6 +62,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     private transient Counter retimedEvents;
     private transient ClusterMetrics metrics;
     private transient String currentKey;
+    private final String idEpoch;
 
     /**
      * @param emitFinalEngine in replay, when the input has ended and the engine has no work left,
@@ -82,6 +83,21 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             ClusterEngine.Hypervisor hypervisor,
             boolean emitFinalEngine,
             boolean hostStates) {
+        this(settings, hypervisor, emitFinalEngine, hostStates, null);
+    }
+
+    /**
+     * @param idEpoch the live job's run: engines made afresh (not restored) put it into their
+     *     incident and command ids, so that a job started without its state never reuses an id that
+     *     an earlier run sent to the connectors; null in replay
+     */
+    public EngineFunction(
+            Settings settings,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean emitFinalEngine,
+            boolean hostStates,
+            String idEpoch) {
+        this.idEpoch = idEpoch;
         this.settings = settings;
         this.hypervisor = hypervisor;
         this.emitFinalEngine = emitFinalEngine;
@@ -235,7 +251,12 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         ClusterEngine eng = engine.value();
         if (eng == null) {
             // predictions come from the job's health stage (HealthStage), in front of the engines
-            eng = new ClusterEngine(currentKey, settings, options(hypervisor));
+            EngineOptions options = options(hypervisor);
+            eng =
+                    new ClusterEngine(
+                            currentKey,
+                            settings,
+                            idEpoch == null ? options : options.withIdEpoch(idEpoch));
             engine.update(eng);
         }
         return eng;

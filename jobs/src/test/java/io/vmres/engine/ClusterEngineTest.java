@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -381,6 +382,29 @@ class ClusterEngineTest {
                 .singleElement()
                 .satisfies(a -> assertThat(a.vms()).containsExactly("v1"));
         assertThat(f.incidents).extracting(IncidentOut::state).doesNotContain("RECOVERED");
+    }
+
+    @Test
+    void liveIdsCarryTheRunsEpochSoThatARunWithoutStateNeverReusesOne() throws Exception {
+        List<List<String>> ids = new ArrayList<>();
+        for (String epoch : List.of("tb3x5c", "tb3y9a")) {
+            EngineFixture f =
+                    new EngineFixture(
+                            new ClusterEngine(
+                                    "c1",
+                                    S,
+                                    EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)
+                                            .withIdEpoch(epoch)));
+            f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
+            f.vm("v1", "h1", 500, null, List.of());
+            f.beats("h2", 0, 100, 1).beats("h3", 0, 100, 1).beats("h1", 0, 20, 1);
+            f.power(21, "h1", "off").run();
+            assertThat(f.incidents.get(0).incidentId()).isEqualTo("inc-c1-" + epoch + "-0001");
+            ids.add(f.commands.stream().map(CommandOut::commandId).toList());
+        }
+        // the same input in two runs of the job: no command id in common
+        assertThat(ids.get(0)).isNotEmpty().doesNotContainAnyElementsOf(ids.get(1));
+        assertThat(ids.get(0).get(0)).isEqualTo("inc-c1-tb3x5c-0001-0001");
     }
 
     @Test

@@ -36,7 +36,10 @@ public final class Incidents implements Serializable {
         this.cluster = cluster;
     }
 
-    /** Opens the next incident of the cluster ({@code inc-CLUSTER-NNNN}). */
+    /**
+     * Opens the next incident of the cluster ({@code inc-STEM-NNNN}: the cluster, and an epoch
+     * live).
+     */
     public Incident open(IncidentKind kind, long t) {
         String id = String.format("inc-%s-%04d", cluster, ++seq);
         Incident inc = new Incident(id, kind, t);

@@ -62,6 +62,7 @@ public final class RecordCodec {
         out.writeBoolean(o.predictionsFromInput());
         out.writeEnum(o.mode());
         out.writeNullableLong(o.endedRetentionMs());
+        out.writeString(o.idEpoch());
     }
 
     public static EngineOptions readOptions(StateInput in) throws IOException {
@@ -69,7 +70,8 @@ public final class RecordCodec {
                 in.readEnum(Hypervisor.class),
                 in.readBoolean(),
                 in.readEnum(ExecutionMode.class),
-                in.readNullableLong());
+                in.readNullableLong(),
+                in.version() >= 3 ? in.readString() : null);
     }
 
     public static void writeHostEvent(HostEvent e, StateOutput out) throws IOException {

@@ -59,7 +59,7 @@ public final class LiveJob {
                         .returns(Decoded.TYPE)
                         .name("inputs")
                         .uid("inputs");
-        decide(decoded, options.settings())
+        decide(decoded, options.settings(), idEpoch(System.currentTimeMillis()))
                 .sinkTo(sink(options))
                 .name("decisions")
                 .uid("decisions");
@@ -71,6 +71,21 @@ public final class LiveJob {
      * inputs of their own and read the decisions as they like.
      */
     public static DataStream<Emitted> decide(DataStream<Decoded> decoded, Settings settings) {
+        return decide(decoded, settings, null);
+    }
+
+    /**
+     * The run of a job built at {@code buildMillis} (wall clock, on the submitting side, never in
+     * an operator): base 36 of its seconds. Engines made afresh put it into their ids; engines
+     * restored from a checkpoint or a savepoint keep theirs, so their commands keep their ids.
+     */
+    public static String idEpoch(long buildMillis) {
+        return Long.toString(Math.max(0, buildMillis / 1000), 36);
+    }
+
+    /** As {@link #decide(DataStream, Settings)}, with the run's id epoch (null: none). */
+    public static DataStream<Emitted> decide(
+            DataStream<Decoded> decoded, Settings settings, String idEpoch) {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
         SingleOutputStreamOperator<Routed> routed =
                 decoded.process(new RouteFunction(bad))
@@ -85,7 +100,11 @@ public final class LiveJob {
                         .keyBy(Routed::cluster)
                         .process(
                                 new EngineFunction(
-                                        settings, ClusterEngine.Hypervisor.EXTERNAL, false, true))
+                                        settings,
+                                        ClusterEngine.Hypervisor.EXTERNAL,
+                                        false,
+                                        true,
+                                        idEpoch))
                         .returns(Emitted.TYPE)
                         .name("decide")
                         .uid("decide");

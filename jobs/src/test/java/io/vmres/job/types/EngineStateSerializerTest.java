@@ -119,6 +119,22 @@ class EngineStateSerializerTest {
         return cuts;
     }
 
+    @org.junit.jupiter.api.Test
+    void aLiveEngineKeepsItsOptionsAndIdEpochThroughACheckpoint() throws IOException {
+        EngineOptions options =
+                EngineOptions.external()
+                        .withPredictionsFromInput()
+                        .retainingEnded(EngineOptions.DEFAULT_ENDED_RETENTION)
+                        .withIdEpoch("tb3x5c");
+        ClusterEngine engine = new ClusterEngine("c1", io.vmres.engine.Settings.DEFAULTS, options);
+        EngineStateSerializer serializer = new EngineStateSerializer();
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(engine, out);
+        ClusterEngine back =
+                serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back.options()).isEqualTo(options);
+    }
+
     static void assertSameFiles(Path expected, Path actual) throws IOException {
         List<String> names = new ArrayList<>();
         try (Stream<Path> files = Files.list(expected)) {
