@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -220,7 +221,7 @@ public final class Confirm {
             parts.forEach(p -> c.position(p, PROBE_TIMEOUT)); // fixed now, before the request
             return c;
         } catch (RuntimeException e) {
-            c.close(Duration.ZERO);
+            c.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
     }

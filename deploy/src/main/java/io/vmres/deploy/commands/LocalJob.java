@@ -5,6 +5,7 @@ import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.Topics;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -167,8 +168,15 @@ public final class LocalJob {
     /** The MiniCluster, saying so once it has closed. */
     private record Told(MiniCluster mc, PrintWriter out) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
-            mc.close();
+        public void close() throws IOException {
+            try {
+                mc.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while closing the Flink MiniCluster", e);
+            } catch (Exception e) {
+                throw new IOException("could not close the Flink MiniCluster", e);
+            }
             out.println("Flink MiniCluster closed.");
         }
     }

@@ -75,6 +75,7 @@ class ConfirmITCase {
     }
 
     @Test
+    @SuppressWarnings("try") // the fake job answers while it is open; the body never names it
     void aConfirmationTheJobIgnoresSaysWhyAndExitsThree() throws Exception {
         try (FakeJob job =
                 FakeJob.answering(
@@ -96,6 +97,7 @@ class ConfirmITCase {
     }
 
     @Test
+    @SuppressWarnings("try") // the fake job answers while it is open; the body never names it
     void aConfirmationTheJobAppliesSaysSoAndExitsZero() throws Exception {
         try (FakeJob job =
                 FakeJob.answering(
@@ -220,9 +222,13 @@ class ConfirmITCase {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             open = false;
-            thread.join(10_000);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
