@@ -164,7 +164,13 @@ public final class LiveRuntime implements AutoCloseable {
                         ProducerConfig.LINGER_MS_CONFIG,
                         5,
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                        true),
+                        true,
+                        // One batch in flight per partition: right after a broker starts, a first
+                        // batch refused with NOT_LEADER_OR_FOLLOWER must not be overtaken by the
+                        // next one, which the new leader would accept first and then refuse the
+                        // retried batch for ever as out of order.
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                        1),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }
