@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the separate TaskManager processes, status, down with no process left.
  */
 @Tag("slow")
+@Tag("cluster")
 class ClusterITCase {
     @TempDir Path home;
     private LocalCluster cluster;
@@ -69,7 +70,7 @@ class ClusterITCase {
             AvroCodec codec = new AvroCodec();
             Incident recovered =
                     Await.await(
-                            Duration.ofMinutes(2),
+                            Duration.ofMinutes(4),
                             () -> {
                                 for (var r : incidents.poll(Duration.ofMillis(500))) {
                                     if (decode(codec, r.value()) instanceof Incident i
