@@ -110,7 +110,7 @@ public final class SimulatedFleet {
         if (!hosts.get(known(host)).bmc()) {
             return PowerState.unknown;
         }
-        return conditions.get(host).poweredOn ? PowerState.on : PowerState.off;
+        return conditions.get(host).bmcReading();
     }
 
     /** Whether the host sends heartbeats on the channel now. */
@@ -166,6 +166,28 @@ public final class SimulatedFleet {
     }
 
     /**
+     * A rack loses power and its BMCs with it: every host in it goes down, and their BMCs neither
+     * read (power {@code unknown}) nor fence, until repaired. Only the power infrastructure (a PDU)
+     * can still tell that the rack is off.
+     *
+     * @return the hosts that went down
+     */
+    public synchronized List<String> rackBlackout(String rack) {
+        List<String> down = new ArrayList<>();
+        for (FleetHost h : hosts.values()) {
+            if (h.rack().equals(rack)) {
+                conditions.get(h.host()).bmcAlive = false;
+                crash(h.host());
+                down.add(h.host());
+            }
+        }
+        if (down.isEmpty()) {
+            throw new IllegalArgumentException("no host in rack " + rack);
+        }
+        return down;
+    }
+
+    /**
      * The telemetry pipeline fails (or heals, with {@code false}): no heartbeat, power reading or
      * health sample goes out of any host while it lasts, though every host is fine. vmres must not
      * act on such an outage.
@@ -199,6 +221,7 @@ public final class SimulatedFleet {
         HostCondition c = conditions.get(known(host));
         boolean wasOff = !c.poweredOn;
         c.poweredOn = true;
+        c.bmcAlive = true;
         c.mgmt = true;
         c.storage = true;
         if (wasOff) {
@@ -230,6 +253,9 @@ public final class SimulatedFleet {
             return Outcome.failed("host " + host + " has no BMC to fence it");
         }
         HostCondition c = conditions.get(host);
+        if (!c.bmcAlive) {
+            return Outcome.failed("BMC of " + host + " unreachable");
+        }
         if (!c.poweredOn) {
             return Outcome.succeeded("already powered off");
         }
@@ -431,9 +457,15 @@ public final class SimulatedFleet {
     /** The changing condition of one host. Guarded by the fleet's lock. */
     static final class HostCondition {
         boolean poweredOn = true;
+        boolean bmcAlive = true; // false: the BMC lost its power too (rackBlackout)
         boolean mgmt = true;
         boolean storage = true;
         final Set<String> mappedDisks = new HashSet<>();
+
+        /** What the host's BMC reads: nothing ({@code unknown}) when it has no power itself. */
+        PowerState bmcReading() {
+            return !bmcAlive ? PowerState.unknown : poweredOn ? PowerState.on : PowerState.off;
+        }
     }
 
     /** Builds a {@link SimulatedFleet}; every setter checks its value. */

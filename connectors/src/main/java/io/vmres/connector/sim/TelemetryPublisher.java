@@ -109,7 +109,7 @@ public final class TelemetryPublisher implements AutoCloseable {
                     send(Topics.HEARTBEAT, h.host(), beat(h.host(), Channel.storage, ts));
                 }
                 if (n % settings.powerEveryTicks == 0 && h.bmc()) {
-                    publishPower(h.host(), c.poweredOn ? PowerState.on : PowerState.off, ts);
+                    publishPower(h.host(), c.bmcReading(), ts);
                 }
                 if (n % settings.healthEveryTicks == 0
                         && c.poweredOn

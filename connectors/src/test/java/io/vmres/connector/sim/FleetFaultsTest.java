@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.runtime.Request;
 import io.vmres.schema.Action;
+import io.vmres.schema.Channel;
 import io.vmres.schema.PowerState;
 import io.vmres.schema.Topics;
 import java.nio.file.Files;
@@ -57,6 +58,31 @@ class FleetFaultsTest {
         }
         assertThatThrownBy(() -> fleet.rackPowerLoss("no-such-rack"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRackBlackoutTakesItsBmcsDownSoThatNoFenceSucceedsUntilRepaired() throws Exception {
+        SimulatedFleet fleet = fleet();
+        SimulatedHypervisor hv = SimulatedHypervisor.instant(fleet);
+        String rack = fleet.host("h01").orElseThrow().rack();
+
+        List<String> down = fleet.rackBlackout(rack);
+
+        assertThat(down).contains("h01").hasSize(10);
+        for (FleetHost h : fleet.hosts()) {
+            boolean out = down.contains(h.host());
+            assertThat(fleet.power(h.host()))
+                    .as(h.host())
+                    .isEqualTo(out ? PowerState.unknown : PowerState.on);
+            assertThat(fleet.beats(h.host(), Channel.mgmt)).as(h.host()).isEqualTo(!out);
+        }
+        Outcome fence = hv.fence(new Request.Fence("f1", "h01"), T);
+        assertThat(fence.status()).isEqualTo(Outcome.Status.FAILED);
+        assertThat(fence.detail()).isEqualTo("BMC of h01 unreachable");
+
+        fleet.repair("h01");
+        assertThat(fleet.power("h01")).isEqualTo(PowerState.on);
+        assertThat(hv.fence(new Request.Fence("f2", "h01"), T).isSuccess()).isTrue();
     }
 
     @Test

@@ -174,7 +174,9 @@ public interface Actions {
         /** libvirt hypervisors (restart, migrate, map disks). */
         LIBVIRT,
         /** Fencing and power readings through a host's BMC over IPMI. */
-        IPMI;
+        IPMI,
+        /** Power-domain readings of PDUs (Redfish) and UPSes (SNMP); runs no command. */
+        PDU;
 
         /** Whether the connector needs a {@code --config} file to reach its hypervisors. */
         public boolean needsConfig() {

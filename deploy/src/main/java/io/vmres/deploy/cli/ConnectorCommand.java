@@ -20,7 +20,9 @@ import picocli.CommandLine.TypeConversionException;
                     + " idempotently (the command id is the key) and reports each result back.",
             "",
             "Types: sim (a simulated fleet, which also publishes its telemetry), libvirt (restart,"
-                    + " migrate, map disks, fence a host's domains), ipmi (fence hosts through their BMCs).",
+                    + " migrate, map disks, fence a host's domains), ipmi (fence hosts through their BMCs),"
+                    + " pdu (read power domains from PDUs over Redfish and UPSes over SNMP, and"
+                    + " publish them; runs no command).",
             "",
             "Settings (--config FILE, Java properties; docs/connectors.md lists every key):",
             "  service  group, max.in.flight, max.in.flight.per.target, command.timeout,",
@@ -29,6 +31,9 @@ import picocli.CommandLine.TypeConversionException;
             "  ipmi     ipmi.host.HOST.address, ipmi.host.HOST.user,",
             "           ipmi.host.HOST.password (or .password.file), ipmi.power.interval",
             "  sim      sim.hosts, sim.seed, sim.ledger.file, sim.telemetry",
+            "  pdu      pdu.source.NAME.type (redfish, snmp), .url, .user, .password.file,",
+            "           .address, .community.file; pdu.domain.DOMAIN.feeds, pdu.interval,",
+            "           pdu.timeout",
             "",
             "By default (exactly.once=true) a command runs at most once even across a crash, and"
                     + " gets exactly one result: results, a ledger and offsets go out in Kafka"
@@ -40,7 +45,8 @@ import picocli.CommandLine.TypeConversionException;
             "  vmres connector --type sim",
             "  vmres connector --type sim --config sim.properties",
             "  vmres connector --type libvirt --config pool-a.properties",
-            "  vmres connector --type ipmi --config bmcs.properties --bootstrap kafka-1:9092"
+            "  vmres connector --type ipmi --config bmcs.properties --bootstrap kafka-1:9092",
+            "  vmres connector --type pdu --config pdus.properties"
         })
 final class ConnectorCommand extends Subcommand {
 
@@ -58,7 +64,7 @@ final class ConnectorCommand extends Subcommand {
             paramLabel = "FILE",
             description =
                     "Settings (Java properties): how to reach the hypervisors or BMCs, and the"
-                            + " service's limits (required for libvirt and ipmi).")
+                            + " service's limits (required for libvirt, ipmi and pdu).")
     private Path config;
 
     @Mixin private BootstrapOption bootstrap;

@@ -10,8 +10,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * {@code vmres connector --type sim|libvirt|ipmi --config FILE}: builds the connector of that type
- * from its settings and runs a connector service on it until Ctrl-C.
+ * {@code vmres connector --type sim|libvirt|ipmi|pdu --config FILE}: builds the connector of that
+ * type from its settings and runs a connector service on it until Ctrl-C.
  */
 public final class HardwareConnector {
     private HardwareConnector() {}
@@ -88,6 +88,8 @@ public final class HardwareConnector {
                                     out),
                             out);
                 }
+            case "pdu":
+                return PduConnector.run(bootstrap, settings, lifecycle, out);
             default:
                 throw new IllegalArgumentException("unknown connector type " + type);
         }
