@@ -16,38 +16,20 @@ public final class PduMetrics {
         StringBuilder b = new StringBuilder(2048);
         header(b, "vmres_pdu_rounds_total", "counter", "Rounds of reading every power device.");
         b.append("vmres_pdu_rounds_total ").append(p.rounds()).append('\n');
-        header(
+        labelled(
                 b,
                 "vmres_pdu_device_reads_total",
-                "counter",
-                "Reads of a power device, by outcome: answered, or unknown (no usable answer).");
-        for (Map.Entry<String, Map<String, Long>> s : p.reads().entrySet()) {
-            for (Map.Entry<String, Long> o : s.getValue().entrySet()) {
-                b.append("vmres_pdu_device_reads_total{source=\"")
-                        .append(escape(s.getKey()))
-                        .append("\",outcome=\"")
-                        .append(o.getKey())
-                        .append("\"} ")
-                        .append(o.getValue())
-                        .append('\n');
-            }
-        }
-        header(
+                "Reads of a power device, by outcome: answered, or unknown (no usable answer).",
+                "source",
+                "outcome",
+                p.reads());
+        labelled(
                 b,
                 "vmres_pdu_readings_total",
-                "counter",
-                "power-domain readings published, by domain and state.");
-        for (Map.Entry<String, Map<String, Long>> d : p.readings().entrySet()) {
-            for (Map.Entry<String, Long> s : d.getValue().entrySet()) {
-                b.append("vmres_pdu_readings_total{domain=\"")
-                        .append(escape(d.getKey()))
-                        .append("\",state=\"")
-                        .append(s.getKey())
-                        .append("\"} ")
-                        .append(s.getValue())
-                        .append('\n');
-            }
-        }
+                "power-domain readings published, by domain and state.",
+                "domain",
+                "state",
+                p.readings());
         header(
                 b,
                 "vmres_pdu_domain_state",
@@ -84,6 +66,33 @@ public final class PduMetrics {
                                 p.publishFailures()));
         p.latest().forEach((d, s) -> b.append(' ').append(d).append('=').append(s));
         return b.toString();
+    }
+
+    /** A counter with two labels, one series per pair of values. */
+    private static void labelled(
+            StringBuilder b,
+            String name,
+            String help,
+            String label1,
+            String label2,
+            Map<String, Map<String, Long>> values) {
+        header(b, name, "counter", help);
+        for (Map.Entry<String, Map<String, Long>> e : values.entrySet()) {
+            for (Map.Entry<String, Long> v : e.getValue().entrySet()) {
+                b.append(name)
+                        .append('{')
+                        .append(label1)
+                        .append("=\"")
+                        .append(escape(e.getKey()))
+                        .append("\",")
+                        .append(label2)
+                        .append("=\"")
+                        .append(escape(v.getKey()))
+                        .append("\"} ")
+                        .append(v.getValue())
+                        .append('\n');
+            }
+        }
     }
 
     private static void header(StringBuilder b, String name, String type, String help) {

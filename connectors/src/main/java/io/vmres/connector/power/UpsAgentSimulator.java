@@ -3,7 +3,6 @@ package io.vmres.connector.power;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -49,7 +48,7 @@ public final class UpsAgentSimulator implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path script = dir.resolve("ups-mib.sh");
-        write(
+        SimulatorProcess.write(
                 script,
                 "#!/bin/sh",
                 "# snmpd pass: -g OID (get), -n OID (getnext: not served), -s (set: refused)",
@@ -64,10 +63,10 @@ public final class UpsAgentSimulator implements AutoCloseable {
                 "[ \"$v\" = missing ] && exit 0",
                 "printf '%s\\ninteger\\n%s\\n' \"$2\" \"$v\"");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        write(dir.resolve("output-source"), "3");
-        write(dir.resolve("battery-status"), "2");
+        SimulatorProcess.write(dir.resolve("output-source"), "3");
+        SimulatorProcess.write(dir.resolve("battery-status"), "2");
         Path persist = Files.createDirectories(dir.resolve("persist"));
-        write(
+        SimulatorProcess.write(
                 dir.resolve("snmpd.conf"),
                 "rocommunity " + community + " 127.0.0.1",
                 "pass .1.3.6.1.2.1.33 /bin/sh " + script,
@@ -115,7 +114,7 @@ public final class UpsAgentSimulator implements AutoCloseable {
      */
     public void outputSource(String value) {
         try {
-            write(dir.resolve("output-source"), value);
+            SimulatorProcess.write(dir.resolve("output-source"), value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -141,18 +140,6 @@ public final class UpsAgentSimulator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void write(Path file, String... lines) throws IOException {
-        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+        SimulatorProcess.stop(process);
     }
 }
