@@ -161,6 +161,11 @@ public final class HypervisorEndpoint implements AutoCloseable {
         }
     }
 
+    /** Whether a call of this command id is running here now. */
+    boolean running(String commandId) {
+        return running.containsKey(commandId);
+    }
+
     private JsonNode rackLoss(JsonNode body) {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode hosts = out.putArray("hosts");
