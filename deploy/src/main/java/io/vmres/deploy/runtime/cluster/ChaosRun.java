@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -183,46 +182,63 @@ public final class ChaosRun {
     }
 
     /**
-     * Whole power domains of each cluster (a failed rack's domain takes no restarted VM), in an
-     * order turned by the round, as long as the cluster keeps most of its hosts, until about {@code
-     * vms} HA VMs are on them.
+     * Whole power domains of each cluster (a failed rack's domain takes no restarted VM), or the
+     * racks of a domain too large on their own, in an order turned by the round, skipping those
+     * with no VM (repaired, empty) and keeping most of each cluster's hosts, until about {@code
+     * vms} VMs are on them.
      */
     List<String> pickRacks(JsonNode report, int round) {
-        Map<String, Map<String, List<JsonNode>>> byCluster = new TreeMap<>();
+        Map<String, Map<String, Map<String, List<JsonNode>>>> byCluster = new TreeMap<>();
         for (JsonNode h : report.path("hosts")) {
             byCluster
                     .computeIfAbsent(h.path("cluster").asText(), k -> new TreeMap<>())
-                    .computeIfAbsent(h.path("powerDomain").asText(), k -> new ArrayList<>())
+                    .computeIfAbsent(h.path("powerDomain").asText(), k -> new TreeMap<>())
+                    .computeIfAbsent(h.path("rack").asText(), k -> new ArrayList<>())
                     .add(h);
         }
         int perCluster = Math.max(1, options.vms() / Math.max(1, byCluster.size()));
         List<String> racks = new ArrayList<>();
-        for (Map<String, List<JsonNode>> domains : byCluster.values()) {
-            int clusterHosts = domains.values().stream().mapToInt(List::size).sum();
-            List<String> names = new ArrayList<>(domains.keySet());
-            java.util.Collections.rotate(names, -round);
+        for (Map<String, Map<String, List<JsonNode>>> domains : byCluster.values()) {
+            int clusterHosts = 0;
+            for (Map<String, List<JsonNode>> d : domains.values()) {
+                clusterHosts += d.values().stream().mapToInt(List::size).sum();
+            }
+            double limit = MAX_CLUSTER_SHARE * clusterHosts;
+            // the units that may fail: a domain, or each rack of a domain above the limit
+            List<List<List<JsonNode>>> units = new ArrayList<>();
+            for (Map<String, List<JsonNode>> d : domains.values()) {
+                int size = d.values().stream().mapToInt(List::size).sum();
+                if (size <= limit) {
+                    units.add(new ArrayList<>(d.values()));
+                } else {
+                    d.values().forEach(rack -> units.add(List.of(rack)));
+                }
+            }
+            java.util.Collections.rotate(units, -round);
             int hosts = 0;
             int vms = 0;
-            for (String d : names) {
+            for (List<List<JsonNode>> unit : units) {
                 if (vms >= perCluster) {
                     break;
                 }
-                List<JsonNode> in = domains.get(d);
-                if (hosts + in.size() > MAX_CLUSTER_SHARE * clusterHosts) {
+                int unitHosts = unit.stream().mapToInt(List::size).sum();
+                int unitVms = 0;
+                for (List<JsonNode> rack : unit) {
+                    for (JsonNode h : rack) {
+                        unitVms += h.path("vms").asInt();
+                    }
+                }
+                if (unitVms == 0 || hosts + unitHosts > limit) {
                     continue;
                 }
-                hosts += in.size();
-                Map<String, Boolean> domainRacks = new LinkedHashMap<>();
-                for (JsonNode h : in) {
-                    vms += h.path("vms").asInt();
-                    domainRacks.put(h.path("rack").asText(), true);
-                }
-                racks.addAll(domainRacks.keySet());
+                hosts += unitHosts;
+                vms += unitVms;
+                unit.forEach(rack -> racks.add(rack.get(0).path("rack").asText()));
             }
         }
         if (racks.isEmpty()) {
             throw new IllegalStateException(
-                    "no power domain is small enough to fail: the clusters need more racks");
+                    "no rack is small enough to fail: the clusters need more racks");
         }
         return racks;
     }
