@@ -29,14 +29,16 @@ import picocli.CommandLine.Spec;
             ClusterCommand.Up.class,
             ClusterCommand.Submit.class,
             ClusterCommand.Status.class,
-            ClusterCommand.Down.class
+            ClusterCommand.Down.class,
+            ClusterChaos.class
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres cluster up && vmres cluster submit",
             "  vmres cluster status",
             "  vmres fleet crash any --control .vmres/cluster/fleet/control",
-            "  vmres cluster down"
+            "  vmres cluster down",
+            "  vmres cluster chaos --faults 20 --vms 1000"
         })
 final class ClusterCommand extends Subcommand {
     @Option(
@@ -138,40 +140,49 @@ final class ClusterCommand extends Subcommand {
                 throw new ParameterException(
                         spec.commandLine(), "--parallelism must be at least 1");
             }
-            Installation inst = Installation.current();
-            Path j = jar;
-            if (j == null) {
-                j = inst.jobJar().orElse(null);
-                if (j == null) {
-                    out().println(
-                                    "building the job jar (mvn -q -B -DskipTests package -pl jobs -am)...");
-                    Process p =
-                            new ProcessBuilder(
-                                            "mvn",
-                                            "-q",
-                                            "-B",
-                                            "-DskipTests",
-                                            "package",
-                                            "-pl",
-                                            "jobs",
-                                            "-am")
-                                    .directory(inst.root().toFile())
-                                    .inheritIO()
-                                    .start();
-                    if (p.waitFor() != 0) {
-                        throw new IllegalStateException("building the job jar failed");
-                    }
-                    j =
-                            inst.jobJar()
-                                    .orElseThrow(
-                                            () ->
-                                                    new IllegalStateException(
-                                                            "no job jar after the build"));
-                }
-            }
-            parent.cluster().submit(j, jobArgs, parallelism, Duration.ofMinutes(2));
+            parent.cluster()
+                    .submit(
+                            jobJar(Installation.current(), jar),
+                            jobArgs,
+                            parallelism,
+                            Duration.ofMinutes(2));
             return Cli.OK;
         }
+    }
+
+    /** {@code jar}, or the build's job jar, built first if missing. */
+    static Path jobJar(Installation inst, Path jar) throws Exception {
+        Path j = jar;
+        if (j == null) {
+            j = inst.jobJar().orElse(null);
+            if (j == null) {
+                PrintStream out = System.out;
+                out.println("building the job jar (mvn -q -B -DskipTests package -pl jobs -am)...");
+                Process p =
+                        new ProcessBuilder(
+                                        "mvn",
+                                        "-q",
+                                        "-B",
+                                        "-DskipTests",
+                                        "package",
+                                        "-pl",
+                                        "jobs",
+                                        "-am")
+                                .directory(inst.root().toFile())
+                                .inheritIO()
+                                .start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("building the job jar failed");
+                }
+                j =
+                        inst.jobJar()
+                                .orElseThrow(
+                                        () ->
+                                                new IllegalStateException(
+                                                        "no job jar after the build"));
+            }
+        }
+        return j;
     }
 
     @Command(name = "status", header = "Each process, the job's state and its last checkpoint.")

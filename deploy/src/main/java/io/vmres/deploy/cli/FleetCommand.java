@@ -21,12 +21,13 @@ import picocli.CommandLine.ParentCommand;
                     + " request in the --control folder, which the fleet watches.",
             ""
         },
-        subcommands = FleetCommand.Crash.class,
+        subcommands = {FleetCommand.Crash.class, FleetCommand.Connector.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres fleet --bootstrap 127.0.0.1:9092 --control .vmres/fleet",
             "  vmres fleet crash h7 --control .vmres/fleet",
-            "  vmres fleet crash any --control .vmres/cluster/fleet/control"
+            "  vmres fleet crash any --control .vmres/cluster/fleet/control",
+            "  vmres fleet --hypervisor-port 7070 & vmres fleet connector --hypervisor http://127.0.0.1:7070"
         })
 final class FleetCommand extends Subcommand {
     static final String DEFAULT_CONTROL = ".vmres/fleet";
@@ -59,10 +60,21 @@ final class FleetCommand extends Subcommand {
             description = "The crash control folder (default: ${DEFAULT-VALUE}).")
     Path control;
 
+    @Option(
+            names = "--hypervisor-port",
+            paramLabel = "PORT",
+            description =
+                    "Run no connector here: serve the fleet's hypervisor on 127.0.0.1:PORT (0: any"
+                            + " free port) for `vmres fleet connector`.")
+    Integer hypervisorPort;
+
     @Mixin private BootstrapOption bootstrap;
 
     @Override
     public Integer call() throws Exception {
+        if (hypervisorPort != null && (hypervisorPort < 0 || hypervisorPort > 65535)) {
+            throw usage("--hypervisor-port must be a port, 0 to 65535");
+        }
         atLeast(hosts, 1, "--hosts");
         atLeast(vmsPerHost, 1, "--vms-per-host");
         atLeast(clusters, 1, "--clusters");
@@ -70,8 +82,36 @@ final class FleetCommand extends Subcommand {
                 bootstrap.servers(),
                 new Fleet.Shape(hosts, vmsPerHost, clusters, seed),
                 control,
+                hypervisorPort == null ? -1 : hypervisorPort,
                 lifecycle(),
                 System.out);
+    }
+
+    @Command(
+            name = "connector",
+            header = "Runs the connector of a `vmres fleet --hypervisor-port` as a process apart.")
+    static final class Connector implements Callable<Integer> {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show this help message and exit.")
+        private boolean help;
+
+        @ParentCommand FleetCommand parent;
+
+        @Option(
+                names = "--hypervisor",
+                paramLabel = "URL",
+                required = true,
+                description = "The fleet's hypervisor, as it prints it: http://127.0.0.1:PORT.")
+        String hypervisor;
+
+        @Mixin private BootstrapOption bootstrap;
+
+        @Override
+        public Integer call() throws Exception {
+            return Fleet.connector(bootstrap.servers(), hypervisor, parent.lifecycle(), System.out);
+        }
     }
 
     @Command(name = "crash", header = "Crashes a host of a running `vmres fleet`.")

@@ -15,6 +15,9 @@ public final class Fleet {
     private Fleet() {}
 
     /** The size and seed of the simulated fleet. */
+    /** The consumer group of the fleet's connector, in the fleet's process or apart from it. */
+    public static final String GROUP = "vmres-fleet";
+
     public record Shape(int hosts, int vmsPerHost, int clusters, long seed) {}
 
     /**
@@ -25,14 +28,32 @@ public final class Fleet {
     public static int run(
             String bootstrap, Shape shape, Path control, Lifecycle lifecycle, PrintStream out)
             throws Exception {
-        ConnectorSettings settings =
-                ConnectorSettings.of(
-                        Map.of(
-                                "sim.hosts", Integer.toString(shape.hosts()),
-                                "sim.vms.per.host", Integer.toString(shape.vmsPerHost()),
-                                "sim.clusters", Integer.toString(shape.clusters()),
-                                "sim.seed", Long.toString(shape.seed()),
-                                "group", "vmres-fleet"));
+        return run(bootstrap, shape, control, -1, lifecycle, out);
+    }
+
+    /**
+     * As {@link #run(String, Shape, Path, Lifecycle, PrintStream)}; with a {@code hypervisorPort}
+     * of 0 or more the fleet runs no connector of its own but serves its hypervisor there ({@link
+     * HypervisorEndpoint}; 0: any free port) for {@link #connector}.
+     */
+    public static int run(
+            String bootstrap,
+            Shape shape,
+            Path control,
+            int hypervisorPort,
+            Lifecycle lifecycle,
+            PrintStream out)
+            throws Exception {
+        Map<String, String> values = new java.util.HashMap<>();
+        values.put("sim.hosts", Integer.toString(shape.hosts()));
+        values.put("sim.vms.per.host", Integer.toString(shape.vmsPerHost()));
+        values.put("sim.clusters", Integer.toString(shape.clusters()));
+        values.put("sim.seed", Long.toString(shape.seed()));
+        values.put("group", GROUP);
+        if (hypervisorPort >= 0) {
+            values.put("sim.hypervisor.port", Integer.toString(hypervisorPort));
+        }
+        ConnectorSettings settings = ConnectorSettings.of(values);
         return SimConnector.run(
                 bootstrap,
                 settings,
@@ -42,5 +63,28 @@ public final class Fleet {
                     lifecycle.start(() -> FleetControl.watch(fleet, control, out));
                     out.println("Crash control: " + control.toAbsolutePath());
                 });
+    }
+
+    /**
+     * {@code vmres fleet connector}: the fleet's connector as a process of its own, running the
+     * commands against the hypervisor a {@code vmres fleet --hypervisor-port} serves at {@code
+     * url}; exactly-once (its ledger topic and transactional id are the fleet's own connector's),
+     * so that a connector killed and started again runs each command once.
+     */
+    public static int connector(String bootstrap, String url, Lifecycle lifecycle, PrintStream out)
+            throws Exception {
+        SimConnector.checkReachable(bootstrap);
+        ConnectorSettings settings = ConnectorSettings.of(Map.of("group", GROUP));
+        out.println("Connector on " + bootstrap + " against the fleet's hypervisor at " + url);
+        var c =
+                SimConnector.serve(
+                        bootstrap,
+                        new RemoteHypervisor(url),
+                        settings.options(GROUP),
+                        settings,
+                        lifecycle,
+                        out);
+        out.println("Connector stopped: " + SimConnector.metrics(c));
+        return 0;
     }
 }

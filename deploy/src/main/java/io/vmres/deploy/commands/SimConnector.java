@@ -47,7 +47,9 @@ public final class SimConnector {
      * Runs until Ctrl-C closes the lifecycle, or until the connector service fails. Settings: the
      * service's (see {@link ConnectorSettings#options}), and {@code sim.hosts}, {@code
      * sim.vms.per.host}, {@code sim.clusters}, {@code sim.seed}, {@code sim.ledger.file}, {@code
-     * sim.telemetry}, {@code sim.latency.median} and {@code sim.latency.sigma}.
+     * sim.telemetry}, {@code sim.latency.median}, {@code sim.latency.sigma}, and {@code
+     * sim.hypervisor.port} (serve the hypervisor there, see {@link HypervisorEndpoint}, and run no
+     * connector).
      *
      * @return the process exit code
      */
@@ -105,6 +107,18 @@ public final class SimConnector {
                 Words.count(fleet.hosts().size(), "host"),
                 Words.count(fleet.vms().size(), "VM"),
                 telemetry == null ? "no telemetry" : "telemetry published");
+        if (settings.get("sim.hypervisor.port").isPresent()) {
+            // the connector runs elsewhere (`vmres fleet connector`): serve it the hypervisor
+            HypervisorEndpoint endpoint =
+                    lifecycle.start(
+                            () ->
+                                    HypervisorEndpoint.start(
+                                            hypervisor, settings.getInt("sim.hypervisor.port", 0)));
+            out.println("Hypervisor on " + endpoint.url());
+            withFleet.attach(fleet);
+            lifecycle.awaitShutdown();
+            return 0;
+        }
         withFleet.attach(fleet);
         ConnectorCounters c =
                 serve(

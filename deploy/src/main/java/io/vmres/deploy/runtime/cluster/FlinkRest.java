@@ -72,7 +72,24 @@ public final class FlinkRest {
     /** Runs an uploaded jar ({@code POST /jars/ID/run}); returns the job id. */
     public String run(String jarId, String entryClass, List<String> args, int parallelism)
             throws IOException, InterruptedException {
+        return run(jarId, entryClass, args, parallelism, null);
+    }
+
+    /**
+     * As {@link #run(String, String, List, int)}, restoring the job's state from {@code
+     * savepointPath} (a savepoint or a retained checkpoint) unless it is null.
+     */
+    public String run(
+            String jarId,
+            String entryClass,
+            List<String> args,
+            int parallelism,
+            String savepointPath)
+            throws IOException, InterruptedException {
         ObjectNode req = JSON.createObjectNode();
+        if (savepointPath != null) {
+            req.put("savepointPath", savepointPath);
+        }
         req.put("entryClass", entryClass);
         req.put("parallelism", parallelism);
         req.set("programArgsList", JSON.valueToTree(args));

@@ -115,6 +115,17 @@ final class FlinkSession {
     void startTaskManagers() throws IOException, InterruptedException {
         List<List<String>> params = resourceParams("GET_TM_RESOURCE_PARAMS", "taskmanager");
         for (int i = 0; i < taskManagers; i++) {
+            startTaskManager(i, params);
+        }
+    }
+
+    /** Starts TaskManager {@code i} (0-based) alone. */
+    void startTaskManager(int i) throws IOException, InterruptedException {
+        startTaskManager(i, resourceParams("GET_TM_RESOURCE_PARAMS", "taskmanager"));
+    }
+
+    private void startTaskManager(int i, List<List<String>> params) throws IOException {
+        {
             List<String> jvm = new ArrayList<>(JvmOptions.COMMON);
             jvm.addAll(JvmOptions.FLINK_OPENS);
             jvm.addAll(params.get(0));

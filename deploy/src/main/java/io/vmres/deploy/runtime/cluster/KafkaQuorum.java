@@ -123,6 +123,13 @@ final class KafkaQuorum {
     /** Starts every broker. */
     void start() throws IOException {
         for (int i = 0; i < ports.kafkaPorts().size(); i++) {
+            start(i);
+        }
+    }
+
+    /** Starts broker {@code i} (0-based) on its formatted storage. */
+    void start(int i) throws IOException {
+        {
             List<String> jvm = new ArrayList<>(JvmOptions.COMMON);
             jvm.addAll(HEAP);
             jvm.addAll(

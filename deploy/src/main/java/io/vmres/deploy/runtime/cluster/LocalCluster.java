@@ -33,6 +33,7 @@ public final class LocalCluster {
     public static final int TASK_MANAGERS = 2;
     public static final int SLOTS = 2;
     public static final String FLEET = "fleet";
+    public static final String CONNECTOR = "connector";
     public static final String JOB_CLASS = "io.vmres.job.VmresJob";
 
     private static final Duration READY = Duration.ofMinutes(2);
@@ -63,6 +64,7 @@ public final class LocalCluster {
             names.add(FlinkSession.taskManager(i));
         }
         names.add(FLEET);
+        names.add(CONNECTOR);
         return List.copyOf(names);
     }
 
@@ -154,9 +156,14 @@ public final class LocalCluster {
             ready(
                     "fleet: "
                             + fleet.hosts()
-                            + " simulated hosts and their connector; crash control "
+                            + " simulated hosts, their hypervisor at "
+                            + hypervisorUrl()
+                            + "; crash control "
                             + fleetControl(),
                     l0);
+            long c0 = System.nanoTime();
+            startConnector(inst);
+            ready("connector: the fleet's, a process of its own", c0);
             out.printf(
                     Locale.ROOT,
                     "cluster up in %.1f s. Next: vmres cluster submit%n",
@@ -192,7 +199,48 @@ public final class LocalCluster {
                         "--seed",
                         Long.toString(shape.seed()),
                         "--control",
-                        fleetControl().toString()));
+                        fleetControl().toString(),
+                        // its connector runs apart, so that it can fail on its own
+                        "--hypervisor-port",
+                        "0"));
+    }
+
+    /** The URL at which the fleet serves its hypervisor, as it printed it. */
+    public String hypervisorUrl() throws IOException {
+        Path o = processes.outFile(FLEET);
+        String prefix = "Hypervisor on ";
+        List<String> lines =
+                Files.exists(o) ? Files.readAllLines(o, StandardCharsets.UTF_8) : List.of();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith(prefix)) {
+                return lines.get(i).substring(prefix.length()).strip();
+            }
+        }
+        throw new IllegalStateException("the fleet has not told its hypervisor's URL: see " + o);
+    }
+
+    /** Starts the fleet's connector ({@code vmres fleet connector}) against the running fleet. */
+    public void startConnector(Installation inst) throws IOException {
+        List<String> jvm = new ArrayList<>(JvmOptions.COMMON);
+        jvm.addAll(
+                List.of("-Xmx384m", "-Dvmres.log.dir=" + home.resolve("logs").resolve(CONNECTOR)));
+        processes.start(
+                CONNECTOR,
+                inst.java(),
+                jvm,
+                inst.processClasspath(),
+                "io.vmres.deploy.cli.Cli",
+                List.of(
+                        "fleet",
+                        "connector",
+                        "--bootstrap",
+                        ClusterConfig.load(home).bootstrap(),
+                        "--hypervisor",
+                        hypervisorUrl()));
+    }
+
+    ClusterProcesses processes() {
+        return processes;
     }
 
     /** The fleet is up once it says so on its output; false when it exited before that. */
@@ -243,13 +291,23 @@ public final class LocalCluster {
      */
     public String submit(Path jar, List<String> jobArgs, int parallelism, Duration timeout)
             throws Exception {
+        return submit(jar, jobArgs, parallelism, timeout, null);
+    }
+
+    /**
+     * As {@link #submit(Path, List, int, Duration)}, the job's state restored from {@code
+     * savepointPath} (a savepoint or a retained checkpoint) unless it is null.
+     */
+    public String submit(
+            Path jar, List<String> jobArgs, int parallelism, Duration timeout, String savepointPath)
+            throws Exception {
         ClusterConfig ports = ClusterConfig.load(home);
         FlinkRest rest = new FlinkRest(ports.restUrl());
         long t0 = System.nanoTime();
         String jarId = rest.upload(jar);
         List<String> args = new ArrayList<>(List.of("--bootstrap", ports.bootstrap()));
         args.addAll(jobArgs);
-        String jobId = rest.run(jarId, JOB_CLASS, args, parallelism);
+        String jobId = rest.run(jarId, JOB_CLASS, args, parallelism, savepointPath);
         Files.writeString(home.resolve("job.id"), jobId + "\n", StandardCharsets.UTF_8);
         out.printf(
                 Locale.ROOT,
@@ -421,6 +479,7 @@ public final class LocalCluster {
     private List<String> stopAll() throws IOException, InterruptedException {
         List<String> told = new ArrayList<>();
         // who uses whom stops first: the fleet and the job before the brokers they write to
+        told.addAll(processes.stop(List.of(CONNECTOR), GRACE));
         told.addAll(processes.stop(List.of(FLEET), GRACE));
         List<String> tms = new ArrayList<>();
         for (int i = 0; i < TASK_MANAGERS; i++) {
