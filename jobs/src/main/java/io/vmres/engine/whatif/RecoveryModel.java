@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The execution model of a what-if: the executor's order and in-flight limits (spec: Execution)
@@ -216,12 +215,5 @@ final class RecoveryModel {
             }
         }
         return false;
-    }
-
-    /** The VMs of a set of jobs, sorted, for tests. */
-    static TreeSet<String> vms(List<Job> jobs) {
-        TreeSet<String> s = new TreeSet<>();
-        jobs.forEach(j -> s.add(j.vm));
-        return s;
     }
 }
