@@ -268,6 +268,11 @@ public final class ClusterEngine implements Engine, Serializable {
         return cluster;
     }
 
+    /** The fleet view (read it only: what-if questions start from it). */
+    public Fleet fleet() {
+        return fleet;
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -94,9 +94,35 @@ final class ReplayCommand extends Subcommand {
                             + " --dashboard-port 0 picks a free one).")
     private int dashboardPort;
 
+    @Option(
+            names = "--shadow",
+            paramLabel = "FILE",
+            description =
+                    "The recorded actions of an incumbent HA manager over the same time: writes"
+                            + " shadow-report.md (with plots) and shadow-report.json comparing them"
+                            + " with the replay (docs/adoption.md).")
+    private Path shadow;
+
+    @Option(
+            names = "--shadow-format",
+            paramLabel = "FORMAT",
+            defaultValue = "vmres",
+            description =
+                    "Format of --shadow: vmres, masakari or vsphere (default: ${DEFAULT-VALUE}).")
+    private String shadowFormat;
+
     @Override
     public Integer call() throws Exception {
         readableFile(recording, "recording");
+        io.vmres.deploy.shadow.IncumbentFormat format = null;
+        if (shadow != null) {
+            readableFile(shadow, "--shadow");
+            try {
+                format = io.vmres.deploy.shadow.IncumbentFormat.of(shadowFormat);
+            } catch (IllegalArgumentException e) {
+                throw usage("--shadow-format is vmres, masakari or vsphere, was " + shadowFormat);
+            }
+        }
         for (var e : settings.entrySet()) {
             if (e.getKey().isBlank() || e.getValue() == null || e.getValue().isBlank()) {
                 throw usage("--set takes KEY=VALUE, with neither empty; got '" + e.getKey() + "'");
@@ -124,7 +150,12 @@ final class ReplayCommand extends Subcommand {
                         atLeast(parallelism, 1, "--parallelism"),
                         Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
                         dashboard ? Optional.of(replayDashboard()) : Optional.empty());
-        return actions().replay(args, lifecycle());
+        int code = actions().replay(args, lifecycle());
+        if (code == Cli.OK && format != null) {
+            out().println(io.vmres.deploy.shadow.ShadowRun.report(recording, dir, shadow, format));
+            out().flush();
+        }
+        return code;
     }
 
     private Actions.ReplayDashboard replayDashboard() {

@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             ConnectorCommand.class,
             GenerateCommand.class,
             PlanCommand.class,
+            WhatIfCommand.class,
             BenchCommand.class,
             DashboardCommand.class,
             ClusterCommand.class,
@@ -47,6 +48,7 @@ import picocli.CommandLine.Spec;
             "  vmres generate --out f.jsonl.gz   a one-hour recording of 400 hosts",
             "  vmres bench replay        how fast such a recording replays",
             "  vmres plan rec.jsonl      each host's failover plan and the admission view",
+            "  vmres whatif rec.jsonl --fail rack:r02   what a rack's failure would do",
             "  vmres COMMAND --help      the options of one command",
             "",
             "Exit codes: 0 ok, 1 failure, 2 usage error. Logs: .vmres/logs/vmres.log"

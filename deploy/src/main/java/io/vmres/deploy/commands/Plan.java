@@ -45,6 +45,22 @@ public final class Plan {
      * @param since when not null, {@code at} is that many ms after the recording's first event
      */
     public static Snapshot at(Path recording, Long at, Long since) throws Exception {
+        Engines e = engines(recording, at, since);
+        Map<String, FleetPlanning> clusters = new TreeMap<>();
+        e.engines().forEach((k, engine) -> clusters.put(k, engine.planning()));
+        return new Snapshot(e.at(), clusters, e.events(), e.deadLetters(), e.lastTs());
+    }
+
+    /** Each cluster's engine at the instant {@code at}, with the same counts as a snapshot. */
+    public record Engines(
+            long at,
+            Map<String, ClusterEngine> engines,
+            long events,
+            long deadLetters,
+            Long lastTs) {}
+
+    /** The engines of the recording's clusters after its events up to {@code at} (see at). */
+    public static Engines engines(Path recording, Long at, Long since) throws Exception {
         TreeMap<String, ClusterEngine> engines = new TreeMap<>();
         ReplayOutputs outputs = new ReplayOutputs();
         ClusterRouter router = new ClusterRouter();
@@ -93,17 +109,11 @@ public final class Plan {
             if (end != Long.MIN_VALUE) {
                 driver.watermark(end + 1);
             }
-            Map<String, FleetPlanning> clusters = new TreeMap<>();
             // The events of hosts never registered have an engine of their own, with no fleet.
-            engines.forEach(
-                    (k, e) -> {
-                        if (!ClusterRouter.UNKNOWN.equals(k)) {
-                            clusters.put(k, e.planning());
-                        }
-                    });
-            return new Snapshot(
+            engines.remove(ClusterRouter.UNKNOWN);
+            return new Engines(
                     end,
-                    clusters,
+                    engines,
                     reader.events(),
                     reader.deadLetters(),
                     first == null ? null : recordingLast);

@@ -1,0 +1,142 @@
+package io.vmres.deploy.cli;
+
+import io.vmres.deploy.whatif.FailureInjection;
+import io.vmres.deploy.whatif.WhatIfQuestion;
+import io.vmres.engine.Times;
+import io.vmres.engine.whatif.Failure;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vmres whatif}: what vmres would do if hosts, racks or power domains failed now. */
+@Command(
+        name = "whatif",
+        header = "Tells what vmres would do if hosts, racks or power domains failed.",
+        description = {
+            "Reads the fleet state (a recording up to --at, or a running vmres's input topics),"
+                    + " then answers from the prestaged plans and the execution model: when each"
+                    + " failing host is declared, where each of its HA VMs is restarted and when,"
+                    + " which stay unplaced and why, and the predicted recovery time. The failures"
+                    + " are taken as power losses right after --at (BMCs read off); several at once"
+                    + " fail together.",
+            ""
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  vmres whatif fleet.jsonl --fail host:h-0012",
+            "  vmres whatif fleet.jsonl --fail rack:r02 --fail host:h-0301 --at 90s --json answer.json",
+            "  vmres whatif --bootstrap 127.0.0.1:9092 --fail pd:pd03"
+        })
+final class WhatIfCommand extends Subcommand {
+
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "RECORDING",
+            description = "The recording (JSON Lines); or --bootstrap.")
+    private Path recording;
+
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description =
+                    "Read the latest fleet state from the input topics of this Kafka instead.")
+    private String bootstrap;
+
+    @Option(
+            names = "--fail",
+            required = true,
+            paramLabel = "WHAT",
+            description = "host:ID, rack:ID or pd:ID; repeatable: they fail together.")
+    private List<String> fail = new ArrayList<>();
+
+    @Option(
+            names = "--at",
+            paramLabel = "TIME",
+            description =
+                    "A timestamp or a duration after the first event (90s); default: the last event.")
+    private String at;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the answer as JSON.")
+    private Path json;
+
+    @Option(
+            names = "--inject",
+            paramLabel = "FILE",
+            description =
+                    "Also write the recording with the failures in it (the hosts silent after --at,"
+                            + " their BMCs reading off 1 s later), to replay what the answer predicts.")
+    private Path inject;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Failure> failures = new ArrayList<>();
+        for (String f : fail) {
+            try {
+                failures.add(Failure.parse(f));
+            } catch (IllegalArgumentException e) {
+                throw usage("--fail: " + e.getMessage());
+            }
+        }
+        if ((recording == null) == (bootstrap == null)) {
+            throw usage("give a RECORDING or --bootstrap HOST:PORT (one of them)");
+        }
+        if (json != null) {
+            writableTarget(json, "--json");
+        }
+        if (inject != null) {
+            if (recording == null) {
+                throw usage("--inject needs a RECORDING");
+            }
+            writableTarget(inject, "--inject");
+        }
+        WhatIfQuestion.Asked asked;
+        if (recording != null) {
+            Long abs = null;
+            Long since = null;
+            if (at != null) {
+                try {
+                    abs = Times.parse(at);
+                } catch (IllegalArgumentException notATimestamp) {
+                    try {
+                        since = DurationConverter.parse(at).toMillis();
+                    } catch (RuntimeException e) {
+                        throw usage("--at " + at + ": neither a timestamp nor a duration");
+                    }
+                }
+            }
+            asked = WhatIfQuestion.ask(readableFile(recording, "RECORDING"), abs, since, failures);
+            if (asked.state().events() == 0) {
+                err().println(
+                                "warning: "
+                                        + recording
+                                        + " holds no valid event: is it a recording?");
+                return Cli.FAILURE;
+            }
+        } else {
+            if (at != null) {
+                throw usage("--at reads a recording; with --bootstrap the state is the latest");
+            }
+            asked =
+                    WhatIfQuestion.askKafka(
+                            bootstrap, failures, new java.io.PrintStream(System.err, true));
+        }
+        WhatIfQuestion.print(asked, out());
+        if (json != null) {
+            Files.writeString(json, WhatIfQuestion.json(asked.answer()), StandardCharsets.UTF_8);
+            out().println("answer: " + json);
+            out().flush();
+        }
+        if (inject != null) {
+            FailureInjection.write(recording, inject, asked.answer());
+            out().println("recording with the failures: " + inject);
+            out().flush();
+        }
+        return asked.answer().unmatched().size() == failures.size() ? Cli.FAILURE : Cli.OK;
+    }
+}

@@ -1,0 +1,144 @@
+package io.vmres.deploy.whatif;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmres.connector.sim.RecordingGenerator;
+import io.vmres.deploy.cli.Cli;
+import io.vmres.deploy.cli.WiredActions;
+import io.vmres.engine.recording.LocalReplay;
+import io.vmres.engine.whatif.Failure;
+import io.vmres.engine.whatif.WhatIfAnswer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What-if against what happens: a generated fleet is asked about a failure, the same failure is
+ * written into the recording and replayed; the replay restarts the same VMs on the same targets and
+ * recovers within 5% of the predicted time.
+ */
+class WhatIfReplayTest {
+    @TempDir static Path dir;
+    private static Path fleet;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void generate() throws Exception {
+        fleet = dir.resolve("fleet.jsonl");
+        RecordingGenerator.write(
+                fleet,
+                new RecordingGenerator.Options(
+                        60, 10, Duration.ofMinutes(3), 1, 0, 11, Duration.ofSeconds(5), false));
+    }
+
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of(List.of("host:h07"), 90_000L),
+                Arguments.of(List.of("rack:r03"), 75_000L),
+                Arguments.of(List.of("host:h12", "host:h45"), 100_000L),
+                Arguments.of(List.of("pd:pd02"), 80_000L));
+    }
+
+    @ParameterizedTest(name = "{0} after {1} ms")
+    @MethodSource("failures")
+    void replayOfTheFailureDoesWhatTheAnswerSaid(List<String> asked, long since) throws Exception {
+        WhatIfQuestion.Asked a =
+                WhatIfQuestion.ask(fleet, null, since, asked.stream().map(Failure::parse).toList());
+        WhatIfAnswer answer = a.answer();
+        assertThat(answer.unmatched()).isEmpty();
+        assertThat(answer.vmsRestarted()).isPositive();
+
+        String name = String.join("+", asked).replace(':', '-');
+        Path injected = dir.resolve(name + ".jsonl");
+        FailureInjection.write(fleet, injected, answer);
+        Path out = dir.resolve("out-" + name);
+        LocalReplay.run(injected, out, Map.of());
+
+        Map<String, String> replayed = new TreeMap<>();
+        for (String line : Files.readAllLines(out.resolve("commands.jsonl"))) {
+            JsonNode c = JSON.readTree(line);
+            if (c.get("action").asText().equals("RESTART_VM")) {
+                replayed.put(c.get("vm").asText(), c.get("target").asText());
+            }
+        }
+        assertThat(replayed).isEqualTo(WhatIfQuestion.targets(answer));
+
+        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+        double recovery = 0;
+        int unplaced = 0;
+        for (JsonNode inc : summary.get("incidents")) {
+            assertThat(inc.get("kind").asText()).isEqualTo("HOST_FAILURE");
+            recovery = Math.max(recovery, inc.get("recoveryS").asDouble());
+            unplaced += inc.get("vmsUnplaced").asInt();
+        }
+        assertThat(unplaced).isEqualTo(answer.vmsUnplaced());
+        assertThat(recovery).isCloseTo(answer.recoveryS(), within(answer.recoveryS() * 0.05));
+    }
+
+    @Test
+    void commandLineTellsTheAnswerAndWritesItsJson() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path json = dir.resolve("answer.json");
+        int code =
+                new Cli(new WiredActions())
+                        .setOut(new PrintWriter(out, true))
+                        .setErr(new PrintWriter(err, true))
+                        .run(
+                                "whatif",
+                                fleet.toString(),
+                                "--fail",
+                                "host:h07",
+                                "--fail",
+                                "rack:nowhere",
+                                "--at",
+                                "90s",
+                                "--json",
+                                json.toString());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .contains("what if host:h07 and rack:nowhere fail")
+                .contains("rack:nowhere names no registered host")
+                .contains("predicted recovery: ")
+                .containsPattern("answered in [0-9.]+ ms");
+        JsonNode a = JSON.readTree(Files.readString(json, StandardCharsets.UTF_8));
+        assertThat(a.get("unmatched")).hasSize(1);
+        assertThat(a.get("clusters").get(0).get("hosts").get(0).get("host").asText())
+                .isEqualTo("h07");
+        assertThat(a.get("vmsRestarted").asInt())
+                .isEqualTo(a.get("clusters").get(0).get("restarts").size());
+    }
+
+    @Test
+    void aFailureOfNothingKnownIsAFailure() {
+        StringWriter err = new StringWriter();
+        int code =
+                new Cli(new WiredActions())
+                        .setOut(new PrintWriter(new StringWriter(), true))
+                        .setErr(new PrintWriter(err, true))
+                        .run("whatif", fleet.toString(), "--fail", "host:nope");
+        assertThat(code).isEqualTo(Cli.FAILURE);
+        int usage =
+                new Cli(new WiredActions())
+                        .setOut(new PrintWriter(new StringWriter(), true))
+                        .setErr(new PrintWriter(err, true))
+                        .run("whatif", fleet.toString(), "--fail", "switch:s1");
+        assertThat(usage).isEqualTo(Cli.USAGE);
+    }
+}
