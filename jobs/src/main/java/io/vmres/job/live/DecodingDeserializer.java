@@ -6,8 +6,8 @@ import io.vmres.engine.event.Events;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
+import io.vmres.schema.DeadLetters;
 import java.time.Instant;
-import java.util.Base64;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -55,19 +55,21 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
             out.collect(Decoded.event(event, cluster));
         } catch (AvroCodec.BadRecordException | AvroEvents.InvalidEventException e) {
             out.collect(Decoded.bad(deadLetter(source, record, e.getMessage())));
+        } catch (RuntimeException e) {
+            // No record may fail the job (a restart would read it again, for ever): whatever
+            // slipped past the checks above is bad input too.
+            out.collect(Decoded.bad(deadLetter(source, record, "undecodable: " + e)));
         }
     }
 
     static DeadLetter deadLetter(
             String source, ConsumerRecord<byte[], byte[]> record, String reason) {
-        byte[] value = record.value() == null ? new byte[0] : record.value();
-        return DeadLetter.newBuilder()
-                .setSource(source)
-                .setLine(record.offset())
-                .setReason(reason)
-                .setRaw(Base64.getEncoder().encodeToString(value))
-                .setTs(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
-                .build();
+        return DeadLetters.of(
+                source,
+                record.offset(),
+                reason,
+                record.value(),
+                Instant.ofEpochMilli(Math.max(0, record.timestamp())));
     }
 
     @Override
