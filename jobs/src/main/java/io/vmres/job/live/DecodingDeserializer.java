@@ -7,6 +7,7 @@ import io.vmres.schema.AvroCodec;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
 import io.vmres.schema.DeadLetters;
+import io.vmres.schema.Topics;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,6 +44,13 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
         String source = record.topic() + "/" + record.partition() + "@" + record.offset();
         try {
             SpecificRecord decoded = codec.decode(record.value());
+            if (!Topics.carries(record.topic(), decoded)) {
+                throw new AvroEvents.InvalidEventException(
+                        "a "
+                                + decoded.getSchema().getName()
+                                + " record does not belong on "
+                                + record.topic());
+            }
             String cluster = decoded instanceof CommandResult r ? r.getCluster() : null;
             Event event = AvroEvents.toEvent(decoded, record.offset());
             long recvTs =

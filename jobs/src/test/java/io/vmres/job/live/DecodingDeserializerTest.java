@@ -24,10 +24,14 @@ class DecodingDeserializerTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
     private static List<Decoded> decode(byte[] value) {
+        return decode(Topics.HEARTBEAT, value);
+    }
+
+    private static List<Decoded> decode(String topic, byte[] value) {
         List<Decoded> out = new ArrayList<>();
         new DecodingDeserializer(1000)
                 .deserialize(
-                        new ConsumerRecord<>(Topics.HEARTBEAT, 0, 7L, null, value),
+                        new ConsumerRecord<>(topic, 0, 7L, null, value),
                         new Collector<>() {
                             @Override
                             public void collect(Decoded d) {
@@ -98,6 +102,7 @@ class DecodingDeserializerTest {
                 .startsWith("bad ts");
         assertThat(
                         reason(
+                                Topics.REQUESTS,
                                 CODEC.encode(
                                         Maintenance.newBuilder()
                                                 .setHost("h1")
@@ -108,6 +113,7 @@ class DecodingDeserializerTest {
                 .isEqualTo("bad reason: longer than 4096 characters");
         assertThat(
                         decode(
+                                        Topics.REQUESTS,
                                         CODEC.encode(
                                                 Maintenance.newBuilder()
                                                         .setHost("h1")
@@ -120,6 +126,7 @@ class DecodingDeserializerTest {
                 .isFalse();
         assertThat(
                         reason(
+                                Topics.HEALTH,
                                 CODEC.encode(
                                         Health.newBuilder()
                                                 .setHost("h1")
@@ -131,8 +138,28 @@ class DecodingDeserializerTest {
         assertThat(reason(null)).contains("too short");
     }
 
+    @Test
+    void aRecordOnAnotherTopicThanItsOwnIsADeadLetter() {
+        byte[] host =
+                CODEC.encode(
+                        io.vmres.schema.Host.newBuilder()
+                                .setHost("h1")
+                                .setCluster("c1")
+                                .setCpu(8)
+                                .setMemMb(1024)
+                                .setTs(T0)
+                                .build());
+        assertThat(reason(Topics.HEARTBEAT, host))
+                .isEqualTo("a Host record does not belong on " + Topics.HEARTBEAT);
+        assertThat(decode(Topics.INVENTORY, host).get(0).isBad()).isFalse();
+    }
+
     private static String reason(byte[] value) {
-        List<Decoded> out = decode(value);
+        return reason(Topics.HEARTBEAT, value);
+    }
+
+    private static String reason(String topic, byte[] value) {
+        List<Decoded> out = decode(topic, value);
         assertThat(out).hasSize(1);
         assertThat(out.get(0).isBad()).isTrue();
         return out.get(0).deadLetter().getReason();
