@@ -23,10 +23,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
  * 100,000 bad lines (10 tries of 10,000, from {@link JunkLines}; tagged slow, one try in the fast
- * build), with duplicates and far-late
- * events, mixed into a clean recording: every bad line is one dead letter with its reason, every
- * far-late one a late event, and the commands, results and incidents are those of the clean
- * recording, byte for byte.
+ * build), with duplicates and far-late events, mixed into a clean recording: every bad line is one
+ * dead letter with its reason, every far-late one a late event, and the commands, results and
+ * incidents are those of the clean recording, byte for byte.
  */
 class ReplayFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
