@@ -23,20 +23,45 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The production job's entry point, as a cluster runs the shaded job jar: {@code --bootstrap
  * HOST:PORT [--set key=value ...] [--at-least-once] [--group-id ID] [--transactional-id-prefix
- * PREFIX] [--kafka-properties FILE]} (see {@link #options}). It only wires: sources, decisions and
- * sinks are in {@link LiveJob}.
+ * PREFIX] [--kafka-properties FILE] [--flink key=value ...]} (see {@link #options} and {@link
+ * #flinkSettings}). It only wires: sources, decisions and sinks are in {@link LiveJob}.
  */
 public final class VmresJob {
     private VmresJob() {}
 
-    /** The configuration the job needs whatever runs it: checkpoints for exactly-once output. */
+    /**
+     * The configuration the job needs whatever runs it: checkpoints for exactly-once output, and
+     * restarts with a growing delay (1 s doubling to 1 min, back to 1 s after 10 min without a
+     * failure; the same as deploy/k8s/flink-job.yaml). No input record fails the job (a bad one is
+     * a dead letter), so a restart means a broker, a TaskManager or a bug: backing off keeps a
+     * lasting one from spinning.
+     */
     public static Configuration jobConfiguration(Duration checkpointInterval) {
+        return jobConfiguration(checkpointInterval, Map.of());
+    }
+
+    /**
+     * As {@link #jobConfiguration(Duration)}, with Flink settings of the operator's own over it
+     * (say {@code restart-strategy.type: failure-rate} and its keys).
+     */
+    public static Configuration jobConfiguration(
+            Duration checkpointInterval, Map<String, String> flinkSettings) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Integer.MAX_VALUE);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                Duration.ofSeconds(1));
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofMinutes(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        conf.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(10));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        conf.addAll(Configuration.fromMap(flinkSettings));
         return conf;
     }
 
@@ -44,7 +69,7 @@ public final class VmresJob {
         LiveOptions options = options(args);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
-                        jobConfiguration(Duration.ofSeconds(1)));
+                        jobConfiguration(Duration.ofSeconds(1), flinkSettings(args)));
         LiveJob.build(env, options);
         env.execute("vmres");
     }
@@ -69,6 +94,7 @@ public final class VmresJob {
                 case "--group-id" -> groupId = value(args, ++i);
                 case "--transactional-id-prefix" -> transactionalIdPrefix = value(args, ++i);
                 case "--kafka-properties" -> kafkaProperties = readProperties(value(args, ++i));
+                case "--flink" -> keyValue(value(args, ++i), "--flink");
                 case "--set" -> {
                     String kv = value(args, ++i);
                     int eq = kv.indexOf('=');
@@ -84,7 +110,7 @@ public final class VmresJob {
             throw new IllegalArgumentException(
                     "usage: VmresJob --bootstrap HOST:PORT [--set key=value ...]"
                             + " [--at-least-once] [--group-id ID] [--transactional-id-prefix P]"
-                            + " [--kafka-properties FILE]");
+                            + " [--kafka-properties FILE] [--flink key=value ...]");
         }
         Settings settings = SettingsParser.applyOverrides(Settings.DEFAULTS, overrides);
         LiveOptions options =
@@ -99,6 +125,30 @@ public final class VmresJob {
             options = options.withTransactionalIdPrefix(transactionalIdPrefix);
         }
         return options;
+    }
+
+    /**
+     * The Flink settings given with {@code --flink key=value} (repeatable), over the job's own
+     * configuration: the restart strategy, for one ({@code --flink
+     * restart-strategy.exponential-delay.max-backoff=5min}).
+     */
+    public static Map<String, String> flinkSettings(String[] args) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--flink")) {
+                String[] kv = keyValue(args[++i], "--flink");
+                m.put(kv[0], kv[1]);
+            }
+        }
+        return m;
+    }
+
+    private static String[] keyValue(String kv, String option) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException(option + " takes key=value, not " + kv);
+        }
+        return new String[] {kv.substring(0, eq), kv.substring(eq + 1)};
     }
 
     private static String value(String[] args, int i) {

@@ -59,4 +59,35 @@ class VmresJobOptionsTest {
         assertThatThrownBy(() -> VmresJob.options(new String[] {"--group-id", "g"}))
                 .hasMessageContaining("usage");
     }
+
+    @Test
+    void restartsBackOffExponentiallyAndAnOperatorMayChooseOtherwise() throws Exception {
+        org.apache.flink.configuration.Configuration d =
+                VmresJob.jobConfiguration(Duration.ofSeconds(1));
+        assertThat(d.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
+                .isEqualTo("exponential-delay");
+        assertThat(
+                        d.get(
+                                org.apache.flink.configuration.RestartStrategyOptions
+                                        .RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF))
+                .isEqualTo(Duration.ofMinutes(1));
+
+        String[] args = {
+            "--bootstrap", "k:9092",
+            "--flink", "restart-strategy.type=failure-rate",
+            "--flink", "restart-strategy.failure-rate.max-failures-per-interval=3"
+        };
+        VmresJob.options(args); // --flink is a known argument
+        org.apache.flink.configuration.Configuration c =
+                VmresJob.jobConfiguration(Duration.ofSeconds(1), VmresJob.flinkSettings(args));
+        assertThat(c.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
+                .isEqualTo("failure-rate");
+        assertThat(
+                        c.get(
+                                org.apache.flink.configuration.RestartStrategyOptions
+                                        .RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL))
+                .isEqualTo(3);
+        assertThatThrownBy(() -> VmresJob.flinkSettings(new String[] {"--flink", "no-equals-sign"}))
+                .hasMessageContaining("key=value");
+    }
 }

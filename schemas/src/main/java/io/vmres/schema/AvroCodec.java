@@ -47,7 +47,29 @@ public final class AvroCodec {
      * {@code history/NAME-VERSION.avsc} beside this class; a schema change adds the version it
      * replaces here.
      */
-    public static final List<String> HISTORY = List.of("Incident-1");
+    public static final List<String> HISTORY = List.of("Incident-1", "DeadLetter-1");
+
+    /**
+     * The largest record vmres decodes: the spec's bound on a recording line (1,048,576
+     * characters), applied to a record's bytes. A larger one is refused before it is read.
+     */
+    public static final int MAX_RECORD_BYTES = 1_048_576;
+
+    static {
+        // Avro's own limits, for every decoder of this JVM that starts after this class: no
+        // string, bytes or collection beyond a record's size. Avro reads them once, when its
+        // SystemLimitException class loads, so a JVM that decoded Avro before keeps its own;
+        // decode() below checks every length itself in any case.
+        for (String key :
+                List.of(
+                        "org.apache.avro.limits.string.maxLength",
+                        "org.apache.avro.limits.bytes.maxLength",
+                        "org.apache.avro.limits.collectionItems.maxLength")) {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, Integer.toString(MAX_RECORD_BYTES));
+            }
+        }
+    }
 
     private static final byte MAGIC_0 = (byte) 0xC3;
     private static final byte MAGIC_1 = (byte) 0x01;
@@ -56,11 +78,15 @@ public final class AvroCodec {
     private final Map<Long, BinaryMessageDecoder<SpecificRecord>> decoders = new HashMap<>();
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> encoders = new HashMap<>();
 
+    /** The schema each fingerprint was written with: the one its bytes are walked along. */
+    private final Map<Long, Schema> writers = new HashMap<>();
+
     public AvroCodec() {
         SpecificData model = SpecificData.get();
         for (Schema schema : SCHEMAS) {
             long fp = SchemaNormalization.parsingFingerprint64(schema);
             decoders.put(fp, new BinaryMessageDecoder<>(model, schema));
+            writers.put(fp, schema);
             encoders.put(model.getClass(schema), new BinaryMessageEncoder<>(model, schema));
         }
         for (String version : HISTORY) {
@@ -77,6 +103,7 @@ public final class AvroCodec {
                     decoders.get(SchemaNormalization.parsingFingerprint64(current));
             dec.addSchema(old);
             decoders.put(SchemaNormalization.parsingFingerprint64(old), dec);
+            writers.put(SchemaNormalization.parsingFingerprint64(old), old);
         }
     }
 
@@ -111,11 +138,17 @@ public final class AvroCodec {
     }
 
     /**
-     * Decodes bytes of any vmres record type.
+     * Decodes bytes of any vmres record type, at most {@link #MAX_RECORD_BYTES} of them. Every
+     * length inside is checked against the bytes that hold it before Avro reads it, so no record
+     * can make the decoder allocate more than its own size.
      *
      * @throws BadRecordException with a reason an operator can act on, when the bytes are not one
      */
     public SpecificRecord decode(byte[] bytes) throws BadRecordException {
+        if (bytes != null && bytes.length > MAX_RECORD_BYTES) {
+            throw new BadRecordException(
+                    "record of " + bytes.length + " bytes, over " + MAX_RECORD_BYTES);
+        }
         if (bytes == null || bytes.length < HEADER) {
             throw new BadRecordException("too short for Avro single-object encoding");
         }
@@ -126,6 +159,11 @@ public final class AvroCodec {
         BinaryMessageDecoder<SpecificRecord> dec = decoders.get(fp);
         if (dec == null) {
             throw new BadRecordException(String.format("unknown schema fingerprint %016x", fp));
+        }
+        try {
+            BoundedBody.check(writers.get(fp), bytes, HEADER);
+        } catch (BadRecordException e) {
+            throw new BadRecordException("undecodable body: " + e.getMessage());
         }
         try {
             return dec.decode(bytes);

@@ -73,5 +73,29 @@ public final class Topics {
                     FLEET_STATE,
                     DEAD_LETTER);
 
+    /** The record types each input topic carries (command results included). */
+    private static final java.util.Map<String, java.util.Set<Class<?>>> CARRIED =
+            java.util.Map.of(
+                    HEARTBEAT, java.util.Set.of(Heartbeat.class),
+                    POWER, java.util.Set.of(Power.class, PowerDomain.class),
+                    HEALTH, java.util.Set.of(Health.class),
+                    INVENTORY,
+                            java.util.Set.of(
+                                    Host.class, HostRemoved.class, Vm.class, VmRemoved.class),
+                    REQUESTS,
+                            java.util.Set.of(
+                                    Maintenance.class, MaintenanceEnd.class, OperatorConfirm.class),
+                    COMMAND_RESULTS, java.util.Set.of(CommandResult.class));
+
+    /**
+     * Whether {@code topic} carries records of this type: a record on another topic than its own is
+     * refused, so that whoever may write one topic (a host its heartbeats) cannot write what
+     * another topic's writers alone may (inventory, requests). A topic not listed carries nothing.
+     */
+    public static boolean carries(String topic, Object record) {
+        return record != null
+                && CARRIED.getOrDefault(topic, java.util.Set.of()).contains(record.getClass());
+    }
+
     private Topics() {}
 }

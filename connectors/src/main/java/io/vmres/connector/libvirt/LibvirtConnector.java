@@ -117,8 +117,31 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
         }
     }
 
+    /**
+     * A VM name this connector acts on: a letter or digit, then letters, digits, {@code . _ + -},
+     * at most 256 characters in all. No path separator and no leading dot, so that {@code
+     * <xmlDir>/<vm>.xml} never leaves its folder, whatever a command names.
+     */
+    public static boolean isVmName(String vm) {
+        return vm != null && VM_NAME.matcher(vm).matches();
+    }
+
+    private static final java.util.regex.Pattern VM_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,255}");
+
+    private static Outcome notAName(String vm) {
+        return Outcome.failed(
+                "refused: not a VM name: "
+                        + (vm == null
+                                ? "null"
+                                : vm.length() > 300 ? vm.substring(0, 300) + "..." : vm));
+    }
+
     @Override
     public Outcome restart(Request.Restart r, Duration timeout) {
+        if (!isVmName(r.vm())) {
+            return notAName(r.vm());
+        }
         Connect target = connection(r.target());
         try {
             Domain running = lookup(target, r.vm());
@@ -154,6 +177,9 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
 
     @Override
     public Outcome migrate(Request.Migrate r, Duration timeout) {
+        if (!isVmName(r.vm())) {
+            return notAName(r.vm());
+        }
         Connect target = connection(r.target());
         Connect source = connection(r.host());
         try {
@@ -253,6 +279,9 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
         } else {
             return Outcome.succeeded("nothing to settle");
         }
+        if (!isVmName(vm)) {
+            return notAName(vm);
+        }
         String t = request.limitKey();
         Connect target;
         try {
@@ -299,9 +328,10 @@ public final class LibvirtConnector implements HypervisorConnector, AutoCloseabl
     }
 
     private String definition(String vm, Domain onSource) throws LibvirtException {
-        if (xmlDir != null) {
+        if (xmlDir != null && isVmName(vm)) {
             Path f = xmlDir.resolve(vm + ".xml");
-            if (Files.isRegularFile(f)) {
+            // the name allows no separator; the check stands should that rule ever loosen
+            if (f.normalize().getParent().equals(xmlDir.normalize()) && Files.isRegularFile(f)) {
                 try {
                     return Files.readString(f, StandardCharsets.UTF_8);
                 } catch (IOException e) {

@@ -3,8 +3,8 @@ package io.vmres.connector.runtime;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.DeadLetter;
+import io.vmres.schema.DeadLetters;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -91,26 +91,44 @@ final class CommandPoller {
                 // An assignment in that poll asked for the ledger: read it before its commands.
                 writer.beforeHandling();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    handle(r);
+                    handleOne(r);
                 }
                 writer.commitRound(dispatcher);
                 applyBackpressure();
             }
             dispatcher.drain();
-        } catch (RuntimeException e) {
-            state.fail(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            state.fail(e);
+        } catch (Throwable e) {
+            // Whatever ends the loop ends the service, told (isRunning false, failure() set, the
+            // command exits non-zero): never a live process whose poll thread is gone.
             state.fail(e);
         } finally {
             finish();
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r) {
+    /**
+     * One record: a record that breaks something past decoding is a dead letter too, never the end
+     * of the loop (it would be read again after a restart, and stop the connector again).
+     */
+    private void handleOne(ConsumerRecord<byte[], byte[]> r) {
         counters.received();
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         Delivery delivery = new Delivery(tp, offsets.track(tp, r.offset()), r.offset());
+        try {
+            handle(r, delivery);
+        } catch (RuntimeException e) {
+            if (state.stopping()) {
+                throw e;
+            }
+            LOG.warn("command at {}-{}@{} fails: {}", r.topic(), r.partition(), r.offset(), e);
+            deadLetter(r, delivery, e.toString());
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r, Delivery delivery) {
         SpecificRecord decoded;
         try {
             decoded = codec.decode(r.value());
@@ -130,15 +148,12 @@ final class CommandPoller {
         String where = r.topic() + "-" + r.partition() + "@" + r.offset();
         LOG.warn("undecodable command at {}: {}", where, reason);
         DeadLetter dl =
-                DeadLetter.newBuilder()
-                        .setSource(r.topic())
-                        .setReason(reason + " (at " + where + ")")
-                        .setRaw(
-                                r.value() == null
-                                        ? ""
-                                        : Base64.getEncoder().encodeToString(r.value()))
-                        .setTs(Instant.ofEpochMilli(options.clock().millis()))
-                        .build();
+                DeadLetters.of(
+                        r.topic(),
+                        null,
+                        reason + " (at " + where + ")",
+                        r.value(),
+                        Instant.ofEpochMilli(options.clock().millis()));
         writer.write(options.deadLetterTopic(), r.topic(), codec.encode(dl), delivery);
     }
 

@@ -16,7 +16,14 @@ public final class PrometheusText {
 
     /** The metrics of a service now. */
     public static String of(ConnectorService service) {
-        return of(service.counters(), service.outcomes());
+        StringBuilder b = new StringBuilder();
+        // a service whose poll thread ended says so, rather than serving frozen counters
+        gauge(
+                b,
+                "vmres_connector_up",
+                "1 while the service reads commands, 0 once it stopped (its log says why).",
+                service.isRunning() ? 1 : 0);
+        return b + of(service.counters(), service.outcomes());
     }
 
     public static String of(ConnectorCounters c, CommandOutcomes outcomes) {

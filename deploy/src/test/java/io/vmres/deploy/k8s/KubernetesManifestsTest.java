@@ -125,6 +125,37 @@ class KubernetesManifestsTest {
         assertThat(conf.path("execution.checkpointing.interval").asText()).isEqualTo("1s");
         assertThat(conf.path("execution.checkpointing.mode").asText()).isEqualTo("EXACTLY_ONCE");
         assertThat(conf.path("restart-strategy.type").asText()).isEqualTo("exponential-delay");
+        // the job sets its own restart strategy (over the cluster's): the same as the manifest's
+        java.util.Map<String, String> restart = new java.util.TreeMap<>();
+        conf.fields()
+                .forEachRemaining(
+                        f -> {
+                            if (f.getKey().startsWith("restart-strategy.")) {
+                                restart.put(f.getKey(), f.getValue().asText());
+                            }
+                        });
+        org.apache.flink.configuration.Configuration manifest =
+                org.apache.flink.configuration.Configuration.fromMap(restart);
+        org.apache.flink.configuration.Configuration ownOfTheJob =
+                io.vmres.job.VmresJob.jobConfiguration(java.time.Duration.ofSeconds(1));
+        for (var option :
+                java.util.List.of(
+                        org.apache.flink.configuration.RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                        org.apache.flink.configuration.RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                        org.apache.flink.configuration.RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD)) {
+            assertThat(manifest.get(option)).as(option.key()).isEqualTo(ownOfTheJob.get(option));
+        }
+        for (var option :
+                java.util.List.of(
+                        org.apache.flink.configuration.RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER,
+                        org.apache.flink.configuration.RestartStrategyOptions
+                                .RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR)) {
+            assertThat(manifest.get(option)).as(option.key()).isEqualTo(ownOfTheJob.get(option));
+        }
         assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
         assertThat(conf.path("heartbeat.timeout").asText()).isEqualTo("10000");
         assertThat(conf.path("heartbeat.interval").asText()).isEqualTo("2000");

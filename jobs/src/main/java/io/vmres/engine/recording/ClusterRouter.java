@@ -149,6 +149,11 @@ public final class ClusterRouter implements Serializable {
         return out;
     }
 
+    /** Whether a host record has named this cluster so far. */
+    public boolean isKnownCluster(String cluster) {
+        return !UNKNOWN.equals(cluster) && clusters.contains(cluster);
+    }
+
     /** The VM's record as of another instant (same ts and seq as the event that brings it). */
     private static VmEvent at(VmEvent v, long ts, long seq) {
         return (VmEvent) Events.at(v, ts, seq);

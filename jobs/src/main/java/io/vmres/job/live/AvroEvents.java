@@ -13,6 +13,7 @@ import io.vmres.engine.event.Power;
 import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
+import io.vmres.engine.recording.EventParser;
 import io.vmres.schema.CommandResult;
 import java.time.Instant;
 import java.util.List;
@@ -100,8 +101,8 @@ public final class AvroEvents {
                     seq,
                     text("host", m.getHost()),
                     ts(m.getDeadline()),
-                    optText("reason", m.getReason()),
-                    optText("requestedBy", m.getRequestedBy()));
+                    optFreeText("reason", m.getReason()),
+                    optFreeText("requestedBy", m.getRequestedBy()));
         } else if (record instanceof io.vmres.schema.MaintenanceEnd m) {
             return new MaintenanceEnd(ts(m.getTs()), seq, text("host", m.getHost()));
         } else if (record instanceof io.vmres.schema.OperatorConfirm c) {
@@ -109,30 +110,64 @@ public final class AvroEvents {
                     ts(c.getTs()),
                     seq,
                     text("host", c.getHost()),
-                    optText("requestedBy", c.getRequestedBy()),
-                    optText("reason", c.getReason()));
+                    optFreeText("requestedBy", c.getRequestedBy()),
+                    optFreeText("reason", c.getReason()));
         } else if (record instanceof CommandResult r) {
             return new CommandResultEvent(
                     ts(r.getTs()),
                     seq,
                     text("commandId", r.getCommandId()),
                     r.getStatus().name(),
-                    r.getDetail());
+                    r.getDetail() == null ? null : bounded("detail", r.getDetail(), MAX_TEXT));
         }
         throw new InvalidEventException(
                 "a " + record.getSchema().getName() + " record is not an input of the job");
     }
 
+    /** The spec's ts grammar: years 0001 to 9999. */
+    private static final long MIN_TS = Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+    private static final long MAX_TS = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
+    private static final int MAX_ID = EventParser.MAX_ID_CHARS;
+    private static final int MAX_TEXT = EventParser.MAX_TEXT_CHARS;
+
     private static long ts(Instant ts) throws InvalidEventException {
         if (ts == null) {
             throw new InvalidEventException("missing ts");
         }
-        return ts.toEpochMilli();
+        long ms = ts.toEpochMilli();
+        if (ms < MIN_TS || ms > MAX_TS) {
+            // out of the spec's years; such a time would also overflow every timer set after it
+            throw new InvalidEventException("bad ts: " + ms + " ms is not in the years 0001..9999");
+        }
+        return ms;
     }
 
+    /** An identifier: non-empty, at most 256 characters (the spec's Bounds). */
     private static String text(String field, String value) throws InvalidEventException {
         if (value == null || value.isEmpty()) {
             throw new InvalidEventException("bad " + field + ": must be a non-empty string");
+        }
+        return bounded(field, value, MAX_ID);
+    }
+
+    /** A free text: non-empty, at most 4,096 characters. */
+    private static String optFreeText(String field, String value) throws InvalidEventException {
+        if (value == null) {
+            return null;
+        }
+        if (value.isEmpty()) {
+            throw new InvalidEventException("bad " + field + ": must be a non-empty string");
+        }
+        return bounded(field, value, MAX_TEXT);
+    }
+
+    private static String bounded(String field, String value, int max)
+            throws InvalidEventException {
+        if (value.length() > max && value.codePointCount(0, value.length()) > max) {
+            throw new InvalidEventException(
+                    "bad " + field + ": longer than " + max + " characters");
         }
         return value;
     }
@@ -147,7 +182,13 @@ public final class AvroEvents {
             return null;
         }
         for (String v : values) {
-            text(field, v);
+            if (v == null || v.isEmpty()) {
+                throw new InvalidEventException("bad " + field + ": must be a non-empty string");
+            }
+            if (v.length() > MAX_ID && v.codePointCount(0, v.length()) > MAX_ID) {
+                throw new InvalidEventException(
+                        "bad " + field + ": an item longer than " + MAX_ID + " characters");
+            }
         }
         return List.copyOf(values);
     }

@@ -6,8 +6,9 @@ import io.vmres.engine.event.Events;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
+import io.vmres.schema.DeadLetters;
+import io.vmres.schema.Topics;
 import java.time.Instant;
-import java.util.Base64;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -43,6 +44,13 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
         String source = record.topic() + "/" + record.partition() + "@" + record.offset();
         try {
             SpecificRecord decoded = codec.decode(record.value());
+            if (!Topics.carries(record.topic(), decoded)) {
+                throw new AvroEvents.InvalidEventException(
+                        "a "
+                                + decoded.getSchema().getName()
+                                + " record does not belong on "
+                                + record.topic());
+            }
             String cluster = decoded instanceof CommandResult r ? r.getCluster() : null;
             Event event = AvroEvents.toEvent(decoded, record.offset());
             long recvTs =
@@ -55,19 +63,21 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
             out.collect(Decoded.event(event, cluster));
         } catch (AvroCodec.BadRecordException | AvroEvents.InvalidEventException e) {
             out.collect(Decoded.bad(deadLetter(source, record, e.getMessage())));
+        } catch (RuntimeException e) {
+            // No record may fail the job (a restart would read it again, for ever): whatever
+            // slipped past the checks above is bad input too.
+            out.collect(Decoded.bad(deadLetter(source, record, "undecodable: " + e)));
         }
     }
 
     static DeadLetter deadLetter(
             String source, ConsumerRecord<byte[], byte[]> record, String reason) {
-        byte[] value = record.value() == null ? new byte[0] : record.value();
-        return DeadLetter.newBuilder()
-                .setSource(source)
-                .setLine(record.offset())
-                .setReason(reason)
-                .setRaw(Base64.getEncoder().encodeToString(value))
-                .setTs(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
-                .build();
+        return DeadLetters.of(
+                source,
+                record.offset(),
+                reason,
+                record.value(),
+                Instant.ofEpochMilli(Math.max(0, record.timestamp())));
     }
 
     @Override
