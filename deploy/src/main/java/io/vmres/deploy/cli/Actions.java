@@ -3,6 +3,7 @@ package io.vmres.deploy.cli;
 import io.vmres.deploy.runtime.Lifecycle;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,8 +45,20 @@ public interface Actions {
         throw new NotWiredException("dashboard");
     }
 
-    /** Where the dashboard listens: its port and address, and the token it requires, if any. */
-    record DashboardOptions(int port, String bind, Optional<String> token) {
+    /**
+     * Where the dashboard listens: its port and address, the token it requires, if any, and the
+     * names beyond its own that a request's Host header may give.
+     */
+    record DashboardOptions(
+            int port, String bind, Optional<String> token, List<String> allowHosts) {
+        public DashboardOptions {
+            allowHosts = List.copyOf(allowHosts);
+        }
+
+        public DashboardOptions(int port, String bind, Optional<String> token) {
+            this(port, bind, token, List.of());
+        }
+
         /** The dashboard of {@code vmres demo} and {@code vmres replay --dashboard}: loopback. */
         public static DashboardOptions local(int port) {
             return new DashboardOptions(port, "127.0.0.1", Optional.empty());

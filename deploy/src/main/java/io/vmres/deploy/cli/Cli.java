@@ -31,11 +31,13 @@ public final class Cli {
     public static final int USAGE = 2;
 
     private final Lifecycle lifecycle = new Lifecycle();
+    private final VmresCommand command;
     private final CommandLine commandLine;
 
     /** A command line whose subcommands do their work through the given actions. */
     public Cli(Actions actions) {
-        commandLine = new CommandLine(new VmresCommand(actions, lifecycle));
+        command = new VmresCommand(actions, lifecycle);
+        commandLine = new CommandLine(command);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(this::failure);
         commandLine.setParameterExceptionHandler(Cli::usageError);
@@ -53,6 +55,12 @@ public final class Cli {
     /** Where errors and usage help for a bad command line go (stderr by default). */
     public Cli setErr(PrintWriter err) {
         commandLine.setErr(err);
+        return this;
+    }
+
+    /** The environment variables the commands read, in place of the process's own. */
+    public Cli setEnv(java.util.Map<String, String> env) {
+        command.env(env);
         return this;
     }
 

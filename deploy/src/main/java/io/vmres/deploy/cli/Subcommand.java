@@ -32,6 +32,11 @@ abstract class Subcommand implements Callable<Integer> {
         return parent.lifecycle();
     }
 
+    /** An environment variable, or null when it is not set. */
+    protected String env(String name) {
+        return parent.env().get(name);
+    }
+
     /** Where user-facing output goes (stdout when run from the launcher). */
     protected PrintWriter out() {
         return spec.commandLine().getOut();

@@ -1,6 +1,7 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.runtime.Lifecycle;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,6 +57,7 @@ import picocli.CommandLine.Spec;
 public final class VmresCommand implements Callable<Integer> {
     private final Actions actions;
     private final Lifecycle lifecycle;
+    private Map<String, String> env = System.getenv();
 
     @Spec private CommandSpec spec;
 
@@ -70,6 +72,15 @@ public final class VmresCommand implements Callable<Integer> {
 
     Lifecycle lifecycle() {
         return lifecycle;
+    }
+
+    /** The environment variables the commands read (the process's own unless told). */
+    Map<String, String> env() {
+        return env;
+    }
+
+    void env(Map<String, String> env) {
+        this.env = Map.copyOf(env);
     }
 
     @Override

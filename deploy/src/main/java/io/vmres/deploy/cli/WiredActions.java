@@ -119,10 +119,16 @@ public final class WiredActions implements Actions {
                         () ->
                                 io.vmres.deploy.dashboard.Dashboard.start(
                                         args.bootstrap(),
-                                        args.listen().bind(),
-                                        args.listen().port(),
-                                        args.listen().token().orElse(null),
-                                        io.vmres.engine.Settings.DEFAULTS));
+                                        new io.vmres.deploy.dashboard.DashboardServer.Options(
+                                                args.listen().bind(),
+                                                args.listen().port(),
+                                                args.listen().token().orElse(null),
+                                                args.listen().allowHosts(),
+                                                io.vmres.deploy.dashboard.DashboardServer.Options
+                                                        .MAX_STREAMS),
+                                        io.vmres.engine.Settings.DEFAULTS,
+                                        // what the page's badge says, on the terminal too
+                                        s -> System.out.println("dashboard: " + s.line())));
         System.out.printf("dashboard of %s: %s%n", args.bootstrap(), dashboard.url());
         lifecycle.awaitShutdown();
         return 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.deploy.dashboard.Dashboard;
+import io.vmres.deploy.dashboard.RecoveryTime;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.Lifecycle;
 import io.vmres.deploy.runtime.LiveRuntime;
@@ -49,13 +50,12 @@ public final class Demo {
     private final long startNanos = System.nanoTime();
     private final Map<String, String> incidentOfCommand = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> restarted = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastHeartbeat = new ConcurrentHashMap<>();
     private final Map<String, Long> opened = new ConcurrentHashMap<>();
     private final List<Double> detections = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> recoveries = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> crashed = Collections.synchronizedSet(new HashSet<>());
 
-    private Demo(PrintStream out) {
+    Demo(PrintStream out) {
         this.out = out;
     }
 
@@ -184,7 +184,8 @@ public final class Demo {
                 Words.count(vms, "VM"));
     }
 
-    private void onDecision(SpecificRecord record) {
+    /** One record of the job's output topics, as the decision log reads it. */
+    void onDecision(SpecificRecord record) {
         if (summarized) {
             return;
         }
@@ -215,7 +216,6 @@ public final class Demo {
                 Long beat = lastHeartbeat(i);
                 String detection = "";
                 if (beat != null) {
-                    lastHeartbeat.put(id, beat);
                     double s = (ts - beat) / 1000.0;
                     detections.add(s);
                     detection =
@@ -233,10 +233,11 @@ public final class Demo {
             }
             case RECOVERED, PARTIAL -> {
                 int vms = restarted.getOrDefault(id, Set.of()).size();
-                Long beat = lastHeartbeat.get(id);
+                // the job's own recoveryS, as summary.json and the dashboard have it: to the last
+                // VM recovered, not to the line (a PARTIAL line comes when the last VM is given up)
+                Double s = RecoveryTime.seconds(i);
                 String rto = "";
-                if (beat != null) {
-                    double s = (ts - beat) / 1000.0;
+                if (s != null) {
                     recoveries.add(s);
                     rto = String.format(Locale.ROOT, ", recovery time %.1f s from the failure", s);
                 }

@@ -1,6 +1,7 @@
 package io.vmres.deploy.dashboard;
 
 import io.vmres.engine.Settings;
+import java.util.function.Consumer;
 
 /**
  * The streaming dashboard: a {@link DashboardFeed} reading the topics into a {@link
@@ -28,10 +29,26 @@ public final class Dashboard implements AutoCloseable {
     public static Dashboard start(
             String bootstrap, String bind, int port, String token, Settings limits)
             throws Exception {
+        return start(bootstrap, DashboardServer.Options.of(bind, port, token), limits, s -> {});
+    }
+
+    /**
+     * Starts reading {@code bootstrap}'s topics and serving the page as {@code listen} says.
+     *
+     * @param limits the in-flight limits of the job, shown against the commands in flight
+     * @param onChange told each new state of the source (broker unreachable, no job writing, live,
+     *     ...), on the feed's thread
+     */
+    public static Dashboard start(
+            String bootstrap,
+            DashboardServer.Options listen,
+            Settings limits,
+            Consumer<FeedStatus> onChange)
+            throws Exception {
         DashboardModel model = new DashboardModel(limits);
-        DashboardServer server = new DashboardServer(model, bind, port, token);
+        DashboardServer server = new DashboardServer(model, listen);
         try {
-            return new Dashboard(model, new DashboardFeed(bootstrap, model), server);
+            return new Dashboard(model, new DashboardFeed(bootstrap, model, onChange), server);
         } catch (RuntimeException e) {
             server.close();
             throw e;

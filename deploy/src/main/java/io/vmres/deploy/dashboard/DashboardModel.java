@@ -10,6 +10,7 @@ import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.HostState;
 import io.vmres.schema.Incident;
+import io.vmres.schema.PowerDomain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,9 +25,10 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What the dashboard shows, kept from the records of the fleet-state, incidents, commands,
- * command-results and alerts topics. Every change stamps what it touched with a new version, so
- * that a page is sent only what changed since the version it has ({@link #since}): a burst of
- * changes to one host between two sends is one update. Thread-safe.
+ * command-results and alerts topics and the power-domain readings, with the state of its source
+ * ({@link FeedStatus}). Every change stamps what it touched with a new version, so that a page is
+ * sent only what changed since the version it has ({@link #since}): a burst of changes to one host
+ * between two sends is one update. Thread-safe.
  */
 public final class DashboardModel {
     /** Alerts kept for the page: the latest ones. */
@@ -40,10 +42,21 @@ public final class DashboardModel {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> DOWN = Set.of("failed", "fenced");
+    private static final String DOMAIN_REASON = "power-domain ";
 
     private final Settings limits;
     private long version;
     private long latestTs;
+    private Stamped<FeedStatus> status =
+            new Stamped<>(FeedStatus.connecting("the data", System.currentTimeMillis()), 0);
+
+    /**
+     * Hosts that left a telemetry outage, with the outage: a domain's reading may have ended it.
+     */
+    private final Map<String, String> leftOutage = new HashMap<>();
+
+    /** Power domains by name: their latest reading and what it proved. */
+    private final TreeMap<String, DomainRow> domains = new TreeMap<>();
 
     private final TreeMap<String, HostRow> hosts = new TreeMap<>();
 
@@ -95,6 +108,20 @@ public final class DashboardModel {
         long v;
     }
 
+    /**
+     * One power domain: its latest reading (null state before one is read), and the hosts its
+     * reading {@code off} proved off in incidents, by the incidents' evidence (host -> incident):
+     * declared failed and known down without a fence ({@code powerDomainOff}), or confirmed while
+     * awaiting confirmation ({@code confirmed}, reason {@code power-domain NAME off}).
+     */
+    private static final class DomainRow {
+        String state;
+        long ts;
+        String source;
+        final TreeMap<String, String> provedOff = new TreeMap<>();
+        final TreeMap<String, String> confirmed = new TreeMap<>();
+    }
+
     /** One incident as the page shows it: its states, the steps of its recovery, its progress. */
     private static final class IncidentRow {
         final String id;
@@ -111,6 +138,12 @@ public final class DashboardModel {
         Long restartTs;
         Long restartedTs;
         Long endTs;
+
+        /** The job's own figures on its lines: its recoveryS, and whether it wrote any. */
+        boolean hasFigures;
+
+        Double figuresRecoveryS;
+
         final List<Map<String, Object>> states = new ArrayList<>();
         final Set<String> recovered = new HashSet<>();
         final Set<String> givenUp = new HashSet<>();
@@ -121,13 +154,21 @@ public final class DashboardModel {
         }
 
         /**
-         * The summary's {@code recoveryS} once the incident has ended: its last successful restart
-         * or migration (the VMs it recovered) minus the failure start (the opening without one);
-         * null while it is open, or when it recovered no VM (nothing to measure). A PARTIAL
-         * incident's end comes after its last recovery, often much later: not its recovery time.
+         * The summary's {@code recoveryS} once the incident has ended, as {@link RecoveryTime}
+         * tells it: the job's own figure from its latest line. Lines of a job that wrote no figures
+         * come close from the records: the last successful restart or migration minus the failure
+         * start (the opening without one). Null while it is open, or when it recovered no VM
+         * (nothing to measure). A PARTIAL incident's end comes after its last recovery, often much
+         * later: not its recovery time.
          */
         Double recoverySeconds() {
-            if (endTs == null || restartedTs == null) {
+            if (endTs == null) {
+                return null;
+            }
+            if (hasFigures) {
+                return figuresRecoveryS;
+            }
+            if (restartedTs == null) {
                 return null;
             }
             long from = failureStartTs != null ? failureStartTs : detectedTs;
@@ -153,6 +194,65 @@ public final class DashboardModel {
             alert(a);
         } else if (record instanceof Admission a) {
             admission(a);
+        } else if (record instanceof PowerDomain p) {
+            powerDomain(p);
+        }
+    }
+
+    /** The state of the dashboard's source, sent to pages with everything else. */
+    public synchronized void status(FeedStatus s) {
+        status = new Stamped<>(s, ++version);
+    }
+
+    /** The latest state of the source. */
+    public synchronized FeedStatus status() {
+        return status.value();
+    }
+
+    private void powerDomain(PowerDomain p) {
+        long ts = p.getTs().toEpochMilli();
+        next(ts);
+        DomainRow row = domains.computeIfAbsent(p.getPowerDomain(), k -> new DomainRow());
+        // the topic is keyed by domain, so readings come in order; a replay tells each cluster
+        if (row.state == null || ts >= row.ts) {
+            row.state = p.getState().name().toLowerCase(java.util.Locale.ROOT);
+            row.ts = ts;
+            row.source = p.getSource();
+        }
+    }
+
+    /** What the incident's evidence says a power domain's reading proved. */
+    private void proofs(String incidentId, String evidenceJson) {
+        if (evidenceJson == null) {
+            return;
+        }
+        JsonNode evidence;
+        try {
+            evidence = JSON.readTree(evidenceJson);
+        } catch (Exception e) {
+            return; // evidence that does not parse only loses what it proved
+        }
+        for (var it = evidence.path("powerDomainOff").fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().isTextual()) {
+                domains.computeIfAbsent(e.getValue().asText(), k -> new DomainRow())
+                        .provedOff
+                        .put(e.getKey(), incidentId);
+            }
+        }
+        for (var it = evidence.path("confirmed").fields(); it.hasNext(); ) {
+            var e = it.next();
+            String reason = e.getValue().path("reason").asText("");
+            // the spec's words for a confirmation by a domain's reading
+            if (e.getValue().path("requestedBy").isMissingNode()
+                    || e.getValue().path("requestedBy").isNull()) {
+                if (reason.startsWith(DOMAIN_REASON) && reason.endsWith(" off")) {
+                    String domain = reason.substring(DOMAIN_REASON.length(), reason.length() - 4);
+                    domains.computeIfAbsent(domain, k -> new DomainRow())
+                            .confirmed
+                            .put(e.getKey(), incidentId);
+                }
+            }
         }
     }
 
@@ -193,26 +293,34 @@ public final class DashboardModel {
         IncidentRow row = row(i.getIncidentId());
         if (row.state == null) {
             row.detectedTs = ts;
+            // the spec's failure start: the last heartbeat of the hosts its first line names
+            row.failureStartTs = failureStart(i.getEvidenceJson());
         }
         row.cluster = i.getCluster();
         row.kind = i.getKind().name();
+        if (row.kind.equals("TELEMETRY_OUTAGE")) {
+            for (String h : row.hosts) {
+                if (!i.getHosts().contains(h)) {
+                    leftOutage.put(h, row.id);
+                }
+            }
+        }
         row.hosts = List.copyOf(i.getHosts());
-        Long start = failureStart(i.getEvidenceJson());
-        if (start != null) {
-            row.failureStartTs =
-                    row.failureStartTs == null ? start : Math.min(row.failureStartTs, start);
+        proofs(row.id, i.getEvidenceJson());
+        if (RecoveryTime.hasFigures(i)) {
+            row.hasFigures = true;
+            row.figuresRecoveryS = RecoveryTime.seconds(i);
         }
         String state = i.getState().name();
         if (!state.equals(row.state)) {
             row.states.add(Map.of("state", state, "ts", ts));
         }
         row.state = state;
-        if (row.recoveredOrPartial() && row.endTs == null) {
+        if ((row.recoveredOrPartial() || state.equals("CLOSED")) && row.endTs == null) {
             row.endTs = ts;
-            recovered(row);
         }
-        if (state.equals("CLOSED") && row.endTs == null) {
-            row.endTs = ts;
+        if (row.recoveredOrPartial()) {
+            recovered(row);
         }
         row.v = v;
     }
@@ -444,7 +552,71 @@ public final class DashboardModel {
         d.put("alerts", al);
         d.put("clusters", clusters());
         d.put("recoveryTimes", new ArrayList<>(recoveries.values()));
+        d.put("powerDomains", powerDomains());
+        d.put("status", status.value());
         return d;
+    }
+
+    /**
+     * Every power domain read or named by a proof, with its hosts in the fleet view; and how many
+     * domains of the fleet have no reading.
+     */
+    private Map<String, Object> powerDomains() {
+        Map<String, int[]> byDomain = new HashMap<>(); // domain -> {hosts, down}
+        for (HostRow row : hosts.values()) {
+            String pd = row.state.getPowerDomain();
+            if (pd != null) {
+                int[] n = byDomain.computeIfAbsent(pd, k -> new int[2]);
+                n[0]++;
+                if (DOWN.contains(row.state.getState())) {
+                    n[1]++;
+                }
+            }
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (var e : domains.entrySet()) {
+            DomainRow row = e.getValue();
+            int[] n = byDomain.getOrDefault(e.getKey(), new int[2]);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("powerDomain", e.getKey());
+            m.put("state", row.state);
+            m.put("ts", row.state == null ? null : row.ts);
+            m.put("source", row.source);
+            m.put("hosts", n[0]);
+            m.put("hostsDown", n[1]);
+            m.put("provedOff", proofList(row.provedOff));
+            m.put("confirmed", proofList(row.confirmed));
+            // the hosts it proved off that left an outage for it: the outage ends without them
+            TreeMap<String, String> outages = new TreeMap<>();
+            row.provedOff.keySet().stream()
+                    .filter(leftOutage::containsKey)
+                    .forEach(h -> outages.put(h, leftOutage.get(h)));
+            m.put("outagesLeft", proofList(outages));
+            list.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("domains", list);
+        m.put(
+                "unread",
+                byDomain.keySet().stream()
+                        .filter(pd -> !domains.containsKey(pd) || domains.get(pd).state == null)
+                        .count());
+        return m;
+    }
+
+    private List<Map<String, Object>> proofList(TreeMap<String, String> hostToIncident) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        hostToIncident.forEach(
+                (h, inc) -> {
+                    IncidentRow row = incidents.get(inc);
+                    Map<String, Object> p = new LinkedHashMap<>();
+                    p.put("host", h);
+                    p.put("incidentId", inc);
+                    p.put("kind", row == null ? null : row.kind);
+                    p.put("state", row == null ? null : row.state);
+                    list.add(p);
+                });
+        return list;
     }
 
     private Map<String, Object> incident(IncidentRow row) {

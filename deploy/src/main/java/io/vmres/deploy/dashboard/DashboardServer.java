@@ -1,6 +1,7 @@
 package io.vmres.deploy.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -8,13 +9,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * Serves the dashboard: the page and its script, and {@code /events}, a server-sent event stream of
  * the model (the whole of it on connect, then what changed, at most {@link #PUSH_MS} apart).
  * Read-only: it answers GET only. On an address other than loopback it requires a token, given once
- * in the page's URL ({@code ?token=T}, then kept in a cookie) or as a bearer header.
+ * in the page's URL ({@code ?token=T}, then kept in a cookie) or as a bearer header. It answers
+ * only requests whose {@code Host} names it (against DNS rebinding: a page of another site that
+ * makes its own name resolve to this address), keeps at most {@link Options#maxStreams} event
+ * streams open, and sends every answer with a Content-Security-Policy that allows only its own
+ * files.
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
@@ -30,10 +42,42 @@ public final class DashboardServer implements AutoCloseable {
     /** The least time between two updates sent to one page. */
     static final long PUSH_MS = 250;
 
-    /** A comment line at least this often keeps a quiet stream open through proxies. */
-    private static final long KEEPALIVE_MS = 15_000;
+    /**
+     * A comment line at least this often keeps a quiet stream open through proxies, and finds the
+     * streams of pages that went (a write fails), so that they free their place.
+     */
+    private static final long KEEPALIVE_MS = 5_000;
 
     private static final String COOKIE = "vmres_token";
+
+    /**
+     * Only the page's own files: no inline script or style, no other origin, no framing, no form
+     * posts.
+     */
+    static final String CSP =
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+                    + " connect-src 'self'; base-uri 'none'; form-action 'none';"
+                    + " frame-ancestors 'none'";
+
+    /** Where and how the server listens. */
+    public record Options(
+            String bind, int port, String token, List<String> allowedHosts, int maxStreams) {
+        /** Event streams open at once unless told otherwise: a page holds one. */
+        public static final int MAX_STREAMS = 16;
+
+        public Options {
+            allowedHosts = List.copyOf(allowedHosts);
+            if (maxStreams < 1) {
+                throw new IllegalArgumentException("maxStreams must be at least 1");
+            }
+        }
+
+        /** On {@code bind:port}, with a token or none, no other names, the default streams. */
+        public static Options of(String bind, int port, String token) {
+            return new Options(bind, port, token, List.of(), MAX_STREAMS);
+        }
+    }
+
     private static final String STATIC = "/io/vmres/deploy/dashboard/static/";
     private static final Map<String, String> TYPES =
             Map.of(
@@ -48,6 +92,10 @@ public final class DashboardServer implements AutoCloseable {
     private final String token;
     private final HttpServer http;
     private final ExecutorService pool;
+    private final Set<String> hostNames;
+    private final Set<String> hostsWithPort;
+    private final int maxStreams;
+    private final AtomicInteger streams = new AtomicInteger();
     private volatile boolean open = true;
 
     /**
@@ -57,6 +105,15 @@ public final class DashboardServer implements AutoCloseable {
      */
     public DashboardServer(DashboardModel model, String bind, int port, String token)
             throws IOException {
+        this(model, Options.of(bind, port, token));
+    }
+
+    /**
+     * @throws IllegalArgumentException when bound beyond loopback without a token
+     */
+    public DashboardServer(DashboardModel model, Options o) throws IOException {
+        String bind = o.bind();
+        String token = o.token();
         InetAddress address = InetAddress.getByName(bind);
         if (!address.isLoopbackAddress() && (token == null || token.isBlank())) {
             throw new IllegalArgumentException(
@@ -66,7 +123,18 @@ public final class DashboardServer implements AutoCloseable {
         }
         this.model = model;
         this.token = token == null || token.isBlank() ? null : token;
-        http = HttpServer.create(new InetSocketAddress(address, port), 0);
+        this.maxStreams = o.maxStreams();
+        http = HttpServer.create(new InetSocketAddress(address, o.port()), 0);
+        hostNames = names(bind, address);
+        hostsWithPort = new HashSet<>();
+        for (String h : o.allowedHosts()) {
+            String n = h.toLowerCase(Locale.ROOT);
+            if (n.matches(".*:[0-9]+") && !n.endsWith("]")) {
+                hostsWithPort.add(n);
+            } else {
+                hostsWithPort.add(n + ":" + port());
+            }
+        }
         pool =
                 Executors.newCachedThreadPool(
                         r -> {
@@ -84,6 +152,60 @@ public final class DashboardServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
+    /**
+     * The names a request's {@code Host} may give (with the listening port): the loopback names,
+     * the bound address as given and as an address, and for a wildcard bind this machine's name and
+     * addresses.
+     */
+    private static Set<String> names(String bind, InetAddress address) {
+        Set<String> names = new HashSet<>(List.of("localhost", "127.0.0.1", "[::1]"));
+        names.add(bracketed(bind.toLowerCase(Locale.ROOT)));
+        names.add(bracketed(address.getHostAddress()));
+        if (address.isAnyLocalAddress()) {
+            try {
+                InetAddress self = InetAddress.getLocalHost();
+                names.add(self.getHostName().toLowerCase(Locale.ROOT));
+                names.add(self.getCanonicalHostName().toLowerCase(Locale.ROOT));
+                for (NetworkInterface ni :
+                        Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                        names.add(bracketed(a.getHostAddress().replaceAll("%.*", "")));
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("this machine's own names are unknown: {}", e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    private static String bracketed(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** Whether a request's {@code Host} header names this server (name and port). */
+    private boolean hostAllowed(String header) {
+        if (header == null || header.isBlank()) {
+            return false;
+        }
+        String h = header.trim().toLowerCase(Locale.ROOT);
+        if (hostsWithPort.contains(h)) {
+            return true;
+        }
+        int colon = h.lastIndexOf(':');
+        String name = h;
+        int port = 80;
+        if (colon > h.lastIndexOf(']')) {
+            name = h.substring(0, colon);
+            try {
+                port = Integer.parseInt(h.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return port == port() && (hostNames.contains(name) || hostsWithPort.contains(h));
+    }
+
     /** The page's address; with the token in it when there is one. */
     public String url() {
         InetAddress a = http.getAddress().getAddress();
@@ -96,6 +218,16 @@ public final class DashboardServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            Headers headers = ex.getResponseHeaders();
+            headers.add("Content-Security-Policy", CSP);
+            headers.add("X-Frame-Options", "DENY");
+            headers.add("Referrer-Policy", "no-referrer");
+            headers.add("X-Content-Type-Options", "nosniff");
+            if (!hostAllowed(ex.getRequestHeaders().getFirst("Host"))) {
+                // a page of another site whose name was made to resolve here (DNS rebinding)
+                plain(ex, 403, "this dashboard is not served under that name (Host header)");
+                return;
+            }
             if (!"GET".equals(ex.getRequestMethod())) {
                 plain(ex, 405, "the dashboard is read-only");
                 return;
@@ -150,7 +282,7 @@ public final class DashboardServer implements AutoCloseable {
         if (auth != null && auth.startsWith("Bearer ")) {
             return auth.substring(7).trim();
         }
-        for (String cookies : ex.getRequestHeaders().getOrDefault("Cookie", java.util.List.of())) {
+        for (String cookies : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
             for (String c : cookies.split(";")) {
                 String kv = c.trim();
                 if (kv.startsWith(COOKIE + "=")) {
@@ -168,8 +300,35 @@ public final class DashboardServer implements AutoCloseable {
                         given.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The stream of one page: the whole model, then what changed, until the page goes. */
+    /**
+     * The stream of one page: the whole model, then what changed, until the page goes. Each holds a
+     * thread: beyond {@link Options#maxStreams} open at once, more are refused (503).
+     */
     private void events(HttpExchange ex) throws IOException {
+        if (streams.incrementAndGet() > maxStreams) {
+            streams.decrementAndGet();
+            ex.getResponseHeaders().add("Retry-After", "10");
+            plain(
+                    ex,
+                    503,
+                    "the dashboard serves at most "
+                            + maxStreams
+                            + " pages at once: close one and reload");
+            return;
+        }
+        try {
+            stream(ex);
+        } finally {
+            streams.decrementAndGet();
+        }
+    }
+
+    /** The number of event streams open now. */
+    int openStreams() {
+        return streams.get();
+    }
+
+    private void stream(HttpExchange ex) throws IOException {
         ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().add("Cache-Control", "no-store");
         ex.sendResponseHeaders(200, 0);
@@ -224,7 +383,6 @@ public final class DashboardServer implements AutoCloseable {
     private static void bytes(HttpExchange ex, int status, String type, byte[] body)
             throws IOException {
         ex.getResponseHeaders().add("Content-Type", type);
-        ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(status, body.length);
         ex.getResponseBody().write(body);
     }

@@ -5,6 +5,7 @@ import io.vmres.engine.Engine;
 import io.vmres.engine.EngineOptions;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.HostStateOut;
@@ -12,8 +13,13 @@ import io.vmres.engine.out.IncidentOut;
 import io.vmres.engine.out.Output;
 import io.vmres.engine.out.ResultOut;
 import io.vmres.engine.recording.LocalReplay;
+import io.vmres.schema.PowerDomain;
+import io.vmres.schema.PowerState;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -48,17 +54,45 @@ public final class PacedReplay {
         return this;
     }
 
-    /** Replays {@code recording}, writing the replay files into {@code out}. */
+    /**
+     * Replays {@code recording}, writing the replay files into {@code out}. The page says it is
+     * replaying, and once it is over that it ended (the model holds the final state).
+     */
     public LocalReplay.Result run(Path recording, Path out, Map<String, String> overrides)
             throws Exception {
-        return LocalReplay.run(
-                recording,
-                out,
-                overrides,
-                (cluster, settings) ->
-                        paced(
-                                new ClusterEngine(cluster, settings, EngineOptions.simulated()),
-                                new ModelOutput(cluster, model)));
+        String name = recording.getFileName().toString();
+        model.status(
+                FeedStatus.of(
+                        FeedStatus.State.REPLAYING,
+                        "replaying "
+                                + name
+                                + (Double.isInfinite(speed)
+                                        ? " as fast as it goes"
+                                        : String.format(
+                                                Locale.ROOT,
+                                                " with event time at %sx",
+                                                BigDecimal.valueOf(speed)
+                                                        .stripTrailingZeros()
+                                                        .toPlainString())),
+                        System.currentTimeMillis()));
+        String end = "the replay of " + name + " stopped before its end";
+        try {
+            LocalReplay.Result r =
+                    LocalReplay.run(
+                            recording,
+                            out,
+                            overrides,
+                            (cluster, settings) ->
+                                    paced(
+                                            new ClusterEngine(
+                                                    cluster, settings, EngineOptions.simulated()),
+                                            new ModelOutput(cluster, model)));
+            end = "the replay of " + name + " is over: nothing more will come";
+            return r;
+        } finally {
+            model.status(
+                    FeedStatus.of(FeedStatus.State.REPLAY_ENDED, end, System.currentTimeMillis()));
+        }
     }
 
     /** Waits until the wall clock reaches event time {@code ts} at the replay's speed. */
@@ -88,6 +122,13 @@ public final class PacedReplay {
             @Override
             public void advance(long t, List<Event> eventsAtT, Output out) {
                 pace(t);
+                for (Event e : eventsAtT) {
+                    // input, not a decision: the readings the page shows of each power domain
+                    // (each cluster gets every one; the model keeps the latest)
+                    if (e instanceof PowerDomainReading d) {
+                        PacedReplay.this.model.apply(reading(d));
+                    }
+                }
                 engine.advance(t, eventsAtT, new Tee(out, model));
                 afterInstant.run();
             }
@@ -112,6 +153,15 @@ public final class PacedReplay {
                 return engine.figures();
             }
         };
+    }
+
+    private static PowerDomain reading(PowerDomainReading d) {
+        return PowerDomain.newBuilder()
+                .setPowerDomain(d.powerDomain())
+                .setState(PowerState.valueOf(d.state()))
+                .setSource(d.source())
+                .setTs(Instant.ofEpochMilli(d.ts()))
+                .build();
     }
 
     /** The replay's own outputs, and the dashboard's. */

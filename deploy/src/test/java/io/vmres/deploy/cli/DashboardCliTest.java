@@ -13,6 +13,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +25,13 @@ class DashboardCliTest {
     private final StringWriter err = new StringWriter();
     @TempDir Path dir;
 
+    private Map<String, String> env = Map.of();
+
     private int run(String... args) {
         return new Cli(actions)
                 .setOut(new PrintWriter(new StringWriter(), true))
                 .setErr(new PrintWriter(err, true))
+                .setEnv(env)
                 .run(args);
     }
 
@@ -41,18 +46,58 @@ class DashboardCliTest {
     }
 
     @Test
-    void dashboardBeyondLoopbackNeedsAToken() {
+    void dashboardBeyondLoopbackNeedsATokenFromAFileOrTheEnvironment() throws IOException {
         assertThat(run("dashboard", "--bind", "0.0.0.0")).isEqualTo(Cli.USAGE);
-        assertThat(err.toString()).contains("--token");
-        assertThat(run("dashboard", "--bind", "0.0.0.0", "--token", " ")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("--token-file").contains("VMRES_DASHBOARD_TOKEN");
+        Path blank = Files.writeString(dir.resolve("blank"), " \n");
+        assertThat(run("dashboard", "--bind", "0.0.0.0", "--token-file", blank.toString()))
+                .isEqualTo(Cli.USAGE);
+        assertThat(
+                        run(
+                                "dashboard",
+                                "--bind",
+                                "0.0.0.0",
+                                "--token-file",
+                                dir.resolve("none").toString()))
+                .isEqualTo(Cli.USAGE);
         assertThat(actions.calls).isEmpty();
-        assertThat(run("dashboard", "--bind", "0.0.0.0", "--port", "9443", "--token", "s3cret"))
+
+        Path file = Files.writeString(dir.resolve("token"), "s3cret\n");
+        assertThat(
+                        run(
+                                "dashboard",
+                                "--bind",
+                                "0.0.0.0",
+                                "--port",
+                                "9443",
+                                "--token-file",
+                                file.toString(),
+                                "--allow-host",
+                                "vmres.example.com",
+                                "--allow-host",
+                                "proxy:443"))
                 .isEqualTo(Cli.OK);
+        env = Map.of("VMRES_DASHBOARD_TOKEN", "fr0m-env");
+        assertThat(run("dashboard", "--bind", "0.0.0.0")).isEqualTo(Cli.OK);
         assertThat(actions.calls)
                 .containsExactly(
                         new DashboardArgs(
                                 "127.0.0.1:9092",
-                                new DashboardOptions(9443, "0.0.0.0", Optional.of("s3cret"))));
+                                new DashboardOptions(
+                                        9443,
+                                        "0.0.0.0",
+                                        Optional.of("s3cret"),
+                                        List.of("vmres.example.com", "proxy:443"))),
+                        new DashboardArgs(
+                                "127.0.0.1:9092",
+                                new DashboardOptions(8080, "0.0.0.0", Optional.of("fr0m-env"))));
+    }
+
+    @Test
+    void aTokenOnTheCommandLineIsRefused() {
+        assertThat(run("dashboard", "--bind", "0.0.0.0", "--token", "s3cret")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("--token-file").contains("process list");
+        assertThat(actions.calls).isEmpty();
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -61,6 +63,27 @@ final class Browser implements AutoCloseable {
                         .usingDriverExecutable(CHROMEDRIVER.toFile())
                         .build();
         return new Browser(new ChromeDriver(service, options), profile);
+    }
+
+    /**
+     * From the next page on, every Content-Security-Policy violation of the page is kept in {@code
+     * window.vmresCsp}: a listener the browser installs before any script of the page runs (it is
+     * no script of the page, so the policy does not apply to it).
+     */
+    void recordCspViolations() {
+        driver.executeCdpCommand(
+                "Page.addScriptToEvaluateOnNewDocument",
+                Map.of(
+                        "source",
+                        "window.vmresCsp = [];"
+                                + "document.addEventListener('securitypolicyviolation', e =>"
+                                + " window.vmresCsp.push(e.violatedDirective + ' ' + e.blockedURI));"));
+    }
+
+    /** The violations recorded since the page loaded (see {@link #recordCspViolations}). */
+    @SuppressWarnings("unchecked")
+    List<String> cspViolations() {
+        return (List<String>) driver.executeScript("return window.vmresCsp;");
     }
 
     /** Waits up to {@code timeout} for {@code condition} to be true or non-null in the page. */

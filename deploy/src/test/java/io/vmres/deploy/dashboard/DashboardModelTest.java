@@ -125,6 +125,49 @@ class DashboardModelTest {
     }
 
     @Test
+    void theRecoveryTimeIsTheJobsOwnRecoverySWhenTheIncidentLineCarriesIt() {
+        model.apply(host("h1", "c1", "r1", "healthy", 3, 0));
+        model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+        model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+        model.apply(command("r2", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v2", 39));
+        model.apply(result("r1", "SUCCEEDED", 41));
+        // an answer that recovers nothing (the VM was no longer owed): the job does not count it
+        model.apply(result("r2", "SUCCEEDED", 60));
+        model.apply(alert("RETRIES_EXHAUSTED", "inc-c1-0001", List.of("v3"), 90));
+        model.apply(
+                incident(
+                        "inc-c1-0001",
+                        "PARTIAL",
+                        List.of("h1"),
+                        EVIDENCE,
+                        "{\"detectionS\":12.0,\"recoveryS\":21.0,\"vmsRecovered\":1}",
+                        90));
+        assertThat(incidentOf(model.since(0), "inc-c1-0001").get("recoverySeconds"))
+                .isEqualTo(21.0);
+        assertThat(this.<List<Double>>get(model.since(0), "recoveryTimes")).containsExactly(21.0);
+    }
+
+    @Test
+    void theFailureStartIsTheLastHeartbeatOfTheFirstNamedHosts() {
+        model.apply(incident("inc-c1-0001", "OPEN", List.of("h1"), EVIDENCE, 32));
+        // h9 joins later; its last heartbeat is earlier, but the failure began with h1's
+        model.apply(
+                incident(
+                        "inc-c1-0001",
+                        "OPEN",
+                        List.of("h1", "h9"),
+                        "{\"lastHeartbeat\":{\"h1\":\"2026-03-01T10:00:20Z\","
+                                + "\"h9\":\"2026-03-01T10:00:05Z\"}}",
+                        35));
+        model.apply(command("r1", "inc-c1-0001", Action.RESTART_VM, "h1", "h2", "v1", 39));
+        model.apply(result("r1", "SUCCEEDED", 41));
+        model.apply(incident("inc-c1-0001", "RECOVERED", List.of("h1", "h9"), EVIDENCE, 41));
+        Map<String, Object> inc = incidentOf(model.since(0), "inc-c1-0001");
+        assertThat(inc.get("failureStartTs")).isEqualTo(Records.at(20).toEpochMilli());
+        assertThat(inc.get("recoverySeconds")).isEqualTo(21.0);
+    }
+
+    @Test
     void aPartialIncidentThatRecoveredNoVmHasNoRecoveryTime() {
         model.apply(host("h1", "c1", "r1", "healthy", 1, 0));
         model.apply(incident("inc-c1-0002", "OPEN", List.of("h1"), EVIDENCE, 32));

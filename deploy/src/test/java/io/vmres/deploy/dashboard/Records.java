@@ -52,6 +52,21 @@ final class Records {
                 .build();
     }
 
+    /**
+     * An incident line as the job writes it: with its figures, as {@code summary.json} has them.
+     */
+    static Incident incident(
+            String id,
+            String state,
+            List<String> hosts,
+            String evidence,
+            String figures,
+            double s) {
+        Incident i = incident(id, state, hosts, evidence, s);
+        i.setFiguresJson(figures);
+        return i;
+    }
+
     static Command command(
             String id,
             String incident,

@@ -15,6 +15,10 @@ const incidents = new Map();
 let clusters = [];
 let recoveryTimes = [];
 let alerts = [];
+let powerDomains = { domains: [], unread: 0 };
+let status = null; // where the data comes from: FeedStatus of the server
+let statusAt = 0; // Date.now() when it came: ages run on from there
+let streamLost = false; // the page's own stream to the server is down
 let now = 0;
 let rendered = false;
 
@@ -26,6 +30,10 @@ const el = (tag, cls, text) => {
   return e;
 };
 const secs = (ms) => (ms / 1000).toFixed(1) + " s";
+const ago = (ms) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
+};
 const utc = (ts) => new Date(ts).toISOString().substring(11, 19);
 const byName = (a, b) => a.localeCompare(b, "en", { numeric: true });
 
@@ -372,6 +380,114 @@ function renderAlerts(d) {
   );
 }
 
+// ---------------------------------------------------------------- power domains
+
+const POWER_ORDER = { off: 0, unknown: 1, on: 2 };
+
+function proofText(label, list) {
+  const byIncident = new Map();
+  for (const p of list) {
+    if (!byIncident.has(p.incidentId)) byIncident.set(p.incidentId, { p, hosts: [] });
+    byIncident.get(p.incidentId).hosts.push(p.host);
+  }
+  return [...byIncident.values()]
+    .map(({ p, hosts }) => `${label} ${hosts.sort(byName).join(", ")} (${p.incidentId}` +
+      (p.kind ? ` ${p.kind}` : "") + (p.state ? ` ${p.state}` : "") + ")")
+    .join("; ");
+}
+
+function renderPower() {
+  const box = $("power");
+  const list = [...powerDomains.domains].sort((a, b) =>
+    (POWER_ORDER[a.state] ?? 3) - (POWER_ORDER[b.state] ?? 3) || byName(a.powerDomain, b.powerDomain));
+  const off = list.filter((p) => p.state === "off").length;
+  $("power-summary").textContent = list.length
+    ? `${list.filter((p) => p.state).length} read · ${off} off` +
+      (powerDomains.unread ? ` · ${powerDomains.unread} without a reading` : "")
+    : "";
+  if (!list.length) {
+    box.replaceChildren(el("p", "none", "no power-domain reading" +
+      (powerDomains.unread ? ` (${powerDomains.unread} domains of the fleet)` : "")));
+    return;
+  }
+  const table = el("table");
+  const head = el("tr");
+  head.append(el("th", "", "domain"), el("th", "", "state"), el("th", "", "read"),
+    el("th", "", "hosts"), el("th", "", "what its reading proved"));
+  table.append(head);
+  for (const p of list.slice(0, 100)) {
+    const tr = el("tr");
+    tr.dataset.domain = p.powerDomain;
+    tr.dataset.state = p.state || "none";
+    const state = el("td");
+    state.append(el("span", "pd " + (p.state || ""), p.state || "no reading"));
+    const read = el("td", "age");
+    if (p.ts != null) {
+      read.dataset.ts = p.ts;
+      read.textContent = `${ago(now - p.ts)} ago`;
+      read.title = `${new Date(p.ts).toISOString()}` + (p.source ? ` by ${p.source}` : "");
+    }
+    const proof = el("td", "proof");
+    proof.dataset.provedOff = p.provedOff.map((x) => x.host).sort(byName).join(" ");
+    proof.dataset.confirmed = p.confirmed.map((x) => x.host).sort(byName).join(" ");
+    proof.dataset.incidents = [...new Set([...p.provedOff, ...p.confirmed].map((x) => x.incidentId))]
+      .sort(byName).join(" ");
+    proof.dataset.outages = p.outagesLeft.map((x) => x.incidentId).sort(byName).join(" ");
+    const said = [
+      proofText("proved off", p.provedOff),
+      proofText("confirmed", p.confirmed),
+      proofText("took out of the outage", p.outagesLeft),
+    ].filter((x) => x).join("; ");
+    proof.textContent = said || "nothing yet";
+    tr.append(el("td", "", p.powerDomain), state, read,
+      el("td", "", `${p.hosts}` + (p.hostsDown ? ` (${p.hostsDown} down)` : "")), proof);
+    table.append(tr);
+  }
+  box.replaceChildren(table);
+}
+
+// ---------------------------------------------------------------- where the data comes from
+
+const BADGE = {
+  connecting: "connecting…",
+  unreachable: "broker unreachable",
+  "no-job": "no job writing",
+  "catching-up": "catching up",
+  live: "live",
+  quiet: "quiet",
+  replaying: "replaying",
+  "replay-ended": "replay ended",
+};
+
+function renderStatus() {
+  const conn = $("conn");
+  const box = $("status");
+  if (streamLost) {
+    conn.textContent = "page disconnected";
+    conn.dataset.conn = "lost";
+    box.dataset.conn = "lost";
+    $("status-detail").textContent =
+      "this page lost its stream from the dashboard server; it reconnects by itself";
+    return;
+  }
+  if (!status) return;
+  const run = Date.now() - statusAt; // time since the server's check
+  conn.textContent = BADGE[status.state] || status.state;
+  conn.dataset.conn = status.state;
+  box.dataset.conn = status.state;
+  let detail = status.detail;
+  if (status.state === "unreachable") detail += ` (for ${ago(status.checkedAt - status.since + run)})`;
+  if (status.lastJobRecordAt != null) {
+    detail += ` · the job's latest record ${ago(status.checkedAt - status.lastJobRecordAt + run)} ago`;
+  }
+  $("status-detail").textContent = detail;
+  $("status-topics").textContent = status.topics
+    .map((t) => `${t.topic.replace(/^vmres\./, "")} ` +
+      (!t.exists ? "missing" : t.lastRecordAt == null ? "no record"
+        : `${ago(status.checkedAt - t.lastRecordAt + run)} ago`))
+    .join(" · ");
+}
+
 // ---------------------------------------------------------------- the stream
 
 function apply(d) {
@@ -387,6 +503,10 @@ function apply(d) {
   now = d.now;
   clusters = d.clusters;
   recoveryTimes = d.recoveryTimes;
+  powerDomains = d.powerDomains;
+  status = d.status;
+  statusAt = Date.now();
+  streamLost = false;
   for (const i of d.incidents) incidents.set(i.id, i);
   renderFleet(d);
   renderIncidents();
@@ -394,6 +514,8 @@ function apply(d) {
   renderRecovery();
   renderCapacity();
   renderAlerts(d);
+  renderPower();
+  renderStatus();
   $("clock").textContent = now ? `event time ${new Date(now).toISOString().substring(0, 19).replace("T", " ")} UTC` : "";
   if (!rendered && hosts.size > 0) {
     rendered = true;
@@ -408,18 +530,30 @@ function apply(d) {
   }
 }
 
+// The badge says what the server says of its source (broker unreachable, no job writing, live,
+// quiet, replay ended...), never "live" only because this page's own stream is open.
 function connect() {
   const token = new URLSearchParams(location.search).get("token");
   const es = new EventSource("events" + (token ? "?token=" + encodeURIComponent(token) : ""));
-  es.onopen = () => {
-    $("conn").textContent = "live";
-    $("conn").dataset.conn = "live";
-  };
   es.onerror = () => {
-    $("conn").textContent = "reconnecting…";
-    $("conn").dataset.conn = "lost";
+    streamLost = true;
+    renderStatus();
+    if (es.readyState === EventSource.CLOSED) {
+      // refused (too many pages open: 503) or gone: the browser does not retry by itself
+      $("status-detail").textContent =
+        "the dashboard server refused this page's stream (too many pages open?); retrying in 10 s";
+      setTimeout(connect, 10000);
+    }
   };
   es.onmessage = (m) => apply(JSON.parse(m.data));
 }
+
+// ages run on between updates
+setInterval(() => {
+  renderStatus();
+  for (const td of document.querySelectorAll("#power td.age")) {
+    td.textContent = `${ago(now - Number(td.dataset.ts))} ago`;
+  }
+}, 1000);
 
 connect();
