@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
-import io.vmres.connector.sim.Latency;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.deploy.runtime.LiveRuntime;
+import io.vmres.deploy.runtime.QuickHypervisor;
 import io.vmres.engine.Times;
 import io.vmres.job.replay.ReplayJob;
-import io.vmres.schema.Action;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Channel;
 import io.vmres.schema.Heartbeat;
@@ -88,13 +87,7 @@ class WrongClocksLiveITCase {
                         .vmsPerHost(4)
                         .seed(13)
                         .build();
-        SimulatedHypervisor hypervisor =
-                SimulatedHypervisor.builder(fleet)
-                        .latency(Action.FENCE_HOST, Latency.fixed(Duration.ofMillis(300)))
-                        .latency(Action.MAP_DISKS, Latency.fixed(Duration.ofMillis(200)))
-                        .latency(Action.RESTART_VM, Latency.fixed(Duration.ofMillis(500)))
-                        .seed(13)
-                        .build();
+        SimulatedHypervisor hypervisor = QuickHypervisor.of(fleet, 13);
         List<String> hosts =
                 fleet.hosts().stream()
                         .filter(h -> !h.spare() && h.bmc())

@@ -31,14 +31,16 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     private final long outOfOrdernessMs;
     private final long idlenessMs;
     private final long heartbeatIdlenessMs;
-    private final Clock clock;
+
+    /** The processing-time clock: the system's (not serializable: null, then made where used). */
+    private final transient Clock clock;
 
     /**
      * @param idlenessMs a partition that has carried no heartbeat is idle after this long quiet
      * @param heartbeatIdlenessMs a partition that has carried heartbeats is idle after this long
      */
     public InputWatermarks(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs) {
-        this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, SystemClock.getInstance());
+        this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, null);
     }
 
     InputWatermarks(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs, Clock clock) {
@@ -55,7 +57,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     @Override
     public WatermarkGenerator<Decoded> createWatermarkGenerator(
             WatermarkGeneratorSupplier.Context context) {
-        return new Generator(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, clock);
+        return new Generator(
+                outOfOrdernessMs,
+                idlenessMs,
+                heartbeatIdlenessMs,
+                clock == null ? SystemClock.getInstance() : clock);
     }
 
     @Override

@@ -73,6 +73,18 @@ class InputWatermarksTest {
     }
 
     @Test
+    void theStrategyTravelsWithTheJobGraph() throws Exception {
+        InputWatermarks w =
+                org.apache.flink.util.InstantiationUtil.clone(
+                        new InputWatermarks(2_000, 5_000, 120_000));
+        Out out = new Out();
+        var gen = w.createWatermarkGenerator(null);
+        gen.onEvent(beat(T), T, out);
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T - 2_001);
+    }
+
+    @Test
     void aPartitionWithoutHeartbeatsIsIdleSoon() {
         ManualClock clock = new ManualClock(0);
         InputWatermarks w = new InputWatermarks(2_000, 5_000, 120_000, clock);
