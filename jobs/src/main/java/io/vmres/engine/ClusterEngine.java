@@ -2,8 +2,10 @@ package io.vmres.engine;
 
 import io.vmres.engine.correlate.Correlation;
 import io.vmres.engine.correlate.Correlator;
+import io.vmres.engine.detect.ClockAlerts;
 import io.vmres.engine.detect.Detector;
 import io.vmres.engine.detect.HealthRules;
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Health;
@@ -96,6 +98,9 @@ public final class ClusterEngine implements Engine, Serializable {
     /** The fleet view told to dashboards; made afresh on a restore of a state without it. */
     private HostStates hostStates;
 
+    /** The hosts told of a wrong clock lately; made afresh on a restore of a state without it. */
+    private ClockAlerts clockAlerts = new ClockAlerts();
+
     /** The last ts of the input, once it ended. */
     private long inputEnd = Long.MAX_VALUE;
 
@@ -162,6 +167,7 @@ public final class ClusterEngine implements Engine, Serializable {
         sim.write(out);
         planning.write(out);
         hostStates.write(out);
+        clockAlerts.write(out);
     }
 
     public static ClusterEngine read(StateInput in) throws IOException {
@@ -187,6 +193,7 @@ public final class ClusterEngine implements Engine, Serializable {
                         SimHypervisor.read(in),
                         FleetPlanning.read(in, cluster));
         e.hostStates = HostStates.read(in, cluster, fleet, incidents);
+        e.clockAlerts = in.version() >= 4 ? ClockAlerts.read(in) : new ClockAlerts();
         e.inputEnd = inputEnd;
         e.nextPruneTs = nextPruneTs;
         return e;
@@ -223,6 +230,9 @@ public final class ClusterEngine implements Engine, Serializable {
         }
         if (hostStates == null) {
             hostStates = new HostStates(cluster, fleet, incidents);
+        }
+        if (clockAlerts == null) {
+            clockAlerts = new ClockAlerts();
         }
         wire();
     }
@@ -345,7 +355,9 @@ public final class ClusterEngine implements Engine, Serializable {
         Long retention = options.endedRetentionMs();
         if (retention != null && t >= nextPruneTs) {
             incidentRules.pruneEnded(t, retention);
-            nextPruneTs = Math.floorDiv(t, PRUNE_PERIOD_MS) * PRUNE_PERIOD_MS + PRUNE_PERIOD_MS;
+            nextPruneTs =
+                    Times.plus(
+                            Math.floorDiv(t, PRUNE_PERIOD_MS) * PRUNE_PERIOD_MS, PRUNE_PERIOD_MS);
         }
     }
 
@@ -447,6 +459,11 @@ public final class ClusterEngine implements Engine, Serializable {
         planning.touch(e, fleet.vms());
         if (e instanceof Heartbeat hb) {
             detector.heartbeat(hb, out);
+            return;
+        }
+        if (e instanceof ClockSkew c) {
+            // a note of the pipeline's, not an input: it changes nothing but the alerts
+            clockAlerts.note(c, settings.maxClockSkewMs(), out);
             return;
         }
         incidents.changed();

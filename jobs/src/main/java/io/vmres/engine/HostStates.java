@@ -1,5 +1,6 @@
 package io.vmres.engine;
 
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
@@ -58,6 +59,9 @@ final class HostStates implements Serializable {
      */
     boolean touchedBy(List<Event> events) {
         for (Event e : events) {
+            if (e instanceof ClockSkew) {
+                continue; // a note of a wrong clock changes no host's view
+            }
             if (!(e instanceof Heartbeat hb)) {
                 return true;
             }

@@ -52,6 +52,35 @@ public final class Times {
         return seconds * 1000L + millis;
     }
 
+    /**
+     * {@code t + d}, saturating: an instant past the end of time is the end of time ({@link
+     * Long#MAX_VALUE}, which no timer reaches), one before its start is {@link Long#MIN_VALUE}. An
+     * event stamped near either end (a live record's own ts is any long) never wraps around.
+     */
+    public static long plus(long t, long d) {
+        long r = t + d;
+        // overflow only when both operands have the sign the result lacks
+        if (((t ^ r) & (d ^ r)) < 0) {
+            return d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
+    /** {@code t - d}, saturating as {@link #plus}. */
+    public static long minus(long t, long d) {
+        long r = t - d;
+        if (((t ^ d) & (t ^ r)) < 0) {
+            return d > 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+
+    /** {@code |a - b|}, saturating at {@link Long#MAX_VALUE}. */
+    public static long distance(long a, long b) {
+        long d = minus(Math.max(a, b), Math.min(a, b));
+        return d < 0 ? Long.MAX_VALUE : d;
+    }
+
     /** Formats epoch milliseconds as {@code YYYY-MM-DDThh:mm:ss.sssZ}. */
     public static String format(long epochMillis) {
         return OUT.format(java.time.Instant.ofEpochMilli(epochMillis));

@@ -144,13 +144,13 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         if (r.isEnd()) {
             endTs.update(r.endTs());
             // the check for "done" runs in onTimer; make sure one comes even for an idle cluster
-            wakeAt(Math.max(r.endTs(), watermark + 1), ctx);
+            wakeAt(Math.max(r.endTs(), Times.plus(watermark, 1)), ctx);
             return;
         }
         Event e = r.event();
         if (e.ts() <= watermark) {
             // Only on live streams: a recording's reader has already set late lines apart.
-            Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
+            Event retimed = LatePolicy.retimeOrDrop(e, Times.plus(watermark, 1));
             if (retimed != null) {
                 retimedEvents.inc();
                 metrics.of(currentKey).retimedEvents.inc();

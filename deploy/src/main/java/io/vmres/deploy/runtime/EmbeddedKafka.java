@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -198,6 +199,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int partitions = 4;
         private List<String> topics = Topics.ALL;
+        private boolean appendTime = true;
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private final Map<String, String> overrides = new LinkedHashMap<>();
@@ -236,6 +238,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** The topics to create at start; default {@link Topics#ALL}. */
         public Builder topics(List<String> topics) {
             this.topics = List.copyOf(topics);
+            return this;
+        }
+
+        /**
+         * Whether the input topics are created with {@code message.timestamp.type=LogAppendTime}
+         * (default true, as {@code vmres topics} sets them up): the job then reads the broker's
+         * append time as each event's {@code recvTs}. False keeps the producers' timestamps, for
+         * tests that write events of another day and want their own ts to stand.
+         */
+        public Builder appendTimeOnInputs(boolean appendTime) {
+            this.appendTime = appendTime;
             return this;
         }
 
@@ -414,7 +427,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             try (Admin admin = Admin.create(props)) {
                 List<NewTopic> wanted = new ArrayList<>();
                 for (String topic : topics) {
-                    wanted.add(new NewTopic(topic, partitions, (short) 1));
+                    // the inputs carry the broker's append time, the job's recvTs, as on any
+                    // Kafka set up by vmres (TopicSetup)
+                    wanted.add(
+                            new NewTopic(topic, partitions, (short) 1)
+                                    .configs(
+                                            appendTime && TopicSetup.isInput(topic)
+                                                    ? Map.of(
+                                                            TopicConfig
+                                                                    .MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                                                            "LogAppendTime")
+                                                    : Map.of()));
                 }
                 Set<String> existing =
                         admin.listTopics().names().get(remaining(deadline), TimeUnit.NANOSECONDS);

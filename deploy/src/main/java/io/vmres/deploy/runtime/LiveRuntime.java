@@ -42,6 +42,7 @@ public final class LiveRuntime implements AutoCloseable {
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final EmbeddedKafka kafka;
+    private final String bootstrap;
     private final SimulatedFleet fleet;
     private final SimulatedHypervisor hypervisor;
     private volatile JobClient job;
@@ -52,7 +53,11 @@ public final class LiveRuntime implements AutoCloseable {
 
     private LiveRuntime(Builder b) throws Exception {
         try {
-            kafka = b.kafka != null ? b.kafka : push(EmbeddedKafka.builder().start());
+            kafka =
+                    b.kafka != null || b.bootstrap != null
+                            ? b.kafka
+                            : push(EmbeddedKafka.builder().start());
+            bootstrap = b.bootstrap != null ? b.bootstrap : kafka.bootstrapServers();
             fleet = b.fleet;
             hypervisor =
                     b.hypervisor != null
@@ -72,17 +77,14 @@ public final class LiveRuntime implements AutoCloseable {
                 env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
             }
             options =
-                    LiveOptions.defaults(kafka.bootstrapServers())
-                            .withSettings(b.settings)
-                            .withExactlyOnce(true);
+                    LiveOptions.defaults(bootstrap).withSettings(b.settings).withExactlyOnce(true);
             LiveJob.build(env, options);
             job = env.executeAsync("vmres");
             push(() -> cancel(this.job));
             LOG.info("vmres job {} submitted", job.getJobID());
 
             ConnectorService connector =
-                    new ConnectorService(
-                            kafka.bootstrapServers(), hypervisor, ConnectorOptions.defaults());
+                    new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults());
             push(connector);
             connector.start();
             connectorMetrics =
@@ -94,7 +96,7 @@ public final class LiveRuntime implements AutoCloseable {
                                                     "127.0.0.1", b.connectorMetricsPort),
                                             () -> PrometheusText.of(connector)));
 
-            Producer<byte[], byte[]> producer = producer(kafka.bootstrapServers());
+            Producer<byte[], byte[]> producer = producer(bootstrap);
             push(producer);
             telemetry = fleet.telemetry(producer);
             push(telemetry);
@@ -206,6 +208,7 @@ public final class LiveRuntime implements AutoCloseable {
     public static final class Builder {
         private final SimulatedFleet fleet;
         private EmbeddedKafka kafka;
+        private String bootstrap;
         private SimulatedHypervisor hypervisor;
         private Settings settings = Settings.DEFAULTS;
         private int parallelism = 2;
@@ -221,6 +224,15 @@ public final class LiveRuntime implements AutoCloseable {
         }
 
         /** A broker the caller owns (and closes); by default the runtime starts its own. */
+        /**
+         * A Kafka of the caller's (several brokers, say), its topics already there; the runtime
+         * starts no broker of its own. {@link #kafka()} is then null.
+         */
+        public Builder bootstrapServers(String bootstrap) {
+            this.bootstrap = bootstrap;
+            return this;
+        }
+
         public Builder kafka(EmbeddedKafka kafka) {
             this.kafka = kafka;
             return this;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.deploy.cli.Cli;
 import io.vmres.deploy.cli.WiredActions;
 import io.vmres.deploy.runtime.Await;
+import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.schema.Alert;
 import io.vmres.schema.AvroCodec;
@@ -44,7 +45,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("slow")
 class ConfirmITCase {
-    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    // events of another day, whose own ts must stand: producer timestamps on the inputs
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA =
+            new EmbeddedKafkaExtension(EmbeddedKafka.builder().appendTimeOnInputs(false));
 
     @Test
     void sendsOneConfirmationKeyedByHostAndSaysWhereItWent() throws Exception {

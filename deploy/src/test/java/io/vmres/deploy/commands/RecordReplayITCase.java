@@ -5,17 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
-import io.vmres.connector.sim.Latency;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.deploy.runtime.LiveRuntime;
+import io.vmres.deploy.runtime.QuickHypervisor;
 import io.vmres.engine.Times;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.job.replay.ReplayJob;
-import io.vmres.schema.Action;
 import io.vmres.schema.Incident;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -78,13 +77,7 @@ class RecordReplayITCase {
                         .vmsPerHost(4)
                         .seed(11)
                         .build();
-        SimulatedHypervisor hypervisor =
-                SimulatedHypervisor.builder(fleet)
-                        .latency(Action.FENCE_HOST, Latency.fixed(Duration.ofMillis(300)))
-                        .latency(Action.MAP_DISKS, Latency.fixed(Duration.ofMillis(200)))
-                        .latency(Action.RESTART_VM, Latency.fixed(Duration.ofMillis(500)))
-                        .seed(11)
-                        .build();
+        SimulatedHypervisor hypervisor = QuickHypervisor.of(fleet, 11);
         recording = tmp.resolve("crash.jsonl");
         FleetHost crashed =
                 fleet.hosts().stream().filter(h -> !h.spare() && h.bmc()).findFirst().orElseThrow();

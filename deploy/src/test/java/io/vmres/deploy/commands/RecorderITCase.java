@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.deploy.cli.Cli;
 import io.vmres.deploy.cli.WiredActions;
 import io.vmres.deploy.runtime.Await;
+import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.engine.Times;
@@ -52,7 +53,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class RecorderITCase {
-    @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+    // events of another day, whose own ts must stand: producer timestamps on the inputs
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA =
+            new EmbeddedKafkaExtension(EmbeddedKafka.builder().appendTimeOnInputs(false));
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AvroCodec CODEC = new AvroCodec();

@@ -95,7 +95,7 @@ public final class Correlator {
                 continue;
             }
             long loss = hs.lossTime();
-            if (loss > t - timeout && loss <= t) {
+            if (loss > Times.minus(t, timeout) && loss <= t) {
                 recent++;
             }
             if (hs.status() == Status.NORMAL || hs.status() == Status.ISOLATED) {
@@ -216,7 +216,7 @@ public final class Correlator {
                                             || (p.powerDomain() != null
                                                     && p.powerDomain()
                                                             .equals(g.record().powerDomain())));
-                    if (domain && Math.abs(p.lossTs() - g.lossTime()) <= timeout) {
+                    if (domain && Times.distance(p.lossTs(), g.lossTime()) <= timeout) {
                         target = inc;
                     }
                 }

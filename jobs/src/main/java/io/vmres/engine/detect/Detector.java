@@ -2,6 +2,7 @@ package io.vmres.engine.detect;
 
 import io.vmres.engine.Settings;
 import io.vmres.engine.Timers;
+import io.vmres.engine.Times;
 import io.vmres.engine.event.Health;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.fleet.Channel;
@@ -58,7 +59,7 @@ public final class Detector {
         Channel c = Channel.of(hb.channel());
         hs.beat(c, hb.ts());
         if (hs.arm(c)) {
-            timers.channelLoss(hs.lastBeat(c) + settings.heartbeatTimeoutMs(), hs.id, c);
+            timers.channelLoss(Times.plus(hs.lastBeat(c), settings.heartbeatTimeoutMs()), hs.id, c);
         }
         if (hs.status() == Status.ISOLATED && c == Channel.MGMT) {
             incidents.changed();
@@ -78,9 +79,9 @@ public final class Detector {
         HostState hs = fleet.hosts().get(host);
         long timeout = settings.heartbeatTimeoutMs();
         hs.disarm(c);
-        if (hs.lastBeat(c) + timeout > t) {
+        if (Times.plus(hs.lastBeat(c), timeout) > t) {
             hs.arm(c);
-            timers.channelLoss(hs.lastBeat(c) + timeout, hs.id, c);
+            timers.channelLoss(Times.plus(hs.lastBeat(c), timeout), hs.id, c);
             return;
         }
         if (t > inputEnd) {
@@ -89,9 +90,9 @@ public final class Detector {
         hs.lose(c, t);
         long ooo = settings.outOfOrdernessMs();
         if (hs.silent()) {
-            timers.classify(t + ooo, hs.id, hs.lossTime());
+            timers.classify(Times.plus(t, ooo), hs.id, hs.lossTime());
         } else if (c == Channel.MGMT && hs.used(Channel.STORAGE)) {
-            timers.isolation(t + ooo, hs.id, t);
+            timers.isolation(Times.plus(t, ooo), hs.id, t);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.vmres.engine.detect;
 
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
 import io.vmres.engine.event.Health;
 import io.vmres.engine.state.StateInput;
 import io.vmres.engine.state.StateOutput;
@@ -79,7 +80,7 @@ public final class HealthRules implements Serializable {
         if (value < s.tempThresholdC()) {
             w[1] = 0;
         }
-        return first ? start + MINUTE : Long.MIN_VALUE;
+        return first ? Times.plus(start, MINUTE) : Long.MIN_VALUE;
     }
 
     /**
@@ -87,20 +88,20 @@ public final class HealthRules implements Serializable {
      * consecutive hot windows (a window without samples breaks the run).
      */
     public boolean windowEnd(long end, Settings s) {
-        long[] w = tempWindows.remove(end - MINUTE);
+        long[] w = tempWindows.remove(Times.minus(end, MINUTE));
         boolean hot = w != null && w[0] > 0 && w[1] == 1;
         if (!hot) {
             hotRun = 0;
             return false;
         }
-        hotRun = lastHotWindowEnd == end - MINUTE ? hotRun + 1 : 1;
+        hotRun = lastHotWindowEnd == Times.minus(end, MINUTE) ? hotRun + 1 : 1;
         lastHotWindowEnd = end;
         return hotRun >= s.tempWindows();
     }
 
     private String eccSample(long t, double v, Settings s) {
         // the window is (t - eccWindow, t]
-        while (!ecc.isEmpty() && ecc.peekFirst()[0] <= t - s.eccWindowMs()) {
+        while (!ecc.isEmpty() && ecc.peekFirst()[0] <= Times.minus(t, s.eccWindowMs())) {
             eccSum -= Double.longBitsToDouble(ecc.pollFirst()[1]);
         }
         ecc.addLast(new long[] {t, Double.doubleToLongBits(v)});
@@ -120,7 +121,7 @@ public final class HealthRules implements Serializable {
         Double low = null;
         for (Iterator<double[]> it = q.iterator(); it.hasNext(); ) {
             double[] x = it.next();
-            if (x[0] < t - s.smartWindowMs()) {
+            if (x[0] < Times.minus(t, s.smartWindowMs())) {
                 it.remove();
             } else if (x[0] < t && (low == null || x[1] < low)) {
                 low = x[1];

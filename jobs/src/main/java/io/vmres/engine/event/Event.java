@@ -21,7 +21,8 @@ public sealed interface Event extends Serializable
                 OperatorConfirm,
                 SimFault,
                 CommandResultEvent,
-                Prediction {
+                Prediction,
+                ClockSkew {
     long ts();
 
     long seq();

@@ -68,6 +68,8 @@ public final class Events {
             return new CommandResultEvent(ts, seq, r.commandId(), r.status(), r.detail());
         } else if (e instanceof Prediction p) {
             return new Prediction(ts, seq, p.host(), p.rule(), p.sensor(), p.value());
+        } else if (e instanceof ClockSkew c) {
+            return new ClockSkew(ts, seq, c.host(), c.claimedTs());
         }
         throw new IllegalArgumentException("an event of unknown type " + e.type());
     }
@@ -97,6 +99,8 @@ public final class Events {
             return c.host();
         } else if (e instanceof Prediction p) {
             return p.host();
+        } else if (e instanceof ClockSkew c) {
+            return c.host();
         }
         return null;
     }

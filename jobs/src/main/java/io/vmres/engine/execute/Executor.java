@@ -4,6 +4,7 @@ import io.vmres.engine.ClusterEngine.Hypervisor;
 import io.vmres.engine.ExecutionMode;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Timers;
+import io.vmres.engine.Times;
 import io.vmres.engine.correlate.Correlation;
 import io.vmres.engine.execute.VmJob.Phase;
 import io.vmres.engine.fleet.FailedDomains;
@@ -346,7 +347,9 @@ public final class Executor {
                 }
                 latestStart.put(
                         inc.id(),
-                        inc.deadline() - left * SimHypervisor.latency(Action.LIVE_MIGRATE_VM));
+                        Times.minus(
+                                inc.deadline(),
+                                left * SimHypervisor.latency(Action.LIVE_MIGRATE_VM)));
             }
         }
         return Comparator.comparingLong(
@@ -467,15 +470,15 @@ public final class Executor {
             boolean hit = sim.consume(co); // a matching fault is used up whatever the answer
             if (latency > timeout) {
                 c.decide(CommandStatus.TIMED_OUT, "no answer within commandTimeout");
-                c.answerAt(t + timeout);
+                c.answerAt(Times.plus(t, timeout));
             } else {
                 if (hit) {
                     c.decide(CommandStatus.FAILED, "sim-fault");
                 }
-                c.answerAt(t + latency);
+                c.answerAt(Times.plus(t, latency));
             }
         } else {
-            c.answerAt(t + timeout);
+            c.answerAt(Times.plus(t, timeout));
         }
         timers.answer(c.answerTs(), id);
     }

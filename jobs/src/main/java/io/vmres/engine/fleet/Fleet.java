@@ -1,6 +1,7 @@
 package io.vmres.engine.fleet;
 
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
 import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.fleet.HostState.Status;
 import io.vmres.engine.state.StateInput;
@@ -147,7 +148,7 @@ public final class Fleet implements Serializable {
             return false;
         }
         for (Channel c : Channel.values()) {
-            if (th.used(c) && th.lastBeat(c) + settings.heartbeatTimeoutMs() <= now) {
+            if (th.used(c) && Times.plus(th.lastBeat(c), settings.heartbeatTimeoutMs()) <= now) {
                 return false;
             }
         }

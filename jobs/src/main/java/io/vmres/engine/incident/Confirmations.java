@@ -42,7 +42,7 @@ public final class Confirmations {
                     || hs.record() == null
                     || !powerDomain.equals(hs.record().powerDomain())
                     || !fleet.provenOffByDomain(hs)
-                    || hs.lastBeatAny() + settings.heartbeatTimeoutMs() >= t) {
+                    || Times.plus(hs.lastBeatAny(), settings.heartbeatTimeoutMs()) >= t) {
                 continue;
             }
             Incident inc = incidents.get(hs.incidentId());
@@ -77,7 +77,7 @@ public final class Confirmations {
                 why = "host is in a HOST_FAILURE incident";
             } else if (part.confirmed()) {
                 why = "host is already confirmed";
-            } else if (hs.lastBeatAny() + settings.heartbeatTimeoutMs() >= t) {
+            } else if (Times.plus(hs.lastBeatAny(), settings.heartbeatTimeoutMs()) >= t) {
                 why = "host sent heartbeats within the timeout";
             }
         }

@@ -60,7 +60,7 @@ public final class Drains {
         if (predicted) {
             hs.draining(true);
             hs.predictedIncident(inc.id());
-            inc.deadline(t + settings.evacuationLeadTimeMs());
+            inc.deadline(Times.plus(t, settings.evacuationLeadTimeMs()));
             inc.evidence().put("rule", d.rule());
             inc.evidence().put("sensor", d.sensor());
             if (!d.rule().equals("cpu_temp")) {

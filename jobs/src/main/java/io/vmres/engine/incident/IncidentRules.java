@@ -1,6 +1,7 @@
 package io.vmres.engine.incident;
 
 import io.vmres.engine.IncidentFigures;
+import io.vmres.engine.Times;
 import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
@@ -228,7 +229,7 @@ public final class IncidentRules {
                 }
             }
         }
-        long before = t - retentionMs;
+        long before = Times.minus(t, retentionMs);
         incidents.dropIf(
                 inc ->
                         inc.ended()

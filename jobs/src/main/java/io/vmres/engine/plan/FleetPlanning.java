@@ -1,5 +1,6 @@
 package io.vmres.engine.plan;
 
+import io.vmres.engine.Times;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
@@ -151,7 +152,7 @@ public final class FleetPlanning implements Serializable {
             return null;
         }
         lookNow = false;
-        nextLook = now + LOOK_EVERY_MS;
+        nextLook = Times.plus(now, LOOK_EVERY_MS);
         for (HostState hs : fleet.hosts().values()) {
             Seen s = seen.get(hs.id);
             if (s == null) {
@@ -175,7 +176,7 @@ public final class FleetPlanning implements Serializable {
         plans.update(ledger, changed);
         boolean freshDomains = admission == null || now >= nextDomainLook;
         if (freshDomains) {
-            nextDomainLook = now + DOMAINS_EVERY_MS;
+            nextDomainLook = Times.plus(now, DOMAINS_EVERY_MS);
         }
         Admission a = Admission.of(ledger, plans, cluster, freshDomains ? null : admission);
         if (a.equals(admission)) {

@@ -1,5 +1,6 @@
 package io.vmres.engine.recording;
 
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Events;
@@ -41,7 +42,8 @@ import java.util.TreeSet;
  *       of another cluster.
  *   <li>{@code vm-removed}: the cluster of the VM's last host.
  *   <li>{@code host-removed}, {@code heartbeat}, {@code power}, {@code health}, {@code
- *       maintenance}, {@code maintenance-end}, {@code operator-confirm}: the cluster of the host.
+ *       maintenance}, {@code maintenance-end}, {@code operator-confirm}, and the pipeline's own
+ *       {@link ClockSkew} notes: the cluster of the host.
  *   <li>{@code sim-fault}: every cluster (each counts it separately); a cluster first seen later
  *       first receives, in order, every sim-fault routed before it appeared.
  *   <li>{@code power-domain}: every cluster (a domain may feed hosts of several, and a host may
@@ -190,6 +192,8 @@ public final class ClusterRouter implements Serializable {
         } else if (e instanceof MaintenanceEnd x) {
             return x.host();
         } else if (e instanceof OperatorConfirm x) {
+            return x.host();
+        } else if (e instanceof ClockSkew x) {
             return x.host();
         }
         throw new IllegalArgumentException("no route for event type " + e.type());

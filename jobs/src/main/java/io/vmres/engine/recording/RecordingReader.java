@@ -3,6 +3,7 @@ package io.vmres.engine.recording;
 import io.vmres.engine.ClockRule;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Events;
 import io.vmres.engine.out.AlertOut;
@@ -58,6 +59,10 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
     private long retimedEvents;
     private long maxOnTimeTs = Long.MIN_VALUE;
     private Item next;
+
+    /** The note of a wrong clock that follows the event it speaks of. */
+    private Item queued;
+
     private boolean eof;
 
     private RecordingReader(BufferedReader in, String fileName, Map<String, String> overrides) {
@@ -161,6 +166,10 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
 
     @Override
     public boolean hasNext() {
+        if (next == null && queued != null) {
+            next = queued;
+            queued = null;
+        }
         while (next == null && !eof) {
             String line = readLine();
             if (line == null) {
@@ -198,9 +207,12 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
         EventParser.Valid valid = (EventParser.Valid) p;
         Event e = valid.event();
         ClockRule clocks = new ClockRule(settings.maxClockSkewMs());
+        ClockSkew skew = null;
         if (clocks.isSkewed(e.ts(), valid.recvTs())) {
             // A wrong clock: the time the event arrived stands for it, lateness included.
+            long claimed = e.ts();
             e = Events.at(e, valid.recvTs());
+            skew = ClockSkew.of(e, claimed);
             retimedEvents++;
         }
         if (maxOnTimeTs != Long.MIN_VALUE && e.ts() < maxOnTimeTs - settings.outOfOrdernessMs()) {
@@ -228,6 +240,10 @@ public final class RecordingReader implements Iterator<RecordingReader.Item>, Cl
         }
         events++;
         maxOnTimeTs = Math.max(maxOnTimeTs, e.ts());
+        if (skew != null) {
+            // right after its event, at the same instant: the engine tells the operator
+            queued = new EventItem(skew);
+        }
         return new EventItem(e);
     }
 

@@ -16,20 +16,27 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * One record read from an input topic: the event it holds, or the dead letter it became. For a
- * command result, {@code cluster} is the cluster of the command it answers.
+ * command result, {@code cluster} is the cluster of the command it answers. {@code partition} names
+ * the Kafka partition it was read from ({@code topic-N}), or is null when unknown.
  */
-public record Decoded(Event event, String cluster, DeadLetter deadLetter) implements Serializable {
-    private static final long serialVersionUID = 1L;
+public record Decoded(Event event, String cluster, DeadLetter deadLetter, String partition)
+        implements Serializable {
+    private static final long serialVersionUID = 2L;
 
     public static final TypeInformation<Decoded> TYPE =
             SerializerTypeInfo.of(Decoded.class, () -> Serializer.INSTANCE);
 
     public static Decoded event(Event event, String cluster) {
-        return new Decoded(event, cluster, null);
+        return new Decoded(event, cluster, null, null);
     }
 
     public static Decoded bad(DeadLetter deadLetter) {
-        return new Decoded(null, null, deadLetter);
+        return new Decoded(null, null, deadLetter, null);
+    }
+
+    /** The same record, read from {@code partition}. */
+    public Decoded from(String partition) {
+        return new Decoded(event, cluster, deadLetter, partition);
     }
 
     public boolean isBad() {
@@ -51,6 +58,10 @@ public record Decoded(Event event, String cluster, DeadLetter deadLetter) implem
 
         @Override
         public void serialize(Decoded d, DataOutputView out) throws IOException {
+            out.writeBoolean(d.partition != null);
+            if (d.partition != null) {
+                out.writeUTF(d.partition);
+            }
             out.writeBoolean(d.isBad());
             if (d.isBad()) {
                 byte[] bytes = codec().encode(d.deadLetter);
@@ -67,17 +78,18 @@ public record Decoded(Event event, String cluster, DeadLetter deadLetter) implem
 
         @Override
         public Decoded deserialize(DataInputView in) throws IOException {
+            String partition = in.readBoolean() ? in.readUTF() : null;
             if (in.readBoolean()) {
                 byte[] bytes = new byte[in.readInt()];
                 in.readFully(bytes);
                 try {
-                    return Decoded.bad((DeadLetter) codec().decode(bytes));
+                    return Decoded.bad((DeadLetter) codec().decode(bytes)).from(partition);
                 } catch (AvroCodec.BadRecordException e) {
                     throw new IOException(e.getMessage(), e);
                 }
             }
             Event event = EventSerializer.INSTANCE.deserialize(in);
-            return Decoded.event(event, in.readBoolean() ? in.readUTF() : null);
+            return Decoded.event(event, in.readBoolean() ? in.readUTF() : null).from(partition);
         }
 
         @Override

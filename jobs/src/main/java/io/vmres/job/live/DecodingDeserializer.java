@@ -1,6 +1,7 @@
 package io.vmres.job.live;
 
 import io.vmres.engine.ClockRule;
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Events;
 import io.vmres.schema.AvroCodec;
@@ -24,7 +25,8 @@ import org.apache.kafka.common.record.TimestampType;
  * whose records carry the broker's append time ({@code message.timestamp.type=LogAppendTime}), that
  * time is the event's {@code recvTs}, and an event stamped more than {@code maxClockSkew} away from
  * it takes it as its event time. On a topic of producer timestamps nothing is known of arrival, and
- * the event's own time stands.
+ * the event's own time stands. A retimed event is followed by a {@link ClockSkew} note, from which
+ * the engine of the host's cluster writes its {@code CLOCK_SKEW} alert.
  */
 public final class DecodingDeserializer implements KafkaRecordDeserializationSchema<Decoded> {
     private static final long serialVersionUID = 1L;
@@ -57,10 +59,18 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
                     record.timestampType() == TimestampType.LOG_APPEND_TIME
                             ? record.timestamp()
                             : ClockRule.NO_RECV_TS;
+            ClockSkew skew = null;
             if (clocks.isSkewed(event.ts(), recvTs)) {
+                long claimed = event.ts();
                 event = Events.at(event, recvTs);
+                skew = ClockSkew.of(event, claimed);
             }
-            out.collect(Decoded.event(event, cluster));
+            String partition = record.topic() + "-" + record.partition();
+            out.collect(Decoded.event(event, cluster).from(partition));
+            if (skew != null) {
+                // the engine of the host's cluster tells the operator (CLOCK_SKEW), as in a replay
+                out.collect(Decoded.event(skew, null).from(partition));
+            }
         } catch (AvroCodec.BadRecordException | AvroEvents.InvalidEventException e) {
             out.collect(Decoded.bad(deadLetter(source, record, e.getMessage())));
         } catch (RuntimeException e) {

@@ -48,18 +48,24 @@ public final class LiveJob {
                         .setDeserializer(
                                 new DecodingDeserializer(options.settings().maxClockSkewMs()))
                         .build();
+        // per partition: a heartbeat partition that stalls holds event time (InputWatermarks)
         WatermarkStrategy<Decoded> watermarks =
-                WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
-                                java.time.Duration.ofMillis(options.settings().outOfOrdernessMs()))
-                        .withTimestampAssigner(
-                                (d, ignored) -> d.isBad() ? Long.MIN_VALUE : d.event().ts())
-                        .withIdleness(options.idleness());
+                new InputWatermarks(
+                        options.settings().outOfOrdernessMs(),
+                        options.idleness().toMillis(),
+                        options.heartbeatIdleness().toMillis());
         DataStream<Decoded> decoded =
                 env.fromSource(source, watermarks, "inputs")
                         .returns(Decoded.TYPE)
                         .name("inputs")
                         .uid("inputs");
+        DataStream<Emitted> stalls =
+                PartitionStallWatch.attach(
+                        decoded,
+                        options.idleness().toMillis(),
+                        options.heartbeatIdleness().toMillis());
         decide(decoded, options.settings(), idEpoch(System.currentTimeMillis()))
+                .union(stalls)
                 .sinkTo(sink(options))
                 .name("decisions")
                 .uid("decisions");

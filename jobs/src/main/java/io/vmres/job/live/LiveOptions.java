@@ -13,13 +13,18 @@ import java.util.TreeMap;
  *
  * @param exactlyOnce commands go out in Kafka transactions committed with each checkpoint, so a
  *     crash neither loses nor repeats one (consumers must read committed)
- * @param idleness a partition quiet for this long no longer holds back event time
+ * @param idleness a partition that has carried no heartbeat and is quiet for this long no longer
+ *     holds back event time (an empty partition of a small fleet); a heartbeat partition quiet this
+ *     long is told as stalled ({@code PARTITION_STALLED})
  * @param groupId the consumer group of the job's source (offsets are in checkpoints; the group only
  *     names the job to the brokers)
  * @param transactionalIdPrefix the prefix of the sink's transactional ids: unique per job on one
  *     Kafka, or two jobs fence each other's transactions
  * @param kafkaProperties Kafka client properties applied to every client of the job (security,
  *     timeouts); what exactly-once needs is set on top of them
+ * @param heartbeatIdleness how long event time waits for a partition that has carried heartbeats
+ *     and gives nothing (its leader hangs, it cannot be read): far above heartbeatTimeout +
+ *     outOfOrderness, so that no delay of the input alone makes a host silent
  */
 public record LiveOptions(
         String bootstrapServers,
@@ -28,14 +33,21 @@ public record LiveOptions(
         Duration idleness,
         String groupId,
         String transactionalIdPrefix,
-        Map<String, String> kafkaProperties)
+        Map<String, String> kafkaProperties,
+        Duration heartbeatIdleness)
         implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
+
+    /** The default of {@code heartbeatIdleness}. */
+    public static final Duration HEARTBEAT_IDLENESS = Duration.ofMinutes(2);
 
     public LiveOptions {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+        if (heartbeatIdleness.compareTo(idleness) < 0) {
+            throw new IllegalArgumentException("heartbeatIdleness must not be below idleness");
+        }
         // a sorted copy: serializable, and the same options give the same job graph
         kafkaProperties = new TreeMap<>(kafkaProperties);
     }
@@ -48,7 +60,8 @@ public record LiveOptions(
                 Duration.ofSeconds(5),
                 "vmres-job",
                 "vmres-job",
-                Map.of());
+                Map.of(),
+                HEARTBEAT_IDLENESS);
     }
 
     public LiveOptions withSettings(Settings s) {
@@ -59,7 +72,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                heartbeatIdleness);
     }
 
     public LiveOptions withExactlyOnce(boolean e) {
@@ -70,7 +84,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                heartbeatIdleness);
     }
 
     public LiveOptions withGroupId(String g) {
@@ -81,7 +96,8 @@ public record LiveOptions(
                 idleness,
                 g,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                heartbeatIdleness);
     }
 
     public LiveOptions withTransactionalIdPrefix(String prefix) {
@@ -92,7 +108,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 prefix,
-                kafkaProperties);
+                kafkaProperties,
+                heartbeatIdleness);
     }
 
     public LiveOptions withKafkaProperties(Map<String, String> p) {
@@ -103,7 +120,20 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                p);
+                p,
+                heartbeatIdleness);
+    }
+
+    public LiveOptions withIdleness(Duration quiet, Duration heartbeatQuiet) {
+        return new LiveOptions(
+                bootstrapServers,
+                settings,
+                exactlyOnce,
+                quiet,
+                groupId,
+                transactionalIdPrefix,
+                kafkaProperties,
+                heartbeatQuiet);
     }
 
     /** The client properties as {@link Properties}, a fresh copy for each client. */

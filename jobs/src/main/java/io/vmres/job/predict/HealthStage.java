@@ -1,6 +1,7 @@
 package io.vmres.job.predict;
 
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
 import io.vmres.engine.detect.HealthRules;
 import io.vmres.engine.event.Health;
 import io.vmres.engine.event.Prediction;
@@ -160,7 +161,7 @@ public final class HealthStage {
                 Map<String, List<HotMinute>> match, Context ctx, Collector<Routed> out) {
             List<HotMinute> run = match.get("hot");
             HotMinute last = run.get(run.size() - 1);
-            long end = last.start() + HealthRules.MINUTE;
+            long end = Times.plus(last.start(), HealthRules.MINUTE);
             // after every input event of its instant, as the engine's own window timers are
             out.collect(
                     Routed.of(

@@ -1,5 +1,6 @@
 package io.vmres.job.types;
 
+import io.vmres.engine.event.ClockSkew;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Health;
@@ -46,6 +47,7 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
     private static final byte RESULT = 12;
     private static final byte PREDICTION = 13;
     private static final byte POWER_DOMAIN = 14;
+    private static final byte CLOCK_SKEW = 15;
 
     @Override
     public void serialize(Event e, DataOutputView out) throws IOException {
@@ -133,6 +135,10 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
             out.writeUTF(p.rule());
             out.writeUTF(p.sensor());
             out.writeDouble(p.value());
+        } else if (e instanceof ClockSkew c) {
+            head(out, CLOCK_SKEW, e);
+            out.writeUTF(c.host());
+            out.writeLong(c.claimedTs());
         } else {
             throw new IOException("unknown event type " + e.getClass().getName());
         }
@@ -201,6 +207,8 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
             case PREDICTION:
                 return new Prediction(
                         ts, seq, in.readUTF(), in.readUTF(), in.readUTF(), in.readDouble());
+            case CLOCK_SKEW:
+                return new ClockSkew(ts, seq, in.readUTF(), in.readLong());
             default:
                 throw new IOException("unknown event tag " + tag);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClockRule;
 import io.vmres.engine.Times;
+import io.vmres.engine.event.ClockSkew;
+import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -129,7 +131,19 @@ class BoundsAndClocksTest {
                         line("h5", "10:00:11", "10:00:12"));
         RecordingReader r = RecordingReader.of(new StringReader(text), "clocks.jsonl", Map.of());
         List<Long> ts = new ArrayList<>();
-        r.forEachRemaining(i -> ts.add(((Heartbeat) ((RecordingReader.EventItem) i).event()).ts()));
+        List<String> notes = new ArrayList<>();
+        r.forEachRemaining(
+                i -> {
+                    Event e = ((RecordingReader.EventItem) i).event();
+                    if (e instanceof ClockSkew c) {
+                        // the note right after its event, for the CLOCK_SKEW alert
+                        notes.add(c.host() + " " + Times.format(c.claimedTs()) + " " + ts.size());
+                    } else {
+                        ts.add(((Heartbeat) e).ts());
+                    }
+                });
+        assertThat(notes)
+                .containsExactly("h2 2027-03-01T10:00:11.000Z 2", "h4 2026-03-01T09:59:47.000Z 4");
         assertThat(ts)
                 .containsExactly(
                         t("10:00:10"),

@@ -1,0 +1,69 @@
+package io.vmres.job.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmres.engine.out.AlertOut;
+import io.vmres.job.Emitted;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+/** A heartbeat partition that gives nothing is told, with its hosts, once; and again when read. */
+class PartitionStallWatchTest {
+    private static final String P = "vmres.telemetry.heartbeat-1";
+
+    private static List<AlertOut> alerts(
+            KeyedOneInputStreamOperatorTestHarness<String, Tuple3<String, String, Long>, Emitted>
+                    h) {
+        return h.extractOutputValues().stream().map(e -> (AlertOut) e.line()).toList();
+    }
+
+    @Test
+    void aQuietHeartbeatPartitionIsToldOnceWithItsHostsThenResumed() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
+            h.setProcessingTime(1_000);
+            h.processElement(Tuple3.of(P, "h-007", 2_000L), 0);
+            h.setProcessingTime(5_999);
+            assertThat(alerts(h)).isEmpty(); // quiet for less than 5 s
+            h.setProcessingTime(6_000);
+            h.setProcessingTime(30_000);
+            h.setProcessingTime(60_000);
+            assertThat(alerts(h))
+                    .singleElement()
+                    .satisfies(
+                            a -> {
+                                assertThat(a.kind()).isEqualTo(PartitionStallWatch.STALLED);
+                                assertThat(a.detail())
+                                        .contains(P)
+                                        .contains("h-003, h-007")
+                                        .contains("for 5 s");
+                                assertThat(a.ts()).isEqualTo(2_000L);
+                            });
+            h.setProcessingTime(61_000);
+            h.processElement(Tuple3.of(P, "h-003", 3_000L), 0);
+            assertThat(alerts(h)).hasSize(2);
+            assertThat(alerts(h).get(1).kind()).isEqualTo(PartitionStallWatch.RESUMED);
+            assertThat(alerts(h).get(1).detail()).contains("60 s");
+        }
+    }
+
+    @Test
+    void aPartitionReadSteadilyIsNeverTold() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            for (long t = 0; t <= 60_000; t += 1_000) {
+                h.setProcessingTime(t);
+                h.processElement(Tuple3.of(P, "h-003", t), 0);
+            }
+            assertThat(alerts(h)).isEmpty();
+        }
+    }
+}
