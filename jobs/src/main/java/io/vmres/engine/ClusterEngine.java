@@ -19,6 +19,7 @@ import io.vmres.engine.event.Power;
 import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import io.vmres.engine.execute.Answers;
@@ -464,6 +465,11 @@ public final class ClusterEngine implements Engine, Serializable {
         if (e instanceof ClockSkew c) {
             // a note of the pipeline's, not an input: it changes nothing but the alerts
             clockAlerts.note(c, settings.maxClockSkewMs(), out);
+            return;
+        }
+        if (e instanceof TelemetryStall s) {
+            // the live job's note of a stalled heartbeat partition: the host is not judged
+            detector.telemetryStall(s);
             return;
         }
         incidents.changed();

@@ -8,6 +8,7 @@ import io.vmres.engine.event.HostRemoved;
 import io.vmres.engine.event.Maintenance;
 import io.vmres.engine.event.MaintenanceEnd;
 import io.vmres.engine.event.OperatorConfirm;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 
@@ -16,8 +17,10 @@ import io.vmres.engine.event.VmRemoved;
  * measurement of its instant: late, it is dead-lettered and alerted, as in a recording. The
  * inventory, operators' requests and connectors' results are facts that still hold: dropping a host
  * record or a command result because a partition lagged would make the fleet view wrong or leave a
- * command unanswered forever, so they are applied at the first instant still open. (A recording's
- * reader sets late lines apart before they reach the engines, per the spec.)
+ * command unanswered forever, so they are applied at the first instant still open; so is the live
+ * job's note that a host's telemetry stalled or resumed (a resume dropped would leave the host
+ * unjudged for ever). (A recording's reader sets late lines apart before they reach the engines,
+ * per the spec.)
  */
 public final class LatePolicy {
     private LatePolicy() {}
@@ -32,7 +35,8 @@ public final class LatePolicy {
                         || e instanceof Maintenance
                         || e instanceof MaintenanceEnd
                         || e instanceof OperatorConfirm
-                        || e instanceof CommandResultEvent;
+                        || e instanceof CommandResultEvent
+                        || e instanceof TelemetryStall;
         return fact ? Events.at(e, ts) : null;
     }
 }

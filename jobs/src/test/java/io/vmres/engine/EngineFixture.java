@@ -11,6 +11,7 @@ import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
 import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
@@ -110,6 +111,12 @@ final class EngineFixture implements Output {
                 events.add(new Heartbeat(at(t), seq++, host, c));
             }
         }
+        return this;
+    }
+
+    /** The live job's note that the host's heartbeat partition stalled, or resumed, at t. */
+    EngineFixture stall(double t, String host, boolean resumed) {
+        events.add(new TelemetryStall(at(t), seq++, host, "heartbeat-0", resumed));
         return this;
     }
 

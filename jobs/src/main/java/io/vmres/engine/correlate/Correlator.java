@@ -49,6 +49,7 @@ public final class Correlator {
         HostState hs = fleet.hosts().get(host);
         // stale when the host beat again since, or is classified already
         if (hs.silent()
+                && !hs.stalled()
                 && hs.lossTime() == lossTime
                 && fleet.registeredHere(hs)
                 && (hs.status() == Status.NORMAL || hs.status() == Status.ISOLATED)) {
@@ -60,6 +61,7 @@ public final class Correlator {
     public void isolationTimer(String host, long mgmtLoss, long t, Output out) {
         HostState hs = fleet.hosts().get(host);
         if (hs.status() != Status.NORMAL
+                || hs.stalled()
                 || !fleet.registeredHere(hs)
                 || !hs.lost(Channel.MGMT)
                 || hs.lossTs(Channel.MGMT) != mgmtLoss
@@ -91,8 +93,8 @@ public final class Correlator {
                 continue;
             }
             registered++;
-            if (!hs.silent()) {
-                continue;
+            if (!hs.silent() || hs.stalled()) {
+                continue; // a stalled host's silence is the input's, not its own: not judged
             }
             long loss = hs.lossTime();
             if (loss > Times.minus(t, timeout) && loss <= t) {

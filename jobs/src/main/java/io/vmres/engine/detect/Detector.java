@@ -5,6 +5,7 @@ import io.vmres.engine.Timers;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Health;
 import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.fleet.Channel;
 import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.FleetRules;
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  * in (last, last + heartbeatTimeout]; a host silent on every channel it used is classified at its
  * loss + outOfOrderness, a host that lost only mgmt is judged for isolation then; health samples go
  * through the host's {@link HealthRules}. Beats also end an isolation and make a declared host
- * rejoin.
+ * rejoin. A host whose telemetry stalled (live only) loses no channel until it resumes, and counts
+ * its silence from the resume.
  */
 public final class Detector {
     private final Settings settings;
@@ -74,14 +76,47 @@ public final class Detector {
         }
     }
 
+    /**
+     * The live job's note that the host's telemetry stalled or resumed. A stalled host loses no
+     * channel and is not classified; at its resume every channel it used counts its silence afresh,
+     * as at a new start. A host declared failed or in an outage is not concerned: it is judged
+     * already, and rejoins by its heartbeats.
+     */
+    public void telemetryStall(TelemetryStall s) {
+        HostState hs = fleet.hosts().get(s.host());
+        if (hs == null
+                || !hs.usedAny()
+                || hs.status() == Status.FAILED
+                || hs.status() == Status.OUTAGE) {
+            return;
+        }
+        if (!s.resumed()) {
+            hs.stall();
+            return;
+        }
+        if (!hs.stalled()) {
+            return;
+        }
+        hs.resume(s.ts());
+        for (Channel c : Channel.values()) {
+            if (hs.used(c) && hs.arm(c)) {
+                timers.channelLoss(
+                        Times.plus(hs.silentSince(c), settings.heartbeatTimeoutMs()), hs.id, c);
+            }
+        }
+    }
+
     /** The loss timer of a channel fired at {@code t}; {@code inputEnd} is the input's last ts. */
     public void channelTimer(String host, Channel c, long t, long inputEnd) {
         HostState hs = fleet.hosts().get(host);
         long timeout = settings.heartbeatTimeoutMs();
         hs.disarm(c);
-        if (Times.plus(hs.lastBeat(c), timeout) > t) {
+        if (hs.stalled()) {
+            return; // its heartbeats cannot be read: no loss; its resume arms the timer again
+        }
+        if (Times.plus(hs.silentSince(c), timeout) > t) {
             hs.arm(c);
-            timers.channelLoss(Times.plus(hs.lastBeat(c), timeout), hs.id, c);
+            timers.channelLoss(Times.plus(hs.silentSince(c), timeout), hs.id, c);
             return;
         }
         if (t > inputEnd) {

@@ -22,7 +22,8 @@ public sealed interface Event extends Serializable
                 SimFault,
                 CommandResultEvent,
                 Prediction,
-                ClockSkew {
+                ClockSkew,
+                TelemetryStall {
     long ts();
 
     long seq();

@@ -70,6 +70,8 @@ public final class Events {
             return new Prediction(ts, seq, p.host(), p.rule(), p.sensor(), p.value());
         } else if (e instanceof ClockSkew c) {
             return new ClockSkew(ts, seq, c.host(), c.claimedTs());
+        } else if (e instanceof TelemetryStall s) {
+            return new TelemetryStall(ts, seq, s.host(), s.partition(), s.resumed());
         }
         throw new IllegalArgumentException("an event of unknown type " + e.type());
     }

@@ -71,6 +71,12 @@ public final class HostState implements Serializable {
     /** The open MAINTENANCE of the host, if any. */
     private String maintenanceIncident;
 
+    /** Its telemetry cannot be read (its heartbeat partition stalled): it is not classified. */
+    private boolean stalled;
+
+    /** When its telemetry was last read again after a stall: its silence counts from there. */
+    private long resumedTs = NEVER;
+
     /** VMs on the host in the fleet view (ghosts of a rejoin excluded). */
     private final TreeSet<String> vms = new TreeSet<>();
 
@@ -266,6 +272,31 @@ public final class HostState implements Serializable {
         return lastBeat[c.ordinal()];
     }
 
+    /** Whether its telemetry cannot be read now (a stalled partition): no loss, no classifying. */
+    public boolean stalled() {
+        return stalled;
+    }
+
+    /** Its telemetry stalled. */
+    public void stall() {
+        stalled = true;
+    }
+
+    /**
+     * Its telemetry is read again at {@code ts}: every channel it used counts its silence from
+     * there, as at a new start (the channels lost meanwhile are not lost).
+     */
+    public void resume(long ts) {
+        stalled = false;
+        resumedTs = Math.max(resumedTs, ts);
+        java.util.Arrays.fill(lost, false);
+    }
+
+    /** The instant the channel's silence counts from: its last beat, or a later resume. */
+    public long silentSince(Channel c) {
+        return Math.max(lastBeat[c.ordinal()], resumedTs);
+    }
+
     public long lossTs(Channel c) {
         return lossTs[c.ordinal()];
     }
@@ -337,6 +368,7 @@ public final class HostState implements Serializable {
             flags |= armed[c] ? 1 << (8 + c) : 0;
             flags |= beatSince[c] ? 1 << (10 + c) : 0;
         }
+        flags |= stalled ? 1 << 12 : 0;
         out.writeVarInt(flags);
         out.writeTs(removedTs);
         for (int c = 0; c < 2; c++) {
@@ -355,6 +387,8 @@ public final class HostState implements Serializable {
         // since version 3 (Power proof): when the own power readings came
         out.writeTs(powerTs);
         out.writeTs(lastOnTs);
+        // since version 5 (stalled telemetry): when it was last read again
+        out.writeTs(resumedTs);
     }
 
     public static HostState read(StateInput in) throws IOException {
@@ -371,6 +405,7 @@ public final class HostState implements Serializable {
             hs.armed[c] = (flags & 1 << (8 + c)) != 0;
             hs.beatSince[c] = (flags & 1 << (10 + c)) != 0;
         }
+        hs.stalled = (flags & 1 << 12) != 0;
         hs.removedTs = in.readTs();
         for (int c = 0; c < 2; c++) {
             hs.lastBeat[c] = in.readTs();
@@ -392,6 +427,9 @@ public final class HostState implements Serializable {
             // an earlier state kept no reading times: its latest reading stands, as it did then
             hs.powerTs = Math.max(hs.lastBeat[0], hs.lastBeat[1]);
             hs.lastOnTs = "on".equals(hs.power) ? hs.powerTs : NEVER;
+        }
+        if (in.version() >= 5) {
+            hs.resumedTs = in.readTs();
         }
         return hs;
     }

@@ -14,6 +14,7 @@ import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.Power;
 import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import java.io.Serializable;
@@ -43,7 +44,8 @@ import java.util.TreeSet;
  *   <li>{@code vm-removed}: the cluster of the VM's last host.
  *   <li>{@code host-removed}, {@code heartbeat}, {@code power}, {@code health}, {@code
  *       maintenance}, {@code maintenance-end}, {@code operator-confirm}, and the pipeline's own
- *       {@link ClockSkew} notes: the cluster of the host.
+ *       {@link ClockSkew} notes and the live job's {@link TelemetryStall} notes: the cluster of the
+ *       host.
  *   <li>{@code sim-fault}: every cluster (each counts it separately); a cluster first seen later
  *       first receives, in order, every sim-fault routed before it appeared.
  *   <li>{@code power-domain}: every cluster (a domain may feed hosts of several, and a host may
@@ -194,6 +196,8 @@ public final class ClusterRouter implements Serializable {
         } else if (e instanceof OperatorConfirm x) {
             return x.host();
         } else if (e instanceof ClockSkew x) {
+            return x.host();
+        } else if (e instanceof TelemetryStall x) {
             return x.host();
         }
         throw new IllegalArgumentException("no route for event type " + e.type());

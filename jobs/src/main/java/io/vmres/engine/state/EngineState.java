@@ -21,9 +21,10 @@ import java.io.IOException;
  * again on read.
  *
  * <p>Version 3 adds the power proof's reading times and each power domain's latest reading; version
- * 4 the hosts told of a wrong clock within the last hour. Version 1 of the engine's state is Java
- * serialization of the classes before the stages were split out; the job reads it and writes this
- * format (see {@code io.vmres.job.types}).
+ * 4 the hosts told of a wrong clock within the last hour; version 5 each host's stalled telemetry
+ * and the instant it was last read again. Version 1 of the engine's state is Java serialization of
+ * the classes before the stages were split out; the job reads it and writes this format (see {@code
+ * io.vmres.job.types}).
  */
 public final class EngineState {
     private EngineState() {}
@@ -32,7 +33,7 @@ public final class EngineState {
     public static final int FIRST_VERSION = 2;
 
     /** The format version written now. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     public static void write(ClusterEngine engine, DataOutput out) throws IOException {
         engine.write(StateOutput.start(out, VERSION));

@@ -24,7 +24,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * The production job graph: input topics in, decisions out. Telemetry, inventory, requests and
  * command results are read as bytes and decoded (bad records become dead letters), routed to the
- * engine of their cluster, and every decision goes to its topic.
+ * engine of their cluster, and every decision goes to its topic. The partition watch's notes of
+ * hosts whose heartbeat partition stalled join the input before routing.
  */
 public final class LiveJob {
     private LiveJob() {}
@@ -59,12 +60,14 @@ public final class LiveJob {
                         .returns(Decoded.TYPE)
                         .name("inputs")
                         .uid("inputs");
-        DataStream<Emitted> stalls =
+        SingleOutputStreamOperator<Emitted> stalls =
                 PartitionStallWatch.attach(
                         decoded,
                         options.idleness().toMillis(),
                         options.heartbeatIdleness().toMillis());
-        decide(decoded, options.settings(), idEpoch(System.currentTimeMillis()))
+        // the watch's notes of stalled hosts are input too: their engines do not judge them
+        DataStream<Decoded> input = decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS));
+        decide(input, options.settings(), idEpoch(System.currentTimeMillis()))
                 .union(stalls)
                 .sinkTo(sink(options))
                 .name("decisions")

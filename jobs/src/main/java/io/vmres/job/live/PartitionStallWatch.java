@@ -2,6 +2,7 @@ package io.vmres.job.live;
 
 import io.vmres.engine.Times;
 import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.job.Emitted;
 import java.util.ArrayList;
@@ -16,8 +17,10 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Tells the operator when a heartbeat partition stops being read (its leader hangs, the brokers
@@ -26,6 +29,16 @@ import org.apache.flink.util.Collector;
  * come again. Meanwhile {@link InputWatermarks} holds event time for it, so those hosts are not
  * classified (nor any other: event time is one for the job); they are judged again with their data.
  * Processing time, per partition: it watches the reading, not the fleet.
+ *
+ * <p>Event time alone does not cover a leader that stops appending: the heartbeats that waited are
+ * appended at its resume and take their append time (Wrong clocks), so the partition's hosts look
+ * silent for the length of the stall. So the watch also puts a {@link TelemetryStall} note of each
+ * host into the job's input ({@link #EVENTS}): stalled when the partition is told stalled, stamped
+ * with its latest event time (event time waits for the partition there, so the note is not late and
+ * reaches the engine before any loss timer of the host can fire), and resumed when it is read
+ * again, stamped with its latest event time then. The engine of the host's cluster does not judge a
+ * stalled host, and counts its silence afresh from its resume. A partition that stays quiet for
+ * {@code heartbeatIdleness} is let go by event time; its hosts are resumed then, and judged.
  */
 public class PartitionStallWatch
         extends KeyedProcessFunction<String, Tuple3<String, String, Long>, Emitted> {
@@ -33,6 +46,10 @@ public class PartitionStallWatch
 
     public static final String STALLED = "PARTITION_STALLED";
     public static final String RESUMED = "PARTITION_RESUMED";
+
+    /** The {@link TelemetryStall} notes of the hosts of stalled partitions, for the input. */
+    public static final OutputTag<Decoded> EVENTS =
+            new OutputTag<>("telemetry-stalls", Decoded.TYPE);
 
     private final long stallAfterMs;
     private final long heartbeatIdlenessMs;
@@ -56,8 +73,11 @@ public class PartitionStallWatch
         this.heartbeatIdlenessMs = heartbeatIdlenessMs;
     }
 
-    /** The alerts of the heartbeat partitions of {@code decoded}. */
-    public static DataStream<Emitted> attach(
+    /**
+     * The alerts of the heartbeat partitions of {@code decoded}; their {@link TelemetryStall} notes
+     * are its side output {@link #EVENTS}.
+     */
+    public static SingleOutputStreamOperator<Emitted> attach(
             DataStream<Decoded> decoded, long stallAfterMs, long heartbeatIdlenessMs) {
         return decoded.filter(
                         d -> d.partition() != null && !d.isBad() && d.event() instanceof Heartbeat)
@@ -100,6 +120,7 @@ public class PartitionStallWatch
         Long since = stalledAt.value();
         if (since != null) {
             stalledAt.clear();
+            notes(ctx, new TreeSet<>(hostsRead()), lastTs.value(), true);
             alert(
                     out,
                     ctx.getCurrentKey(),
@@ -116,11 +137,42 @@ public class PartitionStallWatch
         }
     }
 
+    private List<String> hostsRead() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String h : hosts.keys()) {
+            names.add(h);
+        }
+        return names;
+    }
+
+    /** A note of each host of {@code names} that its telemetry stalled or resumed at {@code ts}. */
+    private static void notes(Context ctx, TreeSet<String> names, long ts, boolean resumed) {
+        String partition = ctx.getCurrentKey();
+        for (String h : names) {
+            // last in its instant: after the heartbeats of the partition's latest event time
+            ctx.output(
+                    EVENTS,
+                    Decoded.event(
+                                    new TelemetryStall(ts, Long.MAX_VALUE, h, partition, resumed),
+                                    null)
+                            .from(partition));
+        }
+    }
+
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
         timer.clear();
         Long last = lastReadAt.value();
-        if (last == null || stalledAt.value() != null) {
+        if (last == null) {
+            return;
+        }
+        if (stalledAt.value() != null) {
+            if (t - last >= heartbeatIdlenessMs) {
+                // event time lets the partition go now: its hosts are judged again, from here
+                long wm = ctx.timerService().currentWatermark();
+                long ts = Math.max(lastTs.value(), Times.plus(wm, 1));
+                notes(ctx, new TreeSet<>(hostsRead()), ts, true);
+            }
             return;
         }
         if (t - last < stallAfterMs) {
@@ -138,6 +190,11 @@ public class PartitionStallWatch
         for (String h : gone) {
             hosts.remove(h);
         }
+        TreeSet<String> stalled = new TreeSet<>(names);
+        notes(ctx, stalled, lastTs.value(), false);
+        long letGo = Times.plus(last, heartbeatIdlenessMs);
+        ctx.timerService().registerProcessingTimeTimer(letGo);
+        timer.update(letGo);
         alert(
                 out,
                 ctx.getCurrentKey(),
@@ -151,7 +208,7 @@ public class PartitionStallWatch
                         + "): event time waits for it up to "
                         + seconds(heartbeatIdlenessMs)
                         + " s, so no host is classified meanwhile; hosts on it: "
-                        + String.join(", ", new TreeSet<>(names)));
+                        + String.join(", ", stalled));
     }
 
     private void alert(Collector<Emitted> out, String partition, String kind, String detail)

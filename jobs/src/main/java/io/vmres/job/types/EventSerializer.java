@@ -14,6 +14,7 @@ import io.vmres.engine.event.Power;
 import io.vmres.engine.event.PowerDomainReading;
 import io.vmres.engine.event.Prediction;
 import io.vmres.engine.event.SimFault;
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
     private static final byte PREDICTION = 13;
     private static final byte POWER_DOMAIN = 14;
     private static final byte CLOCK_SKEW = 15;
+    private static final byte TELEMETRY_STALL = 16;
 
     @Override
     public void serialize(Event e, DataOutputView out) throws IOException {
@@ -139,6 +141,11 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
             head(out, CLOCK_SKEW, e);
             out.writeUTF(c.host());
             out.writeLong(c.claimedTs());
+        } else if (e instanceof TelemetryStall s) {
+            head(out, TELEMETRY_STALL, e);
+            out.writeUTF(s.host());
+            out.writeUTF(s.partition());
+            out.writeBoolean(s.resumed());
         } else {
             throw new IOException("unknown event type " + e.getClass().getName());
         }
@@ -209,6 +216,8 @@ public final class EventSerializer extends ImmutableSerializer<Event> {
                         ts, seq, in.readUTF(), in.readUTF(), in.readUTF(), in.readDouble());
             case CLOCK_SKEW:
                 return new ClockSkew(ts, seq, in.readUTF(), in.readLong());
+            case TELEMETRY_STALL:
+                return new TelemetryStall(ts, seq, in.readUTF(), in.readUTF(), in.readBoolean());
             default:
                 throw new IOException("unknown event tag " + tag);
         }

@@ -2,8 +2,10 @@ package io.vmres.job.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmres.engine.event.TelemetryStall;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.job.Emitted;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
@@ -54,6 +56,65 @@ class PartitionStallWatchTest {
         }
     }
 
+    private static List<String> notes(
+            KeyedOneInputStreamOperatorTestHarness<String, Tuple3<String, String, Long>, Emitted>
+                    h) {
+        List<String> out = new ArrayList<>();
+        var side = h.getSideOutput(PartitionStallWatch.EVENTS);
+        if (side != null) {
+            for (var r : side) {
+                TelemetryStall n = (TelemetryStall) r.getValue().event();
+                assertThat(r.getValue().partition()).isEqualTo(P).isEqualTo(n.partition());
+                out.add(n.type() + " " + n.host() + "@" + n.ts());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void eachHostOfAStalledPartitionIsNotedStalledThenResumedInEventTime() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(Tuple3.of(P, "h-007", 1_000L), 0);
+            h.processElement(Tuple3.of(P, "h-003", 2_000L), 0);
+            h.setProcessingTime(4_999);
+            assertThat(notes(h)).isEmpty();
+            h.setProcessingTime(5_000);
+            // at the partition's latest event time: event time waits for the partition there
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@2000", "telemetry-stalled h-007@2000");
+            h.setProcessingTime(60_000);
+            assertThat(notes(h)).hasSize(2);
+            // the waiting heartbeats took their late append time
+            h.processElement(Tuple3.of(P, "h-007", 61_000L), 0);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@2000",
+                            "telemetry-stalled h-007@2000",
+                            "telemetry-resumed h-003@61000",
+                            "telemetry-resumed h-007@61000");
+        }
+    }
+
+    @Test
+    void aPartitionQuietForHeartbeatIdlenessIsLetGoAndItsHostsResumed() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
+            h.setProcessingTime(119_999);
+            assertThat(notes(h)).containsExactly("telemetry-stalled h-003@1000");
+            h.setProcessingTime(120_000);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@1000", "telemetry-resumed h-003@1000");
+        }
+    }
+
     @Test
     void aPartitionReadSteadilyIsNeverTold() throws Exception {
         try (var h =
@@ -64,6 +125,7 @@ class PartitionStallWatchTest {
                 h.processElement(Tuple3.of(P, "h-003", t), 0);
             }
             assertThat(alerts(h)).isEmpty();
+            assertThat(notes(h)).isEmpty();
         }
     }
 }

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.utils.Utils;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,10 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * crashes meanwhile is still recovered.
  */
 @Tag("slow")
-@Disabled(
-        "fails: the paused leader appends the heartbeats it held at its resume, the Wrong clocks"
-                + " rule gives them that time, and the partition's hosts are silent for the stall"
-                + " (docs/detection.md, Partitions that stall)")
 class PartitionStallITCase {
     private static final int PARTITIONS = 4;
 
