@@ -56,8 +56,7 @@ final class DashboardCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        DashboardArgs args =
-                new DashboardArgs(bootstrap.servers(), options(this, port, bind, token));
+        DashboardArgs args = new DashboardArgs(bootstrap.kafka(), options(this, port, bind, token));
         return actions().dashboard(args, lifecycle());
     }
 

@@ -1,6 +1,7 @@
 package io.vmres.deploy.dashboard;
 
 import io.vmres.engine.Settings;
+import io.vmres.schema.KafkaEndpoint;
 
 /**
  * The streaming dashboard: a {@link DashboardFeed} reading the topics into a {@link
@@ -18,20 +19,20 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Starts reading {@code bootstrap}'s topics and serving the page on {@code bind:port} (port 0:
-     * any free one).
+     * Starts reading {@code kafka}'s topics and serving the page on {@code bind:port} (port 0: any
+     * free one).
      *
      * @param token required of every request when not null; required when {@code bind} is not
      *     loopback
      * @param limits the in-flight limits of the job, shown against the commands in flight
      */
     public static Dashboard start(
-            String bootstrap, String bind, int port, String token, Settings limits)
+            KafkaEndpoint kafka, String bind, int port, String token, Settings limits)
             throws Exception {
         DashboardModel model = new DashboardModel(limits);
         DashboardServer server = new DashboardServer(model, bind, port, token);
         try {
-            return new Dashboard(model, new DashboardFeed(bootstrap, model), server);
+            return new Dashboard(model, new DashboardFeed(kafka, model), server);
         } catch (RuntimeException e) {
             server.close();
             throw e;

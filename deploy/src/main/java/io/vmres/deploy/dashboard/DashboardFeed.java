@@ -2,6 +2,7 @@ package io.vmres.deploy.dashboard;
 
 import io.vmres.schema.Admission;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -40,25 +41,26 @@ public final class DashboardFeed implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    public DashboardFeed(String bootstrap, DashboardModel model) {
+    public DashboardFeed(KafkaEndpoint kafka, DashboardModel model) {
         this.model = model;
         consumer =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                // the job writes in transactions: what is not committed may still
-                                // be aborted
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                false,
-                                // a dashboard reads everything again when it starts: no offsets of
-                                // its own
-                                ConsumerConfig.GROUP_ID_CONFIG,
-                                "vmres-dashboard-" + System.nanoTime()),
+                        kafka.client(
+                                Map.of(
+                                        // the job writes in transactions: what is not committed may
+                                        // still
+                                        // be aborted
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed",
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                        "earliest",
+                                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                        false,
+                                        // a dashboard reads everything again when it starts: no
+                                        // offsets of
+                                        // its own
+                                        ConsumerConfig.GROUP_ID_CONFIG,
+                                        "vmres-dashboard-" + System.nanoTime())),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         consumer.subscribe(TOPICS);
