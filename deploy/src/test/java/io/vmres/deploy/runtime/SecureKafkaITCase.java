@@ -163,8 +163,10 @@ class SecureKafkaITCase {
                                     Collectors.groupingBy(Ledger.Entry::vm, Collectors.counting()));
             assertThat(restartsPerVm).containsOnlyKeys(ha);
             assertThat(restartsPerVm.values()).allMatch(n -> n == 1L);
-            // the power reading and the telemetry were read as valid input: nothing refused
-            assertThat(log.deadLetters()).isEmpty();
+            // every record was read as valid input: the only dead letters are the beats that came
+            // before their host's inventory record (another partition), as on any live start
+            assertThat(log.deadLetters())
+                    .allSatisfy(d -> assertThat(d.getReason()).startsWith("unknown host"));
             assertThat(runtime.job().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         }
     }
