@@ -3,6 +3,7 @@ package io.vmres.connector.runtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -189,9 +189,8 @@ final class CommandLedger {
     }
 
     /** Creates the compacted ledger topic if it is missing. */
-    static void ensureTopic(String bootstrap, String topic) throws InterruptedException {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    static void ensureTopic(KafkaEndpoint kafka, String topic) throws InterruptedException {
+        try (Admin admin = Admin.create(kafka.client(Map.of()))) {
             NewTopic t =
                     new NewTopic(topic, Optional.of(4), Optional.empty())
                             .configs(
@@ -212,12 +211,11 @@ final class CommandLedger {
     }
 
     /** The reader of a ledger on brokers: committed entries only, no group. */
-    static Consumer<byte[], byte[]> reader(String bootstrap, Map<String, Object> overrides) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.putAll(overrides);
+    static Consumer<byte[], byte[]> reader(KafkaEndpoint kafka, ConnectorOptions options) {
+        Map<String, Object> own = new HashMap<>(options.consumerProperties());
+        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Properties p = kafka.client(own);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

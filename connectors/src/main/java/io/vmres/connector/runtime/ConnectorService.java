@@ -1,5 +1,6 @@
 package io.vmres.connector.runtime;
 
+import io.vmres.schema.KafkaEndpoint;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +53,20 @@ public final class ConnectorService implements AutoCloseable {
      */
     public ConnectorService(
             String bootstrapServers, HypervisorConnector connector, ConnectorOptions options) {
+        this(KafkaEndpoint.of(bootstrapServers), connector, options);
+    }
+
+    /**
+     * As {@link #ConnectorService(String, HypervisorConnector, ConnectorOptions)}, every client
+     * with the client properties of {@code kafka} (security) under the service's own settings.
+     */
+    public ConnectorService(
+            KafkaEndpoint kafka, HypervisorConnector connector, ConnectorOptions options) {
         this(
-                new KafkaConsumer<>(ServiceClients.consumerConfig(bootstrapServers, options)),
-                new KafkaProducer<>(ServiceClients.producerConfig(bootstrapServers, options)),
+                new KafkaConsumer<>(ServiceClients.consumerConfig(kafka, options)),
+                new KafkaProducer<>(ServiceClients.producerConfig(kafka, options)),
                 true,
-                bootstrapServers,
+                kafka,
                 connector,
                 options,
                 null);
@@ -89,7 +99,7 @@ public final class ConnectorService implements AutoCloseable {
             Consumer<byte[], byte[]> consumer,
             Producer<byte[], byte[]> producer,
             boolean ownsProducer,
-            String bootstrap,
+            KafkaEndpoint kafka,
             HypervisorConnector connector,
             ConnectorOptions options,
             CommandLedger ledger) {
@@ -109,9 +119,9 @@ public final class ConnectorService implements AutoCloseable {
                                 offsets,
                                 options,
                                 state,
-                                ledger != null ? ledger : ledgerOn(bootstrap, options),
+                                ledger != null ? ledger : ledgerOn(kafka, options),
                                 counters,
-                                bootstrap)
+                                kafka)
                         : new AtLeastOnceResultWriter(producer, consumer, offsets, options, state);
         this.dispatcher = new CommandDispatcher(connector, options, counters, state, writer);
         this.poller =
@@ -122,12 +132,11 @@ public final class ConnectorService implements AutoCloseable {
      * The ledger read from the brokers; with given clients and no ledger (tests), one with nothing
      * to read.
      */
-    private static CommandLedger ledgerOn(String bootstrap, ConnectorOptions options) {
-        if (bootstrap == null) {
+    private static CommandLedger ledgerOn(KafkaEndpoint kafka, ConnectorOptions options) {
+        if (kafka == null) {
             return new CommandLedger();
         }
-        return new CommandLedger(
-                () -> CommandLedger.reader(bootstrap, options.consumerProperties()));
+        return new CommandLedger(() -> CommandLedger.reader(kafka, options));
     }
 
     /** Starts consuming; returns at once. */

@@ -1,5 +1,6 @@
 package io.vmres.connector.runtime;
 
+import io.vmres.schema.KafkaEndpoint;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -22,6 +23,9 @@ import java.util.TreeSet;
  * PT30S}) or a number with {@code ms}, {@code s} or {@code m}. docs/connectors.md lists every key.
  */
 public final class ConnectorSettings {
+    /** The key of the Kafka client properties file of the service's clients. */
+    public static final String KAFKA_PROPERTIES = "kafka.properties";
+
     private final Map<String, String> values;
 
     private ConnectorSettings(Map<String, String> values) {
@@ -113,6 +117,29 @@ public final class ConnectorSettings {
         }
         throw new IllegalArgumentException(
                 key + ": '" + v + "' is not a duration (PT30S, 500ms, 30s)");
+    }
+
+    /**
+     * The Kafka of the service's clients: the client properties given on the command line ({@code
+     * --kafka-properties}) if any, else those of the file named by {@code kafka.properties}.
+     */
+    public KafkaEndpoint kafka(KafkaEndpoint commandLine) {
+        if (!commandLine.properties().isEmpty()) {
+            return commandLine;
+        }
+        return get(KAFKA_PROPERTIES)
+                .map(f -> KafkaEndpoint.load(commandLine.bootstrap(), Path.of(f)))
+                .orElse(commandLine);
+    }
+
+    /**
+     * The Kafka of another client of the same process, one that writes as another principal (the
+     * simulated fleet's telemetry, a connector's power readings): the client properties of the file
+     * named by {@code key}, else those of {@link #kafka(KafkaEndpoint)}.
+     */
+    public KafkaEndpoint kafka(String key, KafkaEndpoint commandLine) {
+        return get(key).map(f -> KafkaEndpoint.load(commandLine.bootstrap(), Path.of(f)))
+                .orElseGet(() -> kafka(commandLine));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.vmres.connector.runtime;
 
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.CommandResult;
+import io.vmres.schema.KafkaEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,8 +35,8 @@ final class ExactlyOnceResultWriter implements ResultWriter {
     private final ServiceState state;
     private final CommandLedger ledger;
     private final ServiceCounters counters;
-    // The brokers to create the ledger topic on; null with given clients (tests).
-    private final String bootstrap;
+    // The Kafka to create the ledger topic on; null with given clients (tests).
+    private final KafkaEndpoint kafka;
     // Set by an assignment (in the rebalance callback), loaded by the poll loop before it handles
     // the records of that poll: the callback itself never reads.
     private boolean loadPending;
@@ -54,7 +55,7 @@ final class ExactlyOnceResultWriter implements ResultWriter {
             ServiceState state,
             CommandLedger ledger,
             ServiceCounters counters,
-            String bootstrap) {
+            KafkaEndpoint kafka) {
         this.producer = producer;
         this.consumer = consumer;
         this.offsets = offsets;
@@ -62,14 +63,14 @@ final class ExactlyOnceResultWriter implements ResultWriter {
         this.state = state;
         this.ledger = ledger;
         this.counters = counters;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
     }
 
     @Override
     public void open() throws InterruptedException {
         pollThread = Thread.currentThread();
-        if (bootstrap != null) {
-            CommandLedger.ensureTopic(bootstrap, options.ledgerTopic());
+        if (kafka != null) {
+            CommandLedger.ensureTopic(kafka, options.ledgerTopic());
         }
         // Aborts the transaction a crashed predecessor with the same id left open, so that the
         // ledger read next ends where that predecessor's last commit did.

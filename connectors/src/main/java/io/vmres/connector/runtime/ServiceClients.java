@@ -1,18 +1,23 @@
 package io.vmres.connector.runtime;
 
+import io.vmres.schema.KafkaEndpoint;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** The settings of the Kafka clients a {@link ConnectorService} builds for itself. */
+/**
+ * The settings of the Kafka clients a {@link ConnectorService} builds for itself: the client
+ * properties of its Kafka (security), under the service's own settings.
+ */
 final class ServiceClients {
     private ServiceClients() {}
 
-    static Properties consumerConfig(String bootstrap, ConnectorOptions o) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Properties consumerConfig(KafkaEndpoint kafka, ConnectorOptions o) {
+        Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, o.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, o.clientId() + "-consumer");
         // Commands go out in Kafka transactions: an aborted one must never run.
@@ -25,12 +30,11 @@ final class ServiceClients {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
         p.putAll(o.consumerProperties());
-        return p;
+        return kafka.client(p);
     }
 
-    static Properties producerConfig(String bootstrap, ConnectorOptions o) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    static Properties producerConfig(KafkaEndpoint kafka, ConnectorOptions o) {
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, o.clientId() + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -44,6 +48,6 @@ final class ServiceClients {
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         }
         p.putAll(o.producerProperties());
-        return p;
+        return kafka.client(p);
     }
 }

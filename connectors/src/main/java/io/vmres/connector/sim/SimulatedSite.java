@@ -2,8 +2,9 @@ package io.vmres.connector.sim;
 
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
+import io.vmres.schema.KafkaEndpoint;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -52,16 +53,42 @@ public final class SimulatedSite implements AutoCloseable {
             SimulatedFleet fleet,
             SimulatedHypervisor hypervisor,
             ConnectorOptions options) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "vmres-sim-telemetry");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        Producer<byte[], byte[]> producer = new KafkaProducer<>(p);
-        ConnectorService connector = new ConnectorService(bootstrapServers, hypervisor, options);
+        KafkaEndpoint kafka = KafkaEndpoint.of(bootstrapServers);
+        return start(kafka, kafka, fleet, hypervisor, options);
+    }
+
+    /**
+     * As {@link #start(String, SimulatedFleet, SimulatedHypervisor, ConnectorOptions)}, the
+     * telemetry written through {@code telemetryKafka} and the connector's clients on {@code
+     * connectorKafka}: each as its own principal on a Kafka with ACLs.
+     */
+    public static SimulatedSite start(
+            KafkaEndpoint telemetryKafka,
+            KafkaEndpoint connectorKafka,
+            SimulatedFleet fleet,
+            SimulatedHypervisor hypervisor,
+            ConnectorOptions options) {
+        Producer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        telemetryKafka.client(
+                                Map.of(
+                                        ProducerConfig.CLIENT_ID_CONFIG,
+                                        "vmres-sim-telemetry",
+                                        ProducerConfig.ACKS_CONFIG,
+                                        "all",
+                                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                                        true,
+                                        ProducerConfig.LINGER_MS_CONFIG,
+                                        5)),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer());
+        ConnectorService connector;
+        try {
+            connector = new ConnectorService(connectorKafka, hypervisor, options);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
         return start(fleet, hypervisor, producer, connector, producer);
     }
 

@@ -1,6 +1,7 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.runtime.Lifecycle;
+import io.vmres.schema.KafkaEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,12 @@ public interface Actions {
     }
 
     /** Options of {@code vmres dashboard}. */
-    record DashboardArgs(String bootstrap, DashboardOptions listen) {}
+    record DashboardArgs(KafkaEndpoint kafka, DashboardOptions listen) {
+        /** The dashboard of a Kafka reached in plain text. */
+        public DashboardArgs(String bootstrap, DashboardOptions listen) {
+            this(KafkaEndpoint.of(bootstrap), listen);
+        }
+    }
 
     /** Options of {@code vmres demo}; an empty duration means until Ctrl-C. */
     record DemoArgs(
@@ -119,16 +125,36 @@ public interface Actions {
      * Options of {@code vmres record}; an empty duration means until Ctrl-C; {@code fromNow} skips
      * what the topics already hold.
      */
-    record RecordArgs(Path out, Optional<Duration> duration, String bootstrap, boolean fromNow) {}
+    record RecordArgs(Path out, Optional<Duration> duration, KafkaEndpoint kafka, boolean fromNow) {
+        /** A recording of a Kafka reached in plain text. */
+        public RecordArgs(
+                Path out, Optional<Duration> duration, String bootstrap, boolean fromNow) {
+            this(out, duration, KafkaEndpoint.of(bootstrap), fromNow);
+        }
+    }
 
     /**
      * Options of {@code vmres confirm}; {@code answerWait} is how long to wait for the job's answer
      * (zero: only send).
      */
     record ConfirmArgs(
-            String host, String reason, String requestedBy, String bootstrap, Duration answerWait) {
+            String host,
+            String reason,
+            String requestedBy,
+            KafkaEndpoint kafka,
+            Duration answerWait) {
         /** How long {@code vmres confirm} waits for the job's answer unless told otherwise. */
         public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+
+        /** A confirmation to a Kafka reached in plain text. */
+        public ConfirmArgs(
+                String host,
+                String reason,
+                String requestedBy,
+                String bootstrap,
+                Duration answerWait) {
+            this(host, reason, requestedBy, KafkaEndpoint.of(bootstrap), answerWait);
+        }
 
         /** A confirmation that waits the default time for the job's answer. */
         public ConfirmArgs(String host, String reason, String requestedBy, String bootstrap) {
@@ -137,7 +163,12 @@ public interface Actions {
     }
 
     /** Options of {@code vmres connector}. */
-    record ConnectorArgs(ConnectorType type, Optional<Path> config, String bootstrap) {}
+    record ConnectorArgs(ConnectorType type, Optional<Path> config, KafkaEndpoint kafka) {
+        /** A connector on a Kafka reached in plain text. */
+        public ConnectorArgs(ConnectorType type, Optional<Path> config, String bootstrap) {
+            this(type, config, KafkaEndpoint.of(bootstrap));
+        }
+    }
 
     /** Options of {@code vmres generate}. */
     record GenerateArgs(

@@ -72,7 +72,7 @@ final class ConfirmCommand extends Subcommand {
         }
         ConfirmArgs args =
                 new ConfirmArgs(
-                        host.trim(), reason.trim(), requestedBy.trim(), bootstrap.servers(), wait);
+                        host.trim(), reason.trim(), requestedBy.trim(), bootstrap.kafka(), wait);
         return actions().confirm(args, lifecycle());
     }
 }

@@ -108,7 +108,7 @@ final class ConnectorCommand extends Subcommand {
                 new ConnectorArgs(
                         type,
                         Optional.ofNullable(config).map(c -> readableFile(c, "--config")),
-                        bootstrap.servers());
+                        bootstrap.kafka());
         return actions().connector(args, lifecycle());
     }
 }

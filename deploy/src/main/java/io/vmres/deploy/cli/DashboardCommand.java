@@ -96,7 +96,7 @@ final class DashboardCommand extends Subcommand {
         DashboardOptions o = options(this, port, bind, token());
         DashboardArgs args =
                 new DashboardArgs(
-                        bootstrap.servers(),
+                        bootstrap.kafka(),
                         new DashboardOptions(o.port(), o.bind(), o.token(), allowHosts));
         return actions().dashboard(args, lifecycle());
     }

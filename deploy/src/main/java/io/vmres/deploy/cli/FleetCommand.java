@@ -68,6 +68,15 @@ final class FleetCommand extends Subcommand {
                             + " free port) for `vmres fleet connector`.")
     Integer hypervisorPort;
 
+    @Option(
+            names = "--telemetry-kafka-properties",
+            paramLabel = "FILE",
+            description =
+                    "Kafka client properties of the fleet's telemetry (heartbeats, inventory, power"
+                            + " readings), when it writes as another principal than the connector"
+                            + " (default: those of --kafka-properties).")
+    Path telemetryProperties;
+
     @Mixin private BootstrapOption bootstrap;
 
     @Override
@@ -79,10 +88,13 @@ final class FleetCommand extends Subcommand {
         atLeast(vmsPerHost, 1, "--vms-per-host");
         atLeast(clusters, 1, "--clusters");
         return Fleet.run(
-                bootstrap.servers(),
+                bootstrap.kafka(),
                 new Fleet.Shape(hosts, vmsPerHost, clusters, seed),
                 control,
                 hypervisorPort == null ? -1 : hypervisorPort,
+                telemetryProperties == null
+                        ? null
+                        : readableFile(telemetryProperties, "--telemetry-kafka-properties"),
                 lifecycle(),
                 System.out);
     }
@@ -110,7 +122,7 @@ final class FleetCommand extends Subcommand {
 
         @Override
         public Integer call() throws Exception {
-            return Fleet.connector(bootstrap.servers(), hypervisor, parent.lifecycle(), System.out);
+            return Fleet.connector(bootstrap.kafka(), hypervisor, parent.lifecycle(), System.out);
         }
     }
 

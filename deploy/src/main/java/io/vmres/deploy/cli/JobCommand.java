@@ -5,16 +5,10 @@ import io.vmres.deploy.commands.SettingValues;
 import io.vmres.engine.Settings;
 import io.vmres.engine.recording.SettingsParser;
 import io.vmres.job.live.LiveOptions;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.vmres.schema.KafkaEndpoint;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,14 +52,6 @@ final class JobCommand extends Subcommand {
     private int parallelism;
 
     @Option(
-            names = "--kafka-properties",
-            paramLabel = "FILE",
-            description =
-                    "Kafka client properties (Java properties: security, timeouts) for every client"
-                            + " of the job.")
-    private Path kafkaProperties;
-
-    @Option(
             names = "--group-id",
             paramLabel = "ID",
             description = "The consumer group of the job's source (default: vmres-job).")
@@ -100,13 +86,12 @@ final class JobCommand extends Subcommand {
         } catch (IllegalArgumentException e) {
             throw usage("--set: " + e.getMessage());
         }
+        KafkaEndpoint kafka = bootstrap.kafka();
         LiveOptions options =
-                LiveOptions.defaults(bootstrap.servers()).withSettings(s).withExactlyOnce(true);
-        if (kafkaProperties != null) {
-            options =
-                    options.withKafkaProperties(
-                            properties(readableFile(kafkaProperties, "--kafka-properties")));
-        }
+                LiveOptions.defaults(kafka.bootstrap())
+                        .withSettings(s)
+                        .withExactlyOnce(true)
+                        .withKafkaProperties(kafka.properties());
         if (groupId != null) {
             options = options.withGroupId(groupId);
         }
@@ -119,17 +104,5 @@ final class JobCommand extends Subcommand {
                 positive(statusEvery, "--status-every"),
                 lifecycle(),
                 out());
-    }
-
-    private static Map<String, String> properties(Path file) throws IOException {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        Map<String, String> m = new TreeMap<>();
-        for (String k : p.stringPropertyNames()) {
-            m.put(k, p.getProperty(k));
-        }
-        return m;
     }
 }

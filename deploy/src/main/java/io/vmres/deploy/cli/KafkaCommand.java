@@ -1,6 +1,7 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.runtime.EmbeddedKafka;
+import io.vmres.deploy.runtime.KafkaSecurity;
 import io.vmres.schema.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,7 +19,12 @@ import picocli.CommandLine.Option;
             ""
         },
         footerHeading = "%nExamples:%n",
-        footer = {"  vmres kafka", "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8"})
+        footer = {
+            "  vmres kafka",
+            "  vmres kafka --port 0 --data-dir .vmres/kafka --partitions 8",
+            "  vmres kafka --secure .vmres/kafka-secure   (then: vmres job --kafka-properties"
+                    + " .vmres/kafka-secure/job.properties)"
+        })
 final class KafkaCommand extends Subcommand {
     /** The port clients expect when nobody says otherwise. */
     static final int DEFAULT_PORT = 9092;
@@ -46,6 +52,16 @@ final class KafkaCommand extends Subcommand {
             description = "Partitions of each topic it creates (default: ${DEFAULT-VALUE}).")
     private int partitions;
 
+    @Option(
+            names = "--secure",
+            paramLabel = "DIR",
+            description =
+                    "SASL_SSL (SCRAM-SHA-512) with ACLs: keeps a CA, the broker's key store, one"
+                            + " user per role and one client properties file per role (job,"
+                            + " connector, power, telemetry, sim-fleet, operator, dashboard, admin)"
+                            + " in DIR, made on first use (docs/security.md).")
+    private Path secure;
+
     /** The broker, saying on stdout once it has stopped. */
     private record Told(EmbeddedKafka kafka, PrintWriter out) implements AutoCloseable {
         @Override
@@ -63,7 +79,11 @@ final class KafkaCommand extends Subcommand {
         atLeast(partitions, 1, "--partitions");
         PrintWriter out = out();
         EmbeddedKafka.Builder builder =
-                EmbeddedKafka.builder().port(port).dataDir(dataDir).partitions(partitions);
+                EmbeddedKafka.builder()
+                        .port(port)
+                        .dataDir(dataDir)
+                        .partitions(partitions)
+                        .secure(secure);
         EmbeddedKafka kafka = lifecycle().start(() -> new Told(builder.start(), out)).kafka();
         out.printf(
                 "Kafka is ready at %s (started in %.1f s; %d topics of %s; data in %s%s).%n",
@@ -74,6 +94,20 @@ final class KafkaCommand extends Subcommand {
                 kafka.dataDir(),
                 dataDir == null ? ", deleted on exit" : "");
         out.println("bootstrap.servers=" + kafka.bootstrapServers());
+        kafka.security()
+                .ifPresent(
+                        s -> {
+                            out.println(
+                                    "SASL_SSL with ACLs; client properties per role (pass one as"
+                                            + " --kafka-properties):");
+                            for (KafkaSecurity.Role role : KafkaSecurity.Role.values()) {
+                                out.printf(
+                                        "  %-10s %s (%s)%n",
+                                        role.name().toLowerCase(java.util.Locale.ROOT),
+                                        s.clientFile(role),
+                                        role.principal());
+                            }
+                        });
         out.println("Press Ctrl-C to stop.");
         lifecycle().awaitShutdown();
         return 0;

@@ -53,7 +53,7 @@ final class RecordCommand extends Subcommand {
                 new RecordArgs(
                         writableTarget(out, "--out"),
                         Optional.ofNullable(positive(duration, "--duration")),
-                        bootstrap.servers(),
+                        bootstrap.kafka(),
                         fromNow);
         return actions().record(args, lifecycle());
     }

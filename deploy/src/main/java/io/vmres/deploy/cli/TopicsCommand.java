@@ -49,11 +49,12 @@ final class TopicsCommand extends Subcommand {
         List<TopicSetup.Spec> wanted = TopicSetup.wanted(partitions, replication);
         try (Admin admin =
                 Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap.servers(),
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                30_000))) {
+                        bootstrap
+                                .kafka()
+                                .client(
+                                        Map.of(
+                                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                                30_000)))) {
             if (!check) {
                 var created = TopicSetup.create(admin, wanted);
                 created.created().forEach(t -> out().println("created  " + t));

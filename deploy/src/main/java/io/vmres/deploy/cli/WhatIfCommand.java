@@ -4,6 +4,7 @@ import io.vmres.deploy.whatif.FailureInjection;
 import io.vmres.deploy.whatif.WhatIfQuestion;
 import io.vmres.engine.Times;
 import io.vmres.engine.whatif.Failure;
+import io.vmres.schema.KafkaEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,14 @@ final class WhatIfCommand extends Subcommand {
             description =
                     "Read the latest fleet state from the input topics of this Kafka instead.")
     private String bootstrap;
+
+    @Option(
+            names = "--kafka-properties",
+            paramLabel = "FILE",
+            description =
+                    "Kafka client properties (security.protocol, SASL, TLS trust store) for"
+                            + " reading --bootstrap.")
+    private Path kafkaProperties;
 
     @Option(
             names = "--fail",
@@ -124,7 +133,13 @@ final class WhatIfCommand extends Subcommand {
             }
             asked =
                     WhatIfQuestion.askKafka(
-                            bootstrap, failures, new java.io.PrintStream(System.err, true));
+                            KafkaEndpoint.load(
+                                    bootstrap,
+                                    kafkaProperties == null
+                                            ? null
+                                            : readableFile(kafkaProperties, "--kafka-properties")),
+                            failures,
+                            new java.io.PrintStream(System.err, true));
         }
         WhatIfQuestion.print(asked, out());
         if (json != null) {

@@ -82,7 +82,7 @@ public final class WiredActions implements Actions {
         // Fully qualified here and below: each subcommand's wiring stays within its own method.
         io.vmres.deploy.commands.Recorder recorder =
                 lifecycle.register(
-                        io.vmres.deploy.commands.Recorder.builder(args.bootstrap(), args.out())
+                        io.vmres.deploy.commands.Recorder.builder(args.kafka(), args.out())
                                 .duration(args.duration().orElse(null))
                                 .fromNow(args.fromNow())
                                 .build());
@@ -93,7 +93,7 @@ public final class WiredActions implements Actions {
     @Override
     public int confirm(ConfirmArgs args, Lifecycle lifecycle) throws Exception {
         return io.vmres.deploy.commands.Confirm.run(
-                args.bootstrap(),
+                args.kafka(),
                 args.host(),
                 args.reason(),
                 args.requestedBy(),
@@ -109,7 +109,11 @@ public final class WiredActions implements Actions {
                         .map(io.vmres.connector.runtime.ConnectorSettings::load)
                         .orElseGet(io.vmres.connector.runtime.ConnectorSettings::empty);
         return io.vmres.deploy.commands.HardwareConnector.run(
-                args.type().toString(), args.bootstrap(), settings, lifecycle, System.out);
+                args.type().toString(),
+                settings.kafka(args.kafka()),
+                settings,
+                lifecycle,
+                System.out);
     }
 
     @Override
@@ -118,7 +122,7 @@ public final class WiredActions implements Actions {
                 lifecycle.start(
                         () ->
                                 io.vmres.deploy.dashboard.Dashboard.start(
-                                        args.bootstrap(),
+                                        args.kafka(),
                                         new io.vmres.deploy.dashboard.DashboardServer.Options(
                                                 args.listen().bind(),
                                                 args.listen().port(),
@@ -129,7 +133,7 @@ public final class WiredActions implements Actions {
                                         io.vmres.engine.Settings.DEFAULTS,
                                         // what the page's badge says, on the terminal too
                                         s -> System.out.println("dashboard: " + s.line())));
-        System.out.printf("dashboard of %s: %s%n", args.bootstrap(), dashboard.url());
+        System.out.printf("dashboard of %s: %s%n", args.kafka().bootstrap(), dashboard.url());
         lifecycle.awaitShutdown();
         return 0;
     }

@@ -5,6 +5,7 @@ import io.vmres.engine.Times;
 import io.vmres.schema.Alert;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Incident;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.OperatorConfirm;
 import io.vmres.schema.Topics;
 import java.io.PrintStream;
@@ -69,7 +70,7 @@ public final class Confirm {
      * @throws IllegalStateException when the broker cannot be reached or does not take the request
      */
     public static int run(
-            String bootstrap,
+            KafkaEndpoint kafka,
             String host,
             String reason,
             String requestedBy,
@@ -77,14 +78,15 @@ public final class Confirm {
             Clock clock,
             PrintStream out)
             throws InterruptedException {
-        probe(bootstrap);
+        String bootstrap = kafka.bootstrap();
+        probe(kafka);
         if (wait.isZero()) {
-            send(bootstrap, host, reason, requestedBy, clock, out);
+            send(kafka, host, reason, requestedBy, clock, out);
             out.println("Not waiting for the job's answer (--wait 0s).");
             return 0;
         }
-        try (KafkaConsumer<byte[], byte[]> answers = answers(bootstrap)) {
-            Sent sent = send(bootstrap, host, reason, requestedBy, clock, out);
+        try (KafkaConsumer<byte[], byte[]> answers = answers(kafka)) {
+            Sent sent = send(kafka, host, reason, requestedBy, clock, out);
             out.printf(
                     Locale.ROOT,
                     "Waiting up to %s for the job's answer...%n",
@@ -142,6 +144,17 @@ public final class Confirm {
         }
     }
 
+    /**
+     * Who confirms: the principal {@code kafka} authenticates as ({@code User:NAME}), with the
+     * declared name after it when that differs; the declared name alone without authentication. The
+     * ACLs of docs/security.md let only operators' principals write the requests topic.
+     */
+    static String requester(KafkaEndpoint kafka, String declaredBy) {
+        return kafka.saslUser()
+                .map(u -> "User:" + u + (u.equals(declaredBy) ? "" : " (" + declaredBy + ")"))
+                .orElse(declaredBy);
+    }
+
     /** Whether the incident line's evidence holds an operator's confirmation of the host. */
     private static boolean confirmed(Incident i, String host) {
         if (i.getEvidenceJson() == null) {
@@ -158,19 +171,19 @@ public final class Confirm {
      * Asks the broker, briefly, whether it is there and holds the requests topic: a producer would
      * wait its whole timeout for metadata and then only say the topic was not there.
      */
-    static void probe(String bootstrap) throws InterruptedException {
+    static void probe(KafkaEndpoint kafka) throws InterruptedException {
+        String bootstrap = kafka.bootstrap();
         int ms = (int) PROBE_TIMEOUT.toMillis();
         try (Admin admin =
                 Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                AdminClientConfig.CLIENT_ID_CONFIG,
-                                "vmres-confirm-probe",
-                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                ms,
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                ms))) {
+                        kafka.client(
+                                Map.of(
+                                        AdminClientConfig.CLIENT_ID_CONFIG,
+                                        "vmres-confirm-probe",
+                                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                        ms,
+                                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                        ms)))) {
             Set<String> topics;
             try {
                 topics = admin.listTopics().names().get(ms + 1_000L, TimeUnit.MILLISECONDS);
@@ -195,18 +208,17 @@ public final class Confirm {
     }
 
     /** A consumer at the end of the job's incidents and alerts, from before the request. */
-    private static KafkaConsumer<byte[], byte[]> answers(String bootstrap) {
+    private static KafkaConsumer<byte[], byte[]> answers(KafkaEndpoint kafka) {
         KafkaConsumer<byte[], byte[]> c =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                ConsumerConfig.CLIENT_ID_CONFIG,
-                                "vmres-confirm-answers",
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                false),
+                        kafka.client(
+                                Map.of(
+                                        ConsumerConfig.CLIENT_ID_CONFIG,
+                                        "vmres-confirm-answers",
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed",
+                                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                        false)),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         try {
@@ -228,18 +240,22 @@ public final class Confirm {
 
     /**
      * Sends the confirmation ({@code ts} = now by the clock) and waits for the broker's
-     * acknowledgement; prints what was sent.
+     * acknowledgement; prints what was sent. When {@code kafka} authenticates with a user name
+     * (SASL), the confirmation names that principal first: {@code User:NAME}, then {@code
+     * requestedBy} in parentheses when it says something else.
      *
      * @throws IllegalStateException when the broker does not acknowledge it in time or refuses it
      */
     public static Sent send(
-            String bootstrap,
+            KafkaEndpoint kafka,
             String host,
             String reason,
-            String requestedBy,
+            String declaredBy,
             Clock clock,
             PrintStream out)
             throws InterruptedException {
+        String bootstrap = kafka.bootstrap();
+        String requestedBy = requester(kafka, declaredBy);
         OperatorConfirm confirm =
                 OperatorConfirm.newBuilder()
                         .setHost(host)
@@ -250,8 +266,6 @@ public final class Confirm {
         byte[] value = new AvroCodec().encode(confirm);
         Map<String, Object> conf =
                 Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
                         ProducerConfig.ACKS_CONFIG,
                         "all",
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
@@ -268,7 +282,8 @@ public final class Confirm {
                         10_000);
         RecordMetadata meta;
         try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(conf, new ByteArraySerializer(), new ByteArraySerializer())) {
+                new KafkaProducer<>(
+                        kafka.client(conf), new ByteArraySerializer(), new ByteArraySerializer())) {
             meta =
                     producer.send(
                                     new ProducerRecord<>(

@@ -108,14 +108,14 @@ public final class Demo {
                 runtime.kafka().bootstrapServers(),
                 runtime.kafka().startupTime().toMillis() / 1000.0,
                 runtime.job().getJobID());
-        lifecycle.register(new DecisionLog(runtime.kafka().bootstrapServers(), this::onDecision));
+        lifecycle.register(new DecisionLog(runtime.kafka().endpoint(), this::onDecision));
         if (dashboardPort.isPresent()) {
             Dashboard dashboard =
                     lifecycle.start(
                             () -> {
                                 try {
                                     return Dashboard.start(
-                                            runtime.kafka().bootstrapServers(),
+                                            runtime.kafka().endpoint(),
                                             "127.0.0.1",
                                             dashboardPort.get(),
                                             null,

@@ -2,6 +2,7 @@ package io.vmres.deploy.commands;
 
 import io.vmres.connector.runtime.ConnectorSettings;
 import io.vmres.deploy.runtime.Lifecycle;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,26 +22,20 @@ public final class Fleet {
     public record Shape(int hosts, int vmsPerHost, int clusters, long seed) {}
 
     /**
-     * Runs until Ctrl-C (or SIGTERM) closes the lifecycle.
+     * Runs until Ctrl-C (or SIGTERM) closes the lifecycle. With a {@code hypervisorPort} of 0 or
+     * more the fleet runs no connector of its own but serves its hypervisor there ({@link
+     * HypervisorEndpoint}; 0: any free port) for {@link #connector}. The telemetry is written with
+     * the client properties of {@code telemetryProperties} when not null (another principal than
+     * the connector's), else with {@code kafka}'s.
      *
      * @return the process exit code
      */
     public static int run(
-            String bootstrap, Shape shape, Path control, Lifecycle lifecycle, PrintStream out)
-            throws Exception {
-        return run(bootstrap, shape, control, -1, lifecycle, out);
-    }
-
-    /**
-     * As {@link #run(String, Shape, Path, Lifecycle, PrintStream)}; with a {@code hypervisorPort}
-     * of 0 or more the fleet runs no connector of its own but serves its hypervisor there ({@link
-     * HypervisorEndpoint}; 0: any free port) for {@link #connector}.
-     */
-    public static int run(
-            String bootstrap,
+            KafkaEndpoint kafka,
             Shape shape,
             Path control,
             int hypervisorPort,
+            Path telemetryProperties,
             Lifecycle lifecycle,
             PrintStream out)
             throws Exception {
@@ -53,9 +48,12 @@ public final class Fleet {
         if (hypervisorPort >= 0) {
             values.put("sim.hypervisor.port", Integer.toString(hypervisorPort));
         }
+        if (telemetryProperties != null) {
+            values.put(SimConnector.TELEMETRY_KAFKA_PROPERTIES, telemetryProperties.toString());
+        }
         ConnectorSettings settings = ConnectorSettings.of(values);
         return SimConnector.run(
-                bootstrap,
+                kafka,
                 settings,
                 lifecycle,
                 out,
@@ -71,14 +69,16 @@ public final class Fleet {
      * url}; exactly-once (its ledger topic and transactional id are the fleet's own connector's),
      * so that a connector killed and started again runs each command once.
      */
-    public static int connector(String bootstrap, String url, Lifecycle lifecycle, PrintStream out)
+    public static int connector(
+            KafkaEndpoint kafka, String url, Lifecycle lifecycle, PrintStream out)
             throws Exception {
-        SimConnector.checkReachable(bootstrap);
+        SimConnector.checkReachable(kafka);
         ConnectorSettings settings = ConnectorSettings.of(Map.of("group", GROUP));
-        out.println("Connector on " + bootstrap + " against the fleet's hypervisor at " + url);
+        out.println(
+                "Connector on " + kafka.bootstrap() + " against the fleet's hypervisor at " + url);
         var c =
                 SimConnector.serve(
-                        bootstrap,
+                        kafka,
                         new RemoteHypervisor(url),
                         settings.options(GROUP),
                         settings,

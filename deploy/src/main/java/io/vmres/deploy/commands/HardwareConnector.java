@@ -6,6 +6,7 @@ import io.vmres.connector.libvirt.LibvirtConnector;
 import io.vmres.connector.runtime.ConnectorCounters;
 import io.vmres.connector.runtime.ConnectorSettings;
 import io.vmres.deploy.runtime.Lifecycle;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -14,6 +15,9 @@ import java.util.Locale;
  * type from its settings and runs a connector service on it until Ctrl-C.
  */
 public final class HardwareConnector {
+    /** The settings key of the IPMI power readings' own client properties file. */
+    public static final String POWER_KAFKA_PROPERTIES = "ipmi.power.kafka.properties";
+
     private HardwareConnector() {}
 
     /**
@@ -23,14 +27,14 @@ public final class HardwareConnector {
      */
     public static int run(
             String type,
-            String bootstrap,
+            KafkaEndpoint kafka,
             ConnectorSettings settings,
             Lifecycle lifecycle,
             PrintStream out)
             throws Exception {
         switch (type) {
             case "sim":
-                return SimConnector.run(bootstrap, settings, lifecycle, out);
+                return SimConnector.run(kafka, settings, lifecycle, out);
             case "libvirt":
                 {
                     LibvirtConnector libvirt = LibvirtConnector.fromSettings(settings);
@@ -38,11 +42,11 @@ public final class HardwareConnector {
                     out.printf(
                             Locale.ROOT,
                             "libvirt connector on %s: %d hosts. Press Ctrl-C to stop.%n",
-                            bootstrap,
+                            kafka.bootstrap(),
                             libvirt.hosts().size());
                     return report(
                             SimConnector.serve(
-                                    bootstrap,
+                                    kafka,
                                     libvirt,
                                     settings.options("vmres-connector-libvirt"),
                                     settings,
@@ -57,9 +61,11 @@ public final class HardwareConnector {
                             settings.getDuration(
                                     "ipmi.power.interval", java.time.Duration.ofSeconds(5));
                     if (!every.isZero()) {
-                        // Power readings, the proof of a host down: closed before their producer.
+                        // Power readings, the proof of a host down: closed before their producer,
+                        // which may write as a principal of its own (ipmi.power.kafka.properties)
                         org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer =
-                                SimConnector.telemetryProducer(bootstrap);
+                                SimConnector.telemetryProducer(
+                                        settings.kafka(POWER_KAFKA_PROPERTIES, kafka));
                         lifecycle.register(
                                 (AutoCloseable)
                                         () -> producer.close(java.time.Duration.ofSeconds(5)));
@@ -75,12 +81,12 @@ public final class HardwareConnector {
                     out.printf(
                             Locale.ROOT,
                             "IPMI fencing connector on %s: %d BMCs%s. Press Ctrl-C to stop.%n",
-                            bootstrap,
+                            kafka.bootstrap(),
                             ipmi.hosts().size(),
                             every.isZero() ? "" : ", power read every " + every.toMillis() + " ms");
                     return report(
                             SimConnector.serve(
-                                    bootstrap,
+                                    kafka,
                                     ipmi,
                                     settings.options("vmres-connector-ipmi"),
                                     settings,
@@ -89,7 +95,7 @@ public final class HardwareConnector {
                             out);
                 }
             case "pdu":
-                return PduConnector.run(bootstrap, settings, lifecycle, out);
+                return PduConnector.run(kafka, settings, lifecycle, out);
             default:
                 throw new IllegalArgumentException("unknown connector type " + type);
         }

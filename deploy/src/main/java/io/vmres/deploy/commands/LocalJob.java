@@ -4,11 +4,11 @@ import io.vmres.deploy.runtime.Lifecycle;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -188,12 +188,17 @@ public final class LocalJob {
     static void probe(LiveOptions options) throws InterruptedException {
         String bootstrap = options.bootstrapServers();
         int ms = (int) PROBE_TIMEOUT.toMillis();
-        Map<String, Object> props = new HashMap<>(options.kafkaProperties());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "vmres-job-probe");
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin =
+                Admin.create(
+                        new KafkaEndpoint(bootstrap, options.kafkaProperties())
+                                .client(
+                                        Map.of(
+                                                AdminClientConfig.CLIENT_ID_CONFIG,
+                                                "vmres-job-probe",
+                                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                                ms,
+                                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                                ms)))) {
             Set<String> topics;
             try {
                 topics = admin.listTopics().names().get(ms + 1_000L, TimeUnit.MILLISECONDS);

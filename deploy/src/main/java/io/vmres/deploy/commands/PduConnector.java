@@ -7,6 +7,7 @@ import io.vmres.connector.power.PowerDomainPoller;
 import io.vmres.connector.runtime.ConnectorSettings;
 import io.vmres.connector.runtime.MetricsServer;
 import io.vmres.deploy.runtime.Lifecycle;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -33,12 +34,12 @@ public final class PduConnector {
      * @return the process exit code
      */
     public static int run(
-            String bootstrap, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
+            KafkaEndpoint kafka, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
             throws Exception {
         PduSettings pdu = PduSettings.from(settings);
-        SimConnector.checkReachable(bootstrap);
+        SimConnector.checkReachable(kafka);
         // The lifecycle closes newest first: the poller, then the readers and SNMP, then Kafka.
-        Producer<byte[], byte[]> producer = SimConnector.telemetryProducer(bootstrap);
+        Producer<byte[], byte[]> producer = SimConnector.telemetryProducer(kafka);
         lifecycle.register((AutoCloseable) () -> producer.close(Duration.ofSeconds(5)));
         Snmp[] snmp = new Snmp[1];
         Map<String, PduReader> readers =
@@ -72,7 +73,7 @@ public final class PduConnector {
                 Locale.ROOT,
                 "power-domain connector on %s: %d domains from %d devices, read every %d ms."
                         + " Press Ctrl-C to stop.%n",
-                bootstrap,
+                kafka.bootstrap(),
                 pdu.domains().size(),
                 readers.size(),
                 pdu.interval().toMillis());

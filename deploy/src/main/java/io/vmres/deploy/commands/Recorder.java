@@ -7,6 +7,7 @@ import io.vmres.engine.Times;
 import io.vmres.engine.recording.EventParser;
 import io.vmres.engine.recording.RecordingReader;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import io.vmres.schema.recording.RecordingLine;
 import io.vmres.schema.recording.RecordingWriter;
@@ -75,6 +76,7 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    private final KafkaEndpoint kafka;
     private final String bootstrap;
     private final Path file;
     private final Duration duration;
@@ -94,7 +96,8 @@ public final class Recorder implements AutoCloseable {
     private long latestTs = Long.MIN_VALUE;
 
     private Recorder(Builder b) {
-        this.bootstrap = b.bootstrap;
+        this.kafka = b.kafka;
+        this.bootstrap = b.kafka.bootstrap();
         this.file = b.file;
         this.duration = b.duration;
         this.fromNow = b.fromNow;
@@ -107,7 +110,12 @@ public final class Recorder implements AutoCloseable {
 
     /** A recorder of the input topics of the Kafka at {@code bootstrap} into {@code file}. */
     public static Builder builder(String bootstrap, Path file) {
-        return new Builder(bootstrap, file);
+        return new Builder(KafkaEndpoint.of(bootstrap), file);
+    }
+
+    /** A recorder of the input topics of {@code kafka} into {@code file}. */
+    public static Builder builder(KafkaEndpoint kafka, Path file) {
+        return new Builder(kafka, file);
     }
 
     /**
@@ -322,7 +330,6 @@ public final class Recorder implements AutoCloseable {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         Map<String, Object> conf = new HashMap<>();
-        conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // the job's inputs may be written in transactions: an aborted record never happened
         conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         conf.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -331,7 +338,8 @@ public final class Recorder implements AutoCloseable {
         // an unreachable broker is told in seconds, not after the default minute
         conf.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         conf.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        return new KafkaConsumer<>(conf, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                kafka.client(conf), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private Writer writer() throws IOException {
@@ -423,7 +431,7 @@ public final class Recorder implements AutoCloseable {
 
     /** Options of a recording; every setter checks its value. */
     public static final class Builder {
-        private final String bootstrap;
+        private final KafkaEndpoint kafka;
         private final Path file;
         private Duration duration;
         private boolean fromNow;
@@ -433,8 +441,8 @@ public final class Recorder implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int maxHeld = 1_000_000;
 
-        private Builder(String bootstrap, Path file) {
-            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+        private Builder(KafkaEndpoint kafka, Path file) {
+            this.kafka = Objects.requireNonNull(kafka, "kafka");
             this.file = Objects.requireNonNull(file, "file");
         }
 

@@ -12,6 +12,7 @@ import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.connector.sim.TelemetryPublisher;
 import io.vmres.deploy.runtime.Lifecycle;
 import io.vmres.schema.Action;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,11 +37,15 @@ public final class SimConnector {
     private static final Duration REACH_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration PRODUCER_CLOSE = Duration.ofSeconds(5);
 
+    /** The settings key of the telemetry producer's own client properties file. */
+    public static final String TELEMETRY_KAFKA_PROPERTIES = "sim.telemetry.kafka.properties";
+
     private SimConnector() {}
 
     /** Runs with every default (no configuration file). */
-    public static int run(String bootstrap, Lifecycle lifecycle, PrintStream out) throws Exception {
-        return run(bootstrap, ConnectorSettings.empty(), lifecycle, out);
+    public static int run(KafkaEndpoint kafka, Lifecycle lifecycle, PrintStream out)
+            throws Exception {
+        return run(kafka, ConnectorSettings.empty(), lifecycle, out);
     }
 
     /**
@@ -49,29 +54,31 @@ public final class SimConnector {
      * sim.vms.per.host}, {@code sim.clusters}, {@code sim.seed}, {@code sim.ledger.file}, {@code
      * sim.telemetry}, {@code sim.latency.median}, {@code sim.latency.sigma}, and {@code
      * sim.hypervisor.port} (serve the hypervisor there, see {@link HypervisorEndpoint}, and run no
-     * connector).
+     * connector), {@code sim.telemetry.kafka.properties} (the client properties of the telemetry's
+     * producer, which writes as the fleet's hosts, inventory source and BMCs: another principal
+     * than the connector's).
      *
      * @return the process exit code
      */
     public static int run(
-            String bootstrap, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
+            KafkaEndpoint kafka, ConnectorSettings settings, Lifecycle lifecycle, PrintStream out)
             throws Exception {
-        return run(bootstrap, settings, lifecycle, out, fleet -> {});
+        return run(kafka, settings, lifecycle, out, fleet -> {});
     }
 
     /**
-     * As {@link #run(String, ConnectorSettings, Lifecycle, PrintStream)}, handing the fleet to
-     * {@code withFleet} once its telemetry is published and before the connector serves: {@code
+     * As {@link #run(KafkaEndpoint, ConnectorSettings, Lifecycle, PrintStream)}, handing the fleet
+     * to {@code withFleet} once its telemetry is published and before the connector serves: {@code
      * vmres fleet} attaches its crash control there.
      */
     public static int run(
-            String bootstrap,
+            KafkaEndpoint kafka,
             ConnectorSettings settings,
             Lifecycle lifecycle,
             PrintStream out,
             FleetHook withFleet)
             throws Exception {
-        checkReachable(bootstrap);
+        checkReachable(kafka);
         SimulatedFleet.Builder fb =
                 SimulatedFleet.builder()
                         .hosts(settings.getInt("sim.hosts", 200))
@@ -93,7 +100,8 @@ public final class SimConnector {
         TelemetryPublisher telemetry = null;
         if (settings.getBoolean("sim.telemetry", true)) {
             // The lifecycle closes newest first: telemetry, then the connector, then the producer.
-            Producer<byte[], byte[]> producer = telemetryProducer(bootstrap);
+            Producer<byte[], byte[]> producer =
+                    telemetryProducer(settings.kafka(TELEMETRY_KAFKA_PROPERTIES, kafka));
             // Bounded: a send stuck on an unreachable broker must not hold Ctrl-C for the two
             // minutes
             // of the producer's delivery timeout.
@@ -103,7 +111,7 @@ public final class SimConnector {
         out.printf(
                 Locale.ROOT,
                 "Simulated connector on %s: %s, %s; %s, commands run." + " Press Ctrl-C to stop.%n",
-                bootstrap,
+                kafka.bootstrap(),
                 Words.count(fleet.hosts().size(), "host"),
                 Words.count(fleet.vms().size(), "VM"),
                 telemetry == null ? "no telemetry" : "telemetry published");
@@ -122,7 +130,7 @@ public final class SimConnector {
         withFleet.attach(fleet);
         ConnectorCounters c =
                 serve(
-                        bootstrap,
+                        kafka,
                         hypervisor,
                         settings.options("vmres-connector"),
                         settings,
@@ -155,7 +163,7 @@ public final class SimConnector {
      * @return the service's last counters
      */
     public static ConnectorCounters serve(
-            String bootstrap,
+            KafkaEndpoint kafka,
             HypervisorConnector hypervisor,
             ConnectorOptions options,
             ConnectorSettings settings,
@@ -163,7 +171,7 @@ public final class SimConnector {
             PrintStream out)
             throws Exception {
         ConnectorService connector =
-                lifecycle.start(() -> new ConnectorService(bootstrap, hypervisor, options).start());
+                lifecycle.start(() -> new ConnectorService(kafka, hypervisor, options).start());
         MetricsServer metricsServer = MetricsServer.fromSettings(settings, connector);
         if (metricsServer != null) {
             lifecycle.register(metricsServer);
@@ -215,33 +223,33 @@ public final class SimConnector {
      * The telemetry's producer. A beat that cannot be delivered within half a minute is stale for
      * detection anyway, and the publisher's flush on Ctrl-C waits for at most that long.
      */
-    static Producer<byte[], byte[]> telemetryProducer(String bootstrap) {
+    static Producer<byte[], byte[]> telemetryProducer(KafkaEndpoint kafka) {
         return new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        ProducerConfig.LINGER_MS_CONFIG, 5,
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000),
+                kafka.client(
+                        Map.of(
+                                ProducerConfig.LINGER_MS_CONFIG, 5,
+                                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000)),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }
 
     /** Fails at once, with a message, when no broker answers at {@code bootstrap}. */
-    static void checkReachable(String bootstrap) throws InterruptedException {
+    static void checkReachable(KafkaEndpoint kafka) throws InterruptedException {
         try (Admin admin =
                 Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                        kafka.client(
+                                Map.of(
+                                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                                         (int) REACH_TIMEOUT.toMillis(),
-                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                        (int) REACH_TIMEOUT.toMillis()))) {
+                                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                        (int) REACH_TIMEOUT.toMillis())))) {
             admin.describeCluster()
                     .clusterId()
                     .get(REACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot reach Kafka at " + bootstrap, e);
+            throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrap(), e);
         }
     }
 }

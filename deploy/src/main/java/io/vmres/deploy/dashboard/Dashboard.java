@@ -1,6 +1,7 @@
 package io.vmres.deploy.dashboard;
 
 import io.vmres.engine.Settings;
+import io.vmres.schema.KafkaEndpoint;
 import java.util.function.Consumer;
 
 /**
@@ -19,28 +20,28 @@ public final class Dashboard implements AutoCloseable {
     }
 
     /**
-     * Starts reading {@code bootstrap}'s topics and serving the page on {@code bind:port} (port 0:
-     * any free one).
+     * Starts reading {@code kafka}'s topics and serving the page on {@code bind:port} (port 0: any
+     * free one).
      *
      * @param token required of every request when not null; required when {@code bind} is not
      *     loopback
      * @param limits the in-flight limits of the job, shown against the commands in flight
      */
     public static Dashboard start(
-            String bootstrap, String bind, int port, String token, Settings limits)
+            KafkaEndpoint kafka, String bind, int port, String token, Settings limits)
             throws Exception {
-        return start(bootstrap, DashboardServer.Options.of(bind, port, token), limits, s -> {});
+        return start(kafka, DashboardServer.Options.of(bind, port, token), limits, s -> {});
     }
 
     /**
-     * Starts reading {@code bootstrap}'s topics and serving the page as {@code listen} says.
+     * Starts reading the topics of {@code kafka} and serving the page as {@code listen} says.
      *
      * @param limits the in-flight limits of the job, shown against the commands in flight
      * @param onChange told each new state of the source (broker unreachable, no job writing, live,
      *     ...), on the feed's thread
      */
     public static Dashboard start(
-            String bootstrap,
+            KafkaEndpoint kafka,
             DashboardServer.Options listen,
             Settings limits,
             Consumer<FeedStatus> onChange)
@@ -48,7 +49,7 @@ public final class Dashboard implements AutoCloseable {
         DashboardModel model = new DashboardModel(limits);
         DashboardServer server = new DashboardServer(model, listen);
         try {
-            return new Dashboard(model, new DashboardFeed(bootstrap, model, onChange), server);
+            return new Dashboard(model, new DashboardFeed(kafka, model, onChange), server);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -2,6 +2,7 @@ package io.vmres.deploy.dashboard;
 
 import io.vmres.schema.Admission;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +74,8 @@ public final class DashboardFeed implements AutoCloseable {
     /**
      * @param onChange told every new state (not every check), on the feed's thread
      */
-    public DashboardFeed(String bootstrap, DashboardModel model, Consumer<FeedStatus> onChange) {
-        this.bootstrap = bootstrap;
+    public DashboardFeed(KafkaEndpoint kafka, DashboardModel model, Consumer<FeedStatus> onChange) {
+        this.bootstrap = kafka.bootstrap();
         this.model = model;
         this.onChange = onChange;
         for (String t : TOPICS) {
@@ -83,17 +84,16 @@ public final class DashboardFeed implements AutoCloseable {
         }
         consumer =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                // the job writes in transactions: what is not committed may still
-                                // be aborted
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                false),
+                        kafka.client(
+                                Map.of(
+                                        // the job writes in transactions: what is not committed
+                                        // may still be aborted
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed",
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                        "earliest",
+                                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                        false)),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         status = FeedStatus.connecting("the broker " + bootstrap, System.currentTimeMillis());

@@ -6,6 +6,7 @@ import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
 import io.vmres.schema.Incident;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,22 +43,27 @@ public final class DecisionLog implements AutoCloseable {
     private volatile boolean running = true;
 
     public DecisionLog(String bootstrap, Consumer<SpecificRecord> listener) {
+        this(KafkaEndpoint.of(bootstrap), listener);
+    }
+
+    /** A log of the decisions on {@code kafka}, each told to {@code listener} as it comes. */
+    public DecisionLog(KafkaEndpoint kafka, Consumer<SpecificRecord> listener) {
         this.listener = listener;
         consumer =
                 new KafkaConsumer<>(
-                        Map.of(
-                                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrap,
-                                // the job writes in transactions: what is not committed may still
-                                // be aborted
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                                "read_committed",
-                                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                                "earliest",
-                                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                                false,
-                                ConsumerConfig.GROUP_ID_CONFIG,
-                                "vmres-decision-log-" + System.nanoTime()),
+                        kafka.client(
+                                Map.of(
+                                        // the job writes in transactions: what is not committed may
+                                        // still
+                                        // be aborted
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        "read_committed",
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                                        "earliest",
+                                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                                        false,
+                                        ConsumerConfig.GROUP_ID_CONFIG,
+                                        "vmres-decision-log-" + System.nanoTime())),
                         new ByteArrayDeserializer(),
                         new ByteArrayDeserializer());
         consumer.subscribe(

@@ -1,5 +1,6 @@
 package io.vmres.deploy.runtime;
 
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -70,6 +72,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String SECURE_LISTENER = "SASL_SSL";
     private static final int NODE_ID = 1;
     private static final int START_ATTEMPTS = 3;
 
@@ -79,6 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final boolean deleteOnClose;
     private final Duration startupTime;
     private final Duration shutdownTimeout;
+    private final KafkaSecurity security;
     private boolean closed;
 
     private EmbeddedKafka(
@@ -87,7 +91,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path dataDir,
             boolean deleteOnClose,
             Duration startupTime,
-            Duration shutdownTimeout) {
+            Duration shutdownTimeout,
+            KafkaSecurity security) {
+        this.security = security;
         this.server = server;
         this.port = port;
         this.dataDir = dataDir;
@@ -109,6 +115,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** The address for {@code bootstrap.servers}, such as {@code 127.0.0.1:40123}. */
     public String bootstrapServers() {
         return HOST + ":" + port;
+    }
+
+    /**
+     * How vmres's own clients of this broker reach it: in plain text, or as the admin (a super
+     * user) when the broker is secure.
+     */
+    public KafkaEndpoint endpoint() {
+        return endpoint(KafkaSecurity.Role.ADMIN);
+    }
+
+    /** How a client in {@code role} reaches the broker: in plain text when it is not secure. */
+    public KafkaEndpoint endpoint(KafkaSecurity.Role role) {
+        return security == null
+                ? KafkaEndpoint.of(bootstrapServers())
+                : security.endpoint(role, bootstrapServers());
+    }
+
+    /** The broker's SASL_SSL and ACLs, when it was started {@link Builder#secure secure}. */
+    public Optional<KafkaSecurity> security() {
+        return Optional.ofNullable(security);
     }
 
     /** The port clients connect to. */
@@ -203,8 +229,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(60);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private Path securityDir;
 
         private Builder() {}
+
+        /**
+         * Clients must authenticate (SASL_SSL, SCRAM-SHA-512) and be allowed by an ACL: the
+         * certificates, passwords and one client properties file per role are kept in {@code dir}
+         * ({@link KafkaSecurity}); null (the default) means plain text without ACLs. A kept {@link
+         * #dataDir} must have been made secure from its start: its users are created when it is
+         * formatted.
+         */
+        public Builder secure(Path dir) {
+            this.securityDir = dir;
+            return this;
+        }
 
         /** The client port on 127.0.0.1; 0 (the default) picks a free one. */
         public Builder port(int port) {
@@ -280,6 +319,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         public EmbeddedKafka start() {
             long t0 = System.nanoTime();
             boolean temporary = dataDir == null;
+            KafkaSecurity security = securityDir == null ? null : KafkaSecurity.in(securityDir);
             Path dir = temporary ? createTempDir() : createDir(dataDir);
             try {
                 if (port != 0) {
@@ -293,7 +333,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     int clientPort = port != 0 ? port : freePort();
                     int controllerPort = freePort();
                     try {
-                        return startOn(dir, temporary, clientPort, controllerPort, t0);
+                        return startOn(dir, temporary, clientPort, controllerPort, t0, security);
                     } catch (RuntimeException e) {
                         if (!causedByBind(e)) {
                             throw e;
@@ -322,16 +362,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         private EmbeddedKafka startOn(
-                Path dir, boolean temporary, int clientPort, int controllerPort, long t0) {
+                Path dir,
+                boolean temporary,
+                int clientPort,
+                int controllerPort,
+                long t0,
+                KafkaSecurity security) {
             KafkaConfig config =
-                    KafkaConfig.fromProps(brokerProperties(dir, clientPort, controllerPort));
-            formatIfNew(dir, config);
+                    KafkaConfig.fromProps(
+                            brokerProperties(dir, clientPort, controllerPort, security));
+            formatIfNew(dir, config, security);
             long tFormatted = System.nanoTime();
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             try {
                 server.startup();
                 long tStarted = System.nanoTime();
-                createTopics(HOST + ":" + clientPort);
+                String bootstrap = HOST + ":" + clientPort;
+                KafkaEndpoint admin =
+                        security == null
+                                ? KafkaEndpoint.of(bootstrap)
+                                : security.endpoint(KafkaSecurity.Role.ADMIN, bootstrap);
+                createTopics(admin, security != null);
+                if (security != null) {
+                    security.writeClientFiles(bootstrap);
+                }
                 long tReady = System.nanoTime();
                 Duration startup = Duration.ofNanos(tReady - t0);
                 LOG.info(
@@ -345,7 +399,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                         TimeUnit.NANOSECONDS.toMillis(tReady - tStarted),
                         dir);
                 return new EmbeddedKafka(
-                        server, clientPort, dir, temporary, startup, shutdownTimeout);
+                        server, clientPort, dir, temporary, startup, shutdownTimeout, security);
             } catch (RuntimeException e) {
                 // Release ports, threads and the folder lock before a retry or the caller's next
                 // step.
@@ -357,20 +411,32 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
 
-        private Properties brokerProperties(Path dir, int clientPort, int controllerPort) {
+        private Properties brokerProperties(
+                Path dir, int clientPort, int controllerPort, KafkaSecurity security) {
             Properties p = new Properties();
             p.put("process.roles", "broker,controller");
             p.put("node.id", Integer.toString(NODE_ID));
             p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-            String broker = BROKER_LISTENER + "://" + HOST + ":" + clientPort;
-            String controller = CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort;
-            p.put("listeners", broker + "," + controller);
-            p.put("advertised.listeners", broker);
             p.put("controller.listener.names", CONTROLLER_LISTENER);
-            p.put("inter.broker.listener.name", BROKER_LISTENER);
-            p.put(
-                    "listener.security.protocol.map",
-                    BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            if (security == null) {
+                String broker = BROKER_LISTENER + "://" + HOST + ":" + clientPort;
+                String controller = CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort;
+                p.put("listeners", broker + "," + controller);
+                p.put("advertised.listeners", broker);
+                p.put("inter.broker.listener.name", BROKER_LISTENER);
+                p.put(
+                        "listener.security.protocol.map",
+                        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+            } else {
+                p.put("inter.broker.listener.name", SECURE_LISTENER);
+                p.putAll(
+                        security.brokerProperties(
+                                SECURE_LISTENER,
+                                CONTROLLER_LISTENER,
+                                HOST,
+                                clientPort,
+                                controllerPort));
+            }
             p.put("log.dirs", dir.toAbsolutePath().toString());
             p.put("num.partitions", Integer.toString(partitions));
             // One node: internal topics cannot have more than one replica.
@@ -397,7 +463,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         /**
          * Formats a new data folder, as {@code kafka-storage.sh format}; a formatted one is kept.
          */
-        private static void formatIfNew(Path dir, KafkaConfig config) {
+        private static void formatIfNew(Path dir, KafkaConfig config, KafkaSecurity security) {
             if (Files.exists(dir.resolve("meta.properties"))) {
                 return;
             }
@@ -412,6 +478,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                             .setMetadataLogDirectory(config.metadataLogDir())
                             .setControllerListenerName(CONTROLLER_LISTENER)
                             .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
+            if (security != null) {
+                // KRaft keeps SCRAM users in its metadata: the broker's own must be there before
+                // it starts, so every role's is created here, as kafka-storage format --add-scram
+                formatter.setScramArguments(security.scramArguments());
+            }
             try {
                 formatter.run();
             } catch (Exception e) {
@@ -419,12 +490,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
 
-        private void createTopics(String bootstrap) {
+        private void createTopics(KafkaEndpoint kafka, boolean withAcls) {
+            String bootstrap = kafka.bootstrap();
             long deadline = System.nanoTime() + startTimeout.toNanos();
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "vmres-embedded-kafka-setup");
-            try (Admin admin = Admin.create(props)) {
+            try (Admin admin =
+                    Admin.create(
+                            kafka.client(
+                                    Map.of(
+                                            AdminClientConfig.CLIENT_ID_CONFIG,
+                                            "vmres-embedded-kafka-setup")))) {
+                if (withAcls) {
+                    admin.createAcls(KafkaSecurity.acls())
+                            .all()
+                            .get(remaining(deadline), TimeUnit.NANOSECONDS);
+                }
                 List<NewTopic> wanted = new ArrayList<>();
                 for (String topic : topics) {
                     // the inputs carry the broker's append time, the job's recvTs, as on any

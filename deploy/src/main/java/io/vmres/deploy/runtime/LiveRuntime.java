@@ -11,6 +11,7 @@ import io.vmres.engine.Settings;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
+import io.vmres.schema.KafkaEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded runtime in one process: a real Kafka broker, the vmres job on a Flink MiniCluster, a
  * simulated fleet publishing its telemetry, and a connector running the job's commands against that
- * fleet. What the demo runs, and what the end-to-end tests run.
+ * fleet. What the demo runs, and what the end-to-end tests run. On a secure broker each part is a
+ * principal of its own: the job, the connector, the fleet's telemetry (the simulated fleet).
  */
 public final class LiveRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRuntime.class);
@@ -77,14 +79,20 @@ public final class LiveRuntime implements AutoCloseable {
                 env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
             }
             options =
-                    LiveOptions.defaults(bootstrap).withSettings(b.settings).withExactlyOnce(true);
+                    LiveOptions.defaults(bootstrap)
+                            .withSettings(b.settings)
+                            .withExactlyOnce(true)
+                            .withKafkaProperties(endpoint(KafkaSecurity.Role.JOB).properties());
             LiveJob.build(env, options);
             job = env.executeAsync("vmres");
             push(() -> cancel(this.job));
             LOG.info("vmres job {} submitted", job.getJobID());
 
             ConnectorService connector =
-                    new ConnectorService(bootstrap, hypervisor, ConnectorOptions.defaults());
+                    new ConnectorService(
+                            endpoint(KafkaSecurity.Role.ADMIN),
+                            hypervisor,
+                            ConnectorOptions.defaults());
             push(connector);
             connector.start();
             connectorMetrics =
@@ -96,7 +104,7 @@ public final class LiveRuntime implements AutoCloseable {
                                                     "127.0.0.1", b.connectorMetricsPort),
                                             () -> PrometheusText.of(connector)));
 
-            Producer<byte[], byte[]> producer = producer(bootstrap);
+            Producer<byte[], byte[]> producer = producer(endpoint(KafkaSecurity.Role.SIM_FLEET));
             push(producer);
             telemetry = fleet.telemetry(producer);
             push(telemetry);
@@ -109,6 +117,11 @@ public final class LiveRuntime implements AutoCloseable {
 
     public static Builder builder(SimulatedFleet fleet) {
         return new Builder(fleet);
+    }
+
+    /** The client settings of {@code role}: its user on a secure embedded broker; plain otherwise. */
+    private KafkaEndpoint endpoint(KafkaSecurity.Role role) {
+        return kafka != null ? kafka.endpoint(role) : KafkaEndpoint.of(bootstrap);
     }
 
     public EmbeddedKafka kafka() {
@@ -159,20 +172,27 @@ public final class LiveRuntime implements AutoCloseable {
 
     /** A producer of raw bytes, for telemetry and requests. */
     public static Producer<byte[], byte[]> producer(String bootstrap) {
+        return producer(KafkaEndpoint.of(bootstrap));
+    }
+
+    /** A producer of raw bytes on {@code kafka}, for telemetry and requests. */
+    public static Producer<byte[], byte[]> producer(KafkaEndpoint kafka) {
         return new KafkaProducer<>(
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrap,
-                        ProducerConfig.LINGER_MS_CONFIG,
-                        5,
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                        true,
-                        // One batch in flight per partition: right after a broker starts, a first
-                        // batch refused with NOT_LEADER_OR_FOLLOWER must not be overtaken by the
-                        // next one, which the new leader would accept first and then refuse the
-                        // retried batch for ever as out of order.
-                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-                        1),
+                kafka.client(
+                        Map.of(
+                                ProducerConfig.LINGER_MS_CONFIG,
+                                5,
+                                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                                true,
+                                // One batch in flight per partition: right after a broker starts, a
+                                // first
+                                // batch refused with NOT_LEADER_OR_FOLLOWER must not be overtaken
+                                // by the
+                                // next one, which the new leader would accept first and then refuse
+                                // the
+                                // retried batch for ever as out of order.
+                                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                                1)),
                 new ByteArraySerializer(),
                 new ByteArraySerializer());
     }

@@ -15,6 +15,7 @@ import io.vmres.engine.whatif.WhatIfAnswer.ClusterAnswer;
 import io.vmres.engine.whatif.WhatIfAnswer.HostDown;
 import io.vmres.engine.whatif.WhatIfAnswer.Restart;
 import io.vmres.engine.whatif.WhatIfAnswer.Unplaced;
+import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,13 +46,13 @@ public final class WhatIfQuestion {
     }
 
     /** Reads the input topics of the Kafka at {@code bootstrap} to their end, then asks. */
-    public static Asked askKafka(String bootstrap, List<Failure> failures, PrintStream progress)
+    public static Asked askKafka(KafkaEndpoint kafka, List<Failure> failures, PrintStream progress)
             throws Exception {
         long t0 = System.nanoTime();
         Path file = Files.createTempFile("vmres-whatif-", ".jsonl");
         try {
             try (Recorder r =
-                    Recorder.builder(bootstrap, file)
+                    Recorder.builder(kafka, file)
                             .untilEnd(true)
                             .progress(progress, Duration.ofSeconds(5))
                             .build()) {

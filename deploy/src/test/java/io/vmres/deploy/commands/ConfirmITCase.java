@@ -12,6 +12,7 @@ import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Incident;
 import io.vmres.schema.IncidentKind;
 import io.vmres.schema.IncidentState;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.OperatorConfirm;
 import io.vmres.schema.Topics;
 import java.io.ByteArrayOutputStream;
@@ -56,7 +57,7 @@ class ConfirmITCase {
         ByteArrayOutputStream terminal = new ByteArrayOutputStream();
         Confirm.Sent sent =
                 Confirm.send(
-                        KAFKA.bootstrapServers(),
+                        KafkaEndpoint.of(KAFKA.bootstrapServers()),
                         "rack7-host12",
                         "pulled the power cords",
                         "alice",
@@ -152,7 +153,7 @@ class ConfirmITCase {
     private static int confirm(String host, Duration wait, ByteArrayOutputStream terminal)
             throws InterruptedException {
         return Confirm.run(
-                KAFKA.bootstrapServers(),
+                KafkaEndpoint.of(KAFKA.bootstrapServers()),
                 host,
                 "pulled the cords",
                 "ana",

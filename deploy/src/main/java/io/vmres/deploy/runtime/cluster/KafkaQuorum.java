@@ -1,5 +1,6 @@
 package io.vmres.deploy.runtime.cluster;
 
+import io.vmres.schema.KafkaEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,10 +187,11 @@ final class KafkaQuorum {
 
     static Admin admin(String bootstrap) {
         return Admin.create(
-                Map.of(
-                        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+                KafkaEndpoint.of(bootstrap)
+                        .client(
+                                Map.of(
+                                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)));
     }
 
     static void write(Path file, String text) throws IOException {
