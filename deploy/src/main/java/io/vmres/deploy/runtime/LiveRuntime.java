@@ -119,7 +119,9 @@ public final class LiveRuntime implements AutoCloseable {
         return new Builder(fleet);
     }
 
-    /** The client settings of {@code role}: its user on a secure embedded broker; plain otherwise. */
+    /**
+     * The client settings of {@code role}: its user on a secure embedded broker; plain otherwise.
+     */
     private KafkaEndpoint endpoint(KafkaSecurity.Role role) {
         return kafka != null ? kafka.endpoint(role) : KafkaEndpoint.of(bootstrap);
     }

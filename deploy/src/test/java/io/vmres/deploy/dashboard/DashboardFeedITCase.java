@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.engine.Settings;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +51,8 @@ class DashboardFeedITCase {
     @Test
     void withNoBrokerItSaysTheBrokerIsUnreachable() {
         DashboardModel model = new DashboardModel(Settings.DEFAULTS);
-        try (DashboardFeed feed = new DashboardFeed("127.0.0.1:1", model, told::add)) {
+        try (DashboardFeed feed =
+                new DashboardFeed(KafkaEndpoint.of("127.0.0.1:1"), model, told::add)) {
             FeedStatus s = awaitState(model, "unreachable");
             assertThat(s.detail()).contains("127.0.0.1:1").contains("does not answer");
             assertThat(told).extracting(FeedStatus::state).containsExactly("unreachable");
@@ -61,7 +63,8 @@ class DashboardFeedITCase {
     @Test
     void aBrokerWithNoJobIsNoJobUntilTheJobWrites() {
         DashboardModel model = new DashboardModel(Settings.DEFAULTS);
-        try (DashboardFeed feed = new DashboardFeed(KAFKA.bootstrapServers(), model, told::add)) {
+        try (DashboardFeed feed =
+                new DashboardFeed(KafkaEndpoint.of(KAFKA.bootstrapServers()), model, told::add)) {
             FeedStatus none = awaitState(model, "no-job");
             assertThat(none.detail()).contains("no job has written");
             assertThat(none.topics())

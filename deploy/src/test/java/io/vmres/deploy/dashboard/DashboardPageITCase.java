@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.engine.Settings;
 import io.vmres.schema.AvroCodec;
+import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class DashboardPageITCase {
             browser.recordCspViolations();
             try (Dashboard none =
                     Dashboard.start(
-                            "127.0.0.1:1",
+                            KafkaEndpoint.of("127.0.0.1:1"),
                             DashboardServer.Options.of("127.0.0.1", 0, null),
                             Settings.DEFAULTS,
                             s -> {})) {
@@ -65,7 +66,7 @@ class DashboardPageITCase {
             try (EmbeddedKafka kafka = EmbeddedKafka.start();
                     Dashboard dashboard =
                             Dashboard.start(
-                                    kafka.bootstrapServers(),
+                                    kafka.endpoint(),
                                     DashboardServer.Options.of("127.0.0.1", 0, null),
                                     Settings.DEFAULTS,
                                     s -> {})) {
