@@ -44,7 +44,24 @@ public final class Fleet {
             Lifecycle lifecycle,
             PrintStream out)
             throws Exception {
-        Map<String, String> values = new java.util.HashMap<>();
+        return run(bootstrap, shape, control, hypervisorPort, Map.of(), lifecycle, out);
+    }
+
+    /**
+     * As {@link #run(String, Shape, Path, int, Lifecycle, PrintStream)}, with more of the simulated
+     * connector's settings ({@code sim.latency.median}, {@code sim.latency.sigma}, see {@link
+     * SimConnector}).
+     */
+    public static int run(
+            String bootstrap,
+            Shape shape,
+            Path control,
+            int hypervisorPort,
+            Map<String, String> more,
+            Lifecycle lifecycle,
+            PrintStream out)
+            throws Exception {
+        Map<String, String> values = new java.util.HashMap<>(more);
         values.put("sim.hosts", Integer.toString(shape.hosts()));
         values.put("sim.vms.per.host", Integer.toString(shape.vmsPerHost()));
         values.put("sim.clusters", Integer.toString(shape.clusters()));
