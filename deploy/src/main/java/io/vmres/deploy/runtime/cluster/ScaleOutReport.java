@@ -54,14 +54,21 @@ final class ScaleOutReport {
                             "%-8s %-16s %9s %-16s %11s %7s  %s%n",
                             row.cluster(),
                             shape(row.alone()),
-                            seconds(row.alone().recoveryS()),
+                            seconds(row.aloneS()),
                             shape(row.together()),
-                            seconds(row.together().recoveryS()),
+                            seconds(row.togetherS()),
                             Double.isNaN(row.ratio())
                                     ? "-"
                                     : String.format(Locale.ROOT, "%.3f", row.ratio()),
                             row.within() ? "yes" : "NO"));
         }
+        boolean byJob = r.rows().stream().allMatch(ScaleOutRun.Row::byJob);
+        s.append(
+                byJob
+                        ? "recovery time: the job's recoveryS (failure start to the last successful"
+                                + " restart)\n"
+                        : "recovery time: the fleet's ledger (the failure to the last successful"
+                                + " restart) where the job's figures carry no recoveryS\n");
         ChaosVerdict v = r.verdict();
         long failed = v.recoveries().stream().mapToLong(ChaosVerdict.Recovery::vms).sum();
         long restarted = v.recoveries().stream().mapToLong(ChaosVerdict.Recovery::restarted).sum();
@@ -168,6 +175,7 @@ final class ScaleOutReport {
                 c.put("ratio", Math.round(row.ratio() * 1000) / 1000.0);
             }
             c.put("within", row.within());
+            c.put("comparedOn", row.byJob() ? "recoveryS" : "ledger");
         }
         ChaosVerdict v = r.verdict();
         n.putObject("ledger")
@@ -196,7 +204,7 @@ final class ScaleOutReport {
     }
 
     private static String seconds(Double s) {
-        return s == null ? "-" : String.format(Locale.ROOT, "%.1f", s);
+        return s == null || s.isNaN() ? "-" : String.format(Locale.ROOT, "%.1f", s);
     }
 
     private static String percent(double f) {

@@ -56,7 +56,8 @@ public final class ScaleOutRun {
     /**
      * One cluster's recovery in one phase.
      *
-     * @param recoveryS the job's recoveryS (the latest of its incidents'), null when it has none
+     * @param recoveryS the job's recoveryS (the latest of its incidents'), null when its figures
+     *     have none
      * @param ledgerS the fleet's own: the failure to its last successful restart, -1 without one
      */
     public record Recovery(
@@ -69,13 +70,36 @@ public final class ScaleOutRun {
             double ledgerS,
             int restarted) {}
 
-    /** A cluster's recovery alone and together with the others. */
+    /**
+     * A cluster's recovery alone and together with the others, compared on the job's recoveryS when
+     * the job gave it for both, else on the fleet's ledger.
+     */
     public record Row(String cluster, Recovery alone, Recovery together, double tolerance) {
+        /** Whether the job's own figures are compared (else the ledger's). */
+        public boolean byJob() {
+            return alone.recoveryS() != null && together.recoveryS() != null;
+        }
+
+        /** The compared recovery time alone, in seconds; NaN without one. */
+        public double aloneS() {
+            return measure(alone);
+        }
+
+        /** The compared recovery time together, in seconds; NaN without one. */
+        public double togetherS() {
+            return measure(together);
+        }
+
+        private double measure(Recovery r) {
+            if (byJob()) {
+                return r.recoveryS();
+            }
+            return alone.ledgerS() >= 0 && together.ledgerS() >= 0 ? r.ledgerS() : Double.NaN;
+        }
+
         /** Together over alone; NaN when either is missing. */
         public double ratio() {
-            return alone.recoveryS() == null || together.recoveryS() == null
-                    ? Double.NaN
-                    : together.recoveryS() / alone.recoveryS();
+            return togetherS() / aloneS();
         }
 
         public boolean within() {
@@ -237,9 +261,12 @@ public final class ScaleOutRun {
                     rec.ifPresent(
                             x ->
                                     say(
-                                            "  %s recovered: recoveryS %.1f (%s)",
+                                            "  %s recovered: the job's recoveryS %s (%s)",
                                             x.cluster(),
-                                            x.recoveryS(),
+                                            x.recoveryS() == null
+                                                    ? "none"
+                                                    : String.format(
+                                                            Locale.ROOT, "%.1f", x.recoveryS()),
                                             String.join(", ", x.incidents())));
                 }
             }
@@ -327,7 +354,7 @@ public final class ScaleOutRun {
                 recovery = recovery == null ? s : Math.max(recovery, s);
             }
         }
-        if (!covered.containsAll(hosts) || recovery == null) {
+        if (!covered.containsAll(hosts)) {
             return Optional.empty();
         }
         return Optional.of(
