@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
             ClusterCommand.Submit.class,
             ClusterCommand.Status.class,
             ClusterCommand.Down.class,
-            ClusterChaos.class
+            ClusterChaos.class,
+            ClusterScaleOut.class
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
             "  vmres cluster status",
             "  vmres fleet crash any --control .vmres/cluster/fleet/control",
             "  vmres cluster down",
-            "  vmres cluster chaos --faults 20 --vms 1000"
+            "  vmres cluster chaos --faults 20 --vms 1000",
+            "  vmres cluster scaleout --clusters 10 --hosts 1000"
         })
 final class ClusterCommand extends Subcommand {
     @Option(
@@ -52,7 +54,7 @@ final class ClusterCommand extends Subcommand {
 
     @Override
     public Integer call() {
-        throw usage("Missing a command: up, submit, status or down.");
+        throw usage("Missing a command: up, submit, status, down, chaos or scaleout.");
     }
 
     LocalCluster cluster() {

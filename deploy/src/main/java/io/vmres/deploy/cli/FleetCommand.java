@@ -4,6 +4,8 @@ import io.vmres.deploy.commands.Fleet;
 import io.vmres.deploy.commands.FleetControl;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,10 +79,35 @@ final class FleetCommand extends Subcommand {
                             + " (default: those of --kafka-properties).")
     Path telemetryProperties;
 
+    @Option(
+            names = "--latency-median",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            description =
+                    "Every hypervisor call takes about this long, log-normal around it (default:"
+                            + " fence 3 s, map 1 s, restart 4 s, migrate 3 s).")
+    Duration latencyMedian;
+
+    @Option(
+            names = "--latency-sigma",
+            defaultValue = "0.4",
+            description =
+                    "The spread of --latency-median: the standard deviation of its logarithm"
+                            + " (default: ${DEFAULT-VALUE}).")
+    double latencySigma;
+
     @Mixin private BootstrapOption bootstrap;
 
     @Override
     public Integer call() throws Exception {
+        if (!(latencySigma > 0)) {
+            throw usage("--latency-sigma must be above 0");
+        }
+        Map<String, String> more = new TreeMap<>();
+        if (latencyMedian != null) {
+            more.put("sim.latency.median", latencyMedian.toMillis() + "ms");
+            more.put("sim.latency.sigma", Double.toString(latencySigma));
+        }
         if (hypervisorPort != null && (hypervisorPort < 0 || hypervisorPort > 65535)) {
             throw usage("--hypervisor-port must be a port, 0 to 65535");
         }
@@ -95,6 +122,7 @@ final class FleetCommand extends Subcommand {
                 telemetryProperties == null
                         ? null
                         : readableFile(telemetryProperties, "--telemetry-kafka-properties"),
+                more,
                 lifecycle(),
                 System.out);
     }

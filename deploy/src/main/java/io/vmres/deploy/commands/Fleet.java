@@ -26,7 +26,9 @@ public final class Fleet {
      * more the fleet runs no connector of its own but serves its hypervisor there ({@link
      * HypervisorEndpoint}; 0: any free port) for {@link #connector}. The telemetry is written with
      * the client properties of {@code telemetryProperties} when not null (another principal than
-     * the connector's), else with {@code kafka}'s.
+     * the connector's), else with {@code kafka}'s. {@code more} holds more of the simulated
+     * connector's settings ({@code sim.latency.median}, {@code sim.latency.sigma}, see {@link
+     * SimConnector}).
      *
      * @return the process exit code
      */
@@ -36,10 +38,11 @@ public final class Fleet {
             Path control,
             int hypervisorPort,
             Path telemetryProperties,
+            Map<String, String> more,
             Lifecycle lifecycle,
             PrintStream out)
             throws Exception {
-        Map<String, String> values = new java.util.HashMap<>();
+        Map<String, String> values = new java.util.HashMap<>(more);
         values.put("sim.hosts", Integer.toString(shape.hosts()));
         values.put("sim.vms.per.host", Integer.toString(shape.vmsPerHost()));
         values.put("sim.clusters", Integer.toString(shape.clusters()));

@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -208,6 +209,10 @@ public final class HypervisorEndpoint implements AutoCloseable {
     private JsonNode report() {
         ObjectNode out = JSON.createObjectNode();
         ArrayNode hosts = out.putArray("hosts");
+        // counted in one pass: asking the fleet host by host reads every VM for each host
+        List<FleetVm> all = fleet.vms();
+        Map<String, Integer> vmsOn = new HashMap<>();
+        all.forEach(v -> vmsOn.merge(v.host(), 1, Integer::sum));
         for (FleetHost h : fleet.hosts()) {
             hosts.addObject()
                     .put("host", h.host())
@@ -217,11 +222,11 @@ public final class HypervisorEndpoint implements AutoCloseable {
                     .put("spare", h.spare())
                     .put("bmc", h.bmc())
                     .put("on", fleet.power(h.host()) == PowerState.on)
-                    .put("vms", fleet.vmsOn(h.host()).size());
+                    .put("vms", vmsOn.getOrDefault(h.host(), 0));
         }
         ArrayNode vms = out.putArray("vms");
         Ledger ledger = fleet.ledger();
-        for (FleetVm v : fleet.vms()) {
+        for (FleetVm v : all) {
             ArrayNode on = JSON.createArrayNode();
             ledger.hostsRunning(v.vm()).stream().sorted().forEach(on::add);
             vms.addObject()

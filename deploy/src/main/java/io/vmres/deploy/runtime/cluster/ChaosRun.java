@@ -110,7 +110,8 @@ public final class ChaosRun {
         try {
             cluster.submit(options.jar(), options.jobArgs(), options.parallelism(), PROCESS_UP);
             FleetApi fleet = new FleetApi(cluster.hypervisorUrl());
-            awaitCheckpoint();
+            // the job has read the fleet's inventory and its first beats
+            cluster.awaitSteady(3, Duration.ofSeconds(15), PROCESS_UP);
             for (int r = 0; r < plan.size(); r++) {
                 rounds.add(round(fleet, r, plan.size(), plan.get(r)));
             }
@@ -362,18 +363,6 @@ public final class ChaosRun {
             return newest.orElseThrow(
                     () -> new IllegalStateException("job " + jobId + " left no checkpoint"));
         }
-    }
-
-    private void awaitCheckpoint() throws Exception {
-        long deadline = System.nanoTime() + PROCESS_UP.toNanos();
-        while (cluster.job().map(j -> j.completedCheckpoints() < 3).orElse(true)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the job completed no checkpoint in time");
-            }
-            sleep(Duration.ofSeconds(1));
-        }
-        // the job has read the fleet's inventory and its first beats
-        sleep(Duration.ofSeconds(15));
     }
 
     private static long kill(ClusterProcesses processes, String name) throws Exception {

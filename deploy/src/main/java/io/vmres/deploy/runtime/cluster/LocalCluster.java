@@ -76,6 +76,15 @@ public final class LocalCluster {
      * what it started when a part fails to come up.
      */
     public ClusterConfig up(Installation inst, FleetShape fleet) throws Exception {
+        return up(inst, fleet, List.of());
+    }
+
+    /**
+     * As {@link #up(Installation, FleetShape)}, with more arguments of {@code vmres fleet} (its
+     * hypervisor's latency, say).
+     */
+    public ClusterConfig up(Installation inst, FleetShape fleet, List<String> moreFleetArgs)
+            throws Exception {
         for (String name : partNames()) {
             if (processes.find(name).isPresent()) {
                 throw new IllegalStateException(
@@ -139,12 +148,12 @@ public final class LocalCluster {
                             + ports.restUrl(),
                     f0);
             long l0 = System.nanoTime();
-            startFleet(inst, ports, fleet);
+            startFleet(inst, ports, fleet, moreFleetArgs);
             if (!awaitFleet(READY)) {
                 // a fleet that gave up on a broker still settling (a loaded machine): once more
                 out.println("the fleet exited while starting: " + fleetOutTail());
                 out.println("starting the fleet once more");
-                startFleet(inst, ports, fleet);
+                startFleet(inst, ports, fleet, moreFleetArgs);
                 if (!awaitFleet(READY)) {
                     throw new IllegalStateException(
                             "the fleet exited: see "
@@ -176,33 +185,33 @@ public final class LocalCluster {
         }
     }
 
-    private void startFleet(Installation inst, ClusterConfig ports, FleetShape shape)
+    private void startFleet(
+            Installation inst, ClusterConfig ports, FleetShape shape, List<String> more)
             throws IOException {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "fleet",
+                                "--bootstrap",
+                                ports.bootstrap(),
+                                "--hosts",
+                                Integer.toString(shape.hosts()),
+                                "--vms-per-host",
+                                Integer.toString(shape.vmsPerHost()),
+                                "--clusters",
+                                Integer.toString(shape.clusters()),
+                                "--seed",
+                                Long.toString(shape.seed()),
+                                "--control",
+                                fleetControl().toString(),
+                                // its connector runs apart, so that it can fail on its own
+                                "--hypervisor-port",
+                                "0"));
+        args.addAll(more);
         List<String> jvm = new ArrayList<>(JvmOptions.COMMON);
         jvm.addAll(List.of("-Xmx512m", "-Dvmres.log.dir=" + home.resolve("logs").resolve(FLEET)));
         processes.start(
-                FLEET,
-                inst.java(),
-                jvm,
-                inst.processClasspath(),
-                "io.vmres.deploy.cli.Cli",
-                List.of(
-                        "fleet",
-                        "--bootstrap",
-                        ports.bootstrap(),
-                        "--hosts",
-                        Integer.toString(shape.hosts()),
-                        "--vms-per-host",
-                        Integer.toString(shape.vmsPerHost()),
-                        "--clusters",
-                        Integer.toString(shape.clusters()),
-                        "--seed",
-                        Long.toString(shape.seed()),
-                        "--control",
-                        fleetControl().toString(),
-                        // its connector runs apart, so that it can fail on its own
-                        "--hypervisor-port",
-                        "0"));
+                FLEET, inst.java(), jvm, inst.processClasspath(), "io.vmres.deploy.cli.Cli", args);
     }
 
     /** The URL at which the fleet serves its hypervisor, as it printed it. */
@@ -341,6 +350,22 @@ public final class LocalCluster {
         }
         ready("job " + jobId + " RUNNING on the TaskManagers", t0);
         return jobId;
+    }
+
+    /**
+     * Waits until the job has completed {@code checkpoints} checkpoints, and then {@code settle}
+     * more: by then it has read the fleet's inventory and its first beats.
+     */
+    public void awaitSteady(int checkpoints, Duration settle, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (job().map(j -> j.completedCheckpoints() < checkpoints).orElse(true)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "the job completed no " + checkpoints + " checkpoints in time");
+            }
+            Thread.sleep(1_000);
+        }
+        Thread.sleep(settle.toMillis());
     }
 
     /** The id of the job last submitted here, if any. */

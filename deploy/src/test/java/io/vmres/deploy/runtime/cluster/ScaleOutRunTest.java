@@ -1,0 +1,159 @@
+package io.vmres.deploy.runtime.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vmres.schema.Incident;
+import io.vmres.schema.IncidentKind;
+import io.vmres.schema.IncidentState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The scale-out run's choices: which racks fail, when a cluster counts as recovered, the ratio. */
+class ScaleOutRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Racks of two hosts: {cluster, rack, HA VMs on its first host, non-HA VMs}. */
+    private static ObjectNode report(Object[][] racks) {
+        ObjectNode r = JSON.createObjectNode();
+        ArrayNode hosts = r.putArray("hosts");
+        ArrayNode vms = r.putArray("vms");
+        int h = 0;
+        int v = 0;
+        for (Object[] rack : racks) {
+            for (int i = 0; i < 2; i++) {
+                String host = "h" + (++h);
+                hosts.addObject()
+                        .put("host", host)
+                        .put("cluster", (String) rack[0])
+                        .put("rack", (String) rack[1])
+                        .put("spare", rack.length > 4)
+                        .put("bmc", true)
+                        .put("on", true);
+                if (i == 0) {
+                    for (int k = 0; k < (int) rack[2]; k++) {
+                        vms.addObject().put("vm", "vm" + (++v)).put("host", host).put("ha", true);
+                    }
+                    for (int k = 0; k < (int) rack[3]; k++) {
+                        vms.addObject().put("vm", "vm" + (++v)).put("host", host).put("ha", false);
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    @Test
+    void racksOfOneShapeAreChosenInEveryCluster() {
+        ObjectNode report =
+                report(
+                        new Object[][] {
+                            {"c1", "r01", 5, 1},
+                            {"c1", "r02", 6, 0},
+                            {"c1", "r03", 9, 0, "spare"},
+                            {"c2", "r04", 6, 2},
+                            {"c2", "r05", 4, 0},
+                            {"c3", "r06", 6, 0},
+                            {"c3", "r07", 0, 3}
+                        });
+        List<ScaleOutRun.Rack> racks = ScaleOutRun.racks(report, Set.of());
+        // a rack with a spare, or with no HA VM, never fails
+        assertThat(racks)
+                .extracting(ScaleOutRun.Rack::rack)
+                .containsExactly("r01", "r02", "r04", "r05", "r06");
+        Map<String, ScaleOutRun.Rack> chosen = ScaleOutRun.alike(racks, List.of("c1", "c2", "c3"));
+        assertThat(chosen.values())
+                .extracting(ScaleOutRun.Rack::rack)
+                .containsExactly("r02", "r04", "r06");
+        assertThat(chosen.values()).allSatisfy(r -> assertThat(r.haVms()).isEqualTo(6));
+        assertThat(chosen.get("c2").vms()).isEqualTo(8);
+        assertThat(chosen.get("c2").hosts()).hasSize(2);
+    }
+
+    @Test
+    void theSecondRackIsTheNearestInShapeAmongRacksNotFailedBefore() {
+        ObjectNode report =
+                report(
+                        new Object[][] {
+                            {"c1", "r01", 6, 0},
+                            {"c1", "r02", 9, 0},
+                            {"c1", "r03", 7, 0},
+                            {"c2", "r04", 6, 0},
+                            {"c2", "r05", 6, 0}
+                        });
+        Map<String, ScaleOutRun.Rack> first =
+                ScaleOutRun.alike(ScaleOutRun.racks(report, Set.of()), List.of("c1", "c2"));
+        assertThat(first.values()).extracting(ScaleOutRun.Rack::rack).containsExactly("r01", "r04");
+        Map<String, ScaleOutRun.Rack> second =
+                ScaleOutRun.like(ScaleOutRun.racks(report, Set.of("h1", "h2", "h7")), first);
+        assertThat(second.values())
+                .extracting(ScaleOutRun.Rack::rack)
+                .containsExactly("r03", "r05");
+    }
+
+    private static Incident incident(
+            String id, List<String> hosts, IncidentState state, Double recoveryS) {
+        return Incident.newBuilder()
+                .setIncidentId(id)
+                .setKind(IncidentKind.HOST_FAILURE)
+                .setHosts(hosts)
+                .setState(state)
+                .setCluster("c1")
+                .setFiguresJson(recoveryS == null ? null : "{\"recoveryS\":" + recoveryS + "}")
+                .setTs(Instant.EPOCH)
+                .build();
+    }
+
+    @Test
+    void aClusterIsRecoveredOnceEveryIncidentOfItsRackEndedAndTheyNameEveryHost() {
+        ScaleOutRun.Rack rack =
+                new ScaleOutRun.Rack("c1", "r01", List.of("h1", "h2"), List.of("vm1"), 1);
+        Incident other = incident("i0", List.of("h9"), IncidentState.OPEN, null);
+        Incident open = incident("i1", List.of("h1"), IncidentState.OPEN, null);
+        Incident done = incident("i1", List.of("h1"), IncidentState.RECOVERED, 31.5);
+        Incident second = incident("i2", List.of("h2"), IncidentState.RECOVERING, null);
+        Incident secondDone = incident("i2", List.of("h2"), IncidentState.RECOVERED, 33.25);
+
+        assertThat(ScaleOutRun.recovered(rack, List.of(other, open))).isEmpty();
+        // h2 is named by no incident yet
+        assertThat(ScaleOutRun.recovered(rack, List.of(other, open, done))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, List.of(open, done, second))).isEmpty();
+        Optional<ScaleOutRun.Recovery> r =
+                ScaleOutRun.recovered(rack, List.of(other, open, done, second, secondDone));
+        assertThat(r).isPresent();
+        // the later of its incidents' recovery times; the unrelated incident is not one of them
+        assertThat(r.get().recoveryS()).isEqualTo(33.25);
+        assertThat(r.get().incidents()).containsExactly("i1", "i2");
+    }
+
+    private static ScaleOutRun.Recovery rec(Double s) {
+        return new ScaleOutRun.Recovery("c1", "r01", 20, 200, List.of(), s, 40, 200);
+    }
+
+    @Test
+    void theLedgerIsComparedWhenTheJobGaveNoRecoveryTime() {
+        ScaleOutRun.Recovery alone =
+                new ScaleOutRun.Recovery("c1", "r01", 20, 200, List.of(), null, 40, 200);
+        ScaleOutRun.Recovery together =
+                new ScaleOutRun.Recovery("c1", "r02", 20, 200, List.of(), 30.0, 46, 200);
+        ScaleOutRun.Row row = new ScaleOutRun.Row("c1", alone, together, 0.10);
+        assertThat(row.byJob()).isFalse();
+        assertThat(row.ratio()).isEqualTo(46 / 40.0);
+        assertThat(row.within()).isFalse();
+    }
+
+    @Test
+    void withinTheToleranceEitherWay() {
+        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(32.9), 0.10).within()).isTrue();
+        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(33.1), 0.10).within()).isFalse();
+        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(26.9), 0.10).within()).isFalse();
+        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(30.0), 0.10).byJob()).isTrue();
+        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(30.0), 0.10).ratio()).isEqualTo(1.0);
+    }
+}
