@@ -46,7 +46,9 @@ public final class LiveJob {
                         .setGroupId(options.groupId())
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(
-                                new DecodingDeserializer(options.settings().maxClockSkewMs()))
+                                new DecodingDeserializer(
+                                        options.settings().maxClockSkewMs(),
+                                        options.signingKeys()))
                         .build();
         WatermarkStrategy<Decoded> watermarks =
                 WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(
@@ -120,7 +122,7 @@ public final class LiveJob {
         return KafkaSink.<Emitted>builder()
                 .setKafkaProducerConfig(producer)
                 .setBootstrapServers(options.bootstrapServers())
-                .setRecordSerializer(new OutputSerializer())
+                .setRecordSerializer(new OutputSerializer(options.signingKeys()))
                 .setDeliveryGuarantee(
                         options.exactlyOnce()
                                 ? DeliveryGuarantee.EXACTLY_ONCE

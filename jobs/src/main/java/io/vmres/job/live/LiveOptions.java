@@ -20,6 +20,10 @@ import java.util.TreeMap;
  *     Kafka, or two jobs fence each other's transactions
  * @param kafkaProperties Kafka client properties applied to every client of the job (security,
  *     timeouts); what exactly-once needs is set on top of them
+ * @param signingKeys the keys file (docs/security.md): commands are signed with its key that signs
+ *     commands, and a result is read only if signed by one of its keys that sign results; null:
+ *     commands go out unsigned and results are believed unsigned. A path, read where the job's
+ *     tasks run (a mounted secret), so that no key is part of the job graph.
  */
 public record LiveOptions(
         String bootstrapServers,
@@ -28,9 +32,10 @@ public record LiveOptions(
         Duration idleness,
         String groupId,
         String transactionalIdPrefix,
-        Map<String, String> kafkaProperties)
+        Map<String, String> kafkaProperties,
+        String signingKeys)
         implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public LiveOptions {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -48,7 +53,8 @@ public record LiveOptions(
                 Duration.ofSeconds(5),
                 "vmres-job",
                 "vmres-job",
-                Map.of());
+                Map.of(),
+                null);
     }
 
     public LiveOptions withSettings(Settings s) {
@@ -59,7 +65,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                signingKeys);
     }
 
     public LiveOptions withExactlyOnce(boolean e) {
@@ -70,7 +77,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                signingKeys);
     }
 
     public LiveOptions withGroupId(String g) {
@@ -81,7 +89,8 @@ public record LiveOptions(
                 idleness,
                 g,
                 transactionalIdPrefix,
-                kafkaProperties);
+                kafkaProperties,
+                signingKeys);
     }
 
     public LiveOptions withTransactionalIdPrefix(String prefix) {
@@ -92,7 +101,8 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 prefix,
-                kafkaProperties);
+                kafkaProperties,
+                signingKeys);
     }
 
     public LiveOptions withKafkaProperties(Map<String, String> p) {
@@ -103,7 +113,21 @@ public record LiveOptions(
                 idleness,
                 groupId,
                 transactionalIdPrefix,
-                p);
+                p,
+                signingKeys);
+    }
+
+    /** Signs commands and verifies results with the keys file at {@code file} (null: neither). */
+    public LiveOptions withSigningKeys(String file) {
+        return new LiveOptions(
+                bootstrapServers,
+                settings,
+                exactlyOnce,
+                idleness,
+                groupId,
+                transactionalIdPrefix,
+                kafkaProperties,
+                file);
     }
 
     /** The client properties as {@link Properties}, a fresh copy for each client. */
