@@ -245,7 +245,9 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
     /** A result signed with the key that signs results, when the service signs. */
     private CommandResult signed(CommandResult r) {
         RecordSigning signing = options.signing();
-        return signing == null ? r : signing.sign(r, Instant.ofEpochMilli(options.clock().millis()));
+        return signing == null
+                ? r
+                : signing.sign(r, Instant.ofEpochMilli(options.clock().millis()));
     }
 
     /** What the command known under this id asks for: answered, in flight, or in the ledger. */

@@ -48,11 +48,7 @@ final class CommandJob {
     }
 
     CommandJob(
-            Command command,
-            Request request,
-            boolean inDoubt,
-            Delivery first,
-            String fingerprint) {
+            Command command, Request request, boolean inDoubt, Delivery first, String fingerprint) {
         this.command = command;
         this.request = request;
         this.inDoubt = inDoubt;

@@ -243,8 +243,8 @@ public final class ConnectorOptions {
     }
 
     /**
-     * The keys commands are verified and results signed with (docs/security.md); null: commands
-     * run unverified and results go out unsigned.
+     * The keys commands are verified and results signed with (docs/security.md); null: commands run
+     * unverified and results go out unsigned.
      */
     public RecordSigning signing() {
         return signing;

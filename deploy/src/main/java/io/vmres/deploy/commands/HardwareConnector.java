@@ -33,6 +33,7 @@ public final class HardwareConnector {
                 return SimConnector.run(bootstrap, settings, lifecycle, out);
             case "libvirt":
                 {
+                    warnUnsigned(settings.requireSigning("the libvirt connector"), out);
                     LibvirtConnector libvirt = LibvirtConnector.fromSettings(settings);
                     lifecycle.register(libvirt);
                     out.printf(
@@ -52,6 +53,7 @@ public final class HardwareConnector {
                 }
             case "ipmi":
                 {
+                    warnUnsigned(settings.requireSigning("the IPMI connector"), out);
                     IpmiFencer ipmi = IpmiFencer.fromSettings(settings);
                     java.time.Duration every =
                             settings.getDuration(
@@ -92,6 +94,15 @@ public final class HardwareConnector {
                 return PduConnector.run(bootstrap, settings, lifecycle, out);
             default:
                 throw new IllegalArgumentException("unknown connector type " + type);
+        }
+    }
+
+    /** Says loudly that commands are not verified. */
+    static void warnUnsigned(boolean signed, PrintStream out) {
+        if (!signed) {
+            out.println(
+                    "WARNING: commands are not verified (no signing.keys.file): this connector runs"
+                            + " any command written to the commands topic.");
         }
     }
 

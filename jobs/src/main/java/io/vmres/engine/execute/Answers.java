@@ -71,7 +71,13 @@ public final class Answers {
                             c.job() != null
                                     ? List.of(c.job().vm)
                                     : c.vms() == null ? List.of() : c.vms(),
-                            c.action() + " " + c.id() + " rejected by its connector (" + status + "): " + detail,
+                            c.action()
+                                    + " "
+                                    + c.id()
+                                    + " rejected by its connector ("
+                                    + status
+                                    + "): "
+                                    + detail,
                             t));
         }
         finish(c, s, detail, t, true, out);

@@ -1,9 +1,9 @@
 package io.vmres.engine.execute;
 
 /**
- * The outcome of a command (spec: Command results). {@code REJECTED} comes only from a connector
- * in production: it refused the command before running anything (no valid signature, stale,
- * replayed); it is never a success.
+ * The outcome of a command (spec: Command results). {@code REJECTED} comes only from a connector in
+ * production: it refused the command before running anything (no valid signature, stale, replayed);
+ * it is never a success.
  */
 public enum CommandStatus {
     SUCCEEDED,

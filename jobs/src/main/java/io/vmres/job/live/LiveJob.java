@@ -47,8 +47,7 @@ public final class LiveJob {
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(
                                 new DecodingDeserializer(
-                                        options.settings().maxClockSkewMs(),
-                                        options.signingKeys()))
+                                        options.settings().maxClockSkewMs(), options.signingKeys()))
                         .build();
         WatermarkStrategy<Decoded> watermarks =
                 WatermarkStrategy.<Decoded>forBoundedOutOfOrderness(

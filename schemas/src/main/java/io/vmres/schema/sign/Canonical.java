@@ -88,8 +88,7 @@ public final class Canonical {
                 }
             }
         } else {
-            throw new IllegalArgumentException(
-                    "no canonical form for a " + v.getClass().getName());
+            throw new IllegalArgumentException("no canonical form for a " + v.getClass().getName());
         }
     }
 

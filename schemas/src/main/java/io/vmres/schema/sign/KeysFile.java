@@ -57,7 +57,10 @@ public final class KeysFile {
                     modified = t;
                     LOG.info("event=keys-reloaded file={}", path);
                 } catch (IllegalArgumentException e) {
-                    LOG.warn("event=keys-unreadable file={} keeping the keys read before: {}", path, e.getMessage());
+                    LOG.warn(
+                            "event=keys-unreadable file={} keeping the keys read before: {}",
+                            path,
+                            e.getMessage());
                 }
             }
         }

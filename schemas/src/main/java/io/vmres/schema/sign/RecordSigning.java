@@ -47,9 +47,9 @@ public final class RecordSigning {
     }
 
     /**
-     * Whether a command may run at {@code now}: signed by a valid key that signs commands, unaltered,
-     * signed no longer than {@code maxAge} ago nor later than {@code skew} ahead (clocks differ by up
-     * to {@code skew} either way).
+     * Whether a command may run at {@code now}: signed by a valid key that signs commands,
+     * unaltered, signed no longer than {@code maxAge} ago nor later than {@code skew} ahead (clocks
+     * differ by up to {@code skew} either way).
      */
     public Verdict verify(Command c, Instant now, Duration maxAge, Duration skew) {
         Verdict v = verify(KeyPurpose.COMMANDS, COMMAND_TAG, c, c.getKeyId(), c.getSignature());
@@ -61,7 +61,8 @@ public final class RecordSigning {
             return Verdict.refused("signed in the future: at " + at + ", now " + now);
         }
         if (at.isBefore(now.minus(maxAge).minus(skew))) {
-            return Verdict.refused("stale: signed at " + at + ", older than " + maxAge + " at " + now);
+            return Verdict.refused(
+                    "stale: signed at " + at + ", older than " + maxAge + " at " + now);
         }
         return Verdict.VALID;
     }
@@ -73,7 +74,9 @@ public final class RecordSigning {
 
     private Verdict verify(
             KeyPurpose purpose, String tag, SpecificRecord r, String keyId, ByteBuffer signature) {
-        if (signature == null || keyId == null || r.get(r.getSchema().getField("signedAt").pos()) == null) {
+        if (signature == null
+                || keyId == null
+                || r.get(r.getSchema().getField("signedAt").pos()) == null) {
             return Verdict.refused("unsigned");
         }
         ByteBuffer d = signature.duplicate();

@@ -55,7 +55,8 @@ public final class SigningKeys {
     private static final Pattern KEY = Pattern.compile("key\\.([A-Za-z0-9_-]{1,64})\\.(\\w+)");
 
     /** One key: what it signs, its public half, its private half where this process signs. */
-    private record Entry(KeyPurpose purpose, PublicKey publicKey, PrivateKey privateKey, boolean retired) {}
+    private record Entry(
+            KeyPurpose purpose, PublicKey publicKey, PrivateKey privateKey, boolean retired) {}
 
     private final Map<String, Entry> keys;
     private final Map<KeyPurpose, String> signing;
@@ -92,7 +93,10 @@ public final class SigningKeys {
                         .put(m.group(2), p.getProperty(name).trim());
             } else if (!name.startsWith("sign.")) {
                 throw new IllegalArgumentException(
-                        origin + ": unknown entry " + name + " (key.ID.signs|public|private|retired, sign.PURPOSE)");
+                        origin
+                                + ": unknown entry "
+                                + name
+                                + " (key.ID.signs|public|private|retired, sign.PURPOSE)");
             }
         }
         Map<String, Entry> keys = new TreeMap<>();
@@ -106,8 +110,13 @@ public final class SigningKeys {
                 Entry e = keys.get(named.trim());
                 if (e == null || e.privateKey == null || e.purpose != purpose || e.retired) {
                     throw new IllegalArgumentException(
-                            origin + ": sign." + purpose.word() + "=" + named
-                                    + " names no private, unretired key that signs " + purpose.word());
+                            origin
+                                    + ": sign."
+                                    + purpose.word()
+                                    + "="
+                                    + named
+                                    + " names no private, unretired key that signs "
+                                    + purpose.word());
                 }
                 signing.put(purpose, named.trim());
                 continue;
@@ -118,8 +127,12 @@ public final class SigningKeys {
                 if (k.purpose == purpose && k.privateKey != null && !k.retired) {
                     if (only != null) {
                         throw new IllegalArgumentException(
-                                origin + ": several private keys sign " + purpose.word()
-                                        + "; name the one to sign with: sign." + purpose.word() + "=ID");
+                                origin
+                                        + ": several private keys sign "
+                                        + purpose.word()
+                                        + "; name the one to sign with: sign."
+                                        + purpose.word()
+                                        + "=ID");
                     }
                     only = e.getKey();
                 }
@@ -146,7 +159,8 @@ public final class SigningKeys {
             }
         }
         if (purpose == null) {
-            throw new IllegalArgumentException(what + ": signs must be commands or results, not " + signs);
+            throw new IllegalArgumentException(
+                    what + ": signs must be commands or results, not " + signs);
         }
         if (f.get("public") == null) {
             throw new IllegalArgumentException(what + ": no public key");
@@ -154,22 +168,26 @@ public final class SigningKeys {
         try {
             KeyFactory kf = KeyFactory.getInstance(ALGORITHM);
             PublicKey pub =
-                    kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(f.get("public"))));
+                    kf.generatePublic(
+                            new X509EncodedKeySpec(Base64.getDecoder().decode(f.get("public"))));
             PrivateKey priv =
                     f.get("private") == null
                             ? null
                             : kf.generatePrivate(
-                                    new PKCS8EncodedKeySpec(Base64.getDecoder().decode(f.get("private"))));
+                                    new PKCS8EncodedKeySpec(
+                                            Base64.getDecoder().decode(f.get("private"))));
             boolean retired = Boolean.parseBoolean(f.getOrDefault("retired", "false"));
             if (priv != null && !matches(pub, priv)) {
-                throw new IllegalArgumentException(what + ": the private key is not the public key's");
+                throw new IllegalArgumentException(
+                        what + ": the private key is not the public key's");
             }
             return new Entry(purpose, pub, priv, retired);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(what)) {
                 throw (IllegalArgumentException) e;
             }
-            throw new IllegalArgumentException(what + ": not an " + ALGORITHM + " key: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    what + ": not an " + ALGORITHM + " key: " + e.getMessage(), e);
         }
     }
 
@@ -223,7 +241,8 @@ public final class SigningKeys {
             return Verdict.refused("unknown key " + keyId);
         }
         if (e.purpose != purpose) {
-            return Verdict.refused("key " + keyId + " signs " + e.purpose.word() + ", not " + purpose.word());
+            return Verdict.refused(
+                    "key " + keyId + " signs " + e.purpose.word() + ", not " + purpose.word());
         }
         if (e.retired) {
             return Verdict.refused("retired key " + keyId);
@@ -256,14 +275,20 @@ public final class SigningKeys {
      * Adds a key to properties of the keys file's format: {@code pair}'s public half, and its
      * private half when {@code withPrivate}.
      */
-    public static void put(Properties p, String id, KeyPurpose purpose, KeyPair pair, boolean withPrivate) {
+    public static void put(
+            Properties p, String id, KeyPurpose purpose, KeyPair pair, boolean withPrivate) {
         if (!KEY.matcher("key." + id + ".signs").matches()) {
-            throw new IllegalArgumentException("a key id is 1 to 64 letters, digits, '-' or '_': " + id);
+            throw new IllegalArgumentException(
+                    "a key id is 1 to 64 letters, digits, '-' or '_': " + id);
         }
         p.setProperty("key." + id + ".signs", purpose.word());
-        p.setProperty("key." + id + ".public", Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
+        p.setProperty(
+                "key." + id + ".public",
+                Base64.getEncoder().encodeToString(pair.getPublic().getEncoded()));
         if (withPrivate) {
-            p.setProperty("key." + id + ".private", Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
+            p.setProperty(
+                    "key." + id + ".private",
+                    Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
         }
     }
 
@@ -282,11 +307,16 @@ public final class SigningKeys {
     public static Path write(Properties p, Path file) throws IOException {
         Files.deleteIfExists(file);
         try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    file,
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(file);
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (Writer w =
+                Files.newBufferedWriter(
+                        file, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
             p.store(w, "vmres signing keys (docs/security.md)");
         }
         return file;
