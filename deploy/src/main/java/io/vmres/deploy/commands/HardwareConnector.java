@@ -33,8 +33,8 @@ public final class HardwareConnector {
                 return SimConnector.run(bootstrap, settings, lifecycle, out);
             case "libvirt":
                 {
-                    warnUnsigned(settings.requireSigning("the libvirt connector"), out);
                     LibvirtConnector libvirt = LibvirtConnector.fromSettings(settings);
+                    warnUnsigned(settings.requireSigning("the libvirt connector"), out);
                     lifecycle.register(libvirt);
                     out.printf(
                             Locale.ROOT,
@@ -53,8 +53,8 @@ public final class HardwareConnector {
                 }
             case "ipmi":
                 {
-                    warnUnsigned(settings.requireSigning("the IPMI connector"), out);
                     IpmiFencer ipmi = IpmiFencer.fromSettings(settings);
+                    warnUnsigned(settings.requireSigning("the IPMI connector"), out);
                     java.time.Duration every =
                             settings.getDuration(
                                     "ipmi.power.interval", java.time.Duration.ofSeconds(5));
