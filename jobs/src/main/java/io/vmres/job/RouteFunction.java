@@ -4,8 +4,10 @@ import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.event.OperatorConfirm;
 import io.vmres.engine.event.VmEvent;
+import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.job.live.Decoded;
+import io.vmres.job.live.DecodingDeserializer;
 import io.vmres.schema.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -54,6 +56,23 @@ public class RouteFunction extends ProcessFunction<Decoded, Routed>
         if (d.isBad()) {
             counters.deadLetters.inc();
             ctx.output(deadLetters, new Emitted(null, badSeq++, d.deadLetter()));
+            String reason = d.deadLetter().getReason();
+            if (reason.startsWith(DecodingDeserializer.UNVERIFIED_RESULT)) {
+                // a forged or altered result on the results topic: someone must look at who
+                // writes it (the engine never saw it)
+                ctx.output(
+                        deadLetters,
+                        new Emitted(
+                                null,
+                                badSeq++,
+                                new AlertOut(
+                                        "RESULT_REJECTED",
+                                        null,
+                                        null,
+                                        List.of(),
+                                        reason + " at " + d.deadLetter().getSource(),
+                                        d.deadLetter().getTs().toEpochMilli())));
+            }
             return;
         }
         if (d.event() instanceof CommandResultEvent) {

@@ -23,8 +23,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The production job's entry point, as a cluster runs the shaded job jar: {@code --bootstrap
  * HOST:PORT [--set key=value ...] [--at-least-once] [--group-id ID] [--transactional-id-prefix
- * PREFIX] [--kafka-properties FILE] [--flink key=value ...]} (see {@link #options} and {@link
- * #flinkSettings}). It only wires: sources, decisions and sinks are in {@link LiveJob}.
+ * PREFIX] [--kafka-properties FILE] (--signing-keys FILE | --insecure-unsigned) [--flink key=value
+ * ...]} (see {@link #options} and {@link #flinkSettings}). It only wires: sources, decisions and
+ * sinks are in {@link LiveJob}.
  */
 public final class VmresJob {
     private VmresJob() {}
@@ -78,7 +79,9 @@ public final class VmresJob {
      * The job's options from its program arguments: {@code --bootstrap HOST:PORT} (required),
      * {@code --set key=value} (repeatable), {@code --at-least-once}, {@code --group-id ID}, {@code
      * --transactional-id-prefix PREFIX}, {@code --kafka-properties FILE} (Java properties given to
-     * every Kafka client of the job; read where the job's main method runs).
+     * every Kafka client of the job; read where the job's main method runs), {@code --signing-keys
+     * FILE} (the keys file, read where the job's tasks run: docs/security.md) or else {@code
+     * --insecure-unsigned}: without either the job refuses to start.
      */
     public static LiveOptions options(String[] args) throws IOException {
         String bootstrap = null;
@@ -87,6 +90,8 @@ public final class VmresJob {
         String transactionalIdPrefix = null;
         Map<String, String> kafkaProperties = Map.of();
         Map<String, String> overrides = new LinkedHashMap<>();
+        String signingKeys = null;
+        boolean insecureUnsigned = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--bootstrap" -> bootstrap = value(args, ++i);
@@ -95,6 +100,8 @@ public final class VmresJob {
                 case "--transactional-id-prefix" -> transactionalIdPrefix = value(args, ++i);
                 case "--kafka-properties" -> kafkaProperties = readProperties(value(args, ++i));
                 case "--flink" -> keyValue(value(args, ++i), "--flink");
+                case "--signing-keys" -> signingKeys = value(args, ++i);
+                case "--insecure-unsigned" -> insecureUnsigned = true;
                 case "--set" -> {
                     String kv = value(args, ++i);
                     int eq = kv.indexOf('=');
@@ -110,14 +117,21 @@ public final class VmresJob {
             throw new IllegalArgumentException(
                     "usage: VmresJob --bootstrap HOST:PORT [--set key=value ...]"
                             + " [--at-least-once] [--group-id ID] [--transactional-id-prefix P]"
-                            + " [--kafka-properties FILE] [--flink key=value ...]");
+                            + " [--kafka-properties FILE] (--signing-keys FILE | --insecure-unsigned)"
+                            + " [--flink key=value ...]");
+        }
+        if (signingKeys == null && !insecureUnsigned) {
+            throw new IllegalArgumentException(
+                    "--signing-keys FILE is required (docs/security.md); --insecure-unsigned runs"
+                            + " without, believing every result");
         }
         Settings settings = SettingsParser.applyOverrides(Settings.DEFAULTS, overrides);
         LiveOptions options =
                 LiveOptions.defaults(bootstrap)
                         .withSettings(settings)
                         .withExactlyOnce(exactlyOnce)
-                        .withKafkaProperties(kafkaProperties);
+                        .withKafkaProperties(kafkaProperties)
+                        .withSigningKeys(signingKeys);
         if (groupId != null) {
             options = options.withGroupId(groupId);
         }

@@ -435,6 +435,53 @@ class ClusterEngineTest {
         assertThat(f.alerts("IN_DOUBT")).isEmpty();
     }
 
+    /** h1 silent while its BMC reads on: no proof it is down, so it must be fenced first. */
+    private static EngineFixture externalHang() {
+        EngineFixture f =
+                new EngineFixture(
+                        new ClusterEngine(
+                                "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
+        f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
+        f.vm("v1", "h1", 500, null, List.of());
+        return f.beats("h2", 0, 400, 1)
+                .beats("h3", 0, 400, 1)
+                .beats("h1", 0, 20, 1)
+                .power(1, "h1", "on");
+    }
+
+    @Test
+    void aRejectedFenceIsNoSuccessAndIsTold() {
+        EngineFixture f = externalHang();
+        f.result(33, "inc-c1-0001-0001", "REJECTED", "rejected: stale: signed at ...");
+        f.run();
+        assertThat(f.commands).extracting(CommandOut::action).startsWith("FENCE_HOST");
+        // the fence never succeeded: the VM stays where it is, and the fence is tried again
+        assertThat(f.commands("RESTART_VM")).isEmpty();
+        assertThat(f.commands("MAP_DISKS")).isEmpty();
+        assertThat(f.commands("FENCE_HOST")).hasSizeGreaterThan(1);
+        assertThat(f.alerts("COMMAND_REJECTED"))
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.host()).isEqualTo("h1");
+                            assertThat(a.detail()).contains("FENCE_HOST", "stale");
+                        });
+    }
+
+    @Test
+    void aSucceededFenceMovesTheVmsAndAStatusTheEngineDoesNotKnowIsNoSuccess() {
+        EngineFixture ok = externalHang();
+        ok.result(33, "inc-c1-0001-0001", "SUCCEEDED").run();
+        // the control: a success moves the VMs (maps, retried here with no connector to answer)
+        assertThat(ok.commands("MAP_DISKS")).isNotEmpty();
+
+        EngineFixture unknown = externalHang();
+        unknown.result(33, "inc-c1-0001-0001", "DONE_MAYBE").run();
+        assertThat(unknown.commands("MAP_DISKS")).isEmpty();
+        assertThat(unknown.commands("RESTART_VM")).isEmpty();
+        assertThat(unknown.alerts("COMMAND_REJECTED")).hasSize(1);
+    }
+
     @Test
     void confirmationOfAnUnknownHostIsIgnoredAndTold() {
         EngineFixture f =

@@ -15,7 +15,8 @@ class VmresJobOptionsTest {
 
     @Test
     void defaultsNeedOnlyTheBootstrap() throws Exception {
-        LiveOptions o = VmresJob.options(new String[] {"--bootstrap", "k:9092"});
+        LiveOptions o =
+                VmresJob.options(new String[] {"--bootstrap", "k:9092", "--insecure-unsigned"});
         assertThat(o.bootstrapServers()).isEqualTo("k:9092");
         assertThat(o.exactlyOnce()).isTrue();
         assertThat(o.groupId()).isEqualTo("vmres-job");
@@ -31,12 +32,19 @@ class VmresJobOptionsTest {
         LiveOptions o =
                 VmresJob.options(
                         new String[] {
-                            "--bootstrap", "k:9092",
-                            "--kafka-properties", file.toString(),
-                            "--group-id", "vmres-prod",
-                            "--transactional-id-prefix", "vmres-prod-tx",
-                            "--set", "heartbeatTimeout=PT5S",
-                            "--at-least-once"
+                            "--bootstrap",
+                            "k:9092",
+                            "--kafka-properties",
+                            file.toString(),
+                            "--group-id",
+                            "vmres-prod",
+                            "--transactional-id-prefix",
+                            "vmres-prod-tx",
+                            "--set",
+                            "heartbeatTimeout=PT5S",
+                            "--at-least-once",
+                            "--signing-keys",
+                            "/etc/vmres/keys/job.keys"
                         });
         assertThat(o.kafkaProperties())
                 .containsExactlyInAnyOrderEntriesOf(
@@ -46,10 +54,24 @@ class VmresJobOptionsTest {
         assertThat(o.groupId()).isEqualTo("vmres-prod");
         assertThat(o.transactionalIdPrefix()).isEqualTo("vmres-prod-tx");
         assertThat(o.exactlyOnce()).isFalse();
+        assertThat(o.signingKeys()).isEqualTo("/etc/vmres/keys/job.keys");
         assertThat(o.settings().heartbeatTimeoutMs()).isEqualTo(Duration.ofSeconds(5).toMillis());
         // each client gets its own copy: the job adds its own keys to it
         o.clientProperties().setProperty("isolation.level", "read_committed");
         assertThat(o.clientProperties()).doesNotContainKey("isolation.level");
+    }
+
+    @Test
+    void withoutAKeysFileTheJobRefusesToStartUnlessToldItMayRunUnsigned() throws Exception {
+        assertThatThrownBy(() -> VmresJob.options(new String[] {"--bootstrap", "k:9092"}))
+                .hasMessageContaining("--signing-keys FILE is required");
+        assertThat(
+                        VmresJob.options(
+                                        new String[] {
+                                            "--bootstrap", "k:9092", "--insecure-unsigned"
+                                        })
+                                .signingKeys())
+                .isNull();
     }
 
     @Test
@@ -73,9 +95,13 @@ class VmresJobOptionsTest {
                 .isEqualTo(Duration.ofMinutes(1));
 
         String[] args = {
-            "--bootstrap", "k:9092",
-            "--flink", "restart-strategy.type=failure-rate",
-            "--flink", "restart-strategy.failure-rate.max-failures-per-interval=3"
+            "--bootstrap",
+            "k:9092",
+            "--insecure-unsigned",
+            "--flink",
+            "restart-strategy.type=failure-rate",
+            "--flink",
+            "restart-strategy.failure-rate.max-failures-per-interval=3"
         };
         VmresJob.options(args); // --flink is a known argument
         org.apache.flink.configuration.Configuration c =

@@ -47,7 +47,8 @@ public final class AvroCodec {
      * {@code history/NAME-VERSION.avsc} beside this class; a schema change adds the version it
      * replaces here.
      */
-    public static final List<String> HISTORY = List.of("Incident-1", "DeadLetter-1");
+    public static final List<String> HISTORY =
+            List.of("Incident-1", "DeadLetter-1", "Command-1", "CommandResult-1");
 
     /**
      * The largest record vmres decodes: the spec's bound on a recording line (1,048,576

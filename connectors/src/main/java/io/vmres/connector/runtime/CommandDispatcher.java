@@ -1,9 +1,12 @@
 package io.vmres.connector.runtime;
 
+import io.vmres.schema.Alert;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
+import io.vmres.schema.sign.RecordSigning;
+import io.vmres.schema.sign.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -66,11 +69,28 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
     void submit(Command command, Delivery delivery) {
         String id = command.getCommandId();
         CommandResult earlier;
+        RecordSigning signing = options.signing();
+        if (signing != null) {
+            Verdict v =
+                    signing.verify(
+                            command,
+                            Instant.ofEpochMilli(options.clock().millis()),
+                            options.commandMaxAge(),
+                            options.clockSkew());
+            if (!v.valid()) {
+                reject(command, v.reason(), delivery);
+                return;
+            }
+        }
         synchronized (lock) {
-            String asks = Request.fingerprint(command);
+            String asks = fingerprint(command, delivery);
             String known = knownFingerprintLocked(id);
             if (known != null && !known.equals(asks)) {
-                refuse(command, asks, known, delivery);
+                if (signing != null) {
+                    reject(command, replayReason(id, asks, known), delivery);
+                } else {
+                    refuse(command, asks, known, delivery);
+                }
                 return;
             }
             earlier = answered.get(id);
@@ -96,7 +116,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                         request = null; // answered as invalid below
                     }
                     if (request != null) {
-                        enqueueLocked(new CommandJob(command, request, true, delivery));
+                        enqueueLocked(new CommandJob(command, request, true, delivery, asks));
                         return;
                     }
                 }
@@ -115,7 +135,7 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                 } catch (IllegalArgumentException | NullPointerException e) {
                     // It has an id, so the job gets an answer rather than a dead letter.
                     LOG.warn("invalid command {}: {}", id, e.getMessage());
-                    CommandJob invalid = new CommandJob(command, null, false, delivery);
+                    CommandJob invalid = new CommandJob(command, null, false, delivery, asks);
                     active.put(id, invalid);
                     calls.answerLater(
                             invalid, Outcome.failed("invalid command: " + e.getMessage()));
@@ -127,12 +147,107 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                     writer.pass(delivery);
                     return;
                 }
-                enqueueLocked(new CommandJob(command, request, false, delivery));
+                enqueueLocked(new CommandJob(command, request, false, delivery, asks));
                 return;
             }
         }
         counters.duplicate();
         writer.answerAgain(earlier, delivery);
+    }
+
+    /**
+     * What a command asks for; with signing, also where it was read (partition and offset): a
+     * redelivery is read at the same place, a copy written again by anyone is read elsewhere.
+     */
+    private String fingerprint(Command command, Delivery delivery) {
+        String asks = Request.fingerprint(command);
+        return options.signing() == null ? asks : asks + AT + delivery.origin();
+    }
+
+    private static final String AT = " at ";
+
+    private static String replayReason(String id, String asks, String known) {
+        int a = asks.lastIndexOf(AT);
+        int k = known.lastIndexOf(AT);
+        if (a >= 0 && k >= 0 && asks.substring(0, a).equals(known.substring(0, k))) {
+            return "replayed: command id "
+                    + id
+                    + " already read at "
+                    + known.substring(k + AT.length())
+                    + ", again at "
+                    + asks.substring(a + AT.length());
+        }
+        return "conflicting command id " + id + ": asks " + asks + ", known as " + known;
+    }
+
+    /**
+     * A command that must not run: unsigned, forged, altered, signed with an unknown or retired
+     * key, stale, or replayed. It gets a {@code REJECTED} result (outside the ledger: the id's
+     * entry, if any, stays the genuine command's) and an alert; nothing is called.
+     */
+    private void reject(Command command, String reason, Delivery delivery) {
+        counters.rejected();
+        Instant now = Instant.ofEpochMilli(options.clock().millis());
+        String id = command.getCommandId();
+        LOG.warn(
+                "command={} action={} host={} target={} event=rejected reason=\"{}\" at={}",
+                id,
+                command.getAction(),
+                command.getHost(),
+                command.getTarget(),
+                reason,
+                delivery.origin());
+        String detail = "rejected: " + reason;
+        CommandResult result =
+                signed(
+                        CommandResult.newBuilder()
+                                .setCommandId(id)
+                                .setStatus(CommandStatus.REJECTED)
+                                .setDetail(detail)
+                                .setCluster(command.getCluster())
+                                .setHost(command.getHost())
+                                .setTs(now)
+                                .build());
+        List<String> vms = new ArrayList<>();
+        if (command.getVm() != null) {
+            vms.add(command.getVm());
+        } else if (command.getVms() != null) {
+            vms.addAll(command.getVms());
+        }
+        Alert alert =
+                Alert.newBuilder()
+                        .setKind("COMMAND_REJECTED")
+                        .setIncidentId(command.getIncidentId())
+                        .setHost(command.getHost())
+                        .setVms(vms)
+                        .setDetail(
+                                command.getAction()
+                                        + " "
+                                        + id
+                                        + " (read at "
+                                        + delivery.origin()
+                                        + ") not run by "
+                                        + options.clientId()
+                                        + ": "
+                                        + reason)
+                        .setCluster(command.getCluster())
+                        .setTs(now)
+                        .build();
+        writer.write(
+                options.alertsTopic(),
+                command.getCluster() != null ? command.getCluster() : command.getHost(),
+                codec.encode(alert),
+                delivery.beside());
+        writer.write(
+                options.resultsTopic(), ResultWriter.keyOf(result), codec.encode(result), delivery);
+    }
+
+    /** A result signed with the key that signs results, when the service signs. */
+    private CommandResult signed(CommandResult r) {
+        RecordSigning signing = options.signing();
+        return signing == null
+                ? r
+                : signing.sign(r, Instant.ofEpochMilli(options.clock().millis()));
     }
 
     /** What the command known under this id asks for: answered, in flight, or in the ledger. */
@@ -170,14 +285,15 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
                 asks,
                 known);
         CommandResult result =
-                CommandResult.newBuilder()
-                        .setCommandId(command.getCommandId())
-                        .setStatus(CommandStatus.FAILED)
-                        .setDetail(detail)
-                        .setCluster(command.getCluster())
-                        .setHost(command.getHost())
-                        .setTs(Instant.ofEpochMilli(options.clock().millis()))
-                        .build();
+                signed(
+                        CommandResult.newBuilder()
+                                .setCommandId(command.getCommandId())
+                                .setStatus(CommandStatus.FAILED)
+                                .setDetail(detail)
+                                .setCluster(command.getCluster())
+                                .setHost(command.getHost())
+                                .setTs(Instant.ofEpochMilli(options.clock().millis()))
+                                .build());
         writer.write(
                 options.resultsTopic(), ResultWriter.keyOf(result), codec.encode(result), delivery);
     }
@@ -374,14 +490,15 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
             return true;
         }
         CommandResult result =
-                CommandResult.newBuilder()
-                        .setCommandId(j.id())
-                        .setStatus(CommandStatus.valueOf(outcome.status().name()))
-                        .setDetail(outcome.detail())
-                        .setCluster(j.command.getCluster())
-                        .setHost(j.command.getHost())
-                        .setTs(Instant.ofEpochMilli(options.clock().millis()))
-                        .build();
+                signed(
+                        CommandResult.newBuilder()
+                                .setCommandId(j.id())
+                                .setStatus(CommandStatus.valueOf(outcome.status().name()))
+                                .setDetail(outcome.detail())
+                                .setCluster(j.command.getCluster())
+                                .setHost(j.command.getHost())
+                                .setTs(Instant.ofEpochMilli(options.clock().millis()))
+                                .build());
         List<Delivery> deliveries;
         synchronized (lock) {
             if (j.timer != null) {

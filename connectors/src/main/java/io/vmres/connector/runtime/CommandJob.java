@@ -44,10 +44,15 @@ final class CommandJob {
     ScheduledFuture<?> timer;
 
     CommandJob(Command command, Request request, boolean inDoubt, Delivery first) {
+        this(command, request, inDoubt, first, Request.fingerprint(command));
+    }
+
+    CommandJob(
+            Command command, Request request, boolean inDoubt, Delivery first, String fingerprint) {
         this.command = command;
         this.request = request;
         this.inDoubt = inDoubt;
-        this.fingerprint = Request.fingerprint(command);
+        this.fingerprint = fingerprint;
         deliveries.add(first);
     }
 

@@ -24,6 +24,8 @@ package io.vmres.connector.runtime;
  * @param ledgerExpired ledger entries removed past their retention (exactly-once mode)
  * @param latencyTotalMillis time from the start of each call to its answer, summed
  * @param latencyMaxMillis the longest such time
+ * @param rejected commands refused unrun and answered {@code REJECTED}: unsigned, forged, altered,
+ *     signed by an unknown or retired key, stale, or replayed (docs/security.md)
  */
 public record ConnectorCounters(
         long received,
@@ -44,7 +46,8 @@ public record ConnectorCounters(
         long ledgerSkipped,
         long ledgerExpired,
         long latencyTotalMillis,
-        long latencyMaxMillis) {
+        long latencyMaxMillis,
+        long rejected) {
 
     /** Commands answered, whatever the status. */
     public long answered() {

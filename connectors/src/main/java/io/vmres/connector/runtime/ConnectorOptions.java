@@ -1,6 +1,8 @@
 package io.vmres.connector.runtime;
 
 import io.vmres.schema.Topics;
+import io.vmres.schema.sign.KeyPurpose;
+import io.vmres.schema.sign.RecordSigning;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -46,6 +48,10 @@ public final class ConnectorOptions {
     private final Duration jobCommandTimeout;
     private final Duration ledgerRetention;
     private final Duration ledgerLoadTimeout;
+    private final RecordSigning signing;
+    private final Duration commandMaxAge;
+    private final Duration clockSkew;
+    private final String alertsTopic;
 
     private ConnectorOptions(Builder b) {
         this.groupId = b.groupId;
@@ -73,6 +79,10 @@ public final class ConnectorOptions {
         this.jobCommandTimeout = b.jobCommandTimeout;
         this.ledgerRetention = b.ledgerRetention;
         this.ledgerLoadTimeout = b.ledgerLoadTimeout;
+        this.signing = b.signing;
+        this.commandMaxAge = b.commandMaxAge;
+        this.clockSkew = b.clockSkew;
+        this.alertsTopic = b.alertsTopic;
     }
 
     public static Builder builder() {
@@ -232,6 +242,29 @@ public final class ConnectorOptions {
         return ledgerLoadTimeout;
     }
 
+    /**
+     * The keys commands are verified and results signed with (docs/security.md); null: commands run
+     * unverified and results go out unsigned.
+     */
+    public RecordSigning signing() {
+        return signing;
+    }
+
+    /** The oldest signature a command may have to run (plus {@link #clockSkew()}). */
+    public Duration commandMaxAge() {
+        return commandMaxAge;
+    }
+
+    /** How far the job's clock and this one may differ, either way. */
+    public Duration clockSkew() {
+        return clockSkew;
+    }
+
+    /** Where a rejected command is told to operators. */
+    public String alertsTopic() {
+        return alertsTopic;
+    }
+
     /** Builds {@link ConnectorOptions}; each setter rejects a bad value at once. */
     public static final class Builder {
         private String groupId = "vmres-connector";
@@ -259,6 +292,43 @@ public final class ConnectorOptions {
         private Duration jobCommandTimeout = Duration.ofMinutes(5);
         private Duration ledgerRetention = Duration.ofHours(24);
         private Duration ledgerLoadTimeout = Duration.ofSeconds(60);
+        private RecordSigning signing;
+        private Duration commandMaxAge = Duration.ofMinutes(5);
+        private Duration clockSkew = Duration.ofSeconds(30);
+        private String alertsTopic = Topics.ALERTS;
+
+        /**
+         * Verifies every command before anything runs (a command not signed by a valid key that
+         * signs commands, stale or replayed is {@code REJECTED}) and signs every result; null: no
+         * signing. The keys must hold a private key that signs results.
+         */
+        public Builder signing(RecordSigning s) {
+            if (s != null && s.keys().current().signingKeyId(KeyPurpose.RESULTS) == null) {
+                throw new IllegalArgumentException(
+                        s.keys().path() + " holds no private key that signs results");
+            }
+            if (s != null && !s.keys().current().verifies(KeyPurpose.COMMANDS)) {
+                throw new IllegalArgumentException(
+                        s.keys().path() + " holds no valid key that signs commands");
+            }
+            this.signing = s;
+            return this;
+        }
+
+        public Builder commandMaxAge(Duration d) {
+            this.commandMaxAge = positive(d, "commandMaxAge");
+            return this;
+        }
+
+        public Builder clockSkew(Duration d) {
+            this.clockSkew = nonNegative(d, "clockSkew");
+            return this;
+        }
+
+        public Builder alertsTopic(String topic) {
+            this.alertsTopic = Objects.requireNonNull(topic, "alertsTopic");
+            return this;
+        }
 
         private Builder() {}
 
@@ -435,6 +505,13 @@ public final class ConnectorOptions {
         private static Duration positive(Duration d, String name) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+            }
+            return d;
+        }
+
+        private static Duration nonNegative(Duration d, String name) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative, was " + d);
             }
             return d;
         }

@@ -1,6 +1,8 @@
 package io.vmres.connector.runtime;
 
 import io.vmres.schema.KafkaEndpoint;
+import io.vmres.schema.sign.KeysFile;
+import io.vmres.schema.sign.RecordSigning;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -163,7 +165,9 @@ public final class ConnectorSettings {
      * max.in.flight}, {@code max.in.flight.per.target}, {@code max.queued}, {@code
      * command.timeout}, {@code close.timeout}, {@code exactly.once} (default true), {@code
      * ledger.topic}, {@code ledger.retention}, {@code ledger.load.timeout}, {@code retry.backoff},
-     * {@code retry.backoff.max}, {@code settle.timeout}, {@code job.command.timeout}.
+     * {@code retry.backoff.max}, {@code settle.timeout}, {@code job.command.timeout}, {@code
+     * signing.keys.file} (commands verified, results signed: docs/security.md), {@code
+     * command.max.age}, {@code command.clock.skew}.
      *
      * @throws IllegalArgumentException for a bad value, and when {@code command.timeout} plus
      *     {@code settle.timeout} is not shorter than {@code job.command.timeout}: the connector
@@ -194,6 +198,40 @@ public final class ConnectorSettings {
                                 getDuration("retry.backoff", d.retryBackoff()),
                                 getDuration("retry.backoff.max", d.maxRetryBackoff()));
         get("transactional.id").ifPresent(b::transactionalId);
+        get(SIGNING_KEYS)
+                .ifPresent(f -> b.signing(new RecordSigning(KeysFile.open(Path.of(f.trim())))));
+        b.commandMaxAge(getDuration("command.max.age", d.commandMaxAge()));
+        b.clockSkew(getDuration("command.clock.skew", d.clockSkew()));
         return b.build();
+    }
+
+    /** The keys file: commands verified with it, results signed with it. */
+    public static final String SIGNING_KEYS = "signing.keys.file";
+
+    /** {@code true}: a connector of real machines runs unsigned commands, told at start. */
+    public static final String SIGNING_INSECURE = "signing.insecure";
+
+    /**
+     * Whether commands are verified; a connector of real machines without a keys file refuses to
+     * start unless {@code signing.insecure=true} says that it may run whatever is written to the
+     * commands topic.
+     *
+     * @return false when the connector runs unsigned commands (allowed)
+     * @throws IllegalArgumentException when neither is set
+     */
+    public boolean requireSigning(String what) {
+        if (get(SIGNING_KEYS).isPresent()) {
+            return true;
+        }
+        if (getBoolean(SIGNING_INSECURE, false)) {
+            return false;
+        }
+        throw new IllegalArgumentException(
+                what
+                        + " runs commands on real machines: set "
+                        + SIGNING_KEYS
+                        + " (docs/security.md), or "
+                        + SIGNING_INSECURE
+                        + "=true to run any command written to the commands topic");
     }
 }

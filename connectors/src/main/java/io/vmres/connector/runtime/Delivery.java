@@ -12,4 +12,14 @@ record Delivery(TopicPartition tp, Object token, long offset) {
     void answered(PartitionOffsets offsets) {
         offsets.done(tp, token, offset);
     }
+
+    /** The same read, for a record written beside its answer: writing it answers nothing. */
+    Delivery beside() {
+        return new Delivery(tp, null, offset);
+    }
+
+    /** Where the record was read: what tells a redelivery from a copy written again. */
+    String origin() {
+        return tp + "@" + offset;
+    }
 }

@@ -123,6 +123,11 @@ public final class PrometheusText {
                 c.conflicts());
         counter(
                 b,
+                "vmres_connector_rejected_total",
+                "Commands refused unrun: unsigned, forged, altered, stale or replayed.",
+                c.rejected());
+        counter(
+                b,
                 "vmres_connector_ledger_skipped_total",
                 "Unreadable ledger entries skipped while loading.",
                 c.ledgerSkipped());

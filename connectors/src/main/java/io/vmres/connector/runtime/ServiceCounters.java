@@ -20,6 +20,7 @@ final class ServiceCounters {
     private final AtomicLong settled = new AtomicLong();
     private final AtomicLong unsettled = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong ledgerSkipped = new AtomicLong();
     private final AtomicLong ledgerExpired = new AtomicLong();
     private final AtomicLong latencyTotalMillis = new AtomicLong();
@@ -64,6 +65,10 @@ final class ServiceCounters {
     }
 
     /** A command refused: its id is known with another action, host, target or VM. */
+    void rejected() {
+        rejected.incrementAndGet();
+    }
+
     void conflict() {
         conflicts.incrementAndGet();
     }
@@ -126,6 +131,7 @@ final class ServiceCounters {
                 ledgerSkipped.get(),
                 ledgerExpired.get(),
                 latencyTotalMillis.get(),
-                latencyMaxMillis.get());
+                latencyMaxMillis.get(),
+                rejected.get());
     }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
     private static final ConnectorCounters COUNTERS =
-            new ConnectorCounters(9, 7, 1, 2, 5, 1, 1, 0, 0, 3, 1, 0, 0, 0, 2, 0, 4, 0, 0);
+            new ConnectorCounters(9, 7, 1, 2, 5, 1, 1, 0, 0, 3, 1, 0, 0, 0, 2, 0, 4, 0, 0, 0);
 
     @Test
     void textHasOutcomesByActionAndCumulativeLatencyBuckets() {

@@ -6,6 +6,7 @@ import io.vmres.engine.Settings;
 import io.vmres.engine.recording.SettingsParser;
 import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.KafkaEndpoint;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,9 +29,9 @@ import picocli.CommandLine.Option;
         },
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vmres job --bootstrap 127.0.0.1:9092",
+            "  vmres job --bootstrap 127.0.0.1:9092 --signing-keys job.keys",
             "  vmres job --bootstrap kafka-1:9093 --kafka-properties client.properties"
-                    + " --set heartbeatTimeout=5s"
+                    + " --signing-keys /etc/vmres/keys/job.keys --set heartbeatTimeout=5s"
         })
 final class JobCommand extends Subcommand {
     @Mixin private BootstrapOption bootstrap;
@@ -66,6 +67,22 @@ final class JobCommand extends Subcommand {
     private String transactionalIdPrefix;
 
     @Option(
+            names = "--signing-keys",
+            paramLabel = "FILE",
+            description =
+                    "The keys file (docs/security.md): commands are signed with its key that signs"
+                            + " commands; results are read only if signed by one of its keys that"
+                            + " sign results. Required, unless --insecure-unsigned.")
+    private Path signingKeys;
+
+    @Option(
+            names = "--insecure-unsigned",
+            description =
+                    "Runs without a keys file: commands go out unsigned, and every result is"
+                            + " believed, whoever wrote it.")
+    private boolean insecureUnsigned;
+
+    @Option(
             names = "--status-every",
             paramLabel = "DURATION",
             defaultValue = "5s",
@@ -92,6 +109,21 @@ final class JobCommand extends Subcommand {
                         .withSettings(s)
                         .withExactlyOnce(true)
                         .withKafkaProperties(kafka.properties());
+        if (signingKeys != null) {
+            options =
+                    options.withSigningKeys(
+                            readableFile(signingKeys, "--signing-keys")
+                                    .toAbsolutePath()
+                                    .toString());
+        } else if (!insecureUnsigned) {
+            throw usage(
+                    "--signing-keys FILE is required (docs/security.md); --insecure-unsigned runs"
+                            + " without, believing every result");
+        } else {
+            out().println(
+                            "WARNING: --insecure-unsigned: commands are not signed and results not"
+                                    + " verified.");
+        }
         if (groupId != null) {
             options = options.withGroupId(groupId);
         }

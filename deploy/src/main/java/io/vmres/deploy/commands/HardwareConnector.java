@@ -38,6 +38,7 @@ public final class HardwareConnector {
             case "libvirt":
                 {
                     LibvirtConnector libvirt = LibvirtConnector.fromSettings(settings);
+                    warnUnsigned(settings.requireSigning("the libvirt connector"), out);
                     lifecycle.register(libvirt);
                     out.printf(
                             Locale.ROOT,
@@ -57,6 +58,7 @@ public final class HardwareConnector {
             case "ipmi":
                 {
                     IpmiFencer ipmi = IpmiFencer.fromSettings(settings);
+                    warnUnsigned(settings.requireSigning("the IPMI connector"), out);
                     java.time.Duration every =
                             settings.getDuration(
                                     "ipmi.power.interval", java.time.Duration.ofSeconds(5));
@@ -98,6 +100,15 @@ public final class HardwareConnector {
                 return PduConnector.run(kafka, settings, lifecycle, out);
             default:
                 throw new IllegalArgumentException("unknown connector type " + type);
+        }
+    }
+
+    /** Says loudly that commands are not verified. */
+    static void warnUnsigned(boolean signed, PrintStream out) {
+        if (!signed) {
+            out.println(
+                    "WARNING: commands are not verified (no signing.keys.file): this connector runs"
+                            + " any command written to the commands topic.");
         }
     }
 

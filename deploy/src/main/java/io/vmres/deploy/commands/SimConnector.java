@@ -128,6 +128,9 @@ public final class SimConnector {
             return 0;
         }
         withFleet.attach(fleet);
+        // a simulated fleet moves nothing real: unsigned commands are allowed, but told
+        HardwareConnector.warnUnsigned(
+                settings.get(ConnectorSettings.SIGNING_KEYS).isPresent(), out);
         ConnectorCounters c =
                 serve(
                         kafka,

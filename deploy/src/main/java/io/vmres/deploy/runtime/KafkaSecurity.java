@@ -273,6 +273,8 @@ public final class KafkaSecurity {
         a.add(topic(Role.CONNECTOR, Topics.COMMANDS, AclOperation.READ));
         a.add(topic(Role.CONNECTOR, Topics.COMMAND_RESULTS, AclOperation.WRITE));
         a.add(topic(Role.CONNECTOR, Topics.DEAD_LETTER, AclOperation.WRITE));
+        // a refused command is told on the alerts topic (COMMAND_REJECTED)
+        a.add(topic(Role.CONNECTOR, Topics.ALERTS, AclOperation.WRITE));
         for (AclOperation op :
                 List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE)) {
             a.add(topic(Role.CONNECTOR, Topics.CONNECTOR_LEDGER, op));

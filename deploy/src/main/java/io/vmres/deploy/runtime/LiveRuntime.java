@@ -12,7 +12,12 @@ import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.KafkaEndpoint;
+import io.vmres.schema.sign.KeysFile;
+import io.vmres.schema.sign.RecordSigning;
+import io.vmres.schema.sign.SigningKeys;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -78,11 +83,15 @@ public final class LiveRuntime implements AutoCloseable {
                 conf.set(TaskManagerOptions.NUM_TASK_SLOTS, b.parallelism);
                 env = StreamExecutionEnvironment.createLocalEnvironment(b.parallelism, conf);
             }
+            // Signed both ways, with keys made for this run unless given: nothing to set up, and
+            // the demo runs as production does.
+            Path keys = b.signingKeys != null ? b.signingKeys : generatedKeys();
             options =
                     LiveOptions.defaults(bootstrap)
                             .withSettings(b.settings)
                             .withExactlyOnce(true)
-                            .withKafkaProperties(endpoint(KafkaSecurity.Role.JOB).properties());
+                            .withKafkaProperties(endpoint(KafkaSecurity.Role.JOB).properties())
+                            .withSigningKeys(keys.toString());
             LiveJob.build(env, options);
             job = env.executeAsync("vmres");
             push(() -> cancel(this.job));
@@ -92,7 +101,9 @@ public final class LiveRuntime implements AutoCloseable {
                     new ConnectorService(
                             endpoint(KafkaSecurity.Role.ADMIN),
                             hypervisor,
-                            ConnectorOptions.defaults());
+                            ConnectorOptions.builder()
+                                    .signing(new RecordSigning(KeysFile.open(keys)))
+                                    .build());
             push(connector);
             connector.start();
             connectorMetrics =
@@ -113,6 +124,18 @@ public final class LiveRuntime implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** A keys file for this run only (a key that signs commands, one that signs results). */
+    private Path generatedKeys() throws IOException {
+        Path dir = Files.createTempDirectory("vmres-keys");
+        Path file = SigningKeys.write(SigningKeys.generateForOneMachine(), dir.resolve("keys"));
+        push(
+                () -> {
+                    Files.deleteIfExists(file);
+                    Files.deleteIfExists(dir);
+                });
+        return file;
     }
 
     public static Builder builder(SimulatedFleet fleet) {
@@ -240,6 +263,7 @@ public final class LiveRuntime implements AutoCloseable {
         private StreamExecutionEnvironment environment;
         private final Configuration flinkConfiguration = new Configuration();
         private int connectorMetricsPort = -1;
+        private Path signingKeys;
 
         private Builder(SimulatedFleet fleet) {
             this.fleet = fleet;
@@ -307,6 +331,15 @@ public final class LiveRuntime implements AutoCloseable {
          */
         public Builder environment(StreamExecutionEnvironment environment) {
             this.environment = environment;
+            return this;
+        }
+
+        /**
+         * The keys file of the job and the connector (docs/security.md); by default one is made for
+         * the run and removed at close.
+         */
+        public Builder signingKeys(Path file) {
+            this.signingKeys = file;
             return this;
         }
 

@@ -77,6 +77,8 @@ class HardwareConnectorITCase {
                                 "libvirt.xml.dir=" + xmlDir,
                                 "libvirt.storage.pool=vols",
                                 "libvirt.fence=false",
+                                "# the test writes its commands unsigned",
+                                "signing.insecure=true",
                                 ""));
         try (IpmiSimulator bmc = IpmiSimulator.start(bmcDir, "admin", "s3cret")) {
             Path ipmiConfig =
@@ -94,6 +96,7 @@ class HardwareConnectorITCase {
                                     "ipmi.host.b2.port=" + IpmiSimulator.freeUdpPort(),
                                     "ipmi.host.b2.user=admin",
                                     "ipmi.host.b2.password=s3cret",
+                                    "signing.insecure=true",
                                     ""));
             Cli libvirt = new Cli(new WiredActions());
             Cli ipmi = new Cli(new WiredActions());

@@ -54,7 +54,9 @@ class JobCommandITCase {
                                         "--parallelism",
                                         "1",
                                         "--status-every",
-                                        "1s"));
+                                        "1s",
+                                        // the simulated fleet's connector signs nothing
+                                        "--insecure-unsigned"));
         CompletableFuture<Integer> fleetExit = null;
         AvroCodec codec = new AvroCodec();
         try (KafkaConsumer<byte[], byte[]> decisions = committedReader()) {
@@ -127,7 +129,7 @@ class JobCommandITCase {
         int code =
                 new Cli(new WiredActions())
                         .setErr(new PrintWriter(err, true))
-                        .run("job", "--bootstrap", "127.0.0.1:1");
+                        .run("job", "--bootstrap", "127.0.0.1:1", "--insecure-unsigned");
         assertThat(code).isEqualTo(Cli.FAILURE);
         assertThat(err.toString()).contains("cannot reach the Kafka at 127.0.0.1:1");
         assertThat(Duration.ofNanos(System.nanoTime() - started))

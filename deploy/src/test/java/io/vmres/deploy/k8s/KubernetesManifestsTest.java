@@ -175,6 +175,7 @@ class KubernetesManifestsTest {
                         "--kafka-properties",
                         "--group-id",
                         "--transactional-id-prefix",
+                        "--signing-keys",
                         "--set");
     }
 

@@ -52,7 +52,7 @@ class GrafanaDashboardTest {
     private static Set<String> connectorMetrics() {
         CommandOutcomes outcomes = new CommandOutcomes();
         ConnectorCounters zero =
-                new ConnectorCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                new ConnectorCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         Set<String> names = new TreeSet<>();
         outcomes.answered("RESTART_VM", Outcome.Status.SUCCEEDED, 120);
         for (String line : PrometheusText.of(zero, outcomes).split("\n")) {

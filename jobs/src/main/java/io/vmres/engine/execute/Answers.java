@@ -56,9 +56,31 @@ public final class Answers {
     /** A connector's result; duplicate or unknown command ids are ignored. */
     public void result(String commandId, String status, String detail, long t, Output out) {
         Command c = inFlight.get(commandId);
-        if (c != null) {
-            finish(c, CommandStatus.valueOf(status), detail, t, true, out);
+        if (c == null) {
+            return;
         }
+        CommandStatus s = CommandStatus.ofResult(status);
+        if (s == CommandStatus.REJECTED) {
+            // The connector ran nothing: a failure like any other (retried, or given up), never a
+            // success; and someone must look at the keys, the clocks or who writes the topic.
+            out.alert(
+                    new AlertOut(
+                            "COMMAND_REJECTED",
+                            c.incidentId(),
+                            c.host(),
+                            c.job() != null
+                                    ? List.of(c.job().vm)
+                                    : c.vms() == null ? List.of() : c.vms(),
+                            c.action()
+                                    + " "
+                                    + c.id()
+                                    + " rejected by its connector ("
+                                    + status
+                                    + "): "
+                                    + detail,
+                            t));
+        }
+        finish(c, s, detail, t, true, out);
     }
 
     /** The answer timer of a command: a simulated answer, or (production) its timeout. */

@@ -9,6 +9,10 @@ import io.vmres.schema.CommandResult;
 import io.vmres.schema.DeadLetter;
 import io.vmres.schema.DeadLetters;
 import io.vmres.schema.Topics;
+import io.vmres.schema.sign.KeysFile;
+import io.vmres.schema.sign.RecordSigning;
+import io.vmres.schema.sign.Verdict;
+import java.nio.file.Path;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,19 +33,37 @@ import org.apache.kafka.common.record.TimestampType;
  * the engine of the host's cluster writes its {@code CLOCK_SKEW} alert.
  */
 public final class DecodingDeserializer implements KafkaRecordDeserializationSchema<Decoded> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    /** How the dead letter of a result that could not be verified begins. */
+    public static final String UNVERIFIED_RESULT = "unverified result: ";
 
     private final ClockRule clocks;
+    private final String signingKeys;
     private transient AvroCodec codec;
+    private transient RecordSigning signing;
 
+    /** Results believed unsigned. */
     public DecodingDeserializer(long maxClockSkewMs) {
+        this(maxClockSkewMs, null);
+    }
+
+    /**
+     * Results read only when signed by a key that signs results in the keys file {@code
+     * signingKeys} (null: believed unsigned).
+     */
+    public DecodingDeserializer(long maxClockSkewMs, String signingKeys) {
         this.clocks = new ClockRule(maxClockSkewMs);
+        this.signingKeys = signingKeys;
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded> out) {
         if (codec == null) {
             codec = new AvroCodec();
+            if (signingKeys != null) {
+                signing = new RecordSigning(KeysFile.open(Path.of(signingKeys)));
+            }
         }
         String source = record.topic() + "/" + record.partition() + "@" + record.offset();
         try {
@@ -54,6 +76,23 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
                                 + record.topic());
             }
             String cluster = decoded instanceof CommandResult r ? r.getCluster() : null;
+            if (signing != null && decoded instanceof CommandResult r) {
+                // Before the engine sees it: a forged SUCCEEDED fence must move nothing. No age
+                // limit: after a restore the job reads results again that may be hours old.
+                Verdict v = signing.verify(r);
+                if (!v.valid()) {
+                    throw new AvroEvents.InvalidEventException(
+                            UNVERIFIED_RESULT
+                                    + v.reason()
+                                    + " (command "
+                                    + r.getCommandId()
+                                    + ", "
+                                    + r.getStatus()
+                                    + ", cluster "
+                                    + cluster
+                                    + ")");
+                }
+            }
             Event event = AvroEvents.toEvent(decoded, record.offset());
             long recvTs =
                     record.timestampType() == TimestampType.LOG_APPEND_TIME

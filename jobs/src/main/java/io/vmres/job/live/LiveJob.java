@@ -47,7 +47,8 @@ public final class LiveJob {
                         .setGroupId(options.groupId())
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setDeserializer(
-                                new DecodingDeserializer(options.settings().maxClockSkewMs()))
+                                new DecodingDeserializer(
+                                        options.settings().maxClockSkewMs(), options.signingKeys()))
                         .build();
         // per partition: a heartbeat partition that stalls holds event time (InputWatermarks)
         WatermarkStrategy<Decoded> watermarks =
@@ -129,7 +130,7 @@ public final class LiveJob {
         return KafkaSink.<Emitted>builder()
                 .setKafkaProducerConfig(producer)
                 .setBootstrapServers(options.bootstrapServers())
-                .setRecordSerializer(new OutputSerializer())
+                .setRecordSerializer(new OutputSerializer(options.signingKeys()))
                 .setDeliveryGuarantee(
                         options.exactlyOnce()
                                 ? DeliveryGuarantee.EXACTLY_ONCE

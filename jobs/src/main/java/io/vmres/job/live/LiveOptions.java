@@ -25,6 +25,10 @@ import java.util.TreeMap;
  * @param heartbeatIdleness how long event time waits for a partition that has carried heartbeats
  *     and gives nothing (its leader hangs, it cannot be read): far above heartbeatTimeout +
  *     outOfOrderness, so that no delay of the input alone makes a host silent
+ * @param signingKeys the keys file (docs/security.md): commands are signed with its key that signs
+ *     commands, and a result is read only if signed by one of its keys that sign results; null:
+ *     commands go out unsigned and results are believed unsigned. A path, read where the job's
+ *     tasks run (a mounted secret), so that no key is part of the job graph.
  */
 public record LiveOptions(
         String bootstrapServers,
@@ -34,9 +38,10 @@ public record LiveOptions(
         String groupId,
         String transactionalIdPrefix,
         Map<String, String> kafkaProperties,
-        Duration heartbeatIdleness)
+        Duration heartbeatIdleness,
+        String signingKeys)
         implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
 
     /** The default of {@code heartbeatIdleness}. */
     public static final Duration HEARTBEAT_IDLENESS = Duration.ofMinutes(2);
@@ -61,7 +66,8 @@ public record LiveOptions(
                 "vmres-job",
                 "vmres-job",
                 Map.of(),
-                HEARTBEAT_IDLENESS);
+                HEARTBEAT_IDLENESS,
+                null);
     }
 
     public LiveOptions withSettings(Settings s) {
@@ -73,7 +79,8 @@ public record LiveOptions(
                 groupId,
                 transactionalIdPrefix,
                 kafkaProperties,
-                heartbeatIdleness);
+                heartbeatIdleness,
+                signingKeys);
     }
 
     public LiveOptions withExactlyOnce(boolean e) {
@@ -85,7 +92,8 @@ public record LiveOptions(
                 groupId,
                 transactionalIdPrefix,
                 kafkaProperties,
-                heartbeatIdleness);
+                heartbeatIdleness,
+                signingKeys);
     }
 
     public LiveOptions withGroupId(String g) {
@@ -97,7 +105,8 @@ public record LiveOptions(
                 g,
                 transactionalIdPrefix,
                 kafkaProperties,
-                heartbeatIdleness);
+                heartbeatIdleness,
+                signingKeys);
     }
 
     public LiveOptions withTransactionalIdPrefix(String prefix) {
@@ -109,7 +118,8 @@ public record LiveOptions(
                 groupId,
                 prefix,
                 kafkaProperties,
-                heartbeatIdleness);
+                heartbeatIdleness,
+                signingKeys);
     }
 
     public LiveOptions withKafkaProperties(Map<String, String> p) {
@@ -121,7 +131,8 @@ public record LiveOptions(
                 groupId,
                 transactionalIdPrefix,
                 p,
-                heartbeatIdleness);
+                heartbeatIdleness,
+                signingKeys);
     }
 
     public LiveOptions withIdleness(Duration quiet, Duration heartbeatQuiet) {
@@ -133,7 +144,22 @@ public record LiveOptions(
                 groupId,
                 transactionalIdPrefix,
                 kafkaProperties,
-                heartbeatQuiet);
+                heartbeatQuiet,
+                signingKeys);
+    }
+
+    /** Signs commands and verifies results with the keys file at {@code file} (null: neither). */
+    public LiveOptions withSigningKeys(String file) {
+        return new LiveOptions(
+                bootstrapServers,
+                settings,
+                exactlyOnce,
+                idleness,
+                groupId,
+                transactionalIdPrefix,
+                kafkaProperties,
+                heartbeatIdleness,
+                file);
     }
 
     /** The client properties as {@link Properties}, a fresh copy for each client. */

@@ -316,6 +316,10 @@ public final class LocalCluster {
         String jarId = rest.upload(jar);
         List<String> args = new ArrayList<>(List.of("--bootstrap", ports.bootstrap()));
         args.addAll(jobArgs);
+        if (!args.contains("--signing-keys") && !args.contains("--insecure-unsigned")) {
+            // the local cluster's fleet is simulated, and its connector signs nothing
+            args.add("--insecure-unsigned");
+        }
         String jobId = rest.run(jarId, JOB_CLASS, args, parallelism, savepointPath);
         Files.writeString(home.resolve("job.id"), jobId + "\n", StandardCharsets.UTF_8);
         out.printf(
