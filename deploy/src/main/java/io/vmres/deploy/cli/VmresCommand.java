@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             GenerateCommand.class,
             PlanCommand.class,
             WhatIfCommand.class,
+            ShadowCommand.class,
             BenchCommand.class,
             DashboardCommand.class,
             ClusterCommand.class,

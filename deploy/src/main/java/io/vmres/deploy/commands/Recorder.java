@@ -84,6 +84,7 @@ public final class Recorder implements AutoCloseable {
     private final PrintStream out;
     private final Clock clock;
     private final int maxHeld;
+    private final Map<String, String> kafkaProperties;
 
     private final AvroCodec codec = new AvroCodec();
     private final Map<String, Long> skipped = new LinkedHashMap<>();
@@ -103,6 +104,7 @@ public final class Recorder implements AutoCloseable {
         this.out = b.out;
         this.clock = b.clock;
         this.maxHeld = b.maxHeld;
+        this.kafkaProperties = b.kafkaProperties;
     }
 
     /** A recorder of the input topics of the Kafka at {@code bootstrap} into {@code file}. */
@@ -321,7 +323,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Map<String, Object> conf = new HashMap<>();
+        Map<String, Object> conf = new HashMap<>(kafkaProperties);
         conf.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // the job's inputs may be written in transactions: an aborted record never happened
         conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -432,6 +434,7 @@ public final class Recorder implements AutoCloseable {
         private PrintStream out = System.out;
         private Clock clock = Clock.systemUTC();
         private int maxHeld = 1_000_000;
+        private Map<String, String> kafkaProperties = Map.of();
 
         private Builder(String bootstrap, Path file) {
             this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -482,6 +485,12 @@ public final class Recorder implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);
             }
             this.maxHeld = maxHeld;
+            return this;
+        }
+
+        /** Kafka client properties (security, timeouts) under those the recording needs. */
+        public Builder kafkaProperties(Map<String, String> kafkaProperties) {
+            this.kafkaProperties = Map.copyOf(kafkaProperties);
             return this;
         }
 
