@@ -232,6 +232,11 @@ public final class LiveShadow implements AutoCloseable {
                 config.reportDir().resolve("shadow-report.md"));
     }
 
+    /** The latest report (null until there is one). */
+    public synchronized ShadowReport.Report report() {
+        return report;
+    }
+
     /** The shadow job's client (its id and state). */
     public JobClient job() {
         return job;
