@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             GenerateCommand.class,
             PlanCommand.class,
             WhatIfCommand.class,
+            ShadowCommand.class,
             BenchCommand.class,
             DashboardCommand.class,
             ClusterCommand.class,

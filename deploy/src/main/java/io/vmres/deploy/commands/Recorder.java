@@ -86,6 +86,7 @@ public final class Recorder implements AutoCloseable {
     private final PrintStream out;
     private final Clock clock;
     private final int maxHeld;
+    private final Map<String, String> kafkaProperties;
 
     private final AvroCodec codec = new AvroCodec();
     private final Map<String, Long> skipped = new LinkedHashMap<>();
@@ -106,6 +107,7 @@ public final class Recorder implements AutoCloseable {
         this.out = b.out;
         this.clock = b.clock;
         this.maxHeld = b.maxHeld;
+        this.kafkaProperties = b.kafkaProperties;
     }
 
     /** A recorder of the input topics of the Kafka at {@code bootstrap} into {@code file}. */
@@ -329,7 +331,8 @@ public final class Recorder implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Map<String, Object> conf = new HashMap<>();
+        // properties given to the builder (a shadow's config) over those of the endpoint's file
+        Map<String, Object> conf = new HashMap<>(kafkaProperties);
         // the job's inputs may be written in transactions: an aborted record never happened
         conf.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         conf.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -440,6 +443,7 @@ public final class Recorder implements AutoCloseable {
         private PrintStream out = System.out;
         private Clock clock = Clock.systemUTC();
         private int maxHeld = 1_000_000;
+        private Map<String, String> kafkaProperties = Map.of();
 
         private Builder(KafkaEndpoint kafka, Path file) {
             this.kafka = Objects.requireNonNull(kafka, "kafka");
@@ -490,6 +494,12 @@ public final class Recorder implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);
             }
             this.maxHeld = maxHeld;
+            return this;
+        }
+
+        /** Kafka client properties (security, timeouts) under those the recording needs. */
+        public Builder kafkaProperties(Map<String, String> kafkaProperties) {
+            this.kafkaProperties = Map.copyOf(kafkaProperties);
             return this;
         }
 

@@ -67,14 +67,7 @@ public enum IncumbentFormat {
         List<JsonNode> items = new ArrayList<>();
         String all = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (all.startsWith("[") || (all.startsWith("{") && !all.contains("\n{"))) {
-            JsonNode root = m.readTree(all);
-            if (root.isArray()) {
-                root.forEach(items::add);
-            } else if (root.has("notifications") && root.get("notifications").isArray()) {
-                root.get("notifications").forEach(items::add);
-            } else {
-                items.add(root);
-            }
+            items(m.readTree(all), items);
         } else {
             try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 String line;
@@ -92,6 +85,27 @@ public enum IncumbentFormat {
                 }
             }
         }
+        readAll(items, out, skipped);
+        out.sort(Comparator.comparingLong(IncumbentAction::ts));
+        return new Read(out, skipped);
+    }
+
+    /**
+     * Reads the text of one record of the incumbent topic: one JSON object (a line of a file), or
+     * an array of them; what cannot be read is added to {@code skipped}, never guessed at.
+     */
+    public void readRecord(String text, List<IncumbentAction> out, List<String> skipped) {
+        List<JsonNode> items = new ArrayList<>();
+        try {
+            items(new ObjectMapper().readTree(text), items);
+        } catch (IOException e) {
+            skipped.add(shorten(text) + ": not JSON");
+            return;
+        }
+        readAll(items, out, skipped);
+    }
+
+    private void readAll(List<JsonNode> items, List<IncumbentAction> out, List<String> skipped) {
         for (JsonNode n : items) {
             try {
                 read(n, out);
@@ -99,8 +113,16 @@ public enum IncumbentFormat {
                 skipped.add(shorten(n.toString()) + ": " + e.getMessage());
             }
         }
-        out.sort(Comparator.comparingLong(IncumbentAction::ts));
-        return new Read(out, skipped);
+    }
+
+    private static void items(JsonNode root, List<JsonNode> items) {
+        if (root.isArray()) {
+            root.forEach(items::add);
+        } else if (root.has("notifications") && root.get("notifications").isArray()) {
+            root.get("notifications").forEach(items::add);
+        } else {
+            items.add(root);
+        }
     }
 
     private static String shorten(String s) {

@@ -81,12 +81,37 @@ public final class ShadowReport {
     public record Report(String incumbent, List<Incident> incidents, List<String> skippedLines) {}
 
     /**
+     * What vmres decided, as the comparison needs it.
+     *
+     * @param incidentHosts the hosts of each failure incident, in the order they were named
+     * @param declared the instant vmres first declared each host
+     * @param target the target of each VM's first successful restart
+     * @param up the instant each VM's first restart succeeded
+     * @param recoveryS each incident's recovery time, once it has one
+     * @param failureStart each incident's failure instant (its opening less its detection time)
+     * @param heartbeatTimeoutMs the heartbeat timeout vmres ran with
+     */
+    public record VmresSide(
+            Map<String, List<String>> incidentHosts,
+            Map<String, Long> declared,
+            Map<String, String> target,
+            Map<String, Long> up,
+            Map<String, Double> recoveryS,
+            Map<String, Long> failureStart,
+            long heartbeatTimeoutMs) {}
+
+    /**
      * Compares a replay's decisions (its output folder) with the incumbent's actions over the same
      * recording.
      */
     public static Report compare(
             Path recording, Path replayOut, IncumbentFormat.Read incumbent, String name)
             throws Exception {
+        return compare(recording, replayed(replayOut), incumbent, name);
+    }
+
+    /** What a replay decided, from its output folder. */
+    static VmresSide replayed(Path replayOut) throws IOException {
         ObjectMapper m = new ObjectMapper();
         // vmres: failure incidents, the instant each names a host, their restarts and successes
         LinkedHashMap<String, List<String>> incHosts = new LinkedHashMap<>();
@@ -132,6 +157,27 @@ public final class ShadowReport {
                 vmresRecovery.put(id, i.get("recoveryS").asDouble());
             }
         }
+        return new VmresSide(
+                incHosts,
+                vmresDeclared,
+                vmresTarget,
+                vmresUp,
+                vmresRecovery,
+                failureStart,
+                settingsTimeout(summary));
+    }
+
+    /** Compares vmres's decisions with the incumbent's actions over the same recording. */
+    public static Report compare(
+            Path recording, VmresSide vmres, IncumbentFormat.Read incumbent, String name)
+            throws Exception {
+        LinkedHashMap<String, List<String>> incHosts = new LinkedHashMap<>();
+        vmres.incidentHosts().forEach((id, hs) -> incHosts.put(id, new ArrayList<>(hs)));
+        Map<String, Long> vmresDeclared = vmres.declared();
+        Map<String, String> vmresTarget = vmres.target();
+        Map<String, Long> vmresUp = vmres.up();
+        Map<String, Double> vmresRecovery = vmres.recoveryS();
+        Map<String, Long> failureStart = vmres.failureStart();
         // the incumbent: first declaration per host, first restart per VM
         Map<String, Long> incDeclared = new TreeMap<>();
         Map<String, IncumbentAction> incRestart = new TreeMap<>();
@@ -153,7 +199,7 @@ public final class ShadowReport {
         Set<String> declaredHosts = new TreeSet<>(vmresDeclared.keySet());
         declaredHosts.addAll(incDeclared.keySet());
         Map<String, List<Long>> beats = heartbeats(recording, declaredHosts);
-        long timeout = settingsTimeout(summary);
+        long timeout = vmres.heartbeatTimeoutMs();
 
         List<Incident> out = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : incHosts.entrySet()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -34,6 +35,27 @@ public final class LiveJob {
     public static void build(StreamExecutionEnvironment env, LiveOptions options) {
         List<String> topics = new ArrayList<>(Topics.INPUTS);
         topics.add(Topics.COMMAND_RESULTS);
+        Inputs in = inputs(env, options, topics);
+        decide(in.events(), options.settings(), idEpoch(System.currentTimeMillis()))
+                .union(in.alerts())
+                .sinkTo(sink(options))
+                .name("decisions")
+                .uid("decisions");
+    }
+
+    /**
+     * The job's input: {@code events} to decide on, {@code alerts} of the input itself (partitions
+     * that stall) to write beside the decisions.
+     */
+    public record Inputs(DataStream<Decoded> events, DataStream<Emitted> alerts) {}
+
+    /**
+     * The records of {@code topics}, decoded (bad records become dead letters), with event-time
+     * watermarks and the notes of stalled partitions' hosts: the job's source, for graphs that read
+     * other topics than the production job.
+     */
+    public static Inputs inputs(
+            StreamExecutionEnvironment env, LiveOptions options, List<String> topics) {
         Properties consumer = options.clientProperties();
         // command results come from connectors; job outputs are read only once committed (set
         // over the user's properties: reading uncommitted would act on aborted commands)
@@ -67,12 +89,7 @@ public final class LiveJob {
                         options.idleness().toMillis(),
                         options.heartbeatIdleness().toMillis());
         // the watch's notes of stalled hosts are input too: their engines do not judge them
-        DataStream<Decoded> input = decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS));
-        decide(input, options.settings(), idEpoch(System.currentTimeMillis()))
-                .union(stalls)
-                .sinkTo(sink(options))
-                .name("decisions")
-                .uid("decisions");
+        return new Inputs(decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS)), stalls);
     }
 
     /**
@@ -96,6 +113,19 @@ public final class LiveJob {
     /** As {@link #decide(DataStream, Settings)}, with the run's id epoch (null: none). */
     public static DataStream<Emitted> decide(
             DataStream<Decoded> decoded, Settings settings, String idEpoch) {
+        return decide(decoded, settings, idEpoch, ClusterEngine.Hypervisor.EXTERNAL);
+    }
+
+    /**
+     * As {@link #decide(DataStream, Settings, String)}, with the engines' hypervisor: {@code
+     * SIMULATED} engines answer their own commands with the simulated latencies, and write those
+     * answers among their decisions (the shadow job, which no connector serves).
+     */
+    public static DataStream<Emitted> decide(
+            DataStream<Decoded> decoded,
+            Settings settings,
+            String idEpoch,
+            ClusterEngine.Hypervisor hypervisor) {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
         SingleOutputStreamOperator<Routed> routed =
                 decoded.process(new RouteFunction(bad))
@@ -108,13 +138,7 @@ public final class LiveJob {
         DataStream<Emitted> decisions =
                 HealthStage.attach(routed, settings)
                         .keyBy(Routed::cluster)
-                        .process(
-                                new EngineFunction(
-                                        settings,
-                                        ClusterEngine.Hypervisor.EXTERNAL,
-                                        false,
-                                        true,
-                                        idEpoch))
+                        .process(new EngineFunction(settings, hypervisor, false, true, idEpoch))
                         .returns(Emitted.TYPE)
                         .name("decide")
                         .uid("decide");
@@ -123,6 +147,12 @@ public final class LiveJob {
 
     /** Every decision to its topic, in Kafka transactions when exactly-once. */
     public static KafkaSink<Emitted> sink(LiveOptions options) {
+        return sink(options, new OutputSerializer(options.signingKeys()));
+    }
+
+    /** As {@link #sink(LiveOptions)}, each decision written where {@code serializer} says. */
+    public static KafkaSink<Emitted> sink(
+            LiveOptions options, KafkaRecordSerializationSchema<Emitted> serializer) {
         Properties producer = options.clientProperties();
         // the broker caps transactions at 15 minutes by default; Flink's default of one hour is
         // refused. A shorter timeout of the user's own wins.
@@ -130,7 +160,7 @@ public final class LiveJob {
         return KafkaSink.<Emitted>builder()
                 .setKafkaProducerConfig(producer)
                 .setBootstrapServers(options.bootstrapServers())
-                .setRecordSerializer(new OutputSerializer(options.signingKeys()))
+                .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(
                         options.exactlyOnce()
                                 ? DeliveryGuarantee.EXACTLY_ONCE
