@@ -243,7 +243,7 @@ public final class ClusterEngine implements Engine, Serializable {
         incidentRules = new IncidentRules(fleet, incidents);
         drains = new Drains(settings, fleet, incidents, incidentRules);
         confirmations = new Confirmations(settings, fleet, incidents, incidentRules);
-        fleetRules = new FleetRules(cluster, fleet, incidents, incidentRules);
+        fleetRules = new FleetRules(cluster, options.hypervisor(), fleet, incidents, incidentRules);
         detector =
                 new Detector(settings, fleet, health, timers, incidents, incidentRules, fleetRules);
         correlator = new Correlator(settings, fleet, incidents, incidentRules, drains);

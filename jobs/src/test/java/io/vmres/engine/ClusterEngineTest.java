@@ -3,9 +3,12 @@ package io.vmres.engine;
 import static io.vmres.engine.EngineFixture.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
+import io.vmres.job.live.DecisionRecords;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -417,6 +420,67 @@ class ClusterEngineTest {
         assertThat(f.commands("MAP_DISKS")).hasSize(1);
         assertThat(f.alerts("IN_DOUBT")).hasSize(1);
         assertThat(f.alerts("RETRIES_EXHAUSTED")).isEmpty();
+    }
+
+    /**
+     * Live: the cloud's inventory tells where a restarted VM runs, often before the connector's
+     * result comes in (the simulated fleet publishes it during the call). The restart is the
+     * incident's own, so the result still recovers the VM and its figures count it.
+     */
+    @Test
+    void aLiveRestartTheInventoryReportsBeforeItsResultIsStillRecovered() throws Exception {
+        for (double inventoryAt : new double[] {34.5, 35}) {
+            EngineFixture f = externalCrash();
+            f.result(33, "inc-c1-0001-0001", "SUCCEEDED")
+                    .placed(inventoryAt, "v1", "h2", 500)
+                    .result(35, "inc-c1-0001-0002", "SUCCEEDED");
+            f.run();
+            assertThat(f.commands("RESTART_VM"))
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.target()).isEqualTo("h2"));
+            IncidentOut recovered = f.incidents.get(f.incidents.size() - 1);
+            assertThat(recovered.state()).isEqualTo("RECOVERED");
+            assertThat(recovered.figures().vmsRecovered()).isEqualTo(1);
+            assertThat(recovered.figures().lastRecoveryTs()).isEqualTo(at(35));
+            // as the incidents topic carries it: RTO from the last heartbeat at 20 s
+            JsonNode figures =
+                    new ObjectMapper()
+                            .readTree(DecisionRecords.incident(recovered, "c1").getFiguresJson());
+            assertThat(figures.get("recoveryS").decimalValue()).isEqualByComparingTo("15.000");
+            assertThat(figures.get("vmsRecovered").asInt()).isEqualTo(1);
+            assertThat(f.engine.fleet().vms().get("v1").host()).isEqualTo("h2");
+        }
+    }
+
+    @Test
+    void aLiveRestartFailedAfterTheInventoryPlacedItOnItsTargetIsNotStartedAgain() {
+        EngineFixture f = externalCrash();
+        f.result(33, "inc-c1-0001-0001", "SUCCEEDED")
+                .placed(34, "v1", "h2", 500)
+                .result(35, "inc-c1-0001-0002", "FAILED", "start reported an error");
+        f.run();
+        // it runs on h2 by the inventory: a second copy elsewhere is never started
+        assertThat(f.commands("RESTART_VM")).hasSize(1);
+        assertThat(f.incidents.get(f.incidents.size() - 1).figures().vmsRecovered()).isZero();
+    }
+
+    @Test
+    void aLiveRestartUndoneByItsConnectorIsRetriedOnAnotherTarget() {
+        EngineFixture f = externalCrash();
+        // the connector stopped the copy it started late on h2: the VM is back on h1, not running
+        f.result(33, "inc-c1-0001-0001", "SUCCEEDED")
+                .placed(34, "v1", "h2", 500)
+                .placed(36, "v1", "h1", 500)
+                .result(36, "inc-c1-0001-0002", "FAILED", "timed out; stopped")
+                .result(37, "inc-c1-0001-0003", "SUCCEEDED")
+                .result(38, "inc-c1-0001-0004", "SUCCEEDED");
+        f.run();
+        List<CommandOut> restarts = f.commands("RESTART_VM");
+        assertThat(restarts).hasSize(2);
+        assertThat(restarts.get(1).target()).isEqualTo("h3");
+        IncidentOut last = f.incidents.get(f.incidents.size() - 1);
+        assertThat(last.state()).isEqualTo("RECOVERED");
+        assertThat(last.figures().lastRecoveryTs()).isEqualTo(at(38));
     }
 
     @Test

@@ -103,6 +103,25 @@ final class EngineFixture implements Output {
         return this;
     }
 
+    /** The inventory's record, at {@code t}, of a VM made by {@link #vm} now placed on host. */
+    EngineFixture placed(double t, String id, String host, int priority) {
+        events.add(
+                new VmEvent(
+                        at(t),
+                        seq++,
+                        id,
+                        host,
+                        4,
+                        4 * 4096,
+                        priority,
+                        true,
+                        null,
+                        "sd-1",
+                        List.of("vol-" + id),
+                        List.of()));
+        return this;
+    }
+
     /** Heartbeats on the given channels every {@code period} seconds in [from, to]. */
     EngineFixture beats(String host, double from, double to, double period, String... channels) {
         String[] chs = channels.length == 0 ? new String[] {"mgmt", "storage"} : channels;

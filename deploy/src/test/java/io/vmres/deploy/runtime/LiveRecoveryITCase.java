@@ -12,6 +12,7 @@ import io.vmres.connector.sim.Latency;
 import io.vmres.connector.sim.Ledger;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
+import io.vmres.deploy.dashboard.RecoveryTime;
 import io.vmres.engine.Times;
 import io.vmres.schema.Action;
 import io.vmres.schema.Command;
@@ -167,6 +168,14 @@ class LiveRecoveryITCase {
                         .as("memory of %s", target.host())
                         .isLessThanOrEqualTo(target.memMb());
             }
+            // the RECOVERED line carries the figures of every restart, though the inventory told
+            // of each new placement before the connector's result
+            JsonNode figures = JSON.readTree(recovered.getFiguresJson());
+            assertThat(figures.path("vmsRecovered").asInt()).as("%s", figures).isEqualTo(ha.size());
+            assertThat(RecoveryTime.seconds(recovered))
+                    .as("%s", figures)
+                    .isNotNull()
+                    .isGreaterThan(detectionMs / 1000.0);
             assertThat(runtime.job().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         }
     }

@@ -208,22 +208,31 @@ public final class Answers {
         if (j.phase() != Phase.IN_FLIGHT) {
             return; // not owed any more: the answer recovers nothing
         }
+        VmState vs = fleet.vms().get(j.vm);
+        // live only: the inventory told of the move before its answer (FleetRules.vmEvent)
+        boolean toldOnTarget = vs != null && vs.host().equals(c.target());
         if (ok) {
-            VmState vs = fleet.vms().get(j.vm);
-            if (vs == null || !vs.host().equals(c.host())) {
+            if (vs == null || !(vs.host().equals(c.host()) || toldOnTarget)) {
                 j.moveTo(Phase.DROPPED);
                 return;
             }
-            HostState from = fleet.hosts().get(vs.host());
-            if (from != null) {
-                from.vms().remove(vs.id);
+            if (!toldOnTarget) {
+                HostState from = fleet.hosts().get(vs.host());
+                if (from != null) {
+                    from.vms().remove(vs.id);
+                }
+                vs.host(c.target());
+                th.vms().add(vs.id);
             }
-            vs.host(c.target());
             vs.down(false);
             vs.ghost(false);
-            th.vms().add(vs.id);
             j.moveTo(Phase.DONE);
             inc.recovered(j.vm, t);
+            return;
+        }
+        if (toldOnTarget) {
+            // the inventory has it running there: nothing to retry, nothing recovered
+            j.moveTo(Phase.DROPPED);
             return;
         }
         if (detail != null && detail.startsWith(IN_DOUBT)) {

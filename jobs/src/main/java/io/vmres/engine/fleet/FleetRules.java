@@ -1,5 +1,6 @@
 package io.vmres.engine.fleet;
 
+import io.vmres.engine.ClusterEngine.Hypervisor;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.HostRemoved;
 import io.vmres.engine.event.VmEvent;
@@ -22,12 +23,23 @@ import java.util.List;
  */
 public final class FleetRules {
     private final String cluster;
+    private final Hypervisor hypervisor;
     private final Fleet fleet;
     private final Incidents incidents;
     private final IncidentRules rules;
 
-    public FleetRules(String cluster, Fleet fleet, Incidents incidents, IncidentRules rules) {
+    /**
+     * @param hypervisor who answers commands: with connectors ({@code EXTERNAL}) the inventory
+     *     reports what their restarts and migrations did, see {@link #vmEvent}
+     */
+    public FleetRules(
+            String cluster,
+            Hypervisor hypervisor,
+            Fleet fleet,
+            Incidents incidents,
+            IncidentRules rules) {
         this.cluster = cluster;
+        this.hypervisor = hypervisor;
         this.fleet = fleet;
         this.incidents = incidents;
         this.rules = rules;
@@ -57,6 +69,13 @@ public final class FleetRules {
         }
     }
 
+    /**
+     * A {@code vm} record: inventory wins. A record that places the VM on another host ends what
+     * every incident owes of it (spec: Owed VMs), except, in the live job, while its restart or
+     * migration is in flight and the record places it on that command's source or target: the
+     * cloud's inventory reports what the connectors' hypervisors did, so that is the command's own
+     * doing, and its answer (recovered or not) settles it.
+     */
     public void vmEvent(VmEvent ve) {
         VmState vs = fleet.vms().get(ve.vm());
         HostState to = fleet.hosts().get(ve.host());
@@ -72,7 +91,7 @@ public final class FleetRules {
             fleet.vms().put(vs.id, vs);
         } else {
             if (!vs.host().equals(ve.host())) {
-                unowe(vs.id); // inventory wins: placed on another host, owed by nobody
+                unowe(vs.id, ve.host()); // placed on another host, owed by nobody
                 fleet.hosts().get(vs.host()).vms().remove(vs.id);
             }
             vs.record(ve);
@@ -101,12 +120,25 @@ public final class FleetRules {
 
     /** Every incident drops the VM's work not yet issued; an answer in flight recovers nothing. */
     private void unowe(String vm) {
+        unowe(vm, null);
+    }
+
+    /** As {@link #unowe(String)}, but a job whose own command moved the VM to {@code to} stays. */
+    private void unowe(String vm, String to) {
         for (Incident inc : incidents.all()) {
             VmJob j = inc.jobs().get(vm);
-            if (j != null && j.active()) {
+            if (j != null && j.active() && !movedByItsCommand(j, to)) {
                 fleet.drop(j);
             }
         }
+    }
+
+    /** Live: the VM's restart or migration in flight put it on {@code to} (or back). */
+    private boolean movedByItsCommand(VmJob j, String to) {
+        return hypervisor == Hypervisor.EXTERNAL
+                && to != null
+                && j.phase() == VmJob.Phase.IN_FLIGHT
+                && (to.equals(j.target()) || to.equals(j.source));
     }
 
     /**
