@@ -148,7 +148,10 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             return;
         }
         Event e = r.event();
-        if (e.ts() <= watermark) {
+        // A cluster seen for the first time gets the earlier sim-faults and domain readings at
+        // their own instants, as the replay drivers do: nothing has run for it yet.
+        boolean catchUp = r.earlier() && engine.value() == null;
+        if (e.ts() <= watermark && !catchUp) {
             // Only on live streams: a recording's reader has already set late lines apart.
             Event retimed = LatePolicy.retimeOrDrop(e, watermark + 1);
             if (retimed != null) {

@@ -3,8 +3,8 @@ package io.vmres.job;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.job.live.Decoded;
-import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
+import io.vmres.job.route.ClusterRouting;
+import io.vmres.job.route.Hop;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -13,19 +13,25 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Sends each decoded input to the engine of its cluster ({@link ClusterRouter} knows which host is
- * in which cluster); command results go to the cluster of their command; dead letters go to a side
- * output. The router's map is checkpointed.
+ * The entry of the live job's routing: dead letters go to a side output, command results straight
+ * to the cluster of their command (they name it), and every other event on to the routing stages
+ * ({@link ClusterRouting}), keyed by VM, host or the fleet. It keeps no state of its own. A
+ * savepoint of an earlier graph, where this operator held the whole fleet's routing map, restores
+ * into it: the map is read, logged and dropped, and the routing stages learn the fleet anew from
+ * the inventory (see docs/operations.md, "Upgrading").
  */
-public class RouteFunction extends ProcessFunction<Decoded, Routed>
-        implements CheckpointedFunction {
+public class RouteFunction extends ProcessFunction<Decoded, Hop> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
+
+    /** Command results, routed by the cluster of their command. */
+    public static final OutputTag<Routed> RESULTS = new OutputTag<>("command-results", Routed.TYPE);
 
     private final OutputTag<Emitted> deadLetters;
-    private transient ClusterRouter router;
-    private transient ListState<ClusterRouter> saved;
     private transient long badSeq;
 
     public RouteFunction(OutputTag<Emitted> deadLetters) {
@@ -33,45 +39,40 @@ public class RouteFunction extends ProcessFunction<Decoded, Routed>
     }
 
     @Override
-    public void open(OpenContext ctx) {
-        if (router == null) {
-            router = new ClusterRouter();
-        }
-    }
-
-    @Override
-    public void processElement(Decoded d, Context ctx, Collector<Routed> out) {
+    public void processElement(Decoded d, Context ctx, Collector<Hop> out) {
         if (d.isBad()) {
             ctx.output(deadLetters, new Emitted(null, badSeq++, d.deadLetter()));
             return;
         }
         if (d.event() instanceof CommandResultEvent) {
-            out.collect(
+            ctx.output(
+                    RESULTS,
                     Routed.of(
                             d.cluster() == null ? ClusterRouter.UNKNOWN : d.cluster(), d.event()));
             return;
         }
-        for (ClusterRouter.Delivery delivery : router.route(d.event())) {
-            out.collect(Routed.of(delivery.cluster(), delivery.event()));
-        }
+        out.collect(Hop.event(d.event()));
     }
 
     @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        saved.update(List.of(router));
-    }
+    public void snapshotState(FunctionSnapshotContext context) {}
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        saved =
+        // The routing map of the graph before routing was keyed: nothing uses it any more.
+        ListState<ClusterRouter> saved =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("router", new RouterSerializer()));
         for (ClusterRouter r : saved.get()) {
-            router = r;
+            LOG.warn(
+                    "Dropping the routing map of a savepoint taken before routing was keyed by"
+                            + " host ({}); hosts are routed again from their next inventory record",
+                    r.describe());
         }
+        saved.clear();
     }
 
-    /** Checkpoints the router with Java serialization. */
+    /** Reads the routing map of savepoints taken before routing was keyed (Java serialization). */
     public static final class RouterSerializer
             extends io.vmres.job.types.JavaSerializer<ClusterRouter> {
         private static final long serialVersionUID = 1L;

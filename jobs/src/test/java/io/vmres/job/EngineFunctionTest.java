@@ -9,6 +9,7 @@ import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
@@ -181,6 +182,39 @@ class EngineFunctionTest {
                     .filteredOn(c -> c.action().equals("MAP_DISKS"))
                     .flatExtracting(CommandOut::vms)
                     .containsExactlyInAnyOrder("vm1", "vm2");
+        }
+    }
+
+    @Test
+    void aClusterSeenLaterTakesEarlierEventsButARunningOneDoesNot() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
+            send(h, host("h1"));
+            h.processWatermark(T0 + 30_000); // c1's engine has run
+            SimFault fault = new SimFault(T0 + 1_000, seq++, "RESTART_VM", 1, null, null, null);
+            // c2 is first seen now: the sim-fault from before it counts, far behind the watermark
+            h.processElement(Routed.earlier("c2", fault), fault.ts());
+            HostEvent h2 =
+                    new HostEvent(
+                            T0 + 31_000,
+                            seq++,
+                            "h2",
+                            "c2",
+                            64,
+                            262_144,
+                            "r",
+                            "pd",
+                            "kvm",
+                            List.of("sd"),
+                            false,
+                            true);
+            h.processElement(Routed.of("c2", h2), h2.ts());
+            h.processWatermark(T0 + 32_000);
+            assertThat(lines(h, DeadLetterOut.class)).isEmpty();
+            // c1 ran past it already: the same event is late there
+            h.processElement(Routed.earlier("c1", fault), fault.ts());
+            assertThat(lines(h, DeadLetterOut.class))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("late"));
         }
     }
 

@@ -149,6 +149,16 @@ public final class ClusterRouter implements Serializable {
         return out;
     }
 
+    /** How much the router knows, for logs. */
+    public String describe() {
+        return clusterOfHost.size()
+                + " hosts, "
+                + hostOfVm.size()
+                + " VMs, "
+                + clusters.size()
+                + " clusters";
+    }
+
     /** The VM's record as of another instant (same ts and seq as the event that brings it). */
     private static VmEvent at(VmEvent v, long ts, long seq) {
         return (VmEvent) Events.at(v, ts, seq);
