@@ -167,7 +167,8 @@ class JobCommandITCase {
             AvroCodec codec,
             List<SpecificRecord> seen,
             String host,
-            String kind) {
+            String kind)
+            throws InterruptedException {
         return await(
                 Duration.ofSeconds(180),
                 () -> {
