@@ -109,17 +109,18 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 hop.kind() == Hop.Kind.EVENT
                         && !(hop.event() instanceof HostEvent)
                         && !(hop.event() instanceof HostRemoved);
-        if (live
-                && hop.ts() <= watermark
-                && cluster.value() == null
-                && hostRecordsHeld.value() != null) {
-            // late, of a host whose first record is held: it waits for that record, and goes
-            // where it sends the host (else it would be a dead letter of a host in no cluster)
+        if (live && telemetry && cluster.value() == null && hostRecordsHeld.value() != null) {
+            // Live, the host's first record has come but is held: what comes after it, however
+            // early its ts (a far-late beat), waits for it and goes where it sends the host, as
+            // in the order of arrival; else it would be a dead letter of a host in no cluster.
+            // The engine judges its ts.
             long first = firstHostRecordTs();
-            List<Hop> at = pending.get(first);
-            at.add(hop);
-            pending.put(first, at);
-            return;
+            if (hop.ts() < first) {
+                List<Hop> at = pending.get(first);
+                at.add(hop);
+                pending.put(first, at);
+                return;
+            }
         }
         if (hop.ts() <= watermark || (telemetry && hostRecordsHeld.value() == null)) {
             // late (a live stream only): applied with what is known now; the engine's late policy
