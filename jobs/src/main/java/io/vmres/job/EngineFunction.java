@@ -6,6 +6,7 @@ import io.vmres.engine.EngineOptions;
 import io.vmres.engine.IncidentFigures;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
 import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
@@ -38,6 +39,10 @@ import org.apache.flink.util.Collector;
  * held until the watermark passes its instant, then handed over in (ts, seq) order, one instant at
  * a time; the engine's own work (timers, simulated answers, timeouts) is driven by event-time
  * timers at the instants it asks for. All decisions are the engine's.
+ *
+ * <p>In the live job, a command result for a cluster that has no engine and no held input (no host
+ * record named it) is a dead letter, counted as {@code vmres_input_unknownCluster}: it makes no
+ * engine, so results naming made-up clusters cannot grow state.
  */
 public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted> {
     private static final long serialVersionUID = 1L;
@@ -60,9 +65,12 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     private transient ValueState<Long> emitted;
     private transient Counter lateEvents;
     private transient Counter retimedEvents;
+    private transient Counter unknownCluster;
+    private transient long junkSeq;
     private transient ClusterMetrics metrics;
     private transient String currentKey;
     private final String idEpoch;
+    private final boolean unknownClusterResultsAsDeadLetters;
 
     /**
      * @param emitFinalEngine in replay, when the input has ended and the engine has no work left,
@@ -97,6 +105,21 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             boolean emitFinalEngine,
             boolean hostStates,
             String idEpoch) {
+        this(settings, hypervisor, emitFinalEngine, hostStates, idEpoch, false);
+    }
+
+    /**
+     * @param unknownClusterResultsAsDeadLetters the live job: a command result for a cluster with
+     *     no engine and no held input is a dead letter, not the start of an engine
+     */
+    public EngineFunction(
+            Settings settings,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean emitFinalEngine,
+            boolean hostStates,
+            String idEpoch,
+            boolean unknownClusterResultsAsDeadLetters) {
+        this.unknownClusterResultsAsDeadLetters = unknownClusterResultsAsDeadLetters;
         this.idEpoch = idEpoch;
         this.settings = settings;
         this.hypervisor = hypervisor;
@@ -135,6 +158,8 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
         lateEvents = getRuntimeContext().getMetricGroup().counter("lateEvents");
         retimedEvents = getRuntimeContext().getMetricGroup().counter("retimedEvents");
         metrics = new ClusterMetrics(getRuntimeContext().getMetricGroup());
+        unknownCluster =
+                InputJunk.counter(getRuntimeContext().getMetricGroup(), InputJunk.UNKNOWN_CLUSTER);
     }
 
     @Override
@@ -148,7 +173,23 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             return;
         }
         Event e = r.event();
-        if (e.ts() <= watermark) {
+        if (unknownClusterResultsAsDeadLetters
+                && e instanceof CommandResultEvent
+                && engine.value() == null
+                && pending.value() == null) {
+            // no host record named the cluster: an engine per made-up name would be kept for ever
+            unknownCluster.inc();
+            out.collect(
+                    InputJunk.deadLetter(
+                            junkSeq++,
+                            e,
+                            "result for unknown cluster " + currentKey + ": not kept"));
+            return;
+        }
+        // A cluster seen for the first time gets the earlier sim-faults and domain readings at
+        // their own instants, as the replay drivers do: nothing has run for it yet.
+        boolean catchUp = r.earlier() && engine.value() == null;
+        if (e.ts() <= watermark && !catchUp) {
             // Only on live streams: a recording's reader has already set late lines apart.
             Event retimed = LatePolicy.retimeOrDrop(e, Times.plus(watermark, 1));
             if (retimed != null) {

@@ -1,43 +1,47 @@
 package io.vmres.job;
 
 import io.vmres.engine.event.CommandResultEvent;
-import io.vmres.engine.event.Event;
-import io.vmres.engine.event.OperatorConfirm;
-import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.job.live.Decoded;
 import io.vmres.job.live.DecodingDeserializer;
-import io.vmres.schema.DeadLetters;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import io.vmres.job.route.ClusterRouting;
+import io.vmres.job.route.Hop;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Sends each decoded input to the engine of its cluster ({@link ClusterRouter} knows which host is
- * in which cluster); command results go to the cluster of their command; dead letters go to a side
- * output. The router's map is checkpointed.
+ * The entry of the live job's routing: dead letters go to a side output, command results straight
+ * to the cluster of their command (they name it), and every other event on to the routing stages
+ * ({@link ClusterRouting}), keyed by VM, host or the fleet. A result that names no cluster is a
+ * dead letter here; one naming a cluster that no host record named is one at the engines ({@link
+ * EngineFunction}), which know their clusters. It keeps no state of its own. A savepoint of an
+ * earlier graph, where this operator held the whole fleet's routing map, restores into it: the map
+ * is read, logged and dropped, and the routing stages learn the fleet anew from the inventory (see
+ * docs/operations.md, "Upgrading").
  */
-public class RouteFunction extends ProcessFunction<Decoded, Routed>
-        implements CheckpointedFunction {
+public class RouteFunction extends ProcessFunction<Decoded, Hop> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFunction.class);
+
+    /** Command results, routed by the cluster of their command. */
+    public static final OutputTag<Routed> RESULTS = new OutputTag<>("command-results", Routed.TYPE);
 
     private final OutputTag<Emitted> deadLetters;
-    private transient ClusterRouter router;
-    private transient ListState<ClusterRouter> saved;
     private transient long badSeq;
-    private transient InputCounters counters;
+    private transient Counter badRecords;
+    private transient Counter unknownCluster;
 
     public RouteFunction(OutputTag<Emitted> deadLetters) {
         this.deadLetters = deadLetters;
@@ -45,16 +49,16 @@ public class RouteFunction extends ProcessFunction<Decoded, Routed>
 
     @Override
     public void open(OpenContext ctx) {
-        if (router == null) {
-            router = new ClusterRouter();
-        }
-        counters = new InputCounters(getRuntimeContext().getMetricGroup());
+        badRecords =
+                InputJunk.counter(getRuntimeContext().getMetricGroup(), InputJunk.DEAD_LETTERS);
+        unknownCluster =
+                InputJunk.counter(getRuntimeContext().getMetricGroup(), InputJunk.UNKNOWN_CLUSTER);
     }
 
     @Override
-    public void processElement(Decoded d, Context ctx, Collector<Routed> out) {
+    public void processElement(Decoded d, Context ctx, Collector<Hop> out) {
         if (d.isBad()) {
-            counters.deadLetters.inc();
+            badRecords.inc();
             ctx.output(deadLetters, new Emitted(null, badSeq++, d.deadLetter()));
             String reason = d.deadLetter().getReason();
             if (reason.startsWith(DecodingDeserializer.UNVERIFIED_RESULT)) {
@@ -76,81 +80,42 @@ public class RouteFunction extends ProcessFunction<Decoded, Routed>
             return;
         }
         if (d.event() instanceof CommandResultEvent) {
-            if (d.cluster() == null || !router.isKnownCluster(d.cluster())) {
-                // an engine per name would be made for results naming clusters nobody has
-                counters.unknownCluster.inc();
-                junk(ctx, d.event(), "result for unknown cluster " + d.cluster() + ": not kept");
+            if (d.cluster() == null || ClusterRouter.UNKNOWN.equals(d.cluster())) {
+                // the key of hosts in no cluster has no commands: nothing there waits for it
+                unknownCluster.inc();
+                ctx.output(
+                        deadLetters,
+                        InputJunk.deadLetter(
+                                badSeq++,
+                                d.event(),
+                                "result for unknown cluster " + d.cluster() + ": not kept"));
                 return;
             }
-            out.collect(Routed.of(d.cluster(), d.event()));
+            ctx.output(RESULTS, Routed.of(d.cluster(), d.event()));
             return;
         }
-        for (ClusterRouter.Delivery delivery : router.route(d.event())) {
-            if (ClusterRouter.UNKNOWN.equals(delivery.cluster())
-                    && !(delivery.event() instanceof OperatorConfirm)
-                    && !(delivery.event() instanceof VmEvent)) {
-                // Nothing is decided for a host that no record places in a cluster (the spec's
-                // declarations need a registered host), so its telemetry and requests would only
-                // fill the state of the unknown key. A confirmation still gets its
-                // CONFIRM_IGNORED alert; a VM's record is kept by the router, which brings it to
-                // its host's cluster once the host registers.
-                counters.unknownHost.inc();
-                junk(ctx, delivery.event(), "unknown host or VM, in no cluster: not kept");
-                continue;
-            }
-            if (ClusterRouter.UNKNOWN.equals(delivery.cluster())
-                    && delivery.event() instanceof VmEvent) {
-                continue;
-            }
-            out.collect(Routed.of(delivery.cluster(), delivery.event()));
-        }
-    }
-
-    private void junk(Context ctx, Event e, String reason) {
-        long ts = ctx.timestamp() == null ? e.ts() : ctx.timestamp();
-        ctx.output(
-                deadLetters,
-                new Emitted(
-                        null,
-                        badSeq++,
-                        DeadLetters.of(
-                                "route",
-                                null,
-                                reason,
-                                e.toString().getBytes(StandardCharsets.UTF_8),
-                                Instant.ofEpochMilli(Math.max(0, ts)))));
-    }
-
-    /** Operator-wide counts of input that reaches no engine (group {@code vmres_input}). */
-    static final class InputCounters {
-        final Counter deadLetters;
-        final Counter unknownHost;
-        final Counter unknownCluster;
-
-        InputCounters(MetricGroup operator) {
-            MetricGroup g = operator.addGroup("vmres_input");
-            deadLetters = g.counter("deadLetters");
-            unknownHost = g.counter("unknownHost");
-            unknownCluster = g.counter("unknownCluster");
-        }
+        out.collect(Hop.event(d.event()));
     }
 
     @Override
-    public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        saved.update(List.of(router));
-    }
+    public void snapshotState(FunctionSnapshotContext context) {}
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        saved =
+        // The routing map of the graph before routing was keyed: nothing uses it any more.
+        ListState<ClusterRouter> saved =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("router", new RouterSerializer()));
         for (ClusterRouter r : saved.get()) {
-            router = r;
+            LOG.warn(
+                    "Dropping the routing map of a savepoint taken before routing was keyed by"
+                            + " host ({}); hosts are routed again from their next inventory record",
+                    r.describe());
         }
+        saved.clear();
     }
 
-    /** Checkpoints the router with Java serialization. */
+    /** Reads the routing map of savepoints taken before routing was keyed (Java serialization). */
     public static final class RouterSerializer
             extends io.vmres.job.types.JavaSerializer<ClusterRouter> {
         private static final long serialVersionUID = 1L;

@@ -9,6 +9,7 @@ import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.Power;
+import io.vmres.engine.event.SimFault;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
@@ -185,6 +186,39 @@ class EngineFunctionTest {
     }
 
     @Test
+    void aClusterSeenLaterTakesEarlierEventsButARunningOneDoesNot() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, false)) {
+            send(h, host("h1"));
+            h.processWatermark(T0 + 30_000); // c1's engine has run
+            SimFault fault = new SimFault(T0 + 1_000, seq++, "RESTART_VM", 1, null, null, null);
+            // c2 is first seen now: the sim-fault from before it counts, far behind the watermark
+            h.processElement(Routed.earlier("c2", fault), fault.ts());
+            HostEvent h2 =
+                    new HostEvent(
+                            T0 + 31_000,
+                            seq++,
+                            "h2",
+                            "c2",
+                            64,
+                            262_144,
+                            "r",
+                            "pd",
+                            "kvm",
+                            List.of("sd"),
+                            false,
+                            true);
+            h.processElement(Routed.of("c2", h2), h2.ts());
+            h.processWatermark(T0 + 32_000);
+            assertThat(lines(h, DeadLetterOut.class)).isEmpty();
+            // c1 ran past it already: the same event is late there
+            h.processElement(Routed.earlier("c1", fault), fault.ts());
+            assertThat(lines(h, DeadLetterOut.class))
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("late"));
+        }
+    }
+
+    @Test
     void silenceAfterTheEndOfInputIsNoFailureAndTheFinalEngineIsSentOnce() throws Exception {
         try (var h = harness(ClusterEngine.Hypervisor.SIMULATED, true)) {
             for (String name : List.of("h1", "h2", "h3")) {
@@ -229,6 +263,47 @@ class EngineFunctionTest {
                     .extracting(ResultOut::status)
                     .isNotEmpty()
                     .allMatch("TIMED_OUT"::equals);
+        }
+    }
+
+    @Test
+    void theLiveJobsResultForAClusterWithNoEngineIsADeadLetterAndMakesNoState() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new EngineFunction(
+                                Settings.DEFAULTS,
+                                ClusterEngine.Hypervisor.EXTERNAL,
+                                false,
+                                false,
+                                null,
+                                true),
+                        Routed::cluster,
+                        Types.STRING)) {
+            h.processElement(
+                    Routed.of(
+                            "zz", new CommandResultEvent(T0, seq++, "forged-1", "SUCCEEDED", null)),
+                    T0);
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(
+                            e ->
+                                    assertThat(((io.vmres.schema.DeadLetter) e.line()).getReason())
+                                            .isEqualTo("result for unknown cluster zz: not kept"));
+            assertThat(h.numKeyedStateEntries()).as("no engine, nothing held").isZero();
+
+            // a cluster that a host record named has an engine: its results are applied
+            h.processElement(Routed.of("c1", host("h1")), T0);
+            h.processWatermark(T0);
+            h.processElement(
+                    Routed.of(
+                            "c1",
+                            new CommandResultEvent(
+                                    T0 + 1_000, seq++, "c1-unknown", "SUCCEEDED", null)),
+                    T0 + 1_000);
+            h.processWatermark(T0 + 1_000);
+            assertThat(h.extractOutputValues())
+                    .filteredOn(e -> e.line() instanceof io.vmres.schema.DeadLetter)
+                    .hasSize(1);
         }
     }
 }

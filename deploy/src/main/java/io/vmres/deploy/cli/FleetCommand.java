@@ -16,19 +16,30 @@ import picocli.CommandLine.ParentCommand;
 /** {@code vmres fleet}: a simulated fleet and its connector as a process of its own. */
 @Command(
         name = "fleet",
-        header = "Runs a simulated fleet and its connector; `fleet crash HOST` crashes a host.",
+        header =
+                "Runs a simulated fleet and its connector; `fleet crash|rack|degrade` inject"
+                        + " faults into it.",
         description = {
             "Publishes a simulated fleet's inventory and telemetry to Kafka, runs the job's commands"
-                    + " against it, and crashes hosts on request: `vmres fleet crash HOST` drops a"
-                    + " request in the --control folder, which the fleet watches.",
+                    + " against it, and injects faults on request: `vmres fleet crash HOST`,"
+                    + " `vmres fleet rack RACK` and `vmres fleet degrade HOST` drop a request in"
+                    + " the --control folder, which the fleet watches; they work wherever the job"
+                    + " runs (embedded, `vmres job`, the local cluster, Kubernetes).",
             ""
         },
-        subcommands = {FleetCommand.Crash.class, FleetCommand.Connector.class},
+        subcommands = {
+            FleetCommand.Crash.class,
+            FleetCommand.Rack.class,
+            FleetCommand.Degrade.class,
+            FleetCommand.Connector.class
+        },
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres fleet --bootstrap 127.0.0.1:9092 --control .vmres/fleet",
             "  vmres fleet crash h7 --control .vmres/fleet",
             "  vmres fleet crash any --control .vmres/cluster/fleet/control",
+            "  vmres fleet rack any --control .vmres/fleet",
+            "  vmres fleet degrade h12 --kind pfa --control .vmres/fleet",
             "  vmres fleet --hypervisor-port 7070 & vmres fleet connector --hypervisor http://127.0.0.1:7070"
         })
 final class FleetCommand extends Subcommand {
@@ -154,32 +165,113 @@ final class FleetCommand extends Subcommand {
         }
     }
 
-    @Command(name = "crash", header = "Crashes a host of a running `vmres fleet`.")
-    static final class Crash implements Callable<Integer> {
+    /** What the fault requests share: the control folder and the wait for the fleet's answer. */
+    abstract static class Request implements Callable<Integer> {
         @Option(
                 names = {"-h", "--help"},
                 usageHelp = true,
                 description = "Show this help message and exit.")
         private boolean help;
 
-        @ParentCommand FleetCommand parent;
+        @Option(
+                names = "--control",
+                paramLabel = "DIR",
+                defaultValue = DEFAULT_CONTROL,
+                description = "The fleet's control folder (default: ${DEFAULT-VALUE}).")
+        Path control;
 
+        abstract FleetControl.Fault fault();
+
+        abstract String target();
+
+        @Override
+        public Integer call() throws Exception {
+            System.out.println(
+                    FleetControl.request(control, fault(), target(), Duration.ofSeconds(15)));
+            return Cli.OK;
+        }
+    }
+
+    @Command(
+            name = "crash",
+            header = "Crashes a host of a running `vmres fleet`.",
+            description =
+                    "Its heartbeats stop and its BMC reads off: the job fences it and restarts"
+                            + " its VMs elsewhere.")
+    static final class Crash extends Request {
         @Parameters(
                 paramLabel = "HOST",
                 description = "The host, or `any` for the first that can crash.")
         String host;
 
-        @Option(
-                names = "--control",
-                paramLabel = "DIR",
-                defaultValue = DEFAULT_CONTROL,
-                description = "The fleet's crash control folder (default: ${DEFAULT-VALUE}).")
-        Path control;
+        @Override
+        FleetControl.Fault fault() {
+            return FleetControl.Fault.CRASH;
+        }
 
         @Override
-        public Integer call() throws Exception {
-            System.out.println(FleetControl.request(control, host, Duration.ofSeconds(15)));
-            return Cli.OK;
+        String target() {
+            return host;
+        }
+    }
+
+    @Command(
+            name = "rack",
+            header = "Cuts the power of a rack of a running `vmres fleet`.",
+            description =
+                    "Every host of the rack dies at once: heartbeats stop, BMCs read off. The"
+                            + " job makes one incident of them and restarts their VMs elsewhere.")
+    static final class Rack extends Request {
+        @Parameters(
+                paramLabel = "RACK",
+                description =
+                        "The rack (as the inventory names it), or `any` for the rack of the"
+                                + " first host that can crash.")
+        String rack;
+
+        @Override
+        FleetControl.Fault fault() {
+            return FleetControl.Fault.RACK;
+        }
+
+        @Override
+        String target() {
+            return rack;
+        }
+    }
+
+    @Command(
+            name = "degrade",
+            header = "Degrades the health of a host of a running `vmres fleet`.",
+            description =
+                    "The host keeps running but reports a failure to come: the job predicts"
+                            + " it and drains the host (live-migrates its VMs away).")
+    static final class Degrade extends Request {
+        @Parameters(
+                paramLabel = "HOST",
+                description = "The host, or `any` for the first that can fail.")
+        String host;
+
+        @Option(
+                names = "--kind",
+                defaultValue = "ecc",
+                description =
+                        "ecc (an uncorrectable memory error) or pfa (the vendor's"
+                                + " predictive-failure alert) (default: ${DEFAULT-VALUE}).")
+        String kind;
+
+        @Override
+        FleetControl.Fault fault() {
+            return switch (kind) {
+                case "ecc" -> FleetControl.Fault.DEGRADE_ECC;
+                case "pfa" -> FleetControl.Fault.DEGRADE_PFA;
+                default -> throw new IllegalArgumentException("--kind is ecc or pfa, not " + kind);
+            };
+        }
+
+        @Override
+        String target() {
+            return host;
         }
     }
 }

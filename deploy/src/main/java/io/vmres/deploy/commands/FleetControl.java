@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -22,16 +23,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The crash control of {@code vmres fleet}: a folder in which {@code vmres fleet crash HOST} drops
- * a request file ({@code HOST.crash}); the fleet process crashes that host and answers with {@code
- * HOST.done} (what it did, one line) or {@code HOST.rejected} (why not). A folder, not a port: it
- * needs no listener, and only who may write the folder may crash hosts.
+ * The fault control of {@code vmres fleet}: a folder in which {@code vmres fleet crash HOST},
+ * {@code vmres fleet rack RACK} and {@code vmres fleet degrade HOST} drop a request file ({@code
+ * TARGET.crash}, {@code TARGET.rack}, {@code TARGET.degrade-KIND}); the fleet process injects the
+ * fault and answers with {@code TARGET.ACTION.done} (what it did, one line) or {@code
+ * TARGET.ACTION.rejected} (why not). A folder, not a port: it needs no listener, and only who may
+ * write the folder may inject faults.
  */
 public final class FleetControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetControl.class);
 
-    /** Asks the fleet to crash the first host (by name) that can crash: on, with a BMC and VMs. */
+    /**
+     * Asks the fleet for the first host (by name) that can fail: on, with a BMC and VMs (for a
+     * rack: that host's rack).
+     */
     public static final String ANY = "any";
+
+    /** A fault the fleet injects on request. */
+    public enum Fault {
+        /** The host dies: heartbeats stop, its BMC reads off. */
+        CRASH("crash"),
+        /** The rack loses power: every host in it dies at once. */
+        RACK("rack"),
+        /** An uncorrectable memory error on the host: a failure to come, so drain it. */
+        DEGRADE_ECC("degrade-ecc"),
+        /** The host's vendor predictive-failure alert ({@code pfa}): drain it. */
+        DEGRADE_PFA("degrade-pfa");
+
+        final String suffix;
+
+        Fault(String suffix) {
+            this.suffix = suffix;
+        }
+
+        static Fault ofSuffix(String suffix) {
+            for (Fault f : values()) {
+                if (f.suffix.equals(suffix)) {
+                    return f;
+                }
+            }
+            return null;
+        }
+    }
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Duration POLL = Duration.ofMillis(200);
@@ -72,18 +105,31 @@ public final class FleetControl implements AutoCloseable {
      */
     public static String request(Path dir, String host, Duration timeout)
             throws IOException, InterruptedException {
-        if (!HOST.matcher(host).matches()) {
-            throw new IllegalArgumentException("not a host name: " + host);
+        return request(dir, Fault.CRASH, host, timeout);
+    }
+
+    /**
+     * Asks the fleet process watching {@code dir} to inject {@code fault} on {@code target} (a
+     * host, a rack, or {@link #ANY}) and waits for its answer.
+     *
+     * @return the fleet's line about what it did
+     * @throws IllegalStateException when the fleet rejects it, or no fleet answers in time
+     */
+    public static String request(Path dir, Fault fault, String target, Duration timeout)
+            throws IOException, InterruptedException {
+        if (!HOST.matcher(target).matches()) {
+            throw new IllegalArgumentException("not a host or rack name: " + target);
         }
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("no fleet control folder at " + dir);
         }
-        Path done = dir.resolve(host + ".done");
-        Path rejected = dir.resolve(host + ".rejected");
+        String name = target + "." + fault.suffix;
+        Path done = dir.resolve(name + ".done");
+        Path rejected = dir.resolve(name + ".rejected");
         Files.deleteIfExists(done);
         Files.deleteIfExists(rejected);
-        Path tmp = Files.createTempFile(dir, host, ".tmp");
-        Files.move(tmp, dir.resolve(host + ".crash"), StandardCopyOption.ATOMIC_MOVE);
+        Path tmp = Files.createTempFile(dir, target, ".tmp");
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(done)) {
@@ -95,7 +141,7 @@ public final class FleetControl implements AutoCloseable {
             }
             Thread.sleep(POLL.toMillis());
         }
-        Files.deleteIfExists(dir.resolve(host + ".crash"));
+        Files.deleteIfExists(dir.resolve(name));
         throw new IllegalStateException(
                 "no fleet answered within "
                         + timeout.toSeconds()
@@ -112,26 +158,94 @@ public final class FleetControl implements AutoCloseable {
     }
 
     private void poll() throws IOException {
-        try (DirectoryStream<Path> requests = Files.newDirectoryStream(dir, "*.crash")) {
+        try (DirectoryStream<Path> requests = Files.newDirectoryStream(dir)) {
             for (Path request : requests) {
                 String name = request.getFileName().toString();
-                String host = name.substring(0, name.length() - ".crash".length());
+                int dot = name.indexOf('.');
+                Fault fault = dot < 0 ? null : Fault.ofSuffix(name.substring(dot + 1));
+                if (fault == null) {
+                    continue; // answers, temporary files
+                }
+                String target = name.substring(0, dot);
                 String answer;
                 String suffix;
                 try {
-                    answer = crash(host);
+                    answer = inject(fault, target);
                     suffix = ".done";
                 } catch (IllegalArgumentException e) {
                     answer = e.getMessage();
                     suffix = ".rejected";
                 }
                 out.println(answer);
-                Path tmp = Files.createTempFile(dir, host, ".tmp");
+                Path tmp = Files.createTempFile(dir, target, ".tmp");
                 Files.writeString(tmp, answer + "\n", StandardCharsets.UTF_8);
-                Files.move(tmp, dir.resolve(host + suffix), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, dir.resolve(name + suffix), StandardCopyOption.ATOMIC_MOVE);
                 Files.deleteIfExists(request);
             }
         }
+    }
+
+    private String inject(Fault fault, String target) {
+        return switch (fault) {
+            case CRASH -> crash(target);
+            case RACK -> rack(target);
+            case DEGRADE_ECC -> degrade(target, "ecc_uncorrectable", "an uncorrectable ECC error");
+            case DEGRADE_PFA -> degrade(target, "pfa", "its vendor's predictive-failure alert");
+        };
+    }
+
+    private String rack(String requested) {
+        String rack =
+                requested.equals(ANY)
+                        ? firstCrashable()
+                                .flatMap(fleet::host)
+                                .map(FleetHost::rack)
+                                .orElseThrow(() -> new IllegalArgumentException("no rack left"))
+                        : requested;
+        List<FleetHost> in = fleet.hosts().stream().filter(h -> h.rack().equals(rack)).toList();
+        if (in.isEmpty()) {
+            throw new IllegalArgumentException("no rack " + rack + " in the fleet");
+        }
+        if (in.stream().noneMatch(h -> fleet.power(h.host()) == PowerState.on)) {
+            throw new IllegalArgumentException("rack " + rack + " is down already");
+        }
+        int vms = in.stream().mapToInt(h -> fleet.vmsOn(h.host()).size()).sum();
+        List<String> down = fleet.rackPowerLoss(rack);
+        return String.format(
+                Locale.ROOT,
+                "rack %s lost power (cluster %s): %d hosts down (%s), %d VMs on them; their"
+                        + " heartbeats stop, their BMCs read off",
+                rack,
+                in.stream().map(FleetHost::cluster).distinct().sorted().toList(),
+                down.size(),
+                String.join(" ", down),
+                vms);
+    }
+
+    private String degrade(String requested, String sensor, String what) {
+        String host = requested.equals(ANY) ? firstCrashable().orElse(null) : requested;
+        if (host == null) {
+            throw new IllegalArgumentException("no host left to degrade");
+        }
+        FleetHost h =
+                fleet.host(host)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "no host " + host + " in the fleet"));
+        if (fleet.power(host) == PowerState.off) {
+            throw new IllegalArgumentException(host + " is down already");
+        }
+        fleet.health(host, sensor, 1);
+        return String.format(
+                Locale.ROOT,
+                "degraded %s (cluster %s, rack %s): %s (%s = 1); %d VMs on it, still running",
+                host,
+                h.cluster(),
+                h.rack(),
+                what,
+                sensor,
+                fleet.vmsOn(host).size());
     }
 
     private String crash(String requested) {

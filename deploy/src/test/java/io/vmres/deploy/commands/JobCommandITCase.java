@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code vmres job} against a broker of its own, with {@code vmres fleet} (the simulated fleet and
- * its connector) beside it: a crashed host's incident is RECOVERED, and Ctrl-C cancels the job and
- * closes its MiniCluster with exit code 0.
+ * its connector) beside it, at parallelism 2 (routing keyed by host): a crashed host's incident is
+ * RECOVERED, then a rack's power loss (`vmres fleet rack`), then a host's predicted failure is
+ * drained (`vmres fleet degrade`); Ctrl-C cancels the job and closes its MiniCluster with exit code
+ * 0.
  */
 @Tag("slow")
 class JobCommandITCase {
@@ -52,7 +54,7 @@ class JobCommandITCase {
                                         "--bootstrap",
                                         KAFKA.bootstrapServers(),
                                         "--parallelism",
-                                        "1",
+                                        "2",
                                         "--status-every",
                                         "1s",
                                         // the simulated fleet's connector signs nothing
@@ -76,11 +78,11 @@ class JobCommandITCase {
                                     fleet.run(
                                             "fleet",
                                             "--hosts",
-                                            "24",
+                                            "120",
                                             "--vms-per-host",
-                                            "6",
+                                            "3",
                                             "--clusters",
-                                            "1",
+                                            "2",
                                             "--control",
                                             control.toString(),
                                             "--bootstrap",
@@ -111,6 +113,31 @@ class JobCommandITCase {
                                         .findFirst();
                             });
             assertThat(recovered.getKind().name()).isEqualTo("HOST_FAILURE");
+
+            // a rack loses power: its hosts are one incident, recovered
+            String rack =
+                    FleetControl.request(
+                            control, FleetControl.Fault.RACK, "any", Duration.ofSeconds(30));
+            assertThat(rack).startsWith("rack ").contains(" lost power");
+            List<String> rackHosts =
+                    List.of(
+                            rack.substring(
+                                            rack.indexOf('(', rack.indexOf("hosts down")) + 1,
+                                            rack.indexOf(')', rack.indexOf("hosts down")))
+                                    .split(" "));
+            String someOfRack = rackHosts.get(rackHosts.size() - 1);
+            Incident rackRecovered = recovered(decisions, codec, seen, someOfRack, "HOST_FAILURE");
+            assertThat(rackRecovered.getHosts()).contains(someOfRack);
+
+            // a host reports a failure to come: drained while it runs
+            String degraded =
+                    FleetControl.request(
+                            control, FleetControl.Fault.DEGRADE_ECC, "any", Duration.ofSeconds(30));
+            assertThat(degraded).startsWith("degraded ");
+            String sick = degraded.split(" ")[1];
+            assertThat(rackHosts).doesNotContain(sick);
+            assertThat(recovered(decisions, codec, seen, sick, "PREDICTED_FAILURE").getHosts())
+                    .containsExactly(sick);
         } finally {
             fleet.lifecycle().close(); // what Ctrl-C does
             job.lifecycle().close();
@@ -134,6 +161,28 @@ class JobCommandITCase {
         assertThat(err.toString()).contains("cannot reach the Kafka at 127.0.0.1:1");
         assertThat(Duration.ofNanos(System.nanoTime() - started))
                 .isLessThan(LocalJob.PROBE_TIMEOUT.plusSeconds(10));
+    }
+
+    /** The RECOVERED line of the incident of {@code kind} that holds {@code host}. */
+    private static Incident recovered(
+            KafkaConsumer<byte[], byte[]> decisions,
+            AvroCodec codec,
+            List<SpecificRecord> seen,
+            String host,
+            String kind)
+            throws InterruptedException {
+        return await(
+                Duration.ofSeconds(180),
+                () -> {
+                    seen.addAll(poll(decisions, codec));
+                    return seen.stream()
+                            .filter(Incident.class::isInstance)
+                            .map(Incident.class::cast)
+                            .filter(i -> i.getHosts().contains(host))
+                            .filter(i -> i.getKind().name().equals(kind))
+                            .filter(i -> i.getState().name().equals("RECOVERED"))
+                            .findFirst();
+                });
     }
 
     private static List<SpecificRecord> poll(KafkaConsumer<byte[], byte[]> c, AvroCodec codec) {

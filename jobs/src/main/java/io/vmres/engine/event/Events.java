@@ -103,6 +103,8 @@ public final class Events {
             return p.host();
         } else if (e instanceof ClockSkew c) {
             return c.host();
+        } else if (e instanceof TelemetryStall t) {
+            return t.host();
         }
         return null;
     }

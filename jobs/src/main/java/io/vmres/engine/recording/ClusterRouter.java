@@ -153,9 +153,14 @@ public final class ClusterRouter implements Serializable {
         return out;
     }
 
-    /** Whether a host record has named this cluster so far. */
-    public boolean isKnownCluster(String cluster) {
-        return !UNKNOWN.equals(cluster) && clusters.contains(cluster);
+    /** How much the router knows, for logs. */
+    public String describe() {
+        return clusterOfHost.size()
+                + " hosts, "
+                + hostOfVm.size()
+                + " VMs, "
+                + clusters.size()
+                + " clusters";
     }
 
     /** The VM's record as of another instant (same ts and seq as the event that brings it). */

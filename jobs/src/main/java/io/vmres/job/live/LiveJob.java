@@ -7,6 +7,8 @@ import io.vmres.job.EngineFunction;
 import io.vmres.job.RouteFunction;
 import io.vmres.job.Routed;
 import io.vmres.job.predict.HealthStage;
+import io.vmres.job.route.ClusterRouting;
+import io.vmres.job.route.Hop;
 import io.vmres.schema.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +27,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * The production job graph: input topics in, decisions out. Telemetry, inventory, requests and
  * command results are read as bytes and decoded (bad records become dead letters), routed to the
- * engine of their cluster, and every decision goes to its topic. The partition watch's notes of
- * hosts whose heartbeat partition stalled join the input before routing.
+ * engine of their cluster (keyed by VM and host, at the job's parallelism: {@link ClusterRouting}),
+ * and every decision goes to its topic. The partition watch's notes of hosts whose heartbeat
+ * partition stalled join the input before routing.
  */
 public final class LiveJob {
     private LiveJob() {}
@@ -127,22 +130,27 @@ public final class LiveJob {
             String idEpoch,
             ClusterEngine.Hypervisor hypervisor) {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
-        SingleOutputStreamOperator<Routed> routed =
+        SingleOutputStreamOperator<Hop> inputs =
                 decoded.process(new RouteFunction(bad))
-                        .returns(Routed.TYPE)
+                        .returns(Hop.TYPE)
                         .name("route to clusters")
-                        .uid("route")
-                        // the router keeps the host -> cluster map of the whole fleet
-                        .setParallelism(1);
+                        .uid("route");
+        // routing is keyed by VM, host and the fleet: no operator holds the whole fleet's map;
+        // what concerns hosts or clusters no record named becomes dead letters, not state
+        ClusterRouting.Routes routes = ClusterRouting.route(inputs, true);
+        DataStream<Routed> routed =
+                routes.routed().union(inputs.getSideOutput(RouteFunction.RESULTS));
 
         DataStream<Emitted> decisions =
                 HealthStage.attach(routed, settings)
                         .keyBy(Routed::cluster)
-                        .process(new EngineFunction(settings, hypervisor, false, true, idEpoch))
+                        .process(
+                                new EngineFunction(
+                                        settings, hypervisor, false, true, idEpoch, true))
                         .returns(Emitted.TYPE)
                         .name("decide")
                         .uid("decide");
-        return decisions.union(routed.getSideOutput(bad));
+        return decisions.union(inputs.getSideOutput(bad), routes.deadLetters());
     }
 
     /** Every decision to its topic, in Kafka transactions when exactly-once. */

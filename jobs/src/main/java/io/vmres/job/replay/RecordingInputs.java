@@ -1,9 +1,8 @@
 package io.vmres.job.replay;
 
 import io.vmres.engine.event.Event;
-import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.engine.recording.RecordingReader;
-import io.vmres.job.Routed;
+import io.vmres.job.route.Hop;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,17 +10,15 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.util.function.SerializableSupplier;
 
 /**
- * Reads a recording in line order and routes its events to their clusters, in event-time order:
- * what the recording source emits. After the last line, every cluster gets the end of input (the
- * latest on-time time), then the reader's counters follow.
+ * Reads a recording in line order and hands its events on in event-time order, (ts, line) as the
+ * spec applies them: what the recording source emits. The job's routing stages route them. After
+ * the last line comes the end of input (the latest on-time time), then the reader's counters.
  */
 public final class RecordingInputs implements SerializableSupplier<Iterator<ReplayInput>> {
     private static final long serialVersionUID = 1L;
@@ -46,8 +43,6 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
     private static final class Items
             implements Iterator<ReplayInput>, Closeable, SingleReaderSource.Progress {
         private final RecordingReader reader;
-        private final ClusterRouter router = new ClusterRouter();
-        private final Set<String> clusters = new LinkedHashSet<>();
         private final ArrayDeque<ReplayInput> ready = new ArrayDeque<>();
 
         /** Events by (ts, line), held until the reader's watermark passes them. */
@@ -90,10 +85,7 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
                     linesRead = reader.lines(); // blank and comment lines at the end count too
                     release(Long.MAX_VALUE);
                     if (reader.stats().lastOnTimeTs() != null) {
-                        long last = reader.stats().lastOnTimeTs();
-                        for (String c : clusters) {
-                            ready.add(ReplayInput.routed(Routed.end(c, last)));
-                        }
+                        ready.add(ReplayInput.hop(Hop.end(reader.stats().lastOnTimeTs())));
                     }
                     ready.add(ReplayInput.side(new ReplayStats(reader.stats(), reader.settings())));
                 }
@@ -102,7 +94,7 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
         }
 
         /**
-         * Routes the held events up to {@code upTo} in event-time order, as the pipeline applies
+         * Hands on the held events up to {@code upTo} in event-time order, as the pipeline applies
          * them: a host's record routes the lines of its instant and after, whatever their line
          * order.
          */
@@ -110,10 +102,7 @@ public final class RecordingInputs implements SerializableSupplier<Iterator<Repl
             while (!held.isEmpty() && held.firstKey() <= upTo) {
                 for (Event event :
                         held.pollFirstEntry().getValue()) { // in line order within an instant
-                    for (ClusterRouter.Delivery d : router.route(event)) {
-                        clusters.add(d.cluster());
-                        ready.add(ReplayInput.routed(Routed.of(d.cluster(), d.event())));
-                    }
+                    ready.add(ReplayInput.hop(Hop.event(event)));
                 }
             }
         }

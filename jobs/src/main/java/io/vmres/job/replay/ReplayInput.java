@@ -1,6 +1,6 @@
 package io.vmres.job.replay;
 
-import io.vmres.job.Routed;
+import io.vmres.job.route.Hop;
 import io.vmres.job.types.ImmutableSerializer;
 import io.vmres.job.types.SerializerTypeInfo;
 import java.io.ByteArrayInputStream;
@@ -16,32 +16,32 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * What the recording source emits: an event routed to its cluster (or the end of input for a
- * cluster), or a line that goes straight to the outputs (a dead letter, a late-event alert, the
+ * What the recording source emits: an event on its way to the routing stages (or the end of the
+ * input), or a line that goes straight to the outputs (a dead letter, a late-event alert, the
  * reader's final counters).
  */
-public record ReplayInput(Routed routed, Serializable side) {
+public record ReplayInput(Hop hop, Serializable side) {
     public static final TypeInformation<ReplayInput> TYPE =
             SerializerTypeInfo.of(ReplayInput.class, () -> Serializer.INSTANCE);
 
-    public static ReplayInput routed(Routed r) {
-        return new ReplayInput(r, null);
+    public static ReplayInput hop(Hop h) {
+        return new ReplayInput(h, null);
     }
 
     public static ReplayInput side(Serializable line) {
         return new ReplayInput(null, line);
     }
 
-    /** Routed events in their compact form; the rare side lines with Java serialization. */
+    /** Events in their compact form; the rare side lines with Java serialization. */
     public static final class Serializer extends ImmutableSerializer<ReplayInput> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
 
         @Override
         public void serialize(ReplayInput r, DataOutputView out) throws IOException {
-            out.writeBoolean(r.routed != null);
-            if (r.routed != null) {
-                Routed.Serializer.INSTANCE.serialize(r.routed, out);
+            out.writeBoolean(r.hop != null);
+            if (r.hop != null) {
+                Hop.Serializer.INSTANCE.serialize(r.hop, out);
                 return;
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -55,7 +55,7 @@ public record ReplayInput(Routed routed, Serializable side) {
         @Override
         public ReplayInput deserialize(DataInputView in) throws IOException {
             if (in.readBoolean()) {
-                return routed(Routed.Serializer.INSTANCE.deserialize(in));
+                return hop(Hop.Serializer.INSTANCE.deserialize(in));
             }
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);

@@ -19,6 +19,8 @@ import io.vmres.job.Emitted;
 import io.vmres.job.EngineFunction;
 import io.vmres.job.Routed;
 import io.vmres.job.predict.HealthStage;
+import io.vmres.job.route.ClusterRouting;
+import io.vmres.job.route.Hop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +38,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Replays a recording through the production job graph: the recording instead of Kafka, the
- * engines' own simulated hypervisor instead of connectors, and the six output files instead of
- * topics. The same recording and settings give byte-identical files at any parallelism: every
- * cluster decides alone, and the outputs are merged by (ts, cluster, order of decision).
+ * Replays a recording through the production job graph (the same routing stages and engines): the
+ * recording instead of Kafka, the engines' own simulated hypervisor instead of connectors, and the
+ * six output files instead of topics. The same recording and settings give byte-identical files at
+ * any parallelism: every cluster decides alone, and the outputs are merged by (ts, cluster, order
+ * of decision).
  */
 public final class ReplayJob {
     private ReplayJob() {}
@@ -127,14 +130,7 @@ public final class ReplayJob {
                 WatermarkStrategy.<ReplayInput>forBoundedOutOfOrderness(
                                 Duration.ofMillis(settings.outOfOrdernessMs()))
                         .withTimestampAssigner(
-                                (in, ignored) -> {
-                                    if (in.routed() == null) {
-                                        return Long.MIN_VALUE;
-                                    }
-                                    return in.routed().isEnd()
-                                            ? in.routed().endTs()
-                                            : in.routed().event().ts();
-                                });
+                                (in, ignored) -> in.hop() == null ? Long.MIN_VALUE : in.hop().ts());
         DataStream<ReplayInput> inputs =
                 env.fromSource(
                                 new SingleReaderSource<>(new RecordingInputs(recording, overrides)),
@@ -144,20 +140,20 @@ public final class ReplayJob {
                         .setParallelism(1);
 
         OutputTag<Emitted> side = new OutputTag<>("reader-lines", Emitted.TYPE);
-        SingleOutputStreamOperator<Routed> routed =
+        SingleOutputStreamOperator<Hop> events =
                 inputs.process(new SplitSideLines(side))
-                        .returns(Routed.TYPE)
+                        .returns(Hop.TYPE)
                         .name("events")
                         .setParallelism(1);
         DataStream<Emitted> decisions =
-                HealthStage.attach(routed, settings)
+                HealthStage.attach(ClusterRouting.route(events), settings)
                         .keyBy(Routed::cluster)
                         .process(
                                 new EngineFunction(
                                         settings, ClusterEngine.Hypervisor.SIMULATED, true))
                         .returns(Emitted.TYPE)
                         .name("decide");
-        return decisions.union(routed.getSideOutput(side));
+        return decisions.union(events.getSideOutput(side));
     }
 
     /** Settles the end of the replay across clusters and writes the six files. */
@@ -225,7 +221,7 @@ public final class ReplayJob {
     }
 
     /** Events go on to their cluster; the reader's own lines go aside, straight to the outputs. */
-    private static final class SplitSideLines extends ProcessFunction<ReplayInput, Routed> {
+    private static final class SplitSideLines extends ProcessFunction<ReplayInput, Hop> {
         private static final long serialVersionUID = 1L;
         private final OutputTag<Emitted> side;
         private long seq;
@@ -235,9 +231,9 @@ public final class ReplayJob {
         }
 
         @Override
-        public void processElement(ReplayInput in, Context ctx, Collector<Routed> out) {
-            if (in.routed() != null) {
-                out.collect(in.routed());
+        public void processElement(ReplayInput in, Context ctx, Collector<Hop> out) {
+            if (in.hop() != null) {
+                out.collect(in.hop());
             } else {
                 ctx.output(side, new Emitted(null, seq++, in.side()));
             }

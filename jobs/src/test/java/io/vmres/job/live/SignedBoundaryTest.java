@@ -7,7 +7,6 @@ import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.job.Emitted;
 import io.vmres.job.RouteFunction;
-import io.vmres.job.Routed;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
@@ -171,7 +170,7 @@ class SignedBoundaryTest {
     void anUnverifiedResultIsAlsoAnAlert() throws Exception {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
         Decoded forged = decode(fenceSucceeded());
-        try (OneInputStreamOperatorTestHarness<Decoded, Routed> h =
+        try (OneInputStreamOperatorTestHarness<Decoded, io.vmres.job.route.Hop> h =
                 new OneInputStreamOperatorTestHarness<>(
                         new ProcessOperator<>(new RouteFunction(bad)))) {
             h.open();
