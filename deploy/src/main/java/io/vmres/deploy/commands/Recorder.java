@@ -86,6 +86,7 @@ public final class Recorder implements AutoCloseable {
     private final PrintStream out;
     private final Clock clock;
     private final int maxHeld;
+    private final Writer target;
 
     private final AvroCodec codec = new AvroCodec();
     private final Map<String, Long> skipped = new LinkedHashMap<>();
@@ -106,6 +107,7 @@ public final class Recorder implements AutoCloseable {
         this.out = b.out;
         this.clock = b.clock;
         this.maxHeld = b.maxHeld;
+        this.target = b.target;
     }
 
     /** A recorder of the input topics of the Kafka at {@code bootstrap} into {@code file}. */
@@ -343,6 +345,9 @@ public final class Recorder implements AutoCloseable {
     }
 
     private Writer writer() throws IOException {
+        if (target != null) {
+            return target;
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -440,6 +445,7 @@ public final class Recorder implements AutoCloseable {
         private PrintStream out = System.out;
         private Clock clock = Clock.systemUTC();
         private int maxHeld = 1_000_000;
+        private Writer target;
 
         private Builder(KafkaEndpoint kafka, Path file) {
             this.kafka = Objects.requireNonNull(kafka, "kafka");
@@ -490,6 +496,15 @@ public final class Recorder implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);
             }
             this.maxHeld = maxHeld;
+            return this;
+        }
+
+        /**
+         * Writes the recording to {@code target} instead of the file (which then only names it),
+         * flushed at each progress line: for a reader that follows it as it is written.
+         */
+        public Builder writeTo(Writer target) {
+            this.target = Objects.requireNonNull(target, "target");
             return this;
         }
 
