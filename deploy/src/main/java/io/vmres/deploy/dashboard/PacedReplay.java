@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@link LocalReplay} runs them (the decisions of the job, which {@code ReplayJobITCase} holds to
  * be the same), paced so that event time runs {@code speed} times as fast as the wall clock. Every
  * decision and the fleet view of every host go to the model as they are taken; the replay files are
- * written as well.
+ * written as well. Between two instants, and once it ended, its engines answer the page's what-if
+ * questions ({@link WhatIfEngines}).
  */
 public final class PacedReplay {
     private final DashboardModel model;
