@@ -87,6 +87,7 @@ public final class Recorder implements AutoCloseable {
     private final Clock clock;
     private final int maxHeld;
     private final Map<String, String> kafkaProperties;
+    private final Writer target;
 
     private final AvroCodec codec = new AvroCodec();
     private final Map<String, Long> skipped = new LinkedHashMap<>();
@@ -108,6 +109,7 @@ public final class Recorder implements AutoCloseable {
         this.clock = b.clock;
         this.maxHeld = b.maxHeld;
         this.kafkaProperties = b.kafkaProperties;
+        this.target = b.target;
     }
 
     /** A recorder of the input topics of the Kafka at {@code bootstrap} into {@code file}. */
@@ -346,6 +348,9 @@ public final class Recorder implements AutoCloseable {
     }
 
     private Writer writer() throws IOException {
+        if (target != null) {
+            return target;
+        }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -444,6 +449,7 @@ public final class Recorder implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int maxHeld = 1_000_000;
         private Map<String, String> kafkaProperties = Map.of();
+        private Writer target;
 
         private Builder(KafkaEndpoint kafka, Path file) {
             this.kafka = Objects.requireNonNull(kafka, "kafka");
@@ -500,6 +506,15 @@ public final class Recorder implements AutoCloseable {
         /** Kafka client properties (security, timeouts) under those the recording needs. */
         public Builder kafkaProperties(Map<String, String> kafkaProperties) {
             this.kafkaProperties = Map.copyOf(kafkaProperties);
+            return this;
+        }
+
+        /**
+         * Writes the recording to {@code target} instead of the file (which then only names it),
+         * flushed at each progress line: for a reader that follows it as it is written.
+         */
+        public Builder writeTo(Writer target) {
+            this.target = Objects.requireNonNull(target, "target");
             return this;
         }
 

@@ -6,17 +6,21 @@ import java.util.function.Consumer;
 
 /**
  * The streaming dashboard: a {@link DashboardFeed} reading the topics into a {@link
- * DashboardModel}, and a {@link DashboardServer} streaming it to browsers.
+ * DashboardModel}, a {@link WhatIfFeed} keeping engines of the input topics for what-if questions,
+ * and a {@link DashboardServer} streaming the model to browsers and answering the questions.
  */
 public final class Dashboard implements AutoCloseable {
     private final DashboardModel model;
     private final DashboardFeed feed;
     private final DashboardServer server;
+    private final WhatIfFeed whatIf;
 
-    private Dashboard(DashboardModel model, DashboardFeed feed, DashboardServer server) {
+    private Dashboard(
+            DashboardModel model, DashboardFeed feed, DashboardServer server, WhatIfFeed whatIf) {
         this.model = model;
         this.feed = feed;
         this.server = server;
+        this.whatIf = whatIf;
     }
 
     /**
@@ -49,7 +53,11 @@ public final class Dashboard implements AutoCloseable {
         DashboardModel model = new DashboardModel(limits);
         DashboardServer server = new DashboardServer(model, listen);
         try {
-            return new Dashboard(model, new DashboardFeed(kafka, model, onChange), server);
+            return new Dashboard(
+                    model,
+                    new DashboardFeed(kafka, model, onChange),
+                    server,
+                    new WhatIfFeed(kafka, model.whatIf()));
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -74,6 +82,7 @@ public final class Dashboard implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        whatIf.close();
         feed.close();
     }
 }

@@ -45,6 +45,10 @@ public final class DashboardModel {
     private static final String DOMAIN_REASON = "power-domain ";
 
     private final Settings limits;
+
+    /** The engines its what-if questions are asked of; fed apart from the model's own lock. */
+    private final WhatIfEngines whatIf = new WhatIfEngines();
+
     private long version;
     private long latestTs;
     private Stamped<FeedStatus> status =
@@ -97,6 +101,11 @@ public final class DashboardModel {
      */
     public DashboardModel(Settings limits) {
         this.limits = limits;
+    }
+
+    /** The cluster engines the page's what-if questions are asked of. */
+    public WhatIfEngines whatIf() {
+        return whatIf;
     }
 
     private record Stamped<T>(T value, long v) {}

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.vmres.deploy.whatif.WhatIfQuestion;
+import io.vmres.engine.whatif.Failure;
+import io.vmres.engine.whatif.WhatIfAnswer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,15 +16,22 @@ import java.net.NetworkInterface;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +44,17 @@ import org.slf4j.LoggerFactory;
  * only requests whose {@code Host} names it (against DNS rebinding: a page of another site that
  * makes its own name resolve to this address), keeps at most {@link Options#maxStreams} event
  * streams open, and sends every answer with a Content-Security-Policy that allows only its own
- * files.
+ * files. {@code /whatif} answers a what-if question about the fleet state (see {@link
+ * WhatIfEngines}), one at a time and within a time limit.
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+
+    /** The longest a what-if question may take, waiting for the fleet state included. */
+    static final Duration QUESTION_LIMIT = Duration.ofSeconds(5);
+
+    /** Failures one question may name at most. */
+    static final int MAX_FAILURES = 16;
 
     /** The least time between two updates sent to one page. */
     static final long PUSH_MS = 250;
@@ -97,6 +114,18 @@ public final class DashboardServer implements AutoCloseable {
     private final int maxStreams;
     private final AtomicInteger streams = new AtomicInteger();
     private volatile boolean open = true;
+
+    /** One what-if question at a time, answered on a thread of its own within a time limit. */
+    private final Semaphore question = new Semaphore(1);
+
+    private final ExecutorService asker =
+            Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "vmres-dashboard-whatif-question");
+                        t.setDaemon(true);
+                        return t;
+                    });
+    private volatile Duration questionLimit = QUESTION_LIMIT;
 
     /**
      * @param token required on every request when not null; must be given when {@code bind} is not
@@ -252,6 +281,8 @@ public final class DashboardServer implements AutoCloseable {
                     resource(ex, "index.html");
                 }
                 case "/events" -> events(ex);
+                case "/whatif" -> whatIf(ex, false);
+                case "/whatif/choices" -> whatIf(ex, true);
                 case "/snapshot" ->
                         bytes(ex, 200, TYPES.get("json"), json.writeValueAsBytes(model.since(0)));
                 default -> {
@@ -323,6 +354,131 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code /whatif?fail=rack:r02[&fail=...]}: what vmres would do if they failed now, asked of
+     * the engines of the model's {@link WhatIfEngines}, answered as {@code vmres whatif --json}
+     * writes it; {@code /whatif/choices}: the hosts, racks and power domains a question may name.
+     * One question at a time (another gets 429), within {@link #QUESTION_LIMIT} (else 503); no
+     * fleet state yet: 503.
+     */
+    private void whatIf(HttpExchange ex, boolean choices) throws IOException {
+        List<Failure> failures;
+        try {
+            failures = choices ? List.of() : failures(ex.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            plain(ex, 400, e.getMessage());
+            return;
+        }
+        ex.getResponseHeaders().add("Cache-Control", "no-store");
+        Duration limit = questionLimit;
+        // the engines' feeder gets the rest of the limit back before the answer times out
+        Duration wait = limit.multipliedBy(4).dividedBy(5);
+        WhatIfEngines engines = model.whatIf();
+        if (choices) {
+            // a walk over the hosts: no answer to bound beyond the wait for the engines
+            try {
+                WhatIfEngines.Choices c = engines.choices(wait);
+                if (c != null) {
+                    bytes(ex, 200, TYPES.get("json"), json.writeValueAsBytes(c));
+                } else {
+                    noState(ex);
+                }
+            } catch (TimeoutException e) {
+                plain(ex, 503, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        if (!question.tryAcquire()) {
+            ex.getResponseHeaders().add("Retry-After", "1");
+            plain(ex, 429, "one what-if question at a time: another is being answered");
+            return;
+        }
+        Future<byte[]> answer;
+        try {
+            answer =
+                    asker.submit(
+                            () -> {
+                                try {
+                                    WhatIfAnswer a = engines.ask(failures, wait);
+                                    return a == null
+                                            ? null
+                                            : WhatIfQuestion.json(a)
+                                                    .getBytes(StandardCharsets.UTF_8);
+                                } finally {
+                                    question.release();
+                                }
+                            });
+        } catch (RejectedExecutionException e) {
+            question.release();
+            plain(ex, 503, "the dashboard is closing");
+            return;
+        }
+        byte[] body;
+        try {
+            body = answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            plain(ex, 503, "no answer within " + limit.toMillis() + " ms: ask again");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException busy) {
+                plain(ex, 503, busy.getMessage());
+                return;
+            }
+            LOG.warn("a what-if question failed", e.getCause());
+            plain(ex, 500, "the question failed: " + e.getCause());
+            return;
+        }
+        if (body == null) {
+            noState(ex);
+            return;
+        }
+        bytes(ex, 200, TYPES.get("json"), body);
+    }
+
+    private static void noState(HttpExchange ex) throws IOException {
+        plain(
+                ex,
+                503,
+                "no fleet state to ask yet: the input topics (or the replay) have not reached"
+                        + " the engines");
+    }
+
+    /**
+     * The failures of a question's query: each {@code fail=host:ID}, {@code rack:ID}, {@code
+     * pd:ID}.
+     */
+    static List<Failure> failures(String rawQuery) {
+        List<Failure> list = new ArrayList<>();
+        if (rawQuery != null) {
+            for (String kv : rawQuery.split("&")) {
+                if (kv.startsWith("fail=")) {
+                    list.add(
+                            Failure.parse(
+                                    URLDecoder.decode(kv.substring(5), StandardCharsets.UTF_8)));
+                }
+            }
+        }
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "name what fails: /whatif?fail=host:ID, rack:ID or pd:ID");
+        }
+        if (list.size() > MAX_FAILURES) {
+            throw new IllegalArgumentException(
+                    "at most " + MAX_FAILURES + " failures in one question");
+        }
+        return list;
+    }
+
+    /** How long a what-if question may take (tests shorten it). */
+    void questionLimit(Duration limit) {
+        this.questionLimit = limit;
+    }
+
     /** The number of event streams open now. */
     int openStreams() {
         return streams.get();
@@ -392,5 +548,6 @@ public final class DashboardServer implements AutoCloseable {
         open = false;
         http.stop(0);
         pool.shutdownNow();
+        asker.shutdownNow();
     }
 }

@@ -28,13 +28,19 @@ import java.util.concurrent.TimeUnit;
  * {@link LocalReplay} runs them (the decisions of the job, which {@code ReplayJobITCase} holds to
  * be the same), paced so that event time runs {@code speed} times as fast as the wall clock. Every
  * decision and the fleet view of every host go to the model as they are taken; the replay files are
- * written as well.
+ * written as well. Between two instants, and once it ended, its engines answer the page's what-if
+ * questions ({@link WhatIfEngines}).
  */
 public final class PacedReplay {
     private final DashboardModel model;
     private final double speed;
     private long firstTs = Long.MIN_VALUE;
     private long startNanos;
+
+    /** The latest instant an engine ran, and whether the replay holds the engines for it. */
+    private long current = Long.MIN_VALUE;
+
+    private boolean held;
     private Runnable afterInstant = () -> {};
 
     /**
@@ -82,16 +88,47 @@ public final class PacedReplay {
                             recording,
                             out,
                             overrides,
-                            (cluster, settings) ->
-                                    paced(
-                                            new ClusterEngine(
-                                                    cluster, settings, EngineOptions.simulated()),
-                                            new ModelOutput(cluster, model)));
+                            (cluster, settings) -> {
+                                ClusterEngine engine =
+                                        new ClusterEngine(
+                                                cluster, settings, EngineOptions.simulated());
+                                hold();
+                                model.whatIf().add(cluster, engine);
+                                return paced(engine, new ModelOutput(cluster, model));
+                            });
             end = "the replay of " + name + " is over: nothing more will come";
             return r;
         } finally {
+            if (held) {
+                held = false;
+                model.whatIf().release(current);
+            }
             model.status(
                     FeedStatus.of(FeedStatus.State.REPLAY_ENDED, end, System.currentTimeMillis()));
+        }
+    }
+
+    /**
+     * The engines are the replay's while an instant runs; between two instants, once every engine
+     * is done with the earlier one, a what-if question may take them.
+     */
+    private void instant(long t) {
+        if (held && t <= current) {
+            return; // the same instant, or a new engine's earlier ones
+        }
+        if (held) {
+            held = false;
+            model.whatIf().release(current);
+        }
+        pace(t);
+        hold();
+        current = Math.max(current, t);
+    }
+
+    private void hold() {
+        if (!held) {
+            model.whatIf().hold();
+            held = true;
         }
     }
 
@@ -121,7 +158,7 @@ public final class PacedReplay {
         return new Engine() {
             @Override
             public void advance(long t, List<Event> eventsAtT, Output out) {
-                pace(t);
+                instant(t);
                 for (Event e : eventsAtT) {
                     // input, not a decision: the readings the page shows of each power domain
                     // (each cluster gets every one; the model keeps the latest)
@@ -140,11 +177,13 @@ public final class PacedReplay {
 
             @Override
             public void endOfInput(long lastTs) {
+                hold();
                 engine.endOfInput(lastTs);
             }
 
             @Override
             public void giveUpAtEnd(long endTs, Output out) {
+                hold();
                 engine.giveUpAtEnd(endTs, new Tee(out, model));
             }
 

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vmres.connector.sim.RecordingGenerator;
 import io.vmres.deploy.runtime.EmbeddedKafka;
+import io.vmres.deploy.whatif.WhatIfQuestion;
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
+import io.vmres.engine.whatif.Failure;
+import io.vmres.engine.whatif.WhatIfAnswer;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
@@ -14,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The page in a real browser: its badge says what feeds it (no broker, a broker with no job, a live
@@ -219,5 +227,97 @@ class DashboardPageITCase {
                                             : browser.cspViolations());
             assertThat(after).singleElement().asString().startsWith("script-src");
         }
+    }
+
+    @Test
+    void theOperatorAsksWhatIfARackOrAPowerDomainFailsAndSeesWhatVmresWhatifAnswers()
+            throws Exception {
+        Path recording = dir.resolve("fleet.jsonl");
+        RecordingGenerator.write(
+                recording,
+                new RecordingGenerator.Options(
+                        60, 10, Duration.ofMinutes(3), 1, 0, 11, Duration.ofSeconds(5), false));
+        DashboardModel model = new DashboardModel(Settings.DEFAULTS);
+        try (DashboardServer server = Dashboard.serve(model, "127.0.0.1", 0, null);
+                Browser browser = Browser.open(1400, 1000)) {
+            browser.recordCspViolations();
+            new PacedReplay(model, Double.POSITIVE_INFINITY)
+                    .run(recording, dir.resolve("out"), Map.of());
+            browser.driver.get(server.url());
+            awaitBadge(browser, "replay-ended", "replay ended");
+
+            // a click on rack r03's name in the fleet asks about it
+            By rack = By.cssSelector(".rack[data-rack=r03] > .label");
+            browser.await(Duration.ofSeconds(10), d -> !d.findElements(rack).isEmpty());
+            browser.driver.findElement(rack).click();
+            assertAnswerIsWhatIfs(browser, recording, "rack:r03");
+
+            // the list and the button ask about a power domain
+            browser.await(
+                    Duration.ofSeconds(10),
+                    d ->
+                            !d.findElements(
+                                            By.cssSelector(
+                                                    "#whatif-choice option[value='pd:pd02']"))
+                                    .isEmpty());
+            new Select(browser.driver.findElement(By.id("whatif-choice"))).selectByValue("pd:pd02");
+            browser.driver.findElement(By.id("whatif-ask")).click();
+            assertAnswerIsWhatIfs(browser, recording, "pd:pd02");
+
+            assertThat(browser.cspViolations()).isEmpty();
+        }
+    }
+
+    /** The page's answer to {@code asked}: the targets, the unplaced and the recovery time. */
+    private static void assertAnswerIsWhatIfs(Browser browser, Path recording, String asked)
+            throws Exception {
+        By answer = By.id("whatif-answer");
+        browser.await(
+                Duration.ofSeconds(20),
+                d -> {
+                    WebElement a = d.findElement(answer);
+                    return asked.equals(a.getDomAttribute("data-asked"))
+                            && "answered".equals(a.getDomAttribute("data-state"));
+                });
+        WebElement box = browser.driver.findElement(answer);
+        long at = Times.parse(box.getDomAttribute("data-at"));
+        // vmres whatif on the recording at the same time
+        WhatIfAnswer expected =
+                WhatIfQuestion.ask(recording, at, null, List.of(Failure.parse(asked))).answer();
+        assertThat(expected.vmsRestarted()).isPositive();
+
+        Map<String, String> targets = new TreeMap<>();
+        for (WebElement row : box.findElements(By.cssSelector("table.restarts tr[data-vm]"))) {
+            targets.put(row.getDomAttribute("data-vm"), row.getDomAttribute("data-to"));
+        }
+        assertThat(targets).isEqualTo(WhatIfQuestion.targets(expected));
+
+        Map<String, String> unplaced = new TreeMap<>();
+        for (WebElement row : box.findElements(By.cssSelector("table.unplaced tr[data-vm]"))) {
+            unplaced.put(row.getDomAttribute("data-vm"), row.getDomAttribute("data-reason"));
+        }
+        Map<String, String> expectedUnplaced = new TreeMap<>();
+        expected.clusters()
+                .forEach(c -> c.unplaced().forEach(u -> expectedUnplaced.put(u.vm(), u.reason())));
+        assertThat(unplaced).isEqualTo(expectedUnplaced);
+        assertThat(box.getDomAttribute("data-unplaced"))
+                .isEqualTo(String.valueOf(expected.vmsUnplaced()));
+
+        assertThat(Double.parseDouble(box.getDomAttribute("data-recovery-s")))
+                .isEqualTo(expected.recoveryS());
+        assertThat(box.findElement(By.cssSelector(".lead")).getText())
+                .contains(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "predicted recovery %.1f s",
+                                expected.recoveryS()));
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "what if %s: %d VMs restarted, %d unplaced, recovery %.1f s (at %s)%n",
+                asked,
+                expected.vmsRestarted(),
+                expected.vmsUnplaced(),
+                expected.recoveryS(),
+                Times.format(at));
     }
 }

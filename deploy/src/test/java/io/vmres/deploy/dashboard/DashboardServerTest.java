@@ -3,7 +3,11 @@ package io.vmres.deploy.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vmres.connector.sim.RecordingGenerator;
+import io.vmres.deploy.whatif.WhatIfQuestion;
 import io.vmres.engine.Settings;
+import io.vmres.engine.Times;
+import io.vmres.engine.whatif.Failure;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -11,13 +15,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The dashboard's server: what it serves, to whom, and that it only reads. */
 class DashboardServerTest {
     private final DashboardModel model = new DashboardModel(Settings.DEFAULTS);
     private final HttpClient http = HttpClient.newHttpClient();
+    @TempDir Path dir;
 
     private HttpResponse<String> get(String url, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
@@ -216,6 +228,101 @@ class DashboardServerTest {
                         .contains("\"h2\"")
                         .doesNotContain("\"h1\"");
             }
+        }
+    }
+
+    @Test
+    void whatIfIsGuardedLikeTheRestAndReadOnly() throws Exception {
+        try (DashboardServer server = new DashboardServer(model, "0.0.0.0", 0, "s3cret")) {
+            int port = server.port();
+            String base = "http://127.0.0.1:" + port + "/";
+            assertThat(get(base + "whatif?fail=rack:r01").statusCode()).isEqualTo(401);
+            assertThat(get(base + "whatif/choices").statusCode()).isEqualTo(401);
+            assertThat(raw(port, "/whatif?fail=rack:r01&token=s3cret", "evil.example:" + port))
+                    .startsWith("HTTP/1.1 403");
+            HttpResponse<String> post =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(base + "whatif?fail=rack:r01"))
+                                    .header("Authorization", "Bearer s3cret")
+                                    .POST(HttpRequest.BodyPublishers.ofString("x"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            // nothing fed the engines: no fleet state to ask
+            HttpResponse<String> none =
+                    get(base + "whatif?fail=rack:r01", "Authorization", "Bearer s3cret");
+            assertThat(none.statusCode()).isEqualTo(503);
+            assertThat(none.body()).contains("no fleet state");
+            assertThat(none.headers().firstValue("Content-Security-Policy")).isPresent();
+        }
+    }
+
+    @Test
+    void whatIfAnswersAsWhatifDoesOneQuestionAtATimeWithinItsLimit() throws Exception {
+        Path recording = dir.resolve("fleet.jsonl");
+        RecordingGenerator.write(
+                recording,
+                new RecordingGenerator.Options(
+                        20, 4, Duration.ofMinutes(1), 1, 0, 5, Duration.ofSeconds(5), false));
+        new PacedReplay(model, Double.POSITIVE_INFINITY)
+                .run(recording, dir.resolve("out"), Map.of());
+        try (DashboardServer server = new DashboardServer(model, "127.0.0.1", 0, null)) {
+            String base = server.url();
+            assertThat(get(base + "whatif").statusCode()).isEqualTo(400);
+            assertThat(get(base + "whatif?fail=bogus").statusCode()).isEqualTo(400);
+            assertThat(
+                            get(base + "whatif?fail=rack:r01" + "&fail=host:h01".repeat(16))
+                                    .statusCode())
+                    .isEqualTo(400);
+            assertThat(get(base + "whatif/choices").body()).contains("\"racks\":[\"r01\"");
+
+            HttpResponse<String> r = get(base + "whatif?fail=rack%3Ar01");
+            assertThat(r.statusCode()).isEqualTo(200);
+            var answer = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+            long at = Times.parse(answer.get("at").asText());
+            var expected =
+                    WhatIfQuestion.ask(recording, at, null, List.of(Failure.parse("rack:r01")))
+                            .answer();
+            Map<String, String> targets = new TreeMap<>();
+            answer.get("clusters")
+                    .forEach(
+                            c ->
+                                    c.get("restarts")
+                                            .forEach(
+                                                    x ->
+                                                            targets.put(
+                                                                    x.get("vm").asText(),
+                                                                    x.get("to").asText())));
+            assertThat(targets).isNotEmpty().isEqualTo(WhatIfQuestion.targets(expected));
+            assertThat(answer.get("recoveryS").asDouble()).isEqualTo(expected.recoveryS());
+
+            // while the feeder holds the engines, a question waits at most its limit, and a
+            // second one meanwhile is turned away
+            server.questionLimit(Duration.ofMillis(1_500));
+            WhatIfEngines engines = model.whatIf();
+            engines.hold();
+            try {
+                CompletableFuture<HttpResponse<String>> first =
+                        http.sendAsync(
+                                HttpRequest.newBuilder(URI.create(base + "whatif?fail=rack:r01"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> second = null;
+                while (!first.isDone()) {
+                    second = get(base + "whatif?fail=rack:r02");
+                    if (second.statusCode() == 429) {
+                        break;
+                    }
+                }
+                assertThat(second).isNotNull();
+                assertThat(Set.of(second.statusCode(), first.get().statusCode()))
+                        .containsExactlyInAnyOrder(429, 503);
+                HttpResponse<String> turnedAway = second.statusCode() == 429 ? second : first.get();
+                assertThat(turnedAway.headers().firstValue("Retry-After")).hasValue("1");
+            } finally {
+                engines.release(Long.MIN_VALUE);
+            }
+            assertThat(get(base + "whatif?fail=rack:r01").statusCode()).isEqualTo(200);
         }
     }
 }

@@ -62,9 +62,16 @@ class DecodingDeserializerClockTest {
         return out;
     }
 
+    /** The first and the last instant a time may name (years 0001 to 9999, docs/security.md). */
+    private static final long FIRST =
+            java.time.Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+    private static final long LAST =
+            java.time.Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
     @Test
     void aStampAtEitherEndOfTimeTakesTheAppendTimeAndIsNoted() {
-        for (long ts : new long[] {Long.MAX_VALUE, Long.MIN_VALUE, NOW + 30_000, NOW - 25_000}) {
+        for (long ts : new long[] {LAST, FIRST, NOW + 30_000, NOW - 25_000}) {
             List<Decoded> out = decode(ts, NOW, TimestampType.LOG_APPEND_TIME);
             assertThat(out).hasSize(2);
             assertThat(out.get(0).event()).isInstanceOf(Heartbeat.class);
@@ -86,9 +93,28 @@ class DecodingDeserializerClockTest {
                 .satisfies(d -> assertThat(d.event().ts()).isEqualTo(NOW + 1000));
         // a topic of producer timestamps tells nothing of arrival: even the end of time stands,
         // and the engine's arithmetic saturates on it (WrongClocksAndExtremeTimesTest)
-        List<Decoded> created = decode(Long.MAX_VALUE, NOW, TimestampType.CREATE_TIME);
+        List<Decoded> created = decode(LAST, NOW, TimestampType.CREATE_TIME);
         assertThat(created)
                 .singleElement()
-                .satisfies(d -> assertThat(d.event().ts()).isEqualTo(Long.MAX_VALUE));
+                .satisfies(d -> assertThat(d.event().ts()).isEqualTo(LAST));
+    }
+
+    @Test
+    void aStampNoTimeCanNameIsBadInputWhateverItsAppendTime() {
+        for (long ts : new long[] {Long.MAX_VALUE, Long.MIN_VALUE, LAST + 1, FIRST - 1}) {
+            for (TimestampType type :
+                    new TimestampType[] {
+                        TimestampType.LOG_APPEND_TIME, TimestampType.CREATE_TIME
+                    }) {
+                assertThat(decode(ts, NOW, type))
+                        .singleElement()
+                        .satisfies(
+                                d -> {
+                                    assertThat(d.isBad()).isTrue();
+                                    assertThat(d.deadLetter().getReason())
+                                            .contains("not in the years 0001..9999");
+                                });
+            }
+        }
     }
 }

@@ -488,6 +488,178 @@ function renderStatus() {
     .join(" · ");
 }
 
+// ---------------------------------------------------------------- what if it fails?
+
+// The server asks its engines (the replay's, or its own fed from the input topics): /whatif
+// answers as `vmres whatif --json` does, one question at a time.
+const tokenQuery = () => {
+  const token = new URLSearchParams(location.search).get("token");
+  return token ? "token=" + encodeURIComponent(token) : "";
+};
+const withToken = (path) => {
+  const q = tokenQuery();
+  return q ? path + (path.includes("?") ? "&" : "?") + q : path;
+};
+let choicesLoaded = false;
+let choicesAsked = 0; // Date.now() of the latest request
+let asking = false;
+
+async function loadChoices() {
+  if (Date.now() - choicesAsked < 2000) return;
+  choicesAsked = Date.now();
+  const select = $("whatif-choice");
+  let c;
+  try {
+    const r = await fetch(withToken("whatif/choices"), { credentials: "same-origin" });
+    if (!r.ok) return;
+    c = await r.json();
+  } catch (e) {
+    return;
+  }
+  const keep = select.value;
+  const groups = { rack: new Set(), pd: new Set(), host: new Set() };
+  for (const cl of c.clusters) {
+    cl.racks.forEach((x) => groups.rack.add(x));
+    cl.powerDomains.forEach((x) => groups.pd.add(x));
+    cl.hosts.forEach((x) => groups.host.add(x));
+  }
+  const label = { rack: "racks", pd: "power domains", host: "hosts" };
+  select.replaceChildren(
+    ...Object.entries(groups).filter(([, ids]) => ids.size).map(([kind, ids]) => {
+      const g = el("optgroup");
+      g.label = label[kind];
+      for (const id of [...ids].sort(byName)) {
+        const o = el("option", "", `${kind === "pd" ? "power domain" : kind} ${id}`);
+        o.value = `${kind}:${id}`;
+        g.append(o);
+      }
+      return g;
+    })
+  );
+  if (keep && [...select.options].some((o) => o.value === keep)) select.value = keep;
+  choicesLoaded = select.options.length > 0;
+}
+
+function choose(value) {
+  const select = $("whatif-choice");
+  if (![...select.options].some((o) => o.value === value)) {
+    const o = el("option", "", value);
+    o.value = value;
+    select.append(o);
+  }
+  select.value = value;
+  ask(value);
+}
+
+async function ask(value) {
+  if (!value || asking) return;
+  asking = true;
+  const box = $("whatif-answer");
+  box.dataset.state = "asking";
+  box.dataset.asked = value;
+  box.replaceChildren(el("p", "lead muted", `asking what ${value} failing would do…`));
+  for (const r of racks.values()) r.el.classList.toggle("asked", value === `rack:${r.name}`);
+  try {
+    const r = await fetch(withToken("whatif?fail=" + encodeURIComponent(value)), { credentials: "same-origin" });
+    if (!r.ok) {
+      box.dataset.state = "error";
+      box.replaceChildren(el("p", "lead", `no answer (${r.status}): ${(await r.text()).trim()}`));
+    } else {
+      renderAnswer(await r.json());
+    }
+  } catch (e) {
+    box.dataset.state = "error";
+    box.replaceChildren(el("p", "lead", `no answer: ${e}`));
+  } finally {
+    asking = false;
+  }
+}
+
+const MAX_ROWS = 300;
+
+function table(headers, rows, cls) {
+  const t = el("table", cls);
+  const head = el("tr");
+  headers.forEach((h) => head.append(el("th", "", h)));
+  t.append(head);
+  rows.slice(0, MAX_ROWS).forEach((r) => t.append(r));
+  return t;
+}
+
+function renderAnswer(a) {
+  const box = $("whatif-answer");
+  box.dataset.state = "answered";
+  box.dataset.at = a.at;
+  box.dataset.restarted = a.vmsRestarted;
+  box.dataset.unplaced = a.vmsUnplaced;
+  box.dataset.recoveryS = a.recoveryS == null ? "" : a.recoveryS;
+  const down = a.clusters.reduce((n, c) => n + c.hosts.length, 0);
+  const targets = new Set(a.clusters.flatMap((c) => c.restarts.map((r) => r.to)));
+  const parts = [
+    `${a.failures.join(" and ")} failing right after ${a.at.substring(11, 19)} UTC`,
+    `${down} hosts down`,
+    `${a.vmsRestarted} VMs restarted on ${targets.size} targets`,
+    `${a.vmsUnplaced} unplaced`,
+    a.recoveryS == null ? "nothing to restart" : `predicted recovery ${a.recoveryS.toFixed(1)} s`,
+  ];
+  const out = [el("p", "lead", parts.join(" · "))];
+  $("whatif-summary").textContent = `answered in ${a.answerMs} ms`;
+  for (const u of a.unmatched) out.push(el("p", "risk", `${u} names no registered host: nothing fails for it`));
+  for (const c of a.clusters) {
+    const sec = el("div", "cluster-answer");
+    sec.dataset.cluster = c.cluster;
+    sec.dataset.recoveryS = c.recoveryS == null ? "" : c.recoveryS;
+    const start = c.failureStart ? Date.parse(c.failureStart) : null;
+    sec.append(el("h3", "", `${c.cluster}: ${c.hosts.length} hosts down` +
+      (c.recoveryS == null ? "" : ` · recovery ${c.recoveryS.toFixed(1)} s`)));
+    const failed = [...c.failedRacks, ...c.failedPowerDomains];
+    if (failed.length) sec.append(el("div", "muted", `failed domains (never targets): ${failed.join(", ")}`));
+    sec.append(el("div", "muted", c.hosts.map((h) =>
+      `${h.host} declared +${secs(Date.parse(h.declared) - Date.parse(h.lastHeartbeat))} (${h.proof}, ${h.haVms} HA VMs)`).join(" · ")));
+    if (c.awaitingConfirmation.length) {
+      sec.append(el("div", "risk", `waiting for an operator's confirmation (no BMC): ${c.awaitingConfirmation.join(", ")}`));
+    }
+    if (c.restarts.length) {
+      const rows = c.restarts.map((r) => {
+        const tr = el("tr");
+        tr.dataset.vm = r.vm;
+        tr.dataset.to = r.to;
+        tr.append(el("td", "", r.vm), el("td", "", `${r.from} → ${r.to}`), el("td", "", r.priority),
+          el("td", "", start == null ? "" : `+${secs(Date.parse(r.recoveredAt) - start)}`));
+        return tr;
+      });
+      sec.append(table(["restarted", "from → to", "priority", "up at"], rows, "restarts"));
+      if (rows.length > MAX_ROWS) sec.append(el("div", "muted", `and ${rows.length - MAX_ROWS} more`));
+    }
+    if (c.unplaced.length) {
+      const rows = c.unplaced.map((u) => {
+        const tr = el("tr");
+        tr.dataset.vm = u.vm;
+        tr.dataset.reason = u.reason;
+        tr.append(el("td", "", u.vm), el("td", "", u.from), el("td", "", u.priority), el("td", "", u.reason));
+        return tr;
+      });
+      sec.append(table(["unplaced", "from", "priority", "why"], rows, "unplaced"));
+      if (rows.length > MAX_ROWS) sec.append(el("div", "muted", `and ${rows.length - MAX_ROWS} more`));
+    }
+    out.push(sec);
+  }
+  box.replaceChildren(...out);
+}
+
+$("whatif-ask").addEventListener("click", () => ask($("whatif-choice").value));
+$("whatif-choice").addEventListener("focus", () => {
+  choicesAsked = 0;
+  loadChoices();
+});
+// a rack's name or a host's tile in the fleet asks about it
+$("clusters").addEventListener("click", (ev) => {
+  const tile = ev.target.closest(".tile");
+  if (tile) return choose(`host:${tile.dataset.host}`);
+  const label = ev.target.closest(".rack > .label");
+  if (label) choose(`rack:${label.parentElement.dataset.rack}`);
+});
+
 // ---------------------------------------------------------------- the stream
 
 function apply(d) {
@@ -516,6 +688,7 @@ function apply(d) {
   renderAlerts(d);
   renderPower();
   renderStatus();
+  if (d.full || !choicesLoaded) loadChoices();
   $("clock").textContent = now ? `event time ${new Date(now).toISOString().substring(0, 19).replace("T", " ")} UTC` : "";
   if (!rendered && hosts.size > 0) {
     rendered = true;
@@ -551,6 +724,7 @@ function connect() {
 // ages run on between updates
 setInterval(() => {
   renderStatus();
+  if (!choicesLoaded) loadChoices();
   for (const td of document.querySelectorAll("#power td.age")) {
     td.textContent = `${ago(now - Number(td.dataset.ts))} ago`;
   }
