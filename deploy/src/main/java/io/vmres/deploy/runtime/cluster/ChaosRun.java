@@ -186,8 +186,10 @@ public final class ChaosRun {
         sleep(Duration.ofSeconds(10));
         long end = System.currentTimeMillis();
         fleet.repair(hosts);
-        // the repaired hosts beat again and rejoin, empty, before the next round
-        sleep(Duration.ofSeconds(15));
+        if (r + 1 < of) {
+            // the repaired hosts beat again and rejoin, empty, before the next round
+            sleep(Duration.ofSeconds(15));
+        }
         return new RoundResult(
                 new ChaosVerdict.Round(r + 1, start, end, hosts, vms), racks, injected, recovered);
     }
