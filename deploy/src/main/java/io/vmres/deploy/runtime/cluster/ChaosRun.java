@@ -1,6 +1,7 @@
 package io.vmres.deploy.runtime.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vmres.deploy.commands.Fleet;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,8 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * {@code vmres cluster chaos}: on a fresh local cluster, racks fail round after round (about {@code
@@ -57,6 +60,8 @@ public final class ChaosRun {
             Options options, List<RoundResult> rounds, ChaosVerdict verdict, Path folder) {}
 
     private static final Duration PROCESS_UP = Duration.ofMinutes(3);
+    // a fault heals within this or is told as not healed (and no further fault of its round hits)
+    private static final Duration HEAL = Duration.ofMinutes(3);
     // at most this share of a cluster fails in one round: half a cluster silent is a telemetry
     // outage by the job's rule (massSilenceFraction), not a failure to recover from
     private static final double MAX_CLUSTER_SHARE = 0.4;
@@ -147,10 +152,15 @@ public final class ChaosRun {
                         : faults.size() + " faults: " + labels(faults));
         List<Injected> injected = new ArrayList<>();
         // the first fault as the job detects the failure (heartbeat timeout and more), the
-        // others one after another as the previous one healed
+        // others one after another, each once the cluster is whole again after the previous one
         sleep(Duration.ofMillis(6_000 + random.nextInt(6_000)));
         for (ChaosFault f : faults) {
-            injected.add(inject(r, f, start));
+            Injected done = inject(r, f, start);
+            injected.add(done);
+            if (!done.healed()) {
+                say("  round %d: no further fault: the cluster is not whole again", r + 1);
+                break;
+            }
             sleep(Duration.ofMillis(1_000 + random.nextInt(4_000)));
         }
         long deadline = System.nanoTime() + options.roundTimeout().toNanos();
@@ -176,8 +186,10 @@ public final class ChaosRun {
         sleep(Duration.ofSeconds(10));
         long end = System.currentTimeMillis();
         fleet.repair(hosts);
-        // the repaired hosts beat again and rejoin, empty, before the next round
-        sleep(Duration.ofSeconds(15));
+        if (r + 1 < of) {
+            // the repaired hosts beat again and rejoin, empty, before the next round
+            sleep(Duration.ofSeconds(15));
+        }
         return new RoundResult(
                 new ChaosVerdict.Round(r + 1, start, end, hosts, vms), racks, injected, recovered);
     }
@@ -249,16 +261,20 @@ public final class ChaosRun {
         long t0 = System.nanoTime();
         ClusterConfig ports = ClusterConfig.load(cluster.home());
         ClusterProcesses processes = cluster.processes();
+        FlinkRest rest = new FlinkRest(ports.restUrl());
         String what;
-        boolean healed = true;
+        Optional<String> gap;
         switch (f) {
             case TASKMANAGER_KILL -> {
                 int i = random.nextInt(LocalCluster.TASK_MANAGERS);
                 String name = FlinkSession.taskManager(i);
+                Optional<String> oldPath = ClusterHealth.taskManagerPath(rest, name);
                 long pid = kill(processes, name);
+                long killedAt = System.currentTimeMillis();
                 sleep(Duration.ofSeconds(2));
                 flink(ports).startTaskManager(i);
-                healed = awaitJob();
+                String job = cluster.jobId().orElseThrow();
+                gap = awaitJob(rest, job, Optional.of(name), oldPath, killedAt);
                 what = name + " (pid " + pid + ") killed and started again";
             }
             case BROKER_KILL -> {
@@ -266,8 +282,10 @@ public final class ChaosRun {
                 String name = KafkaQuorum.name(i);
                 long pid = kill(processes, name);
                 sleep(Duration.ofSeconds(3));
-                new KafkaQuorum(cluster.home(), ports, inst, processes).start(i);
-                new KafkaQuorum(cluster.home(), ports, inst, processes).awaitReady(PROCESS_UP);
+                KafkaQuorum kafka = new KafkaQuorum(cluster.home(), ports, inst, processes);
+                long startedAt = System.currentTimeMillis();
+                kafka.start(i);
+                gap = awaitKafka(ports, startedAt);
                 what = name + " (pid " + pid + ") killed and started again";
             }
             case BROKER_PAUSE -> {
@@ -276,13 +294,27 @@ public final class ChaosRun {
                 long pid = signal(processes, name, "STOP");
                 sleep(options.pause());
                 signal(processes, name, "CONT");
-                new KafkaQuorum(cluster.home(), ports, inst, processes).awaitReady(PROCESS_UP);
+                gap = awaitKafka(ports, System.currentTimeMillis());
                 what = name + " (pid " + pid + ") paused " + options.pause().toSeconds() + " s";
             }
             case CONNECTOR_KILL -> {
+                Set<String> before;
+                try (Admin admin = KafkaQuorum.admin(ports.bootstrap())) {
+                    before = ClusterHealth.groupMembers(admin, Fleet.GROUP);
+                }
                 long pid = kill(processes, LocalCluster.CONNECTOR);
                 sleep(Duration.ofSeconds(1));
                 cluster.startConnector(inst);
+                try (Admin admin = KafkaQuorum.admin(ports.bootstrap())) {
+                    gap =
+                            awaitHealed(
+                                    () -> {
+                                        if (processes.find(LocalCluster.CONNECTOR).isEmpty()) {
+                                            return Optional.of("the connector exited");
+                                        }
+                                        return ClusterHealth.groupGap(admin, Fleet.GROUP, before);
+                                    });
+                }
                 what = "connector (pid " + pid + ") killed and started again";
             }
             case JOBMANAGER_KILL -> {
@@ -292,6 +324,7 @@ public final class ChaosRun {
                 FlinkSession flink = flink(ports);
                 flink.startJobManager();
                 flink.awaitReady(LocalCluster.TASK_MANAGERS, PROCESS_UP);
+                long submittedAt = System.currentTimeMillis();
                 String job =
                         cluster.submit(
                                 options.jar(),
@@ -299,6 +332,7 @@ public final class ChaosRun {
                                 options.parallelism(),
                                 PROCESS_UP,
                                 checkpoint.toUri().toString());
+                gap = awaitJob(rest, job, Optional.empty(), Optional.empty(), submittedAt);
                 what =
                         "jobmanager (pid "
                                 + pid
@@ -310,8 +344,62 @@ public final class ChaosRun {
             default -> throw new IllegalStateException("unknown fault " + f);
         }
         long healedMs = (System.nanoTime() - t0) / 1_000_000;
-        say("  +%5.1f s  %s: %s; healed in %.1f s", at / 1e3, f.label(), what, healedMs / 1e3);
-        return new Injected(round + 1, f, what, at, healedMs, healed);
+        if (gap.isEmpty()) {
+            say("  +%5.1f s  %s: %s; healed in %.1f s", at / 1e3, f.label(), what, healedMs / 1e3);
+        } else {
+            say(
+                    "  +%5.1f s  %s: %s; NOT healed after %.1f s: %s",
+                    at / 1e3, f.label(), what, healedMs / 1e3, gap.get());
+        }
+        return new Injected(round + 1, f, what, at, healedMs, gap.isEmpty());
+    }
+
+    /** A check of what keeps the cluster from being whole again: empty once it is. */
+    @FunctionalInterface
+    private interface Gap {
+        Optional<String> find() throws Exception;
+    }
+
+    /**
+     * Asks {@code gap} until it finds nothing, or {@link #HEAL} has passed; returns its last
+     * answer.
+     */
+    private static Optional<String> awaitHealed(Gap gap) throws Exception {
+        long deadline = System.nanoTime() + HEAL.toNanos();
+        Optional<String> last = gap.find();
+        while (last.isPresent() && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(500));
+            last = gap.find();
+        }
+        return last;
+    }
+
+    /**
+     * Every TaskManager in, the job RUNNING with every task, a checkpoint since {@code sinceMs}.
+     */
+    private static Optional<String> awaitJob(
+            FlinkRest rest,
+            String job,
+            Optional<String> restarted,
+            Optional<String> oldPath,
+            long sinceMs)
+            throws Exception {
+        return awaitHealed(
+                () ->
+                        ClusterHealth.jobGap(
+                                rest,
+                                job,
+                                LocalCluster.TASK_MANAGERS,
+                                restarted,
+                                oldPath,
+                                sinceMs));
+    }
+
+    /** Every broker in, every partition with its full ISR, every controller caught up. */
+    private Optional<String> awaitKafka(ClusterConfig ports, long sinceMs) throws Exception {
+        try (Admin admin = KafkaQuorum.admin(ports.bootstrap())) {
+            return awaitHealed(() -> ClusterHealth.kafkaGap(admin, LocalCluster.BROKERS, sinceMs));
+        }
     }
 
     private FlinkSession flink(ClusterConfig ports) {
@@ -322,28 +410,6 @@ public final class ChaosRun {
                 cluster.processes(),
                 LocalCluster.TASK_MANAGERS,
                 LocalCluster.SLOTS);
-    }
-
-    /** The job RUNNING with every task, again (a TaskManager restarted); false at the deadline. */
-    private boolean awaitJob() throws Exception {
-        long deadline = System.nanoTime() + PROCESS_UP.toNanos();
-        FlinkRest rest = new FlinkRest(ClusterConfig.load(cluster.home()).restUrl());
-        String id = cluster.jobId().orElseThrow();
-        // the failover starts once the job notices: give it a moment before asking
-        sleep(Duration.ofSeconds(3));
-        while (System.nanoTime() < deadline) {
-            try {
-                FlinkRest.JobState s = rest.job(id);
-                if (s.state().equals("RUNNING") && s.allTasksRunning()) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // the REST API busy: ask again
-            }
-            sleep(Duration.ofMillis(500));
-        }
-        say("  the job is not RUNNING again within %d s", PROCESS_UP.toSeconds());
-        return false;
     }
 
     /** The newest complete checkpoint ({@code chk-N/_metadata}) a job left behind. */
