@@ -63,13 +63,7 @@ class PartitionStallITCase {
             TopicPartitionInfo stalled;
             try (Admin admin = KafkaQuorum.admin(bootstrap)) {
                 TopicSetup.create(admin, TopicSetup.wanted(PARTITIONS, 3));
-                stalled =
-                        admin.describeTopics(List.of(Topics.HEARTBEAT))
-                                .allTopicNames()
-                                .get(30, TimeUnit.SECONDS)
-                                .get(Topics.HEARTBEAT)
-                                .partitions()
-                                .get(0);
+                stalled = firstPartition(admin);
             }
             SimulatedFleet fleet =
                     SimulatedFleet.builder()
@@ -168,5 +162,38 @@ class PartitionStallITCase {
     private static void signal(String sig, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
         assertThat(p.waitFor()).isZero();
+    }
+
+    /**
+     * Partition 0 of the heartbeat topic with its leader, once every broker knows the new topic (a
+     * topic just created may be unknown to the broker asked for a moment).
+     */
+    private static TopicPartitionInfo firstPartition(Admin admin) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                TopicPartitionInfo p =
+                        admin.describeTopics(List.of(Topics.HEARTBEAT))
+                                .allTopicNames()
+                                .get(30, TimeUnit.SECONDS)
+                                .get(Topics.HEARTBEAT)
+                                .partitions()
+                                .get(0);
+                if (p.leader() != null) {
+                    return p;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause()
+                                instanceof
+                                org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no leader of " + Topics.HEARTBEAT + "-0 within 60 s");
+            }
+            Thread.sleep(200);
+        }
     }
 }
