@@ -12,6 +12,15 @@ public final class Await {
     /** Polls until the supplier yields a value, or fails at the deadline. */
     public static <T> T await(Duration timeout, Supplier<Optional<T>> probe)
             throws InterruptedException {
+        return await(timeout, probe, () -> "");
+    }
+
+    /**
+     * Polls until the supplier yields a value, or fails at the deadline with {@code seen}: what the
+     * test saw meanwhile, so that a failure tells its cause.
+     */
+    public static <T> T await(Duration timeout, Supplier<Optional<T>> probe, Supplier<String> seen)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<T> v = probe.get();
@@ -21,6 +30,7 @@ public final class Await {
             Thread.onSpinWait();
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
-        throw new AssertionError("not within " + timeout);
+        String told = seen.get();
+        throw new AssertionError("not within " + timeout + (told.isEmpty() ? "" : "; " + told));
     }
 }

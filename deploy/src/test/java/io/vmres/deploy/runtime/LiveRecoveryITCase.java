@@ -118,7 +118,8 @@ class LiveRecoveryITCase {
                                     log.incidents().stream()
                                             .filter(i -> i.getHosts().contains(victim.host()))
                                             .filter(i -> i.getState().name().equals("RECOVERED"))
-                                            .findFirst());
+                                            .findFirst(),
+                            () -> seen(log, victim.host()));
             Incident opened =
                     log.incidents().stream()
                             .filter(i -> i.getIncidentId().equals(recovered.getIncidentId()))
@@ -180,6 +181,22 @@ class LiveRecoveryITCase {
                     .isGreaterThan(detectionMs / 1000.0);
             assertThat(runtime.job().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         }
+    }
+
+    /** What the decision log holds, for a failure to tell its cause. */
+    private static String seen(DecisionLog log, String victim) {
+        return "victim "
+                + victim
+                + "\nincidents "
+                + log.incidents()
+                + "\nalerts "
+                + log.alerts()
+                + "\ndead letters "
+                + log.deadLetters()
+                + "\ncommands "
+                + log.commands()
+                + "\nresults "
+                + log.results();
     }
 
     /** The dead letters of the decoder: their source names a topic and a partition. */
