@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * crashes meanwhile is still recovered.
  */
 @Tag("slow")
+@Tag("cluster")
 class PartitionStallITCase {
     private static final int PARTITIONS = 4;
 
