@@ -10,6 +10,7 @@ import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.FleetVm;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.TelemetryPublisher;
+import io.vmres.deploy.runtime.CaughtUp;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.engine.Times;
@@ -87,6 +88,13 @@ class LiveShadowITCase {
                 TelemetryPublisher telemetry = fleet.telemetry(producer)) {
             telemetry.start();
             await(Duration.ofSeconds(60), () -> Optional.of(telemetry.ticks()).filter(t -> t >= 3));
+            // a host the shadow job has seen alive: it first reads what was written while it
+            // started, then two more ticks on time
+            CaughtUp.await(KAFKA.bootstrapServers(), c.groupId());
+            long caughtUpAt = telemetry.ticks();
+            await(
+                    Duration.ofSeconds(60),
+                    () -> Optional.of(telemetry.ticks()).filter(t -> t >= caughtUpAt + 2));
             FleetHost victim =
                     fleet.hosts().stream()
                             .filter(h -> !h.spare() && h.bmc() && !fleet.vmsOn(h.host()).isEmpty())
