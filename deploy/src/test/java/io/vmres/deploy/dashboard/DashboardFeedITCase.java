@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The dashboard's feed tells what it reads from: no broker, a broker with no job, a live job. */
 @Tag("slow")
+@SuppressWarnings("try") // test harnesses and fixtures held open by try-with-resources
 class DashboardFeedITCase {
     @RegisterExtension static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
@@ -91,7 +92,7 @@ class DashboardFeedITCase {
                     .filteredOn(t -> t.topic().equals(Topics.FLEET_STATE))
                     .singleElement()
                     .satisfies(t -> assertThat(t.records()).isEqualTo(1));
-            assertThat(model.since(0).get("hosts")).asList().hasSize(1);
+            assertThat((List<?>) model.since(0).get("hosts")).hasSize(1);
             // the terminal hears each new state once
             assertThat(told).extracting(FeedStatus::state).containsSubsequence("no-job", "live");
         }

@@ -33,7 +33,8 @@ class PacedReplayTest {
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         Map<String, Object> page = model.since(0);
         Map<String, Map<String, Object>> shown = new HashMap<>();
-        for (Map<String, Object> i : this.<List<Map<String, Object>>>get(page, "incidents")) {
+        for (Map<String, Object> i :
+                PacedReplayTest.<List<Map<String, Object>>>get(page, "incidents")) {
             shown.put((String) i.get("id"), i);
         }
         int partial = 0;
@@ -50,7 +51,7 @@ class PacedReplayTest {
             }
         }
         assertThat(partial).isEqualTo(1);
-        assertThat(this.<List<Double>>get(page, "recoveryTimes")).contains(42.0);
+        assertThat(PacedReplayTest.<List<Double>>get(page, "recoveryTimes")).contains(42.0);
         assertThat(model.status().state()).isEqualTo("replay-ended");
     }
 
@@ -61,7 +62,8 @@ class PacedReplayTest {
                 .run(PowerRecording.write(dir), dir.resolve("out"), Map.of());
         Map<String, Object> power = get(model.since(0), "powerDomains");
         Map<String, Map<String, Object>> byName = new HashMap<>();
-        for (Map<String, Object> d : this.<List<Map<String, Object>>>get(power, "domains")) {
+        for (Map<String, Object> d :
+                PacedReplayTest.<List<Map<String, Object>>>get(power, "domains")) {
             byName.put((String) d.get("powerDomain"), d);
         }
         assertThat(byName.keySet())
@@ -76,7 +78,7 @@ class PacedReplayTest {
         List<Map<String, Object>> confirmed = get(byName.get("pd2"), "confirmed");
         assertThat(confirmed).extracting(p -> p.get("host")).containsExactly("h3");
         assertThat(confirmed).extracting(p -> p.get("kind")).containsOnly("NEEDS_CONFIRMATION");
-        assertThat(this.<List<?>>get(byName.get("pd3"), "provedOff")).isEmpty();
+        assertThat(PacedReplayTest.<List<?>>get(byName.get("pd3"), "provedOff")).isEmpty();
         // g1 left the outage of c2 when pd5 read off: the outage ended
         List<Map<String, Object>> ended = get(byName.get("pd5"), "outagesLeft");
         assertThat(ended)

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * time.
  */
 @Tag("slow")
+@SuppressWarnings("try") // test harnesses and fixtures held open by try-with-resources
 class WhatIfFeedITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;

@@ -14,6 +14,7 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /** A heartbeat partition that gives nothing is told, with its hosts, once; and again when read. */
+@SuppressWarnings("try") // test harnesses and fixtures held open by try-with-resources
 class PartitionStallWatchTest {
     private static final String P = "vmres.telemetry.heartbeat-1";
 

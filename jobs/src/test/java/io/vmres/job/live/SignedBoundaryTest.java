@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches an engine (a dead letter and an alert instead), so a forged {@code SUCCEEDED} fence moves
  * nothing.
  */
+@SuppressWarnings("try") // test harnesses and fixtures held open by try-with-resources
 class SignedBoundaryTest {
     private static final AvroCodec CODEC = new AvroCodec();
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
