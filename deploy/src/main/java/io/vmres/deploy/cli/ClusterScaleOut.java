@@ -24,7 +24,8 @@ import picocli.CommandLine.ParameterException;
                     + " failure start to the last successful restart), the rack is repaired; the"
                     + " same for c2, ... up to --racks clusters. Together: racks of the same shape"
                     + " (as many hosts and HA VMs) in all of those clusters lose power at once."
-                    + " Every phase fails racks that have not failed before. It prints every"
+                    + " Every phase fails racks that have not failed before; an unmeasured warm-up"
+                    + " phase (--warm-up) comes first. It prints every"
                     + " phase, each cluster's median recovery time alone and together, their"
                     + " ratio and whether it is within --tolerance, checks on the fleet's ledger"
                     + " that every failed HA VM was restarted once, writes scaleout.md and"
@@ -36,7 +37,7 @@ import picocli.CommandLine.ParameterException;
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres cluster scaleout",
-            "  vmres cluster scaleout --clusters 3 --hosts 100 --vms-per-host 3"
+            "  vmres cluster scaleout --clusters 3 --hosts 120 --vms-per-host 3"
         })
 final class ClusterScaleOut extends ClusterCommand.Part {
     /** The connector's commands in flight at once, which every cluster's commands share. */
@@ -76,6 +77,17 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                             + " needs 2 x --rounds racks without a spare (default:"
                             + " ${DEFAULT-VALUE}).")
     int rounds;
+
+    @Option(
+            names = "--warm-up",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "First a rack in each of those clusters at once, not measured: the job's"
+                            + " first recoveries after its start are slower (default: on;"
+                            + " --no-warm-up skips it).")
+    boolean warmUp;
 
     @Option(
             names = "--parallelism",
@@ -155,11 +167,11 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                     spec.commandLine(),
                     "--clusters and --rounds must be at least 1 and --racks from 1 to --clusters");
         }
-        if (hosts < 40 * rounds || vmsPerHost < 1 || parallelism < 1) {
+        if (hosts < 40 * rounds + (warmUp ? 20 : 0) || vmsPerHost < 1 || parallelism < 1) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--hosts must be at least 40 x --rounds (two racks a round), --vms-per-host"
-                            + " and --parallelism at least 1");
+                    "--hosts must be at least 40 x --rounds (two racks a round), 20 more for the"
+                            + " warm-up; --vms-per-host and --parallelism at least 1");
         }
         if (!(tolerance > 0) || !(latencySigma > 0) || phaseTimeout.isNegative()) {
             throw new ParameterException(
@@ -178,6 +190,7 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                         vmsPerHost,
                         racks,
                         rounds,
+                        warmUp,
                         parallelism,
                         seed,
                         tolerance,

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * rounds) must equal its time alone (likewise) within a tolerance: clusters never wait for each
  * other. A recovery time is the job's own {@code recoveryS} on the incident's line (from the
  * failure start to the last successful restart); the fleet's ledger must show every failed HA VM
- * restarted once.
+ * restarted once. A warm-up phase, unmeasured, comes first: the job's first recoveries after its
+ * start are slower than its later ones, whatever the order.
  */
 public final class ScaleOutRun {
     /** A scale-out run's settings. */
@@ -41,6 +42,7 @@ public final class ScaleOutRun {
             int vmsPerHost,
             int racks,
             int rounds,
+            boolean warmUp,
             int parallelism,
             long seed,
             double tolerance,
@@ -160,8 +162,9 @@ public final class ScaleOutRun {
     private final Options options;
     private final PrintStream out;
     private final List<ChaosVerdict.Round> rounds = new ArrayList<>();
-    // one per round of the ledger, in the same order
+    // the phases measured, and for each its round of the ledger (a warm-up has one, unmeasured)
     private final List<Recovery> measured = new ArrayList<>();
+    private final List<Integer> ledgerRound = new ArrayList<>();
     private long runStart;
 
     public ScaleOutRun(LocalCluster cluster, Installation inst, Options options, PrintStream out) {
@@ -220,6 +223,13 @@ public final class ScaleOutRun {
             Set<String> failed = new HashSet<>();
             Map<String, Rack> shape = null;
             int phase = 0;
+            if (o.warmUp()) {
+                // the job's first recoveries after its start are slower than the later ones
+                // (JIT, caches, state): one unmeasured phase first, racks of every cluster at once
+                shape = alike(racks(fleet.report(), failed), chosen);
+                phase(fleet, log, "warm-up (not measured)", 0, true, shape);
+                shape.values().forEach(r -> failed.addAll(r.hosts()));
+            }
             for (String block : order(o.rounds())) {
                 List<Rack> usable = racks(fleet.report(), failed);
                 Map<String, Rack> next =
@@ -238,7 +248,7 @@ public final class ScaleOutRun {
             }
             JsonNode report = fleet.report();
             ChaosVerdict verdict = ChaosVerdict.of(report, rounds);
-            List<Recovery> phases = withLedger(measured, verdict);
+            List<Recovery> phases = withLedger(measured, ledgerRound, verdict);
             List<Row> rows = rows(chosen, phases, o.tolerance());
             Result result = new Result(o, rows, phases, verdict, List.copyOf(rounds), o.out());
             ScaleOutReport.write(result);
@@ -356,7 +366,10 @@ public final class ScaleOutRun {
                         "  %s: no recovery within %d s",
                         r.cluster(), options.phaseTimeout().toSeconds());
             }
-            measured.add(rec);
+            if (number > 0) {
+                measured.add(rec);
+                ledgerRound.add(rounds.size() - 1);
+            }
         }
         fleet.repair(hosts);
         say("  phase %d done; the failed hosts are repaired and rejoin, empty", number);
@@ -446,12 +459,13 @@ public final class ScaleOutRun {
     }
 
     /** Each phase's recoveries with its restarts and recovery as the fleet's ledger has them. */
-    private static List<Recovery> withLedger(List<Recovery> measured, ChaosVerdict verdict) {
-        // one round of the ledger per recovery measured, in the same order
+    private static List<Recovery> withLedger(
+            List<Recovery> measured, List<Integer> ledgerRound, ChaosVerdict verdict) {
+        // the ledger has one round per rack failed, in the same order as the rounds given to it
         List<ChaosVerdict.Recovery> recs = verdict.recoveries();
         List<Recovery> out = new ArrayList<>();
         for (int i = 0; i < measured.size(); i++) {
-            out.add(ledger(measured.get(i), recs.get(i)));
+            out.add(ledger(measured.get(i), recs.get(ledgerRound.get(i))));
         }
         return out;
     }
