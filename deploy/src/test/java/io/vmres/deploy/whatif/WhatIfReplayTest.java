@@ -74,24 +74,21 @@ class WhatIfReplayTest {
     @Test
     void commandLineTellsTheAnswerAndWritesItsJson() throws Exception {
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         Path json = dir.resolve("answer.json");
         int code =
-                new Cli(new WiredActions())
-                        .setOut(new PrintWriter(out, true))
-                        .setErr(new PrintWriter(err, true))
-                        .run(
-                                "whatif",
-                                fleet.toString(),
-                                "--fail",
-                                "host:h07",
-                                "--fail",
-                                "rack:nowhere",
-                                "--at",
-                                "90s",
-                                "--json",
-                                json.toString());
-        assertThat(code).as(err.toString()).isZero();
+                WhatIfCheckTest.vmres(
+                        out,
+                        "whatif",
+                        fleet.toString(),
+                        "--fail",
+                        "host:h07",
+                        "--fail",
+                        "rack:nowhere",
+                        "--at",
+                        "90s",
+                        "--json",
+                        json.toString());
+        assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString())
                 .contains("what if host:h07 and rack:nowhere fail")
                 .contains("rack:nowhere names no registered host")
