@@ -17,23 +17,27 @@ import picocli.CommandLine.ParameterException;
         header = "Fails racks in several clusters alone, then at once; compares recovery times.",
         description = {
             "Starts a fresh local cluster (as `up`, then `submit` at --parallelism) with a fleet of"
-                    + " --clusters vmres clusters of --hosts hosts each. When the job is steady, a"
-                    + " rack of cluster c1 loses power alone and its recovery time is measured (the"
-                    + " job's recoveryS on the incident's line: the failure start to the last"
-                    + " successful restart), the rack is repaired; the same for c2, ... up to"
-                    + " --racks clusters; then racks of the same shape (as many hosts and HA VMs)"
-                    + " in all of those clusters lose power at once. It prints each cluster's"
-                    + " recovery time alone and together, their ratio and whether it is within"
-                    + " --tolerance, checks on the fleet's ledger that every failed HA VM was"
-                    + " restarted once, writes scaleout.md and scaleout.json to --out and stops"
-                    + " the cluster (its logs stay in --home). Exit 1 when a cluster is not"
-                    + " within the tolerance or the ledger is not clean.",
+                    + " --clusters vmres clusters of --hosts hosts each. When the job is steady, it"
+                    + " runs --rounds rounds of two blocks in alternating order (alone, together;"
+                    + " then together, alone; ...). Alone: a rack of cluster c1 loses power and its"
+                    + " recovery time is measured (the job's recoveryS on the incident's line: the"
+                    + " failure start to the last successful restart), the rack is repaired; the"
+                    + " same for c2, ... up to --racks clusters. Together: racks of the same shape"
+                    + " (as many hosts and HA VMs) in all of those clusters lose power at once."
+                    + " Every phase fails racks that have not failed before; an unmeasured warm-up"
+                    + " phase (--warm-up) comes first. It prints every"
+                    + " phase, each cluster's median recovery time alone and together, their"
+                    + " ratio and whether it is within --tolerance, checks on the fleet's ledger"
+                    + " that every failed HA VM was restarted once, writes scaleout.md and"
+                    + " scaleout.json to --out and stops the cluster (its logs stay in --home)."
+                    + " Exit 1 when a cluster is not within the tolerance or the ledger is not"
+                    + " clean.",
             ""
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres cluster scaleout",
-            "  vmres cluster scaleout --clusters 3 --hosts 60 --vms-per-host 3"
+            "  vmres cluster scaleout --clusters 3 --hosts 120 --vms-per-host 3"
         })
 final class ClusterScaleOut extends ClusterCommand.Part {
     /** The connector's commands in flight at once, which every cluster's commands share. */
@@ -64,6 +68,26 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                     "Clusters that lose a rack, alone and then at once (default:"
                             + " ${DEFAULT-VALUE}).")
     int racks;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "2",
+            description =
+                    "Rounds of an alone and a together block, in alternating order; each cluster"
+                            + " needs 2 x --rounds racks without a spare (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(
+            names = "--warm-up",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "First a rack in each of those clusters at once, not measured: the job's"
+                            + " first recoveries after its start are slower (default: on;"
+                            + " --no-warm-up skips it).")
+    boolean warmUp;
 
     @Option(
             names = "--parallelism",
@@ -138,16 +162,16 @@ final class ClusterScaleOut extends ClusterCommand.Part {
 
     @Override
     public Integer call() throws Exception {
-        if (clusters < 1 || racks < 1 || racks > clusters) {
+        if (clusters < 1 || racks < 1 || racks > clusters || rounds < 1) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--clusters must be at least 1 and --racks from 1 to --clusters");
+                    "--clusters and --rounds must be at least 1 and --racks from 1 to --clusters");
         }
-        if (hosts < 40 || vmsPerHost < 1 || parallelism < 1) {
+        if (hosts < 40 * rounds + (warmUp ? 20 : 0) || vmsPerHost < 1 || parallelism < 1) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--hosts must be at least 40 (two racks), --vms-per-host and --parallelism"
-                            + " at least 1");
+                    "--hosts must be at least 40 x --rounds (two racks a round), 20 more for the"
+                            + " warm-up; --vms-per-host and --parallelism at least 1");
         }
         if (!(tolerance > 0) || !(latencySigma > 0) || phaseTimeout.isNegative()) {
             throw new ParameterException(
@@ -165,6 +189,8 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                         hosts,
                         vmsPerHost,
                         racks,
+                        rounds,
+                        warmUp,
                         parallelism,
                         seed,
                         tolerance,

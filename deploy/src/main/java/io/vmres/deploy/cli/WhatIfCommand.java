@@ -1,15 +1,19 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.whatif.FailureInjection;
+import io.vmres.deploy.whatif.WhatIfCheck;
 import io.vmres.deploy.whatif.WhatIfQuestion;
 import io.vmres.engine.Times;
 import io.vmres.engine.whatif.Failure;
+import io.vmres.engine.whatif.WhatIfAnswer;
 import io.vmres.schema.KafkaEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,14 +28,17 @@ import picocli.CommandLine.Parameters;
                     + " failing host is declared, where each of its HA VMs is restarted and when,"
                     + " which stay unplaced and why, and the predicted recovery time. The failures"
                     + " are taken as power losses right after --at (BMCs read off); several at once"
-                    + " fail together.",
+                    + " fail together. --check replays the recording with the failures written in"
+                    + " and sets, per cluster, the answer's targets, unplaced VMs and recovery time"
+                    + " beside the replay's (exit 1 when they differ).",
             ""
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres whatif fleet.jsonl --fail host:h-0012",
             "  vmres whatif fleet.jsonl --fail rack:r02 --fail host:h-0301 --at 90s --json answer.json",
-            "  vmres whatif --bootstrap 127.0.0.1:9092 --fail pd:pd03"
+            "  vmres whatif --bootstrap 127.0.0.1:9092 --fail pd:pd03",
+            "  vmres whatif fleet.jsonl --fail rack:r05 --at 100s --check"
         })
 final class WhatIfCommand extends Subcommand {
 
@@ -82,6 +89,30 @@ final class WhatIfCommand extends Subcommand {
                             + " their BMCs reading off 1 s later), to replay what the answer predicts.")
     private Path inject;
 
+    @Option(
+            names = "--check",
+            description =
+                    "Also replay the recording with the failures written in (as --inject) and"
+                            + " compare: the same target for every VM, as many unplaced, the"
+                            + " recovery time within --check-tolerance; exit 1 when not.")
+    private boolean check;
+
+    @Option(
+            names = "--check-tolerance",
+            defaultValue = "0.05",
+            paramLabel = "FRACTION",
+            description =
+                    "How far the replay's recovery time may be from the answer's (default:"
+                            + " ${DEFAULT-VALUE}).")
+    private double checkTolerance;
+
+    @Option(
+            names = "--check-out",
+            paramLabel = "DIR",
+            description =
+                    "Keep the check's replay output here (default: a temporary folder, removed).")
+    private Path checkOut;
+
     @Override
     public Integer call() throws Exception {
         List<Failure> failures = new ArrayList<>();
@@ -103,6 +134,12 @@ final class WhatIfCommand extends Subcommand {
                 throw usage("--inject needs a RECORDING");
             }
             writableTarget(inject, "--inject");
+        }
+        if (check && recording == null) {
+            throw usage("--check needs a RECORDING");
+        }
+        if (!(checkTolerance >= 0)) {
+            throw usage("--check-tolerance must be 0 or more");
         }
         WhatIfQuestion.Asked asked;
         if (recording != null) {
@@ -152,6 +189,39 @@ final class WhatIfCommand extends Subcommand {
             out().println("recording with the failures: " + inject);
             out().flush();
         }
-        return asked.answer().unmatched().size() == failures.size() ? Cli.FAILURE : Cli.OK;
+        if (asked.answer().unmatched().size() == failures.size()) {
+            return Cli.FAILURE;
+        }
+        if (check) {
+            return check(asked.answer()) ? Cli.OK : Cli.FAILURE;
+        }
+        return Cli.OK;
+    }
+
+    /** Replays the failures and prints the comparison; whether it matches. */
+    private boolean check(WhatIfAnswer answer) throws Exception {
+        Path tmp = Files.createTempDirectory("vmres-whatif-check");
+        try {
+            Path replay = checkOut != null ? checkOut : tmp.resolve("replay");
+            WhatIfCheck.Result r =
+                    WhatIfCheck.check(
+                            recording,
+                            answer,
+                            tmp.resolve("injected.jsonl"),
+                            replay,
+                            checkTolerance);
+            WhatIfCheck.print(r, out());
+            if (checkOut != null) {
+                out().println("replay output: " + checkOut);
+                out().flush();
+            }
+            return r.matches();
+        } finally {
+            try (Stream<Path> walk = Files.walk(tmp)) {
+                for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
     }
 }

@@ -1,14 +1,12 @@
 package io.vmres.deploy.whatif;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.RecordingGenerator;
 import io.vmres.deploy.cli.Cli;
 import io.vmres.deploy.cli.WiredActions;
-import io.vmres.engine.recording.LocalReplay;
 import io.vmres.engine.whatif.Failure;
 import io.vmres.engine.whatif.WhatIfAnswer;
 import java.io.PrintWriter;
@@ -18,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,53 +61,34 @@ class WhatIfReplayTest {
         assertThat(answer.vmsRestarted()).isPositive();
 
         String name = String.join("+", asked).replace(':', '-');
-        Path injected = dir.resolve(name + ".jsonl");
-        FailureInjection.write(fleet, injected, answer);
-        Path out = dir.resolve("out-" + name);
-        LocalReplay.run(injected, out, Map.of());
-
-        Map<String, String> replayed = new TreeMap<>();
-        for (String line : Files.readAllLines(out.resolve("commands.jsonl"))) {
-            JsonNode c = JSON.readTree(line);
-            if (c.get("action").asText().equals("RESTART_VM")) {
-                replayed.put(c.get("vm").asText(), c.get("target").asText());
-            }
-        }
-        assertThat(replayed).isEqualTo(WhatIfQuestion.targets(answer));
-
-        JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
-        double recovery = 0;
-        int unplaced = 0;
-        for (JsonNode inc : summary.get("incidents")) {
-            assertThat(inc.get("kind").asText()).isEqualTo("HOST_FAILURE");
-            recovery = Math.max(recovery, inc.get("recoveryS").asDouble());
-            unplaced += inc.get("vmsUnplaced").asInt();
-        }
-        assertThat(unplaced).isEqualTo(answer.vmsUnplaced());
-        assertThat(recovery).isCloseTo(answer.recoveryS(), within(answer.recoveryS() * 0.05));
+        WhatIfCheck.Result r =
+                WhatIfCheck.check(
+                        fleet,
+                        answer,
+                        dir.resolve(name + ".jsonl"),
+                        dir.resolve("out-" + name),
+                        0.05);
+        WhatIfCheckTest.assertMatches(r);
     }
 
     @Test
     void commandLineTellsTheAnswerAndWritesItsJson() throws Exception {
         StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
         Path json = dir.resolve("answer.json");
         int code =
-                new Cli(new WiredActions())
-                        .setOut(new PrintWriter(out, true))
-                        .setErr(new PrintWriter(err, true))
-                        .run(
-                                "whatif",
-                                fleet.toString(),
-                                "--fail",
-                                "host:h07",
-                                "--fail",
-                                "rack:nowhere",
-                                "--at",
-                                "90s",
-                                "--json",
-                                json.toString());
-        assertThat(code).as(err.toString()).isZero();
+                WhatIfCheckTest.vmres(
+                        out,
+                        "whatif",
+                        fleet.toString(),
+                        "--fail",
+                        "host:h07",
+                        "--fail",
+                        "rack:nowhere",
+                        "--at",
+                        "90s",
+                        "--json",
+                        json.toString());
+        assertThat(code).as(out.toString()).isZero();
         assertThat(out.toString())
                 .contains("what if host:h07 and rack:nowhere fail")
                 .contains("rack:nowhere names no registered host")

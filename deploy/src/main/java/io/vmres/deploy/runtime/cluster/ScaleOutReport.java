@@ -33,29 +33,55 @@ final class ScaleOutReport {
         out.println("report: " + r.folder().resolve("scaleout.md") + " and scaleout.json");
     }
 
-    /** The table the command prints, and the report holds. */
+    /** The table the command prints, and the report holds: every phase, then each cluster. */
     static String table(ScaleOutRun.Result r) {
         StringBuilder s = new StringBuilder();
         s.append(
                 String.format(
                         Locale.ROOT,
-                        "%-8s %-16s %9s %-16s %11s %7s  %s%n",
+                        "%-6s %-9s %-8s %-16s %10s %9s  %s%n",
+                        "phase",
+                        "kind",
                         "cluster",
-                        "rack alone",
-                        "alone s",
-                        "rack together",
-                        "together s",
+                        "rack",
+                        "recoveryS",
+                        "ledger s",
+                        "restarted"));
+        for (ScaleOutRun.Recovery x : r.phases()) {
+            s.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%-6d %-9s %-8s %-16s %10s %9s  %d/%d%n",
+                            x.phase(),
+                            x.together() ? "together" : "alone",
+                            x.cluster(),
+                            shape(x),
+                            seconds(x.recoveryS()),
+                            x.ledgerS() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", x.ledgerS()),
+                            x.restarted(),
+                            x.haVms()));
+        }
+        s.append('\n');
+        s.append(
+                String.format(
+                        Locale.ROOT,
+                        "%-8s %-20s %8s %-20s %10s %7s  %s%n",
+                        "cluster",
+                        "alone s (phases)",
+                        "median",
+                        "together s (phases)",
+                        "median",
                         "ratio",
                         "within " + percent(r.options().tolerance())));
         for (ScaleOutRun.Row row : r.rows()) {
             s.append(
                     String.format(
                             Locale.ROOT,
-                            "%-8s %-16s %9s %-16s %11s %7s  %s%n",
+                            "%-8s %-20s %8s %-20s %10s %7s  %s%n",
                             row.cluster(),
-                            shape(row.alone()),
+                            each(row, row.alone()),
                             seconds(row.aloneS()),
-                            shape(row.together()),
+                            each(row, row.together()),
                             seconds(row.togetherS()),
                             Double.isNaN(row.ratio())
                                     ? "-"
@@ -65,10 +91,11 @@ final class ScaleOutReport {
         boolean byJob = r.rows().stream().allMatch(ScaleOutRun.Row::byJob);
         s.append(
                 byJob
-                        ? "recovery time: the job's recoveryS (failure start to the last successful"
-                                + " restart)\n"
-                        : "recovery time: the fleet's ledger (the failure to the last successful"
-                                + " restart) where the job's figures carry no recoveryS\n");
+                        ? "compared: the job's recoveryS (failure start to the last successful"
+                                + " restart), the median of each cluster's phases\n"
+                        : "compared: the fleet's ledger (the failure to the last successful"
+                                + " restart), the median of each cluster's phases, where the job's"
+                                + " figures carry no recoveryS\n");
         ChaosVerdict v = r.verdict();
         long failed = v.recoveries().stream().mapToLong(ChaosVerdict.Recovery::vms).sum();
         long restarted = v.recoveries().stream().mapToLong(ChaosVerdict.Recovery::restarted).sum();
@@ -105,11 +132,12 @@ final class ScaleOutReport {
                         "Fleet: %d clusters of %d hosts, %d VMs each (%d hosts); the job at"
                                 + " parallelism %d, maxInFlightPerCluster %d; hypervisor calls"
                                 + " log-normal around %.1f s (sigma %.2f); seed %d. A rack of each"
-                                + " of %d clusters fails alone, one cluster after the other, then"
-                                + " racks of the same shape in all %d at once. Recovery time: the"
-                                + " job's `recoveryS` (failure start to the last successful"
-                                + " restart); the ledger's: the failure to its last successful"
-                                + " restart as the fleet saw it.%n%n",
+                                + " of %d clusters fails alone, one cluster after the other, and"
+                                + " racks of the same shape in all %d at once, in %d rounds of"
+                                + " alternating order (%s). Recovery time: the job's `recoveryS`"
+                                + " (failure start to the last successful restart); the ledger's:"
+                                + " the failure to its last successful restart as the fleet saw"
+                                + " it. Each cluster's figure is the median of its phases.%n%n",
                         o.clusters(),
                         o.hostsPerCluster(),
                         o.vmsPerHost(),
@@ -120,25 +148,27 @@ final class ScaleOutReport {
                         o.latencySigma(),
                         o.seed(),
                         o.racks(),
-                        o.racks()));
+                        o.racks(),
+                        o.rounds(),
+                        String.join(", ", ScaleOutRun.order(o.rounds()))));
         s.append("```\n").append(table(r)).append("```\n\n");
         s.append(
-                "| cluster | phase | rack | hosts | HA VMs | restarted | recoveryS | ledger s |"
-                        + " incidents |\n|---|---|---|---|---|---|---|---|---|\n");
-        for (ScaleOutRun.Row row : r.rows()) {
-            mdRow(s, "alone", row.alone());
-            mdRow(s, "together", row.together());
+                "| phase | kind | cluster | rack | hosts | HA VMs | restarted | recoveryS | ledger s |"
+                        + " incidents |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (ScaleOutRun.Recovery x : r.phases()) {
+            mdRow(s, x);
         }
         return s.toString();
     }
 
-    private static void mdRow(StringBuilder s, String phase, ScaleOutRun.Recovery x) {
+    private static void mdRow(StringBuilder s, ScaleOutRun.Recovery x) {
         s.append(
                 String.format(
                         Locale.ROOT,
-                        "| %s | %s | %s | %d | %d | %d | %s | %s | %s |%n",
+                        "| %d | %s | %s | %s | %d | %d | %d | %s | %s | %s |%n",
+                        x.phase(),
+                        x.together() ? "together" : "alone",
                         x.cluster(),
-                        phase,
                         x.rack(),
                         x.hosts(),
                         x.haVms(),
@@ -157,6 +187,7 @@ final class ScaleOutReport {
                 .put("hostsPerCluster", o.hostsPerCluster())
                 .put("vmsPerHost", o.vmsPerHost())
                 .put("racksAtOnce", o.racks())
+                .put("rounds", o.rounds())
                 .put("parallelism", o.parallelism())
                 .put("seed", o.seed())
                 .put("tolerance", o.tolerance())
@@ -167,8 +198,8 @@ final class ScaleOutReport {
         for (ScaleOutRun.Row row : r.rows()) {
             ObjectNode c = rows.addObject();
             c.put("cluster", row.cluster());
-            recovery(c.putObject("alone"), row.alone());
-            recovery(c.putObject("together"), row.together());
+            putSeconds(c, "aloneS", row.aloneS());
+            putSeconds(c, "togetherS", row.togetherS());
             if (Double.isNaN(row.ratio())) {
                 c.putNull("ratio");
             } else {
@@ -176,6 +207,10 @@ final class ScaleOutReport {
             }
             c.put("within", row.within());
             c.put("comparedOn", row.byJob() ? "recoveryS" : "ledger");
+        }
+        var phases = n.putArray("phases");
+        for (ScaleOutRun.Recovery x : r.phases()) {
+            recovery(phases.addObject(), x);
         }
         ChaosVerdict v = r.verdict();
         n.putObject("ledger")
@@ -187,7 +222,22 @@ final class ScaleOutReport {
         return n;
     }
 
+    private static void putSeconds(ObjectNode n, String field, double s) {
+        if (Double.isNaN(s)) {
+            n.putNull(field);
+        } else {
+            n.put(field, Math.round(s * 1000) / 1000.0);
+        }
+    }
+
+    private static String each(ScaleOutRun.Row row, java.util.List<ScaleOutRun.Recovery> rs) {
+        return String.join(
+                ", ",
+                rs.stream().map(x -> seconds(row.measure(x)) + " (" + x.phase() + ")").toList());
+    }
+
     private static void recovery(ObjectNode n, ScaleOutRun.Recovery x) {
+        n.put("phase", x.phase()).put("together", x.together()).put("cluster", x.cluster());
         n.put("rack", x.rack()).put("hosts", x.hosts()).put("haVms", x.haVms());
         n.put("restarted", x.restarted());
         if (x.recoveryS() == null) {

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,14 +19,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * {@code vmres cluster scaleout}: on a fresh local cluster with many vmres clusters in its fleet,
  * one rack of each of the first {@code racks} clusters loses power on its own, one cluster after
- * the other, and then racks of the same shape in those clusters at once. Each cluster's recovery
- * time together must equal its time alone within a tolerance: clusters never wait for each other. A
- * recovery time is the job's own {@code recoveryS} on the incident's line (from the failure start
- * to the last successful restart); the fleet's ledger must show every failed HA VM restarted once.
+ * the other (an alone block), and racks of the same shape in those clusters at once (a together
+ * block). The blocks alternate over the rounds, alone first in odd rounds and together first in
+ * even ones (two rounds: alone, together, together, alone), so that a machine whose load drifts
+ * during the run weighs on both alike. Each cluster's recovery time together (the median over its
+ * rounds) must equal its time alone (likewise) within a tolerance: clusters never wait for each
+ * other. A recovery time is the job's own {@code recoveryS} on the incident's line (from the
+ * failure start to the last successful restart); the fleet's ledger must show every failed HA VM
+ * restarted once. A warm-up phase, unmeasured, comes first: the job's first recoveries after its
+ * start are slower than its later ones, whatever the order.
  */
 public final class ScaleOutRun {
     /** A scale-out run's settings. */
@@ -34,6 +41,8 @@ public final class ScaleOutRun {
             int hostsPerCluster,
             int vmsPerHost,
             int racks,
+            int rounds,
+            boolean warmUp,
             int parallelism,
             long seed,
             double tolerance,
@@ -56,6 +65,8 @@ public final class ScaleOutRun {
     /**
      * One cluster's recovery in one phase.
      *
+     * @param phase the phase's number in the run, from 1
+     * @param together whether the phase failed a rack in every cluster at once
      * @param recoveryS the job's recoveryS (the latest of its incidents'), null when its figures
      *     have none
      * @param ledgerS the fleet's own: the failure to its last successful restart, -1 without one
@@ -65,36 +76,51 @@ public final class ScaleOutRun {
             String rack,
             int hosts,
             int haVms,
+            int phase,
+            boolean together,
             List<String> incidents,
             Double recoveryS,
             double ledgerS,
             int restarted) {}
 
     /**
-     * A cluster's recovery alone and together with the others, compared on the job's recoveryS when
-     * the job gave it for both, else on the fleet's ledger.
+     * A cluster's recoveries alone and together with the others, one of each per round, compared on
+     * their medians: on the job's recoveryS when the job gave it for every one of them, else on the
+     * fleet's ledger.
      */
-    public record Row(String cluster, Recovery alone, Recovery together, double tolerance) {
+    public record Row(
+            String cluster, List<Recovery> alone, List<Recovery> together, double tolerance) {
         /** Whether the job's own figures are compared (else the ledger's). */
         public boolean byJob() {
-            return alone.recoveryS() != null && together.recoveryS() != null;
+            return Stream.concat(alone.stream(), together.stream())
+                    .allMatch(r -> r.recoveryS() != null);
         }
 
-        /** The compared recovery time alone, in seconds; NaN without one. */
+        /** The median recovery time alone over the rounds, in seconds; NaN without one. */
         public double aloneS() {
-            return measure(alone);
+            return median(alone);
         }
 
-        /** The compared recovery time together, in seconds; NaN without one. */
+        /** The median recovery time together over the rounds, in seconds; NaN without one. */
         public double togetherS() {
-            return measure(together);
+            return median(together);
         }
 
-        private double measure(Recovery r) {
+        /** The recovery time compared for one phase, in seconds; NaN without one. */
+        public double measure(Recovery r) {
             if (byJob()) {
                 return r.recoveryS();
             }
-            return alone.ledgerS() >= 0 && together.ledgerS() >= 0 ? r.ledgerS() : Double.NaN;
+            return r.ledgerS() >= 0 ? r.ledgerS() : Double.NaN;
+        }
+
+        private double median(List<Recovery> rs) {
+            double[] s = rs.stream().mapToDouble(this::measure).sorted().toArray();
+            if (s.length == 0 || Arrays.stream(s).anyMatch(Double::isNaN)) {
+                return Double.NaN;
+            }
+            int m = s.length / 2;
+            return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
         }
 
         /** Together over alone; NaN when either is missing. */
@@ -112,6 +138,7 @@ public final class ScaleOutRun {
     public record Result(
             Options options,
             List<Row> rows,
+            List<Recovery> phases,
             ChaosVerdict verdict,
             List<ChaosVerdict.Round> rounds,
             Path folder) {
@@ -135,6 +162,9 @@ public final class ScaleOutRun {
     private final Options options;
     private final PrintStream out;
     private final List<ChaosVerdict.Round> rounds = new ArrayList<>();
+    // the phases measured, and for each its round of the ledger (a warm-up has one, unmeasured)
+    private final List<Recovery> measured = new ArrayList<>();
+    private final List<Integer> ledgerRound = new ArrayList<>();
     private long runStart;
 
     public ScaleOutRun(LocalCluster cluster, Installation inst, Options options, PrintStream out) {
@@ -158,13 +188,16 @@ public final class ScaleOutRun {
         Options o = options;
         say(
                 "scale-out run: %d clusters of %d hosts, %d VMs each; parallelism %d; a rack of"
-                        + " each of %d clusters fails alone, then all %d at once; seed %d",
+                        + " each of %d clusters fails alone, and in all %d at once, in %d"
+                        + " rounds of alternating order (%s); seed %d",
                 o.clusters(),
                 o.hostsPerCluster(),
                 o.vmsPerHost(),
                 o.parallelism(),
                 o.racks(),
                 o.racks(),
+                o.rounds(),
+                String.join(", ", order(o.rounds())),
                 o.seed());
         List<String> fleetArgs =
                 List.of(
@@ -187,26 +220,37 @@ public final class ScaleOutRun {
             for (int i = 1; i <= o.racks(); i++) {
                 chosen.add("c" + i);
             }
-            Map<String, Rack> aloneRacks = alike(racks(fleet.report(), Set.of()), chosen);
-            Map<String, Recovery> alone = new LinkedHashMap<>();
-            int phase = 0;
-            for (String c : chosen) {
-                phase++;
-                alone.putAll(phase(fleet, log, "alone " + c, phase, Map.of(c, aloneRacks.get(c))));
-            }
             Set<String> failed = new HashSet<>();
-            aloneRacks.values().forEach(r -> failed.addAll(r.hosts()));
-            Map<String, Rack> togetherRacks = like(racks(fleet.report(), failed), aloneRacks);
-            Map<String, Recovery> together =
-                    phase(fleet, log, "together", phase + 1, togetherRacks);
-            List<Row> rows = new ArrayList<>();
-            for (String c : chosen) {
-                rows.add(new Row(c, alone.get(c), together.get(c), o.tolerance()));
+            Map<String, Rack> shape = null;
+            int phase = 0;
+            if (o.warmUp()) {
+                // the job's first recoveries after its start are slower than the later ones
+                // (JIT, caches, state): one unmeasured phase first, racks of every cluster at once
+                shape = alike(racks(fleet.report(), failed), chosen);
+                phase(fleet, log, "warm-up (not measured)", 0, true, shape);
+                shape.values().forEach(r -> failed.addAll(r.hosts()));
+            }
+            for (String block : order(o.rounds())) {
+                List<Rack> usable = racks(fleet.report(), failed);
+                Map<String, Rack> next =
+                        shape == null ? alike(usable, chosen) : like(usable, shape);
+                if (shape == null) {
+                    shape = next;
+                }
+                if (block.equals("together")) {
+                    phase(fleet, log, "together", ++phase, true, next);
+                } else {
+                    for (String c : chosen) {
+                        phase(fleet, log, "alone " + c, ++phase, false, Map.of(c, next.get(c)));
+                    }
+                }
+                next.values().forEach(r -> failed.addAll(r.hosts()));
             }
             JsonNode report = fleet.report();
             ChaosVerdict verdict = ChaosVerdict.of(report, rounds);
-            rows = withLedger(rows, verdict);
-            Result result = new Result(o, rows, verdict, List.copyOf(rounds), o.out());
+            List<Recovery> phases = withLedger(measured, ledgerRound, verdict);
+            List<Row> rows = rows(chosen, phases, o.tolerance());
+            Result result = new Result(o, rows, phases, verdict, List.copyOf(rounds), o.out());
             ScaleOutReport.write(result);
             ScaleOutReport.print(result, out);
             return result;
@@ -220,8 +264,13 @@ public final class ScaleOutRun {
      * Fails {@code racks} at once, waits until the job has recovered each cluster's incidents (or
      * the phase timed out), repairs the hosts and lets them rejoin.
      */
-    private Map<String, Recovery> phase(
-            FleetApi fleet, DecisionLog log, String name, int number, Map<String, Rack> racks)
+    private void phase(
+            FleetApi fleet,
+            DecisionLog log,
+            String name,
+            int number,
+            boolean together,
+            Map<String, Rack> racks)
             throws Exception {
         List<String> rackIds = racks.values().stream().map(Rack::rack).toList();
         long start = System.currentTimeMillis();
@@ -234,7 +283,8 @@ public final class ScaleOutRun {
             }
         }
         say(
-                "phase %s: rack %s loses power (%s)",
+                "phase %d, %s: rack %s loses power (%s)",
+                number,
                 name,
                 String.join(", ", rackIds),
                 String.join(
@@ -256,7 +306,7 @@ public final class ScaleOutRun {
             List<Incident> incidents = log.incidents();
             for (Rack r : racks.values()) {
                 if (done.get(r.cluster()) == null || done.get(r.cluster()).isEmpty()) {
-                    Optional<Recovery> rec = recovered(r, incidents);
+                    Optional<Recovery> rec = recovered(r, number, together, incidents);
                     done.put(r.cluster(), rec);
                     rec.ifPresent(
                             x ->
@@ -293,7 +343,6 @@ public final class ScaleOutRun {
         Thread.sleep(5_000);
         long end = System.currentTimeMillis();
         List<String> hosts = new ArrayList<>();
-        Map<String, Recovery> out = new LinkedHashMap<>();
         for (Rack r : racks.values()) {
             hosts.addAll(r.hosts());
             rounds.add(
@@ -306,6 +355,8 @@ public final class ScaleOutRun {
                                             r.rack(),
                                             r.hosts().size(),
                                             r.haVms(),
+                                            number,
+                                            together,
                                             List.of(),
                                             null,
                                             -1,
@@ -315,20 +366,56 @@ public final class ScaleOutRun {
                         "  %s: no recovery within %d s",
                         r.cluster(), options.phaseTimeout().toSeconds());
             }
-            out.put(r.cluster(), rec);
+            if (number > 0) {
+                measured.add(rec);
+                ledgerRound.add(rounds.size() - 1);
+            }
         }
         fleet.repair(hosts);
         say("  phase %d done; the failed hosts are repaired and rejoin, empty", number);
         // the repaired hosts beat again and rejoin before the next phase
         Thread.sleep(15_000);
+    }
+
+    /**
+     * The blocks in run order: round 1 alone then together, round 2 together then alone, and so on,
+     * so that each kind comes as often early as late.
+     */
+    static List<String> order(int rounds) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            if (i % 2 == 0) {
+                out.add("alone");
+                out.add("together");
+            } else {
+                out.add("together");
+                out.add("alone");
+            }
+        }
         return out;
+    }
+
+    /** Each cluster's row: its recoveries alone and together in run order. */
+    static List<Row> rows(List<String> clusters, List<Recovery> phases, double tolerance) {
+        List<Row> rows = new ArrayList<>();
+        for (String c : clusters) {
+            List<Recovery> mine = phases.stream().filter(p -> p.cluster().equals(c)).toList();
+            rows.add(
+                    new Row(
+                            c,
+                            mine.stream().filter(p -> !p.together()).toList(),
+                            mine.stream().filter(Recovery::together).toList(),
+                            tolerance));
+        }
+        return rows;
     }
 
     /**
      * The cluster's recovery once every incident naming a host of the rack has ended (recovered,
      * partly recovered or closed) and together they name all of its hosts.
      */
-    static Optional<Recovery> recovered(Rack rack, List<Incident> incidents) {
+    static Optional<Recovery> recovered(
+            Rack rack, int phase, boolean together, List<Incident> incidents) {
         Set<String> hosts = new HashSet<>(rack.hosts());
         Map<String, Incident> last = new LinkedHashMap<>();
         Map<String, Set<String>> named = new LinkedHashMap<>();
@@ -363,26 +450,22 @@ public final class ScaleOutRun {
                         rack.rack(),
                         rack.hosts().size(),
                         rack.haVms(),
+                        phase,
+                        together,
                         List.copyOf(ids),
                         recovery,
                         -1,
                         0));
     }
 
-    /** The rows with each phase's restarts and recovery as the fleet's ledger has them. */
-    private static List<Row> withLedger(List<Row> rows, ChaosVerdict verdict) {
-        // the rounds are in phase order: one per cluster alone, then one per cluster together
+    /** Each phase's recoveries with its restarts and recovery as the fleet's ledger has them. */
+    private static List<Recovery> withLedger(
+            List<Recovery> measured, List<Integer> ledgerRound, ChaosVerdict verdict) {
+        // the ledger has one round per rack failed, in the same order as the rounds given to it
         List<ChaosVerdict.Recovery> recs = verdict.recoveries();
-        int n = rows.size();
-        List<Row> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Row r = rows.get(i);
-            out.add(
-                    new Row(
-                            r.cluster(),
-                            ledger(r.alone(), recs.get(i)),
-                            ledger(r.together(), recs.get(n + i)),
-                            r.tolerance()));
+        List<Recovery> out = new ArrayList<>();
+        for (int i = 0; i < measured.size(); i++) {
+            out.add(ledger(measured.get(i), recs.get(ledgerRound.get(i))));
         }
         return out;
     }
@@ -393,6 +476,8 @@ public final class ScaleOutRun {
                 r.rack(),
                 r.hosts(),
                 r.haVms(),
+                r.phase(),
+                r.together(),
                 r.incidents(),
                 r.recoveryS(),
                 l.recoveryMs() < 0 ? -1 : l.recoveryMs() / 1e3,

@@ -120,29 +120,64 @@ class ScaleOutRunTest {
         Incident second = incident("i2", List.of("h2"), IncidentState.RECOVERING, null);
         Incident secondDone = incident("i2", List.of("h2"), IncidentState.RECOVERED, 33.25);
 
-        assertThat(ScaleOutRun.recovered(rack, List.of(other, open))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open))).isEmpty();
         // h2 is named by no incident yet
-        assertThat(ScaleOutRun.recovered(rack, List.of(other, open, done))).isEmpty();
-        assertThat(ScaleOutRun.recovered(rack, List.of(open, done, second))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open, done))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(open, done, second))).isEmpty();
         Optional<ScaleOutRun.Recovery> r =
-                ScaleOutRun.recovered(rack, List.of(other, open, done, second, secondDone));
+                ScaleOutRun.recovered(
+                        rack, 1, false, List.of(other, open, done, second, secondDone));
         assertThat(r).isPresent();
         // the later of its incidents' recovery times; the unrelated incident is not one of them
         assertThat(r.get().recoveryS()).isEqualTo(33.25);
         assertThat(r.get().incidents()).containsExactly("i1", "i2");
     }
 
-    private static ScaleOutRun.Recovery rec(Double s) {
-        return new ScaleOutRun.Recovery("c1", "r01", 20, 200, List.of(), s, 40, 200);
+    private static ScaleOutRun.Recovery rec(int phase, boolean together, Double s) {
+        return new ScaleOutRun.Recovery(
+                "c1", "r01", 20, 200, phase, together, List.of(), s, 40, 200);
+    }
+
+    private static ScaleOutRun.Row row(double alone, double together) {
+        return new ScaleOutRun.Row(
+                "c1", List.of(rec(1, false, alone)), List.of(rec(2, true, together)), 0.10);
+    }
+
+    @Test
+    void theBlocksAlternateSoThatEachKindComesAsOftenFirstAsLast() {
+        assertThat(ScaleOutRun.order(1)).containsExactly("alone", "together");
+        assertThat(ScaleOutRun.order(2)).containsExactly("alone", "together", "together", "alone");
+        assertThat(ScaleOutRun.order(3))
+                .containsExactly("alone", "together", "together", "alone", "alone", "together");
+    }
+
+    @Test
+    void eachClusterComparesTheMediansOfItsPhases() {
+        List<ScaleOutRun.Recovery> phases =
+                List.of(
+                        rec(1, false, 60.0),
+                        rec(2, true, 36.0),
+                        new ScaleOutRun.Recovery(
+                                "c2", "r09", 20, 200, 2, true, List.of(), 99.0, 40, 200),
+                        rec(3, true, 40.0),
+                        rec(4, false, 42.0),
+                        rec(5, false, 41.0));
+        ScaleOutRun.Row row = ScaleOutRun.rows(List.of("c1"), phases, 0.10).get(0);
+        assertThat(row.alone()).extracting(ScaleOutRun.Recovery::phase).containsExactly(1, 4, 5);
+        assertThat(row.together()).extracting(ScaleOutRun.Recovery::phase).containsExactly(2, 3);
+        // the median of three is the middle one; of two, their mean
+        assertThat(row.aloneS()).isEqualTo(42.0);
+        assertThat(row.togetherS()).isEqualTo(38.0);
+        assertThat(row.within()).isTrue();
     }
 
     @Test
     void theLedgerIsComparedWhenTheJobGaveNoRecoveryTime() {
         ScaleOutRun.Recovery alone =
-                new ScaleOutRun.Recovery("c1", "r01", 20, 200, List.of(), null, 40, 200);
+                new ScaleOutRun.Recovery("c1", "r01", 20, 200, 1, false, List.of(), null, 40, 200);
         ScaleOutRun.Recovery together =
-                new ScaleOutRun.Recovery("c1", "r02", 20, 200, List.of(), 30.0, 46, 200);
-        ScaleOutRun.Row row = new ScaleOutRun.Row("c1", alone, together, 0.10);
+                new ScaleOutRun.Recovery("c1", "r02", 20, 200, 2, true, List.of(), 30.0, 46, 200);
+        ScaleOutRun.Row row = new ScaleOutRun.Row("c1", List.of(alone), List.of(together), 0.10);
         assertThat(row.byJob()).isFalse();
         assertThat(row.ratio()).isEqualTo(46 / 40.0);
         assertThat(row.within()).isFalse();
@@ -150,10 +185,10 @@ class ScaleOutRunTest {
 
     @Test
     void withinTheToleranceEitherWay() {
-        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(32.9), 0.10).within()).isTrue();
-        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(33.1), 0.10).within()).isFalse();
-        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(26.9), 0.10).within()).isFalse();
-        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(30.0), 0.10).byJob()).isTrue();
-        assertThat(new ScaleOutRun.Row("c1", rec(30.0), rec(30.0), 0.10).ratio()).isEqualTo(1.0);
+        assertThat(row(30.0, 32.9).within()).isTrue();
+        assertThat(row(30.0, 33.1).within()).isFalse();
+        assertThat(row(30.0, 26.9).within()).isFalse();
+        assertThat(row(30.0, 30.0).byJob()).isTrue();
+        assertThat(row(30.0, 30.0).ratio()).isEqualTo(1.0);
     }
 }
