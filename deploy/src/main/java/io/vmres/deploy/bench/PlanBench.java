@@ -103,7 +103,8 @@ public final class PlanBench {
         console.println("plan: " + String.join(" ", cmd));
         exec(root, cmd, console);
         List<Row> rows = parse(Files.readString(raw, StandardCharsets.UTF_8));
-        write(dir, rows, machine, command, String.join(" ", cmd.subList(3, cmd.size())));
+        // the benchmark and its settings, without the results file's own options
+        write(dir, rows, machine, command, String.join(" ", cmd.subList(3, cmd.size() - 4)));
         console.print(table(rows));
         return rows.stream().allMatch(r -> r.met() == null || r.met()) ? 0 : 1;
     }
@@ -203,7 +204,7 @@ public final class PlanBench {
                 "## plan\n\n"
                         + "The JMH planning benchmarks (`PlanningBenchmark`, mode SampleTime) on one"
                         + " cluster of 10,000 hosts and 200,000 VMs (`BenchFleet`, seed 42), run as"
-                        + " `java -jar bench/target/benchmarks.jar PlanningBenchmark "
+                        + " `java -jar bench/target/benchmarks.jar "
                         + jmhArgs
                         + "`; times per operation. The targets are those of the planning design;"
                         + " `incrementalUpdateOnSpare` and `admission` have none.\n\n"
