@@ -118,7 +118,8 @@ public final class RecoveryBench {
                         fleet.failedVms(), fleet.hosts(), parallel, serial, report.bound().total());
         List<RecoveryScaling.Point> points =
                 RecoveryScaling.run(args.sizes(), args.seed(), args.serialEvents(), main, console);
-        RecoveryFiles files = new RecoveryFiles(report, points, machine, command);
+        RecoveryFiles files =
+                new RecoveryFiles(report, points, args.serialEvents(), machine, command);
         files.write(dir);
         console.print(files.scalingTable());
         console.println("results: " + dir.resolve("recovery.md"));

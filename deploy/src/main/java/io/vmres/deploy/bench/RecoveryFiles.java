@@ -18,6 +18,7 @@ import java.util.Map;
 record RecoveryFiles(
         RecoveryReport report,
         List<RecoveryScaling.Point> points,
+        long serialBudget,
         Map<String, Object> machine,
         String command) {
 
@@ -128,7 +129,7 @@ record RecoveryFiles(
                                 points.stream()
                                         .map(p -> String.format(Locale.ROOT, "%,d", p.vms()))
                                         .toList()),
-                        RecoveryScaling.SERIAL_EVENTS));
+                        serialBudget));
         sb.append("| Figure | vmres | Baseline | Target | Met |\n|---|---|---|---|---|\n");
         sb.append(
                 String.format(

@@ -70,7 +70,8 @@ class RecoveryBenchTest {
         assertThat(md)
                 .startsWith("## recovery\n")
                 .contains("(recovery-over-time.svg)", "(recovery-scaling.svg)")
-                .contains("| 150 | 60 | 150 |");
+                .contains("| 150 | 60 | 150 |")
+                .contains("heartbeats fit 60,000 events");
         assertThat(Files.readString(dir.resolve("recovery-scaling.svg"))).startsWith("<svg");
         assertThat(Files.readString(dir.resolve("recovery-over-time.svg"))).startsWith("<svg");
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("scaling: a failure of 150");
