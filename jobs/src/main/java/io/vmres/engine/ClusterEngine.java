@@ -133,6 +133,12 @@ public final class ClusterEngine implements Engine, Serializable {
     private transient Answers answers;
 
     public ClusterEngine(String cluster, Settings settings, EngineOptions options) {
+        this(cluster, settings, options, new FleetPlanning(cluster));
+    }
+
+    /** An engine with the given planning (tests compare ways of keeping it current). */
+    public ClusterEngine(
+            String cluster, Settings settings, EngineOptions options, FleetPlanning planning) {
         this.cluster = cluster;
         this.settings = settings;
         this.options = options;
@@ -142,7 +148,7 @@ public final class ClusterEngine implements Engine, Serializable {
         this.incidents = new Incidents(options.idStem(cluster));
         this.inFlight = new InFlight();
         this.sim = new SimHypervisor();
-        this.planning = new FleetPlanning(cluster);
+        this.planning = planning;
         this.hostStates = new HostStates(cluster, fleet, incidents);
         wire();
     }

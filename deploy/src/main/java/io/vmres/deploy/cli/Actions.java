@@ -195,14 +195,20 @@ public interface Actions {
             Optional<Path> json,
             Optional<Path> plot,
             Optional<Path> recording,
-            long seed) {}
+            long seed,
+            Path out,
+            java.util.List<Integer> sizes,
+            boolean full,
+            String command) {}
 
     /** What {@code vmres bench} measures. */
     enum BenchTarget {
         /** {@code vmres replay} of a generated recording. */
         REPLAY,
         /** A rack's recovery in event time, parallel against serial and the lower bound. */
-        RECOVERY;
+        RECOVERY,
+        /** The JMH planning benchmarks against their targets. */
+        PLAN;
 
         /** The name on the command line. */
         @Override

@@ -26,6 +26,14 @@ import picocli.CommandLine.Parameters;
                     + " critical-path lower bound and a plot of the VMs recovered over time; --plot also"
                     + " writes it as SVG. --duration, --runs and --parallelism do not apply to it.",
             "",
+            "bench recovery then recovers failures of --sizes VMs (fleets of 0.4 hosts per failed"
+                    + " VM): parallel against the lower bound, serial where it fits in time; it writes"
+                    + " recovery.json, recovery.md and its plots into --out.",
+            "",
+            "bench plan: the JMH planning benchmarks of bench/ (PlanningBenchmark) from"
+                    + " bench/target/benchmarks.jar (built first when missing), short settings unless"
+                    + " --full; writes plan.json, plan.md and plan-times.svg into --out.",
+            "",
             "Numbers on a loaded machine are noisy: run it on an idle one.",
             ""
         },
@@ -33,7 +41,9 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  vmres bench replay",
             "  vmres bench replay --hosts 100 --duration 10m --runs 1 --json bench.json",
-            "  vmres bench recovery --json recovery.json --plot recovery.svg"
+            "  vmres bench recovery --json recovery.json --plot recovery.svg",
+            "  vmres bench recovery --sizes 100,1000 --out bench-results",
+            "  vmres bench plan --out bench-results"
         })
 final class BenchCommand extends Subcommand {
 
@@ -103,8 +113,41 @@ final class BenchCommand extends Subcommand {
                             + " ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            defaultValue = "bench-results",
+            description =
+                    "bench recovery, plan: the results folder, for NAME.json, NAME.md and"
+                            + " NAME-*.svg (default: ${DEFAULT-VALUE}).")
+    private Path out;
+
+    @Option(
+            names = "--sizes",
+            paramLabel = "VMS",
+            split = ",",
+            defaultValue = "100,1000,10000",
+            description =
+                    "bench recovery: the failure sizes, in VMs (multiples of 25), of its scaling"
+                            + " table (default: ${DEFAULT-VALUE}).")
+    private java.util.List<Integer> sizes;
+
+    @Option(
+            names = "--full",
+            description =
+                    "bench plan: the JMH settings of docs/benchmarks.md (2 forks, 5 iterations"
+                            + " of 5 s; about 10 min) instead of short ones (about 2 min).")
+    private boolean full;
+
+    @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec benchSpec;
+
     @Override
     public Integer call() throws Exception {
+        for (int s : sizes) {
+            if (s < 50 || s % 25 != 0) {
+                throw usage("--sizes takes multiples of 25 VMs, at least 50: " + s);
+            }
+        }
         BenchArgs args =
                 new BenchArgs(
                         target,
@@ -115,7 +158,14 @@ final class BenchCommand extends Subcommand {
                         Optional.ofNullable(json).map(j -> writableTarget(j, "--json")),
                         Optional.ofNullable(plot).map(p -> writableTarget(p, "--plot")),
                         Optional.ofNullable(recording).map(r -> writableTarget(r, "--recording")),
-                        seed);
+                        seed,
+                        out,
+                        sizes,
+                        full,
+                        "vmres "
+                                + String.join(
+                                        " ",
+                                        benchSpec.commandLine().getParseResult().originalArgs()));
         return actions().bench(args, lifecycle());
     }
 }

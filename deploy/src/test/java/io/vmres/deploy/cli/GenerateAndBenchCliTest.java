@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +111,11 @@ class GenerateAndBenchCliTest {
                                 Optional.empty(),
                                 Optional.empty(),
                                 Optional.empty(),
-                                1));
+                                1,
+                                Path.of("bench-results"),
+                                List.of(100, 1000, 10000),
+                                false,
+                                "vmres bench replay"));
     }
 
     @Test
@@ -140,7 +145,12 @@ class GenerateAndBenchCliTest {
                                 Optional.of(json),
                                 Optional.empty(),
                                 Optional.empty(),
-                                1));
+                                1,
+                                Path.of("bench-results"),
+                                List.of(100, 1000, 10000),
+                                false,
+                                "vmres bench replay --hosts 50 --duration 5m --runs 1 --json "
+                                        + json));
     }
 
     @Test
@@ -171,7 +181,15 @@ class GenerateAndBenchCliTest {
                                 Optional.of(json),
                                 Optional.of(svg),
                                 Optional.empty(),
-                                7));
+                                7,
+                                Path.of("bench-results"),
+                                List.of(100, 1000, 10000),
+                                false,
+                                "vmres bench recovery --hosts 100 --seed 7 --json "
+                                        + json
+                                        + " --plot "
+                                        + svg));
+        assertThat(run("bench", "recovery", "--sizes", "100,30")).isEqualTo(Cli.USAGE);
         assertThat(run("bench", "recovery", "--hosts", "10")).isEqualTo(Cli.USAGE);
     }
 

@@ -203,7 +203,7 @@ public final class Answers {
         VmJob j = c.job();
         HostState th = fleet.hosts().get(c.target());
         if (th != null) {
-            th.incoming().remove(j.vm);
+            th.removeIncoming(j.vm);
         }
         if (j.phase() != Phase.IN_FLIGHT) {
             return; // not owed any more: the answer recovers nothing
@@ -219,10 +219,10 @@ public final class Answers {
             if (!toldOnTarget) {
                 HostState from = fleet.hosts().get(vs.host());
                 if (from != null) {
-                    from.vms().remove(vs.id);
+                    from.removeVm(vs.id);
                 }
                 vs.host(c.target());
-                th.vms().add(vs.id);
+                th.addVm(vs.id);
             }
             vs.down(false);
             vs.ghost(false);
@@ -238,7 +238,7 @@ public final class Answers {
         if (detail != null && detail.startsWith(IN_DOUBT)) {
             // never a second copy: its slot on the target stays held, no retry elsewhere
             if (th != null) {
-                th.incoming().add(j.vm);
+                th.addIncoming(j.vm);
             }
             j.moveTo(Phase.IN_DOUBT);
             out.alert(

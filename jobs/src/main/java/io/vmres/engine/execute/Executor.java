@@ -571,7 +571,7 @@ public final class Executor {
 
         @Override
         public void reserve(PlacementRequest r, String target) {
-            fleet.hosts().get(target).incoming().add(r.vm());
+            fleet.hosts().get(target).addIncoming(r.vm());
         }
     }
 }

@@ -26,6 +26,9 @@ public final class Fleet implements Serializable {
     /** power domain -> its latest reading of the power infrastructure. */
     private final TreeMap<String, DomainReading> domains = new TreeMap<>();
 
+    /** The hosts whose state changed since the planning last took them (not checkpointed). */
+    private final HostChanges changes = new HostChanges();
+
     /**
      * The latest reading of a power domain: its state ({@code on}, {@code off}, {@code unknown}).
      */
@@ -75,11 +78,18 @@ public final class Fleet implements Serializable {
         return pd == null ? null : domains.get(pd);
     }
 
+    /**
+     * The hosts whose state may have changed since the planning last took them; a new host is one.
+     */
+    public HostChanges changes() {
+        return changes;
+    }
+
     /** The state of a host, created on first sight. */
     public HostState host(String id) {
         HostState hs = hosts.get(id);
         if (hs == null) {
-            hs = new HostState(id);
+            hs = new HostState(id, changes);
             hosts.put(id, hs);
         }
         return hs;
@@ -94,7 +104,7 @@ public final class Fleet implements Serializable {
                         || j.phase() == VmJob.Phase.IN_DOUBT)) {
             HostState th = hosts.get(j.target());
             if (th != null) {
-                th.incoming().remove(j.vm);
+                th.removeIncoming(j.vm);
             }
         }
     }
@@ -144,15 +154,21 @@ public final class Fleet implements Serializable {
      * not declared failed (or has rejoined).
      */
     public boolean alive(HostState th, long now) {
-        if (!th.usedAny()) {
-            return false;
-        }
+        return th.usedAny() && now < aliveUntil(th) && th.status() == Status.NORMAL;
+    }
+
+    /**
+     * The first instant at which the host is not alive unless it beats again: a channel it used
+     * then has beaten no later than a timeout before (Long.MAX_VALUE when it used none).
+     */
+    public long aliveUntil(HostState th) {
+        long until = Long.MAX_VALUE;
         for (Channel c : Channel.values()) {
-            if (th.used(c) && Times.plus(th.lastBeat(c), settings.heartbeatTimeoutMs()) <= now) {
-                return false;
+            if (th.used(c)) {
+                until = Math.min(until, Times.plus(th.lastBeat(c), settings.heartbeatTimeoutMs()));
             }
         }
-        return th.status() == Status.NORMAL;
+        return until;
     }
 
     /** Every placement rule of the spec for the job's VM on the target, at this instant. */
@@ -243,6 +259,8 @@ public final class Fleet implements Serializable {
         int n = in.readVarInt();
         for (int i = 0; i < n; i++) {
             HostState hs = HostState.read(in);
+            // every host read counts as changed: the planning's first look takes them all
+            hs.watch(f.changes);
             f.hosts.put(hs.id, hs);
         }
         n = in.readVarInt();

@@ -92,14 +92,14 @@ public final class FleetRules {
         } else {
             if (!vs.host().equals(ve.host())) {
                 unowe(vs.id, ve.host()); // placed on another host, owed by nobody
-                fleet.hosts().get(vs.host()).vms().remove(vs.id);
+                fleet.hosts().get(vs.host()).removeVm(vs.id);
             }
             vs.record(ve);
             vs.host(ve.host());
         }
         vs.down(false);
         vs.ghost(false);
-        to.vms().add(vs.id);
+        to.addVm(vs.id);
     }
 
     public void vmRemoved(VmRemoved vr) {
@@ -113,7 +113,7 @@ public final class FleetRules {
         unowe(vs.id);
         HostState hs = fleet.hosts().get(vs.host());
         if (hs != null) {
-            hs.vms().remove(vs.id);
+            hs.removeVm(vs.id);
         }
         fleet.vms().remove(vs.id);
     }
@@ -200,7 +200,7 @@ public final class FleetRules {
                 for (String v : hs.vms()) {
                     fleet.vms().get(v).ghost(true);
                 }
-                hs.vms().clear();
+                hs.clearVms();
                 if (!rules.knownDown(inc, hs.id) && !part.fenceInFlight()) {
                     // back without being known down, and no fence under way that would make it so:
                     // its VMs not yet under way are not owed any more

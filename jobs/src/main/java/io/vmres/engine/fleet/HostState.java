@@ -6,6 +6,8 @@ import io.vmres.engine.state.StateInput;
 import io.vmres.engine.state.StateOutput;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.Collections;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /** One host as this cluster's engine sees it: record, liveness per channel, status, VMs. */
@@ -83,8 +85,35 @@ public final class HostState implements Serializable {
     /** VMs planned or in flight to the host. */
     private final TreeSet<String> incoming = new TreeSet<>();
 
+    private final SortedSet<String> vmsView = Collections.unmodifiableSortedSet(vms);
+    private final SortedSet<String> incomingView = Collections.unmodifiableSortedSet(incoming);
+
+    /**
+     * Where the host tells that its state changed (the planning takes only the hosts told), or null
+     * for a host of no fleet view.
+     */
+    private HostChanges changes;
+
     public HostState(String id) {
         this.id = id;
+    }
+
+    /** A host that tells {@code changes} of every change of what the planning takes from it. */
+    HostState(String id, HostChanges changes) {
+        this.id = id;
+        watch(changes);
+    }
+
+    /** From now on, tells {@code changes} of every change (and marks the host changed now). */
+    void watch(HostChanges changes) {
+        this.changes = changes;
+        changed();
+    }
+
+    private void changed() {
+        if (changes != null) {
+            changes.mark(id);
+        }
     }
 
     public HostEvent record() {
@@ -93,6 +122,7 @@ public final class HostState implements Serializable {
 
     public void record(HostEvent record) {
         this.record = record;
+        changed();
     }
 
     public boolean registered() {
@@ -101,6 +131,7 @@ public final class HostState implements Serializable {
 
     public void registered(boolean registered) {
         this.registered = registered;
+        changed();
     }
 
     public long removedTs() {
@@ -156,6 +187,7 @@ public final class HostState implements Serializable {
 
     public void draining(boolean draining) {
         this.draining = draining;
+        changed();
     }
 
     public boolean inMaintenance() {
@@ -164,6 +196,7 @@ public final class HostState implements Serializable {
 
     public void inMaintenance(boolean inMaintenance) {
         this.inMaintenance = inMaintenance;
+        changed();
     }
 
     public String predictedIncident() {
@@ -182,14 +215,50 @@ public final class HostState implements Serializable {
         this.maintenanceIncident = maintenanceIncident;
     }
 
-    /** VMs on the host in the fleet view (ghosts of a rejoin excluded). */
-    public TreeSet<String> vms() {
-        return vms;
+    /** VMs on the host in the fleet view (ghosts of a rejoin excluded), read only. */
+    public SortedSet<String> vms() {
+        return vmsView;
     }
 
-    /** VMs planned or in flight to the host. */
-    public TreeSet<String> incoming() {
-        return incoming;
+    /** The VM is on the host now. */
+    public void addVm(String vm) {
+        if (vms.add(vm)) {
+            changed();
+        }
+    }
+
+    /** The VM is not on the host any more. */
+    public void removeVm(String vm) {
+        if (vms.remove(vm)) {
+            changed();
+        }
+    }
+
+    /** No VM is on the host any more. */
+    public void clearVms() {
+        if (!vms.isEmpty()) {
+            vms.clear();
+            changed();
+        }
+    }
+
+    /** VMs planned or in flight to the host, read only. */
+    public SortedSet<String> incoming() {
+        return incomingView;
+    }
+
+    /** The VM is planned or in flight to the host. */
+    public void addIncoming(String vm) {
+        if (incoming.add(vm)) {
+            changed();
+        }
+    }
+
+    /** The VM is not planned nor in flight to the host any more. */
+    public void removeIncoming(String vm) {
+        if (incoming.remove(vm)) {
+            changed();
+        }
     }
 
     public Status status() {
@@ -214,17 +283,23 @@ public final class HostState implements Serializable {
         this.status = status;
         this.incidentId = incidentId;
         this.statusTs = t;
+        changed();
     }
 
     /** The host is normal again: no incident stands behind its status any more. */
     public void backToNormal() {
         status = Status.NORMAL;
         incidentId = null;
+        changed();
     }
 
     /** A channel the host uses beat at {@code ts}: it is not lost. */
     public void beat(Channel c, long ts) {
         int i = c.ordinal();
+        if (!used[i]) {
+            // a channel used from now on: its deadline counts for the host's liveness
+            changed();
+        }
         used[i] = true;
         lastBeat[i] = Math.max(lastBeat[i], ts);
         lost[i] = false;

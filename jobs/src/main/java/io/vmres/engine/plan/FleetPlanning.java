@@ -49,15 +49,48 @@ public final class FleetPlanning implements Serializable {
     private final TreeSet<String> touched = new TreeSet<>();
 
     /**
-     * Event time of the next look at every host when no input touched one: the engine's own work
-     * (timers, answers) changes hosts too, and is taken at most this long after.
+     * Event time of the next look when no input touched a host: the engine's own work (timers,
+     * answers) changes hosts too, and is taken at most this long after.
      */
     static final long LOOK_EVERY_MS = 1000;
+
+    private final long lookEveryMs;
+
+    /**
+     * Whether a look takes every host (the reference the change-driven look is checked against).
+     */
+    private final boolean everyHost;
 
     private long nextLook = Long.MIN_VALUE;
 
     /** A heartbeat came from a host that was not alive at the last look: look at once. */
     private boolean lookNow;
+
+    /** The hosts of those heartbeats: the next look takes them (empty between instants). */
+    private final TreeSet<String> beatBack = new TreeSet<>();
+
+    /**
+     * The liveness deadlines of the hosts alive at their last look, earliest first: (deadline,
+     * host), at most one per host ({@link #deadlineOf}). A deadline is when the host stops being
+     * alive unless it beats again; a host whose deadline passed is looked at, and put back at its
+     * new deadline when it beat meanwhile. Not checkpointed: the first look after a restore takes
+     * every host and puts them back.
+     */
+    private final TreeSet<Deadline> deadlines = new TreeSet<>();
+
+    private final HashMap<String, Long> deadlineOf = new HashMap<>();
+
+    /** The failed domains at the last look; a change of them is a change of their hosts. */
+    private transient FailedDomains lastDomains;
+
+    /** A host's liveness deadline in {@link #deadlines}. */
+    private record Deadline(long ts, String host) implements Comparable<Deadline>, Serializable {
+        @Override
+        public int compareTo(Deadline o) {
+            int c = Long.compare(ts, o.ts);
+            return c != 0 ? c : host.compareTo(o.host);
+        }
+    }
 
     /**
      * The rack and power domain risks of the admission view (a replan per domain) are taken again
@@ -76,13 +109,30 @@ public final class FleetPlanning implements Serializable {
     private long freshRounds;
 
     public FleetPlanning(String cluster) {
-        this(cluster, new Ledger(), new PrestagedPlans(cluster));
+        this(cluster, LOOK_EVERY_MS, false);
     }
 
-    private FleetPlanning(String cluster, Ledger ledger, PrestagedPlans plans) {
+    /**
+     * A planning that looks at most every {@code lookEveryMs} of event time when no input touched a
+     * host (0: at every instant), taking either the hosts that changed or, with {@code everyHost},
+     * every host at each look. The engine's planning is {@code (cluster, 1000, false)}; the others
+     * are references for tests.
+     */
+    public FleetPlanning(String cluster, long lookEveryMs, boolean everyHost) {
+        this(cluster, new Ledger(), new PrestagedPlans(cluster), lookEveryMs, everyHost);
+    }
+
+    private FleetPlanning(
+            String cluster,
+            Ledger ledger,
+            PrestagedPlans plans,
+            long lookEveryMs,
+            boolean everyHost) {
         this.cluster = cluster;
         this.ledger = ledger;
         this.plans = plans;
+        this.lookEveryMs = lookEveryMs;
+        this.everyHost = everyHost;
     }
 
     public Ledger ledger() {
@@ -122,6 +172,7 @@ public final class FleetPlanning implements Serializable {
             Seen s = seen.get(hb.host());
             if (s == null || !s.alive) {
                 lookNow = true;
+                beatBack.add(hb.host());
             }
         } else if (e instanceof VmEvent ve) {
             touched.add(ve.host());
@@ -142,8 +193,11 @@ public final class FleetPlanning implements Serializable {
     /**
      * Brings the ledger and the plans up to date with the fleet view at the end of an instant:
      * hosts touched by input or whose state changed are taken again, and the plans they affect are
-     * made again. Every host is looked at when input touched one, else at most once a second of
-     * event time (instants of heartbeats from live hosts alone change nothing here).
+     * made again. A look happens when input touched a host, else at most once a second of event
+     * time (instants of heartbeats from live hosts alone change nothing here); it takes the hosts
+     * that told the fleet view of a change ({@link Fleet#changes()}), those whose liveness deadline
+     * has passed, and every host of a failed domain that came or went, never the others: they are
+     * as the last look saw them.
      *
      * @return the admission view when it changed, else null
      */
@@ -152,16 +206,26 @@ public final class FleetPlanning implements Serializable {
             return null;
         }
         lookNow = false;
-        nextLook = Times.plus(now, LOOK_EVERY_MS);
-        for (HostState hs : fleet.hosts().values()) {
-            Seen s = seen.get(hs.id);
-            if (s == null) {
-                s = new Seen();
-                seen.put(hs.id, s);
-                s.update(fleet, hs, domains, now);
-                touched.add(hs.id);
-            } else if (s.update(fleet, hs, domains, now)) {
-                touched.add(hs.id);
+        nextLook = Times.plus(now, lookEveryMs);
+        if (everyHost || !domains.equals(lastDomains)) {
+            fleet.changes().drain();
+            beatBack.clear();
+            for (HostState hs : fleet.hosts().values()) {
+                look(fleet, hs, domains, now);
+            }
+            lastDomains = domains;
+        } else {
+            for (String id : fleet.changes().drain()) {
+                look(fleet, fleet.hosts().get(id), domains, now);
+            }
+            for (String id : beatBack) {
+                look(fleet, fleet.hosts().get(id), domains, now);
+            }
+            beatBack.clear();
+            while (!deadlines.isEmpty() && deadlines.first().ts() <= now) {
+                Deadline d = deadlines.pollFirst();
+                deadlineOf.remove(d.host());
+                look(fleet, fleet.hosts().get(d.host()), domains, now);
             }
         }
         if (touched.isEmpty()) {
@@ -184,6 +248,37 @@ public final class FleetPlanning implements Serializable {
         }
         admission = a;
         return a;
+    }
+
+    /**
+     * Takes the host's state now: touched when it differs from the last look; while it is alive,
+     * its liveness deadline is kept.
+     */
+    private void look(Fleet fleet, HostState hs, FailedDomains domains, long now) {
+        if (hs == null) {
+            return;
+        }
+        Seen s = seen.get(hs.id);
+        if (s == null) {
+            s = new Seen();
+            seen.put(hs.id, s);
+            s.update(fleet, hs, domains, now);
+            touched.add(hs.id);
+        } else if (s.update(fleet, hs, domains, now)) {
+            touched.add(hs.id);
+        }
+        if (s.alive) {
+            // a later deadline than the one kept is taken when the kept one is looked at
+            long d = fleet.aliveUntil(hs);
+            Long kept = deadlineOf.get(hs.id);
+            if (kept == null || d < kept) {
+                if (kept != null) {
+                    deadlines.remove(new Deadline(kept, hs.id));
+                }
+                deadlineOf.put(hs.id, d);
+                deadlines.add(new Deadline(d, hs.id));
+            }
+        }
     }
 
     /** What the ledger last took from the fleet view about a host, to tell whether it changed. */
@@ -511,7 +606,12 @@ public final class FleetPlanning implements Serializable {
 
     public static FleetPlanning read(StateInput in, String cluster) throws IOException {
         FleetPlanning p =
-                new FleetPlanning(cluster, Ledger.read(in), PrestagedPlans.read(in, cluster));
+                new FleetPlanning(
+                        cluster,
+                        Ledger.read(in),
+                        PrestagedPlans.read(in, cluster),
+                        LOOK_EVERY_MS,
+                        false);
         in.readMap(p.seen, Seen::read);
         in.readStrings(p.touched);
         p.nextLook = in.readTs();
