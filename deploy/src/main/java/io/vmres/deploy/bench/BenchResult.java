@@ -119,7 +119,7 @@ public final class BenchResult {
                         unit,
                         meaning,
                         Optional.ofNullable(baseline),
-                        Optional.of(target)));
+                        Optional.ofNullable(target)));
     }
 
     private BenchResult add(Figure f) {

@@ -145,6 +145,23 @@ final class LiveBenchRig implements AutoCloseable {
      */
     Run run(Job job, long expected, Duration timeout, int checkpoints, BenchProgress progress)
             throws Exception {
+        return run(job, expected, null, timeout, checkpoints, progress);
+    }
+
+    /**
+     * As {@link #run(Job, long, Duration, int, BenchProgress)}; with {@code feed}, the topics are
+     * filled only once the job runs and its source reports (the heap before is taken then, the job
+     * and its MiniCluster started), and {@code feed} says how many records it wrote.
+     */
+    Run run(
+            Job job,
+            long expectedIfFed,
+            java.util.concurrent.Callable<Long> feed,
+            Duration timeout,
+            int checkpoints,
+            BenchProgress progress)
+            throws Exception {
+        long expected = feed == null ? expectedIfFed : Long.MAX_VALUE;
         int n = ++runs;
         int port = freePort();
         Configuration conf = VmresJob.jobConfiguration(Duration.ofSeconds(1));
@@ -193,6 +210,11 @@ final class LiveBenchRig implements AutoCloseable {
                     count = c.get();
                     if (count == 0) {
                         zeroNanos = now;
+                        if (expected == Long.MAX_VALUE) {
+                            heapBefore = heapUsed();
+                            expected = feed.call();
+                            continue;
+                        }
                     } else if (firstCount < 0) {
                         firstCount = count;
                         firstNanos = now;

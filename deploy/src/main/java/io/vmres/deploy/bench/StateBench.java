@@ -105,8 +105,9 @@ public final class StateBench {
                                         + " Flink's REST API (`/jobs/ID/checkpoints`): their"
                                         + " median state size and end-to-end duration. Heap is the"
                                         + " heap in use after a full GC with the job's state built,"
-                                        + " less the same before the job read anything (the broker"
-                                        + " shares the JVM, so it is an upper bound).",
+                                        + " less the same with the job running before anything was"
+                                        + " written to its topics (the broker shares the JVM, so it"
+                                        + " is an upper bound).",
                                 o.rounds(),
                                 o.parallelism(),
                                 o.checkpoints()))
@@ -142,7 +143,10 @@ public final class StateBench {
                                 big.size().hosts(),
                                 big.vms()),
                         String.format(Locale.ROOT, "%.3f s (max)", big.checkpointMaxS()),
-                        BenchResult.Target.max(TARGET_CHECKPOINT_S));
+                        // the target is set for 10,000 hosts: a smaller fleet says nothing of it
+                        big.size().hosts() >= 10_000
+                                ? BenchResult.Target.max(TARGET_CHECKPOINT_S)
+                                : null);
         result.note(
                 BenchResult.table(
                         List.of(
@@ -197,15 +201,17 @@ public final class StateBench {
                         s.clusters());
         try (LiveBenchRig rig = new LiveBenchRig(fleet, Duration.ofSeconds(1), o.parallelism());
                 BenchProgress p = new BenchProgress(console, what)) {
-            long records = rig.prefill(o.rounds(), true, p);
             int vms = rig.fleet().vms().size();
+            // the job starts on empty topics, so that the heap before holds its MiniCluster
             Run r =
                     rig.run(
                             Job.LIVE,
-                            records,
-                            Duration.ofSeconds(120 + records / 2_000),
+                            0,
+                            () -> rig.prefill(o.rounds(), true, p),
+                            Duration.ofSeconds(180 + (long) s.hosts() * s.vmsPerHost() / 500),
                             o.checkpoints(),
                             p);
+            long records = rig.produced();
             JsonNode history = r.checkpoints().orElseThrow().path("history");
             List<double[]> done = new ArrayList<>(); // [size, duration s]
             for (JsonNode c : history) {

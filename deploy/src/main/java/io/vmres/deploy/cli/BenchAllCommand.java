@@ -68,9 +68,11 @@ final class BenchAllCommand extends BenchPart {
                         IngestBench.run(
                                 quick
                                         ? new IngestBench.Options(500, 10, 10, 1, 2)
-                                        : IngestBench.Options.defaults(),
+                                        : new IngestBench.Options(10_000, 10, 20, 1, 2),
                                 "vmres bench ingest"
-                                        + (quick ? " --hosts 500 --rounds 10 --repeats 1" : ""),
+                                        + (quick
+                                                ? " --hosts 500 --rounds 10 --repeats 1"
+                                                : " --rounds 20 --repeats 1"),
                                 console()));
         parts.put(
                 "detect",
