@@ -49,11 +49,16 @@ public final class BenchProgress implements AutoCloseable {
     }
 
     /** Clears the line on a terminal, so that what follows starts on a clean one. */
-    @Override
-    public synchronized void close() {
+    public synchronized void clear() {
         if (terminal && shown) {
             out.print(CLEAR_LINE);
             out.flush();
+            shown = false;
         }
+    }
+
+    @Override
+    public void close() {
+        clear();
     }
 }

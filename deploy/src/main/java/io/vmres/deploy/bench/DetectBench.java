@@ -249,7 +249,7 @@ public final class DetectBench {
                             watermarkPassed(kafka, deadline + settings.outOfOrdernessMs());
                     passed.ifPresent(t -> lags.add((double) (e.getValue()[1] - t)));
                 }
-                p.close();
+                p.clear();
                 console.printf(
                         Locale.ROOT,
                         "detect: %s load (%,d hosts, about %,.0f events/s): %d incidents"

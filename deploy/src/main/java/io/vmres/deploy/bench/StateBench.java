@@ -229,7 +229,7 @@ public final class StateBench {
             double secs = median(done.stream().mapToDouble(d -> d[1]).toArray());
             double max = done.stream().mapToDouble(d -> d[1]).max().orElse(Double.NaN);
             long heap = Math.max(0, r.heapAfterBytes() - r.heapBeforeBytes());
-            p.close();
+            p.clear();
             console.printf(
                     Locale.ROOT,
                     "%s: %,d VMs, %,d records; checkpoint %,.0f bytes (%,.0f a VM) in %.3f s"
