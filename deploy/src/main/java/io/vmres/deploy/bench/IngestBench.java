@@ -4,7 +4,6 @@ import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.deploy.bench.LiveBenchRig.Job;
 import io.vmres.deploy.bench.LiveBenchRig.Run;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,7 +175,10 @@ public final class IngestBench {
         return result;
     }
 
-    /** A run; once more if the job restarted on the way (it would have read records twice). */
+    /** Attempts at a run whose job restarts on the way (it would have read records twice). */
+    static final int ATTEMPTS = 3;
+
+    /** A run, made again (up to {@link #ATTEMPTS} in all) while its job restarts on the way. */
     private static Run runOnce(
             LiveBenchRig rig,
             Job job,
@@ -185,11 +187,15 @@ public final class IngestBench {
             BenchProgress p,
             PrintStream console)
             throws Exception {
-        try {
-            return rig.run(job, produced, timeout, 0, p);
-        } catch (LiveBenchRig.Restarted e) {
-            console.println("  " + e.getMessage() + "; running it again");
-            return rig.run(job, produced, timeout, 0, p);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return rig.run(job, produced, timeout, 0, p);
+            } catch (LiveBenchRig.Restarted e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                console.println("  " + e.getMessage() + "; running it again");
+            }
         }
     }
 
@@ -205,13 +211,5 @@ public final class IngestBench {
 
     static double round3(double v) {
         return Math.round(v * 1000) / 1000.0;
-    }
-
-    /** Runs it and writes its files into {@code dir}. */
-    public static BenchResult runInto(Options o, String command, Path dir, PrintStream console)
-            throws Exception {
-        BenchResult r = run(o, command, console);
-        r.write(dir);
-        return r;
     }
 }

@@ -58,7 +58,7 @@ public final class StateBench {
         BenchResult result = new BenchResult("state", BenchResult.machineNow(), command);
         List<Measured> all = new ArrayList<>();
         for (Size s : o.sizes()) {
-            all.add(measure(s, o, console));
+            all.add(measureAgainOnRestart(s, o, console));
         }
         List<List<String>> rows = new ArrayList<>();
         for (Measured m : all) {
@@ -180,6 +180,25 @@ public final class StateBench {
                         bars,
                         TARGET_BYTES_PER_VM));
         return result;
+    }
+
+    /**
+     * A size's measure, made again on a fresh broker (up to {@link IngestBench#ATTEMPTS} in all)
+     * while the job restarts before it has read everything: its count of records read starts again
+     * from a checkpoint, so the end cannot be told.
+     */
+    private static Measured measureAgainOnRestart(Size s, Options o, PrintStream console)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return measure(s, o, console);
+            } catch (LiveBenchRig.Restarted e) {
+                if (attempt == IngestBench.ATTEMPTS) {
+                    throw e;
+                }
+                console.println("  " + e.getMessage() + "; measuring this fleet again");
+            }
+        }
     }
 
     private static Measured measure(Size s, Options o, PrintStream console) throws Exception {
