@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -62,6 +63,7 @@ final class LiveBenchRig implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
     private final Path keys;
+    private final Path checkpointDir;
     private final int parallelism;
     private final SimulatedFleet fleet;
     private final SteppingClock clock;
@@ -83,6 +85,7 @@ final class LiveBenchRig implements AutoCloseable {
                 Admin.create(KafkaEndpoint.of(kafka.bootstrapServers()).client(Map.of()))) {
             admin.createTopics(List.of(new NewTopic(Passthrough.OUTPUT, 4, (short) 1))).all().get();
         }
+        this.checkpointDir = Files.createTempDirectory("vmres-bench-checkpoints");
         Path dir = Files.createTempDirectory("vmres-bench-keys");
         this.keys = SigningKeys.write(SigningKeys.generateForOneMachine(), dir.resolve("keys"));
     }
@@ -168,6 +171,11 @@ final class LiveBenchRig implements AutoCloseable {
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.PORT, port);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        // checkpoints to files, as a deployed job's: the job manager's memory takes at most 5 MB
+        // a state handle, less than one engine's state of 10,000 hosts
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Files.createDirectories(checkpointDir.resolve("run-" + n)).toUri().toString());
         // the REST API's metrics are 10 s old by default: too coarse to time a run by
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(100));
         StreamExecutionEnvironment env =
@@ -319,6 +327,11 @@ final class LiveBenchRig implements AutoCloseable {
         kafka.close();
         Files.deleteIfExists(keys);
         Files.deleteIfExists(keys.getParent());
+        try (java.util.stream.Stream<Path> files = Files.walk(checkpointDir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** The job restarted during a run (a loaded machine's broker fencing its producer, say). */
