@@ -195,6 +195,7 @@ final class LiveBenchRig implements AutoCloseable {
             Passthrough.build(env, kafka.bootstrapServers(), topics, id, id, true);
         }
         long heapBefore = heapUsed();
+        long submitNanos = System.nanoTime();
         JobClient client = env.executeAsync(id);
         try {
             FlinkRest rest = new FlinkRest(port, client.getJobID());
@@ -251,11 +252,12 @@ final class LiveBenchRig implements AutoCloseable {
                                 expected,
                                 timeout));
             }
-            if (zeroNanos == 0) { // the first reading came late: time from it
-                zeroNanos = firstNanos;
-            } else {
-                firstCount = 0;
+            if (zeroNanos == 0) {
+                // no reading before the first records: time from the submission, start included
+                // (a rate too low, not none)
+                zeroNanos = submitNanos;
             }
+            firstCount = 0;
             double seconds = Math.max(1e-3, (doneNanos - zeroNanos) / 1e9);
             double rate = (expected - firstCount) / seconds;
             Optional<JsonNode> stats = Optional.empty();
