@@ -206,9 +206,7 @@ public interface Actions {
         /** {@code vmres replay} of a generated recording. */
         REPLAY,
         /** A rack's recovery in event time, parallel against serial and the lower bound. */
-        RECOVERY,
-        /** The JMH planning benchmarks against their targets. */
-        PLAN;
+        RECOVERY;
 
         /** The name on the command line. */
         @Override

@@ -1,171 +1,75 @@
 package io.vmres.deploy.cli;
 
-import io.vmres.deploy.cli.Actions.BenchArgs;
-import io.vmres.deploy.cli.Actions.BenchTarget;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
-/** {@code vmres bench}: how fast vmres does its work on this machine. */
+/** {@code vmres bench}: how fast vmres does its work on this machine, part by part. */
 @Command(
         name = "bench",
-        header = "Measures how fast a generated recording replays, or a rack is recovered.",
+        header = "Measures vmres on this machine: replay, ingest, detection, state, recovery.",
         description = {
-            "bench replay: generates a recording (as vmres generate, into a temporary folder), then"
-                    + " replays it as vmres replay does: --runs times in this JVM after one warm-up run,"
-                    + " and once in a fresh java process, JVM start included. Prints wall time, events/s"
-                    + " and their ratio to the pipeline's passthrough baseline (130,000 records/s).",
+            "Each part writes DIR/NAME.json (every figure, the machine, the command, the targets),"
+                    + " DIR/NAME.md (a report section) and its plots DIR/NAME-*.svg; bench all runs"
+                    + " every part and writes DIR/report.md. See docs/benchmarks.md.",
             "",
-            "bench recovery: a fleet of --hosts hosts (default 400, 25 VMs each, in one cluster) in"
-                    + " which a rack of a tenth of them loses power. The cluster engine recovers its VMs in"
-                    + " event time twice: in parallel, as vmres does, and serially (one command at a time,"
-                    + " one disk mapping per VM). Prints both recovery times, the speedup, the ratio to the"
-                    + " critical-path lower bound and a plot of the VMs recovered over time; --plot also"
-                    + " writes it as SVG. --duration, --runs and --parallelism do not apply to it.",
-            "",
-            "bench recovery then recovers failures of --sizes VMs (fleets of 0.4 hosts per failed"
-                    + " VM): parallel against the lower bound, serial where it fits in time; it writes"
-                    + " recovery.json, recovery.md and its plots into --out.",
-            "",
-            "bench plan: the JMH planning benchmarks of bench/ (PlanningBenchmark) from"
-                    + " bench/target/benchmarks.jar (built first when missing), short settings unless"
-                    + " --full; writes plan.json, plan.md and plan-times.svg into --out.",
-            "",
-            "Numbers on a loaded machine are noisy: run it on an idle one.",
+            "Numbers on a loaded machine are noisy: the load average is in every report.",
             ""
         },
+        synopsisSubcommandLabel = "PART",
+        subcommands = {
+            BenchReplayCommand.class,
+            BenchRecoveryCommand.class,
+            BenchIngestCommand.class,
+            BenchDetectCommand.class,
+            BenchStateCommand.class,
+            BenchPlanCommand.class,
+            // bench live: one line, here
+            BenchAllCommand.class
+        },
+        commandListHeading = "%nParts:%n",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  vmres bench replay",
-            "  vmres bench replay --hosts 100 --duration 10m --runs 1 --json bench.json",
-            "  vmres bench recovery --json recovery.json --plot recovery.svg",
-            "  vmres bench recovery --sizes 100,1000 --out bench-results",
-            "  vmres bench plan --out bench-results"
+            "  vmres bench all                       every part, about 20 minutes",
+            "  vmres bench all --update-docs         and the figures into docs/benchmarks.md",
+            "  vmres bench ingest --json ingest.json the live job against the passthrough",
+            "  vmres bench state --hosts 1000        checkpoint and heap of a smaller fleet",
+            "  vmres bench replay --hosts 100 --duration 10m --runs 1",
+            "  vmres bench recovery --plot recovery.svg"
         })
 final class BenchCommand extends Subcommand {
-
-    @Parameters(
-            index = "0",
-            paramLabel = "WHAT",
-            description = "What to measure: ${COMPLETION-CANDIDATES}.")
-    private BenchTarget target;
-
-    @Option(
-            names = "--hosts",
-            paramLabel = "N",
-            defaultValue = "400",
-            description = "Hosts in the generated recording (default: ${DEFAULT-VALUE}).")
-    private int hosts;
-
-    @Option(
-            names = "--duration",
-            paramLabel = "DURATION",
-            defaultValue = "1h",
-            converter = DurationConverter.class,
-            description = "Event time the recording covers (default: ${DEFAULT-VALUE}).")
-    private Duration duration;
-
-    @Option(
-            names = "--runs",
-            paramLabel = "N",
-            defaultValue = "3",
-            description =
-                    "Measured runs in this JVM, after the warm-up (default: ${DEFAULT-VALUE}).")
-    private int runs;
-
-    @Option(
-            names = "--parallelism",
-            paramLabel = "N",
-            defaultValue = "1",
-            description =
-                    "Parallelism of the replays, as vmres replay's (default: ${DEFAULT-VALUE}).")
-    private int parallelism;
-
-    @Option(
-            names = "--json",
-            paramLabel = "FILE",
-            description = "Also writes the figures to this file as JSON.")
-    private Path json;
-
-    @Option(
-            names = "--plot",
-            paramLabel = "FILE",
-            description = "bench recovery: also writes the VMs recovered over time as SVG.")
-    private Path plot;
-
-    @Option(
-            names = "--recording",
-            paramLabel = "FILE",
-            description =
-                    "bench recovery: also writes the parallel run's input as a recording, for vmres replay"
-                            + " and the spec's checker.")
-    private Path recording;
-
-    @Option(
-            names = "--seed",
-            paramLabel = "S",
-            defaultValue = "1",
-            description =
-                    "bench recovery: seed of the fleet and of its failed rack (default:"
-                            + " ${DEFAULT-VALUE}).")
-    private long seed;
-
     @Option(
             names = "--out",
             paramLabel = "DIR",
             defaultValue = "bench-results",
-            description =
-                    "bench recovery, plan: the results folder, for NAME.json, NAME.md and"
-                            + " NAME-*.svg (default: ${DEFAULT-VALUE}).")
-    private Path out;
+            scope = ScopeType.INHERIT,
+            description = "Where the parts write their files (default: ${DEFAULT-VALUE}).")
+    Path out;
 
     @Option(
-            names = "--sizes",
-            paramLabel = "VMS",
-            split = ",",
-            defaultValue = "100,1000,10000",
-            description =
-                    "bench recovery: the failure sizes, in VMs (multiples of 25), of its scaling"
-                            + " table (default: ${DEFAULT-VALUE}).")
-    private java.util.List<Integer> sizes;
-
-    @Option(
-            names = "--full",
-            description =
-                    "bench plan: the JMH settings of docs/benchmarks.md (2 forks, 5 iterations"
-                            + " of 5 s; about 10 min) instead of short ones (about 2 min).")
-    private boolean full;
-
-    @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec benchSpec;
+            names = "--json",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
+            description = "Also writes the part's figures to this file as JSON.")
+    Path json;
 
     @Override
-    public Integer call() throws Exception {
-        for (int s : sizes) {
-            if (s < 50 || s % 25 != 0) {
-                throw usage("--sizes takes multiples of 25 VMs, at least 50: " + s);
-            }
-        }
-        BenchArgs args =
-                new BenchArgs(
-                        target,
-                        atLeast(hosts, target == BenchTarget.RECOVERY ? 20 : 1, "--hosts"),
-                        positive(duration, "--duration"),
-                        atLeast(runs, 1, "--runs"),
-                        atLeast(parallelism, 1, "--parallelism"),
-                        Optional.ofNullable(json).map(j -> writableTarget(j, "--json")),
-                        Optional.ofNullable(plot).map(p -> writableTarget(p, "--plot")),
-                        Optional.ofNullable(recording).map(r -> writableTarget(r, "--recording")),
-                        seed,
-                        out,
-                        sizes,
-                        full,
-                        "vmres "
-                                + String.join(
-                                        " ",
-                                        benchSpec.commandLine().getParseResult().originalArgs()));
-        return actions().bench(args, lifecycle());
+    public Integer call() {
+        throw usage(
+                "Missing a part: replay, recovery, ingest, detect, state or all (vmres bench"
+                        + " --help).");
+    }
+
+    Actions benchActions() {
+        return actions();
+    }
+
+    io.vmres.deploy.runtime.Lifecycle benchLifecycle() {
+        return lifecycle();
+    }
+
+    Path writable(Path p, String what) {
+        return writableTarget(p, what);
     }
 }

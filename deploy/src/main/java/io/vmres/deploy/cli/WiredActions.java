@@ -148,14 +148,6 @@ public final class WiredActions implements Actions {
         if (args.target() == Actions.BenchTarget.RECOVERY) {
             return io.vmres.deploy.bench.RecoveryBench.run(args, System.out);
         }
-        if (args.target() == Actions.BenchTarget.PLAN) {
-            return io.vmres.deploy.bench.PlanBench.run(
-                    io.vmres.deploy.bench.PlanBench.repositoryRoot(),
-                    args.full(),
-                    args.out(),
-                    args.command(),
-                    System.out);
-        }
         return Bench.run(args, System.out);
     }
 }

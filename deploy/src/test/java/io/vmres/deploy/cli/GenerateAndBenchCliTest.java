@@ -99,7 +99,8 @@ class GenerateAndBenchCliTest {
 
     @Test
     void benchReplayDefaults() {
-        assertThat(run("bench", "replay")).isEqualTo(Cli.OK);
+        // the detailed figures go to the results folder unless --json says where
+        assertThat(run("bench", "replay", "--out", dir.toString())).isEqualTo(Cli.OK);
         assertThat(actions.calls)
                 .containsExactly(
                         new BenchArgs(
@@ -108,7 +109,7 @@ class GenerateAndBenchCliTest {
                                 Duration.ofHours(1),
                                 3,
                                 1,
-                                Optional.empty(),
+                                Optional.of(dir.resolve("replay-details.json")),
                                 Optional.empty(),
                                 Optional.empty(),
                                 1,
@@ -132,7 +133,9 @@ class GenerateAndBenchCliTest {
                                 "--runs",
                                 "1",
                                 "--json",
-                                json.toString()))
+                                json.toString(),
+                                "--out",
+                                dir.toString()))
                 .isEqualTo(Cli.OK);
         assertThat(actions.calls)
                 .containsExactly(
@@ -168,7 +171,9 @@ class GenerateAndBenchCliTest {
                                 "--json",
                                 json.toString(),
                                 "--plot",
-                                svg.toString()))
+                                svg.toString(),
+                                "--out",
+                                dir.toString()))
                 .isEqualTo(Cli.OK);
         assertThat(actions.calls)
                 .containsExactly(
@@ -199,6 +204,8 @@ class GenerateAndBenchCliTest {
         assertThat(run("bench", "kafka")).isEqualTo(Cli.USAGE);
         assertThat(err.toString()).containsIgnoringCase("replay");
         assertThat(run("bench", "replay", "--runs", "0")).isEqualTo(Cli.USAGE);
+        assertThat(run("bench", "ingest", "--hosts", "2")).isEqualTo(Cli.USAGE);
+        assertThat(run("bench", "state", "--hosts", "2")).isEqualTo(Cli.USAGE);
         assertThat(actions.calls).isEmpty();
     }
 
@@ -209,5 +216,13 @@ class GenerateAndBenchCliTest {
         assertThat(run("generate", "--help")).isEqualTo(Cli.OK);
         assertThat(run("bench", "--help")).isEqualTo(Cli.OK);
         assertThat(out.toString()).contains("Usage: vmres generate", "Usage: vmres bench");
+        // every part is listed, with examples
+        assertThat(out.toString())
+                .contains("replay", "recovery", "ingest", "detect", "state", "all", "Examples:");
+        for (String part :
+                new String[] {"replay", "recovery", "ingest", "detect", "state", "all"}) {
+            assertThat(run("bench", part, "--help")).isEqualTo(Cli.OK);
+            assertThat(out.toString()).contains("Usage: vmres bench " + part, "--out", "--json");
+        }
     }
 }
