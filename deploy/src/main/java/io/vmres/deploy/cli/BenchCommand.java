@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
             "Numbers on a loaded machine are noisy: run it on an idle one.",
             ""
         },
+        subcommands = {BenchLiveCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres bench replay",
@@ -39,6 +40,7 @@ final class BenchCommand extends Subcommand {
 
     @Parameters(
             index = "0",
+            arity = "0..1",
             paramLabel = "WHAT",
             description = "What to measure: ${COMPLETION-CANDIDATES}.")
     private BenchTarget target;
@@ -105,6 +107,10 @@ final class BenchCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
+        if (target == null) {
+            // optional only so that the subcommands (bench live) parse without it
+            throw usage("Missing required parameter: 'WHAT'");
+        }
         BenchArgs args =
                 new BenchArgs(
                         target,
