@@ -430,7 +430,8 @@ public final class ClusterEngine implements Engine, Serializable {
         List<CommandResultEvent> got = new ArrayList<>(results);
         results.clear();
         for (CommandResultEvent r : got) {
-            answers.result(r.commandId(), r.status(), r.detail(), t, out);
+            // the live job may apply a result before the instant it names (EngineFunction)
+            answers.result(r.commandId(), r.status(), r.detail(), t, r.ts(), out);
         }
         executor.pump(t, out);
         Admission a = planning.sync(fleet, Correlation.failedDomains(incidents), t);

@@ -8,6 +8,7 @@ import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.engine.event.CommandResultEvent;
 import io.vmres.engine.event.Event;
+import io.vmres.engine.event.Events;
 import io.vmres.engine.out.AdmissionOut;
 import io.vmres.engine.out.AlertOut;
 import io.vmres.engine.out.CommandOut;
@@ -43,6 +44,14 @@ import org.apache.flink.util.Collector;
  * <p>In the live job, a command result for a cluster that has no engine and no held input (no host
  * record named it) is a dead letter, counted as {@code vmres_input_unknownCluster}: it makes no
  * engine, so results naming made-up clusters cannot grow state.
+ *
+ * <p>The live job also applies a connector's result as soon as it arrives ({@code
+ * resultsOnArrival}): the engine runs up to the current watermark W and takes the result at W, a
+ * second batch when it ran W already. Nothing at or before W arrives any more (what does is late),
+ * so no on-time input is overtaken, and the next command goes out without waiting for the watermark
+ * to pass the result's own ts, up to outOfOrderness later. The result keeps its own ts for the
+ * incident's figures (when the VM was recovered), which the Wrong clocks rule bounds by when it was
+ * written. A replay never takes this path: its results are answers in event time.
  */
 public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted> {
     private static final long serialVersionUID = 1L;
@@ -71,6 +80,7 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
     private transient String currentKey;
     private final String idEpoch;
     private final boolean unknownClusterResultsAsDeadLetters;
+    private final boolean resultsOnArrival;
 
     /**
      * @param emitFinalEngine in replay, when the input has ended and the engine has no work left,
@@ -119,6 +129,29 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             boolean hostStates,
             String idEpoch,
             boolean unknownClusterResultsAsDeadLetters) {
+        this(
+                settings,
+                hypervisor,
+                emitFinalEngine,
+                hostStates,
+                idEpoch,
+                unknownClusterResultsAsDeadLetters,
+                false);
+    }
+
+    /**
+     * @param resultsOnArrival the live job: a command result is applied as it arrives, at the
+     *     current watermark, not held until the watermark passes its ts
+     */
+    public EngineFunction(
+            Settings settings,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean emitFinalEngine,
+            boolean hostStates,
+            String idEpoch,
+            boolean unknownClusterResultsAsDeadLetters,
+            boolean resultsOnArrival) {
+        this.resultsOnArrival = resultsOnArrival;
         this.unknownClusterResultsAsDeadLetters = unknownClusterResultsAsDeadLetters;
         this.idEpoch = idEpoch;
         this.settings = settings;
@@ -186,6 +219,13 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
                             "result for unknown cluster " + currentKey + ": not kept"));
             return;
         }
+        if (resultsOnArrival
+                && e instanceof CommandResultEvent result
+                && watermark != Long.MIN_VALUE
+                && engine.value() != null) {
+            applyNow(result, watermark, ctx, out);
+            return;
+        }
         // A cluster seen for the first time gets the earlier sim-faults and domain readings at
         // their own instants, as the replay drivers do: nothing has run for it yet.
         boolean catchUp = r.earlier() && engine.value() == null;
@@ -221,6 +261,33 @@ public class EngineFunction extends KeyedProcessFunction<String, Routed, Emitted
             return;
         }
         buffer(e, ctx);
+    }
+
+    /**
+     * Applies a connector's result at the watermark {@code w}, now. Every timer up to {@code w} has
+     * fired, so the engine has run every instant up to it that had work: {@code w} is either after
+     * the last instant it ran or that instant itself, and the result joins it as a second batch.
+     */
+    private void applyNow(CommandResultEvent result, long w, Context ctx, Collector<Emitted> out)
+            throws Exception {
+        ClusterEngine eng = engine.value();
+        TreeMap<Long, ArrayList<Event>> held = pending.value();
+        Sink sink = new Sink(out);
+        EngineDriver driver = new EngineDriver(currentKey, eng, sink);
+        // nothing is held or due at or before w (their timers fired); run it all the same, so
+        // that the result never comes before work of an earlier instant
+        driver.runUntil(held, w);
+        // its own ts, never before w: the figures' time of the move (Answers.result)
+        eng.advance(w, List.of(result.ts() < w ? Events.at(result, w) : result), sink);
+        sink.flush();
+        engine.update(eng);
+        metrics.of(currentKey).update(eng);
+        if (held != null) {
+            pending.update(held);
+        }
+        if (eng.nextDue() != Long.MAX_VALUE) {
+            wakeAt(eng.nextDue(), ctx);
+        }
     }
 
     private void buffer(Event e, Context ctx) throws Exception {

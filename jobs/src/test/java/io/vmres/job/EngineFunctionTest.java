@@ -38,6 +38,22 @@ class EngineFunctionTest {
                 Types.STRING);
     }
 
+    /** The live job's engine operator: results of unknown clusters are dead letters. */
+    private KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> live(
+            boolean resultsOnArrival) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new EngineFunction(
+                        Settings.DEFAULTS,
+                        ClusterEngine.Hypervisor.EXTERNAL,
+                        false,
+                        false,
+                        null,
+                        true,
+                        resultsOnArrival),
+                Routed::cluster,
+                Types.STRING);
+    }
+
     private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
             throws Exception {
         h.processElement(Routed.of("c1", e), e.ts());
@@ -268,17 +284,7 @@ class EngineFunctionTest {
 
     @Test
     void theLiveJobsResultForAClusterWithNoEngineIsADeadLetterAndMakesNoState() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new EngineFunction(
-                                Settings.DEFAULTS,
-                                ClusterEngine.Hypervisor.EXTERNAL,
-                                false,
-                                false,
-                                null,
-                                true),
-                        Routed::cluster,
-                        Types.STRING)) {
+        try (var h = live(false)) {
             h.processElement(
                     Routed.of(
                             "zz", new CommandResultEvent(T0, seq++, "forged-1", "SUCCEEDED", null)),
@@ -304,6 +310,53 @@ class EngineFunctionTest {
             assertThat(h.extractOutputValues())
                     .filteredOn(e -> e.line() instanceof io.vmres.schema.DeadLetter)
                     .hasSize(1);
+        }
+    }
+
+    @Test
+    void theLiveJobAppliesAResultAsItArrivesAndItsFiguresKeepTheResultsOwnTime() throws Exception {
+        try (var h = live(true)) {
+            fleet(h, 60_000);
+            h.processWatermark(T0 + 17_000);
+            CommandOut map = lines(h, CommandOut.class).get(0);
+            assertThat(map.action()).isEqualTo("MAP_DISKS");
+            // the map's result, 2 s ahead of the watermark: the restart goes out now, at it
+            send(h, new CommandResultEvent(T0 + 19_000, seq++, map.commandId(), "SUCCEEDED", "ok"));
+            CommandOut restart = lines(h, CommandOut.class).get(1);
+            assertThat(restart.action()).isEqualTo("RESTART_VM");
+            assertThat(restart.ts()).isEqualTo(T0 + 17_000);
+            // a second batch at the same instant: the restart's result, done at T0 + 23 s
+            send(
+                    h,
+                    new CommandResultEvent(
+                            T0 + 23_000, seq++, restart.commandId(), "SUCCEEDED", "ok"));
+            IncidentOut recovered =
+                    lines(h, IncidentOut.class).stream()
+                            .filter(i -> i.state().equals("RECOVERED"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(recovered.ts()).isEqualTo(T0 + 17_000);
+            // the recovery time counts to the result's own ts, not to the instant it was applied
+            assertThat(recovered.figures().lastRecoveryTs()).isEqualTo(T0 + 23_000);
+            assertThat(recovered.figures().failureStartTs()).isEqualTo(T0 + 5_000);
+            // the heartbeats after the watermark are still on time: nothing is dead-lettered
+            h.processWatermark(T0 + 60_000);
+            assertThat(lines(h, DeadLetterOut.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutResultsOnArrivalAResultWaitsForTheWatermarkToPassIt() throws Exception {
+        try (var h = harness(ClusterEngine.Hypervisor.EXTERNAL, false)) {
+            fleet(h, 60_000);
+            h.processWatermark(T0 + 17_000);
+            CommandOut map = lines(h, CommandOut.class).get(0);
+            send(h, new CommandResultEvent(T0 + 19_000, seq++, map.commandId(), "SUCCEEDED", "ok"));
+            assertThat(lines(h, CommandOut.class)).hasSize(1);
+            h.processWatermark(T0 + 19_000);
+            assertThat(lines(h, CommandOut.class))
+                    .extracting(CommandOut::ts)
+                    .containsExactly(T0 + 17_000, T0 + 19_000);
         }
     }
 }

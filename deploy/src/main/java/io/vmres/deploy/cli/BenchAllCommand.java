@@ -7,8 +7,10 @@ import io.vmres.deploy.bench.IngestBench;
 import io.vmres.deploy.bench.PartSummaries;
 import io.vmres.deploy.bench.PlanBench;
 import io.vmres.deploy.bench.StateBench;
+import io.vmres.deploy.bench.live.LiveBench;
 import io.vmres.deploy.cli.Actions.BenchArgs;
 import io.vmres.deploy.cli.Actions.BenchTarget;
+import io.vmres.deploy.runtime.LiveRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,9 +114,8 @@ final class BenchAllCommand extends BenchPart {
                             o, "vmres bench state" + (quick ? " --hosts 200" : ""), console());
                 });
         parts.put("recovery", () -> recovery(dir));
-        // bench plan and bench live: their entry points here, once registered
         parts.put("plan", () -> plan(dir));
-        parts.put("live", null);
+        parts.put("live", () -> live(dir));
         for (Map.Entry<String, Callable<BenchResult>> e : parts.entrySet()) {
             String name = e.getKey();
             long t0 = System.nanoTime();
@@ -216,6 +217,37 @@ final class BenchAllCommand extends BenchPart {
                                 command),
                         parent.benchLifecycle());
         return BenchResult.readWritten(dir, "recovery");
+    }
+
+    private BenchResult live(Path dir) throws Exception {
+        LiveBench.Options o =
+                quick
+                        ? new LiveBench.Options(
+                                3,
+                                10,
+                                3,
+                                10,
+                                LiveRuntime.DEFAULT_CHECKPOINT_INTERVAL,
+                                Duration.ofSeconds(1),
+                                false,
+                                true,
+                                1)
+                        : new LiveBench.Options(
+                                5,
+                                40,
+                                4,
+                                10,
+                                LiveRuntime.DEFAULT_CHECKPOINT_INTERVAL,
+                                Duration.ofSeconds(1),
+                                false,
+                                true,
+                                1);
+        LiveBench.run(
+                o,
+                dir,
+                quick ? "vmres bench live --quick" : "vmres bench live --singles 5 --no-baseline",
+                console());
+        return BenchResult.readWritten(dir, "live");
     }
 
     private BenchResult plan(Path dir) throws Exception {

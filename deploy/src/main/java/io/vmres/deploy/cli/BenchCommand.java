@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
             BenchDetectCommand.class,
             BenchStateCommand.class,
             BenchPlanCommand.class,
-            // bench live: one line, here
+            BenchLiveCommand.class,
             BenchAllCommand.class
         },
         commandListHeading = "%nParts:%n",

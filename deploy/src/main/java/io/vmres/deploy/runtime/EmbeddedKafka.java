@@ -204,7 +204,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return !stopper.isAlive();
     }
 
-    private static void deleteRecursively(Path dir) {
+    /** Deletes a folder and everything in it; a leftover is logged, not thrown. */
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
@@ -215,7 +216,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             // Leftovers in the temporary folder harm nothing but disk space: tell, do not fail
             // close.
-            LOG.warn("could not delete the broker's temporary folder {}", dir, e);
+            LOG.warn("could not delete the temporary folder {}", dir, e);
         }
     }
 

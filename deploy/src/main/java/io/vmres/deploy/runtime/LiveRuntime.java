@@ -24,6 +24,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -47,6 +48,13 @@ import org.slf4j.LoggerFactory;
 public final class LiveRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRuntime.class);
 
+    /**
+     * The embedded job's checkpoint interval: a command is visible to the connector (read
+     * committed) when the checkpoint after it completes, so each command hop waits half of it on
+     * average (docs/job.md, "What each hop costs").
+     */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(200);
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final EmbeddedKafka kafka;
     private final String bootstrap;
@@ -55,6 +63,7 @@ public final class LiveRuntime implements AutoCloseable {
     private volatile JobClient job;
     private final StreamExecutionEnvironment env;
     private final LiveOptions options;
+    private final boolean resultsOnArrival;
     private final TelemetryPublisher telemetry;
     private final MetricsServer connectorMetrics;
 
@@ -73,6 +82,14 @@ public final class LiveRuntime implements AutoCloseable {
 
             Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
             conf.addAll(b.flinkConfiguration);
+            if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+                // In files, not in the JobManager's memory: a checkpoint held in memory may hold
+                // at most 5 MB of one operator's state, less than one engine of 10,000 hosts.
+                Path checkpoints = Files.createTempDirectory("vmres-checkpoints-");
+                push(() -> EmbeddedKafka.deleteRecursively(checkpoints));
+                conf.set(
+                        CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            }
             if (b.environment != null) {
                 env = b.environment;
                 env.configure(conf);
@@ -92,7 +109,8 @@ public final class LiveRuntime implements AutoCloseable {
                             .withExactlyOnce(true)
                             .withKafkaProperties(endpoint(KafkaSecurity.Role.JOB).properties())
                             .withSigningKeys(keys.toString());
-            LiveJob.build(env, options);
+            resultsOnArrival = b.resultsOnArrival;
+            LiveJob.build(env, options, resultsOnArrival);
             job = env.executeAsync("vmres");
             push(() -> cancel(this.job));
             LOG.info("vmres job {} submitted", job.getJobID());
@@ -178,7 +196,7 @@ public final class LiveRuntime implements AutoCloseable {
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         env.configure(restore);
-        LiveJob.build(env, options);
+        LiveJob.build(env, options, resultsOnArrival);
         job = env.executeAsync("vmres");
         LOG.info("vmres job {} started from {}", job.getJobID(), savepoint);
         return savepoint;
@@ -258,7 +276,8 @@ public final class LiveRuntime implements AutoCloseable {
         private Settings settings = Settings.DEFAULTS;
         private int parallelism = 2;
         private int flinkUiPort = 0;
-        private Duration checkpointInterval = Duration.ofSeconds(1);
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private boolean resultsOnArrival = true;
         private long seed = 1;
         private StreamExecutionEnvironment environment;
         private final Configuration flinkConfiguration = new Configuration();
@@ -320,8 +339,21 @@ public final class LiveRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often the job checkpoints (default {@link #DEFAULT_CHECKPOINT_INTERVAL}): its
+         * commands reach the connector when the checkpoint after them completes.
+         */
         public Builder checkpointInterval(Duration interval) {
             this.checkpointInterval = interval;
+            return this;
+        }
+
+        /**
+         * Whether the job applies a connector's result as it arrives (the default), or holds it
+         * until the watermark passes its ts, as before (for {@code vmres bench live}'s baseline).
+         */
+        public Builder resultsOnArrival(boolean onArrival) {
+            this.resultsOnArrival = onArrival;
             return this;
         }
 

@@ -55,6 +55,16 @@ public final class Answers {
 
     /** A connector's result; duplicate or unknown command ids are ignored. */
     public void result(String commandId, String status, String detail, long t, Output out) {
+        result(commandId, status, detail, t, t, out);
+    }
+
+    /**
+     * A connector's result applied at instant {@code t}, its work done at {@code doneTs} (never
+     * before {@code t}): the live job applies a result as it arrives, at the instant its engine is
+     * at, while the incident's figures keep when the VM was really recovered.
+     */
+    public void result(
+            String commandId, String status, String detail, long t, long doneTs, Output out) {
         Command c = inFlight.get(commandId);
         if (c == null) {
             return;
@@ -80,7 +90,7 @@ public final class Answers {
                                     + detail,
                             t));
         }
-        finish(c, s, detail, t, true, out);
+        finish(c, s, detail, t, Math.max(t, doneTs), true, out);
     }
 
     /** The answer timer of a command: a simulated answer, or (production) its timeout. */
@@ -95,7 +105,7 @@ public final class Answers {
                     c.action() == Action.RESTART_VM || c.action() == Action.LIVE_MIGRATE_VM
                             ? IN_DOUBT + "no result within commandTimeout"
                             : "no result within commandTimeout";
-            finish(c, CommandStatus.TIMED_OUT, detail, t, false, out);
+            finish(c, CommandStatus.TIMED_OUT, detail, t, t, false, out);
             return;
         }
         CommandStatus status = c.simStatus();
@@ -115,12 +125,18 @@ public final class Answers {
                 detail = "ok";
             }
         }
-        finish(c, status, detail, t, false, out);
+        finish(c, status, detail, t, t, false, out);
     }
 
     /** A command's outcome; {@code echo} when it came in as a connector's result. */
     private void finish(
-            Command c, CommandStatus status, String detail, long t, boolean echo, Output out) {
+            Command c,
+            CommandStatus status,
+            String detail,
+            long t,
+            long doneTs,
+            boolean echo,
+            Output out) {
         inFlight.remove(c);
         Incident inc = incidents.get(c.incidentId());
         inc.commandAnswered();
@@ -135,7 +151,7 @@ public final class Answers {
                 mapAnswered(inc, c.map(), ok, t, out);
                 break;
             default:
-                moveAnswered(inc, c, ok, detail, t, out);
+                moveAnswered(inc, c, ok, detail, t, doneTs, out);
         }
         rules.evaluate(inc, t, out);
     }
@@ -199,7 +215,7 @@ public final class Answers {
     }
 
     private void moveAnswered(
-            Incident inc, Command c, boolean ok, String detail, long t, Output out) {
+            Incident inc, Command c, boolean ok, String detail, long t, long doneTs, Output out) {
         VmJob j = c.job();
         HostState th = fleet.hosts().get(c.target());
         if (th != null) {
@@ -227,7 +243,7 @@ public final class Answers {
             vs.down(false);
             vs.ghost(false);
             j.moveTo(Phase.DONE);
-            inc.recovered(j.vm, t);
+            inc.recovered(j.vm, doneTs);
             return;
         }
         if (toldOnTarget) {

@@ -192,7 +192,8 @@ public final class Incident implements Serializable {
     /** The VM moved, by the incident's command, at {@code t}. */
     public void recovered(String vm, long t) {
         recovered.add(vm);
-        lastRecoveryTs = t;
+        // results applied as they arrive (live) may tell of an earlier move after a later one
+        lastRecoveryTs = lastRecoveryTs == null ? t : Math.max(lastRecoveryTs, t);
     }
 
     /** The VM is given up: no target for it, or its work failed for good. */

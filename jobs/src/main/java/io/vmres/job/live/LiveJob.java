@@ -36,10 +36,25 @@ public final class LiveJob {
 
     /** Adds the job to {@code env}; run it with {@code env.execute("vmres")}. */
     public static void build(StreamExecutionEnvironment env, LiveOptions options) {
+        build(env, options, true);
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, LiveOptions)}; {@code resultsOnArrival} false
+     * holds each command result until the watermark passes its ts, as replays do (slower: the
+     * figures of {@code vmres bench live} before results were applied on arrival).
+     */
+    public static void build(
+            StreamExecutionEnvironment env, LiveOptions options, boolean resultsOnArrival) {
         List<String> topics = new ArrayList<>(Topics.INPUTS);
         topics.add(Topics.COMMAND_RESULTS);
         Inputs in = inputs(env, options, topics);
-        decide(in.events(), options.settings(), idEpoch(System.currentTimeMillis()))
+        decide(
+                        in.events(),
+                        options.settings(),
+                        idEpoch(System.currentTimeMillis()),
+                        ClusterEngine.Hypervisor.EXTERNAL,
+                        resultsOnArrival)
                 .union(in.alerts())
                 .sinkTo(sink(options))
                 .name("decisions")
@@ -129,6 +144,25 @@ public final class LiveJob {
             Settings settings,
             String idEpoch,
             ClusterEngine.Hypervisor hypervisor) {
+        return decide(
+                decoded,
+                settings,
+                idEpoch,
+                hypervisor,
+                hypervisor == ClusterEngine.Hypervisor.EXTERNAL);
+    }
+
+    /**
+     * As {@link #decide(DataStream, Settings, String, ClusterEngine.Hypervisor)}; {@code
+     * resultsOnArrival}: the engines apply a connector's result as it arrives, at the watermark
+     * ({@link EngineFunction}), rather than once the watermark passes its ts.
+     */
+    public static DataStream<Emitted> decide(
+            DataStream<Decoded> decoded,
+            Settings settings,
+            String idEpoch,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean resultsOnArrival) {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
         SingleOutputStreamOperator<Hop> inputs =
                 decoded.process(new RouteFunction(bad))
@@ -146,7 +180,13 @@ public final class LiveJob {
                         .keyBy(Routed::cluster)
                         .process(
                                 new EngineFunction(
-                                        settings, hypervisor, false, true, idEpoch, true))
+                                        settings,
+                                        hypervisor,
+                                        false,
+                                        true,
+                                        idEpoch,
+                                        true,
+                                        resultsOnArrival))
                         .returns(Emitted.TYPE)
                         .name("decide")
                         .uid("decide");

@@ -1,0 +1,113 @@
+package io.vmres.deploy.bench.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.vmres.connector.runtime.Outcome;
+import io.vmres.connector.sim.Ledger;
+import io.vmres.engine.Settings;
+import io.vmres.schema.Action;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The floor of a live recovery from the latencies the fleet drew. */
+class LiveFloorTest {
+    private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+    private static Ledger.Entry call(
+            Action a, String target, String vm, List<String> vms, double from, double to) {
+        return call(a, "h1", target, vm, vms, from, to, Outcome.Status.SUCCEEDED);
+    }
+
+    private static Ledger.Entry call(
+            Action a,
+            String host,
+            String target,
+            String vm,
+            List<String> vms,
+            double from,
+            double to,
+            Outcome.Status status) {
+        return new Ledger.Entry(
+                a.name() + "-" + target + "-" + vm,
+                a,
+                host,
+                target,
+                vm,
+                vms,
+                status,
+                "ok",
+                T0.plusMillis((long) (from * 1000)),
+                T0.plusMillis((long) (to * 1000)));
+    }
+
+    @Test
+    void theLongestMapAndBootChainIsTheFloorWhenTheLimitsLeaveRoom() {
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.MAP_DISKS, "t1", null, List.of("a", "b"), 15, 16),
+                        call(Action.MAP_DISKS, "t2", null, List.of("c"), 15, 17.5),
+                        call(Action.RESTART_VM, "t1", "a", null, 17, 21),
+                        call(Action.RESTART_VM, "t1", "b", null, 17, 23),
+                        call(Action.RESTART_VM, "t2", "c", null, 18, 21),
+                        // a failed boot and a call for another host count for nothing
+                        call(
+                                Action.RESTART_VM,
+                                "h1",
+                                "t2",
+                                "b",
+                                null,
+                                17,
+                                40,
+                                Outcome.Status.FAILED),
+                        call(
+                                Action.RESTART_VM,
+                                "h9",
+                                "t2",
+                                "z",
+                                null,
+                                17,
+                                60,
+                                Outcome.Status.SUCCEEDED));
+        LiveFloor f = LiveFloor.of(Settings.DEFAULTS, List.of("h1"), Set.of("a", "b", "c"), ledger);
+        assertThat(f.detection()).isEqualTo(12.0);
+        assertThat(f.fence()).isZero();
+        // b: its map (1 s) then its boot (6 s); c: 2.5 s + 3 s
+        assertThat(f.maps()).isCloseTo(7.0, within(1e-9));
+        assertThat(f.total()).isCloseTo(19.0, within(1e-9));
+    }
+
+    @Test
+    void aTargetBootingMoreThanItsLimitPacksItsBootsAndAFenceComesFirst() {
+        Settings one =
+                new Settings(
+                        10_000,
+                        2_000,
+                        0.5,
+                        1,
+                        256,
+                        300_000,
+                        3,
+                        86_400_000,
+                        100,
+                        90,
+                        3,
+                        604_800_000,
+                        8,
+                        100,
+                        1_800_000,
+                        1_000);
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.FENCE_HOST, null, null, List.of(), 12, 15),
+                        call(Action.MAP_DISKS, "t1", null, List.of("a", "b"), 15, 16),
+                        call(Action.RESTART_VM, "t1", "a", null, 16, 20),
+                        call(Action.RESTART_VM, "t1", "b", null, 20, 24));
+        LiveFloor f = LiveFloor.of(one, List.of("h1"), Set.of("a", "b"), ledger);
+        assertThat(f.fence()).isEqualTo(3.0);
+        // one boot at a time on t1: 1 s of map, then 4 s + 4 s
+        assertThat(f.maps()).isCloseTo(9.0, within(1e-9));
+    }
+}
