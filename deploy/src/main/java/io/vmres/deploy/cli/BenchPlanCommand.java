@@ -26,13 +26,13 @@ final class BenchPlanCommand extends BenchPart {
 
     @Override
     public Integer call() throws Exception {
-        int code = PlanBench.run(PlanBench.repositoryRoot(), full, dir(), command(), console());
+        PlanBench.run(PlanBench.repositoryRoot(), full, dir(), command(), console());
         if (json().isPresent()) {
             java.nio.file.Files.copy(
                     dir().resolve("plan.json"),
                     json().get(),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        return code;
+        return Cli.OK; // a missed target is a finding, told in the report, as in every part
     }
 }

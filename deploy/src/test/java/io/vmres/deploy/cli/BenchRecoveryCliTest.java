@@ -43,7 +43,11 @@ class BenchRecoveryCliTest {
                                 "--plot",
                                 svg.toString(),
                                 "--recording",
-                                recording.toString());
+                                recording.toString(),
+                                "--sizes",
+                                "100",
+                                "--out",
+                                dir.resolve("results").toString());
         assertThat(code).as(err.toString()).isEqualTo(Cli.OK);
 
         JsonNode doc = new ObjectMapper().readTree(json.toFile());

@@ -113,10 +113,10 @@ class GenerateAndBenchCliTest {
                                 Optional.empty(),
                                 Optional.empty(),
                                 1,
-                                Path.of("bench-results"),
-                                List.of(100, 1000, 10000),
+                                dir,
+                                List.of(),
                                 false,
-                                "vmres bench replay"));
+                                "vmres bench replay --out " + dir));
     }
 
     @Test
@@ -149,11 +149,13 @@ class GenerateAndBenchCliTest {
                                 Optional.empty(),
                                 Optional.empty(),
                                 1,
-                                Path.of("bench-results"),
-                                List.of(100, 1000, 10000),
+                                dir,
+                                List.of(),
                                 false,
                                 "vmres bench replay --hosts 50 --duration 5m --runs 1 --json "
-                                        + json));
+                                        + json
+                                        + " --out "
+                                        + dir));
     }
 
     @Test
@@ -187,13 +189,15 @@ class GenerateAndBenchCliTest {
                                 Optional.of(svg),
                                 Optional.empty(),
                                 7,
-                                Path.of("bench-results"),
+                                dir,
                                 List.of(100, 1000, 10000),
                                 false,
                                 "vmres bench recovery --hosts 100 --seed 7 --json "
                                         + json
                                         + " --plot "
-                                        + svg));
+                                        + svg
+                                        + " --out "
+                                        + dir));
         assertThat(run("bench", "recovery", "--sizes", "100,30")).isEqualTo(Cli.USAGE);
         assertThat(run("bench", "recovery", "--hosts", "10")).isEqualTo(Cli.USAGE);
     }

@@ -85,8 +85,10 @@ public final class HostState implements Serializable {
     /** VMs planned or in flight to the host. */
     private final TreeSet<String> incoming = new TreeSet<>();
 
-    private final SortedSet<String> vmsView = Collections.unmodifiableSortedSet(vms);
-    private final SortedSet<String> incomingView = Collections.unmodifiableSortedSet(incoming);
+    /** Read-only views of the two sets, made when first asked for: never serialized. */
+    private transient SortedSet<String> vmsView;
+
+    private transient SortedSet<String> incomingView;
 
     /**
      * Where the host tells that its state changed (the planning takes only the hosts told), or null
@@ -217,6 +219,9 @@ public final class HostState implements Serializable {
 
     /** VMs on the host in the fleet view (ghosts of a rejoin excluded), read only. */
     public SortedSet<String> vms() {
+        if (vmsView == null) {
+            vmsView = Collections.unmodifiableSortedSet(vms);
+        }
         return vmsView;
     }
 
@@ -244,6 +249,9 @@ public final class HostState implements Serializable {
 
     /** VMs planned or in flight to the host, read only. */
     public SortedSet<String> incoming() {
+        if (incomingView == null) {
+            incomingView = Collections.unmodifiableSortedSet(incoming);
+        }
         return incomingView;
     }
 
