@@ -39,6 +39,10 @@ import org.apache.flink.util.OutputTag;
  * again, stamped with its latest event time then. The engine of the host's cluster does not judge a
  * stalled host, and counts its silence afresh from its resume. A partition that stays quiet for
  * {@code heartbeatIdleness} is let go by event time; its hosts are resumed then, and judged.
+ *
+ * <p>Each partition's watch is the state machine {@link PartitionPhase}: reading, stalled, let go;
+ * it has one timer at a time, the one its phase needs, so a stall is seen whatever timer was
+ * pending before (a second stall soon after a resume as well as the first).
  */
 public class PartitionStallWatch
         extends KeyedProcessFunction<String, Tuple3<String, String, Long>, Emitted> {
@@ -113,12 +117,16 @@ public class PartitionStallWatch
             Tuple3<String, String, Long> read, Context ctx, Collector<Emitted> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
+        boolean pending = timer.value() != null;
+        PartitionPhase.Step step =
+                PartitionPhase.of(stalledAt.value() != null, pending)
+                        .read(now, pending, stallAfterMs);
         hosts.put(read.f1, now);
         lastReadAt.update(now);
         Long before = lastTs.value();
         lastTs.update(before == null ? read.f2 : Math.max(before, read.f2));
-        Long since = stalledAt.value();
-        if (since != null) {
+        if (step.tell() == PartitionPhase.Tell.RESUMED) {
+            long since = stalledAt.value();
             stalledAt.clear();
             notes(ctx, new TreeSet<>(hostsRead()), lastTs.value(), true);
             alert(
@@ -130,8 +138,26 @@ public class PartitionStallWatch
                             + seconds(now - since + stallAfterMs)
                             + " s: its hosts are judged again with their heartbeats");
         }
-        if (timer.value() == null) {
-            long at = Times.plus(now, stallAfterMs);
+        arm(ctx, step.timer());
+    }
+
+    /**
+     * Makes {@code at} the partition's one timer ({@link PartitionPhase#KEEP}, NONE, or a time).
+     */
+    private void arm(Context ctx, long at) throws Exception {
+        if (at == PartitionPhase.KEEP) {
+            return;
+        }
+        Long pending = timer.value();
+        if (pending != null && pending == at) {
+            return;
+        }
+        if (pending != null) {
+            ctx.timerService().deleteProcessingTimeTimer(pending);
+        }
+        if (at == PartitionPhase.NONE) {
+            timer.clear();
+        } else {
             ctx.timerService().registerProcessingTimeTimer(at);
             timer.update(at);
         }
@@ -161,26 +187,31 @@ public class PartitionStallWatch
 
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
-        timer.clear();
+        Long pending = timer.value();
         Long last = lastReadAt.value();
-        if (last == null) {
-            return;
+        if (pending == null || pending != t || last == null) {
+            return; // not the partition's pending timer: replaced meanwhile
         }
-        if (stalledAt.value() != null) {
-            if (t - last >= heartbeatIdlenessMs) {
+        timer.clear();
+        PartitionPhase.Step step =
+                PartitionPhase.of(stalledAt.value() != null, true)
+                        .timer(t, last, stallAfterMs, heartbeatIdlenessMs);
+        switch (step.tell()) {
+            case STALLED -> stalled(t, last, ctx, out);
+            case LET_GO -> {
                 // event time lets the partition go now: its hosts are judged again, from here
                 long wm = ctx.timerService().currentWatermark();
                 long ts = Math.max(lastTs.value(), Times.plus(wm, 1));
                 notes(ctx, new TreeSet<>(hostsRead()), ts, true);
             }
-            return;
+            default -> {}
         }
-        if (t - last < stallAfterMs) {
-            long at = Times.plus(last, stallAfterMs);
-            ctx.timerService().registerProcessingTimeTimer(at);
-            timer.update(at);
-            return;
-        }
+        arm(ctx, step.timer());
+    }
+
+    /** Tells the partition stalled at {@code t}, its latest record read at {@code last}. */
+    private void stalled(long t, long last, OnTimerContext ctx, Collector<Emitted> out)
+            throws Exception {
         stalledAt.update(t);
         List<String> names = new ArrayList<>();
         List<String> gone = new ArrayList<>();
@@ -192,9 +223,6 @@ public class PartitionStallWatch
         }
         TreeSet<String> stalled = new TreeSet<>(names);
         notes(ctx, stalled, lastTs.value(), false);
-        long letGo = Times.plus(last, heartbeatIdlenessMs);
-        ctx.timerService().registerProcessingTimeTimer(letGo);
-        timer.update(letGo);
         alert(
                 out,
                 ctx.getCurrentKey(),

@@ -129,4 +129,42 @@ class PartitionStallWatchTest {
             assertThat(notes(h)).isEmpty();
         }
     }
+
+    @Test
+    void aSecondStallSoonAfterAResumeIsToldAsTheFirst() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
+            h.setProcessingTime(5_000);
+            assertThat(notes(h)).containsExactly("telemetry-stalled h-003@1000");
+            // read again 20 s later, for a second, then stalled again
+            h.setProcessingTime(20_000);
+            h.processElement(Tuple3.of(P, "h-003", 20_000L), 0);
+            h.setProcessingTime(21_000);
+            h.processElement(Tuple3.of(P, "h-003", 21_000L), 0);
+            h.setProcessingTime(25_999);
+            assertThat(alerts(h))
+                    .extracting(AlertOut::kind)
+                    .containsExactly(PartitionStallWatch.STALLED, PartitionStallWatch.RESUMED);
+            h.setProcessingTime(26_000);
+            assertThat(alerts(h))
+                    .extracting(AlertOut::kind)
+                    .containsExactly(
+                            PartitionStallWatch.STALLED,
+                            PartitionStallWatch.RESUMED,
+                            PartitionStallWatch.STALLED);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@1000",
+                            "telemetry-resumed h-003@20000",
+                            "telemetry-stalled h-003@21000");
+            // and its let-go comes heartbeatIdleness after its own last record
+            h.setProcessingTime(140_999);
+            assertThat(notes(h)).hasSize(3);
+            h.setProcessingTime(141_000);
+            assertThat(notes(h)).last().isEqualTo("telemetry-resumed h-003@21000");
+        }
+    }
 }
