@@ -36,9 +36,26 @@ import org.apache.flink.util.OutputTag;
  * host into the job's input ({@link #EVENTS}): stalled when the partition is told stalled, stamped
  * with its latest event time (event time waits for the partition there, so the note is not late and
  * reaches the engine before any loss timer of the host can fire), and resumed when it is read
- * again, stamped with its latest event time then. The engine of the host's cluster does not judge a
- * stalled host, and counts its silence afresh from its resume. A partition that stays quiet for
- * {@code heartbeatIdleness} is let go by event time; its hosts are resumed then, and judged.
+ * again. The engine of the host's cluster does not judge a stalled host, and counts its silence
+ * afresh from its resume. A partition that stays quiet for {@code heartbeatIdleness} is let go by
+ * event time; its hosts are resumed then, and judged.
+ *
+ * <p>The resume is stamped at the partition's event time when its data flows again: its latest
+ * event time before the stall advanced by the processing time gone since that record was read, or
+ * its latest event time if later. Not at the latest event time read alone: the first record read
+ * again may be one stamped before the gap (appended before the leader hung, read after), while the
+ * heartbeats that waited in the producers are appended at the resume and take about the time at
+ * which they are read; silence counted from the earlier stamp would fail the hosts for the length
+ * of the stall. Processing time is carried into event time by the partition's own offset between
+ * them before the stall (its latest event time less the processing time at which it was read), not
+ * taken as such: so a job clock that differs from the brokers' (whose append time gives the event
+ * time) shifts nothing, and neither do topics of producer timestamps of another day. A stamp too
+ * early is the dangerous side (the hosts look silent from it); this one is early only by how much
+ * more the partition lagged before the stall than after (or by a step back of the job's clock
+ * during it), which must stay far below {@code heartbeatTimeout}. A stamp too late only delays
+ * judging the partition's hosts. The note, ahead of the watermark, waits in the engine until event
+ * time reaches it; a note behind it is applied at the first instant still open ({@code
+ * LatePolicy}).
  *
  * <p>Each partition's watch is the state machine {@link PartitionPhase}: reading, stalled, let go;
  * it has one timer at a time, the one its phase needs, so a stall is seen whatever timer was
@@ -121,14 +138,15 @@ public class PartitionStallWatch
         PartitionPhase.Step step =
                 PartitionPhase.of(stalledAt.value() != null, pending)
                         .read(now, pending, stallAfterMs);
+        Long before = lastTs.value();
+        Long readBefore = lastReadAt.value();
         hosts.put(read.f1, now);
         lastReadAt.update(now);
-        Long before = lastTs.value();
         lastTs.update(before == null ? read.f2 : Math.max(before, read.f2));
         if (step.tell() == PartitionPhase.Tell.RESUMED) {
             long since = stalledAt.value();
             stalledAt.clear();
-            notes(ctx, new TreeSet<>(hostsRead()), lastTs.value(), true);
+            notes(ctx, new TreeSet<>(hostsRead()), resumeTs(before, readBefore, now), true);
             alert(
                     out,
                     ctx.getCurrentKey(),
@@ -139,6 +157,16 @@ public class PartitionStallWatch
                             + " s: its hosts are judged again with their heartbeats");
         }
         arm(ctx, step.timer());
+    }
+
+    /**
+     * The event time the partition's hosts are resumed at, read again at {@code now} after a stall
+     * whose last record before it, the latest event time {@code before}, was read at {@code
+     * readBefore}: the partition's event time as it would stand had it flowed, {@code before}
+     * advanced by the processing time gone since, and no earlier than its latest event time.
+     */
+    private long resumeTs(long before, long readBefore, long now) throws Exception {
+        return Math.max(lastTs.value(), Times.plus(before, Math.max(0, now - readBefore)));
     }
 
     /**
