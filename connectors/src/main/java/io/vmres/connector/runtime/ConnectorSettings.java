@@ -200,10 +200,29 @@ public final class ConnectorSettings {
         get("transactional.id").ifPresent(b::transactionalId);
         get(SIGNING_KEYS)
                 .ifPresent(f -> b.signing(new RecordSigning(KeysFile.open(Path.of(f.trim())))));
+        get(SESSION_TIMEOUT)
+                .ifPresent(
+                        v -> {
+                            // a killed replica's commands go to another once its session ends
+                            long ms = getDuration(SESSION_TIMEOUT, Duration.ZERO).toMillis();
+                            if (ms <= 0) {
+                                throw new IllegalArgumentException(
+                                        SESSION_TIMEOUT + " must be positive, was " + v);
+                            }
+                            b.consumerProperty("session.timeout.ms", (int) ms);
+                            b.consumerProperty("heartbeat.interval.ms", (int) Math.max(1, ms / 3));
+                        });
         b.commandMaxAge(getDuration("command.max.age", d.commandMaxAge()));
         b.clockSkew(getDuration("command.clock.skew", d.clockSkew()));
         return b.build();
     }
+
+    /**
+     * The consumer group session of the connector: a replica killed without leaving is taken out of
+     * the group, and its partitions handed to the others, this long after its last heartbeat
+     * (unset: Kafka's default, 45 s).
+     */
+    public static final String SESSION_TIMEOUT = "session.timeout";
 
     /** The keys file: commands verified with it, results signed with it. */
     public static final String SIGNING_KEYS = "signing.keys.file";

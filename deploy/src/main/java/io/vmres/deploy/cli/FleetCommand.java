@@ -157,11 +157,22 @@ final class FleetCommand extends Subcommand {
                 description = "The fleet's hypervisor, as it prints it: http://127.0.0.1:PORT.")
         String hypervisor;
 
+        @Option(
+                names = "--session-timeout",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
+                description =
+                        "The connector's consumer group session (default: Kafka's, 45 s): a"
+                                + " connector killed leaves its group this long after its last"
+                                + " heartbeat.")
+        Duration sessionTimeout;
+
         @Mixin private BootstrapOption bootstrap;
 
         @Override
         public Integer call() throws Exception {
-            return Fleet.connector(bootstrap.kafka(), hypervisor, parent.lifecycle(), System.out);
+            return Fleet.connector(
+                    bootstrap.kafka(), hypervisor, sessionTimeout, parent.lifecycle(), System.out);
         }
     }
 

@@ -5,6 +5,8 @@ import io.vmres.deploy.runtime.Lifecycle;
 import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -75,8 +77,26 @@ public final class Fleet {
     public static int connector(
             KafkaEndpoint kafka, String url, Lifecycle lifecycle, PrintStream out)
             throws Exception {
+        return connector(kafka, url, null, lifecycle, out);
+    }
+
+    /**
+     * As {@link #connector(KafkaEndpoint, String, Lifecycle, PrintStream)}, with the consumer
+     * group's {@code sessionTimeout} (null: Kafka's default).
+     */
+    public static int connector(
+            KafkaEndpoint kafka,
+            String url,
+            Duration sessionTimeout,
+            Lifecycle lifecycle,
+            PrintStream out)
+            throws Exception {
         SimConnector.checkReachable(kafka);
-        ConnectorSettings settings = ConnectorSettings.of(Map.of("group", GROUP));
+        Map<String, String> values = new HashMap<>(Map.of("group", GROUP));
+        if (sessionTimeout != null) {
+            values.put(ConnectorSettings.SESSION_TIMEOUT, sessionTimeout.toMillis() + "ms");
+        }
+        ConnectorSettings settings = ConnectorSettings.of(values);
         out.println(
                 "Connector on " + kafka.bootstrap() + " against the fleet's hypervisor at " + url);
         var c =

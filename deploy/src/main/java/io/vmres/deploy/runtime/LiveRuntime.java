@@ -80,6 +80,16 @@ public final class LiveRuntime implements AutoCloseable {
                             ? b.hypervisor
                             : SimulatedHypervisor.builder(fleet).seed(b.seed).build();
 
+            Producer<byte[], byte[]> producer = producer(endpoint(KafkaSecurity.Role.SIM_FLEET));
+            push(producer);
+            telemetry = fleet.telemetry(producer);
+            push(telemetry);
+            if (!b.fleetFirst.isZero()) {
+                // the job starts over what the fleet has written meanwhile
+                telemetry.start();
+                Thread.sleep(b.fleetFirst.toMillis());
+            }
+
             Configuration conf = VmresJob.jobConfiguration(b.checkpointInterval);
             conf.addAll(b.flinkConfiguration);
             if (!conf.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
@@ -133,11 +143,9 @@ public final class LiveRuntime implements AutoCloseable {
                                                     "127.0.0.1", b.connectorMetricsPort),
                                             () -> PrometheusText.of(connector)));
 
-            Producer<byte[], byte[]> producer = producer(endpoint(KafkaSecurity.Role.SIM_FLEET));
-            push(producer);
-            telemetry = fleet.telemetry(producer);
-            push(telemetry);
-            telemetry.start();
+            if (b.fleetFirst.isZero()) {
+                telemetry.start();
+            }
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -283,6 +291,7 @@ public final class LiveRuntime implements AutoCloseable {
         private final Configuration flinkConfiguration = new Configuration();
         private int connectorMetricsPort = -1;
         private Path signingKeys;
+        private Duration fleetFirst = Duration.ZERO;
 
         private Builder(SimulatedFleet fleet) {
             this.fleet = fleet;
@@ -372,6 +381,15 @@ public final class LiveRuntime implements AutoCloseable {
          */
         public Builder signingKeys(Path file) {
             this.signingKeys = file;
+            return this;
+        }
+
+        /**
+         * Starts the fleet's telemetry this long before the job, which then starts over a backlog
+         * (by default the job first, then the fleet).
+         */
+        public Builder fleetFirst(Duration lead) {
+            this.fleetFirst = lead;
             return this;
         }
 

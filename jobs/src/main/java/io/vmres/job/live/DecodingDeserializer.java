@@ -42,6 +42,12 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
     private final String signingKeys;
     private transient AvroCodec codec;
     private transient RecordSigning signing;
+    private transient Reads reads;
+
+    /** Told of each record read, decoded or not: its partition ({@code topic-N}) and offset. */
+    public interface Reads {
+        void read(String partition, long offset);
+    }
 
     /** Results believed unsigned. */
     public DecodingDeserializer(long maxClockSkewMs) {
@@ -57,8 +63,16 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
         this.signingKeys = signingKeys;
     }
 
+    /** Tells {@code reads} of every record read from now on (this copy of the deserializer). */
+    void countReads(Reads reads) {
+        this.reads = reads;
+    }
+
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded> out) {
+        if (reads != null) {
+            reads.read(record.topic() + "-" + record.partition(), record.offset());
+        }
         if (codec == null) {
             codec = new AvroCodec();
             if (signingKeys != null) {

@@ -24,6 +24,12 @@ import org.apache.flink.util.clock.SystemClock;
  * input alone. So a heartbeat partition holds event time for {@code heartbeatIdleness} (minutes,
  * far above heartbeatTimeout + outOfOrderness): no host is classified anywhere meanwhile, and
  * classification resumes with the data. {@link PartitionStallWatch} tells the operator.
+ *
+ * <p>A partition with a backlog is never idle: when the job starts or restores over records already
+ * written, each split holds event time until its reader has read the records the partition held
+ * then ({@link CatchUpSource} tells its generator what they are), however long they take to come.
+ * Otherwise another partition's newer records would move event time and this one's arrive late
+ * behind it.
  */
 public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     private static final long serialVersionUID = 1L;
@@ -31,6 +37,9 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     private final long outOfOrdernessMs;
     private final long idlenessMs;
     private final long heartbeatIdlenessMs;
+
+    /** The backlog of the reader of the task's thread, which makes the splits' generators. */
+    private static final ThreadLocal<CatchUpSource.Backlog> READER = new ThreadLocal<>();
 
     /** The processing-time clock: the system's (not serializable: null, then made where used). */
     private final transient Clock clock;
@@ -54,6 +63,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         this.clock = clock;
     }
 
+    /** The generators made from now on in this thread are of splits of this reader. */
+    static void readerBacklog(CatchUpSource.Backlog backlog) {
+        READER.set(backlog);
+    }
+
     @Override
     public WatermarkGenerator<Decoded> createWatermarkGenerator(
             WatermarkGeneratorSupplier.Context context) {
@@ -61,7 +75,8 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 outOfOrdernessMs,
                 idlenessMs,
                 heartbeatIdlenessMs,
-                clock == null ? SystemClock.getInstance() : clock);
+                clock == null ? SystemClock.getInstance() : clock,
+                READER.get());
     }
 
     @Override
@@ -85,7 +100,23 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         private long lastRecordAt;
         private boolean idle;
 
+        /** The backlog of the reader of the split (null: nothing to wait for). */
+        private CatchUpSource.Backlog backlog;
+
+        /** The split, known from its first record (null: none read yet). */
+        private CatchUpSource.Split split;
+
         Generator(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs, Clock clock) {
+            this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, clock, null);
+        }
+
+        Generator(
+                long outOfOrdernessMs,
+                long idlenessMs,
+                long heartbeatIdlenessMs,
+                Clock clock,
+                CatchUpSource.Backlog backlog) {
+            this.backlog = backlog;
             this.outOfOrdernessMs = outOfOrdernessMs;
             this.idlenessMs = idlenessMs;
             this.heartbeatIdlenessMs = heartbeatIdlenessMs;
@@ -96,6 +127,9 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
 
         @Override
         public void onEvent(Decoded d, long ts, WatermarkOutput output) {
+            if (backlog != null && split == null) {
+                split = backlog.last();
+            }
             maxTs = Math.max(maxTs, ts);
             heartbeats |= !d.isBad() && d.event() instanceof Heartbeat;
             lastRecordAt = clock.relativeTimeMillis();
@@ -104,6 +138,18 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
+            if (backlog != null) {
+                boolean held = split != null ? !split.caughtUp() : backlog.anyUnstarted();
+                if (held) {
+                    // behind its backlog (or maybe): held, however long its records take to come
+                    lastRecordAt = clock.relativeTimeMillis();
+                    output.emitWatermark(new Watermark(maxTs - outOfOrdernessMs - 1));
+                    return;
+                }
+                if (split != null) {
+                    backlog = null; // read up: quiet counts from here
+                }
+            }
             long quiet = clock.relativeTimeMillis() - lastRecordAt;
             if (quiet >= (heartbeats ? heartbeatIdlenessMs : idlenessMs)) {
                 if (!idle) {

@@ -78,7 +78,10 @@ public final class LiveJob {
         // command results come from connectors; job outputs are read only once committed (set
         // over the user's properties: reading uncommitted would act on aborted commands)
         consumer.setProperty("isolation.level", "read_committed");
-        KafkaSource<Decoded> source =
+        DecodingDeserializer deserializer =
+                new DecodingDeserializer(
+                        options.settings().maxClockSkewMs(), options.signingKeys());
+        KafkaSource<Decoded> kafka =
                 KafkaSource.<Decoded>builder()
                         // first: the options below win over the same keys in the user's file
                         .setProperties(consumer)
@@ -86,10 +89,13 @@ public final class LiveJob {
                         .setTopics(topics)
                         .setGroupId(options.groupId())
                         .setStartingOffsets(OffsetsInitializer.earliest())
-                        .setDeserializer(
-                                new DecodingDeserializer(
-                                        options.settings().maxClockSkewMs(), options.signingKeys()))
+                        .setDeserializer(deserializer)
                         .build();
+        // each split holds event time until it has read the backlog it had at the start
+        Properties ask = new Properties();
+        ask.putAll(consumer);
+        ask.setProperty("bootstrap.servers", options.bootstrapServers());
+        CatchUpSource source = new CatchUpSource(kafka, deserializer, ask);
         // per partition: a heartbeat partition that stalls holds event time (InputWatermarks)
         WatermarkStrategy<Decoded> watermarks =
                 new InputWatermarks(

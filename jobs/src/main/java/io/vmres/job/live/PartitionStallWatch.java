@@ -36,9 +36,30 @@ import org.apache.flink.util.OutputTag;
  * host into the job's input ({@link #EVENTS}): stalled when the partition is told stalled, stamped
  * with its latest event time (event time waits for the partition there, so the note is not late and
  * reaches the engine before any loss timer of the host can fire), and resumed when it is read
- * again, stamped with its latest event time then. The engine of the host's cluster does not judge a
- * stalled host, and counts its silence afresh from its resume. A partition that stays quiet for
- * {@code heartbeatIdleness} is let go by event time; its hosts are resumed then, and judged.
+ * again. The engine of the host's cluster does not judge a stalled host, and counts its silence
+ * afresh from its resume. A partition that stays quiet for {@code heartbeatIdleness} is let go by
+ * event time; its hosts are resumed then, and judged.
+ *
+ * <p>The resume is stamped at the partition's event time when its data flows again: its latest
+ * event time before the stall advanced by the processing time gone since that record was read, or
+ * its latest event time if later. Not at the latest event time read alone: the first record read
+ * again may be one stamped before the gap (appended before the leader hung, read after), while the
+ * heartbeats that waited in the producers are appended at the resume and take about the time at
+ * which they are read; silence counted from the earlier stamp would fail the hosts for the length
+ * of the stall. Processing time is carried into event time by the partition's own offset between
+ * them before the stall (its latest event time less the processing time at which it was read), not
+ * taken as such: so a job clock that differs from the brokers' (whose append time gives the event
+ * time) shifts nothing, and neither do topics of producer timestamps of another day. A stamp too
+ * early is the dangerous side (the hosts look silent from it); this one is early only by how much
+ * more the partition lagged before the stall than after (or by a step back of the job's clock
+ * during it), which must stay far below {@code heartbeatTimeout}. A stamp too late only delays
+ * judging the partition's hosts. The note, ahead of the watermark, waits in the engine until event
+ * time reaches it; a note behind it is applied at the first instant still open ({@code
+ * LatePolicy}).
+ *
+ * <p>Each partition's watch is the state machine {@link PartitionPhase}: reading, stalled, let go;
+ * it has one timer at a time, the one its phase needs, so a stall is seen whatever timer was
+ * pending before (a second stall soon after a resume as well as the first).
  */
 public class PartitionStallWatch
         extends KeyedProcessFunction<String, Tuple3<String, String, Long>, Emitted> {
@@ -113,14 +134,19 @@ public class PartitionStallWatch
             Tuple3<String, String, Long> read, Context ctx, Collector<Emitted> out)
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
+        boolean pending = timer.value() != null;
+        PartitionPhase.Step step =
+                PartitionPhase.of(stalledAt.value() != null, pending)
+                        .read(now, pending, stallAfterMs);
+        Long before = lastTs.value();
+        Long readBefore = lastReadAt.value();
         hosts.put(read.f1, now);
         lastReadAt.update(now);
-        Long before = lastTs.value();
         lastTs.update(before == null ? read.f2 : Math.max(before, read.f2));
-        Long since = stalledAt.value();
-        if (since != null) {
+        if (step.tell() == PartitionPhase.Tell.RESUMED) {
+            long since = stalledAt.value();
             stalledAt.clear();
-            notes(ctx, new TreeSet<>(hostsRead()), lastTs.value(), true);
+            notes(ctx, new TreeSet<>(hostsRead()), resumeTs(before, readBefore, now), true);
             alert(
                     out,
                     ctx.getCurrentKey(),
@@ -130,8 +156,36 @@ public class PartitionStallWatch
                             + seconds(now - since + stallAfterMs)
                             + " s: its hosts are judged again with their heartbeats");
         }
-        if (timer.value() == null) {
-            long at = Times.plus(now, stallAfterMs);
+        arm(ctx, step.timer());
+    }
+
+    /**
+     * The event time the partition's hosts are resumed at, read again at {@code now} after a stall
+     * whose last record before it, the latest event time {@code before}, was read at {@code
+     * readBefore}: the partition's event time as it would stand had it flowed, {@code before}
+     * advanced by the processing time gone since, and no earlier than its latest event time.
+     */
+    private long resumeTs(long before, long readBefore, long now) throws Exception {
+        return Math.max(lastTs.value(), Times.plus(before, Math.max(0, now - readBefore)));
+    }
+
+    /**
+     * Makes {@code at} the partition's one timer ({@link PartitionPhase#KEEP}, NONE, or a time).
+     */
+    private void arm(Context ctx, long at) throws Exception {
+        if (at == PartitionPhase.KEEP) {
+            return;
+        }
+        Long pending = timer.value();
+        if (pending != null && pending == at) {
+            return;
+        }
+        if (pending != null) {
+            ctx.timerService().deleteProcessingTimeTimer(pending);
+        }
+        if (at == PartitionPhase.NONE) {
+            timer.clear();
+        } else {
             ctx.timerService().registerProcessingTimeTimer(at);
             timer.update(at);
         }
@@ -161,26 +215,31 @@ public class PartitionStallWatch
 
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<Emitted> out) throws Exception {
-        timer.clear();
+        Long pending = timer.value();
         Long last = lastReadAt.value();
-        if (last == null) {
-            return;
+        if (pending == null || pending != t || last == null) {
+            return; // not the partition's pending timer: replaced meanwhile
         }
-        if (stalledAt.value() != null) {
-            if (t - last >= heartbeatIdlenessMs) {
+        timer.clear();
+        PartitionPhase.Step step =
+                PartitionPhase.of(stalledAt.value() != null, true)
+                        .timer(t, last, stallAfterMs, heartbeatIdlenessMs);
+        switch (step.tell()) {
+            case STALLED -> stalled(t, last, ctx, out);
+            case LET_GO -> {
                 // event time lets the partition go now: its hosts are judged again, from here
                 long wm = ctx.timerService().currentWatermark();
                 long ts = Math.max(lastTs.value(), Times.plus(wm, 1));
                 notes(ctx, new TreeSet<>(hostsRead()), ts, true);
             }
-            return;
+            default -> {}
         }
-        if (t - last < stallAfterMs) {
-            long at = Times.plus(last, stallAfterMs);
-            ctx.timerService().registerProcessingTimeTimer(at);
-            timer.update(at);
-            return;
-        }
+        arm(ctx, step.timer());
+    }
+
+    /** Tells the partition stalled at {@code t}, its latest record read at {@code last}. */
+    private void stalled(long t, long last, OnTimerContext ctx, Collector<Emitted> out)
+            throws Exception {
         stalledAt.update(t);
         List<String> names = new ArrayList<>();
         List<String> gone = new ArrayList<>();
@@ -192,9 +251,6 @@ public class PartitionStallWatch
         }
         TreeSet<String> stalled = new TreeSet<>(names);
         notes(ctx, stalled, lastTs.value(), false);
-        long letGo = Times.plus(last, heartbeatIdlenessMs);
-        ctx.timerService().registerProcessingTimeTimer(letGo);
-        timer.update(letGo);
         alert(
                 out,
                 ctx.getCurrentKey(),

@@ -104,4 +104,50 @@ class InputWatermarksTest {
         assertThat(e.idle).isTrue();
         assertThat(i.idle).isTrue();
     }
+
+    @Test
+    void aSplitWithABacklogIsNeverIdleUntilItHasReadIt() {
+        ManualClock clock = new ManualClock(0);
+        InputWatermarks w = new InputWatermarks(2_000, 5_000, 120_000, clock);
+        CatchUpSource.Backlog reader = new CatchUpSource.Backlog();
+        CatchUpSource.Split far = reader.split("vmres.inventory-0");
+        CatchUpSource.Split empty = reader.split("vmres.inventory-1");
+        InputWatermarks.readerBacklog(reader);
+        var gen = w.createWatermarkGenerator(null);
+        var other = w.createWatermarkGenerator(null);
+        InputWatermarks.readerBacklog(null);
+        Out out = new Out();
+        Out otherOut = new Out();
+        // the backlogs are not known yet, no record has come: both held, at the least time
+        clock.advanceTime(java.time.Duration.ofMinutes(5));
+        gen.onPeriodicEmit(out);
+        other.onPeriodicEmit(otherOut);
+        assertThat(out.idle).isFalse();
+        assertThat(otherOut.idle).isFalse();
+        assertThat(out.watermark).isEqualTo(Long.MIN_VALUE);
+        far.target(3); // the last record of its backlog is offset 2
+        empty.target(0); // nothing to read
+        reader.read("vmres.inventory-0", 0);
+        gen.onEvent(hostRecord(T), T, out);
+        clock.advanceTime(java.time.Duration.ofMinutes(5));
+        gen.onPeriodicEmit(out);
+        other.onPeriodicEmit(otherOut);
+        assertThat(out.idle).isFalse();
+        assertThat(out.watermark).isEqualTo(T - 2_001);
+        // every split with a backlog has begun: the generator with no record is let go in time
+        clock.advanceTime(java.time.Duration.ofSeconds(5));
+        other.onPeriodicEmit(otherOut);
+        assertThat(otherOut.idle).isTrue();
+        gen.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse();
+        reader.read("vmres.inventory-0", 2);
+        gen.onEvent(hostRecord(T + 1_000), T + 1_000, out);
+        gen.onPeriodicEmit(out);
+        clock.advanceTime(java.time.Duration.ofMillis(4_999));
+        gen.onPeriodicEmit(out);
+        assertThat(out.idle).isFalse(); // quiet counts from its catching up
+        clock.advanceTime(java.time.Duration.ofMillis(1));
+        gen.onPeriodicEmit(out);
+        assertThat(out.idle).isTrue();
+    }
 }

@@ -89,14 +89,69 @@ class PartitionStallWatchTest {
                             "telemetry-stalled h-003@2000", "telemetry-stalled h-007@2000");
             h.setProcessingTime(60_000);
             assertThat(notes(h)).hasSize(2);
-            // the waiting heartbeats took their late append time
+            // the waiting heartbeats took their late append time; the partition's event time ran
+            // 2 s ahead of processing time before the stall, so it is resumed 60 s after 2 s
             h.processElement(Tuple3.of(P, "h-007", 61_000L), 0);
             assertThat(notes(h))
                     .containsExactly(
                             "telemetry-stalled h-003@2000",
                             "telemetry-stalled h-007@2000",
-                            "telemetry-resumed h-003@61000",
-                            "telemetry-resumed h-007@61000");
+                            "telemetry-resumed h-003@62000",
+                            "telemetry-resumed h-007@62000");
+        }
+    }
+
+    @Test
+    void aResumeFirstReadingARecordStampedBeforeTheGapIsStampedWhenTheDataFlowsAgain()
+            throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            // read as appended: event time (the brokers' append time) follows processing time
+            for (long t = 0; t <= 10_000; t += 1_000) {
+                h.setProcessingTime(t);
+                h.processElement(Tuple3.of(P, "h-003", t), 0);
+                h.processElement(Tuple3.of(P, "h-007", t), 0);
+            }
+            h.setProcessingTime(15_000);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@10000", "telemetry-stalled h-007@10000");
+            // 60 s later the partition is read again, first a heartbeat appended before the gap;
+            // those that waited in the producers come next, appended about now: silence counts
+            // from no earlier than now
+            h.setProcessingTime(70_000);
+            h.processElement(Tuple3.of(P, "h-007", 10_500L), 0);
+            assertThat(notes(h)).hasSize(4);
+            List<String> resumed = notes(h).subList(2, 4);
+            assertThat(resumed)
+                    .allSatisfy(n -> assertThat(n).startsWith("telemetry-resumed "))
+                    .allSatisfy(
+                            n ->
+                                    assertThat(Long.parseLong(n.substring(n.indexOf('@') + 1)))
+                                            .isGreaterThanOrEqualTo(70_000L));
+            assertThat(alerts(h))
+                    .extracting(AlertOut::kind)
+                    .containsExactly(PartitionStallWatch.STALLED, PartitionStallWatch.RESUMED);
+        }
+    }
+
+    @Test
+    void aResumeOnEventTimeOfAnotherDayFollowsThePartitionsEventTimeNotTheJobsClock()
+            throws Exception {
+        long day = 86_400_000L;
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            // event time runs a day behind the job's clock (producer timestamps, or a job clock
+            // a day ahead of the brokers')
+            h.setProcessingTime(day);
+            h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
+            h.setProcessingTime(day + 30_000);
+            h.processElement(Tuple3.of(P, "h-003", 1_500L), 0);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@1000", "telemetry-resumed h-003@31000");
         }
     }
 
@@ -127,6 +182,44 @@ class PartitionStallWatchTest {
             }
             assertThat(alerts(h)).isEmpty();
             assertThat(notes(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aSecondStallSoonAfterAResumeIsToldAsTheFirst() throws Exception {
+        try (var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
+            h.setProcessingTime(5_000);
+            assertThat(notes(h)).containsExactly("telemetry-stalled h-003@1000");
+            // read again 20 s later, for a second, then stalled again
+            h.setProcessingTime(20_000);
+            h.processElement(Tuple3.of(P, "h-003", 20_000L), 0);
+            h.setProcessingTime(21_000);
+            h.processElement(Tuple3.of(P, "h-003", 21_000L), 0);
+            h.setProcessingTime(25_999);
+            assertThat(alerts(h))
+                    .extracting(AlertOut::kind)
+                    .containsExactly(PartitionStallWatch.STALLED, PartitionStallWatch.RESUMED);
+            h.setProcessingTime(26_000);
+            assertThat(alerts(h))
+                    .extracting(AlertOut::kind)
+                    .containsExactly(
+                            PartitionStallWatch.STALLED,
+                            PartitionStallWatch.RESUMED,
+                            PartitionStallWatch.STALLED);
+            assertThat(notes(h))
+                    .containsExactly(
+                            "telemetry-stalled h-003@1000",
+                            "telemetry-resumed h-003@21000",
+                            "telemetry-stalled h-003@21000");
+            // and its let-go comes heartbeatIdleness after its own last record
+            h.setProcessingTime(140_999);
+            assertThat(notes(h)).hasSize(3);
+            h.setProcessingTime(141_000);
+            assertThat(notes(h)).last().isEqualTo("telemetry-resumed h-003@21000");
         }
     }
 }

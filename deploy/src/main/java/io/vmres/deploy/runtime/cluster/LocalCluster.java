@@ -43,6 +43,8 @@ public final class LocalCluster {
     private final PrintStream out;
     private final ClusterProcesses processes;
 
+    private Duration connectorSessionTimeout;
+
     public LocalCluster(Path home, PrintStream out) {
         this.home = home.toAbsolutePath().normalize();
         this.out = out;
@@ -228,6 +230,15 @@ public final class LocalCluster {
         throw new IllegalStateException("the fleet has not told its hypervisor's URL: see " + o);
     }
 
+    /**
+     * The consumer group session of the connector this cluster starts (null, the default: Kafka's,
+     * 45 s): how long a killed connector stays in its group.
+     */
+    public LocalCluster connectorSessionTimeout(Duration timeout) {
+        this.connectorSessionTimeout = timeout;
+        return this;
+    }
+
     /** Starts the fleet's connector ({@code vmres fleet connector}) against the running fleet. */
     public void startConnector(Installation inst) throws IOException {
         List<String> jvm = new ArrayList<>(JvmOptions.COMMON);
@@ -239,13 +250,24 @@ public final class LocalCluster {
                 jvm,
                 inst.processClasspath(),
                 "io.vmres.deploy.cli.Cli",
-                List.of(
-                        "fleet",
-                        "connector",
-                        "--bootstrap",
-                        ClusterConfig.load(home).bootstrap(),
-                        "--hypervisor",
-                        hypervisorUrl()));
+                connectorArgs());
+    }
+
+    private List<String> connectorArgs() throws IOException {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "fleet",
+                                "connector",
+                                "--bootstrap",
+                                ClusterConfig.load(home).bootstrap(),
+                                "--hypervisor",
+                                hypervisorUrl()));
+        if (connectorSessionTimeout != null) {
+            args.add("--session-timeout");
+            args.add(connectorSessionTimeout.toMillis() + "ms");
+        }
+        return args;
     }
 
     ClusterProcesses processes() {

@@ -119,13 +119,26 @@ class PartitionStallITCase {
                                                                 i.getState()
                                                                         .name()
                                                                         .equals("RECOVERED"))
-                                                .findFirst());
+                                                .findFirst(),
+                                () ->
+                                        "crashed "
+                                                + crashed
+                                                + " on another partition than "
+                                                + onStalled
+                                                + "\nincidents "
+                                                + log.incidents()
+                                                + "\nalerts "
+                                                + log.alerts()
+                                                + "\ncommands "
+                                                + log.commands()
+                                                + "\nresults "
+                                                + log.results());
                 assertThat(recovered.getKind().name()).isEqualTo("HOST_FAILURE");
                 // past any decision the stall could have caused
                 Thread.sleep(15_000);
                 List<Incident> incidents = log.incidents();
                 assertThat(incidents)
-                        .as("incidents")
+                        .as("incidents; alerts %s", log.alerts())
                         .allSatisfy(
                                 i ->
                                         assertThat(i.getHosts())

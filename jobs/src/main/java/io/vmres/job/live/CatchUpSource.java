@@ -1,0 +1,408 @@
+package io.vmres.job.live;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
+import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job's Kafka source, whose splits hold event time back while they have a backlog. When the job
+ * starts (or restores) over topics that already hold records, each partition has a backlog: the
+ * records up to the end offset it had then. A partition whose records have not come yet, or come
+ * slowly behind another's (one consumer reads them all, a chunk of one partition at a time), must
+ * not let another partition's newer records move event time: its own records would arrive behind
+ * it, late (heartbeats lost, hosts looking silent). So its reader
+ *
+ * <ul>
+ *   <li>asks, for each split it is given, the end offset of the partition then, and the last record
+ *       before it (on read-committed topics, transaction markers and aborted records come last and
+ *       are never read: the last record read is the one to wait for);
+ *   <li>tells {@link InputWatermarks} of each split's backlog: the split is never idle until its
+ *       reader has read that record (its {@link DecodingDeserializer} counts what it reads). A
+ *       split's generator knows its split from its first record; until then it is held while any
+ *       split of the reader has not begun reading a backlog it has (or may have: not known yet).
+ * </ul>
+ *
+ * <p>When the end offsets cannot be asked (the brokers do not answer), the split is held until they
+ * can: event time waits, nothing is judged on doubt. Everything else is the {@link KafkaSource}'s:
+ * its enumerator, its splits and their state, so a checkpoint of the plain source restores into
+ * this one.
+ */
+public final class CatchUpSource
+        implements Source<Decoded, KafkaPartitionSplit, KafkaSourceEnumState>,
+                ResultTypeQueryable<Decoded> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CatchUpSource.class);
+
+    /** How long a reader waits for the end offsets before it tries again. */
+    static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
+
+    /** How soon after a failed ask a reader asks again. */
+    static final long ASK_AGAIN_MS = 5_000;
+
+    private final KafkaSource<Decoded> kafka;
+    private final DecodingDeserializer deserializer;
+    private final Properties consumer;
+
+    /**
+     * @param kafka the source, built with {@code deserializer}
+     * @param consumer the client properties to ask the end offsets with (bootstrap servers among
+     *     them)
+     */
+    public CatchUpSource(
+            KafkaSource<Decoded> kafka, DecodingDeserializer deserializer, Properties consumer) {
+        this.kafka = kafka;
+        this.deserializer = deserializer;
+        this.consumer = consumer;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return kafka.getBoundedness();
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context) {
+        return kafka.createEnumerator(context);
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state)
+            throws Exception {
+        return kafka.restoreEnumerator(context, state);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaPartitionSplit> getSplitSerializer() {
+        return kafka.getSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaSourceEnumState> getEnumeratorCheckpointSerializer() {
+        return kafka.getEnumeratorCheckpointSerializer();
+    }
+
+    @Override
+    public TypeInformation<Decoded> getProducedType() {
+        return kafka.getProducedType();
+    }
+
+    @Override
+    public SourceReader<Decoded, KafkaPartitionSplit> createReader(SourceReaderContext context)
+            throws Exception {
+        // this task's copy of the source holds this task's copy of the deserializer
+        Backlog backlog = new Backlog();
+        deserializer.countReads(backlog);
+        // the task's thread makes the splits' watermark generators: they find the backlog there
+        InputWatermarks.readerBacklog(backlog);
+        return new Reader(kafka.createReader(context), backlog, consumer);
+    }
+
+    /** What each split of one reader still has to read of its backlog (the reader's thread). */
+    static final class Backlog implements DecodingDeserializer.Reads {
+        private final Map<String, Split> splits = new HashMap<>();
+
+        /** The split of the record read last (its generator sees the record next). */
+        private Split last;
+
+        Split split(String id) {
+            return splits.computeIfAbsent(id, Split::new);
+        }
+
+        @Override
+        public void read(String partition, long offset) {
+            Split s = splits.get(partition);
+            if (s != null) {
+                s.read(offset);
+            }
+            last = s;
+        }
+
+        /** The split of the record read last; null when none or not one of this reader's. */
+        Split last() {
+            return last;
+        }
+
+        /**
+         * Whether a split of the reader has read nothing yet of a backlog it has or may have: until
+         * none has, a generator that has seen no record may be that split's.
+         */
+        boolean anyUnstarted() {
+            for (Split s : splits.values()) {
+                if (!s.caughtUp() && s.next == 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** One split's backlog: the offset its reader must reach. */
+    static final class Split {
+        final String id;
+
+        /** The offset after the last record of the backlog; -1 while not known. */
+        private long target = -1;
+
+        /** The offset after the last record read (0: none read). */
+        private long next;
+
+        Split(String id) {
+            this.id = id;
+        }
+
+        void read(long offset) {
+            boolean behind = !caughtUp();
+            next = Math.max(next, offset + 1);
+            if (behind && caughtUp()) {
+                LOG.info("{} has read its backlog up to offset {}", id, target);
+            }
+        }
+
+        void target(long offset) {
+            target = offset;
+        }
+
+        boolean known() {
+            return target >= 0;
+        }
+
+        /** Whether the reader has read the whole backlog (false while it is not known). */
+        boolean caughtUp() {
+            return target >= 0 && next >= target;
+        }
+    }
+
+    /** The Kafka reader, with the backlog of each of its splits. */
+    static final class Reader implements SourceReader<Decoded, KafkaPartitionSplit> {
+        private final SourceReader<Decoded, KafkaPartitionSplit> kafka;
+        private final Backlog backlog;
+        private final Properties consumer;
+
+        /** Splits whose backlog is not known yet. */
+        private final Map<String, KafkaPartitionSplit> unknown = new LinkedHashMap<>();
+
+        /** Asks the brokers apart from the reader's thread, which must never wait for them. */
+        private final ExecutorService asker =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "vmres-backlog");
+                            t.setDaemon(true);
+                            return t;
+                        });
+
+        /** The answer being asked, or null. */
+        private Future<Map<String, Long>> asking;
+
+        private long askedAt = Long.MIN_VALUE;
+
+        /** Splits were given since the last ask: ask without waiting. */
+        private boolean soon;
+
+        Reader(
+                SourceReader<Decoded, KafkaPartitionSplit> kafka,
+                Backlog backlog,
+                Properties consumer) {
+            this.kafka = kafka;
+            this.backlog = backlog;
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void start() {
+            kafka.start();
+        }
+
+        @Override
+        public void addSplits(List<KafkaPartitionSplit> splits) {
+            for (KafkaPartitionSplit s : splits) {
+                backlog.split(s.splitId());
+                unknown.put(s.splitId(), s);
+            }
+            soon = true;
+            askEnds();
+            kafka.addSplits(splits);
+        }
+
+        @Override
+        public InputStatus pollNext(ReaderOutput<Decoded> output) throws Exception {
+            askEnds();
+            return kafka.pollNext(output);
+        }
+
+        /**
+         * Takes the answer asked, if it has come, and asks the backlog of the splits not known yet:
+         * at once for splits just given, else {@link #ASK_AGAIN_MS} after the last ask. Until
+         * known, a split is held.
+         */
+        private void askEnds() {
+            if (asking != null && asking.isDone()) {
+                try {
+                    Map<String, Long> targets = asking.get();
+                    for (Map.Entry<String, Long> t : targets.entrySet()) {
+                        backlog.split(t.getKey()).target(t.getValue());
+                        unknown.remove(t.getKey());
+                    }
+                    LOG.info("backlog of the splits to read before they may be idle: {}", targets);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException e) {
+                    LOG.warn(
+                            "cannot ask the end offsets of {} ({}): event time waits for them",
+                            unknown.keySet(),
+                            e.getCause().toString());
+                }
+                asking = null;
+            }
+            long t = System.currentTimeMillis();
+            if (asking != null || unknown.isEmpty() || (!soon && t - askedAt < ASK_AGAIN_MS)) {
+                return;
+            }
+            askedAt = t;
+            soon = false;
+            List<KafkaPartitionSplit> ask = new ArrayList<>(unknown.values());
+            asking = asker.submit(() -> targets(consumer, ask));
+        }
+
+        @Override
+        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
+            return kafka.snapshotState(checkpointId);
+        }
+
+        @Override
+        public CompletableFuture<Void> isAvailable() {
+            return kafka.isAvailable();
+        }
+
+        @Override
+        public void notifyNoMoreSplits() {
+            kafka.notifyNoMoreSplits();
+        }
+
+        @Override
+        public void handleSourceEvents(SourceEvent event) {
+            kafka.handleSourceEvents(event);
+        }
+
+        @Override
+        public void pauseOrResumeSplits(Collection<String> pause, Collection<String> resume) {
+            kafka.pauseOrResumeSplits(pause, resume);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            kafka.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointAborted(long checkpointId) throws Exception {
+            kafka.notifyCheckpointAborted(checkpointId);
+        }
+
+        @Override
+        public void close() throws Exception {
+            asker.shutdownNow();
+            kafka.close();
+        }
+    }
+
+    /**
+     * For each split, the offset after the last record its reader will read below the partition's
+     * end offset now: 0 when there is none (or the split starts at or after it).
+     */
+    static Map<String, Long> targets(Properties client, Collection<KafkaPartitionSplit> splits) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, "vmres-backlog");
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Long> targets = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (KafkaPartitionSplit s : splits) {
+                tps.add(s.getTopicPartition());
+            }
+            Map<TopicPartition, Long> ends = c.endOffsets(tps, ASK_TIMEOUT);
+            for (KafkaPartitionSplit s : splits) {
+                long end = ends.get(s.getTopicPartition());
+                long start = s.getStartingOffset();
+                // a split that starts at the latest offset has no backlog to read
+                boolean none = start >= end || start == KafkaPartitionSplit.LATEST_OFFSET;
+                targets.put(
+                        s.splitId(),
+                        none ? 0 : lastRecordBelow(c, s.getTopicPartition(), start, end));
+            }
+        }
+        return targets;
+    }
+
+    /**
+     * The offset after the last record of {@code tp} below {@code end} that a read-committed reader
+     * reads: read back from {@code end}, a window twice as wide each time nothing is found.
+     */
+    private static long lastRecordBelow(
+            KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long start, long end) {
+        long floor = Math.max(0, start);
+        long window = 64;
+        c.assign(List.of(tp));
+        while (true) {
+            long from = Math.max(floor, end - window);
+            c.seek(tp, from);
+            long last = -1;
+            long deadline = System.currentTimeMillis() + ASK_TIMEOUT.toMillis();
+            while (c.position(tp, ASK_TIMEOUT) < end) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("no answer reading " + tp + " up to " + end);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end) {
+                        last = Math.max(last, r.offset());
+                    }
+                }
+            }
+            if (last >= 0) {
+                return last + 1;
+            }
+            if (from == floor) {
+                return 0;
+            }
+            window *= 2;
+        }
+    }
+}
