@@ -2,6 +2,7 @@ package io.vmres.deploy.cli;
 
 import io.vmres.deploy.runtime.cluster.ChaosRun;
 import io.vmres.deploy.runtime.cluster.Installation;
+import io.vmres.deploy.runtime.cluster.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ import picocli.CommandLine.ParameterException;
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres cluster chaos",
-            "  vmres cluster chaos --faults 5 --rounds 1 --vms 100 --hosts 120 --clusters 2 --vms-per-host 3"
+            "  vmres cluster chaos --faults 5 --rounds 1 --vms 100 --hosts 120 --clusters 2 --vms-per-host 3",
+            "  vmres cluster chaos --session-timeout 10s"
         })
 final class ClusterChaos extends ClusterCommand.Part {
     @Option(
@@ -98,6 +100,15 @@ final class ClusterChaos extends ClusterCommand.Part {
     Duration roundTimeout;
 
     @Option(
+            names = "--session-timeout",
+            converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description =
+                    "The connector's Kafka session: a killed connector's partitions move to its"
+                            + " successor after this long (default: Kafka's, 45 s).")
+    Duration sessionTimeout;
+
+    @Option(
             names = "--parallelism",
             defaultValue = "2",
             description = "The job's parallelism (default: ${DEFAULT-VALUE}).")
@@ -134,6 +145,9 @@ final class ClusterChaos extends ClusterCommand.Part {
             throw new ParameterException(
                     spec.commandLine(), "--pause must not be negative, --round-timeout positive");
         }
+        if (sessionTimeout != null && (sessionTimeout.isNegative() || sessionTimeout.isZero())) {
+            throw new ParameterException(spec.commandLine(), "--session-timeout must be positive");
+        }
         Installation inst = Installation.current();
         ChaosRun.Options options =
                 new ChaosRun.Options(
@@ -150,7 +164,11 @@ final class ClusterChaos extends ClusterCommand.Part {
                         ClusterCommand.jobJar(inst, jar),
                         List.copyOf(jobArgs),
                         out.toAbsolutePath());
-        ChaosRun.Result r = new ChaosRun(parent.cluster(), inst, options, out()).run();
+        LocalCluster cluster = parent.cluster();
+        if (sessionTimeout != null) {
+            cluster.connectorSessionTimeout(sessionTimeout);
+        }
+        ChaosRun.Result r = new ChaosRun(cluster, inst, options, out()).run();
         return r.verdict().clean() ? Cli.OK : Cli.FAILURE;
     }
 }

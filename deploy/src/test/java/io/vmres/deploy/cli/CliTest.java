@@ -341,4 +341,12 @@ class CliTest {
                 .isEqualTo(Cli.FAILURE);
         assertThat(err.toString()).contains("'vmres record' is not available in this build yet");
     }
+
+    @Test
+    void chaosTakesTheConnectorsSessionAndRefusesANonPositiveOne() {
+        assertThat(run("cluster", "chaos", "--help")).isEqualTo(Cli.OK);
+        assertThat(out.toString()).contains("--session-timeout=DURATION");
+        assertThat(run("cluster", "chaos", "--session-timeout", "0s")).isEqualTo(Cli.USAGE);
+        assertThat(err.toString()).contains("--session-timeout must be positive");
+    }
 }
