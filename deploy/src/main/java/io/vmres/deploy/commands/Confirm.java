@@ -21,8 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,9 +43,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class Confirm {
     /** How long the broker has to acknowledge the confirmation. */
     static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
-
-    /** How long a broker has to answer the first question: is it there, with vmres's topics. */
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /** Exit code: the job ignored the confirmation ({@code CONFIRM_IGNORED}). */
     public static final int IGNORED = 3;
@@ -173,37 +168,14 @@ public final class Confirm {
      */
     static void probe(KafkaEndpoint kafka) throws InterruptedException {
         String bootstrap = kafka.bootstrap();
-        int ms = (int) PROBE_TIMEOUT.toMillis();
-        try (Admin admin =
-                Admin.create(
-                        kafka.client(
-                                Map.of(
-                                        AdminClientConfig.CLIENT_ID_CONFIG,
-                                        "vmres-confirm-probe",
-                                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                        ms,
-                                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                        ms)))) {
-            Set<String> topics;
-            try {
-                topics = admin.listTopics().names().get(ms + 1_000L, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException(
-                        "cannot reach the Kafka at "
-                                + bootstrap
-                                + " (no answer within "
-                                + PROBE_TIMEOUT.toSeconds()
-                                + " s): is it running, and is --bootstrap right?",
-                        e);
-            }
-            if (!topics.contains(Topics.REQUESTS)) {
-                throw new IllegalStateException(
-                        "the Kafka at "
-                                + bootstrap
-                                + " has no topic "
-                                + Topics.REQUESTS
-                                + ": is vmres running against it?");
-            }
+        Set<String> topics = KafkaProbe.topics(kafka, "vmres-confirm-probe");
+        if (!topics.contains(Topics.REQUESTS)) {
+            throw new IllegalStateException(
+                    "the Kafka at "
+                            + bootstrap
+                            + " has no topic "
+                            + Topics.REQUESTS
+                            + ": is vmres running against it?");
         }
     }
 
@@ -224,13 +196,13 @@ public final class Confirm {
         try {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(Topics.ALERTS, Topics.INCIDENTS)) {
-                for (PartitionInfo p : c.partitionsFor(topic, PROBE_TIMEOUT)) {
+                for (PartitionInfo p : c.partitionsFor(topic, KafkaProbe.TIMEOUT)) {
                     parts.add(new TopicPartition(p.topic(), p.partition()));
                 }
             }
             c.assign(parts);
             c.seekToEnd(parts);
-            parts.forEach(p -> c.position(p, PROBE_TIMEOUT)); // fixed now, before the request
+            parts.forEach(p -> c.position(p, KafkaProbe.TIMEOUT)); // fixed now, before the request
             return c;
         } catch (RuntimeException e) {
             c.close(CloseOptions.timeout(Duration.ZERO));

@@ -11,11 +11,9 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -27,8 +25,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +36,8 @@ public final class LocalJob {
     private static final Logger LOG = LoggerFactory.getLogger(LocalJob.class);
 
     /** How long the broker has to answer before the job is not even started. */
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
-
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
     private static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
 
     private LocalJob() {}
@@ -187,41 +182,19 @@ public final class LocalJob {
      */
     static void probe(LiveOptions options) throws InterruptedException {
         String bootstrap = options.bootstrapServers();
-        int ms = (int) PROBE_TIMEOUT.toMillis();
-        try (Admin admin =
-                Admin.create(
-                        new KafkaEndpoint(bootstrap, options.kafkaProperties())
-                                .client(
-                                        Map.of(
-                                                AdminClientConfig.CLIENT_ID_CONFIG,
-                                                "vmres-job-probe",
-                                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                                ms,
-                                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                                ms)))) {
-            Set<String> topics;
-            try {
-                topics = admin.listTopics().names().get(ms + 1_000L, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException(
-                        "cannot reach the Kafka at "
-                                + bootstrap
-                                + " (no answer within "
-                                + PROBE_TIMEOUT.toSeconds()
-                                + " s): is it running, and is --bootstrap right?",
-                        e);
-            }
-            List<String> missing = Topics.ALL.stream().filter(t -> !topics.contains(t)).toList();
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException(
-                        "the Kafka at "
-                                + bootstrap
-                                + " lacks "
-                                + String.join(", ", missing)
-                                + ": `vmres topics --bootstrap "
-                                + bootstrap
-                                + "` creates them");
-            }
+        Set<String> topics =
+                KafkaProbe.topics(
+                        new KafkaEndpoint(bootstrap, options.kafkaProperties()), "vmres-job-probe");
+        List<String> missing = Topics.ALL.stream().filter(t -> !topics.contains(t)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(
+                    "the Kafka at "
+                            + bootstrap
+                            + " lacks "
+                            + String.join(", ", missing)
+                            + ": `vmres topics --bootstrap "
+                            + bootstrap
+                            + "` creates them");
         }
     }
 }

@@ -160,7 +160,7 @@ class JobCommandITCase {
         assertThat(code).isEqualTo(Cli.FAILURE);
         assertThat(err.toString()).contains("cannot reach the Kafka at 127.0.0.1:1");
         assertThat(Duration.ofNanos(System.nanoTime() - started))
-                .isLessThan(LocalJob.PROBE_TIMEOUT.plusSeconds(10));
+                .isLessThan(KafkaProbe.TIMEOUT.plusSeconds(10));
     }
 
     /** The RECOVERED line of the incident of {@code kind} that holds {@code host}. */
