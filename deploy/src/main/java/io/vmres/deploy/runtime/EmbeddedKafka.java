@@ -205,7 +205,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Deletes a folder and everything in it; a leftover is logged, not thrown. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
