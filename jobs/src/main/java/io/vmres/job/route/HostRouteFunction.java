@@ -40,7 +40,10 @@ import org.apache.flink.util.Collector;
  *
  * <p>Inventory and VM messages come over several channels (some through the VM stage); they are
  * held until the watermark passes their instant and applied in (ts, seq) order, the order of the
- * input. Telemetry goes on at once unless a host record is held (it may change the cluster).
+ * input. Telemetry goes on at once unless a host record is held (it may change the cluster) or,
+ * live, the host is in no cluster yet: then it waits for the watermark too, so that a host record
+ * of its instant or before that is read after it (from another partition, as when the job reads a
+ * backlog) still places it.
  *
  * <p>A replay routes what concerns hosts in no cluster to the key {@link ClusterRouter#UNKNOWN}, as
  * the spec has it. The live job, which runs for months, does not keep it (junk must not grow
@@ -61,6 +64,14 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
     private transient MapState<String, Event> vms;
     private transient MapState<Long, List<Hop>> pending;
     private transient ValueState<Long> hostRecordsHeld;
+
+    /**
+     * The instant of the earliest host record held, once known (telemetry that follows a held host
+     * record asks for it); cleared when a held one is applied. Not otherwise needed: absent (as in
+     * state of an earlier graph), it is found from what is held.
+     */
+    private transient ValueState<Long> firstHeld;
+
     private transient boolean toldUnknown;
     private transient Counter unknownHost;
     private transient long junkSeq;
@@ -101,6 +112,11 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "host-records-held", LongSerializer.INSTANCE));
+        firstHeld =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "first-host-record-held", LongSerializer.INSTANCE));
     }
 
     @Override
@@ -123,9 +139,14 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 return;
             }
         }
-        if (hop.ts() <= watermark || (telemetry && hostRecordsHeld.value() == null)) {
+        if (hop.ts() <= watermark
+                || (telemetry
+                        && hostRecordsHeld.value() == null
+                        && !(live && cluster.value() == null))) {
             // late (a live stream only): applied with what is known now; the engine's late policy
-            // decides what becomes of it
+            // decides what becomes of it. Live telemetry of a host in no cluster waits for the
+            // watermark instead: a host record of its instant or before may still come (read from
+            // another partition, as when the job reads a backlog), and places it.
             apply(hop, ctx, out);
             return;
         }
@@ -139,6 +160,10 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
             Long held = hostRecordsHeld.value();
             hostRecordsHeld.update(held == null ? 1 : held + 1);
+            Long first = firstHeld.value();
+            if (held == null || (first != null && hop.ts() < first)) {
+                firstHeld.update(hop.ts());
+            }
         }
     }
 
@@ -158,6 +183,8 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 } else {
                     hostRecordsHeld.update(held);
                 }
+                // the earliest held is found again when next asked for
+                firstHeld.clear();
             }
             apply(hop, ctx, out);
         }
@@ -239,6 +266,10 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
 
     /** The instant of the earliest host record held (one is). */
     private long firstHostRecordTs() throws Exception {
+        Long known = firstHeld.value();
+        if (known != null) {
+            return known;
+        }
         long first = Long.MAX_VALUE;
         for (var e : pending.entries()) {
             for (Hop h : e.getValue()) {
@@ -247,6 +278,7 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 }
             }
         }
+        firstHeld.update(first);
         return first;
     }
 
