@@ -64,6 +64,24 @@ final class FlinkRest {
         return Optional.empty();
     }
 
+    /**
+     * Records the job's vertex named {@code name} (or that begins with it) has received from the
+     * network so far, all subtasks summed; empty when the job has no such vertex.
+     */
+    Optional<Long> vertexRecordsIn(String name) throws IOException, InterruptedException {
+        for (JsonNode v : get("").path("vertices")) {
+            if (v.path("name").asText().startsWith(name)) {
+                return Optional.of(v.path("metrics").path("read-records").asLong());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How many failures the job has had (its restarts): {@code /jobs/ID/exceptions}. */
+    int failures() throws IOException, InterruptedException {
+        return get("/exceptions").path("exceptionHistory").path("entries").size();
+    }
+
     /** The job's checkpoint statistics ({@code /jobs/ID/checkpoints}). */
     JsonNode checkpoints() throws IOException, InterruptedException {
         return get("/checkpoints");

@@ -73,13 +73,17 @@ public final class IngestBench {
                     (job == Job.LIVE ? live : passthrough).add(r);
                     console.printf(
                             Locale.ROOT,
-                            "  %-12s run %d: %,d records in %.2f s, %,.0f events/s (load average"
-                                    + " %.2f)%n",
+                            "  %-12s run %d: %,d records in %.2f s, %,.0f events/s; into the"
+                                    + " engines in %.2f s; %.2f s of CPU, %,.0f events per CPU"
+                                    + " second (load average %.2f)%n",
                             job.name().toLowerCase(Locale.ROOT),
                             i + 1,
                             r.events(),
                             r.seconds(),
                             r.eventsPerS(),
+                            r.decidedSeconds(),
+                            r.cpuSeconds(),
+                            r.eventsPerCpuS(),
                             BenchResult.loadAverage());
                 }
             }
@@ -87,6 +91,10 @@ public final class IngestBench {
         double liveRate = rate(live);
         double baseRate = rate(passthrough);
         double ratio = liveRate / baseRate;
+        double liveDecided = rate(live, Run::decidedSeconds);
+        double baseDecided = rate(passthrough, Run::decidedSeconds);
+        double liveCpu = rate(live, Run::cpuSeconds);
+        double baseCpu = rate(passthrough, Run::cpuSeconds);
         long liveCounted = live.stream().mapToLong(Run::events).min().orElse(0);
         long baseCounted = passthrough.stream().mapToLong(Run::events).min().orElse(0);
         result.describe(
@@ -139,6 +147,38 @@ public final class IngestBench {
                         "1 (passthrough)",
                         BenchResult.Target.min(TARGET_RATIO))
                 .figure(
+                        "liveDecidedEventsPerS",
+                        Math.rint(liveDecided),
+                        "events/s",
+                        "the live job's records over the time until the engines had the last"
+                                + " the reading released",
+                        String.format(Locale.ROOT, "%,.0f events/s (passthrough)", baseDecided))
+                .figure(
+                        "ratioDecidedToPassthrough",
+                        round3(liveDecided / baseDecided),
+                        "",
+                        "the same, over the passthrough's rate",
+                        "1 (passthrough)")
+                .figure(
+                        "liveEventsPerCpuS",
+                        Math.rint(liveCpu),
+                        "events/CPU s",
+                        "the live job's records per second of the process's CPU time, until"
+                                + " the engines had them",
+                        String.format(Locale.ROOT, "%,.0f (passthrough)", baseCpu))
+                .figure(
+                        "passthroughEventsPerCpuS",
+                        Math.rint(baseCpu),
+                        "events/CPU s",
+                        "the passthrough's records per second of CPU time")
+                .figure(
+                        "cpuRatioToPassthrough",
+                        round3(liveCpu / baseCpu),
+                        "",
+                        "live / passthrough events per CPU second: the ratio that the machine's"
+                                + " load moves least",
+                        "1 (passthrough)")
+                .figure(
                         "loadAverageEnd",
                         BenchResult.loadAverage(),
                         "",
@@ -166,12 +206,14 @@ public final class IngestBench {
         console.printf(
                 Locale.ROOT,
                 "ingest: live %,.0f events/s, passthrough %,.0f events/s: ratio %.3f (target at least"
-                        + " %.2f: %s)%n",
+                        + " %.2f: %s); into the engines %.3f; per CPU second %.3f%n",
                 liveRate,
                 baseRate,
                 ratio,
                 TARGET_RATIO,
-                ratio >= TARGET_RATIO ? "met" : "missed");
+                ratio >= TARGET_RATIO ? "met" : "missed",
+                liveDecided / baseDecided,
+                liveCpu / baseCpu);
         return result;
     }
 
@@ -200,11 +242,16 @@ public final class IngestBench {
     }
 
     private static double rate(List<Run> runs) {
+        return rate(runs, Run::seconds);
+    }
+
+    /** All runs' records over all their {@code time}. */
+    private static double rate(List<Run> runs, java.util.function.ToDoubleFunction<Run> time) {
         double events = 0;
         double seconds = 0;
         for (Run r : runs) {
             events += r.eventsPerS() * r.seconds();
-            seconds += r.seconds();
+            seconds += time.applyAsDouble(r);
         }
         return seconds == 0 ? 0 : events / seconds;
     }
