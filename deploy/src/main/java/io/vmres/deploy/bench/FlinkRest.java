@@ -65,16 +65,19 @@ final class FlinkRest {
     }
 
     /**
-     * Records the job's vertex named {@code name} (or that begins with it) has received from the
-     * network so far, all subtasks summed; empty when the job has no such vertex.
+     * Records each of the job's vertices named {@code names} (or that begin with them) has received
+     * from the network so far, all subtasks summed, in one request; 0 for a name no vertex has.
      */
-    Optional<Long> vertexRecordsIn(String name) throws IOException, InterruptedException {
+    long[] vertexRecordsIn(String... names) throws IOException, InterruptedException {
+        long[] in = new long[names.length];
         for (JsonNode v : get("").path("vertices")) {
-            if (v.path("name").asText().startsWith(name)) {
-                return Optional.of(v.path("metrics").path("read-records").asLong());
+            for (int i = 0; i < names.length; i++) {
+                if (v.path("name").asText().startsWith(names[i])) {
+                    in[i] = v.path("metrics").path("read-records").asLong();
+                }
             }
         }
-        return Optional.empty();
+        return in;
     }
 
     /** How many failures the job has had (its restarts): {@code /jobs/ID/exceptions}. */

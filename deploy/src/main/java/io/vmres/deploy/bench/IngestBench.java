@@ -113,7 +113,13 @@ public final class IngestBench {
                                         + " from the first seen to the last, over that time (the"
                                         + " source's numRecordsOut from Flink's REST API, read"
                                         + " every 50 ms); a kind's rate is its records over its"
-                                        + " time, all runs together.",
+                                        + " time, all runs together. The live job's engines get"
+                                        + " most of their input after the source's last record"
+                                        + " (event time waits for the backlog to be read, the"
+                                        + " routing for event time): its rate until the engines"
+                                        + " had the last record (their input count still for 3 s)"
+                                        + " and each job's records per second of the process's"
+                                        + " CPU time are given too.",
                                 o.rounds(),
                                 o.hosts(),
                                 (long) o.hosts() * o.vmsPerHost(),

@@ -347,8 +347,9 @@ final class LiveBenchRig implements AutoCloseable {
             long e;
             long r;
             try {
-                e = rest.vertexRecordsIn(ENGINES).orElse(0L);
-                r = rest.vertexRecordsIn(ROUTING).orElse(0L);
+                long[] in = rest.vertexRecordsIn(ENGINES, ROUTING);
+                e = in[0];
+                r = in[1];
             } catch (IOException x) {
                 Thread.sleep(50);
                 continue;

@@ -126,7 +126,16 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 hop.kind() == Hop.Kind.EVENT
                         && !(hop.event() instanceof HostEvent)
                         && !(hop.event() instanceof HostRemoved);
-        if (live && telemetry && cluster.value() == null && hostRecordsHeld.value() != null) {
+        // each is a lookup in the state backend: read once (nothing below changes them before
+        // they are used)
+        String placed = cluster.value();
+        Long heldBefore = hostRecordsHeld.value();
+        if (telemetry && placed != null && heldBefore == null) {
+            // most of the input: telemetry of a host in a cluster, no record of it held
+            deliver(placed, hop.event(), ctx, out);
+            return;
+        }
+        if (live && telemetry && placed == null && heldBefore != null) {
             // Live, the host's first record has come but is held: what comes after it, however
             // early its ts (a far-late beat), waits for it and goes where it sends the host, as
             // in the order of arrival; else it would be a dead letter of a host in no cluster.
@@ -140,9 +149,7 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
             }
         }
         if (hop.ts() <= watermark
-                || (telemetry
-                        && hostRecordsHeld.value() == null
-                        && !(live && cluster.value() == null))) {
+                || (telemetry && heldBefore == null && !(live && placed == null))) {
             // late (a live stream only): applied with what is known now; the engine's late policy
             // decides what becomes of it. Live telemetry of a host in no cluster waits for the
             // watermark instead: a host record of its instant or before may still come (read from
@@ -158,10 +165,9 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         at.add(hop);
         pending.put(hop.ts(), at);
         if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
-            Long held = hostRecordsHeld.value();
-            hostRecordsHeld.update(held == null ? 1 : held + 1);
+            hostRecordsHeld.update(heldBefore == null ? 1 : heldBefore + 1);
             Long first = firstHeld.value();
-            if (held == null || (first != null && hop.ts() < first)) {
+            if (heldBefore == null || (first != null && hop.ts() < first)) {
                 firstHeld.update(hop.ts());
             }
         }
