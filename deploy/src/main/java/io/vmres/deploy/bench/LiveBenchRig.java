@@ -84,6 +84,13 @@ final class LiveBenchRig implements AutoCloseable {
     /** The live job's operator that takes the routed input: where its records are counted in. */
     static final String ENGINES = "decide";
 
+    /**
+     * How long the counts must stay still while the engines have had no input at all: the routing
+     * can take seconds over what the source sent ahead before event time moves; a run too short for
+     * event time to pass anything (a few rounds) releases nothing.
+     */
+    static final Duration UNRELEASED_QUIET = Duration.ofSeconds(15);
+
     /** The live job's routing by host: it holds input until event time passes it. */
     static final String ROUTING = "route by host";
 
@@ -333,9 +340,9 @@ final class LiveBenchRig implements AutoCloseable {
 
     /**
      * After the source has emitted every record: the wall-clock and process CPU time (nanoseconds)
-     * of the last reading at which the engines' input count grew, once the engines have had input
-     * and neither their count nor the host routing's ({@link #ROUTING}, still taking what the
-     * source sent ahead) has moved for {@link #DECIDED_QUIET}.
+     * of the last reading at which the engines' input count grew, once neither their count nor the
+     * host routing's ({@link #ROUTING}, still taking what the source sent ahead) has moved for
+     * {@link #DECIDED_QUIET} (for {@link #UNRELEASED_QUIET} while the engines have had none).
      */
     private static long[] decided(FlinkRest rest, long deadline, BenchProgress progress)
             throws Exception {
@@ -344,7 +351,8 @@ final class LiveBenchRig implements AutoCloseable {
         long[] at = {System.nanoTime(), processCpuNanos()};
         long moved = System.nanoTime();
         while (System.nanoTime() < deadline
-                && (engines <= 0 || System.nanoTime() - moved < DECIDED_QUIET.toNanos())) {
+                && System.nanoTime() - moved
+                        < (engines > 0 ? DECIDED_QUIET : UNRELEASED_QUIET).toNanos()) {
             long e;
             long r;
             try {
