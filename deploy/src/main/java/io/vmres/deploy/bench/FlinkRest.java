@@ -64,6 +64,27 @@ final class FlinkRest {
         return Optional.empty();
     }
 
+    /**
+     * Records each of the job's vertices named {@code names} (or that begin with them) has received
+     * from the network so far, all subtasks summed, in one request; 0 for a name no vertex has.
+     */
+    long[] vertexRecordsIn(String... names) throws IOException, InterruptedException {
+        long[] in = new long[names.length];
+        for (JsonNode v : get("").path("vertices")) {
+            for (int i = 0; i < names.length; i++) {
+                if (v.path("name").asText().startsWith(names[i])) {
+                    in[i] = v.path("metrics").path("read-records").asLong();
+                }
+            }
+        }
+        return in;
+    }
+
+    /** How many failures the job has had (its restarts): {@code /jobs/ID/exceptions}. */
+    int failures() throws IOException, InterruptedException {
+        return get("/exceptions").path("exceptionHistory").path("entries").size();
+    }
+
     /** The job's checkpoint statistics ({@code /jobs/ID/checkpoints}). */
     JsonNode checkpoints() throws IOException, InterruptedException {
         return get("/checkpoints");

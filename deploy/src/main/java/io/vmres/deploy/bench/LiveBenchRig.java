@@ -51,15 +51,51 @@ final class LiveBenchRig implements AutoCloseable {
         PASSTHROUGH
     }
 
-    /** One job's run over the prefilled topics. */
+    /**
+     * One job's run over the prefilled topics: {@code seconds} until its source had emitted every
+     * record; {@code decidedSeconds} until, besides, the last record the reading released reached
+     * the engines (the live job over a backlog, without checkpoint statistics asked for: the
+     * routing holds input until event time passes it, and event time waits until the backlog is
+     * read; else as {@code seconds}); {@code cpuSeconds} the process's CPU time over {@code
+     * decidedSeconds} (the broker's share included: it serves both jobs alike).
+     */
     record Run(
             Job job,
             long events,
             double seconds,
             double eventsPerS,
+            double decidedSeconds,
+            double cpuSeconds,
             Optional<JsonNode> checkpoints,
             long heapBeforeBytes,
-            long heapAfterBytes) {}
+            long heapAfterBytes) {
+
+        /** Records over the time until the engines had them. */
+        double decidedEventsPerS() {
+            return events / decidedSeconds;
+        }
+
+        /** Records per second of the process's CPU time. */
+        double eventsPerCpuS() {
+            return events / cpuSeconds;
+        }
+    }
+
+    /** The live job's operator that takes the routed input: where its records are counted in. */
+    static final String ENGINES = "decide";
+
+    /**
+     * How long the counts must stay still while the engines have had no input at all: the routing
+     * can take seconds over what the source sent ahead before event time moves; a run too short for
+     * event time to pass anything (a few rounds) releases nothing.
+     */
+    static final Duration UNRELEASED_QUIET = Duration.ofSeconds(15);
+
+    /** The live job's routing by host: it holds input until event time passes it. */
+    static final String ROUTING = "route by host";
+
+    /** How long the engines' input count must stay still before the run counts as decided. */
+    static final Duration DECIDED_QUIET = Duration.ofSeconds(3);
 
     private final EmbeddedKafka kafka;
     private final Path keys;
@@ -196,6 +232,7 @@ final class LiveBenchRig implements AutoCloseable {
         }
         long heapBefore = heapUsed();
         long submitNanos = System.nanoTime();
+        long submitCpuNanos = processCpuNanos();
         JobClient client = env.executeAsync(id);
         try {
             FlinkRest rest = new FlinkRest(port, client.getJobID());
@@ -203,6 +240,7 @@ final class LiveBenchRig implements AutoCloseable {
             // the run's time: from the last reading of no record read (the job runs, its source
             // reports) to the first reading of every record read
             long zeroNanos = 0;
+            long zeroCpuNanos = 0;
             long firstCount = -1;
             long firstNanos = 0;
             long count = 0;
@@ -212,13 +250,19 @@ final class LiveBenchRig implements AutoCloseable {
                 long now = System.nanoTime();
                 if (c.isPresent()) {
                     if (c.get() < count) {
-                        // a restart reads again from the last checkpoint: this run's time says
-                        // nothing of the job's rate
-                        throw new Restarted(job, count, c.get());
+                        if (rest.failures() > 0) {
+                            // a restart reads again from the last checkpoint: this run's time
+                            // says nothing of the job's rate
+                            throw new Restarted(job, count, c.get());
+                        }
+                        // no failure: a reading of the subtasks' counters at different ages
+                        Thread.sleep(50);
+                        continue;
                     }
                     count = c.get();
                     if (count == 0) {
                         zeroNanos = now;
+                        zeroCpuNanos = processCpuNanos();
                         if (expected == Long.MAX_VALUE) {
                             heapBefore = heapUsed();
                             expected = feed.call();
@@ -256,6 +300,12 @@ final class LiveBenchRig implements AutoCloseable {
                 // no reading before the first records: time from the submission, start included
                 // (a rate too low, not none)
                 zeroNanos = submitNanos;
+                zeroCpuNanos = submitCpuNanos;
+            }
+            long[] decided = {doneNanos, processCpuNanos()};
+            if (job == Job.LIVE && checkpoints == 0) {
+                // (bench state feeds the topics once the job runs: no backlog is held there)
+                decided = decided(rest, deadline, progress);
             }
             firstCount = 0;
             double seconds = Math.max(1e-3, (doneNanos - zeroNanos) / 1e9);
@@ -269,7 +319,16 @@ final class LiveBenchRig implements AutoCloseable {
                                         rest, System.currentTimeMillis(), checkpoints, progress));
                 heapAfter = heapUsed();
             }
-            return new Run(job, count, seconds, rate, stats, heapBefore, heapAfter);
+            return new Run(
+                    job,
+                    count,
+                    seconds,
+                    rate,
+                    Math.max(seconds, (decided[0] - zeroNanos) / 1e9),
+                    Math.max(1e-3, (decided[1] - zeroCpuNanos) / 1e9),
+                    stats,
+                    heapBefore,
+                    heapAfter);
         } finally {
             try {
                 client.cancel().get();
@@ -277,6 +336,57 @@ final class LiveBenchRig implements AutoCloseable {
                 // a job that ended already has nothing to cancel
             }
         }
+    }
+
+    /**
+     * After the source has emitted every record: the wall-clock and process CPU time (nanoseconds)
+     * of the last reading at which the engines' input count grew, once neither their count nor the
+     * host routing's ({@link #ROUTING}, still taking what the source sent ahead) has moved for
+     * {@link #DECIDED_QUIET} (for {@link #UNRELEASED_QUIET} while the engines have had none).
+     */
+    private static long[] decided(FlinkRest rest, long deadline, BenchProgress progress)
+            throws Exception {
+        long engines = -1;
+        long routing = -1;
+        long[] at = {System.nanoTime(), processCpuNanos()};
+        long moved = System.nanoTime();
+        while (System.nanoTime() < deadline
+                && System.nanoTime() - moved
+                        < (engines > 0 ? DECIDED_QUIET : UNRELEASED_QUIET).toNanos()) {
+            long e;
+            long r;
+            try {
+                long[] in = rest.vertexRecordsIn(ENGINES, ROUTING);
+                e = in[0];
+                r = in[1];
+            } catch (IOException x) {
+                Thread.sleep(50);
+                continue;
+            }
+            long now = System.nanoTime();
+            if (e > engines) {
+                at = new long[] {now, processCpuNanos()};
+            }
+            if (e != engines || r != routing) {
+                moved = now;
+            }
+            engines = e;
+            routing = r;
+            progress.show(
+                    String.format(
+                            Locale.ROOT,
+                            "live job, every record read; %,d records into the engines",
+                            engines));
+            Thread.sleep(50);
+        }
+        return at;
+    }
+
+    /** CPU time of this process (the jobs, their MiniClusters and the broker), in nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Waits for {@code n} checkpoints triggered after {@code afterMillis}; their history. */

@@ -57,6 +57,11 @@ class BenchPartsITCase {
                 // the rates are whole events/s: at this size their rounding moves the ratio a
                 // little
                 .isCloseTo(live / base, org.assertj.core.data.Percentage.withPercentage(1));
+        // the live job's time until its engines had every record includes its time to read them
+        assertThat(doc.get("liveDecidedEventsPerS").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(live);
+        assertThat(doc.get("cpuRatioToPassthrough").asDouble()).isPositive();
         JsonNode target = doc.get("targets").get("ratioToPassthrough");
         assertThat(target.get("min").asDouble()).isEqualTo(0.7);
         assertThat(target.get("met").asBoolean())

@@ -40,7 +40,10 @@ import org.apache.flink.util.Collector;
  *
  * <p>Inventory and VM messages come over several channels (some through the VM stage); they are
  * held until the watermark passes their instant and applied in (ts, seq) order, the order of the
- * input. Telemetry goes on at once unless a host record is held (it may change the cluster).
+ * input. Telemetry goes on at once unless a host record is held (it may change the cluster) or,
+ * live, the host is in no cluster yet: then it waits for the watermark too, so that a host record
+ * of its instant or before that is read after it (from another partition, as when the job reads a
+ * backlog) still places it.
  *
  * <p>A replay routes what concerns hosts in no cluster to the key {@link ClusterRouter#UNKNOWN}, as
  * the spec has it. The live job, which runs for months, does not keep it (junk must not grow
@@ -61,6 +64,14 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
     private transient MapState<String, Event> vms;
     private transient MapState<Long, List<Hop>> pending;
     private transient ValueState<Long> hostRecordsHeld;
+
+    /**
+     * The instant of the earliest host record held, once known (telemetry that follows a held host
+     * record asks for it); cleared when a held one is applied. Not otherwise needed: absent (as in
+     * state of an earlier graph), it is found from what is held.
+     */
+    private transient ValueState<Long> firstHeld;
+
     private transient boolean toldUnknown;
     private transient Counter unknownHost;
     private transient long junkSeq;
@@ -101,6 +112,11 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "host-records-held", LongSerializer.INSTANCE));
+        firstHeld =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "first-host-record-held", LongSerializer.INSTANCE));
     }
 
     @Override
@@ -110,7 +126,16 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 hop.kind() == Hop.Kind.EVENT
                         && !(hop.event() instanceof HostEvent)
                         && !(hop.event() instanceof HostRemoved);
-        if (live && telemetry && cluster.value() == null && hostRecordsHeld.value() != null) {
+        // each is a lookup in the state backend: read once (nothing below changes them before
+        // they are used)
+        String placed = cluster.value();
+        Long heldBefore = hostRecordsHeld.value();
+        if (telemetry && placed != null && heldBefore == null) {
+            // most of the input: telemetry of a host in a cluster, no record of it held
+            deliver(placed, hop.event(), ctx, out);
+            return;
+        }
+        if (live && telemetry && placed == null && heldBefore != null) {
             // Live, the host's first record has come but is held: what comes after it, however
             // early its ts (a far-late beat), waits for it and goes where it sends the host, as
             // in the order of arrival; else it would be a dead letter of a host in no cluster.
@@ -123,9 +148,12 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 return;
             }
         }
-        if (hop.ts() <= watermark || (telemetry && hostRecordsHeld.value() == null)) {
+        if (hop.ts() <= watermark
+                || (telemetry && heldBefore == null && !(live && placed == null))) {
             // late (a live stream only): applied with what is known now; the engine's late policy
-            // decides what becomes of it
+            // decides what becomes of it. Live telemetry of a host in no cluster waits for the
+            // watermark instead: a host record of its instant or before may still come (read from
+            // another partition, as when the job reads a backlog), and places it.
             apply(hop, ctx, out);
             return;
         }
@@ -137,8 +165,11 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         at.add(hop);
         pending.put(hop.ts(), at);
         if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
-            Long held = hostRecordsHeld.value();
-            hostRecordsHeld.update(held == null ? 1 : held + 1);
+            hostRecordsHeld.update(heldBefore == null ? 1 : heldBefore + 1);
+            Long first = firstHeld.value();
+            if (heldBefore == null || (first != null && hop.ts() < first)) {
+                firstHeld.update(hop.ts());
+            }
         }
     }
 
@@ -158,6 +189,8 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 } else {
                     hostRecordsHeld.update(held);
                 }
+                // the earliest held is found again when next asked for
+                firstHeld.clear();
             }
             apply(hop, ctx, out);
         }
@@ -239,6 +272,10 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
 
     /** The instant of the earliest host record held (one is). */
     private long firstHostRecordTs() throws Exception {
+        Long known = firstHeld.value();
+        if (known != null) {
+            return known;
+        }
         long first = Long.MAX_VALUE;
         for (var e : pending.entries()) {
             for (Hop h : e.getValue()) {
@@ -247,6 +284,7 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 }
             }
         }
+        firstHeld.update(first);
         return first;
     }
 
