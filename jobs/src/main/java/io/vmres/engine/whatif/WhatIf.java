@@ -38,12 +38,17 @@ import java.util.TreeSet;
  * <p>The failing hosts are declared as the engine declares them: each at its loss time (every
  * channel silent for {@code heartbeatTimeout} after its last heartbeat) + {@code outOfOrderness},
  * every host silent by then in the same batch, batches grouped into incidents by shared rack or
- * power domain. Each batch is one planning round, placed as the engine places it: a round of one
- * host takes that host's prestaged plan (as the plans stand once its silence is seen) when it still
- * holds; any other round is placed afresh against one ledger of the fleet, failed racks and power
- * domains excluded. The placed VMs then go through the {@link RecoveryModel execution model}: disk
- * maps, restarts by priority and dependency within the in-flight limits, at the simulated
- * hypervisor's latencies, the ones replay uses.
+ * power domain. Each batch is one planning round, placed by the engine's own planning on copies: a
+ * copy-on-write copy of the fleet view ({@link Fleet#copyOnWrite}), where the hosts alive at the
+ * question's time and not failing beat on, and, when a round of one host's VMs may take its
+ * prestaged plan, a copy of the planning ({@link FleetPlanning#copyForQuestion}). Between rounds
+ * the planning looks as the engine's does ({@link FleetPlanning#sync}, at most once a second of
+ * event time, at the instant it is due), taking what changed since: the failing hosts once silent,
+ * the hosts declared, the targets reserved, the failed domains, the VMs whose restart succeeded by
+ * then. Each round is placed by {@link FleetPlanning#place}: the host's prestaged plan when it
+ * still holds, else afresh, each target checked against the fleet view. The placed VMs then go
+ * through the {@link RecoveryModel execution model}: disk maps, restarts by priority and dependency
+ * within the in-flight limits, at the simulated hypervisor's latencies, the ones replay uses.
  *
  * <pre>{@code
  * WhatIfAnswer a = WhatIf.ask(engines, at, List.of(Failure.parse("rack:r02")));
@@ -304,8 +309,8 @@ public final class WhatIf {
             }
             view.beatOn(beating);
             for (List<Down> b : batches) {
-                if (b.stream().filter(x -> x.bmc).count() == 1) {
-                    // a round of one host may take its plan: follow the planning from now on
+                if (b.stream().filter(x -> x.bmc && hasHaVm(x.hs)).count() == 1) {
+                    // a round of one host's VMs may take its plan: follow the planning from now on
                     planning = engine.planning().copyForQuestion();
                     break;
                 }
@@ -449,6 +454,16 @@ public final class WhatIf {
                     last,
                     last == null || failureStart == null ? null : (last - failureStart) / 1000.0,
                     perTarget.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+        }
+
+        private boolean hasHaVm(HostState hs) {
+            for (String vm : hs.vms()) {
+                VmState vs = fleet.vms().get(vm);
+                if (vs != null && !vs.ghost() && vs.ha()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private HostDown hostDown(HostState hs, long lastBeat, long declared, String proof) {
