@@ -18,6 +18,8 @@ import io.vmres.engine.whatif.WhatIfAnswer.Unplaced;
 import io.vmres.schema.KafkaEndpoint;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +35,12 @@ import java.util.TreeMap;
 public final class WhatIfQuestion {
     private WhatIfQuestion() {}
 
-    /** The fleet state the question was asked of, and how long it took to read. */
-    public record Asked(Plan.Engines state, double loadSeconds, WhatIfAnswer answer) {}
+    /**
+     * The fleet state the question was asked of, how long it took to read, the answer, and the CPU
+     * time of the answer (its thread's; on a loaded machine, the wall time is longer).
+     */
+    public record Asked(
+            Plan.Engines state, double loadSeconds, WhatIfAnswer answer, double answerCpuMs) {}
 
     /** Reads the recording up to {@code at} (null: its last event; see Plan.engines), then asks. */
     public static Asked ask(Path recording, Long at, Long since, List<Failure> failures)
@@ -42,7 +48,7 @@ public final class WhatIfQuestion {
         long t0 = System.nanoTime();
         Plan.Engines state = Plan.engines(recording, at, since);
         double load = (System.nanoTime() - t0) / 1e9;
-        return new Asked(state, load, ask(state, failures));
+        return timed(state, load, failures);
     }
 
     /** Reads the input topics of the Kafka at {@code bootstrap} to their end, then asks. */
@@ -60,10 +66,19 @@ public final class WhatIfQuestion {
             }
             Plan.Engines state = Plan.engines(file, null, null);
             double load = (System.nanoTime() - t0) / 1e9;
-            return new Asked(state, load, ask(state, failures));
+            return timed(state, load, failures);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    private static Asked timed(Plan.Engines state, double load, List<Failure> failures) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        boolean cpu = threads.isCurrentThreadCpuTimeSupported();
+        long c0 = cpu ? threads.getCurrentThreadCpuTime() : 0;
+        WhatIfAnswer a = ask(state, failures);
+        double cpuMs = cpu ? (threads.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
+        return new Asked(state, load, a, cpuMs);
     }
 
     /** The question on a fleet state already read; its answer carries the time it took. */
@@ -170,8 +185,9 @@ public final class WhatIfQuestion {
         }
         out.printf(
                 Locale.ROOT,
-                "answered in %.1f ms (fleet state of %s read in %.2f s)%n",
+                "answered in %.1f ms, %.1f ms of CPU (fleet state of %s read in %.2f s)%n",
                 a.answerMs(),
+                asked.answerCpuMs(),
                 Words.count(hosts(asked.state()), "host"),
                 asked.loadSeconds());
         out.flush();

@@ -65,6 +65,39 @@ class WhatIfCheckTest {
         assertMatches(r);
     }
 
+    /**
+     * A power domain whose hosts go silent over three seconds (their heartbeat interval) is
+     * declared in two rounds two seconds apart, the second of one host. Between them the engine's
+     * planning looks (once a second of event time) and takes the first round's hosts, its targets
+     * and the failed domains, and the plans they touch are made again: the last round takes the
+     * host's plan as made then. The answer looks at the same instants, so it names the same
+     * targets.
+     */
+    @Test
+    void aHostDeclaredAfterALookTakesThePlanAsTheEngineMadeIt() throws Exception {
+        Path dense = dir.resolve("dense.jsonl");
+        RecordingGenerator.write(
+                dense,
+                new RecordingGenerator.Options(
+                        800, 10, Duration.ofMinutes(2), 1, 0, 5, Duration.ofSeconds(3), false));
+        WhatIfAnswer answer =
+                WhatIfQuestion.ask(dense, null, 100_000L, List.of(Failure.parse("pd:pd26")))
+                        .answer();
+        assertThat(answer.clusters()).hasSize(1);
+        List<WhatIfAnswer.Round> rounds = answer.clusters().get(0).rounds();
+        assertThat(rounds).hasSizeGreaterThanOrEqualTo(2);
+        WhatIfAnswer.Round last = rounds.get(rounds.size() - 1);
+        WhatIfAnswer.Round before = rounds.get(rounds.size() - 2);
+        assertThat(last.hosts()).hasSize(1);
+        assertThat(last.prestaged()).as("the last round takes its host's plan").isTrue();
+        assertThat(last.at() - before.at()).as("a look between the rounds").isGreaterThan(1_000);
+
+        WhatIfCheck.Result r =
+                WhatIfCheck.check(
+                        dense, answer, dir.resolve("dense-pd26.jsonl"), dir.resolve("dense"), 0.05);
+        assertMatches(r);
+    }
+
     /** Every VM on the predicted target, as many unplaced, recovery within 5%, nothing else. */
     static void assertMatches(WhatIfCheck.Result r) {
         assertThat(r.others()).as("the replay's other incidents").isEmpty();

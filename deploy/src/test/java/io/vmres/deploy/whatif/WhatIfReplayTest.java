@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.RecordingGenerator;
 import io.vmres.deploy.cli.Cli;
 import io.vmres.deploy.cli.WiredActions;
+import io.vmres.deploy.commands.Plan;
+import io.vmres.engine.ClusterEngine;
+import io.vmres.engine.state.EngineState;
+import io.vmres.engine.state.StateOutput;
 import io.vmres.engine.whatif.Failure;
 import io.vmres.engine.whatif.WhatIfAnswer;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +77,36 @@ class WhatIfReplayTest {
                         dir.resolve("out-" + name),
                         0.05);
         WhatIfCheckTest.assertMatches(r);
+    }
+
+    /**
+     * A question works on copies: every engine's state is the same, byte for byte, after it, and
+     * the same question asked again gets the same answer.
+     */
+    @Test
+    void askingChangesNoEngine() throws Exception {
+        Plan.Engines state = Plan.engines(fleet, null, 90_000L);
+        Map<String, byte[]> before = engineBytes(state);
+        List<Failure> failures = List.of(Failure.parse("pd:pd02"), Failure.parse("host:h07"));
+        WhatIfAnswer first = WhatIfQuestion.ask(state, failures);
+        assertThat(first.clusters().get(0).rounds()).hasSizeGreaterThanOrEqualTo(2);
+        Map<String, byte[]> after = engineBytes(state);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        before.forEach((c, b) -> assertThat(after.get(c)).as("engine %s", c).isEqualTo(b));
+        WhatIfAnswer second = WhatIfQuestion.ask(state, failures);
+        assertThat(WhatIfQuestion.targets(second))
+                .isNotEmpty()
+                .isEqualTo(WhatIfQuestion.targets(first));
+    }
+
+    private static Map<String, byte[]> engineBytes(Plan.Engines state) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        for (Map.Entry<String, ClusterEngine> e : state.engines().entrySet()) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            e.getValue().write(StateOutput.start(new DataOutputStream(b), EngineState.VERSION));
+            out.put(e.getKey(), b.toByteArray());
+        }
+        return out;
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.vmres.engine.state.StateInput;
 import io.vmres.engine.state.StateOutput;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -28,6 +30,12 @@ public final class Fleet implements Serializable {
 
     /** The hosts whose state changed since the planning last took them (not checkpointed). */
     private final HostChanges changes = new HostChanges();
+
+    /** Of a copy ({@link #copyOnWrite}): the hosts and "vm:" VMs it made its own. */
+    private transient HashSet<String> owned;
+
+    /** Of a copy: the hosts taken to beat on, alive at every instant ({@link #beatOn}). */
+    private transient Set<String> beatingOn;
 
     /**
      * The latest reading of a power domain: its state ({@code on}, {@code off}, {@code unknown}).
@@ -83,6 +91,66 @@ public final class Fleet implements Serializable {
      */
     public HostChanges changes() {
         return changes;
+    }
+
+    /**
+     * A copy of the fleet view for a question about it: the same host and VM states, shared until
+     * the copy takes one of its own to change it ({@link #ownHost}, {@link #ownVm}); the hosts
+     * marked changed here are marked in the copy. Nothing done to the copy changes this view.
+     */
+    public Fleet copyOnWrite() {
+        Fleet f = new Fleet(cluster, settings);
+        f.owned = new HashSet<>();
+        f.hosts.putAll(hosts);
+        f.vms.putAll(vms);
+        f.domains.putAll(domains);
+        f.changes.markAll(changes);
+        return f;
+    }
+
+    /**
+     * The host's state, this view's own from now on (a copy of a shared one, once), to change; null
+     * when the view has no such host. Only for a view made by {@link #copyOnWrite}.
+     */
+    public HostState ownHost(String id) {
+        if (owned == null) {
+            throw new IllegalStateException("only a copy of a fleet view changes its own hosts");
+        }
+        HostState hs = hosts.get(id);
+        if (hs == null || owned.contains(id)) {
+            return hs;
+        }
+        HostState own = hs.copy(changes);
+        hosts.put(id, own);
+        owned.add(id);
+        return own;
+    }
+
+    /**
+     * Of a copy ({@link #copyOnWrite}): the hosts beat on from now on, every channel at every
+     * instant, as a question about the future takes the hosts it does not fail (their telemetry to
+     * come is not known); alive until declared otherwise.
+     */
+    public void beatOn(Set<String> hosts) {
+        if (owned == null) {
+            throw new IllegalStateException("only a copy of a fleet view beats on");
+        }
+        beatingOn = Set.copyOf(hosts);
+    }
+
+    /** The VM's state, this view's own from now on, to change ({@link #ownHost}); or null. */
+    public VmState ownVm(String id) {
+        if (owned == null) {
+            throw new IllegalStateException("only a copy of a fleet view changes its own VMs");
+        }
+        VmState vs = vms.get(id);
+        if (vs == null || owned.contains("vm:" + id)) {
+            return vs;
+        }
+        VmState own = vs.copy();
+        vms.put(id, own);
+        owned.add("vm:" + id);
+        return own;
     }
 
     /** The state of a host, created on first sight. */
@@ -162,6 +230,9 @@ public final class Fleet implements Serializable {
      * then has beaten no later than a timeout before (Long.MAX_VALUE when it used none).
      */
     public long aliveUntil(HostState th) {
+        if (beatingOn != null && beatingOn.contains(th.id)) {
+            return Long.MAX_VALUE;
+        }
         long until = Long.MAX_VALUE;
         for (Channel c : Channel.values()) {
             if (th.used(c)) {

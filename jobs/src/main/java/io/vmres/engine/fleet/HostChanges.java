@@ -35,4 +35,9 @@ public final class HostChanges implements Serializable {
         hosts.clear();
         return list;
     }
+
+    /** Marks every host {@code other} holds marked. */
+    void markAll(HostChanges other) {
+        hosts.addAll(other.hosts);
+    }
 }

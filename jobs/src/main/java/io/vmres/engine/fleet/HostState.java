@@ -516,4 +516,40 @@ public final class HostState implements Serializable {
         }
         return hs;
     }
+
+    /**
+     * A copy of the host's state, changed by its owner alone, that tells {@code changes} of its
+     * changes (none now); its record is the same object (the planning tells a new record by
+     * identity).
+     */
+    HostState copy(HostChanges changes) {
+        HostState h = new HostState(id);
+        h.record = record;
+        h.registered = registered;
+        h.removedTs = removedTs;
+        System.arraycopy(lastBeat, 0, h.lastBeat, 0, lastBeat.length);
+        System.arraycopy(used, 0, h.used, 0, used.length);
+        System.arraycopy(lost, 0, h.lost, 0, lost.length);
+        System.arraycopy(lossTs, 0, h.lossTs, 0, lossTs.length);
+        System.arraycopy(armed, 0, h.armed, 0, armed.length);
+        h.power = power;
+        h.powerTs = powerTs;
+        h.lastOnTs = lastOnTs;
+        h.status = status;
+        h.incidentId = incidentId;
+        h.statusTs = statusTs;
+        System.arraycopy(beatSince, 0, h.beatSince, 0, beatSince.length);
+        h.hardDown = hardDown;
+        h.lastDeclaredTs = lastDeclaredTs;
+        h.draining = draining;
+        h.inMaintenance = inMaintenance;
+        h.predictedIncident = predictedIncident;
+        h.maintenanceIncident = maintenanceIncident;
+        h.stalled = stalled;
+        h.resumedTs = resumedTs;
+        h.vms.addAll(vms);
+        h.incoming.addAll(incoming);
+        h.changes = changes;
+        return h;
+    }
 }

@@ -95,4 +95,13 @@ public final class VmState implements Serializable {
         vs.ghost = (flags & 2) != 0;
         return vs;
     }
+
+    /** A copy of the VM's state, changed by its owner alone. */
+    public VmState copy() {
+        VmState v = new VmState(id, record);
+        v.host = host;
+        v.down = down;
+        v.ghost = ghost;
+        return v;
+    }
 }

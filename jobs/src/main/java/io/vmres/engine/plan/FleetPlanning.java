@@ -104,6 +104,12 @@ public final class FleetPlanning implements Serializable {
     /** vm -> why the last round left it unplaced. */
     private transient Map<String, String> reasons;
 
+    /**
+     * Whether a look computes the admission view; a copy made for a question does not (the view
+     * leaves the ledger and the plans as they were, and no one reads the copy's).
+     */
+    private boolean admissionView = true;
+
     private long updates;
     private long prestagedRounds;
     private long freshRounds;
@@ -238,6 +244,9 @@ public final class FleetPlanning implements Serializable {
             take(ledger, fleet, fleet.hosts().get(id), domains, now);
         }
         plans.update(ledger, changed);
+        if (!admissionView) {
+            return null;
+        }
         boolean freshDomains = admission == null || now >= nextDomainLook;
         if (freshDomains) {
             nextDomainLook = Times.plus(now, DOMAINS_EVERY_MS);
@@ -330,6 +339,20 @@ public final class FleetPlanning implements Serializable {
             vms = hs.vms().size();
             incoming = in;
             return changed;
+        }
+
+        Seen copy() {
+            Seen s = new Seen();
+            s.record = record;
+            s.registered = registered;
+            s.status = status;
+            s.draining = draining;
+            s.inMaintenance = inMaintenance;
+            s.inDomain = inDomain;
+            s.alive = alive;
+            s.vms = vms;
+            s.incoming = incoming;
+            return s;
         }
 
         void write(StateOutput out) throws IOException {
@@ -577,6 +600,52 @@ public final class FleetPlanning implements Serializable {
             return null;
         }
         return p.targets();
+    }
+
+    // ------------------------------------------------------------------ questions
+
+    /**
+     * A copy of the planning as it is, changed by its owner alone, that goes on exactly as this one
+     * would (the same looks at the same instants, the same hosts taken, the same plans made) but
+     * computes no admission view. For what-if questions: the ledger and the plans are copied field
+     * by field, never through the checkpoint form.
+     */
+    public FleetPlanning copyForQuestion() {
+        FleetPlanning p =
+                new FleetPlanning(cluster, ledger.copy(), plans.copy(), lookEveryMs, everyHost);
+        p.admissionView = false;
+        seen.forEach((h, s) -> p.seen.put(h, s.copy()));
+        p.touched.addAll(touched);
+        p.nextLook = nextLook;
+        p.lookNow = lookNow;
+        p.beatBack.addAll(beatBack);
+        p.deadlines.addAll(deadlines);
+        p.deadlineOf.putAll(deadlineOf);
+        p.lastDomains = lastDomains;
+        p.nextDomainLook = nextDomainLook;
+        p.admission = admission;
+        p.updates = updates;
+        p.prestagedRounds = prestagedRounds;
+        p.freshRounds = freshRounds;
+        return p;
+    }
+
+    /**
+     * The first instant at which {@link #sync} looks: any instant when an input touched a host or
+     * asked for a look, else the first at or after this one.
+     */
+    public long nextLook() {
+        return touched.isEmpty() && !lookNow ? nextLook : Long.MIN_VALUE;
+    }
+
+    /** The failed domains of the last look, or null before the first. */
+    public FailedDomains lastDomains() {
+        return lastDomains;
+    }
+
+    /** Why the last round left the VM unplaced, or null when it placed it. */
+    public String whyUnplaced(String vm) {
+        return reasons == null ? null : reasons.get(vm);
     }
 
     // ------------------------------------------------------------------ checkpoint

@@ -386,6 +386,19 @@ public final class Ledger implements Serializable {
         return b.toString();
     }
 
+    /**
+     * A copy of the ledger, changed by its owner alone: every host copied field by field (the same
+     * figures, bit for bit, as the original's), the VMs shared (they are immutable).
+     */
+    public Ledger copy() {
+        Ledger l = new Ledger();
+        for (PlanHost h : hosts.values()) {
+            l.hosts.put(h.id, h.copy());
+        }
+        l.vms.putAll(vms);
+        return l;
+    }
+
     /** Writes the hosts and VMs; the order of open hosts is an index, made again on first use. */
     public void write(StateOutput out) throws IOException {
         out.writeAll(hosts.values(), PlanHost::write);

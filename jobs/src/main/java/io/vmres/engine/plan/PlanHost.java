@@ -199,4 +199,29 @@ public final class PlanHost implements Serializable {
         h.refreshRoom();
         return h;
     }
+
+    /** A copy of the host, changed by its owner alone; its VMs are shared (they are immutable). */
+    PlanHost copy() {
+        PlanHost h = new PlanHost(id);
+        h.known = known;
+        h.cluster = cluster;
+        h.cpu = cpu;
+        h.memMb = memMb;
+        h.rack = rack;
+        h.powerDomain = powerDomain;
+        h.hypervisor = hypervisor;
+        h.storageDomains = storageDomains;
+        h.spare = spare;
+        h.up = up;
+        h.open = open;
+        h.usedCpu = usedCpu;
+        h.usedMem = usedMem;
+        h.inbound = inbound;
+        h.staged = staged;
+        h.room = room;
+        h.groups.putAll(groups);
+        h.vms.addAll(vms);
+        h.reserved.putAll(reserved);
+        return h;
+    }
 }

@@ -202,6 +202,16 @@ public final class PrestagedPlans implements Serializable {
         }
     }
 
+    /** A copy of the plans and their indexes, changed by its owner alone (plans are immutable). */
+    public PrestagedPlans copy() {
+        PrestagedPlans p = new PrestagedPlans(cluster);
+        p.plans.putAll(plans);
+        byTarget.forEach((t, s) -> p.byTarget.put(t, new TreeSet<>(s)));
+        p.short_.addAll(short_);
+        p.replans = replans;
+        return p;
+    }
+
     /** Writes the plans and their indexes (the cluster is the engine's). */
     public void write(StateOutput out) throws IOException {
         out.writeMap(

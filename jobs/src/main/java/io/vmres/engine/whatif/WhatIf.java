@@ -3,40 +3,29 @@ package io.vmres.engine.whatif;
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.fleet.Channel;
+import io.vmres.engine.fleet.FailedDomains;
 import io.vmres.engine.fleet.Fleet;
 import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.VmState;
-import io.vmres.engine.plan.BalancedPlacer;
-import io.vmres.engine.plan.Exclusions;
 import io.vmres.engine.plan.FleetPlanning;
-import io.vmres.engine.plan.HostPlan;
-import io.vmres.engine.plan.Ledger;
-import io.vmres.engine.plan.PlanHost;
-import io.vmres.engine.plan.VmMove;
-import io.vmres.engine.state.EngineState;
-import io.vmres.engine.state.StateInput;
-import io.vmres.engine.state.StateOutput;
+import io.vmres.engine.plan.PlacementRequest;
+import io.vmres.engine.plan.PlacementView;
 import io.vmres.engine.whatif.WhatIfAnswer.ClusterAnswer;
 import io.vmres.engine.whatif.WhatIfAnswer.HostDown;
 import io.vmres.engine.whatif.WhatIfAnswer.Restart;
 import io.vmres.engine.whatif.WhatIfAnswer.Round;
 import io.vmres.engine.whatif.WhatIfAnswer.Unplaced;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -49,12 +38,17 @@ import java.util.TreeSet;
  * <p>The failing hosts are declared as the engine declares them: each at its loss time (every
  * channel silent for {@code heartbeatTimeout} after its last heartbeat) + {@code outOfOrderness},
  * every host silent by then in the same batch, batches grouped into incidents by shared rack or
- * power domain. Each batch is one planning round, placed as the engine places it: a round of one
- * host takes that host's prestaged plan (as the plans stand once its silence is seen) when it still
- * holds; any other round is placed afresh against one ledger of the fleet, failed racks and power
- * domains excluded. The placed VMs then go through the {@link RecoveryModel execution model}: disk
- * maps, restarts by priority and dependency within the in-flight limits, at the simulated
- * hypervisor's latencies, the ones replay uses.
+ * power domain. Each batch is one planning round, placed by the engine's own planning on copies: a
+ * copy-on-write copy of the fleet view ({@link Fleet#copyOnWrite}), where the hosts alive at the
+ * question's time and not failing beat on, and, when a round of one host's VMs may take its
+ * prestaged plan, a copy of the planning ({@link FleetPlanning#copyForQuestion}). Between rounds
+ * the planning looks as the engine's does ({@link FleetPlanning#sync}, at most once a second of
+ * event time, at the instant it is due), taking what changed since: the failing hosts once silent,
+ * the hosts declared, the targets reserved, the failed domains, the VMs whose restart succeeded by
+ * then. Each round is placed by {@link FleetPlanning#place}: the host's prestaged plan when it
+ * still holds, else afresh, each target checked against the fleet view. The placed VMs then go
+ * through the {@link RecoveryModel execution model}: disk maps, restarts by priority and dependency
+ * within the in-flight limits, at the simulated hypervisor's latencies, the ones replay uses.
  *
  * <pre>{@code
  * WhatIfAnswer a = WhatIf.ask(engines, at, List.of(Failure.parse("rack:r02")));
@@ -153,19 +147,127 @@ public final class WhatIf {
         private final Fleet fleet;
         private final Settings settings;
         private final long at;
-        private final BalancedPlacer placer = new BalancedPlacer();
 
         /** incident -> its hosts, in the order named. */
         private final LinkedHashMap<String, List<Down>> incidents = new LinkedHashMap<>();
 
-        /** The planning as the engine's would be at each round (made on first need). */
-        private FleetPlanning plans;
+        /** The fleet view as the engine's would be at each instant of the question. */
+        private Fleet view;
+
+        /**
+         * The planning as the engine's would be at each instant of the question, when a round may
+         * take a plan; else null (a round placed afresh reads the fleet view alone).
+         */
+        private FleetPlanning planning;
+
+        /** Places the rounds of several hosts when no round takes a plan (it holds no plan). */
+        private FleetPlanning fresh;
+
+        /** The latest instant the question has run. */
+        private long lastInstant;
+
+        /** The failed domains the engine's planning saw at the question's time. */
+        private final FailedDomains before;
+
+        /** From a round's instant on: the failed domains (those before, and the question's). */
+        private final TreeMap<Long, FailedDomains> domainsFrom = new TreeMap<>();
+
+        /** The VMs whose restart succeeded so far, moved in the view. */
+        private final Set<String> moved = new TreeSet<>();
 
         ClusterQuestion(ClusterEngine engine, long at) {
             this.engine = engine;
             this.fleet = engine.fleet();
             this.settings = engine.settings();
             this.at = at;
+            this.lastInstant = at;
+            FailedDomains seen = engine.planning().lastDomains();
+            this.before = seen != null ? seen : new FailedDomains(new TreeSet<>(), new TreeSet<>());
+        }
+
+        private FailedDomains failedDomains(Set<String> racks, Set<String> pds) {
+            TreeSet<String> r = new TreeSet<>(before.racks());
+            TreeSet<String> p = new TreeSet<>(before.powerDomains());
+            r.addAll(racks);
+            p.addAll(pds);
+            return new FailedDomains(r, p);
+        }
+
+        /**
+         * Runs the engine's planning over the instants before {@code d}: each look where the
+         * engine's would look (at most once a second of event time), after the restarts that
+         * succeed by then have moved their VMs in the view.
+         */
+        private void lookBefore(long d, List<RecoveryModel.Job> jobs) {
+            List<RecoveryModel.Job> restarts = restartsBefore(d, jobs);
+            int next = 0;
+            if (planning != null) {
+                while (true) {
+                    long look = Math.max(planning.nextLook(), lastInstant + 1);
+                    if (look >= d) {
+                        break;
+                    }
+                    while (next < restarts.size() && restarts.get(next).recoveredAt <= look) {
+                        move(restarts.get(next++));
+                    }
+                    Map.Entry<Long, FailedDomains> e = domainsFrom.floorEntry(look);
+                    planning.sync(view, e == null ? before : e.getValue(), look);
+                    lastInstant = look;
+                }
+            }
+            while (next < restarts.size()) {
+                move(restarts.get(next++));
+            }
+        }
+
+        /**
+         * The restarts of the rounds so far that succeed before {@code d} and are not moved yet, in
+         * the order they succeed (a later round changes none of them: it comes after).
+         */
+        private List<RecoveryModel.Job> restartsBefore(long d, List<RecoveryModel.Job> jobs) {
+            if (jobs.isEmpty()) {
+                return List.of();
+            }
+            List<RecoveryModel.Job> copies = new ArrayList<>();
+            for (RecoveryModel.Job j : jobs) {
+                copies.add(
+                        new RecoveryModel.Job(
+                                j.vm,
+                                j.incident,
+                                j.source,
+                                j.target,
+                                j.priority,
+                                j.disks,
+                                j.waitsFor,
+                                j.placedAt));
+            }
+            new RecoveryModel(settings).run(copies);
+            List<RecoveryModel.Job> due = new ArrayList<>();
+            for (RecoveryModel.Job j : copies) {
+                if (j.recoveredAt >= 0 && j.recoveredAt < d && !moved.contains(j.vm)) {
+                    due.add(j);
+                }
+            }
+            due.sort(
+                    Comparator.comparingLong((RecoveryModel.Job j) -> j.recoveredAt)
+                            .thenComparing(j -> j.vm));
+            return due;
+        }
+
+        /** A restart succeeded: the VM leaves its failed host for its target, as the engine's. */
+        private void move(RecoveryModel.Job j) {
+            moved.add(j.vm);
+            HostState th = view.ownHost(j.target);
+            th.removeIncoming(j.vm);
+            VmState vs = view.ownVm(j.vm);
+            HostState from = view.ownHost(vs.host());
+            if (from != null) {
+                from.removeVm(vs.id);
+            }
+            vs.host(j.target);
+            th.addVm(vs.id);
+            vs.down(false);
+            vs.ghost(false);
         }
 
         ClusterAnswer answer(List<HostState> failing) {
@@ -195,10 +297,24 @@ public final class WhatIf {
                 batches.add(batch);
             }
             boolean outage = outage(batches);
-            if (batches.stream().anyMatch(b -> b.size() == 1)) {
-                plans(); // a round of one host may take its plan: follow the plans from the start
+            view = fleet.copyOnWrite();
+            // the hosts alive now and not failing beat on, as in the replay of the failure
+            Set<String> failingIds = new TreeSet<>();
+            failing.forEach(hs -> failingIds.add(hs.id));
+            Set<String> beating = new HashSet<>();
+            for (HostState hs : fleet.hosts().values()) {
+                if (!failingIds.contains(hs.id) && fleet.alive(hs, at)) {
+                    beating.add(hs.id);
+                }
             }
-            Ledger snap = FleetPlanning.snapshot(fleet, at);
+            view.beatOn(beating);
+            for (List<Down> b : batches) {
+                if (b.stream().filter(x -> x.bmc && hasHaVm(x.hs)).count() == 1) {
+                    // a round of one host's VMs may take its plan: follow the planning from now on
+                    planning = engine.planning().copyForQuestion();
+                    break;
+                }
+            }
             List<Round> rounds = new ArrayList<>();
             List<RecoveryModel.Job> jobs = new ArrayList<>();
             Map<String, Boolean> prestaged = new HashMap<>();
@@ -206,10 +322,10 @@ public final class WhatIf {
             List<String> awaiting = new ArrayList<>();
             TreeSet<String> failedRacks = new TreeSet<>();
             TreeSet<String> failedPds = new TreeSet<>();
-            List<Down> declared = new ArrayList<>();
             Long failureStart = null;
             for (List<Down> batch : batches) {
                 long d = batch.get(0).decision;
+                lookBefore(d, jobs);
                 List<Down> acting = new ArrayList<>();
                 for (Down x : batch) {
                     String proof =
@@ -228,70 +344,78 @@ public final class WhatIf {
                     failureStart = firstIncidentStart();
                 }
                 domains(failedRacks, failedPds);
-                seeLoss(batch, snap);
-                declared.addAll(batch);
+                FailedDomains failed = failedDomains(failedRacks, failedPds);
+                domainsFrom.put(d, failed);
                 for (Down x : acting) {
-                    snap.setState(x.hs.id, false, false);
+                    view.ownHost(x.hs.id).declare(HostState.Status.FAILED, "what-if", d);
                 }
+                lastInstant = Math.max(lastInstant, d - 1);
                 if (acting.isEmpty()) {
                     continue;
                 }
-                List<VmMove> moves = new ArrayList<>();
+                // the round as the engine places it: its requests by incident, then VM
+                TreeMap<String, PlacementRequest> requests = new TreeMap<>();
+                Map<String, VmJob> byKey = new TreeMap<>();
+                Map<String, Down> bySource = new HashMap<>();
                 for (Down x : acting) {
+                    bySource.put(x.hs.id, x);
                     for (String vm : x.hs.vms()) {
                         VmState vs = fleet.vms().get(vm);
                         if (vs != null && !vs.ghost() && vs.ha()) {
-                            moves.add(
-                                    new VmMove(
-                                            FleetPlanning.planVm(vs),
-                                            x.hs.id,
-                                            x.hs.cluster(),
-                                            x.hs.hypervisor(),
-                                            true,
-                                            Set.of()));
+                            String key = x.incident + "|" + vm;
+                            requests.put(
+                                    key,
+                                    new PlacementRequest(
+                                            vm, x.incident, x.hs.id, vs.priority(), true));
+                            byKey.put(key, new VmJob(x.incident, vm, x.hs.id, true));
                         }
                     }
                 }
-                Exclusions x = new Exclusions(Set.of(), failedRacks, failedPds);
-                Map<String, String> assigned =
-                        acting.size() == 1 ? fromPlan(snap, acting.get(0), moves, x) : null;
-                boolean fromPlan = assigned != null;
-                if (!fromPlan) {
-                    assigned = placer.place(snap, moves, x, true).targets();
+                if (planning == null && fresh == null) {
+                    fresh = new FleetPlanning(engine.cluster());
                 }
+                FleetPlanning placing = planning != null ? planning : fresh;
+                long prestagedBefore = placing.prestagedRounds();
+                Map<String, String> assigned =
+                        placing.place(
+                                new ArrayList<>(requests.values()),
+                                byKey,
+                                new View(view, byKey, failed, d),
+                                view,
+                                failed,
+                                d);
+                boolean fromPlan = placing.prestagedRounds() > prestagedBefore;
                 rounds.add(
                         new Round(
                                 d,
                                 acting.stream().map(a -> a.hs.id).toList(),
                                 fromPlan,
-                                moves.size()));
-                Map<String, Down> bySource = new HashMap<>();
-                acting.forEach(a -> bySource.put(a.hs.id, a));
-                for (VmMove m : moves) {
-                    String target = assigned.get(m.vm().id());
+                                requests.size()));
+                for (PlacementRequest r : requests.values()) {
+                    String target = assigned.get(r.vm());
+                    VmState vs = fleet.vms().get(r.vm());
                     if (target == null) {
+                        String why = placing.whyUnplaced(r.vm());
                         unplaced.add(
                                 new Unplaced(
-                                        m.vm().id(),
-                                        m.source(),
-                                        m.vm().priority(),
-                                        snap.whyNot(m, x)));
+                                        r.vm(),
+                                        r.source(),
+                                        r.priority(),
+                                        why == null ? "no valid target" : why));
                         continue;
                     }
-                    VmState vs = fleet.vms().get(m.vm().id());
                     prestaged.put(vs.id, fromPlan);
                     jobs.add(
                             new RecoveryModel.Job(
                                     vs.id,
-                                    bySource.get(m.source()).incident,
-                                    m.source(),
+                                    bySource.get(r.source()).incident,
+                                    r.source(),
                                     target,
                                     vs.priority(),
                                     !vs.disks().isEmpty(),
                                     new TreeSet<>(vs.dependsOn()),
                                     d));
                 }
-                seeDeclared(acting, assigned);
             }
             dropUnmetDependencies(jobs, unplaced);
             new RecoveryModel(settings).run(jobs);
@@ -330,6 +454,16 @@ public final class WhatIf {
                     last,
                     last == null || failureStart == null ? null : (last - failureStart) / 1000.0,
                     perTarget.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+        }
+
+        private boolean hasHaVm(HostState hs) {
+            for (String vm : hs.vms()) {
+                VmState vs = fleet.vms().get(vm);
+                if (vs != null && !vs.ghost() && vs.ha()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private HostDown hostDown(HostState hs, long lastBeat, long declared, String proof) {
@@ -477,79 +611,6 @@ public final class WhatIf {
         }
 
         /**
-         * The batch's hosts are silent: closed in the round's ledger, and, as the engine's planning
-         * sees it at its next look, closed in the plans, whose plans are made again.
-         */
-        private void seeLoss(List<Down> batch, Ledger snap) {
-            List<String> ids = new ArrayList<>();
-            for (Down x : batch) {
-                snap.setState(x.hs.id, true, false);
-                ids.add(x.hs.id);
-            }
-            if (plans != null) {
-                FleetPlanning p = plans;
-                for (String id : ids) {
-                    p.ledger().setState(id, true, false);
-                }
-                p.plans().update(p.ledger(), ids);
-            }
-        }
-
-        /** After a round: its hosts failed, its targets reserved, in the plans too. */
-        private void seeDeclared(List<Down> acting, Map<String, String> assigned) {
-            if (plans == null) {
-                return;
-            }
-            TreeSet<String> changed = new TreeSet<>();
-            for (Down x : acting) {
-                plans.ledger().setState(x.hs.id, false, false);
-                changed.add(x.hs.id);
-            }
-            for (Map.Entry<String, String> e : assigned.entrySet()) {
-                VmState vs = fleet.vms().get(e.getKey());
-                plans.ledger().reserve(e.getValue(), FleetPlanning.planVm(vs));
-                changed.add(e.getValue());
-            }
-            plans.plans().update(plans.ledger(), changed);
-        }
-
-        /**
-         * The failed host's prestaged plan, when it places all its HA VMs and each placement still
-         * fits the round's ledger (reserved there); else null (FleetPlanning#place).
-         */
-        private Map<String, String> fromPlan(
-                Ledger snap, Down h, List<VmMove> moves, Exclusions x) {
-            HostPlan p = plans().plans().plan(h.hs.id);
-            if (p == null || !p.unplaced().isEmpty() || p.targets().size() != moves.size()) {
-                return null;
-            }
-            Map<String, VmMove> byVm = new HashMap<>();
-            moves.forEach(m -> byVm.put(m.vm().id(), m));
-            List<String> done = new ArrayList<>();
-            for (Map.Entry<String, String> e : p.targets().entrySet()) {
-                VmMove m = byVm.get(e.getKey());
-                PlanHost t = snap.host(e.getValue());
-                if (m == null || t == null || !Ledger.fits(t, m, x)) {
-                    for (String vm : done) {
-                        snap.release(p.targets().get(vm), vm);
-                    }
-                    return null;
-                }
-                snap.reserve(t.id(), m.vm());
-                done.add(e.getKey());
-            }
-            return p.targets();
-        }
-
-        /** A copy of the engine's planning, changed by the question alone. */
-        private FleetPlanning plans() {
-            if (plans == null) {
-                plans = copy(engine.planning(), engine.cluster());
-            }
-            return plans;
-        }
-
-        /**
          * Spec (Dependencies): a VM whose dependency is on a failing host and is not restarted (not
          * HA, or unplaced) is given up.
          */
@@ -586,19 +647,52 @@ public final class WhatIf {
         }
     }
 
-    /** A deep copy of a planning, through its checkpoint form. */
-    static FleetPlanning copy(FleetPlanning p, String cluster) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-            p.write(StateOutput.start(new DataOutputStream(bytes), EngineState.VERSION));
-            StateInput in =
-                    StateInput.start(
-                            new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())),
-                            EngineState.FIRST_VERSION,
-                            EngineState.VERSION);
-            return FleetPlanning.read(in, Objects.requireNonNull(cluster));
-        } catch (IOException e) {
-            throw new UncheckedIOException("copying the planning", e);
+    /** The placement view of a round, on the question's fleet view (the engine's rules). */
+    private static final class View implements PlacementView {
+        private final Fleet fleet;
+        private final Map<String, VmJob> jobs;
+        private final FailedDomains domains;
+        private final long now;
+        private List<String> candidates;
+
+        View(Fleet fleet, Map<String, VmJob> jobs, FailedDomains domains, long now) {
+            this.fleet = fleet;
+            this.jobs = jobs;
+            this.domains = domains;
+            this.now = now;
+        }
+
+        @Override
+        public List<String> hosts() {
+            if (candidates == null) {
+                candidates = new ArrayList<>();
+                for (HostState hs : fleet.hosts().values()) {
+                    if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
+                        candidates.add(hs.id);
+                    }
+                }
+            }
+            return candidates;
+        }
+
+        @Override
+        public boolean fits(PlacementRequest r, String target) {
+            return fleet.fits(jobs.get(r.incidentId() + "|" + r.vm()), target, domains, now);
+        }
+
+        @Override
+        public boolean spare(String target) {
+            return fleet.hosts().get(target).record().spare();
+        }
+
+        @Override
+        public double room(String target) {
+            return fleet.room(target);
+        }
+
+        @Override
+        public void reserve(PlacementRequest r, String target) {
+            fleet.ownHost(target).addIncoming(r.vm());
         }
     }
 }
