@@ -77,24 +77,23 @@ class ScaleOutRunTest {
     }
 
     @Test
-    void theSecondRackIsTheNearestInShapeAmongRacksNotFailedBefore() {
-        ObjectNode report =
-                report(
-                        new Object[][] {
-                            {"c1", "r01", 6, 0},
-                            {"c1", "r02", 9, 0},
-                            {"c1", "r03", 7, 0},
-                            {"c2", "r04", 6, 0},
-                            {"c2", "r05", 6, 0}
-                        });
-        Map<String, ScaleOutRun.Rack> first =
-                ScaleOutRun.alike(ScaleOutRun.racks(report, Set.of()), List.of("c1", "c2"));
-        assertThat(first.values()).extracting(ScaleOutRun.Rack::rack).containsExactly("r01", "r04");
-        Map<String, ScaleOutRun.Rack> second =
-                ScaleOutRun.like(ScaleOutRun.racks(report, Set.of("h1", "h2", "h7")), first);
-        assertThat(second.values())
-                .extracting(ScaleOutRun.Rack::rack)
-                .containsExactly("r03", "r05");
+    void afterAFailbackEveryHaVmOfTheRackRunsOnItOnceOrItIsNamed() {
+        ObjectNode report = report(new Object[][] {{"c1", "r01", 3, 1}, {"c1", "r02", 2, 0}});
+        ScaleOutRun.Rack rack = ScaleOutRun.racks(report, Set.of()).get(0);
+        assertThat(rack.haVmIds()).containsExactly("vm1", "vm2", "vm3");
+        // every VM where the report says, running there alone
+        for (com.fasterxml.jackson.databind.JsonNode v : report.path("vms")) {
+            ((ObjectNode) v).putArray("runningOn").add(v.path("host").asText());
+        }
+        assertThat(ScaleOutRun.notBack(report, rack)).isEmpty();
+
+        ArrayNode vms = (ArrayNode) report.path("vms");
+        // vm1 still on the other rack, vm2 placed back but running on two hosts, vm3 gone
+        ((ObjectNode) vms.get(0)).put("host", "h3").putArray("runningOn").add("h3");
+        ((ObjectNode) vms.get(1)).putArray("runningOn").add("h1").add("h3");
+        vms.remove(2);
+
+        assertThat(ScaleOutRun.notBack(report, rack)).containsExactly("vm1", "vm2", "vm3");
     }
 
     private static Incident incident(
