@@ -284,6 +284,9 @@ public final class ScaleOutRun {
             Map<String, Rack> racks)
             throws Exception {
         List<String> rackIds = racks.values().stream().map(Rack::rack).toList();
+        // the incidents of earlier phases name the same hosts: only those after this failure count
+        Set<String> earlier = new HashSet<>();
+        log.incidents().forEach(i -> earlier.add(i.getIncidentId()));
         long start = System.currentTimeMillis();
         JsonNode lost = fleet.rackLoss(rackIds);
         Set<String> lostVms = new HashSet<>(texts(lost.path("vms")));
@@ -317,7 +320,7 @@ public final class ScaleOutRun {
             List<Incident> incidents = log.incidents();
             for (Rack r : racks.values()) {
                 if (done.get(r.cluster()) == null || done.get(r.cluster()).isEmpty()) {
-                    Optional<Recovery> rec = recovered(r, number, together, incidents);
+                    Optional<Recovery> rec = recovered(r, number, together, incidents, earlier);
                     done.put(r.cluster(), rec);
                     rec.ifPresent(
                             x ->
@@ -476,15 +479,19 @@ public final class ScaleOutRun {
     }
 
     /**
-     * The cluster's recovery once every incident naming a host of the rack has ended (recovered,
+     * The cluster's recovery once every incident naming a host of the rack, other than the {@code
+     * earlier} ones (of the phases before, which failed the same rack), has ended (recovered,
      * partly recovered or closed) and together they name all of its hosts.
      */
     static Optional<Recovery> recovered(
-            Rack rack, int phase, boolean together, List<Incident> incidents) {
+            Rack rack, int phase, boolean together, List<Incident> incidents, Set<String> earlier) {
         Set<String> hosts = new HashSet<>(rack.hosts());
         Map<String, Incident> last = new LinkedHashMap<>();
         Map<String, Set<String>> named = new LinkedHashMap<>();
         for (Incident i : incidents) {
+            if (earlier.contains(i.getIncidentId())) {
+                continue;
+            }
             last.put(i.getIncidentId(), i);
             named.computeIfAbsent(i.getIncidentId(), k -> new HashSet<>()).addAll(i.getHosts());
         }

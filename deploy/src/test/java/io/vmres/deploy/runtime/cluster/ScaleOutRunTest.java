@@ -119,17 +119,34 @@ class ScaleOutRunTest {
         Incident second = incident("i2", List.of("h2"), IncidentState.RECOVERING, null);
         Incident secondDone = incident("i2", List.of("h2"), IncidentState.RECOVERED, 33.25);
 
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open), Set.of())).isEmpty();
         // h2 is named by no incident yet
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open, done))).isEmpty();
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(open, done, second))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open, done), Set.of()))
+                .isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(open, done, second), Set.of()))
+                .isEmpty();
         Optional<ScaleOutRun.Recovery> r =
                 ScaleOutRun.recovered(
-                        rack, 1, false, List.of(other, open, done, second, secondDone));
+                        rack, 1, false, List.of(other, open, done, second, secondDone), Set.of());
         assertThat(r).isPresent();
         // the later of its incidents' recovery times; the unrelated incident is not one of them
         assertThat(r.get().recoveryS()).isEqualTo(33.25);
         assertThat(r.get().incidents()).containsExactly("i1", "i2");
+
+        // the same rack failed again: the incidents of the phase before do not count
+        Set<String> before = Set.of("i0", "i1", "i2");
+        List<Incident> all = List.of(other, open, done, second, secondDone);
+        assertThat(ScaleOutRun.recovered(rack, 2, false, all, before)).isEmpty();
+        Incident again = incident("i3", List.of("h1", "h2"), IncidentState.RECOVERING, null);
+        Incident againDone = incident("i3", List.of("h1", "h2"), IncidentState.RECOVERED, 30.0);
+        List<Incident> more = new java.util.ArrayList<>(all);
+        more.add(again);
+        assertThat(ScaleOutRun.recovered(rack, 2, false, more, before)).isEmpty();
+        more.add(againDone);
+        Optional<ScaleOutRun.Recovery> r2 = ScaleOutRun.recovered(rack, 2, false, more, before);
+        assertThat(r2).isPresent();
+        assertThat(r2.get().recoveryS()).isEqualTo(30.0);
+        assertThat(r2.get().incidents()).containsExactly("i3");
     }
 
     private static ScaleOutRun.Recovery rec(int phase, boolean together, Double s) {
