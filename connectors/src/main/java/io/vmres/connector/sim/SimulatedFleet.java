@@ -20,7 +20,8 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * A simulated data center for the demo, replay and benchmarks: hosts in clusters, racks, power and
  * storage domains, VMs on them, their telemetry ({@link #telemetry}), faults to inject ({@link
- * #crash}, {@link #isolate}, {@link #hang}) and a hypervisor that acts on it ({@link
+ * #crash}, {@link #isolate}, {@link #hang}), repairs ({@link #repair}, then {@link #failback} to
+ * bring a repaired host's VMs back to it) and a hypervisor that acts on it ({@link
  * SimulatedHypervisor}). Generated from a seed, so the same builder gives the same fleet.
  * Thread-safe: the telemetry thread, connector workers and callers use it at once.
  *
@@ -37,6 +38,8 @@ public final class SimulatedFleet {
     private final Map<String, FleetVm> vms = new LinkedHashMap<>();
     // vm -> hosts running a second copy of it, started late (see moveLate)
     private final Map<String, Set<String>> strays = new LinkedHashMap<>();
+    // vm -> the host it was generated on: where a failback brings it back to
+    private final Map<String, String> homes = new LinkedHashMap<>();
     private final Ledger ledger;
     private boolean telemetryOutage;
     private final Clock clock;
@@ -54,6 +57,7 @@ public final class SimulatedFleet {
         }
         for (FleetVm v : vms) {
             this.vms.put(v.vm(), v);
+            homes.put(v.vm(), v.host());
             ledger.vmStarted(v.vm(), v.host(), now());
         }
     }
@@ -103,6 +107,16 @@ public final class SimulatedFleet {
 
     public synchronized List<FleetVm> vmsOn(String host) {
         return vms.values().stream().filter(v -> v.host().equals(host)).toList();
+    }
+
+    /** The host a VM was placed on when the fleet was made: where {@link #failback} returns it. */
+    public synchronized Optional<String> home(String vm) {
+        return Optional.ofNullable(homes.get(vm));
+    }
+
+    /** The VMs whose home is the host, wherever they run now. */
+    public synchronized List<FleetVm> vmsHomedOn(String host) {
+        return vms.values().stream().filter(v -> host.equals(homes.get(v.vm()))).toList();
     }
 
     /** What the host's BMC reads now ({@code unknown} for a host without one). */
@@ -215,7 +229,9 @@ public final class SimulatedFleet {
 
     /**
      * The host is repaired: powered on, heartbeats on both channels again. The VMs the inventory
-     * still places on it stay there (the job treats a failed host as rejoining empty).
+     * still places on it stay there (the job treats a failed host as rejoining empty); those a
+     * recovery moved away stay where they were restarted until a {@link #failback} brings them
+     * back.
      */
     public synchronized void repair(String host) {
         HostCondition c = conditions.get(known(host));
@@ -232,6 +248,88 @@ public final class SimulatedFleet {
             }
             publishPower(host);
         }
+    }
+
+    /**
+     * What a failback did: the VMs live-migrated back to their home host, those already there whose
+     * record was published again, and those left where they run, each with the reason.
+     */
+    public record Failback(
+            String host, List<String> moved, List<String> republished, Map<String, String> left) {
+        public Failback {
+            moved = List.copyOf(moved);
+            republished = List.copyOf(republished);
+            left = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(left));
+        }
+    }
+
+    /**
+     * Moves the VMs that lived on {@code host} back to it, as an operator rebalances after a
+     * repair: each VM whose home (the host it was placed on when the fleet was made) is {@code
+     * host} and that runs elsewhere now is live-migrated back, one at a time: it stops on its
+     * current host and runs on its home host in one step, and its {@code vm} record goes out on the
+     * inventory (placed on its home host) at once. A VM already at home (one no recovery moved: a
+     * non-HA VM, say) has its record published again, so that a job that let it go when the host
+     * rejoined empty holds it again. A VM is left where it runs, with the reason, when its home
+     * host or its current host is down or cut off (a live migration needs both), when a second copy
+     * of it runs somewhere (a late restart not yet settled), or when its home lacks the room or the
+     * storage domain. Never two copies: the move is one step under the fleet's lock.
+     *
+     * @throws IllegalArgumentException for an unknown host
+     */
+    public synchronized Failback failback(String host) {
+        known(host);
+        List<String> moved = new ArrayList<>();
+        List<String> republished = new ArrayList<>();
+        Map<String, String> left = new LinkedHashMap<>();
+        Outcome homeDown = unreachable(host, "home");
+        for (FleetVm v : vmsHomedOn(host)) {
+            if (homeDown != null) {
+                left.put(v.vm(), homeDown.detail());
+            } else if (v.host().equals(host)) {
+                if (publisher != null) {
+                    publisher.publishVm(v, now());
+                }
+                republished.add(v.vm());
+            } else {
+                Outcome o = failbackOne(v, host);
+                if (o.status() == Outcome.Status.SUCCEEDED) {
+                    moved.add(v.vm());
+                } else {
+                    left.put(v.vm(), o.detail());
+                }
+            }
+        }
+        return new Failback(host, moved, republished, left);
+    }
+
+    /** Live-migrates one VM back to its home host, or says why not. Holds the fleet's lock. */
+    private Outcome failbackOne(FleetVm v, String home) {
+        Set<String> stray = strays.get(v.vm());
+        if (stray != null && !stray.isEmpty()) {
+            return Outcome.failed("a second copy of " + v.vm() + " runs on " + stray);
+        }
+        Outcome sourceDown = unreachable(v.host(), "current");
+        if (sourceDown != null) {
+            return sourceDown;
+        }
+        FleetHost h = hosts.get(home);
+        if (v.storageDomain() != null && !h.storageDomains().contains(v.storageDomain())) {
+            return Outcome.failed("home " + home + " has no storage domain " + v.storageDomain());
+        }
+        Usage used = used(home);
+        if (used.cpu() + v.cpu() > h.cpu() || used.memMb() + v.memMb() > h.memMb()) {
+            return Outcome.failed("home " + home + " lacks capacity for " + v.vm());
+        }
+        String from = v.host();
+        FleetVm back = v.on(home);
+        vms.put(v.vm(), back);
+        ledger.vmStopped(v.vm(), from, now());
+        ledger.vmStarted(v.vm(), home, now());
+        if (publisher != null) {
+            publisher.publishVm(back, now());
+        }
+        return Outcome.succeeded("migrated back from " + from);
     }
 
     /** Publishes a health sample of the host at once (a predicted failure: {@code pfa} = 1). */

@@ -22,10 +22,12 @@ import picocli.CommandLine.ParameterException;
                     + " then together, alone; ...). Alone: a rack of cluster c1 loses power and its"
                     + " recovery time is measured (the job's recoveryS on the incident's line: the"
                     + " failure start to the last successful restart), the rack is repaired; the"
-                    + " same for c2, ... up to --racks clusters. Together: racks of the same shape"
-                    + " (as many hosts and HA VMs) in all of those clusters lose power at once."
-                    + " Every phase fails racks that have not failed before; an unmeasured warm-up"
-                    + " phase (--warm-up) comes first. It prints every"
+                    + " same for c2, ... up to --racks clusters. Together: the same racks in all of"
+                    + " those clusters lose power at once. Every phase fails the very same racks"
+                    + " with the very same VMs: after each phase the racks are repaired, and once"
+                    + " their hosts rejoined the fleet moves their VMs back to them (failback),"
+                    + " then the job settles (--settle). An unmeasured warm-up phase (--warm-up)"
+                    + " comes first. It prints every"
                     + " phase, each cluster's median recovery time alone and together, their"
                     + " ratio and whether it is within --tolerance, checks on the fleet's ledger"
                     + " that every failed HA VM was restarted once, writes scaleout.md and"
@@ -37,7 +39,7 @@ import picocli.CommandLine.ParameterException;
         footerHeading = "%nExamples:%n",
         footer = {
             "  vmres cluster scaleout",
-            "  vmres cluster scaleout --clusters 3 --hosts 120 --vms-per-host 3"
+            "  vmres cluster scaleout --clusters 3 --hosts 100 --vms-per-host 3"
         })
 final class ClusterScaleOut extends ClusterCommand.Part {
     /** The connector's commands in flight at once, which every cluster's commands share. */
@@ -73,8 +75,7 @@ final class ClusterScaleOut extends ClusterCommand.Part {
             names = "--rounds",
             defaultValue = "2",
             description =
-                    "Rounds of an alone and a together block, in alternating order; each cluster"
-                            + " needs 2 x --rounds racks without a spare (default:"
+                    "Rounds of an alone and a together block, in alternating order (default:"
                             + " ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -142,6 +143,15 @@ final class ClusterScaleOut extends ClusterCommand.Part {
     Duration phaseTimeout;
 
     @Option(
+            names = "--settle",
+            defaultValue = "PT10S",
+            converter = DurationConverter.class,
+            description =
+                    "After each phase's failback, how long the job has to take the moves in"
+                            + " before the next phase (default: 10 s).")
+    Duration settle;
+
+    @Option(
             names = "--jar",
             paramLabel = "JAR",
             description = "The job jar (default: jobs/target/vmres-jobs-*-job.jar).")
@@ -167,16 +177,20 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                     spec.commandLine(),
                     "--clusters and --rounds must be at least 1 and --racks from 1 to --clusters");
         }
-        if (hosts < 40 * rounds + (warmUp ? 20 : 0) || vmsPerHost < 1 || parallelism < 1) {
+        if (hosts < 40 || vmsPerHost < 1 || parallelism < 1) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--hosts must be at least 40 x --rounds (two racks a round), 20 more for the"
-                            + " warm-up; --vms-per-host and --parallelism at least 1");
+                    "--hosts must be at least 40 (a rack that fails, and one more to take its"
+                            + " VMs); --vms-per-host and --parallelism at least 1");
         }
-        if (!(tolerance > 0) || !(latencySigma > 0) || phaseTimeout.isNegative()) {
+        if (!(tolerance > 0)
+                || !(latencySigma > 0)
+                || phaseTimeout.isNegative()
+                || settle.isNegative()) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "--tolerance and --latency-sigma must be above 0, --phase-timeout positive");
+                    "--tolerance and --latency-sigma must be above 0, --phase-timeout positive,"
+                            + " --settle not negative");
         }
         int inFlight =
                 maxInFlightPerCluster != null
@@ -198,6 +212,7 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                         latencyMedian,
                         latencySigma,
                         phaseTimeout,
+                        settle,
                         ClusterCommand.jobJar(inst, jar),
                         List.copyOf(jobArgs),
                         out.toAbsolutePath());

@@ -18,19 +18,24 @@ import picocli.CommandLine.ParentCommand;
         name = "fleet",
         header =
                 "Runs a simulated fleet and its connector; `fleet crash|rack|degrade` inject"
-                        + " faults into it.",
+                        + " faults into it, `fleet repair|failback` undo them.",
         description = {
             "Publishes a simulated fleet's inventory and telemetry to Kafka, runs the job's commands"
                     + " against it, and injects faults on request: `vmres fleet crash HOST`,"
                     + " `vmres fleet rack RACK` and `vmres fleet degrade HOST` drop a request in"
                     + " the --control folder, which the fleet watches; they work wherever the job"
-                    + " runs (embedded, `vmres job`, the local cluster, Kubernetes).",
+                    + " runs (embedded, `vmres job`, the local cluster, Kubernetes). `vmres fleet"
+                    + " repair HOST|RACK` brings failed hosts back (empty of the VMs a recovery"
+                    + " moved away), and `vmres fleet failback HOST|RACK` then live-migrates"
+                    + " those VMs back home, as an operator rebalances after a repair.",
             ""
         },
         subcommands = {
             FleetCommand.Crash.class,
             FleetCommand.Rack.class,
             FleetCommand.Degrade.class,
+            FleetCommand.Repair.class,
+            FleetCommand.Failback.class,
             FleetCommand.Connector.class
         },
         footerHeading = "%nExamples:%n",
@@ -40,6 +45,7 @@ import picocli.CommandLine.ParentCommand;
             "  vmres fleet crash any --control .vmres/cluster/fleet/control",
             "  vmres fleet rack any --control .vmres/fleet",
             "  vmres fleet degrade h12 --kind pfa --control .vmres/fleet",
+            "  vmres fleet repair r03 --control .vmres/fleet && vmres fleet failback r03 --control .vmres/fleet",
             "  vmres fleet --hypervisor-port 7070 & vmres fleet connector --hypervisor http://127.0.0.1:7070"
         })
 final class FleetCommand extends Subcommand {
@@ -283,6 +289,50 @@ final class FleetCommand extends Subcommand {
         @Override
         String target() {
             return host;
+        }
+    }
+
+    @Command(
+            name = "repair",
+            header = "Repairs a host, or every host of a rack, of a running `vmres fleet`.",
+            description =
+                    "The hosts power on and beat again; the job lets them rejoin, empty of the"
+                            + " VMs it restarted elsewhere (`fleet failback` brings those back).")
+    static final class Repair extends Request {
+        @Parameters(paramLabel = "HOST|RACK", description = "The host, or the rack.")
+        String target;
+
+        @Override
+        FleetControl.Fault fault() {
+            return FleetControl.Fault.REPAIR;
+        }
+
+        @Override
+        String target() {
+            return target;
+        }
+    }
+
+    @Command(
+            name = "failback",
+            header = "Moves the VMs of a repaired host (or rack) back to it.",
+            description =
+                    "Each VM that lived on the host when the fleet was made and runs elsewhere now"
+                            + " is live-migrated back (the inventory tells the job), one copy at"
+                            + " all times; a VM whose current host is down, or that does not fit,"
+                            + " stays where it is, and the answer says why.")
+    static final class Failback extends Request {
+        @Parameters(paramLabel = "HOST|RACK", description = "The repaired host, or rack.")
+        String target;
+
+        @Override
+        FleetControl.Fault fault() {
+            return FleetControl.Fault.FAILBACK;
+        }
+
+        @Override
+        String target() {
+            return target;
         }
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fault control of {@code vmres fleet}: a folder in which {@code vmres fleet crash HOST},
- * {@code vmres fleet rack RACK} and {@code vmres fleet degrade HOST} drop a request file ({@code
- * TARGET.crash}, {@code TARGET.rack}, {@code TARGET.degrade-KIND}); the fleet process injects the
- * fault and answers with {@code TARGET.ACTION.done} (what it did, one line) or {@code
- * TARGET.ACTION.rejected} (why not). A folder, not a port: it needs no listener, and only who may
- * write the folder may inject faults.
+ * {@code vmres fleet rack RACK}, {@code vmres fleet degrade HOST}, {@code vmres fleet repair
+ * HOST|RACK} and {@code vmres fleet failback HOST|RACK} drop a request file ({@code TARGET.crash},
+ * {@code TARGET.rack}, {@code TARGET.degrade-KIND}, {@code TARGET.repair}, {@code
+ * TARGET.failback}); the fleet process injects the fault (or repairs) and answers with {@code
+ * TARGET.ACTION.done} (what it did, one line) or {@code TARGET.ACTION.rejected} (why not). A
+ * folder, not a port: it needs no listener, and only who may write the folder may inject faults.
  */
 public final class FleetControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetControl.class);
@@ -39,7 +41,7 @@ public final class FleetControl implements AutoCloseable {
      */
     public static final String ANY = "any";
 
-    /** A fault the fleet injects on request. */
+    /** A fault the fleet injects on request, or a repair it makes. */
     public enum Fault {
         /** The host dies: heartbeats stop, its BMC reads off. */
         CRASH("crash"),
@@ -48,7 +50,11 @@ public final class FleetControl implements AutoCloseable {
         /** An uncorrectable memory error on the host: a failure to come, so drain it. */
         DEGRADE_ECC("degrade-ecc"),
         /** The host's vendor predictive-failure alert ({@code pfa}): drain it. */
-        DEGRADE_PFA("degrade-pfa");
+        DEGRADE_PFA("degrade-pfa"),
+        /** The host (or every host of the rack) is repaired: powered on, beating again, empty. */
+        REPAIR("repair"),
+        /** The VMs of a repaired host (or rack) are live-migrated back to it. */
+        FAILBACK("failback");
 
         final String suffix;
 
@@ -191,7 +197,66 @@ public final class FleetControl implements AutoCloseable {
             case RACK -> rack(target);
             case DEGRADE_ECC -> degrade(target, "ecc_uncorrectable", "an uncorrectable ECC error");
             case DEGRADE_PFA -> degrade(target, "pfa", "its vendor's predictive-failure alert");
+            case REPAIR -> repair(target);
+            case FAILBACK -> failback(target);
         };
+    }
+
+    /** The hosts a repair or failback names: the host of that name, else every host of the rack. */
+    private List<String> hostsOf(String target) {
+        if (fleet.host(target).isPresent()) {
+            return List.of(target);
+        }
+        List<String> in =
+                fleet.hosts().stream()
+                        .filter(h -> h.rack().equals(target))
+                        .map(FleetHost::host)
+                        .toList();
+        if (in.isEmpty()) {
+            throw new IllegalArgumentException("no host or rack " + target + " in the fleet");
+        }
+        return in;
+    }
+
+    private String repair(String target) {
+        List<String> hosts = hostsOf(target);
+        List<String> down = hosts.stream().filter(h -> fleet.power(h) != PowerState.on).toList();
+        hosts.forEach(fleet::repair);
+        return String.format(
+                Locale.ROOT,
+                "repaired %s: %d hosts (%d were down: %s); they beat again, and hold the VMs no"
+                        + " recovery moved away; `vmres fleet failback %s` brings back the others",
+                target,
+                hosts.size(),
+                down.size(),
+                down.isEmpty() ? "none" : String.join(" ", down),
+                target);
+    }
+
+    private String failback(String target) {
+        int moved = 0;
+        int republished = 0;
+        Map<String, String> left = new java.util.LinkedHashMap<>();
+        for (String h : hostsOf(target)) {
+            SimulatedFleet.Failback f = fleet.failback(h);
+            moved += f.moved().size();
+            republished += f.republished().size();
+            left.putAll(f.left());
+        }
+        String why =
+                left.entrySet().stream()
+                        .limit(5)
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining("; "));
+        return String.format(
+                Locale.ROOT,
+                "failback to %s: %d VMs migrated back home, %d already there (told again on the"
+                        + " inventory), %d left where they run%s",
+                target,
+                moved,
+                republished,
+                left.size(),
+                left.isEmpty() ? "" : " (" + why + (left.size() > 5 ? "; ..." : "") + ")");
     }
 
     private String rack(String requested) {

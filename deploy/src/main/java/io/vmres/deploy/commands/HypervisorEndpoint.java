@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * must get what that call did.
  *
  * <p>It also serves what a fault-injection run needs of the fleet: {@code POST /rack-loss} (racks
- * lose power), {@code POST /repair} (hosts back, empty), {@code GET /unrecovered} (HA VMs not
- * running on a powered host) and {@code GET /report} (the ledger, the VMs ever on two hosts at
- * once, where every VM is).
+ * lose power), {@code POST /repair} (hosts back, empty), {@code POST /failback} (the VMs of
+ * repaired hosts moved back to them), {@code GET /unrecovered} (HA VMs not running on a powered
+ * host) and {@code GET /report} (the ledger, the VMs ever on two hosts at once, where every VM is).
  */
 public final class HypervisorEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HypervisorEndpoint.class);
@@ -68,6 +68,7 @@ public final class HypervisorEndpoint implements AutoCloseable {
         server.createContext("/call", ex -> answer(ex, this::call));
         server.createContext("/rack-loss", ex -> answer(ex, this::rackLoss));
         server.createContext("/repair", ex -> answer(ex, this::repair));
+        server.createContext("/failback", ex -> answer(ex, this::failback));
         server.createContext("/unrecovered", ex -> answer(ex, b -> unrecovered()));
         server.createContext("/report", ex -> answer(ex, b -> report()));
     }
@@ -193,6 +194,24 @@ public final class HypervisorEndpoint implements AutoCloseable {
             n++;
         }
         return JSON.createObjectNode().put("repaired", n);
+    }
+
+    /**
+     * Moves the VMs of each repaired host back to it ({@link SimulatedFleet#failback}): what moved,
+     * what was published again, and what was left where it runs, with the reason.
+     */
+    private JsonNode failback(JsonNode body) {
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode moved = out.putArray("moved");
+        ArrayNode republished = out.putArray("republished");
+        ObjectNode left = out.putObject("left");
+        for (JsonNode h : body.path("hosts")) {
+            SimulatedFleet.Failback f = fleet.failback(h.asText());
+            f.moved().forEach(moved::add);
+            f.republished().forEach(republished::add);
+            f.left().forEach(left::put);
+        }
+        return out;
     }
 
     /** HA VMs whose host is powered off: what a recovery has still to restart. */

@@ -18,7 +18,8 @@ import java.util.TreeSet;
  *
  * @param vmsLost HA VMs of a failed host that no restart brought back within their round
  * @param commandsRunTwice command ids the fleet executed more than once
- * @param healthyHostsFenced hosts fenced that no round failed
+ * @param healthyHostsFenced hosts fenced while no round had them failed (between a round's start
+ *     and its end)
  * @param vmsOnTwoHosts VMs that ever ran on two hosts at once
  * @param vmsRestartedMoreThanOnce VMs of a round restarted more than once within it
  * @param recoveries per round: its VMs, restarts and recovery time
@@ -65,12 +66,15 @@ public record ChaosVerdict(
                     }
                 });
 
-        // a host is failed from its round's start on; a fence of it before then, or of a host no
-        // round failed, fenced a healthy host
-        Map<String, Long> failedSince = new HashMap<>();
+        // a host is failed from the start of a round that failed it to that round's end (the run
+        // repairs it then, and fails it again only in a later round); a fence of it outside
+        // every such window, or of a host no round failed, fenced a healthy host
+        Map<String, List<long[]>> failedDuring = new HashMap<>();
         for (Round r : rounds) {
             for (String h : r.hosts()) {
-                failedSince.putIfAbsent(h, r.startMs());
+                failedDuring
+                        .computeIfAbsent(h, k -> new ArrayList<>())
+                        .add(new long[] {r.startMs(), r.endMs()});
             }
         }
         Set<String> healthyFenced = new TreeSet<>();
@@ -78,8 +82,11 @@ public record ChaosVerdict(
             if (e.path("action").asText().equals("FENCE_HOST")
                     && e.path("status").asText().equals("SUCCEEDED")) {
                 String host = e.path("host").asText();
-                Long since = failedSince.get(host);
-                if (since == null || e.path("started").asLong() < since) {
+                long started = e.path("started").asLong();
+                boolean failed =
+                        failedDuring.getOrDefault(host, List.of()).stream()
+                                .anyMatch(w -> started >= w[0] && started <= w[1]);
+                if (!failed) {
                     healthyFenced.add(host);
                 }
             }

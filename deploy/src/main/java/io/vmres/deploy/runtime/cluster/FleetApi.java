@@ -13,7 +13,8 @@ import java.util.Collection;
 
 /**
  * What a chaos run asks of the fleet's process through its hypervisor endpoint: racks that lose
- * power, hosts repaired, how many HA VMs still wait for a restart, and the final report.
+ * power, hosts repaired and their VMs moved back to them, how many HA VMs still wait for a restart,
+ * and the final report.
  */
 final class FleetApi {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +36,13 @@ final class FleetApi {
         ObjectNode body = JSON.createObjectNode();
         hosts.forEach(body.putArray("hosts")::add);
         post("/repair", body);
+    }
+
+    /** Moves the VMs of the repaired hosts back to them: what moved, and what was left, why. */
+    JsonNode failback(Collection<String> hosts) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        hosts.forEach(body.putArray("hosts")::add);
+        return post("/failback", body);
     }
 
     long unrecovered() throws IOException, InterruptedException {

@@ -133,8 +133,10 @@ final class ScaleOutReport {
                                 + " parallelism %d, maxInFlightPerCluster %d; hypervisor calls"
                                 + " log-normal around %.1f s (sigma %.2f); seed %d. A rack of each"
                                 + " of %d clusters fails alone, one cluster after the other, and"
-                                + " racks of the same shape in all %d at once, in %d rounds of"
-                                + " alternating order (%s). Recovery time: the job's `recoveryS`"
+                                + " the same racks in all %d at once, in %d rounds of alternating"
+                                + " order (%s); after each phase the racks are repaired, their VMs"
+                                + " moved back to them (failback) and the job settles %d s, so that"
+                                + " every phase fails the same VMs. Recovery time: the job's `recoveryS`"
                                 + " (failure start to the last successful restart); the ledger's:"
                                 + " the failure to its last successful restart as the fleet saw"
                                 + " it. Each cluster's figure is the median of its phases.%n%n",
@@ -150,7 +152,8 @@ final class ScaleOutReport {
                         o.racks(),
                         o.racks(),
                         o.rounds(),
-                        String.join(", ", ScaleOutRun.order(o.rounds()))));
+                        String.join(", ", ScaleOutRun.order(o.rounds())),
+                        o.settle().toSeconds()));
         s.append("```\n").append(table(r)).append("```\n\n");
         s.append(
                 "| phase | kind | cluster | rack | hosts | HA VMs | restarted | recoveryS | ledger s |"
@@ -188,6 +191,7 @@ final class ScaleOutReport {
                 .put("vmsPerHost", o.vmsPerHost())
                 .put("racksAtOnce", o.racks())
                 .put("rounds", o.rounds())
+                .put("settleS", o.settle().toSeconds())
                 .put("parallelism", o.parallelism())
                 .put("seed", o.seed())
                 .put("tolerance", o.tolerance())

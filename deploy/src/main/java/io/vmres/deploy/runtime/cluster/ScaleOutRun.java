@@ -24,15 +24,18 @@ import java.util.stream.Stream;
 /**
  * {@code vmres cluster scaleout}: on a fresh local cluster with many vmres clusters in its fleet,
  * one rack of each of the first {@code racks} clusters loses power on its own, one cluster after
- * the other (an alone block), and racks of the same shape in those clusters at once (a together
- * block). The blocks alternate over the rounds, alone first in odd rounds and together first in
- * even ones (two rounds: alone, together, together, alone), so that a machine whose load drifts
- * during the run weighs on both alike. Each cluster's recovery time together (the median over its
- * rounds) must equal its time alone (likewise) within a tolerance: clusters never wait for each
- * other. A recovery time is the job's own {@code recoveryS} on the incident's line (from the
- * failure start to the last successful restart); the fleet's ledger must show every failed HA VM
- * restarted once. A warm-up phase, unmeasured, comes first: the job's first recoveries after its
- * start are slower than its later ones, whatever the order.
+ * the other (an alone block), and the same racks in those clusters at once (a together block). The
+ * blocks alternate over the rounds, alone first in odd rounds and together first in even ones (two
+ * rounds: alone, together, together, alone), so that a machine whose load drifts during the run
+ * weighs on both alike. Every phase fails the very same rack of a cluster with the very same VMs on
+ * it: after each phase the rack is repaired and, once its hosts rejoined, the fleet moves the VMs
+ * the recovery restarted elsewhere back to it (a failback), then the run lets the job settle. Each
+ * cluster's recovery time together (the median over its rounds) must equal its time alone
+ * (likewise) within a tolerance: clusters never wait for each other. A recovery time is the job's
+ * own {@code recoveryS} on the incident's line (from the failure start to the last successful
+ * restart); the fleet's ledger must show every failed HA VM restarted once. A warm-up phase,
+ * unmeasured, comes first: the job's first recoveries after its start are slower than its later
+ * ones, whatever the order.
  */
 public final class ScaleOutRun {
     /** A scale-out run's settings. */
@@ -50,6 +53,7 @@ public final class ScaleOutRun {
             Duration latencyMedian,
             double latencySigma,
             Duration phaseTimeout,
+            Duration settle,
             Path jar,
             List<String> jobArgs,
             Path out) {}
@@ -220,31 +224,38 @@ public final class ScaleOutRun {
             for (int i = 1; i <= o.racks(); i++) {
                 chosen.add("c" + i);
             }
-            Set<String> failed = new HashSet<>();
-            Map<String, Rack> shape = null;
+            // one rack of each cluster, failed again in every phase: the failback after each
+            // phase puts the very same VMs back on it
+            Map<String, Rack> racks = alike(racks(fleet.report(), Set.of()), chosen);
+            say(
+                    "the racks that fail, in every phase: %s",
+                    String.join(
+                            "; ",
+                            racks.values().stream()
+                                    .map(
+                                            r ->
+                                                    String.format(
+                                                            Locale.ROOT,
+                                                            "%s %s (%d hosts, %d HA VMs)",
+                                                            r.cluster(),
+                                                            r.rack(),
+                                                            r.hosts().size(),
+                                                            r.haVms()))
+                                    .toList()));
             int phase = 0;
             if (o.warmUp()) {
                 // the job's first recoveries after its start are slower than the later ones
                 // (JIT, caches, state): one unmeasured phase first, racks of every cluster at once
-                shape = alike(racks(fleet.report(), failed), chosen);
-                phase(fleet, log, "warm-up (not measured)", 0, true, shape);
-                shape.values().forEach(r -> failed.addAll(r.hosts()));
+                phase(fleet, log, "warm-up (not measured)", 0, true, racks);
             }
             for (String block : order(o.rounds())) {
-                List<Rack> usable = racks(fleet.report(), failed);
-                Map<String, Rack> next =
-                        shape == null ? alike(usable, chosen) : like(usable, shape);
-                if (shape == null) {
-                    shape = next;
-                }
                 if (block.equals("together")) {
-                    phase(fleet, log, "together", ++phase, true, next);
+                    phase(fleet, log, "together", ++phase, true, racks);
                 } else {
                     for (String c : chosen) {
-                        phase(fleet, log, "alone " + c, ++phase, false, Map.of(c, next.get(c)));
+                        phase(fleet, log, "alone " + c, ++phase, false, Map.of(c, racks.get(c)));
                     }
                 }
-                next.values().forEach(r -> failed.addAll(r.hosts()));
             }
             JsonNode report = fleet.report();
             ChaosVerdict verdict = ChaosVerdict.of(report, rounds);
@@ -273,6 +284,9 @@ public final class ScaleOutRun {
             Map<String, Rack> racks)
             throws Exception {
         List<String> rackIds = racks.values().stream().map(Rack::rack).toList();
+        // the incidents of earlier phases name the same hosts: only those after this failure count
+        Set<String> earlier = new HashSet<>();
+        log.incidents().forEach(i -> earlier.add(i.getIncidentId()));
         long start = System.currentTimeMillis();
         JsonNode lost = fleet.rackLoss(rackIds);
         Set<String> lostVms = new HashSet<>(texts(lost.path("vms")));
@@ -306,7 +320,7 @@ public final class ScaleOutRun {
             List<Incident> incidents = log.incidents();
             for (Rack r : racks.values()) {
                 if (done.get(r.cluster()) == null || done.get(r.cluster()).isEmpty()) {
-                    Optional<Recovery> rec = recovered(r, number, together, incidents);
+                    Optional<Recovery> rec = recovered(r, number, together, incidents, earlier);
                     done.put(r.cluster(), rec);
                     rec.ifPresent(
                             x ->
@@ -373,8 +387,62 @@ public final class ScaleOutRun {
         }
         fleet.repair(hosts);
         say("  phase %d done; the failed hosts are repaired and rejoin, empty", number);
-        // the repaired hosts beat again and rejoin before the next phase
+        // the repaired hosts beat again and rejoin before their VMs come back
         Thread.sleep(15_000);
+        JsonNode back = fleet.failback(hosts);
+        if (back.path("left").size() > 0) {
+            say(
+                    "  failback left %d VMs where they run: %s",
+                    back.path("left").size(), back.path("left"));
+        }
+        JsonNode report = fleet.report();
+        for (Rack r : racks.values()) {
+            List<String> away = notBack(report, r);
+            if (!away.isEmpty()) {
+                throw new IllegalStateException(
+                        "after the failback, "
+                                + away.size()
+                                + " HA VMs of rack "
+                                + r.rack()
+                                + " run elsewhere ("
+                                + String.join(", ", away.subList(0, Math.min(5, away.size())))
+                                + "): the next phase would not fail the same VMs");
+            }
+        }
+        say(
+                "  failback: %d VMs migrated back to their rack, %d already there; the job settles"
+                        + " for %d s",
+                back.path("moved").size(),
+                back.path("republished").size(),
+                options.settle().toSeconds());
+        Thread.sleep(options.settle().toMillis());
+    }
+
+    /**
+     * The HA VMs of the rack (as chosen) that the fleet's report does not show running on one of
+     * its hosts, and only there: after a failback, none.
+     */
+    static List<String> notBack(JsonNode report, Rack rack) {
+        Set<String> hosts = new HashSet<>(rack.hosts());
+        Set<String> ha = new HashSet<>(rack.haVmIds());
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode v : report.path("vms")) {
+            String vm = v.path("vm").asText();
+            if (!ha.contains(vm)) {
+                continue;
+            }
+            seen.add(vm);
+            JsonNode on = v.path("runningOn");
+            if (!hosts.contains(v.path("host").asText())
+                    || on.size() != 1
+                    || !on.get(0).asText().equals(v.path("host").asText())) {
+                out.add(vm);
+            }
+        }
+        rack.haVmIds().stream().filter(vm -> !seen.contains(vm)).forEach(out::add);
+        out.sort(Comparator.naturalOrder());
+        return out;
     }
 
     /**
@@ -411,15 +479,19 @@ public final class ScaleOutRun {
     }
 
     /**
-     * The cluster's recovery once every incident naming a host of the rack has ended (recovered,
+     * The cluster's recovery once every incident naming a host of the rack, other than the {@code
+     * earlier} ones (of the phases before, which failed the same rack), has ended (recovered,
      * partly recovered or closed) and together they name all of its hosts.
      */
     static Optional<Recovery> recovered(
-            Rack rack, int phase, boolean together, List<Incident> incidents) {
+            Rack rack, int phase, boolean together, List<Incident> incidents, Set<String> earlier) {
         Set<String> hosts = new HashSet<>(rack.hosts());
         Map<String, Incident> last = new LinkedHashMap<>();
         Map<String, Set<String>> named = new LinkedHashMap<>();
         for (Incident i : incidents) {
+            if (earlier.contains(i.getIncidentId())) {
+                continue;
+            }
             last.put(i.getIncidentId(), i);
             named.computeIfAbsent(i.getIncidentId(), k -> new HashSet<>()).addAll(i.getHosts());
         }
@@ -561,15 +633,6 @@ public final class ScaleOutRun {
         for (String c : clusters) {
             out.put(c, nearest(racks, c, best.get(0), best.get(1)));
         }
-        return out;
-    }
-
-    /**
-     * One rack of each cluster of {@code like}, of the same shape as its rack there, or nearest.
-     */
-    static Map<String, Rack> like(List<Rack> racks, Map<String, Rack> like) {
-        Map<String, Rack> out = new LinkedHashMap<>();
-        like.forEach((c, r) -> out.put(c, nearest(racks, c, r.hosts().size(), r.haVms())));
         return out;
     }
 

@@ -47,6 +47,20 @@ class ChaosVerdictTest {
     }
 
     @Test
+    void aHostFailedAgainIsHealthyBetweenItsRounds() {
+        ChaosVerdict.Round again =
+                new ChaosVerdict.Round(2, 80_000, 140_000, List.of("h1", "h2"), List.of("vm1"));
+        ObjectNode report = report();
+        entry(report, "f1", "FENCE_HOST", "h1", null, 2_000); // in round 1
+        entry(report, "f2", "FENCE_HOST", "h2", null, 70_100); // repaired, not failed yet again
+        entry(report, "f3", "FENCE_HOST", "h1", null, 90_000); // in round 2
+
+        ChaosVerdict v = ChaosVerdict.of(report, List.of(ROUND, again));
+
+        assertThat(v.healthyHostsFenced()).containsExactly("h2");
+    }
+
+    @Test
     void aRestartOutsideItsRoundDoesNotCount() {
         ObjectNode report = report();
         entry(report, "r1", "RESTART_VM", "h1", "vm1", 70_000); // after the round ended

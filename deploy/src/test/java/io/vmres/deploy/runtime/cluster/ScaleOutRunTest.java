@@ -77,24 +77,23 @@ class ScaleOutRunTest {
     }
 
     @Test
-    void theSecondRackIsTheNearestInShapeAmongRacksNotFailedBefore() {
-        ObjectNode report =
-                report(
-                        new Object[][] {
-                            {"c1", "r01", 6, 0},
-                            {"c1", "r02", 9, 0},
-                            {"c1", "r03", 7, 0},
-                            {"c2", "r04", 6, 0},
-                            {"c2", "r05", 6, 0}
-                        });
-        Map<String, ScaleOutRun.Rack> first =
-                ScaleOutRun.alike(ScaleOutRun.racks(report, Set.of()), List.of("c1", "c2"));
-        assertThat(first.values()).extracting(ScaleOutRun.Rack::rack).containsExactly("r01", "r04");
-        Map<String, ScaleOutRun.Rack> second =
-                ScaleOutRun.like(ScaleOutRun.racks(report, Set.of("h1", "h2", "h7")), first);
-        assertThat(second.values())
-                .extracting(ScaleOutRun.Rack::rack)
-                .containsExactly("r03", "r05");
+    void afterAFailbackEveryHaVmOfTheRackRunsOnItOnceOrItIsNamed() {
+        ObjectNode report = report(new Object[][] {{"c1", "r01", 3, 1}, {"c1", "r02", 2, 0}});
+        ScaleOutRun.Rack rack = ScaleOutRun.racks(report, Set.of()).get(0);
+        assertThat(rack.haVmIds()).containsExactly("vm1", "vm2", "vm3");
+        // every VM where the report says, running there alone
+        for (com.fasterxml.jackson.databind.JsonNode v : report.path("vms")) {
+            ((ObjectNode) v).putArray("runningOn").add(v.path("host").asText());
+        }
+        assertThat(ScaleOutRun.notBack(report, rack)).isEmpty();
+
+        ArrayNode vms = (ArrayNode) report.path("vms");
+        // vm1 still on the other rack, vm2 placed back but running on two hosts, vm3 gone
+        ((ObjectNode) vms.get(0)).put("host", "h3").putArray("runningOn").add("h3");
+        ((ObjectNode) vms.get(1)).putArray("runningOn").add("h1").add("h3");
+        vms.remove(2);
+
+        assertThat(ScaleOutRun.notBack(report, rack)).containsExactly("vm1", "vm2", "vm3");
     }
 
     private static Incident incident(
@@ -120,17 +119,34 @@ class ScaleOutRunTest {
         Incident second = incident("i2", List.of("h2"), IncidentState.RECOVERING, null);
         Incident secondDone = incident("i2", List.of("h2"), IncidentState.RECOVERED, 33.25);
 
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open), Set.of())).isEmpty();
         // h2 is named by no incident yet
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open, done))).isEmpty();
-        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(open, done, second))).isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(other, open, done), Set.of()))
+                .isEmpty();
+        assertThat(ScaleOutRun.recovered(rack, 1, false, List.of(open, done, second), Set.of()))
+                .isEmpty();
         Optional<ScaleOutRun.Recovery> r =
                 ScaleOutRun.recovered(
-                        rack, 1, false, List.of(other, open, done, second, secondDone));
+                        rack, 1, false, List.of(other, open, done, second, secondDone), Set.of());
         assertThat(r).isPresent();
         // the later of its incidents' recovery times; the unrelated incident is not one of them
         assertThat(r.get().recoveryS()).isEqualTo(33.25);
         assertThat(r.get().incidents()).containsExactly("i1", "i2");
+
+        // the same rack failed again: the incidents of the phase before do not count
+        Set<String> before = Set.of("i0", "i1", "i2");
+        List<Incident> all = List.of(other, open, done, second, secondDone);
+        assertThat(ScaleOutRun.recovered(rack, 2, false, all, before)).isEmpty();
+        Incident again = incident("i3", List.of("h1", "h2"), IncidentState.RECOVERING, null);
+        Incident againDone = incident("i3", List.of("h1", "h2"), IncidentState.RECOVERED, 30.0);
+        List<Incident> more = new java.util.ArrayList<>(all);
+        more.add(again);
+        assertThat(ScaleOutRun.recovered(rack, 2, false, more, before)).isEmpty();
+        more.add(againDone);
+        Optional<ScaleOutRun.Recovery> r2 = ScaleOutRun.recovered(rack, 2, false, more, before);
+        assertThat(r2).isPresent();
+        assertThat(r2.get().recoveryS()).isEqualTo(30.0);
+        assertThat(r2.get().incidents()).containsExactly("i3");
     }
 
     private static ScaleOutRun.Recovery rec(int phase, boolean together, Double s) {
