@@ -478,8 +478,8 @@ public final class CatchUpSource
 
     /**
      * A client that only asks end offsets: the high watermark, below which are also the records of
-     * transactions still open (appended, not readable yet by the job): a split whose reader has
-     * not read them is not at its end.
+     * transactions still open (appended, not readable yet by the job): a split whose reader has not
+     * read them is not at its end.
      */
     private static KafkaConsumer<byte[], byte[]> endsClient(Properties client) {
         Properties p = new Properties();

@@ -25,14 +25,14 @@ import org.slf4j.LoggerFactory;
  * appendTimeMargin}. The Wrong clocks rule ({@link DecodingDeserializer}) gives every event a time
  * no earlier than its append time less {@code maxClockSkew}, and a partition's append times only
  * grow with its offsets (one leader appends them, by its clock): a record read after one appended
- * at {@code R} cannot be earlier than {@code R - maxClockSkew}. The margin covers a new leader whose
- * clock is behind the old one's; a step back beyond it widens the partition's margin to the step
- * (a warning tells it), and what came in the step is late as it would be behind any watermark.
+ * at {@code R} cannot be earlier than {@code R - maxClockSkew}. The margin covers a new leader
+ * whose clock is behind the old one's; a step back beyond it widens the partition's margin to the
+ * step (a warning tells it), and what came in the step is late as it would be behind any watermark.
  *
  * <p>A partition that has carried no heartbeat and has nothing to read no longer holds event time:
- * its reader asks the partitions' end offsets every {@link CatchUpSource#ENDS_EVERY_MS}, and once it
- * has read up to the end it asked, every record still to come was appended after the question, so
- * after the greatest append time the reader had read before asking: the partition's watermark is
+ * its reader asks the partitions' end offsets every {@link CatchUpSource#ENDS_EVERY_MS}, and once
+ * it has read up to the end it asked, every record still to come was appended after the question,
+ * so after the greatest append time the reader had read before asking: the partition's watermark is
  * that, less {@code maxClockSkew} + {@code appendTimeMargin} (the margin also covers the time an
  * appended record takes to become readable, its replication). A sparse power or health partition
  * thus follows the heartbeats instead of holding event time for {@code idleness}.
@@ -291,7 +291,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
          * asked: the append time read before asking, less the trail; the least long otherwise.
          */
         private long atEnd() {
-            if (heartbeats || split == null || appendTrailMs < 0 || maxAppendTs == ClockRule.NO_RECV_TS) {
+            if (heartbeats
+                    || split == null
+                    || appendTrailMs < 0
+                    || maxAppendTs == ClockRule.NO_RECV_TS) {
                 return Long.MIN_VALUE;
             }
             long after = split.unreadAppendedAfter();

@@ -103,8 +103,12 @@ public final class LiveJob {
                         options.settings().outOfOrdernessMs(),
                         options.idleness().toMillis(),
                         options.heartbeatIdleness().toMillis(),
-                        options.settings().maxClockSkewMs(),
-                        options.appendTimeMargin().toMillis());
+                        options.appendTimeMargin() == null
+                                ? -1
+                                : options.settings().maxClockSkewMs(),
+                        options.appendTimeMargin() == null
+                                ? 0
+                                : options.appendTimeMargin().toMillis());
         DataStream<Decoded> decoded =
                 env.fromSource(source, watermarks, "inputs")
                         .returns(Decoded.TYPE)

@@ -29,10 +29,12 @@ import java.util.TreeMap;
  *     commands, and a result is read only if signed by one of its keys that sign results; null:
  *     commands go out unsigned and results are believed unsigned. A path, read where the job's
  *     tasks run (a mounted secret), so that no key is part of the job graph.
- * @param appendTimeMargin how far the brokers' append time may step back within a partition (a
- *     new leader whose clock is behind) plus how long an appended record may take to become
- *     readable (replication): each partition's watermark trails its greatest append time by
- *     maxClockSkew + this ({@link InputWatermarks})
+ * @param appendTimeMargin how far the brokers' append time may step back within a partition (a new
+ *     leader whose clock is behind) plus how long an appended record may take to become readable
+ *     (replication): each partition's watermark trails its greatest append time by maxClockSkew +
+ *     this ({@link InputWatermarks}); null: event time from the events' own time alone, each
+ *     partition trailing its greatest ts by outOfOrderness (and a partition without heartbeats
+ *     holding event time until it is quiet for {@code idleness})
  */
 public record LiveOptions(
         String bootstrapServers,
@@ -59,8 +61,7 @@ public record LiveOptions(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
-        Objects.requireNonNull(appendTimeMargin, "appendTimeMargin");
-        if (appendTimeMargin.isNegative()) {
+        if (appendTimeMargin != null && appendTimeMargin.isNegative()) {
             throw new IllegalArgumentException("appendTimeMargin must not be negative");
         }
         if (heartbeatIdleness.compareTo(idleness) < 0) {

@@ -11,6 +11,7 @@ import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.Command;
 import io.vmres.schema.Incident;
 import io.vmres.schema.IncidentState;
@@ -44,8 +45,9 @@ import org.apache.kafka.common.TopicPartition;
  * job on a MiniCluster, the simulated fleet and its connector), first one host at a time, then a
  * rack; each recovery measured on the fleet's ledger (last heartbeat to the last VM running) beside
  * its floor ({@link LiveFloor}). The same crashes run twice when asked: as the job now runs, and
- * with the old behaviour (results held until the watermark passes them, checkpoints every second)
- * as the baseline.
+ * with the old behaviour as the baseline (event time from the events' own ts, trailing by
+ * outOfOrderness; the fleet beating in one burst a second; results held until the watermark passes
+ * them; checkpoints every second).
  */
 public final class LiveBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,8 +75,22 @@ public final class LiveBench {
             boolean steadyTelemetry,
             long seed) {}
 
-    /** How the job ran: results on arrival or at the watermark, its checkpoint interval. */
-    record Mode(String name, boolean resultsOnArrival, Duration checkpointInterval) {}
+    /**
+     * How the job ran: results on arrival or at the watermark, its checkpoint interval, its event
+     * time's append time margin (null: from the events' own ts), the fleet's beat phases.
+     */
+    record Mode(
+            String name,
+            boolean resultsOnArrival,
+            Duration checkpointInterval,
+            Duration appendTimeMargin,
+            int beatPhases) {}
+
+    /**
+     * The phases the fleet's hosts beat at, spread over the heartbeat interval (50 ms apart at 1
+     * s), as real hosts beat each at its own moment.
+     */
+    static final int BEAT_PHASES = 20;
 
     /** One run's crashes and the CPU the whole process used meanwhile (cores). */
     record Run(Mode mode, List<LiveCrash> singles, LiveCrash rack, double cpuCores) {}
@@ -113,11 +129,23 @@ public final class LiveBench {
     static Runs measure(Options options, PrintStream progress) throws Exception {
         Run now =
                 new LiveBench(options, progress)
-                        .run(new Mode("on arrival", true, options.checkpointInterval()));
+                        .run(
+                                new Mode(
+                                        "on arrival",
+                                        true,
+                                        options.checkpointInterval(),
+                                        LiveOptions.APPEND_TIME_MARGIN,
+                                        BEAT_PHASES));
         Run before =
                 options.baseline()
                         ? new LiveBench(options, progress)
-                                .run(new Mode("at the watermark", false, Duration.ofSeconds(1)))
+                                .run(
+                                        new Mode(
+                                                "at the watermark",
+                                                false,
+                                                Duration.ofSeconds(1),
+                                                null,
+                                                1))
                         : null;
         return new Runs(now, before);
     }
@@ -138,6 +166,7 @@ public final class LiveBench {
                         // room for a rack's VMs on the others: the bench measures speed, not space
                         .hostCapacity(128, 524_288)
                         .heartbeatInterval(options.heartbeatInterval())
+                        .beatPhases(mode.beatPhases())
                         .seed(options.seed());
         if (options.steadyTelemetry()) {
             fleetSettings.powerEveryTicks(1).healthEveryTicks(30, 0);
@@ -151,6 +180,7 @@ public final class LiveBench {
                                 .settings(settings)
                                 .checkpointInterval(mode.checkpointInterval())
                                 .resultsOnArrival(mode.resultsOnArrival())
+                                .appendTimeMargin(mode.appendTimeMargin())
                                 .seed(options.seed())
                                 .start();
                 DecisionLog log = new DecisionLog(runtime.kafka().endpoint(), this::seen)) {
