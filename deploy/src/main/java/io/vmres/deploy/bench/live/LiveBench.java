@@ -299,8 +299,8 @@ public final class LiveBench {
                             && (back.size() == vms.size()
                                     || closed.get().getState() == IncidentState.PARTIAL);
             if (done || waited > TimeUnit.MINUTES.toNanos(3)) {
-                Instant lastBeat = lastHeartbeat(log, hosts);
-                if (lastBeat == null) {
+                Map<String, Instant> lastBeats = lastHeartbeats(log, hosts);
+                if (lastBeats.isEmpty()) {
                     throw new IllegalStateException("the job declared no failure of " + hosts);
                 }
                 Instant declared =
@@ -316,7 +316,7 @@ public final class LiveBench {
                         settings,
                         hosts,
                         vms,
-                        lastBeat,
+                        lastBeats,
                         fleet.ledger().entries(),
                         closed.map(RecoveryTime::seconds).orElse(null),
                         declared,
@@ -347,9 +347,9 @@ public final class LiveBench {
                 .reduce((a, b) -> b);
     }
 
-    /** The earliest last heartbeat of the hosts, as the job's declarations of them tell. */
-    private static Instant lastHeartbeat(DecisionLog log, List<String> hosts) {
-        Long earliest = null;
+    /** The last heartbeat of each of the hosts, as the job's declarations of them tell. */
+    private static Map<String, Instant> lastHeartbeats(DecisionLog log, List<String> hosts) {
+        Map<String, Instant> beats = new HashMap<>();
         for (Incident i : log.incidents()) {
             if (i.getState() != IncidentState.OPEN
                     || i.getEvidenceJson() == null
@@ -357,19 +357,21 @@ public final class LiveBench {
                 continue;
             }
             try {
-                JsonNode beats = JSON.readTree(i.getEvidenceJson()).path("lastHeartbeat");
+                JsonNode told = JSON.readTree(i.getEvidenceJson()).path("lastHeartbeat");
                 for (String h : hosts) {
-                    JsonNode v = beats.get(h);
+                    JsonNode v = told.get(h);
                     if (v != null) {
-                        long t = Times.parse(v.asText());
-                        earliest = earliest == null ? t : Math.min(earliest, t);
+                        beats.merge(
+                                h,
+                                Instant.ofEpochMilli(Times.parse(v.asText())),
+                                (a, b) -> a.isBefore(b) ? a : b);
                     }
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("evidence of " + i.getIncidentId(), e);
             }
         }
-        return earliest == null ? null : Instant.ofEpochMilli(earliest);
+        return beats;
     }
 
     /**
