@@ -63,6 +63,8 @@ public final class LiveBench {
      *     health samples; otherwise the fleet's own cadence (power every 5th round, health samples
      *     every 30th), whose quieter partitions hold event time back ({@code InputWatermarks}
      *     idleness) and with it every declaration
+     * @param beatPhases the phases the fleet's hosts beat at over the heartbeat interval (the
+     *     baseline beats in one burst)
      */
     public record Options(
             int singles,
@@ -73,7 +75,32 @@ public final class LiveBench {
             Duration heartbeatInterval,
             boolean baseline,
             boolean steadyTelemetry,
-            long seed) {}
+            long seed,
+            int beatPhases) {
+        /** With the hosts beating at {@link #BEAT_PHASES} phases. */
+        public Options(
+                int singles,
+                int rackHosts,
+                int racks,
+                int vmsPerHost,
+                Duration checkpointInterval,
+                Duration heartbeatInterval,
+                boolean baseline,
+                boolean steadyTelemetry,
+                long seed) {
+            this(
+                    singles,
+                    rackHosts,
+                    racks,
+                    vmsPerHost,
+                    checkpointInterval,
+                    heartbeatInterval,
+                    baseline,
+                    steadyTelemetry,
+                    seed,
+                    BEAT_PHASES);
+        }
+    }
 
     /**
      * How the job ran: results on arrival or at the watermark, its checkpoint interval, its event
@@ -135,7 +162,7 @@ public final class LiveBench {
                                         true,
                                         options.checkpointInterval(),
                                         LiveOptions.APPEND_TIME_MARGIN,
-                                        BEAT_PHASES));
+                                        options.beatPhases()));
         Run before =
                 options.baseline()
                         ? new LiveBench(options, progress)
