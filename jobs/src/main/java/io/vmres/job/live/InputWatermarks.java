@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * so after the greatest append time the reader had read before asking: the partition's watermark is
  * that, less {@code maxClockSkew} + {@code appendTimeMargin} (the margin also covers the time an
  * appended record takes to become readable, its replication). A sparse power or health partition
- * thus follows the heartbeats instead of holding event time for {@code idleness}.
+ * thus follows the heartbeats instead of holding event time for {@code idleness}; and it is not
+ * idle while its end keeps moving it, so that a record it carries later is never behind event time.
+ * When the answers stop, it is idle {@code idleness} after the last, as after its last record.
  *
  * <p>A partition that gives nothing for a while stops holding event time back (it is idle), or an
  * empty partition, of a fleet smaller than the topic, would stop time for ever. But a partition
@@ -184,6 +186,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         private long lastRecordAt;
         private boolean idle;
 
+        /** The watermark at its end last told, and when it last moved (processing time). */
+        private long lastAtEnd = Long.MIN_VALUE;
+
+        private long atEndMovedAt;
+
         /** The reader of the split (null: none known); what it reads tells the append time. */
         private final CatchUpSource.Backlog reader;
 
@@ -266,7 +273,13 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                     holding = false; // read up: quiet counts from here
                 }
             }
-            long quiet = clock.relativeTimeMillis() - lastRecordAt;
+            long atEnd = atEnd();
+            if (atEnd > lastAtEnd) {
+                // read up to an end asked since: it follows its reader, active as if it had data
+                lastAtEnd = atEnd;
+                atEndMovedAt = clock.relativeTimeMillis();
+            }
+            long quiet = clock.relativeTimeMillis() - Math.max(lastRecordAt, atEndMovedAt);
             if (quiet >= (heartbeats ? heartbeatIdlenessMs : idlenessMs)) {
                 if (!idle) {
                     output.markIdle();
@@ -275,7 +288,7 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 return;
             }
             // read up to its end: what comes was appended later than what was read elsewhere
-            output.emitWatermark(new Watermark(Math.max(watermark(), atEnd())));
+            output.emitWatermark(new Watermark(Math.max(watermark(), atEnd)));
         }
 
         /** The watermark of what the partition has carried. */

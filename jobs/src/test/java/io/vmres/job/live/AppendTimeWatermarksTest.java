@@ -165,10 +165,25 @@ class AppendTimeWatermarksTest {
         power.onPeriodicEmit(p);
         assertThat(p.watermark).isEqualTo(T + 3_000 - 1_101);
         assertThat(p.idle).isFalse();
+        // quiet for longer than idleness, but its end keeps moving it: active, never idle
+        for (int i = 1; i <= 10; i++) {
+            clock.advanceTime(Duration.ofSeconds(1));
+            reader.ends(Map.of(POWER, 1L), T + 3_000 + i * 1_000);
+            power.onPeriodicEmit(p);
+        }
+        assertThat(p.idle).isFalse();
+        assertThat(p.watermark).isEqualTo(T + 13_000 - 1_101);
         // a reading appended after the answer is on time
-        read(power, p, POWER, 1, T + 3_050, power(T + 3_050 - SKEW));
+        read(power, p, POWER, 1, T + 13_050, power(T + 13_050 - SKEW));
         power.onPeriodicEmit(p);
-        assertThat(leastTs(T + 3_050)).isGreaterThan(T + 3_000 - 1_101);
+        assertThat(leastTs(T + 13_050)).isGreaterThan(p.watermark);
+        // the answers stop: idle after idleness, as after a last record
+        clock.advanceTime(Duration.ofMillis(4_999));
+        power.onPeriodicEmit(p);
+        assertThat(p.idle).isFalse();
+        clock.advanceTime(Duration.ofMillis(1));
+        power.onPeriodicEmit(p);
+        assertThat(p.idle).isTrue();
     }
 
     @Test
