@@ -301,7 +301,9 @@ public final class CatchUpSource
         private Future<Map<String, Long>> askingEnds;
 
         private long endsReadBefore;
-        private long endsAskedAt = Long.MIN_VALUE;
+
+        /** When the ends were last asked (wall clock; 0: never). */
+        private long endsAskedAt;
 
         /** The splits by id, to ask their ends (the reader's thread). */
         private final Map<String, KafkaPartitionSplit> given = new LinkedHashMap<>();
@@ -362,7 +364,7 @@ public final class CatchUpSource
             if (askingEnds != null
                     || given.isEmpty()
                     || backlog.maxAppendTs() == ClockRule.NO_RECV_TS
-                    || t - endsAskedAt < ENDS_EVERY_MS) {
+                    || (endsAskedAt != 0 && t - endsAskedAt < ENDS_EVERY_MS)) {
                 return;
             }
             endsAskedAt = t;
