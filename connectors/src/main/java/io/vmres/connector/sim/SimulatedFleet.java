@@ -592,6 +592,7 @@ public final class SimulatedFleet {
         long seed = 1;
         Clock clock = Clock.systemUTC();
         Duration heartbeatInterval = Duration.ofSeconds(1);
+        int beatPhases = 1;
         int powerEveryTicks = 5;
         int healthEveryTicks = 30;
         double healthSampleFraction = 0.1;
@@ -716,6 +717,17 @@ public final class SimulatedFleet {
                 throw new IllegalArgumentException("heartbeatInterval must be positive, was " + d);
             }
             this.heartbeatInterval = d;
+            return this;
+        }
+
+        /**
+         * The hosts beat at this many phases spread over the heartbeat interval, the {@code k}th
+         * host (in id order) at phase {@code k mod phases}, as real hosts beat each at its own
+         * moment; 1 (the default): every host in one burst each interval. A host's power reading
+         * and health samples go out at its phase.
+         */
+        public Builder beatPhases(int phases) {
+            this.beatPhases = atLeast(phases, 1, "beatPhases");
             return this;
         }
 

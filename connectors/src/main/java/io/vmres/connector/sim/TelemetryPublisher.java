@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * fleet's clock): on {@link #start()} every {@code Host} and {@code Vm} on the inventory topic,
  * then each heartbeat interval a {@code Heartbeat} per channel of every host that still sends them,
  * every few rounds a {@code Power} reading of every host with a BMC, and now and then benign {@code
- * Health} samples. Keys are the host id (for a {@code Vm}, the host it runs on, so that a host's
+ * Health} samples; each host at its phase of the interval when the fleet beats at several ({@code
+ * beatPhases}). Keys are the host id (for a {@code Vm}, the host it runs on, so that a host's
  * record comes before its VMs in one partition), as {@link Topics} says. The producer stays the
  * caller's.
  */
@@ -40,6 +41,7 @@ public final class TelemetryPublisher implements AutoCloseable {
     private final Random random; // guarded by the fleet's lock
     private final AtomicLong rounds = new AtomicLong(); // rounds begun: decides power and health
     private final AtomicLong ticks = new AtomicLong(); // rounds done
+    private long phase; // the phase of the round under way (the timer's thread)
     private final AtomicLong published = new AtomicLong();
     private ScheduledExecutorService timer;
     private volatile boolean closed;
@@ -67,8 +69,8 @@ public final class TelemetryPublisher implements AutoCloseable {
                             t.setDaemon(true);
                             return t;
                         });
-        long period = settings.heartbeatInterval.toNanos();
-        timer.scheduleAtFixedRate(this::safeTick, 0, period, TimeUnit.NANOSECONDS);
+        long period = settings.heartbeatInterval.toNanos() / settings.beatPhases;
+        timer.scheduleAtFixedRate(this::safePhase, 0, Math.max(1, period), TimeUnit.NANOSECONDS);
         return this;
     }
 
@@ -89,18 +91,39 @@ public final class TelemetryPublisher implements AutoCloseable {
      * One round: heartbeats of every host on every channel it still beats on; on the first round
      * and every {@code powerEveryTicks} after, a power reading of every host with a BMC; every
      * {@code healthEveryTicks}, health samples of a share of the live hosts. Holding the fleet's
-     * lock, so that no beat or reading goes out after a fault that stops it.
+     * lock, so that no beat or reading goes out after a fault that stops it. Every host at once,
+     * whatever its phase.
      */
     public void tick() {
         long n = rounds.getAndIncrement();
+        publish(n, 0, 1);
+        ticks.incrementAndGet();
+    }
+
+    /** The next phase of the round under way; the first begins a round, the last ends it. */
+    void nextPhase() {
+        int phases = settings.beatPhases;
+        long n = phase == 0 ? rounds.getAndIncrement() : rounds.get() - 1;
+        publish(n, (int) phase, phases);
+        phase = (phase + 1) % phases;
+        if (phase == 0) {
+            ticks.incrementAndGet();
+        }
+    }
+
+    /** The telemetry of round {@code n} of the hosts whose index is {@code k} mod {@code of}. */
+    private void publish(long n, int k, int of) {
         synchronized (fleet) {
             if (fleet.telemetryOutage()) {
-                ticks.incrementAndGet();
                 return; // nothing gets through, though the hosts are fine
             }
             Instant ts = now();
             Map<String, SimulatedFleet.HostCondition> conditions = fleet.conditionsLocked();
+            int i = 0;
             for (FleetHost h : fleet.hostsLocked().values()) {
+                if (i++ % of != k) {
+                    continue;
+                }
                 SimulatedFleet.HostCondition c = conditions.get(h.host());
                 if (c.poweredOn && c.mgmt) {
                     send(Topics.HEARTBEAT, h.host(), beat(h.host(), Channel.mgmt, ts));
@@ -121,7 +144,6 @@ public final class TelemetryPublisher implements AutoCloseable {
                 }
             }
         }
-        ticks.incrementAndGet();
     }
 
     /** Rounds fully published so far. */
@@ -181,9 +203,9 @@ public final class TelemetryPublisher implements AutoCloseable {
         send(Topics.INVENTORY, vm.host(), vm.toAvro(ts));
     }
 
-    private void safeTick() {
+    private void safePhase() {
         try {
-            tick();
+            nextPhase();
         } catch (RuntimeException e) {
             // A periodic run that throws is never scheduled again: log and keep the fleet beating.
             LOG.error("telemetry round failed", e);

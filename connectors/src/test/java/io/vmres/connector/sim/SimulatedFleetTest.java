@@ -148,6 +148,63 @@ class SimulatedFleetTest {
     }
 
     @Test
+    void hostsBeatAtTheirOwnPhasesSpreadOverTheInterval() {
+        long[] now = {1_000_000};
+        java.time.Clock clock =
+                new java.time.Clock() {
+                    @Override
+                    public java.time.ZoneId getZone() {
+                        return java.time.ZoneOffset.UTC;
+                    }
+
+                    @Override
+                    public java.time.Clock withZone(java.time.ZoneId zone) {
+                        return this;
+                    }
+
+                    @Override
+                    public java.time.Instant instant() {
+                        return java.time.Instant.ofEpochMilli(now[0]);
+                    }
+                };
+        SimulatedFleet fleet =
+                SimulatedFleet.builder()
+                        .hosts(10)
+                        .clusters(1)
+                        .sparesPerCluster(1)
+                        .beatPhases(5)
+                        .powerEveryTicks(1)
+                        .clock(clock)
+                        .build();
+        TelemetryPublisher telemetry = fleet.telemetry(producer);
+        for (int k = 0; k < 5; k++) {
+            telemetry.nextPhase();
+            now[0] += 200;
+            assertThat(telemetry.ticks()).isEqualTo(k == 4 ? 1 : 0); // a round ends at its last
+        }
+        List<Heartbeat> beats = records(Topics.HEARTBEAT, Heartbeat.class);
+        // every host beat once on each channel in the round, two hosts a phase, 200 ms apart
+        assertThat(beats).hasSize(20);
+        Map<String, Set<Long>> tsByHost = new HashMap<>();
+        for (Heartbeat b : beats) {
+            tsByHost.computeIfAbsent(b.getHost(), h -> new HashSet<>())
+                    .add(b.getTs().toEpochMilli());
+        }
+        assertThat(tsByHost).hasSize(10).allSatisfy((h, ts) -> assertThat(ts).hasSize(1));
+        Map<Long, Long> hostsByTs =
+                tsByHost.values().stream()
+                        .map(ts -> ts.iterator().next())
+                        .collect(Collectors.groupingBy(t -> t, Collectors.counting()));
+        assertThat(hostsByTs)
+                .containsOnlyKeys(1_000_000L, 1_000_200L, 1_000_400L, 1_000_600L, 1_000_800L)
+                .allSatisfy((t, n) -> assertThat(n).isEqualTo(2));
+        // power readings at each host's phase too, with the round's cadence
+        assertThat(records(Topics.POWER, Power.class)).hasSize(10);
+        telemetry.nextPhase(); // the next round begins with the first phase's hosts again
+        assertThat(records(Topics.HEARTBEAT, Heartbeat.class)).hasSize(24);
+    }
+
+    @Test
     void crashStopsHeartbeatsAndTheBmcReadsOffAtOnceAndOnEveryPowerRound() {
         SimulatedFleet fleet =
                 SimulatedFleet.builder()

@@ -6,8 +6,8 @@ import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.engine.Settings;
+import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.AvroCodec;
-import io.vmres.schema.Heartbeat;
 import io.vmres.schema.Incident;
 import io.vmres.schema.KafkaEndpoint;
 import io.vmres.schema.Topics;
@@ -42,11 +42,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * incident, in processing time, with the fleet's telemetry flowing live at half and at full load.
  *
  * <p>For each crashed host the incident's own {@code ts} is the deadline the engine decided at.
- * Event time passes it when every heartbeat partition has carried a record with {@code ts} above it
- * by {@code outOfOrderness} (each partition's watermark trails its greatest ts by that much): the
- * broker's append time of the first such record, the latest over the partitions, is when the
- * watermark could pass the deadline. The lag is the incident record's append time less that. Both
- * are the broker's {@code LogAppendTime}, so no clock but the broker's is read.
+ * Event time passes it when every heartbeat partition has carried a record appended after it by
+ * {@code maxClockSkew} + {@code appendTimeMargin} (each partition's watermark trails its greatest
+ * append time by that much, {@code InputWatermarks}): the append time of the first such record, the
+ * latest over the partitions, is when the watermark could pass the deadline. The lag is the
+ * incident record's append time less that. Both are the broker's {@code LogAppendTime}, so no clock
+ * but the broker's is read. The other partitions (power, health, inventory) are the job's to keep
+ * up: what they hold event time back is in the lag.
  */
 public final class DetectBench {
     /** p99 of the lag at half load at most this. */
@@ -72,6 +74,12 @@ public final class DetectBench {
             return new Options(0, 20, Duration.ofSeconds(2), Duration.ofSeconds(30), 2);
         }
     }
+
+    /**
+     * The phases the fleet's hosts beat at, spread over the heartbeat interval (50 ms apart), as
+     * real hosts beat each at its own moment.
+     */
+    static final int BEAT_PHASES = 20;
 
     /** Used when neither an option nor an ingest run says what full load is. */
     static final double FALLBACK_FULL_EVENTS_PER_S = 20_000;
@@ -123,16 +131,21 @@ public final class DetectBench {
                                 + " %d s of warm-up, %d hosts crash %d s apart. Lag: the"
                                 + " incident's append time less the time event time could pass its"
                                 + " deadline (the incident's ts): the latest, over the heartbeat"
-                                + " topic's partitions, append time of the first record whose ts is"
-                                + " above the deadline by outOfOrderness. Both from the broker's"
-                                + " LogAppendTime.",
+                                + " topic's partitions, append time of the first record appended"
+                                + " after the deadline by maxClockSkew + appendTimeMargin (%d ms),"
+                                + " each partition's watermark trailing its append time by that."
+                                + " Both from the broker's LogAppendTime. The hosts beat at %d"
+                                + " phases spread over the second.",
                         o.parallelism(),
                         full,
                         fullFrom,
                         EVENTS_PER_HOST_S,
                         o.warmup().toSeconds(),
                         o.crashes(),
-                        o.spacing().toSeconds()));
+                        o.spacing().toSeconds(),
+                        Settings.DEFAULTS.maxClockSkewMs()
+                                + LiveOptions.APPEND_TIME_MARGIN.toMillis(),
+                        BEAT_PHASES));
         for (Level l : levels) {
             String p = l.name();
             result.figure(
@@ -200,6 +213,7 @@ public final class DetectBench {
                         .hosts(hosts)
                         .clusters(Math.max(1, hosts / 1000))
                         .heartbeatInterval(Duration.ofSeconds(1))
+                        .beatPhases(BEAT_PHASES)
                         .seed(7)
                         .build();
         Settings settings = Settings.DEFAULTS;
@@ -247,7 +261,12 @@ public final class DetectBench {
                 for (Map.Entry<String, long[]> e : incidents.entrySet()) {
                     long deadline = e.getValue()[0];
                     Optional<Long> passed =
-                            watermarkPassed(kafka, deadline + settings.outOfOrdernessMs());
+                            watermarkPassed(
+                                    kafka,
+                                    deadline
+                                            + settings.maxClockSkewMs()
+                                            + LiveOptions.APPEND_TIME_MARGIN.toMillis()
+                                            + 1);
                     passed.ifPresent(t -> lags.add((double) (e.getValue()[1] - t)));
                 }
                 p.clear();
@@ -362,42 +381,20 @@ public final class DetectBench {
     }
 
     /**
-     * When every heartbeat partition had carried a record with ts above {@code ts}: the latest over
-     * the partitions of the append time of the first such record; empty if one has none yet.
+     * When every heartbeat partition had carried a record appended at {@code appendTs} or later:
+     * the latest over the partitions of the append time of the first such record; empty if one has
+     * none yet.
      */
-    private static Optional<Long> watermarkPassed(EmbeddedKafka kafka, long ts) {
-        AvroCodec codec = new AvroCodec();
+    private static Optional<Long> watermarkPassed(EmbeddedKafka kafka, long appendTs) {
         long latest = Long.MIN_VALUE;
         try (KafkaConsumer<byte[], byte[]> c = consumer(kafka)) {
             for (var info : c.partitionsFor(Topics.HEARTBEAT)) {
                 TopicPartition tp = new TopicPartition(info.topic(), info.partition());
-                c.assign(List.of(tp));
-                // append time is near the event's ts in a live fleet: start a little before
-                Map<TopicPartition, OffsetAndTimestamp> at =
-                        c.offsetsForTimes(Map.of(tp, Math.max(0, ts - 10_000)));
-                if (at.get(tp) == null) {
+                OffsetAndTimestamp at = c.offsetsForTimes(Map.of(tp, appendTs)).get(tp);
+                if (at == null) {
                     return Optional.empty();
                 }
-                c.seek(tp, at.get(tp).offset());
-                Long first = null;
-                long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (first == null && System.nanoTime() < until) {
-                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        try {
-                            if (codec.decode(r.value()) instanceof Heartbeat hb
-                                    && hb.getTs().toEpochMilli() > ts) {
-                                first = r.timestamp();
-                                break;
-                            }
-                        } catch (AvroCodec.BadRecordException e) {
-                            // not a heartbeat: no event time of its own
-                        }
-                    }
-                }
-                if (first == null) {
-                    return Optional.empty();
-                }
-                latest = Math.max(latest, first);
+                latest = Math.max(latest, at.timestamp());
             }
         }
         return Optional.of(latest);

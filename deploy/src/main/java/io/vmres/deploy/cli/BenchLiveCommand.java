@@ -89,6 +89,15 @@ final class BenchLiveCommand extends BenchPart {
     private boolean fleetCadence;
 
     @Option(
+            names = "--beat-phases",
+            paramLabel = "N",
+            defaultValue = "20",
+            description =
+                    "The phases the simulated hosts beat at, spread over the heartbeat interval; 1:"
+                            + " all in one burst (default: ${DEFAULT-VALUE}).")
+    private int beatPhases;
+
+    @Option(
             names = "--quick",
             description = "3 singles and a rack of 10 hosts in 3 racks, no baseline.")
     private boolean quick;
@@ -102,9 +111,10 @@ final class BenchLiveCommand extends BenchPart {
 
     @Override
     public Integer call() throws Exception {
-        if (singles < 0 || rackHosts < 0 || racks < 2 || vmsPerHost < 1) {
+        if (singles < 0 || rackHosts < 0 || racks < 2 || vmsPerHost < 1 || beatPhases < 1) {
             throw usage(
-                    "need --singles >= 0, --rack-hosts >= 0, --racks >= 2, --vms-per-host >= 1");
+                    "need --singles >= 0, --rack-hosts >= 0, --racks >= 2, --vms-per-host >= 1,"
+                            + " --beat-phases >= 1");
         }
         LiveBench.Options options =
                 quick
@@ -117,7 +127,8 @@ final class BenchLiveCommand extends BenchPart {
                                 heartbeatInterval,
                                 false,
                                 !fleetCadence,
-                                seed)
+                                seed,
+                                beatPhases)
                         : new LiveBench.Options(
                                 singles,
                                 rackHosts,
@@ -127,7 +138,8 @@ final class BenchLiveCommand extends BenchPart {
                                 heartbeatInterval,
                                 !noBaseline,
                                 !fleetCadence,
-                                seed);
+                                seed,
+                                beatPhases);
         Path out = dir();
         LiveBench.run(options, out, command(), console());
         if (json().isPresent()) {

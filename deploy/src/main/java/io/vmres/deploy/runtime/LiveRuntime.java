@@ -118,7 +118,8 @@ public final class LiveRuntime implements AutoCloseable {
                             .withSettings(b.settings)
                             .withExactlyOnce(true)
                             .withKafkaProperties(endpoint(KafkaSecurity.Role.JOB).properties())
-                            .withSigningKeys(keys.toString());
+                            .withSigningKeys(keys.toString())
+                            .withAppendTimeMargin(b.appendTimeMargin);
             resultsOnArrival = b.resultsOnArrival;
             LiveJob.build(env, options, resultsOnArrival);
             job = env.executeAsync("vmres");
@@ -292,6 +293,7 @@ public final class LiveRuntime implements AutoCloseable {
         private int connectorMetricsPort = -1;
         private Path signingKeys;
         private Duration fleetFirst = Duration.ZERO;
+        private Duration appendTimeMargin = LiveOptions.APPEND_TIME_MARGIN;
 
         private Builder(SimulatedFleet fleet) {
             this.fleet = fleet;
@@ -363,6 +365,16 @@ public final class LiveRuntime implements AutoCloseable {
          */
         public Builder resultsOnArrival(boolean onArrival) {
             this.resultsOnArrival = onArrival;
+            return this;
+        }
+
+        /**
+         * The job's event time trails the brokers' append time by maxClockSkew + {@code margin}
+         * (default {@link LiveOptions#APPEND_TIME_MARGIN}); null: the events' own time by
+         * outOfOrderness, as before (for {@code vmres bench live}'s baseline).
+         */
+        public Builder appendTimeMargin(Duration margin) {
+            this.appendTimeMargin = margin;
             return this;
         }
 

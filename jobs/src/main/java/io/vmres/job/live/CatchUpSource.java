@@ -1,5 +1,6 @@
 package io.vmres.job.live;
 
+import io.vmres.engine.ClockRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,6 +72,15 @@ public final class CatchUpSource
     /** How soon after a failed ask a reader asks again. */
     static final long ASK_AGAIN_MS = 5_000;
 
+    /**
+     * How often a reader asks the end offsets of its splits, so that a split with nothing to read
+     * no longer holds event time ({@link Split#unreadAppendedAfter()}).
+     */
+    static final long ENDS_EVERY_MS = 50;
+
+    /** How long a reader waits for the end offsets asked every {@link #ENDS_EVERY_MS}. */
+    static final Duration ENDS_TIMEOUT = Duration.ofSeconds(2);
+
     private final KafkaSource<Decoded> kafka;
     private final DecodingDeserializer deserializer;
     private final Properties consumer;
@@ -131,29 +141,65 @@ public final class CatchUpSource
         return new Reader(kafka.createReader(context), backlog, consumer);
     }
 
-    /** What each split of one reader still has to read of its backlog (the reader's thread). */
+    /**
+     * What each split of one reader still has to read of its backlog, and what the reader has read
+     * (the reader's thread).
+     */
     static final class Backlog implements DecodingDeserializer.Reads {
         private final Map<String, Split> splits = new HashMap<>();
 
         /** The split of the record read last (its generator sees the record next). */
         private Split last;
 
+        /** The append time of the record read last ({@link ClockRule#NO_RECV_TS}: none). */
+        private long lastAppendTs = ClockRule.NO_RECV_TS;
+
+        /** The greatest append time read from any split of the reader. */
+        private long maxAppendTs = ClockRule.NO_RECV_TS;
+
         Split split(String id) {
             return splits.computeIfAbsent(id, Split::new);
         }
 
         @Override
-        public void read(String partition, long offset) {
+        public void read(String partition, long offset, long appendTs) {
             Split s = splits.get(partition);
             if (s != null) {
                 s.read(offset);
             }
             last = s;
+            lastAppendTs = appendTs;
+            maxAppendTs = Math.max(maxAppendTs, appendTs);
         }
 
         /** The split of the record read last; null when none or not one of this reader's. */
         Split last() {
             return last;
+        }
+
+        /** The append time of the record read last; {@link ClockRule#NO_RECV_TS} when none. */
+        long lastAppendTs() {
+            return lastAppendTs;
+        }
+
+        /** The greatest append time read so far; {@link ClockRule#NO_RECV_TS} when none. */
+        long maxAppendTs() {
+            return maxAppendTs;
+        }
+
+        /**
+         * The brokers answered that each split of {@code ends} ended at that offset, asked once the
+         * reader had read append times up to {@code readBefore}: every record at or after that
+         * offset was appended after the answer, later than {@code readBefore} by the brokers'
+         * clocks.
+         */
+        void ends(Map<String, Long> ends, long readBefore) {
+            for (Map.Entry<String, Long> e : ends.entrySet()) {
+                Split s = splits.get(e.getKey());
+                if (s != null) {
+                    s.end(e.getValue(), readBefore);
+                }
+            }
         }
 
         /**
@@ -170,7 +216,7 @@ public final class CatchUpSource
         }
     }
 
-    /** One split's backlog: the offset its reader must reach. */
+    /** One split's backlog: the offset its reader must reach; and its end as last asked. */
     static final class Split {
         final String id;
 
@@ -179,6 +225,11 @@ public final class CatchUpSource
 
         /** The offset after the last record read (0: none read). */
         private long next;
+
+        /** The end offset last asked (-1: none), and the append time read before asking it. */
+        private long end = -1;
+
+        private long endReadBefore = ClockRule.NO_RECV_TS;
 
         Split(String id) {
             this.id = id;
@@ -196,6 +247,11 @@ public final class CatchUpSource
             target = offset;
         }
 
+        void end(long offset, long readBefore) {
+            end = offset;
+            endReadBefore = readBefore;
+        }
+
         boolean known() {
             return target >= 0;
         }
@@ -203,6 +259,15 @@ public final class CatchUpSource
         /** Whether the reader has read the whole backlog (false while it is not known). */
         boolean caughtUp() {
             return target >= 0 && next >= target;
+        }
+
+        /**
+         * The least append time a record of the split not read yet can have: the append time the
+         * reader had read before it last asked the split's end, once it has read up to that end;
+         * {@link ClockRule#NO_RECV_TS} while it has not (or never asked, or knows no append time).
+         */
+        long unreadAppendedAfter() {
+            return end >= 0 && next >= end ? endReadBefore : ClockRule.NO_RECV_TS;
         }
     }
 
@@ -232,6 +297,20 @@ public final class CatchUpSource
         /** Splits were given since the last ask: ask without waiting. */
         private boolean soon;
 
+        /** The end offsets being asked, or null; the append time read before asking them. */
+        private Future<Map<String, Long>> askingEnds;
+
+        private long endsReadBefore;
+
+        /** When the ends were last asked (wall clock; 0: never). */
+        private long endsAskedAt;
+
+        /** The splits by id, to ask their ends (the reader's thread). */
+        private final Map<String, KafkaPartitionSplit> given = new LinkedHashMap<>();
+
+        /** The client that asks the ends (the asker's thread only; null until first asked). */
+        private KafkaConsumer<byte[], byte[]> endsClient;
+
         Reader(
                 SourceReader<Decoded, KafkaPartitionSplit> kafka,
                 Backlog backlog,
@@ -251,6 +330,7 @@ public final class CatchUpSource
             for (KafkaPartitionSplit s : splits) {
                 backlog.split(s.splitId());
                 unknown.put(s.splitId(), s);
+                given.put(s.splitId(), s);
             }
             soon = true;
             askEnds();
@@ -260,7 +340,59 @@ public final class CatchUpSource
         @Override
         public InputStatus pollNext(ReaderOutput<Decoded> output) throws Exception {
             askEnds();
+            askLatestEnds();
             return kafka.pollNext(output);
+        }
+
+        /**
+         * Takes the end offsets asked, if they have come, and asks them again every {@link
+         * #ENDS_EVERY_MS}, noting the greatest append time read before the question went out.
+         */
+        private void askLatestEnds() {
+            if (askingEnds != null && askingEnds.isDone()) {
+                try {
+                    backlog.ends(askingEnds.get(), endsReadBefore);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException e) {
+                    // no answer: the splits keep the ends they had, and hold event time at them
+                    LOG.debug("cannot ask the end offsets: {}", e.getCause().toString());
+                }
+                askingEnds = null;
+            }
+            long t = System.currentTimeMillis();
+            if (askingEnds != null
+                    || given.isEmpty()
+                    || backlog.maxAppendTs() == ClockRule.NO_RECV_TS
+                    || (endsAskedAt != 0 && t - endsAskedAt < ENDS_EVERY_MS)) {
+                return;
+            }
+            endsAskedAt = t;
+            // read before the question goes out: every record still unread below the answer was
+            // appended before the answer, every one after it later than this
+            endsReadBefore = backlog.maxAppendTs();
+            List<KafkaPartitionSplit> ask = new ArrayList<>(given.values());
+            askingEnds = asker.submit(() -> ends(ask));
+        }
+
+        /** The end offset of each split now (the asker's thread). */
+        private Map<String, Long> ends(List<KafkaPartitionSplit> splits) {
+            if (endsClient == null) {
+                endsClient = endsClient(consumer);
+            }
+            List<TopicPartition> tps = new ArrayList<>();
+            for (KafkaPartitionSplit s : splits) {
+                tps.add(s.getTopicPartition());
+            }
+            Map<TopicPartition, Long> ends = endsClient.endOffsets(tps, ENDS_TIMEOUT);
+            Map<String, Long> bySplit = new HashMap<>();
+            for (KafkaPartitionSplit s : splits) {
+                Long end = ends.get(s.getTopicPartition());
+                if (end != null) {
+                    bySplit.put(s.splitId(), end);
+                }
+            }
+            return bySplit;
         }
 
         /**
@@ -334,9 +466,31 @@ public final class CatchUpSource
 
         @Override
         public void close() throws Exception {
-            asker.shutdownNow();
+            // the ends' client is the asker's: closed there, after the question under way
+            asker.execute(
+                    () -> {
+                        if (endsClient != null) {
+                            endsClient.close();
+                        }
+                    });
+            asker.shutdown();
             kafka.close();
         }
+    }
+
+    /**
+     * A client that only asks end offsets: the high watermark, below which are also the records of
+     * transactions still open (appended, not readable yet by the job): a split whose reader has not
+     * read them is not at its end.
+     */
+    private static KafkaConsumer<byte[], byte[]> endsClient(Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.setProperty(ConsumerConfig.CLIENT_ID_CONFIG, "vmres-ends");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /**

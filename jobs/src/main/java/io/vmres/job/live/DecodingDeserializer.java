@@ -44,9 +44,12 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
     private transient RecordSigning signing;
     private transient Reads reads;
 
-    /** Told of each record read, decoded or not: its partition ({@code topic-N}) and offset. */
+    /**
+     * Told of each record read, decoded or not: its partition ({@code topic-N}), offset and append
+     * time (the broker's, on a topic of {@code LogAppendTime}; else {@link ClockRule#NO_RECV_TS}).
+     */
     public interface Reads {
-        void read(String partition, long offset);
+        void read(String partition, long offset, long appendTs);
     }
 
     /** Results believed unsigned. */
@@ -71,7 +74,12 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded> out) {
         if (reads != null) {
-            reads.read(record.topic() + "-" + record.partition(), record.offset());
+            reads.read(
+                    record.topic() + "-" + record.partition(),
+                    record.offset(),
+                    record.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? record.timestamp()
+                            : ClockRule.NO_RECV_TS);
         }
         if (codec == null) {
             codec = new AvroCodec();

@@ -1,5 +1,7 @@
 package io.vmres.job.live;
 
+import io.vmres.engine.ClockRule;
+import io.vmres.engine.Times;
 import io.vmres.engine.event.Heartbeat;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
@@ -10,11 +12,32 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.util.clock.Clock;
 import org.apache.flink.util.clock.SystemClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Event time of the live inputs, one generator per Kafka partition (the source combines them: event
- * time is the least of its partitions'). Each partition's watermark trails its greatest ts by
- * {@code outOfOrderness}, as {@code forBoundedOutOfOrderness}.
+ * time is the least of its partitions'). A partition of producer timestamps trails its greatest ts
+ * by {@code outOfOrderness}, as {@code forBoundedOutOfOrderness}.
+ *
+ * <p>A partition whose records carry the broker's append time ({@code LogAppendTime}, the live
+ * inputs) trails its greatest append time instead, by {@code maxClockSkew} + {@code
+ * appendTimeMargin}. The Wrong clocks rule ({@link DecodingDeserializer}) gives every event a time
+ * no earlier than its append time less {@code maxClockSkew}, and a partition's append times only
+ * grow with its offsets (one leader appends them, by its clock): a record read after one appended
+ * at {@code R} cannot be earlier than {@code R - maxClockSkew}. The margin covers a new leader
+ * whose clock is behind the old one's; a step back beyond it widens the partition's margin to the
+ * step (a warning tells it), and what came in the step is late as it would be behind any watermark.
+ *
+ * <p>A partition that has carried no heartbeat and has nothing to read no longer holds event time:
+ * its reader asks the partitions' end offsets every {@link CatchUpSource#ENDS_EVERY_MS}, and once
+ * it has read up to the end it asked, every record still to come was appended after the question,
+ * so after the greatest append time the reader had read before asking: the partition's watermark is
+ * that, less {@code maxClockSkew} + {@code appendTimeMargin} (the margin also covers the time an
+ * appended record takes to become readable, its replication). A sparse power or health partition
+ * thus follows the heartbeats instead of holding event time for {@code idleness}; and it is not
+ * idle while its end keeps moving it, so that a record it carries later is never behind event time.
+ * When the answers stop, it is idle {@code idleness} after the last, as after its last record.
  *
  * <p>A partition that gives nothing for a while stops holding event time back (it is idle), or an
  * empty partition, of a fleet smaller than the topic, would stop time for ever. But a partition
@@ -23,7 +46,8 @@ import org.apache.flink.util.clock.SystemClock;
  * them, their channels would be lost and the hosts declared failed and fenced for a delay of the
  * input alone. So a heartbeat partition holds event time for {@code heartbeatIdleness} (minutes,
  * far above heartbeatTimeout + outOfOrderness): no host is classified anywhere meanwhile, and
- * classification resumes with the data. {@link PartitionStallWatch} tells the operator.
+ * classification resumes with the data. {@link PartitionStallWatch} tells the operator. Its end
+ * offsets are never taken for its hosts' silence: only its records move its watermark.
  *
  * <p>A partition with a backlog is never idle: when the job starts or restores over records already
  * written, each split holds event time until its reader has read the records the partition held
@@ -32,34 +56,80 @@ import org.apache.flink.util.clock.SystemClock;
  * behind it.
  */
 public final class InputWatermarks implements WatermarkStrategy<Decoded> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final Logger LOG = LoggerFactory.getLogger(InputWatermarks.class);
+
+    /** The default of {@code appendTimeMargin}. */
+    public static final long APPEND_TIME_MARGIN_MS = 100;
 
     private final long outOfOrdernessMs;
     private final long idlenessMs;
     private final long heartbeatIdlenessMs;
 
-    /** The backlog of the reader of the task's thread, which makes the splits' generators. */
+    /** maxClockSkew + appendTimeMargin: how far a partition's watermark trails its append time. */
+    private final long appendTrailMs;
+
+    private final long marginMs;
+
+    /** The reader of the task's thread, which makes the splits' generators. */
     private static final ThreadLocal<CatchUpSource.Backlog> READER = new ThreadLocal<>();
 
     /** The processing-time clock: the system's (not serializable: null, then made where used). */
     private final transient Clock clock;
 
     /**
+     * Event time of producer timestamps only (append time is not looked at).
+     *
      * @param idlenessMs a partition that has carried no heartbeat is idle after this long quiet
      * @param heartbeatIdlenessMs a partition that has carried heartbeats is idle after this long
      */
     public InputWatermarks(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs) {
-        this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, null);
+        this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, -1, 0, null);
+    }
+
+    /**
+     * @param maxClockSkewMs the Wrong clocks rule's bound; negative: append time is not looked at
+     * @param appendTimeMarginMs how far a partition's append time may step back (a new leader's
+     *     clock) or a record take to become readable
+     */
+    public InputWatermarks(
+            long outOfOrdernessMs,
+            long idlenessMs,
+            long heartbeatIdlenessMs,
+            long maxClockSkewMs,
+            long appendTimeMarginMs) {
+        this(
+                outOfOrdernessMs,
+                idlenessMs,
+                heartbeatIdlenessMs,
+                maxClockSkewMs,
+                appendTimeMarginMs,
+                null);
     }
 
     InputWatermarks(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs, Clock clock) {
+        this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, -1, 0, clock);
+    }
+
+    InputWatermarks(
+            long outOfOrdernessMs,
+            long idlenessMs,
+            long heartbeatIdlenessMs,
+            long maxClockSkewMs,
+            long appendTimeMarginMs,
+            Clock clock) {
         if (outOfOrdernessMs < 0 || idlenessMs <= 0 || heartbeatIdlenessMs < idlenessMs) {
             throw new IllegalArgumentException(
                     "need outOfOrderness >= 0, idleness > 0 and heartbeatIdleness >= idleness");
         }
+        if (appendTimeMarginMs < 0) {
+            throw new IllegalArgumentException("need appendTimeMargin >= 0");
+        }
         this.outOfOrdernessMs = outOfOrdernessMs;
         this.idlenessMs = idlenessMs;
         this.heartbeatIdlenessMs = heartbeatIdlenessMs;
+        this.appendTrailMs = maxClockSkewMs < 0 ? -1 : maxClockSkewMs + appendTimeMarginMs;
+        this.marginMs = appendTimeMarginMs;
         this.clock = clock;
     }
 
@@ -75,6 +145,8 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 outOfOrdernessMs,
                 idlenessMs,
                 heartbeatIdlenessMs,
+                appendTrailMs,
+                marginMs,
                 clock == null ? SystemClock.getInstance() : clock,
                 READER.get());
     }
@@ -93,33 +165,60 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         private final long heartbeatIdlenessMs;
         private final Clock clock;
 
+        /**
+         * How far the watermark trails the append time (-1: append time not looked at), of which
+         * {@code marginMs} is the margin.
+         */
+        private final long appendTrailMs;
+
+        private final long marginMs;
+
         /** The greatest ts so far; starts where the first watermark is the least one. */
         private long maxTs;
+
+        /** The greatest append time so far ({@link ClockRule#NO_RECV_TS}: none). */
+        private long maxAppendTs = ClockRule.NO_RECV_TS;
+
+        /** The step back of append time beyond the margin this partition has seen (ms). */
+        private long widenedMs;
 
         private boolean heartbeats;
         private long lastRecordAt;
         private boolean idle;
 
-        /** The backlog of the reader of the split (null: nothing to wait for). */
-        private CatchUpSource.Backlog backlog;
+        /** The watermark at its end last told, and when it last moved (processing time). */
+        private long lastAtEnd = Long.MIN_VALUE;
+
+        private long atEndMovedAt;
+
+        /** The reader of the split (null: none known); what it reads tells the append time. */
+        private final CatchUpSource.Backlog reader;
+
+        /** Whether the split may still have to read a backlog (false: nothing to wait for). */
+        private boolean holding;
 
         /** The split, known from its first record (null: none read yet). */
         private CatchUpSource.Split split;
 
         Generator(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs, Clock clock) {
-            this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, clock, null);
+            this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, -1, 0, clock, null);
         }
 
         Generator(
                 long outOfOrdernessMs,
                 long idlenessMs,
                 long heartbeatIdlenessMs,
+                long appendTrailMs,
+                long marginMs,
                 Clock clock,
-                CatchUpSource.Backlog backlog) {
-            this.backlog = backlog;
+                CatchUpSource.Backlog reader) {
+            this.reader = reader;
+            this.holding = reader != null;
             this.outOfOrdernessMs = outOfOrdernessMs;
             this.idlenessMs = idlenessMs;
             this.heartbeatIdlenessMs = heartbeatIdlenessMs;
+            this.appendTrailMs = appendTrailMs;
+            this.marginMs = marginMs;
             this.clock = clock;
             this.maxTs = Long.MIN_VALUE + outOfOrdernessMs + 1;
             this.lastRecordAt = clock.relativeTimeMillis();
@@ -127,30 +226,60 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
 
         @Override
         public void onEvent(Decoded d, long ts, WatermarkOutput output) {
-            if (backlog != null && split == null) {
-                split = backlog.last();
+            if (reader != null && split == null) {
+                split = reader.last();
             }
             maxTs = Math.max(maxTs, ts);
+            if (reader != null && appendTrailMs >= 0) {
+                appended(reader.lastAppendTs());
+            }
             heartbeats |= !d.isBad() && d.event() instanceof Heartbeat;
             lastRecordAt = clock.relativeTimeMillis();
             idle = false;
         }
 
+        /** The record just read was appended at {@code at} (or no append time is known). */
+        private void appended(long at) {
+            if (at == ClockRule.NO_RECV_TS) {
+                return;
+            }
+            if (maxAppendTs != ClockRule.NO_RECV_TS) {
+                long back = maxAppendTs - at - marginMs;
+                if (back > widenedMs) {
+                    // a leader whose clock is behind the last one's: keep that much more margin
+                    widenedMs = back;
+                    LOG.warn(
+                            "append time of {} stepped back {} ms (a new leader's clock?): its"
+                                    + " watermark trails append time by {} ms more from now",
+                            split == null ? "a partition" : split.id,
+                            maxAppendTs - at,
+                            widenedMs);
+                }
+            }
+            maxAppendTs = Math.max(maxAppendTs, at);
+        }
+
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            if (backlog != null) {
-                boolean held = split != null ? !split.caughtUp() : backlog.anyUnstarted();
+            if (holding) {
+                boolean held = split != null ? !split.caughtUp() : reader.anyUnstarted();
                 if (held) {
                     // behind its backlog (or maybe): held, however long its records take to come
                     lastRecordAt = clock.relativeTimeMillis();
-                    output.emitWatermark(new Watermark(maxTs - outOfOrdernessMs - 1));
+                    output.emitWatermark(new Watermark(watermark()));
                     return;
                 }
                 if (split != null) {
-                    backlog = null; // read up: quiet counts from here
+                    holding = false; // read up: quiet counts from here
                 }
             }
-            long quiet = clock.relativeTimeMillis() - lastRecordAt;
+            long atEnd = atEnd();
+            if (atEnd > lastAtEnd) {
+                // read up to an end asked since: it follows its reader, active as if it had data
+                lastAtEnd = atEnd;
+                atEndMovedAt = clock.relativeTimeMillis();
+            }
+            long quiet = clock.relativeTimeMillis() - Math.max(lastRecordAt, atEndMovedAt);
             if (quiet >= (heartbeats ? heartbeatIdlenessMs : idlenessMs)) {
                 if (!idle) {
                     output.markIdle();
@@ -158,7 +287,33 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 }
                 return;
             }
-            output.emitWatermark(new Watermark(maxTs - outOfOrdernessMs - 1));
+            // read up to its end: what comes was appended later than what was read elsewhere
+            output.emitWatermark(new Watermark(Math.max(watermark(), atEnd)));
+        }
+
+        /** The watermark of what the partition has carried. */
+        private long watermark() {
+            if (appendTrailMs >= 0 && maxAppendTs != ClockRule.NO_RECV_TS) {
+                return Times.minus(maxAppendTs, appendTrailMs + widenedMs + 1);
+            }
+            return maxTs - outOfOrdernessMs - 1;
+        }
+
+        /**
+         * The watermark of a partition that has carried no heartbeat, read up to its end as last
+         * asked: the append time read before asking, less the trail; the least long otherwise.
+         */
+        private long atEnd() {
+            if (heartbeats
+                    || split == null
+                    || appendTrailMs < 0
+                    || maxAppendTs == ClockRule.NO_RECV_TS) {
+                return Long.MIN_VALUE;
+            }
+            long after = split.unreadAppendedAfter();
+            return after == ClockRule.NO_RECV_TS
+                    ? Long.MIN_VALUE
+                    : Times.minus(after, appendTrailMs + widenedMs + 1);
         }
 
         /** Whether this partition no longer holds event time back (for tests). */

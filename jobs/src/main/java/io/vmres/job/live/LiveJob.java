@@ -96,12 +96,19 @@ public final class LiveJob {
         ask.putAll(consumer);
         ask.setProperty("bootstrap.servers", options.bootstrapServers());
         CatchUpSource source = new CatchUpSource(kafka, deserializer, ask);
-        // per partition: a heartbeat partition that stalls holds event time (InputWatermarks)
+        // per partition, from append time: a heartbeat partition that stalls holds event time, a
+        // sparse one read up to its end does not (InputWatermarks)
         WatermarkStrategy<Decoded> watermarks =
                 new InputWatermarks(
                         options.settings().outOfOrdernessMs(),
                         options.idleness().toMillis(),
-                        options.heartbeatIdleness().toMillis());
+                        options.heartbeatIdleness().toMillis(),
+                        options.appendTimeMargin() == null
+                                ? -1
+                                : options.settings().maxClockSkewMs(),
+                        options.appendTimeMargin() == null
+                                ? 0
+                                : options.appendTimeMargin().toMillis());
         DataStream<Decoded> decoded =
                 env.fromSource(source, watermarks, "inputs")
                         .returns(Decoded.TYPE)

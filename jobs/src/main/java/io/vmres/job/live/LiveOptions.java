@@ -29,6 +29,12 @@ import java.util.TreeMap;
  *     commands, and a result is read only if signed by one of its keys that sign results; null:
  *     commands go out unsigned and results are believed unsigned. A path, read where the job's
  *     tasks run (a mounted secret), so that no key is part of the job graph.
+ * @param appendTimeMargin how far the brokers' append time may step back within a partition (a new
+ *     leader whose clock is behind) plus how long an appended record may take to become readable
+ *     (replication): each partition's watermark trails its greatest append time by maxClockSkew +
+ *     this ({@link InputWatermarks}); null: event time from the events' own time alone, each
+ *     partition trailing its greatest ts by outOfOrderness (and a partition without heartbeats
+ *     holding event time until it is quiet for {@code idleness})
  */
 public record LiveOptions(
         String bootstrapServers,
@@ -39,9 +45,14 @@ public record LiveOptions(
         String transactionalIdPrefix,
         Map<String, String> kafkaProperties,
         Duration heartbeatIdleness,
-        String signingKeys)
+        String signingKeys,
+        Duration appendTimeMargin)
         implements Serializable {
-    private static final long serialVersionUID = 4L;
+    private static final long serialVersionUID = 5L;
+
+    /** The default of {@code appendTimeMargin}. */
+    public static final Duration APPEND_TIME_MARGIN =
+            Duration.ofMillis(InputWatermarks.APPEND_TIME_MARGIN_MS);
 
     /** The default of {@code heartbeatIdleness}. */
     public static final Duration HEARTBEAT_IDLENESS = Duration.ofMinutes(2);
@@ -50,6 +61,9 @@ public record LiveOptions(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+        if (appendTimeMargin != null && appendTimeMargin.isNegative()) {
+            throw new IllegalArgumentException("appendTimeMargin must not be negative");
+        }
         if (heartbeatIdleness.compareTo(idleness) < 0) {
             throw new IllegalArgumentException("heartbeatIdleness must not be below idleness");
         }
@@ -67,7 +81,8 @@ public record LiveOptions(
                 "vmres-job",
                 Map.of(),
                 HEARTBEAT_IDLENESS,
-                null);
+                null,
+                APPEND_TIME_MARGIN);
     }
 
     public LiveOptions withSettings(Settings s) {
@@ -80,7 +95,8 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 kafkaProperties,
                 heartbeatIdleness,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
     }
 
     public LiveOptions withExactlyOnce(boolean e) {
@@ -93,7 +109,8 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 kafkaProperties,
                 heartbeatIdleness,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
     }
 
     public LiveOptions withGroupId(String g) {
@@ -106,7 +123,8 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 kafkaProperties,
                 heartbeatIdleness,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
     }
 
     public LiveOptions withTransactionalIdPrefix(String prefix) {
@@ -119,7 +137,8 @@ public record LiveOptions(
                 prefix,
                 kafkaProperties,
                 heartbeatIdleness,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
     }
 
     public LiveOptions withKafkaProperties(Map<String, String> p) {
@@ -132,7 +151,8 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 p,
                 heartbeatIdleness,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
     }
 
     public LiveOptions withIdleness(Duration quiet, Duration heartbeatQuiet) {
@@ -145,7 +165,23 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 kafkaProperties,
                 heartbeatQuiet,
-                signingKeys);
+                signingKeys,
+                appendTimeMargin);
+    }
+
+    /** With {@code margin} as the append time margin of the watermarks. */
+    public LiveOptions withAppendTimeMargin(Duration margin) {
+        return new LiveOptions(
+                bootstrapServers,
+                settings,
+                exactlyOnce,
+                idleness,
+                groupId,
+                transactionalIdPrefix,
+                kafkaProperties,
+                heartbeatIdleness,
+                signingKeys,
+                margin);
     }
 
     /** Signs commands and verifies results with the keys file at {@code file} (null: neither). */
@@ -159,7 +195,8 @@ public record LiveOptions(
                 transactionalIdPrefix,
                 kafkaProperties,
                 heartbeatIdleness,
-                file);
+                file,
+                appendTimeMargin);
     }
 
     /** The client properties as {@link Properties}, a fresh copy for each client. */

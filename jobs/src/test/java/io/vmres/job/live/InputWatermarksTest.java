@@ -2,6 +2,7 @@ package io.vmres.job.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vmres.engine.ClockRule;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import java.util.List;
@@ -127,7 +128,7 @@ class InputWatermarksTest {
         assertThat(out.watermark).isEqualTo(Long.MIN_VALUE);
         far.target(3); // the last record of its backlog is offset 2
         empty.target(0); // nothing to read
-        reader.read("vmres.inventory-0", 0);
+        reader.read("vmres.inventory-0", 0, ClockRule.NO_RECV_TS);
         gen.onEvent(hostRecord(T), T, out);
         clock.advanceTime(java.time.Duration.ofMinutes(5));
         gen.onPeriodicEmit(out);
@@ -140,7 +141,7 @@ class InputWatermarksTest {
         assertThat(otherOut.idle).isTrue();
         gen.onPeriodicEmit(out);
         assertThat(out.idle).isFalse();
-        reader.read("vmres.inventory-0", 2);
+        reader.read("vmres.inventory-0", 2, ClockRule.NO_RECV_TS);
         gen.onEvent(hostRecord(T + 1_000), T + 1_000, out);
         gen.onPeriodicEmit(out);
         clock.advanceTime(java.time.Duration.ofMillis(4_999));

@@ -11,6 +11,7 @@ import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
+import io.vmres.job.live.LiveOptions;
 import io.vmres.schema.Command;
 import io.vmres.schema.Incident;
 import io.vmres.schema.IncidentState;
@@ -44,8 +45,9 @@ import org.apache.kafka.common.TopicPartition;
  * job on a MiniCluster, the simulated fleet and its connector), first one host at a time, then a
  * rack; each recovery measured on the fleet's ledger (last heartbeat to the last VM running) beside
  * its floor ({@link LiveFloor}). The same crashes run twice when asked: as the job now runs, and
- * with the old behaviour (results held until the watermark passes them, checkpoints every second)
- * as the baseline.
+ * with the old behaviour as the baseline (event time from the events' own ts, trailing by
+ * outOfOrderness; the fleet beating in one burst a second; results held until the watermark passes
+ * them; checkpoints every second).
  */
 public final class LiveBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +63,8 @@ public final class LiveBench {
      *     health samples; otherwise the fleet's own cadence (power every 5th round, health samples
      *     every 30th), whose quieter partitions hold event time back ({@code InputWatermarks}
      *     idleness) and with it every declaration
+     * @param beatPhases the phases the fleet's hosts beat at over the heartbeat interval (the
+     *     baseline beats in one burst)
      */
     public record Options(
             int singles,
@@ -71,10 +75,49 @@ public final class LiveBench {
             Duration heartbeatInterval,
             boolean baseline,
             boolean steadyTelemetry,
-            long seed) {}
+            long seed,
+            int beatPhases) {
+        /** With the hosts beating at {@link #BEAT_PHASES} phases. */
+        public Options(
+                int singles,
+                int rackHosts,
+                int racks,
+                int vmsPerHost,
+                Duration checkpointInterval,
+                Duration heartbeatInterval,
+                boolean baseline,
+                boolean steadyTelemetry,
+                long seed) {
+            this(
+                    singles,
+                    rackHosts,
+                    racks,
+                    vmsPerHost,
+                    checkpointInterval,
+                    heartbeatInterval,
+                    baseline,
+                    steadyTelemetry,
+                    seed,
+                    BEAT_PHASES);
+        }
+    }
 
-    /** How the job ran: results on arrival or at the watermark, its checkpoint interval. */
-    record Mode(String name, boolean resultsOnArrival, Duration checkpointInterval) {}
+    /**
+     * How the job ran: results on arrival or at the watermark, its checkpoint interval, its event
+     * time's append time margin (null: from the events' own ts), the fleet's beat phases.
+     */
+    record Mode(
+            String name,
+            boolean resultsOnArrival,
+            Duration checkpointInterval,
+            Duration appendTimeMargin,
+            int beatPhases) {}
+
+    /**
+     * The phases the fleet's hosts beat at, spread over the heartbeat interval (50 ms apart at 1
+     * s), as real hosts beat each at its own moment.
+     */
+    static final int BEAT_PHASES = 20;
 
     /** One run's crashes and the CPU the whole process used meanwhile (cores). */
     record Run(Mode mode, List<LiveCrash> singles, LiveCrash rack, double cpuCores) {}
@@ -113,11 +156,23 @@ public final class LiveBench {
     static Runs measure(Options options, PrintStream progress) throws Exception {
         Run now =
                 new LiveBench(options, progress)
-                        .run(new Mode("on arrival", true, options.checkpointInterval()));
+                        .run(
+                                new Mode(
+                                        "on arrival",
+                                        true,
+                                        options.checkpointInterval(),
+                                        LiveOptions.APPEND_TIME_MARGIN,
+                                        options.beatPhases()));
         Run before =
                 options.baseline()
                         ? new LiveBench(options, progress)
-                                .run(new Mode("at the watermark", false, Duration.ofSeconds(1)))
+                                .run(
+                                        new Mode(
+                                                "at the watermark",
+                                                false,
+                                                Duration.ofSeconds(1),
+                                                null,
+                                                1))
                         : null;
         return new Runs(now, before);
     }
@@ -138,6 +193,7 @@ public final class LiveBench {
                         // room for a rack's VMs on the others: the bench measures speed, not space
                         .hostCapacity(128, 524_288)
                         .heartbeatInterval(options.heartbeatInterval())
+                        .beatPhases(mode.beatPhases())
                         .seed(options.seed());
         if (options.steadyTelemetry()) {
             fleetSettings.powerEveryTicks(1).healthEveryTicks(30, 0);
@@ -151,6 +207,7 @@ public final class LiveBench {
                                 .settings(settings)
                                 .checkpointInterval(mode.checkpointInterval())
                                 .resultsOnArrival(mode.resultsOnArrival())
+                                .appendTimeMargin(mode.appendTimeMargin())
                                 .seed(options.seed())
                                 .start();
                 DecisionLog log = new DecisionLog(runtime.kafka().endpoint(), this::seen)) {
@@ -269,8 +326,8 @@ public final class LiveBench {
                             && (back.size() == vms.size()
                                     || closed.get().getState() == IncidentState.PARTIAL);
             if (done || waited > TimeUnit.MINUTES.toNanos(3)) {
-                Instant lastBeat = lastHeartbeat(log, hosts);
-                if (lastBeat == null) {
+                Map<String, Instant> lastBeats = lastHeartbeats(log, hosts);
+                if (lastBeats.isEmpty()) {
                     throw new IllegalStateException("the job declared no failure of " + hosts);
                 }
                 Instant declared =
@@ -286,7 +343,7 @@ public final class LiveBench {
                         settings,
                         hosts,
                         vms,
-                        lastBeat,
+                        lastBeats,
                         fleet.ledger().entries(),
                         closed.map(RecoveryTime::seconds).orElse(null),
                         declared,
@@ -317,9 +374,9 @@ public final class LiveBench {
                 .reduce((a, b) -> b);
     }
 
-    /** The earliest last heartbeat of the hosts, as the job's declarations of them tell. */
-    private static Instant lastHeartbeat(DecisionLog log, List<String> hosts) {
-        Long earliest = null;
+    /** The last heartbeat of each of the hosts, as the job's declarations of them tell. */
+    private static Map<String, Instant> lastHeartbeats(DecisionLog log, List<String> hosts) {
+        Map<String, Instant> beats = new HashMap<>();
         for (Incident i : log.incidents()) {
             if (i.getState() != IncidentState.OPEN
                     || i.getEvidenceJson() == null
@@ -327,19 +384,21 @@ public final class LiveBench {
                 continue;
             }
             try {
-                JsonNode beats = JSON.readTree(i.getEvidenceJson()).path("lastHeartbeat");
+                JsonNode told = JSON.readTree(i.getEvidenceJson()).path("lastHeartbeat");
                 for (String h : hosts) {
-                    JsonNode v = beats.get(h);
+                    JsonNode v = told.get(h);
                     if (v != null) {
-                        long t = Times.parse(v.asText());
-                        earliest = earliest == null ? t : Math.min(earliest, t);
+                        beats.merge(
+                                h,
+                                Instant.ofEpochMilli(Times.parse(v.asText())),
+                                (a, b) -> a.isBefore(b) ? a : b);
                     }
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("evidence of " + i.getIncidentId(), e);
             }
         }
-        return earliest == null ? null : Instant.ofEpochMilli(earliest);
+        return beats;
     }
 
     /**

@@ -51,17 +51,26 @@ public record LiveCrash(
         return measuredS - floor.total();
     }
 
-    /** The crash of {@code hosts}, whose last heartbeat was at {@code lastBeat}. */
+    /**
+     * The crash of {@code hosts}, whose last heartbeats were at {@code lastBeats} (measured from
+     * the earliest; a host that beat later is detected that much later, in the floor too).
+     */
     static LiveCrash of(
             String kind,
             io.vmres.engine.Settings settings,
             List<String> hosts,
             Set<String> vms,
-            Instant lastBeat,
+            Map<String, Instant> lastBeats,
             List<Ledger.Entry> entries,
             Double jobRecoveryS,
             Instant declared,
             Map<String, Instant> commandSeen) {
+        Instant lastBeat = lastBeats.values().stream().min(Instant::compareTo).orElseThrow();
+        Map<String, Double> detectedAfter = new HashMap<>();
+        for (String h : hosts) {
+            Instant b = lastBeats.get(h);
+            detectedAfter.put(h, b == null ? 0.0 : seconds(lastBeat, b));
+        }
         // the calls for these hosts since their last beat: an earlier crash's moves are not theirs
         List<Ledger.Entry> mine =
                 entries.stream()
@@ -128,7 +137,7 @@ public record LiveCrash(
                 restarts.size(),
                 once,
                 last == null ? Double.NaN : seconds(lastBeat, last),
-                LiveFloor.of(settings, hosts, vms, mine),
+                LiveFloor.of(settings, detectedAfter, vms, mine),
                 jobRecoveryS,
                 firstCall == null ? Double.NaN : seconds(lastBeat, firstCall),
                 n == 0 ? Double.NaN : hops / n,

@@ -75,6 +75,12 @@ final class LiveReport {
         doc.put("checkpointIntervalMs", now.mode().checkpointInterval().toMillis());
         doc.put("heartbeatIntervalMs", options.heartbeatInterval().toMillis());
         doc.put("steadyTelemetry", options.steadyTelemetry());
+        doc.put("beatPhases", now.mode().beatPhases());
+        doc.put(
+                "appendTimeMarginMs",
+                now.mode().appendTimeMargin() == null
+                        ? null
+                        : now.mode().appendTimeMargin().toMillis());
         doc.putAll(figures(now));
         if (before != null) {
             figures(before).forEach((k, v) -> doc.put("baseline" + capital(k), v));
@@ -153,23 +159,31 @@ final class LiveReport {
                         "%d single-host crashes, one after the other, then a rack of %d hosts losing"
                                 + " power, through the embedded runtime: a Kafka broker, the job on a"
                                 + " Flink MiniCluster (checkpoints every %d ms), the simulated fleet"
-                                + " (%d VMs a host, a heartbeat every %d ms, %s) and its connector. Each"
+                                + " (%d VMs a host, a heartbeat every %d ms at %d phases spread over it,"
+                                + " %s) and its connector; event time trails the brokers' append time"
+                                + " by maxClockSkew + %d ms. Each"
                                 + " recovery is measured on the fleet's ledger, from the last heartbeat"
                                 + " of the crashed hosts to the last of their VMs running again; its"
                                 + " floor is detection (heartbeatTimeout + outOfOrderness, %.1f s) + the"
                                 + " fence when one ran + the critical path of the disk maps and boots the"
                                 + " fleet drew, within the in-flight limits. The baseline is the same"
-                                + " crashes with the old behaviour: results held until the watermark"
-                                + " passes their ts, checkpoints every second. Machine: %s cores, load"
+                                + " crashes with the old behaviour: event time from the events' own ts,"
+                                + " trailing by outOfOrderness; the fleet beating in one burst a second;"
+                                + " results held until the watermark passes their ts; checkpoints every"
+                                + " second. Machine: %s cores, load"
                                 + " average %s at the start. `%s`%n%n",
                         now.singles().size(),
                         now.rack() == null ? 0 : now.rack().hosts(),
                         now.mode().checkpointInterval().toMillis(),
                         options.vmsPerHost(),
                         options.heartbeatInterval().toMillis(),
+                        now.mode().beatPhases(),
                         options.steadyTelemetry()
                                 ? "power read with every heartbeat round, no health samples"
                                 : "power every 5th round, health samples every 30th",
+                        now.mode().appendTimeMargin() == null
+                                ? -1
+                                : now.mode().appendTimeMargin().toMillis(),
                         (settings.heartbeatTimeoutMs() + settings.outOfOrdernessMs()) / 1000.0,
                         machine.get("cores"),
                         machine.get("loadAverage"),

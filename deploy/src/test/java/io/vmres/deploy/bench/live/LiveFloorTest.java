@@ -110,4 +110,67 @@ class LiveFloorTest {
         // one boot at a time on t1: 1 s of map, then 4 s + 4 s
         assertThat(f.maps()).isCloseTo(9.0, within(1e-9));
     }
+
+    @Test
+    void mapsHoldInFlightSlotsToo() {
+        Settings two = limits(8, 2);
+        // four VMs on four targets: each map 1 s, each boot 1 s; two commands at once in all
+        List<Ledger.Entry> ledger = new java.util.ArrayList<>();
+        for (String vm : List.of("a", "b", "c", "d")) {
+            ledger.add(call(Action.MAP_DISKS, "t-" + vm, null, List.of(vm), 12, 13));
+            ledger.add(call(Action.RESTART_VM, "t-" + vm, vm, null, 13, 14));
+        }
+        LiveFloor f = LiveFloor.of(two, List.of("h1"), Set.of("a", "b", "c", "d"), ledger);
+        // boots alone would pack into 1 + 4 / 2 = 3 s; with the maps 8 s of calls on 2 slots
+        assertThat(f.maps()).isCloseTo(4.0, within(1e-9));
+    }
+
+    @Test
+    void aHostThatBeatLastIsDetectedThatMuchLater() {
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.MAP_DISKS, "h1", "t1", null, List.of("a"), 12, 13, OK),
+                        call(Action.RESTART_VM, "h1", "t1", "a", null, 13, 17, OK),
+                        call(Action.MAP_DISKS, "h2", "t2", null, List.of("b"), 12.8, 13.8, OK),
+                        call(Action.RESTART_VM, "h2", "t2", "b", null, 13.8, 17.8, OK));
+        LiveFloor f =
+                LiveFloor.of(
+                        Settings.DEFAULTS,
+                        java.util.Map.of("h1", 0.0, "h2", 0.8),
+                        Set.of("a", "b"),
+                        ledger);
+        // h2's last beat came 0.8 s after h1's: its VM cannot start before that much later
+        assertThat(f.maps()).isCloseTo(5.8, within(1e-9));
+        assertThat(
+                        LiveFloor.of(
+                                        Settings.DEFAULTS,
+                                        List.of("h1", "h2"),
+                                        Set.of("a", "b"),
+                                        ledger)
+                                .maps())
+                .isCloseTo(5.0, within(1e-9));
+    }
+
+    private static final Outcome.Status OK = Outcome.Status.SUCCEEDED;
+
+    private static Settings limits(int perTarget, int perCluster) {
+        Settings d = Settings.DEFAULTS;
+        return new Settings(
+                d.heartbeatTimeoutMs(),
+                d.outOfOrdernessMs(),
+                d.massSilenceFraction(),
+                perTarget,
+                perCluster,
+                d.commandTimeoutMs(),
+                d.maxAttempts(),
+                d.eccWindowMs(),
+                d.eccThreshold(),
+                d.tempThresholdC(),
+                d.tempWindows(),
+                d.smartWindowMs(),
+                d.smartPendingRise(),
+                d.smartReallocatedRise(),
+                d.evacuationLeadTimeMs(),
+                d.maxClockSkewMs());
+    }
 }

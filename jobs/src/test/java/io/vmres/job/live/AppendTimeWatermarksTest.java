@@ -1,0 +1,258 @@
+package io.vmres.job.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vmres.engine.ClockRule;
+import io.vmres.engine.event.Heartbeat;
+import io.vmres.engine.event.Power;
+import io.vmres.schema.Channel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.clock.ManualClock;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Event time of partitions of the broker's append time: each trails its greatest append time by
+ * maxClockSkew (1 s) + the margin (100 ms), which no record read after it can be behind; a step
+ * back of append time widens the margin; a partition without heartbeats read up to the end its
+ * reader asked follows what the reader read before asking; a heartbeat partition never does.
+ */
+class AppendTimeWatermarksTest {
+    private static final long T = 1_000_000;
+    private static final long SKEW = 1_000;
+    private static final long MARGIN = 100;
+    private static final String BEATS = "vmres.telemetry.heartbeat-0";
+    private static final String POWER = "vmres.telemetry.power-0";
+
+    /** What a generator told: its last watermark, and whether it is idle. */
+    private static final class Out implements WatermarkOutput {
+        long watermark = Long.MIN_VALUE;
+        boolean idle;
+
+        @Override
+        public void emitWatermark(Watermark w) {
+            watermark = Math.max(watermark, w.getTimestamp()); // as Flink: never back
+            idle = false;
+        }
+
+        @Override
+        public void markIdle() {
+            idle = true;
+        }
+
+        @Override
+        public void markActive() {
+            idle = false;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock(0);
+    private final CatchUpSource.Backlog reader = new CatchUpSource.Backlog();
+    private final InputWatermarks strategy =
+            new InputWatermarks(2_000, 5_000, 120_000, SKEW, MARGIN, clock);
+
+    AppendTimeWatermarksTest() {
+        reader.split(BEATS).target(0); // no backlog: nothing to wait for
+        reader.split(POWER).target(0);
+    }
+
+    private WatermarkGenerator<Decoded> generator() {
+        InputWatermarks.readerBacklog(reader);
+        try {
+            return strategy.createWatermarkGenerator(null);
+        } finally {
+            InputWatermarks.readerBacklog(null);
+        }
+    }
+
+    /** Reads a record of {@code partition} at {@code offset}, appended at {@code appendTs}. */
+    private void read(
+            WatermarkGenerator<Decoded> gen,
+            Out out,
+            String partition,
+            long offset,
+            long appendTs,
+            Decoded d) {
+        reader.read(partition, offset, appendTs);
+        gen.onEvent(d, d.event().ts(), out);
+    }
+
+    private static Decoded beat(long ts) {
+        return Decoded.event(new Heartbeat(ts, 0, "h1", "mgmt"), null);
+    }
+
+    private static Decoded power(long ts) {
+        return Decoded.event(new Power(ts, 0, "h1", "on"), null);
+    }
+
+    /** The least event time a record appended at {@code appendTs} can have (Wrong clocks). */
+    private static long leastTs(long appendTs) {
+        return appendTs - SKEW;
+    }
+
+    @Test
+    void aPartitionTrailsItsGreatestAppendTimeBySkewAndMarginNotByOutOfOrderness() {
+        var gen = generator();
+        Out out = new Out();
+        read(gen, out, BEATS, 0, T, beat(T - 300)); // a host whose clock is 300 ms slow
+        read(gen, out, BEATS, 1, T + 5, beat(T + 900)); // one 900 ms fast: within maxClockSkew
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T + 5 - SKEW - MARGIN - 1);
+        // the greatest ts less outOfOrderness would be 1.2 s later, not 0.9 s earlier
+        assertThat(out.watermark).isGreaterThan(T + 900 - 2_000 - 1);
+        // what comes next was appended no earlier than T + 5 - MARGIN: never behind the watermark
+        assertThat(leastTs(T + 5 - MARGIN)).isGreaterThan(out.watermark);
+        // a record of a step back beyond the margin would be: late, a dead letter as ever
+        assertThat(leastTs(T + 5 - MARGIN - 1)).isEqualTo(out.watermark);
+    }
+
+    @Test
+    void aStepBackOfAppendTimeBeyondTheMarginWidensIt() {
+        var gen = generator();
+        Out out = new Out();
+        read(gen, out, BEATS, 0, T, beat(T));
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T - 1_101);
+        // a new leader, its clock 600 ms behind: 500 ms beyond the margin
+        read(gen, out, BEATS, 1, T - 600, beat(T));
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T - 1_101);
+        read(gen, out, BEATS, 2, T + 1_000, beat(T + 1_600));
+        gen.onPeriodicEmit(out);
+        // trails by 500 ms more from now: a second such step back is no longer late
+        assertThat(out.watermark).isEqualTo(T + 1_000 - 1_101 - 500);
+        assertThat(leastTs(T + 1_000 - 600)).isGreaterThan(out.watermark);
+    }
+
+    @Test
+    void aTopicOfProducerTimestampsKeepsOutOfOrderness() {
+        var gen = generator();
+        Out out = new Out();
+        read(gen, out, BEATS, 0, ClockRule.NO_RECV_TS, beat(T));
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T - 2_001);
+        reader.ends(Map.of(BEATS, 1L), T + 10_000);
+        gen.onPeriodicEmit(out);
+        assertThat(out.watermark).isEqualTo(T - 2_001);
+    }
+
+    @Test
+    void aSparsePartitionReadUpToItsEndFollowsWhatWasReadBeforeAsking() {
+        var beats = generator();
+        var power = generator();
+        Out b = new Out();
+        Out p = new Out();
+        read(power, p, POWER, 0, T, power(T));
+        read(beats, b, BEATS, 0, T + 3_000, beat(T + 3_000));
+        beats.onPeriodicEmit(b);
+        power.onPeriodicEmit(p);
+        // not asked yet: the power partition holds event time at its last reading
+        assertThat(p.watermark).isEqualTo(T - 1_101);
+        // asked once the reader had read up to T + 3 s; the power partition ends at offset 1,
+        // and its reader has read offset 0: nothing unread was appended before T + 3 s
+        reader.ends(Map.of(POWER, 1L, BEATS, 1L), T + 3_000);
+        power.onPeriodicEmit(p);
+        assertThat(p.watermark).isEqualTo(T + 3_000 - 1_101);
+        assertThat(p.idle).isFalse();
+        // quiet for longer than idleness, but its end keeps moving it: active, never idle
+        for (int i = 1; i <= 10; i++) {
+            clock.advanceTime(Duration.ofSeconds(1));
+            reader.ends(Map.of(POWER, 1L), T + 3_000 + i * 1_000);
+            power.onPeriodicEmit(p);
+        }
+        assertThat(p.idle).isFalse();
+        assertThat(p.watermark).isEqualTo(T + 13_000 - 1_101);
+        // a reading appended after the answer is on time
+        read(power, p, POWER, 1, T + 13_050, power(T + 13_050 - SKEW));
+        power.onPeriodicEmit(p);
+        assertThat(leastTs(T + 13_050)).isGreaterThan(p.watermark);
+        // the answers stop: idle after idleness, as after a last record
+        clock.advanceTime(Duration.ofMillis(4_999));
+        power.onPeriodicEmit(p);
+        assertThat(p.idle).isFalse();
+        clock.advanceTime(Duration.ofMillis(1));
+        power.onPeriodicEmit(p);
+        assertThat(p.idle).isTrue();
+    }
+
+    @Test
+    void aSparsePartitionBehindItsEndHoldsEventTimeAsEver() {
+        // backpressure: the reader has not read what the partition held when asked
+        var power = generator();
+        Out p = new Out();
+        read(power, p, POWER, 0, T, power(T));
+        reader.ends(Map.of(POWER, 5L), T + 3_000);
+        clock.advanceTime(Duration.ofMillis(4_999));
+        power.onPeriodicEmit(p);
+        assertThat(p.watermark).isEqualTo(T - 1_101);
+        assertThat(p.idle).isFalse();
+        clock.advanceTime(Duration.ofMillis(1)); // quiet for idleness: as ever
+        power.onPeriodicEmit(p);
+        assertThat(p.idle).isTrue();
+    }
+
+    @Test
+    void aHeartbeatPartitionAtItsEndStillHoldsEventTime() {
+        // its leader answers but appends nothing: the hosts' beats may wait in their producers
+        var beats = generator();
+        Out b = new Out();
+        read(beats, b, BEATS, 0, T, beat(T));
+        reader.ends(Map.of(BEATS, 1L), T + 60_000);
+        clock.advanceTime(Duration.ofSeconds(60));
+        beats.onPeriodicEmit(b);
+        assertThat(b.watermark).isEqualTo(T - 1_101);
+        assertThat(b.idle).isFalse();
+    }
+
+    @Test
+    void theDecoderTellsTheAppendTimeOfLogAppendTimeTopicsOnly() {
+        List<Long> told = new ArrayList<>();
+        DecodingDeserializer d = new DecodingDeserializer(1_000);
+        d.countReads((partition, offset, appendTs) -> told.add(appendTs));
+        Collector<Decoded> none =
+                new Collector<>() {
+                    @Override
+                    public void collect(Decoded x) {}
+
+                    @Override
+                    public void close() {}
+                };
+        d.deserialize(record(TimestampType.LOG_APPEND_TIME, T + 7), none);
+        d.deserialize(record(TimestampType.CREATE_TIME, T + 7), none);
+        assertThat(told).containsExactly(T + 7, ClockRule.NO_RECV_TS);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TimestampType type, long timestamp) {
+        byte[] value =
+                new io.vmres.schema.AvroCodec()
+                        .encode(
+                                io.vmres.schema.Heartbeat.newBuilder()
+                                        .setHost("h1")
+                                        .setChannel(Channel.mgmt)
+                                        .setTs(Instant.ofEpochMilli(T))
+                                        .build());
+        return new ConsumerRecord<>(
+                "vmres.telemetry.heartbeat",
+                0,
+                3,
+                timestamp,
+                type,
+                0,
+                value.length,
+                null,
+                value,
+                new RecordHeaders(),
+                Optional.empty());
+    }
+}
