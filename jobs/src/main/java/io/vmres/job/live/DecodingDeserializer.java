@@ -31,6 +31,13 @@ import org.apache.kafka.common.record.TimestampType;
  * it takes it as its event time. On a topic of producer timestamps nothing is known of arrival, and
  * the event's own time stands. A retimed event is followed by a {@link ClockSkew} note, from which
  * the engine of the host's cluster writes its {@code CLOCK_SKEW} alert.
+ *
+ * <p>With an {@code appendTimeMargin}, a partition whose append time steps back beyond it holds
+ * ({@link AppendSteps}): its events take no earlier a time than its greatest append time less
+ * {@code maxClockSkew}, so that they come after its held watermark and are applied, not dropped as
+ * late; no {@link ClockSkew} note is written for them (the broker's clock is the one in doubt, not
+ * the hosts'). The first record of the step and the first past it tell it ({@link
+ * Decoded#appendStep()}).
  */
 public final class DecodingDeserializer implements KafkaRecordDeserializationSchema<Decoded> {
     private static final long serialVersionUID = 2L;
@@ -40,6 +47,11 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
 
     private final ClockRule clocks;
     private final String signingKeys;
+
+    /** The margin of append time steps back (negative: steps back are not held). */
+    private final long appendTimeMarginMs;
+
+    private transient AppendSteps steps;
     private transient AvroCodec codec;
     private transient RecordSigning signing;
     private transient Reads reads;
@@ -62,8 +74,18 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
      * signingKeys} (null: believed unsigned).
      */
     public DecodingDeserializer(long maxClockSkewMs, String signingKeys) {
+        this(maxClockSkewMs, signingKeys, -1);
+    }
+
+    /**
+     * As {@link #DecodingDeserializer(long, String)}; a partition whose append time steps back
+     * further than {@code appendTimeMarginMs} holds (negative: none does, as on topics of producer
+     * timestamps).
+     */
+    public DecodingDeserializer(long maxClockSkewMs, String signingKeys, long appendTimeMarginMs) {
         this.clocks = new ClockRule(maxClockSkewMs);
         this.signingKeys = signingKeys;
+        this.appendTimeMarginMs = appendTimeMarginMs;
     }
 
     /** Tells {@code reads} of every record read from now on (this copy of the deserializer). */
@@ -73,14 +95,19 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Decoded> out) {
+        String partition = record.topic() + "-" + record.partition();
+        long recvTs =
+                record.timestampType() == TimestampType.LOG_APPEND_TIME
+                        ? record.timestamp()
+                        : ClockRule.NO_RECV_TS;
         if (reads != null) {
-            reads.read(
-                    record.topic() + "-" + record.partition(),
-                    record.offset(),
-                    record.timestampType() == TimestampType.LOG_APPEND_TIME
-                            ? record.timestamp()
-                            : ClockRule.NO_RECV_TS);
+            reads.read(partition, record.offset(), recvTs);
         }
+        if (steps == null && appendTimeMarginMs >= 0) {
+            steps = new AppendSteps(clocks.maxClockSkewMs(), appendTimeMarginMs);
+        }
+        AppendSteps.Read step =
+                steps == null ? AppendSteps.Read.NONE : steps.read(partition, recvTs);
         if (codec == null) {
             codec = new AvroCodec();
             if (signingKeys != null) {
@@ -116,28 +143,32 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
                 }
             }
             Event event = AvroEvents.toEvent(decoded, record.offset());
-            long recvTs =
-                    record.timestampType() == TimestampType.LOG_APPEND_TIME
-                            ? record.timestamp()
-                            : ClockRule.NO_RECV_TS;
             ClockSkew skew = null;
-            if (clocks.isSkewed(event.ts(), recvTs)) {
+            if (step.holding()) {
+                // appended by a clock behind the partition's: at its held instant or after
+                long ts = Math.max(clocks.effectiveTs(event.ts(), recvTs), step.floorTs());
+                if (ts != event.ts()) {
+                    event = Events.at(event, ts);
+                }
+            } else if (clocks.isSkewed(event.ts(), recvTs)) {
                 long claimed = event.ts();
                 event = Events.at(event, recvTs);
                 skew = ClockSkew.of(event, claimed);
             }
-            String partition = record.topic() + "-" + record.partition();
-            out.collect(Decoded.event(event, cluster).from(partition));
+            out.collect(Decoded.event(event, cluster).from(partition).telling(step.step()));
             if (skew != null) {
                 // the engine of the host's cluster tells the operator (CLOCK_SKEW), as in a replay
                 out.collect(Decoded.event(skew, null).from(partition));
             }
         } catch (AvroCodec.BadRecordException | AvroEvents.InvalidEventException e) {
-            out.collect(Decoded.bad(deadLetter(source, record, e.getMessage())));
+            out.collect(
+                    Decoded.bad(deadLetter(source, record, e.getMessage())).telling(step.step()));
         } catch (RuntimeException e) {
             // No record may fail the job (a restart would read it again, for ever): whatever
             // slipped past the checks above is bad input too.
-            out.collect(Decoded.bad(deadLetter(source, record, "undecodable: " + e)));
+            out.collect(
+                    Decoded.bad(deadLetter(source, record, "undecodable: " + e))
+                            .telling(step.step()));
         }
     }
 

@@ -12,8 +12,6 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.util.clock.Clock;
 import org.apache.flink.util.clock.SystemClock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Event time of the live inputs, one generator per Kafka partition (the source combines them: event
@@ -26,8 +24,12 @@ import org.slf4j.LoggerFactory;
  * no earlier than its append time less {@code maxClockSkew}, and a partition's append times only
  * grow with its offsets (one leader appends them, by its clock): a record read after one appended
  * at {@code R} cannot be earlier than {@code R - maxClockSkew}. The margin covers a new leader
- * whose clock is behind the old one's; a step back beyond it widens the partition's margin to the
- * step (a warning tells it), and what came in the step is late as it would be behind any watermark.
+ * whose clock is behind the old one's. A step back beyond it holds the partition's watermark where
+ * its greatest append time put it until its append time is past that again (the records of the step
+ * do not move it), and its events meanwhile take no earlier a time than that greatest append time
+ * less {@code maxClockSkew} ({@link AppendSteps}, in {@link DecodingDeserializer}): after the held
+ * watermark, so they are applied, not late. Event time waits for the step, however long (records
+ * keep coming: the partition is not idle), and {@link AppendStepAlerts} tells it.
  *
  * <p>A partition that has carried no heartbeat and has nothing to read no longer holds event time:
  * its reader asks the partitions' end offsets every {@link CatchUpSource#ENDS_EVERY_MS}, and once
@@ -57,7 +59,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     private static final long serialVersionUID = 2L;
-    private static final Logger LOG = LoggerFactory.getLogger(InputWatermarks.class);
 
     /** The default of {@code appendTimeMargin}. */
     public static final long APPEND_TIME_MARGIN_MS = 100;
@@ -179,8 +180,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         /** The greatest append time so far ({@link ClockRule#NO_RECV_TS}: none). */
         private long maxAppendTs = ClockRule.NO_RECV_TS;
 
-        /** The step back of append time beyond the margin this partition has seen (ms). */
-        private long widenedMs;
+        /**
+         * Whether the append time last read is behind the greatest by more than the margin: the
+         * partition holds ({@link AppendSteps}).
+         */
+        private boolean stepped;
 
         private boolean heartbeats;
         private long lastRecordAt;
@@ -243,19 +247,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
             if (at == ClockRule.NO_RECV_TS) {
                 return;
             }
-            if (maxAppendTs != ClockRule.NO_RECV_TS) {
-                long back = maxAppendTs - at - marginMs;
-                if (back > widenedMs) {
-                    // a leader whose clock is behind the last one's: keep that much more margin
-                    widenedMs = back;
-                    LOG.warn(
-                            "append time of {} stepped back {} ms (a new leader's clock?): its"
-                                    + " watermark trails append time by {} ms more from now",
-                            split == null ? "a partition" : split.id,
-                            maxAppendTs - at,
-                            widenedMs);
-                }
-            }
+            // a leader whose clock is behind the last one's: the watermark stays at the greatest
+            // append time until the partition's is past it again
+            stepped =
+                    maxAppendTs != ClockRule.NO_RECV_TS && at < Times.minus(maxAppendTs, marginMs);
             maxAppendTs = Math.max(maxAppendTs, at);
         }
 
@@ -294,17 +289,19 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         /** The watermark of what the partition has carried. */
         private long watermark() {
             if (appendTrailMs >= 0 && maxAppendTs != ClockRule.NO_RECV_TS) {
-                return Times.minus(maxAppendTs, appendTrailMs + widenedMs + 1);
+                return Times.minus(maxAppendTs, appendTrailMs + 1);
             }
             return maxTs - outOfOrdernessMs - 1;
         }
 
         /**
          * The watermark of a partition that has carried no heartbeat, read up to its end as last
-         * asked: the append time read before asking, less the trail; the least long otherwise.
+         * asked: the append time read before asking, less the trail; the least long otherwise, and
+         * while its append time is stepped back (its leader's clock is behind the others').
          */
         private long atEnd() {
             if (heartbeats
+                    || stepped
                     || split == null
                     || appendTrailMs < 0
                     || maxAppendTs == ClockRule.NO_RECV_TS) {
@@ -313,7 +310,7 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
             long after = split.unreadAppendedAfter();
             return after == ClockRule.NO_RECV_TS
                     ? Long.MIN_VALUE
-                    : Times.minus(after, appendTrailMs + widenedMs + 1);
+                    : Times.minus(after, appendTrailMs + 1);
         }
 
         /** Whether this partition no longer holds event time back (for tests). */

@@ -63,7 +63,7 @@ public final class LiveJob {
 
     /**
      * The job's input: {@code events} to decide on, {@code alerts} of the input itself (partitions
-     * that stall) to write beside the decisions.
+     * that stall, append time that steps back) to write beside the decisions.
      */
     public record Inputs(DataStream<Decoded> events, DataStream<Emitted> alerts) {}
 
@@ -78,9 +78,14 @@ public final class LiveJob {
         // command results come from connectors; job outputs are read only once committed (set
         // over the user's properties: reading uncommitted would act on aborted commands)
         consumer.setProperty("isolation.level", "read_committed");
+        // a partition whose append time steps back beyond the margin holds (AppendSteps)
         DecodingDeserializer deserializer =
                 new DecodingDeserializer(
-                        options.settings().maxClockSkewMs(), options.signingKeys());
+                        options.settings().maxClockSkewMs(),
+                        options.signingKeys(),
+                        options.appendTimeMargin() == null
+                                ? -1
+                                : options.appendTimeMargin().toMillis());
         KafkaSource<Decoded> kafka =
                 KafkaSource.<Decoded>builder()
                         // first: the options below win over the same keys in the user's file
@@ -119,8 +124,12 @@ public final class LiveJob {
                         decoded,
                         options.idleness().toMillis(),
                         options.heartbeatIdleness().toMillis());
+        DataStream<Emitted> steps =
+                AppendStepAlerts.attach(decoded, options.heartbeatIdleness().toMillis());
         // the watch's notes of stalled hosts are input too: their engines do not judge them
-        return new Inputs(decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS)), stalls);
+        return new Inputs(
+                decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS)),
+                stalls.union(steps));
     }
 
     /**

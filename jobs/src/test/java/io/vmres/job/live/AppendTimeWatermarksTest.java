@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Event time of partitions of the broker's append time: each trails its greatest append time by
  * maxClockSkew (1 s) + the margin (100 ms), which no record read after it can be behind; a step
- * back of append time widens the margin; a partition without heartbeats read up to the end its
- * reader asked follows what the reader read before asking; a heartbeat partition never does.
+ * back of append time beyond the margin holds it until append time is past where it was, and the
+ * records of the step come after it, applied, not late; a partition without heartbeats read up to
+ * the end its reader asked follows what the reader read before asking; a heartbeat partition never
+ * does.
  */
 class AppendTimeWatermarksTest {
     private static final long T = 1_000_000;
@@ -113,26 +115,163 @@ class AppendTimeWatermarksTest {
         assertThat(out.watermark).isGreaterThan(T + 900 - 2_000 - 1);
         // what comes next was appended no earlier than T + 5 - MARGIN: never behind the watermark
         assertThat(leastTs(T + 5 - MARGIN)).isGreaterThan(out.watermark);
-        // a record of a step back beyond the margin would be: late, a dead letter as ever
+        // a record of a step back beyond the margin could be: such a step is held (below)
         assertThat(leastTs(T + 5 - MARGIN - 1)).isEqualTo(out.watermark);
     }
 
+    /** A decoder that holds steps back beyond the margin, telling {@link #reader} its reads. */
+    private DecodingDeserializer decoder() {
+        DecodingDeserializer d = new DecodingDeserializer(SKEW, null, MARGIN);
+        d.countReads(reader);
+        return d;
+    }
+
+    /**
+     * Decodes a heartbeat of {@code host} stamped {@code ts}, appended at {@code appendTs} at
+     * {@code offset} of {@link #BEATS}, and gives what the decoder made of it to {@code gen}.
+     */
+    private List<Decoded> beat(
+            DecodingDeserializer decoder,
+            WatermarkGenerator<Decoded> gen,
+            Out out,
+            long offset,
+            long appendTs,
+            long ts) {
+        List<Decoded> made = new ArrayList<>();
+        decoder.deserialize(
+                record(TimestampType.LOG_APPEND_TIME, 0, offset, appendTs, ts),
+                new Collector<>() {
+                    @Override
+                    public void collect(Decoded x) {
+                        made.add(x);
+                    }
+
+                    @Override
+                    public void close() {}
+                });
+        for (Decoded d : made) {
+            gen.onEvent(d, d.event().ts(), out);
+        }
+        return made;
+    }
+
     @Test
-    void aStepBackOfAppendTimeBeyondTheMarginWidensIt() {
+    void aStepBackBeyondTheMarginHoldsEventTimeAndNoRecordOfItIsLate() {
+        DecodingDeserializer decoder = decoder();
         var gen = generator();
         Out out = new Out();
-        read(gen, out, BEATS, 0, T, beat(T));
+        List<Long> told = new ArrayList<>();
+        List<Long> held = new ArrayList<>();
+        // a host beats every second, its clock right; so is the leader's until T + 2 s
+        for (int k = 0; k <= 2; k++) {
+            for (Decoded d : beat(decoder, gen, out, k, T + k * 1_000L, T + k * 1_000L)) {
+                told.add(d.appendStep());
+            }
+            gen.onPeriodicEmit(out);
+        }
+        long before = out.watermark;
+        assertThat(before).isEqualTo(T + 2_000 - 1_101);
+        // a new leader, its clock 5 s behind: 3.9 s beyond the margin. Its append times are
+        // behind the watermark by more than maxClockSkew, but the beats of the step come after it
+        for (int k = 3; k <= 9; k++) {
+            List<Decoded> made = beat(decoder, gen, out, k, T + k * 1_000L - 5_000, T + k * 1_000L);
+            // held: no CLOCK_SKEW note (the broker's clock is in doubt, not the host's); past it
+            // the leader's clock is the Wrong clocks rule's reference again, beat retimed, noted
+            assertThat(made).hasSize(k < 7 ? 1 : 2);
+            Decoded d = made.get(0);
+            assertThat(d.event()).isInstanceOf(Heartbeat.class);
+            assertThat(d.partition()).isEqualTo(BEATS);
+            assertThat(d.event().ts()).isGreaterThan(out.watermark);
+            gen.onPeriodicEmit(out);
+            assertThat(d.event().ts()).isGreaterThan(out.watermark); // never late: applied
+            told.add(d.appendStep());
+            held.add(out.watermark);
+            // held at the greatest append time less maxClockSkew, after the watermark
+            assertThat(d.event().ts()).isEqualTo(k < 7 ? T + 2_000 - SKEW : T + k * 1_000L - 5_000);
+        }
+        // held from the step until its append time is back where it was (k = 7, T + 2 s)
+        assertThat(held.subList(0, 5)).containsOnly(before);
+        // then it moves again: k = 8 appended at T + 3 s, k = 9 at T + 4 s
+        assertThat(held.subList(5, 7)).containsExactly(T + 3_000 - 1_101, T + 4_000 - 1_101);
+        // told once on its first record (5 s back... less the second between: 4 s), once past it
+        assertThat(told).containsExactly(0L, 0L, 0L, 4_000L, 0L, 0L, 0L, -4_000L, 0L, 0L);
+        assertThat(AppendStepAlerts.alert(BEATS, 4_000, T, 120_000))
+                .satisfies(
+                        a -> {
+                            assertThat(a.kind()).isEqualTo(AppendStepAlerts.STEPPED_BACK);
+                            assertThat(a.detail())
+                                    .startsWith("broker clock stepped back on " + BEATS)
+                                    .contains("went back 4 s")
+                                    .doesNotContain("heartbeatIdleness");
+                        });
+        assertThat(AppendStepAlerts.alert(BEATS, -4_000, T, 120_000).kind())
+                .isEqualTo(AppendStepAlerts.CAUGHT_UP);
+    }
+
+    @Test
+    void aStepBackWithinTheMarginIsNotHeldNorTold() {
+        DecodingDeserializer decoder = decoder();
+        var gen = generator();
+        Out out = new Out();
+        beat(decoder, gen, out, 0, T, T);
         gen.onPeriodicEmit(out);
+        // 100 ms back: the margin; the Wrong clocks rule alone keeps it after the watermark
+        List<Decoded> made = beat(decoder, gen, out, 1, T - MARGIN, T + 50);
+        gen.onPeriodicEmit(out);
+        assertThat(made).hasSize(1);
+        assertThat(made.get(0).appendStep()).isZero();
+        assertThat(made.get(0).event().ts()).isEqualTo(T + 50);
         assertThat(out.watermark).isEqualTo(T - 1_101);
-        // a new leader, its clock 600 ms behind: 500 ms beyond the margin
-        read(gen, out, BEATS, 1, T - 600, beat(T));
+        assertThat(leastTs(T - MARGIN)).isGreaterThan(out.watermark);
+        // 1 ms further back holds: the beat takes the partition's greatest append time less skew
+        made = beat(decoder, gen, out, 2, T - MARGIN - 1, T + 60);
+        assertThat(made.get(0).appendStep()).isEqualTo(MARGIN + 1);
+        assertThat(made.get(0).event().ts()).isEqualTo(T + 60); // its own ts: within skew of T
+    }
+
+    @Test
+    void aStepLongerThanHeartbeatIdlenessIsStillWaitedForAndSaysSo() {
+        DecodingDeserializer decoder = decoder();
+        var gen = generator();
+        Out out = new Out();
+        beat(decoder, gen, out, 0, T + 600_000, T + 600_000);
         gen.onPeriodicEmit(out);
-        assertThat(out.watermark).isEqualTo(T - 1_101);
-        read(gen, out, BEATS, 2, T + 1_000, beat(T + 1_600));
-        gen.onPeriodicEmit(out);
-        // trails by 500 ms more from now: a second such step back is no longer late
-        assertThat(out.watermark).isEqualTo(T + 1_000 - 1_101 - 500);
-        assertThat(leastTs(T + 1_000 - 600)).isGreaterThan(out.watermark);
+        long before = out.watermark;
+        // a leader ten minutes behind; beats keep coming every second for five minutes
+        List<Long> told = new ArrayList<>();
+        for (int k = 1; k <= 300; k++) {
+            clock.advanceTime(Duration.ofSeconds(1));
+            for (Decoded d : beat(decoder, gen, out, k, T + k * 1_000L, T + 600_000 + k * 1_000L)) {
+                assertThat(d.event().ts()).isEqualTo(T + 600_000 - SKEW);
+                told.add(d.appendStep());
+            }
+            gen.onPeriodicEmit(out);
+            assertThat(out.idle).isFalse();
+            assertThat(out.watermark).isEqualTo(before);
+        }
+        assertThat(told.stream().filter(s -> s != 0)).containsExactly(599_000L);
+        assertThat(AppendStepAlerts.alert(BEATS, 599_000, T, 120_000).detail())
+                .contains("longer than heartbeatIdleness (120 s), it is waited for all the same");
+    }
+
+    @Test
+    void aTopicOfProducerTimestampsHoldsNoStep() {
+        DecodingDeserializer decoder = decoder();
+        List<Decoded> made = new ArrayList<>();
+        Collector<Decoded> into =
+                new Collector<>() {
+                    @Override
+                    public void collect(Decoded x) {
+                        made.add(x);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+        decoder.deserialize(record(TimestampType.CREATE_TIME, 0, 0, T, T), into);
+        decoder.deserialize(record(TimestampType.CREATE_TIME, 0, 1, T - 5_000, T - 5_000), into);
+        assertThat(made).extracting(d -> d.event().ts()).containsExactly(T, T - 5_000);
+        assertThat(made).extracting(Decoded::appendStep).containsOnly(0L);
     }
 
     @Test
@@ -228,24 +367,26 @@ class AppendTimeWatermarksTest {
                     @Override
                     public void close() {}
                 };
-        d.deserialize(record(TimestampType.LOG_APPEND_TIME, T + 7), none);
-        d.deserialize(record(TimestampType.CREATE_TIME, T + 7), none);
+        d.deserialize(record(TimestampType.LOG_APPEND_TIME, 0, 3, T + 7, T), none);
+        d.deserialize(record(TimestampType.CREATE_TIME, 0, 3, T + 7, T), none);
         assertThat(told).containsExactly(T + 7, ClockRule.NO_RECV_TS);
     }
 
-    private static ConsumerRecord<byte[], byte[]> record(TimestampType type, long timestamp) {
+    /** A heartbeat of h1 stamped {@code ts} at {@code offset} of a heartbeat partition. */
+    private static ConsumerRecord<byte[], byte[]> record(
+            TimestampType type, int partition, long offset, long timestamp, long ts) {
         byte[] value =
                 new io.vmres.schema.AvroCodec()
                         .encode(
                                 io.vmres.schema.Heartbeat.newBuilder()
                                         .setHost("h1")
                                         .setChannel(Channel.mgmt)
-                                        .setTs(Instant.ofEpochMilli(T))
+                                        .setTs(Instant.ofEpochMilli(ts))
                                         .build());
         return new ConsumerRecord<>(
                 "vmres.telemetry.heartbeat",
-                0,
-                3,
+                partition,
+                offset,
                 timestamp,
                 type,
                 0,
