@@ -32,9 +32,10 @@ import java.util.TreeMap;
  * @param appendTimeMargin how far the brokers' append time may step back within a partition (a new
  *     leader whose clock is behind) plus how long an appended record may take to become readable
  *     (replication): each partition's watermark trails its greatest append time by maxClockSkew +
- *     this ({@link InputWatermarks}); null: event time from the events' own time alone, each
- *     partition trailing its greatest ts by outOfOrderness (and a partition without heartbeats
- *     holding event time until it is quiet for {@code idleness})
+ *     this ({@link InputWatermarks}); a partition whose append time steps back further holds event
+ *     time until it is past where it was ({@link AppendSteps}); null: event time from the events'
+ *     own time alone, each partition trailing its greatest ts by outOfOrderness (and a partition
+ *     without heartbeats holding event time until it is quiet for {@code idleness})
  */
 public record LiveOptions(
         String bootstrapServers,
