@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -231,8 +232,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Path securityDir;
+        private Time time = Time.SYSTEM;
 
         private Builder() {}
+
+        /**
+         * The broker's clock (default the system's): what it stamps as each record's append time. A
+         * test gives one whose wall time it steps, as a new leader's clock behind the old one's.
+         */
+        public Builder time(Time time) {
+            this.time = Objects.requireNonNull(time, "time");
+            return this;
+        }
 
         /**
          * Clients must authenticate (SASL_SSL, SCRAM-SHA-512) and be allowed by an ACL: the
@@ -374,7 +385,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                             brokerProperties(dir, clientPort, controllerPort, security));
             formatIfNew(dir, config, security);
             long tFormatted = System.nanoTime();
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            KafkaRaftServer server = new KafkaRaftServer(config, time);
             try {
                 server.startup();
                 long tStarted = System.nanoTime();
