@@ -73,7 +73,10 @@ class CatchUpReaderEndsITCase {
                 .timestamp();
     }
 
-    /** Polls {@code reader} until the split's last answer says {@code appendedAfter}. */
+    /**
+     * Polls {@code reader} until the split's last answer says {@code appendedAfter} ({@link
+     * ClockRule#NO_RECV_TS}: the split is behind its end).
+     */
     private static void pollUntil(
             CatchUpSource.Reader reader, CatchUpSource.Split split, long appendedAfter)
             throws Exception {
@@ -112,18 +115,7 @@ class CatchUpReaderEndsITCase {
             pollUntil(reader, split, second);
             // one more record, not read yet: behind the end, nothing known of what is unread
             long third = append(producer);
-            Await.await(
-                    Duration.ofSeconds(60),
-                    () -> {
-                        try {
-                            reader.pollNext(null);
-                            Thread.sleep(10);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                        return Optional.of(split.unreadAppendedAfter())
-                                .filter(t -> t == ClockRule.NO_RECV_TS);
-                    });
+            pollUntil(reader, split, ClockRule.NO_RECV_TS);
             // read: the next questions tell it, with the append time read before them
             backlog.read(id, 2, third);
             pollUntil(reader, split, third);

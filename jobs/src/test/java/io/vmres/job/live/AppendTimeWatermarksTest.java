@@ -119,6 +119,19 @@ class AppendTimeWatermarksTest {
         assertThat(leastTs(T + 5 - MARGIN - 1)).isEqualTo(out.watermark);
     }
 
+    /** A collector that adds what it is given to {@code made}. */
+    private static Collector<Decoded> into(List<Decoded> made) {
+        return new Collector<>() {
+            @Override
+            public void collect(Decoded x) {
+                made.add(x);
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
     /** A decoder that holds steps back beyond the margin, telling {@link #reader} its reads. */
     private DecodingDeserializer decoder() {
         DecodingDeserializer d = new DecodingDeserializer(SKEW, null, MARGIN);
@@ -139,16 +152,7 @@ class AppendTimeWatermarksTest {
             long ts) {
         List<Decoded> made = new ArrayList<>();
         decoder.deserialize(
-                record(TimestampType.LOG_APPEND_TIME, 0, offset, appendTs, ts),
-                new Collector<>() {
-                    @Override
-                    public void collect(Decoded x) {
-                        made.add(x);
-                    }
-
-                    @Override
-                    public void close() {}
-                });
+                record(TimestampType.LOG_APPEND_TIME, 0, offset, appendTs, ts), into(made));
         for (Decoded d : made) {
             gen.onEvent(d, d.event().ts(), out);
         }
@@ -258,18 +262,9 @@ class AppendTimeWatermarksTest {
     void aTopicOfProducerTimestampsHoldsNoStep() {
         DecodingDeserializer decoder = decoder();
         List<Decoded> made = new ArrayList<>();
-        Collector<Decoded> into =
-                new Collector<>() {
-                    @Override
-                    public void collect(Decoded x) {
-                        made.add(x);
-                    }
-
-                    @Override
-                    public void close() {}
-                };
-        decoder.deserialize(record(TimestampType.CREATE_TIME, 0, 0, T, T), into);
-        decoder.deserialize(record(TimestampType.CREATE_TIME, 0, 1, T - 5_000, T - 5_000), into);
+        decoder.deserialize(record(TimestampType.CREATE_TIME, 0, 0, T, T), into(made));
+        decoder.deserialize(
+                record(TimestampType.CREATE_TIME, 0, 1, T - 5_000, T - 5_000), into(made));
         assertThat(made).extracting(d -> d.event().ts()).containsExactly(T, T - 5_000);
         assertThat(made).extracting(Decoded::appendStep).containsOnly(0L);
     }
@@ -359,14 +354,7 @@ class AppendTimeWatermarksTest {
         List<Long> told = new ArrayList<>();
         DecodingDeserializer d = new DecodingDeserializer(1_000);
         d.countReads((partition, offset, appendTs) -> told.add(appendTs));
-        Collector<Decoded> none =
-                new Collector<>() {
-                    @Override
-                    public void collect(Decoded x) {}
-
-                    @Override
-                    public void close() {}
-                };
+        Collector<Decoded> none = into(new ArrayList<>());
         d.deserialize(record(TimestampType.LOG_APPEND_TIME, 0, 3, T + 7, T), none);
         d.deserialize(record(TimestampType.CREATE_TIME, 0, 3, T + 7, T), none);
         assertThat(told).containsExactly(T + 7, ClockRule.NO_RECV_TS);
