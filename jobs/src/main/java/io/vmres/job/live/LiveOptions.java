@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * How the production job meets Kafka.
@@ -87,117 +88,85 @@ public record LiveOptions(
     }
 
     public LiveOptions withSettings(Settings s) {
-        return new LiveOptions(
-                bootstrapServers,
-                s,
-                exactlyOnce,
-                idleness,
-                groupId,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                signingKeys,
-                appendTimeMargin);
+        return with(c -> c.settings = s);
     }
 
     public LiveOptions withExactlyOnce(boolean e) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                e,
-                idleness,
-                groupId,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                signingKeys,
-                appendTimeMargin);
+        return with(c -> c.exactlyOnce = e);
     }
 
     public LiveOptions withGroupId(String g) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                idleness,
-                g,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                signingKeys,
-                appendTimeMargin);
+        return with(c -> c.groupId = g);
     }
 
     public LiveOptions withTransactionalIdPrefix(String prefix) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                idleness,
-                groupId,
-                prefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                signingKeys,
-                appendTimeMargin);
+        return with(c -> c.transactionalIdPrefix = prefix);
     }
 
     public LiveOptions withKafkaProperties(Map<String, String> p) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                idleness,
-                groupId,
-                transactionalIdPrefix,
-                p,
-                heartbeatIdleness,
-                signingKeys,
-                appendTimeMargin);
+        return with(c -> c.kafkaProperties = p);
     }
 
     public LiveOptions withIdleness(Duration quiet, Duration heartbeatQuiet) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                quiet,
-                groupId,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatQuiet,
-                signingKeys,
-                appendTimeMargin);
+        return with(
+                c -> {
+                    c.idleness = quiet;
+                    c.heartbeatIdleness = heartbeatQuiet;
+                });
     }
 
     /** With {@code margin} as the append time margin of the watermarks. */
     public LiveOptions withAppendTimeMargin(Duration margin) {
-        return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                idleness,
-                groupId,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                signingKeys,
-                margin);
+        return with(c -> c.appendTimeMargin = margin);
     }
 
     /** Signs commands and verifies results with the keys file at {@code file} (null: neither). */
     public LiveOptions withSigningKeys(String file) {
+        return with(c -> c.signingKeys = file);
+    }
+
+    /** These options with what {@code change} sets on a copy of them, checked as any. */
+    private LiveOptions with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
         return new LiveOptions(
-                bootstrapServers,
-                settings,
-                exactlyOnce,
-                idleness,
-                groupId,
-                transactionalIdPrefix,
-                kafkaProperties,
-                heartbeatIdleness,
-                file,
-                appendTimeMargin);
+                c.bootstrapServers,
+                c.settings,
+                c.exactlyOnce,
+                c.idleness,
+                c.groupId,
+                c.transactionalIdPrefix,
+                c.kafkaProperties,
+                c.heartbeatIdleness,
+                c.signingKeys,
+                c.appendTimeMargin);
+    }
+
+    /** The components of options being changed. */
+    private static final class Copy {
+        String bootstrapServers;
+        Settings settings;
+        boolean exactlyOnce;
+        Duration idleness;
+        String groupId;
+        String transactionalIdPrefix;
+        Map<String, String> kafkaProperties;
+        Duration heartbeatIdleness;
+        String signingKeys;
+        Duration appendTimeMargin;
+
+        Copy(LiveOptions o) {
+            bootstrapServers = o.bootstrapServers;
+            settings = o.settings;
+            exactlyOnce = o.exactlyOnce;
+            idleness = o.idleness;
+            groupId = o.groupId;
+            transactionalIdPrefix = o.transactionalIdPrefix;
+            kafkaProperties = o.kafkaProperties;
+            heartbeatIdleness = o.heartbeatIdleness;
+            signingKeys = o.signingKeys;
+            appendTimeMargin = o.appendTimeMargin;
+        }
     }
 
     /** The client properties as {@link Properties}, a fresh copy for each client. */
