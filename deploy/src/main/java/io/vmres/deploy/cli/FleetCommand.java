@@ -197,7 +197,16 @@ final class FleetCommand extends Subcommand {
                 description = "The fleet's control folder (default: ${DEFAULT-VALUE}).")
         Path control;
 
-        abstract FleetControl.Fault fault();
+        /** The fault asked for (null: the command says it itself, {@link #fault()}). */
+        private final FleetControl.Fault fault;
+
+        Request(FleetControl.Fault fault) {
+            this.fault = fault;
+        }
+
+        FleetControl.Fault fault() {
+            return fault;
+        }
 
         abstract String target();
 
@@ -221,9 +230,8 @@ final class FleetCommand extends Subcommand {
                 description = "The host, or `any` for the first that can crash.")
         String host;
 
-        @Override
-        FleetControl.Fault fault() {
-            return FleetControl.Fault.CRASH;
+        Crash() {
+            super(FleetControl.Fault.CRASH);
         }
 
         @Override
@@ -246,9 +254,8 @@ final class FleetCommand extends Subcommand {
                                 + " first host that can crash.")
         String rack;
 
-        @Override
-        FleetControl.Fault fault() {
-            return FleetControl.Fault.RACK;
+        Rack() {
+            super(FleetControl.Fault.RACK);
         }
 
         @Override
@@ -277,6 +284,10 @@ final class FleetCommand extends Subcommand {
                                 + " predictive-failure alert) (default: ${DEFAULT-VALUE}).")
         String kind;
 
+        Degrade() {
+            super(null);
+        }
+
         @Override
         FleetControl.Fault fault() {
             return switch (kind) {
@@ -298,18 +309,9 @@ final class FleetCommand extends Subcommand {
             description =
                     "The hosts power on and beat again; the job lets them rejoin, empty of the"
                             + " VMs it restarted elsewhere (`fleet failback` brings those back).")
-    static final class Repair extends Request {
-        @Parameters(paramLabel = "HOST|RACK", description = "The host, or the rack.")
-        String target;
-
-        @Override
-        FleetControl.Fault fault() {
-            return FleetControl.Fault.REPAIR;
-        }
-
-        @Override
-        String target() {
-            return target;
+    static final class Repair extends HostOrRack {
+        Repair() {
+            super(FleetControl.Fault.REPAIR);
         }
     }
 
@@ -321,13 +323,19 @@ final class FleetCommand extends Subcommand {
                             + " is live-migrated back (the inventory tells the job), one copy at"
                             + " all times; a VM whose current host is down, or that does not fit,"
                             + " stays where it is, and the answer says why.")
-    static final class Failback extends Request {
-        @Parameters(paramLabel = "HOST|RACK", description = "The repaired host, or rack.")
+    static final class Failback extends HostOrRack {
+        Failback() {
+            super(FleetControl.Fault.FAILBACK);
+        }
+    }
+
+    /** A request about a host or a rack, named as the inventory names it. */
+    abstract static class HostOrRack extends Request {
+        @Parameters(paramLabel = "HOST|RACK", description = "The host, or the rack.")
         String target;
 
-        @Override
-        FleetControl.Fault fault() {
-            return FleetControl.Fault.FAILBACK;
+        HostOrRack(FleetControl.Fault fault) {
+            super(fault);
         }
 
         @Override
