@@ -29,9 +29,13 @@ final class AppendSteps {
     private final long marginMs;
     private final Map<String, Partition> partitions = new HashMap<>();
 
-    /** One partition: its greatest append time, and the append time its hold began at. */
+    /**
+     * One partition: its greatest append time, the greatest append time its watermark was moved to
+     * by its end, and the append time its hold began at.
+     */
     private static final class Partition {
         long maxAppendTs = ClockRule.NO_RECV_TS;
+        long atEndTs = ClockRule.NO_RECV_TS;
 
         /**
          * The append time of the first record of the step held ({@link ClockRule#NO_RECV_TS}:
@@ -73,18 +77,20 @@ final class AppendSteps {
             return Read.NONE;
         }
         Partition p = partitions.computeIfAbsent(partition, k -> new Partition());
-        if (p.maxAppendTs == ClockRule.NO_RECV_TS) {
+        // where the partition's watermark stands, less the trail: its records' or its end's
+        long reached = Math.max(p.maxAppendTs, p.atEndTs);
+        if (reached == ClockRule.NO_RECV_TS) {
             p.maxAppendTs = appendTs;
             return Read.NONE;
         }
-        if (appendTs < Times.minus(p.maxAppendTs, marginMs)) {
+        if (appendTs < Times.minus(reached, marginMs)) {
             // behind what the partition had reached by more than the margin: held there
             long step = NO_STEP;
             if (p.heldFrom == ClockRule.NO_RECV_TS) {
                 p.heldFrom = appendTs;
-                step = p.maxAppendTs - appendTs;
+                step = reached - appendTs;
             }
-            return new Read(Times.minus(p.maxAppendTs, maxClockSkewMs), step);
+            return new Read(Times.minus(reached, maxClockSkewMs), step);
         }
         long step = NO_STEP;
         if (p.heldFrom != ClockRule.NO_RECV_TS) {
@@ -94,6 +100,20 @@ final class AppendSteps {
         }
         p.maxAppendTs = Math.max(p.maxAppendTs, appendTs);
         return new Read(Long.MIN_VALUE, step);
+    }
+
+    /**
+     * The watermark of {@code partition} was moved by its end, not its records, to {@code appendTs}
+     * less the trail ({@link InputWatermarks}: a partition without heartbeats read up to its end
+     * follows the append time read elsewhere). A record of it appended further back than the margin
+     * from there, by a leader whose clock is behind the others', holds as a step back.
+     */
+    void atEnd(String partition, long appendTs) {
+        if (appendTs == ClockRule.NO_RECV_TS) {
+            return;
+        }
+        Partition p = partitions.computeIfAbsent(partition, k -> new Partition());
+        p.atEndTs = Math.max(p.atEndTs, appendTs);
     }
 
     /** Whether {@code partition} holds now (for tests). */

@@ -91,6 +91,16 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
     /** Tells {@code reads} of every record read from now on (this copy of the deserializer). */
     void countReads(Reads reads) {
         this.reads = reads;
+        // the reader's generators, made on this thread, tell where their ends move them
+        InputWatermarks.readerSteps(steps());
+    }
+
+    /** The steps back of append time held (null: none are, no margin given). */
+    private AppendSteps steps() {
+        if (steps == null && appendTimeMarginMs >= 0) {
+            steps = new AppendSteps(clocks.maxClockSkewMs(), appendTimeMarginMs);
+        }
+        return steps;
     }
 
     @Override
@@ -103,11 +113,8 @@ public final class DecodingDeserializer implements KafkaRecordDeserializationSch
         if (reads != null) {
             reads.read(partition, record.offset(), recvTs);
         }
-        if (steps == null && appendTimeMarginMs >= 0) {
-            steps = new AppendSteps(clocks.maxClockSkewMs(), appendTimeMarginMs);
-        }
         AppendSteps.Read step =
-                steps == null ? AppendSteps.Read.NONE : steps.read(partition, recvTs);
+                steps() == null ? AppendSteps.Read.NONE : steps.read(partition, recvTs);
         if (codec == null) {
             codec = new AvroCodec();
             if (signingKeys != null) {

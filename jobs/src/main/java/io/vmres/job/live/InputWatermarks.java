@@ -75,6 +75,9 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
     /** The reader of the task's thread, which makes the splits' generators. */
     private static final ThreadLocal<CatchUpSource.Backlog> READER = new ThreadLocal<>();
 
+    /** The steps back of append time of the task's decoder (null: none held). */
+    private static final ThreadLocal<AppendSteps> STEPS = new ThreadLocal<>();
+
     /** The processing-time clock: the system's (not serializable: null, then made where used). */
     private final transient Clock clock;
 
@@ -139,6 +142,14 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         READER.set(backlog);
     }
 
+    /**
+     * The generators made from now on in this thread tell {@code steps} (their reader's decoder's)
+     * where their ends moved their watermarks.
+     */
+    static void readerSteps(AppendSteps steps) {
+        STEPS.set(steps);
+    }
+
     @Override
     public WatermarkGenerator<Decoded> createWatermarkGenerator(
             WatermarkGeneratorSupplier.Context context) {
@@ -149,7 +160,8 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 appendTrailMs,
                 marginMs,
                 clock == null ? SystemClock.getInstance() : clock,
-                READER.get());
+                READER.get(),
+                STEPS.get());
     }
 
     @Override
@@ -180,12 +192,6 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         /** The greatest append time so far ({@link ClockRule#NO_RECV_TS}: none). */
         private long maxAppendTs = ClockRule.NO_RECV_TS;
 
-        /**
-         * Whether the append time last read is behind the greatest by more than the margin: the
-         * partition holds ({@link AppendSteps}).
-         */
-        private boolean stepped;
-
         private boolean heartbeats;
         private long lastRecordAt;
         private boolean idle;
@@ -204,8 +210,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         /** The split, known from its first record (null: none read yet). */
         private CatchUpSource.Split split;
 
+        /** Told where the split's end moves its watermark (null: nothing to tell). */
+        private final AppendSteps steps;
+
         Generator(long outOfOrdernessMs, long idlenessMs, long heartbeatIdlenessMs, Clock clock) {
-            this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, -1, 0, clock, null);
+            this(outOfOrdernessMs, idlenessMs, heartbeatIdlenessMs, -1, 0, clock, null, null);
         }
 
         Generator(
@@ -215,8 +224,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 long appendTrailMs,
                 long marginMs,
                 Clock clock,
-                CatchUpSource.Backlog reader) {
+                CatchUpSource.Backlog reader,
+                AppendSteps steps) {
             this.reader = reader;
+            this.steps = steps;
             this.holding = reader != null;
             this.outOfOrdernessMs = outOfOrdernessMs;
             this.idlenessMs = idlenessMs;
@@ -248,9 +259,7 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 return;
             }
             // a leader whose clock is behind the last one's: the watermark stays at the greatest
-            // append time until the partition's is past it again
-            stepped =
-                    maxAppendTs != ClockRule.NO_RECV_TS && at < Times.minus(maxAppendTs, marginMs);
+            // append time until the partition's is past it again (AppendSteps)
             maxAppendTs = Math.max(maxAppendTs, at);
         }
 
@@ -273,6 +282,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
                 // read up to an end asked since: it follows its reader, active as if it had data
                 lastAtEnd = atEnd;
                 atEndMovedAt = clock.relativeTimeMillis();
+                if (steps != null) {
+                    // what it appends next must not be behind it: else it is a step back
+                    steps.atEnd(split.id, split.unreadAppendedAfter());
+                }
             }
             long quiet = clock.relativeTimeMillis() - Math.max(lastRecordAt, atEndMovedAt);
             if (quiet >= (heartbeats ? heartbeatIdlenessMs : idlenessMs)) {
@@ -296,12 +309,12 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
 
         /**
          * The watermark of a partition that has carried no heartbeat, read up to its end as last
-         * asked: the append time read before asking, less the trail; the least long otherwise, and
-         * while its append time is stepped back (its leader's clock is behind the others').
+         * asked: the append time read before asking, less the trail; the least long otherwise. A
+         * record it carries later from a leader whose clock is behind the others' is held after it
+         * ({@link AppendSteps#atEnd}).
          */
         private long atEnd() {
             if (heartbeats
-                    || stepped
                     || split == null
                     || appendTrailMs < 0
                     || maxAppendTs == ClockRule.NO_RECV_TS) {

@@ -258,6 +258,61 @@ class AppendTimeWatermarksTest {
                 .contains("longer than heartbeatIdleness (120 s), it is waited for all the same");
     }
 
+    /**
+     * A power reading of h1 stamped {@code ts}, appended at {@code appendTs}, of {@link #POWER}.
+     */
+    private static ConsumerRecord<byte[], byte[]> powerRecord(long offset, long appendTs, long ts) {
+        byte[] value =
+                new io.vmres.schema.AvroCodec()
+                        .encode(
+                                io.vmres.schema.Power.newBuilder()
+                                        .setHost("h1")
+                                        .setState(io.vmres.schema.PowerState.on)
+                                        .setTs(Instant.ofEpochMilli(ts))
+                                        .build());
+        return new ConsumerRecord<>(
+                "vmres.telemetry.power",
+                0,
+                offset,
+                appendTs,
+                TimestampType.LOG_APPEND_TIME,
+                0,
+                value.length,
+                null,
+                value,
+                new RecordHeaders(),
+                Optional.empty());
+    }
+
+    @Test
+    void aSparsePartitionMovedByItsEndHoldsARecordAppendedBehindIt() {
+        DecodingDeserializer decoder = decoder();
+        var power = generator();
+        Out p = new Out();
+        List<Decoded> made = new ArrayList<>();
+        decoder.deserialize(powerRecord(0, T, T), into(made));
+        power.onEvent(made.get(0), T, p);
+        // read up to its end, asked once the reader had read up to T + 3 s elsewhere
+        reader.ends(Map.of(POWER, 1L), T + 3_000);
+        power.onPeriodicEmit(p);
+        assertThat(p.watermark).isEqualTo(T + 3_000 - 1_101);
+        // its new leader's clock is 2 s behind the others': its reading is held after the end
+        made.clear();
+        decoder.deserialize(powerRecord(1, T + 1_000, T + 3_050), into(made));
+        assertThat(made).hasSize(1);
+        assertThat(made.get(0).appendStep()).isEqualTo(2_000);
+        assertThat(made.get(0).event().ts()).isEqualTo(T + 3_000 - SKEW);
+        assertThat(made.get(0).event().ts()).isGreaterThan(p.watermark);
+        power.onEvent(made.get(0), made.get(0).event().ts(), p);
+        power.onPeriodicEmit(p);
+        assertThat(p.watermark).isEqualTo(T + 3_000 - 1_101);
+        // one appended after the end by a clock in step is not held, and on time
+        made.clear();
+        decoder.deserialize(powerRecord(2, T + 3_020, T + 3_020), into(made));
+        assertThat(made.get(0).appendStep()).isEqualTo(-2_020);
+        assertThat(made.get(0).event().ts()).isEqualTo(T + 3_020).isGreaterThan(p.watermark);
+    }
+
     @Test
     void aTopicOfProducerTimestampsHoldsNoStep() {
         DecodingDeserializer decoder = decoder();
