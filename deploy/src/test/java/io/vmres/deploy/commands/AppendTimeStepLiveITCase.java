@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * A broker's clock steps back 20 s (as a new leader whose clock is behind the old one's), longer
  * than heartbeatTimeout + outOfOrderness, while the fleet beats on: no host that beat is declared,
- * no heartbeat is late, an {@code APPEND_TIME_STEPPED_BACK} alert names each heartbeat partition
- * and {@code APPEND_TIME_CAUGHT_UP} tells its end; a host that crashes during the step is declared
- * and recovered once event time moves again.
+ * no event is late (heartbeats, nor the power readings of partitions that follow their ends), an
+ * {@code APPEND_TIME_STEPPED_BACK} alert names each heartbeat partition and {@code
+ * APPEND_TIME_CAUGHT_UP} tells its end; a host that crashes during the step is declared and
+ * recovered once event time moves again.
  */
 @Tag("slow")
 class AppendTimeStepLiveITCase {
