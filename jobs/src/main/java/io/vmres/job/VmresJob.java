@@ -31,6 +31,12 @@ public final class VmresJob {
     /** How often the sources emit their watermark (docs/job.md, "What each hop costs"). */
     public static final Duration AUTO_WATERMARK_INTERVAL = Duration.ofMillis(50);
 
+    /**
+     * The checkpoint interval while the job reads the backlog its input had when it started (or
+     * restored), unless its own interval is longer (docs/job.md, "What each hop costs").
+     */
+    public static final Duration CATCH_UP_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+
     private VmresJob() {}
 
     /**
@@ -52,6 +58,13 @@ public final class VmresJob {
             Duration checkpointInterval, Map<String, String> flinkSettings) {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        // while the source reads the backlog it had at the start (CatchUpSource), checkpoints
+        // come seldom: the interval is for commands, and none waits on a job that catches up
+        conf.set(
+                CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG,
+                checkpointInterval.compareTo(CATCH_UP_CHECKPOINT_INTERVAL) > 0
+                        ? checkpointInterval
+                        : CATCH_UP_CHECKPOINT_INTERVAL);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         // a heartbeat moves event time within 50 ms, not Flink's 200: declarations come sooner
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, AUTO_WATERMARK_INTERVAL);

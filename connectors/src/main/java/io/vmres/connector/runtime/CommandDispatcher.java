@@ -67,16 +67,32 @@ final class CommandDispatcher implements ResultWriter.PendingStarts {
 
     /** A command read: answered again, joined to the same command in flight, skipped, or queued. */
     void submit(Command command, Delivery delivery) {
+        submit(command, delivery, options.signing() == null ? null : verify(command));
+    }
+
+    /**
+     * Whether {@code command} may run now, by its signature (the options' signing, which must be
+     * set): safe to call from any thread.
+     */
+    Verdict verify(Command command) {
+        return options.signing()
+                .verify(
+                        command,
+                        Instant.ofEpochMilli(options.clock().millis()),
+                        options.commandMaxAge(),
+                        options.clockSkew());
+    }
+
+    /**
+     * As {@link #submit(Command, Delivery)}, with the command's {@link #verify verdict} taken
+     * already (null when commands are not signed).
+     */
+    void submit(Command command, Delivery delivery, Verdict verified) {
         String id = command.getCommandId();
         CommandResult earlier;
         RecordSigning signing = options.signing();
         if (signing != null) {
-            Verdict v =
-                    signing.verify(
-                            command,
-                            Instant.ofEpochMilli(options.clock().millis()),
-                            options.commandMaxAge(),
-                            options.clockSkew());
+            Verdict v = verified != null ? verified : verify(command);
             if (!v.valid()) {
                 reject(command, v.reason(), delivery);
                 return;

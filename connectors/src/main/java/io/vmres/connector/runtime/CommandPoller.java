@@ -4,9 +4,17 @@ import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.DeadLetter;
 import io.vmres.schema.DeadLetters;
+import io.vmres.schema.sign.Verdict;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -35,6 +43,12 @@ final class CommandPoller {
     private final ConnectorOptions options;
     private final AvroCodec codec = new AvroCodec();
     private final Thread thread;
+
+    /** Threads that check the signatures of a poll's commands side by side. */
+    private static final int VERIFIERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    /** Made when first needed; the poll thread's only. */
+    private ExecutorService verifiers;
 
     CommandPoller(
             Consumer<byte[], byte[]> consumer,
@@ -90,8 +104,9 @@ final class CommandPoller {
                 }
                 // An assignment in that poll asked for the ledger: read it before its commands.
                 writer.beforeHandling();
+                Map<ConsumerRecord<byte[], byte[]>, Future<Verdict>> verdicts = verify(records);
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    handleOne(r);
+                    handleOne(r, verdicts.get(r));
                 }
                 writer.commitRound(dispatcher);
                 applyBackpressure();
@@ -113,12 +128,12 @@ final class CommandPoller {
      * One record: a record that breaks something past decoding is a dead letter too, never the end
      * of the loop (it would be read again after a restart, and stop the connector again).
      */
-    private void handleOne(ConsumerRecord<byte[], byte[]> r) {
+    private void handleOne(ConsumerRecord<byte[], byte[]> r, Future<Verdict> verdict) {
         counters.received();
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
         Delivery delivery = new Delivery(tp, offsets.track(tp, r.offset()), r.offset());
         try {
-            handle(r, delivery);
+            handle(r, delivery, verdict);
         } catch (RuntimeException e) {
             if (state.stopping()) {
                 throw e;
@@ -128,7 +143,72 @@ final class CommandPoller {
         }
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> r, Delivery delivery) {
+    /**
+     * The signatures of the commands of one poll, checked on the verifier threads side by side (an
+     * Ed25519 verification is about a millisecond of CPU, and a rack's failure brings hundreds of
+     * commands at once); none when commands are not signed or the poll brought fewer than two
+     * records. A record that does not decode to a command gets none: it is judged as before.
+     */
+    private Map<ConsumerRecord<byte[], byte[]>, Future<Verdict>> verify(
+            ConsumerRecords<byte[], byte[]> records) {
+        if (options.signing() == null || records.count() < 2) {
+            return Map.of();
+        }
+        Map<ConsumerRecord<byte[], byte[]>, Future<Verdict>> verdicts = new IdentityHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            SpecificRecord decoded;
+            try {
+                decoded = codec.decode(r.value());
+            } catch (AvroCodec.BadRecordException | RuntimeException e) {
+                continue; // handled in order, as any record that does not decode
+            }
+            if (decoded instanceof Command c) {
+                verdicts.put(r, verifiers().submit(() -> dispatcher.verify(c)));
+            }
+        }
+        return verdicts;
+    }
+
+    private ExecutorService verifiers() {
+        if (verifiers == null) {
+            AtomicInteger n = new AtomicInteger();
+            verifiers =
+                    Executors.newFixedThreadPool(
+                            VERIFIERS,
+                            task -> {
+                                Thread t =
+                                        new Thread(
+                                                task,
+                                                options.clientId()
+                                                        + "-verify-"
+                                                        + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
+        }
+        return verifiers;
+    }
+
+    /** The verdict checked ahead, as if checked here: its failure is thrown here. */
+    private static Verdict verdict(Future<Verdict> f) {
+        if (f == null) {
+            return null;
+        }
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for a signature check", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void handle(
+            ConsumerRecord<byte[], byte[]> r, Delivery delivery, Future<Verdict> verdict) {
         SpecificRecord decoded;
         try {
             decoded = codec.decode(r.value());
@@ -140,7 +220,7 @@ final class CommandPoller {
             deadLetter(r, delivery, "expected a Command, got a " + decoded.getSchema().getName());
             return;
         }
-        dispatcher.submit((Command) decoded, delivery);
+        dispatcher.submit((Command) decoded, delivery, verdict(verdict));
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> r, Delivery delivery, String reason) {
@@ -172,6 +252,9 @@ final class CommandPoller {
         } catch (RuntimeException e) {
             state.fail(e);
         } finally {
+            if (verifiers != null) {
+                verifiers.shutdownNow();
+            }
             consumer.close();
         }
     }

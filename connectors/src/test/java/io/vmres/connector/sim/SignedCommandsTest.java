@@ -171,6 +171,44 @@ class SignedCommandsTest {
     }
 
     @Test
+    void aPollOfManyCommandsIsCheckedSideBySideAndEachJudgedAsAlone() {
+        Properties forger = new Properties();
+        SigningKeys.put(forger, "job-2", KeyPurpose.COMMANDS, SigningKeys.newKeyPair(), true);
+        RecordSigning impostor = new RecordSigning(KeysFile.open(write(forger, "forger.keys")));
+        List<Command> batch = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            batch.add(job.sign(fence("ok-" + i, "h0" + i), Instant.now()));
+        }
+        // among them, in one poll: a forged one, a stale one and a record that is no command
+        batch.add(2, impostor.sign(fence("forged", "h01"), Instant.now()));
+        batch.add(5, job.sign(fence("stale", "h02"), Instant.now().minus(Duration.ofMinutes(6))));
+        consumer.schedulePollTask(
+                () -> {
+                    for (Command c : batch) {
+                        deliver(c);
+                    }
+                    consumer.addRecord(
+                            new ConsumerRecord<>(
+                                    Topics.COMMANDS, 0, offset++, null, new byte[] {1, 2, 3}));
+                });
+
+        await("every command answered", () -> results().size() == 8);
+        for (int i = 1; i <= 6; i++) {
+            assertThat(statusOf("ok-" + i)).as("ok-" + i).containsExactly(CommandStatus.SUCCEEDED);
+        }
+        assertThat(statusOf("forged")).containsExactly(CommandStatus.REJECTED);
+        assertThat(detailOf("forged")).contains("bad signature");
+        assertThat(statusOf("stale")).containsExactly(CommandStatus.REJECTED);
+        assertThat(detailOf("stale")).contains("stale");
+        assertThat(hv.ledger().size()).as("each genuine fence ran once").isEqualTo(6);
+        assertThat(hv.ledger().repeatedCommands()).isEmpty();
+        assertThat(service.counters().rejected()).isEqualTo(2);
+        await(
+                "all committed, the dead letter too",
+                () -> Long.valueOf(9).equals(consumer.lastCommitted(TP)));
+    }
+
+    @Test
     void duringARotationBothKeysAreValidAndARetiredOneIsRefused() throws Exception {
         RecordSigning oldJob = oldJobSigning();
         deliver(oldJob.sign(fence("old-key", "h01"), Instant.now()));

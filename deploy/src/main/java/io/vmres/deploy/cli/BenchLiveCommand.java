@@ -66,7 +66,7 @@ final class BenchLiveCommand extends BenchPart {
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "The job's checkpoint interval (default: the embedded runtime's, 200ms).")
+            description = "The job's checkpoint interval (default: the embedded runtime's, 100ms).")
     private Duration checkpointInterval;
 
     @Option(

@@ -51,9 +51,10 @@ public final class LiveRuntime implements AutoCloseable {
     /**
      * The embedded job's checkpoint interval: a command is visible to the connector (read
      * committed) when the checkpoint after it completes, so each command hop waits half of it on
-     * average (docs/job.md, "What each hop costs").
+     * average (docs/job.md, "What each hop costs"). While the job reads the backlog it started
+     * with, checkpoints come every {@code VmresJob.CATCH_UP_CHECKPOINT_INTERVAL} instead.
      */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(200);
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(100);
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final EmbeddedKafka kafka;

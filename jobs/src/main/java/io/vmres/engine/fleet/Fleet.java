@@ -9,6 +9,7 @@ import io.vmres.engine.state.StateOutput;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -276,10 +277,29 @@ public final class Fleet implements Serializable {
         double cpu = vs.record().cpu();
         double mem = vs.record().memMb();
         String group = vs.record().antiAffinityGroup();
-        TreeSet<String> there = new TreeSet<>(th.vms());
-        there.addAll(th.incoming());
-        there.remove(j.vm);
-        for (String o : there) {
+        // the VMs there and coming, each once and in name order (the order of the sums), merged
+        // from the two sorted sets without building their union: this runs for every VM ready to
+        // move each time the executor looks
+        Iterator<String> a = th.vms().iterator();
+        Iterator<String> b = th.incoming().iterator();
+        String x = a.hasNext() ? a.next() : null;
+        String y = b.hasNext() ? b.next() : null;
+        while (x != null || y != null) {
+            String o;
+            if (y == null || (x != null && x.compareTo(y) < 0)) {
+                o = x;
+                x = a.hasNext() ? a.next() : null;
+            } else if (x == null || y.compareTo(x) < 0) {
+                o = y;
+                y = b.hasNext() ? b.next() : null;
+            } else {
+                o = x;
+                x = a.hasNext() ? a.next() : null;
+                y = b.hasNext() ? b.next() : null;
+            }
+            if (o.equals(j.vm)) {
+                continue;
+            }
             VmState os = vms.get(o);
             if (os == null) {
                 continue;

@@ -5,15 +5,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -105,14 +108,23 @@ public final class CatchUpSource
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) {
-        return kafka.createEnumerator(context);
+        return new BacklogEnumerator(context, List.of(), kafka::createEnumerator);
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state)
             throws Exception {
-        return kafka.restoreEnumerator(context, state);
+        return new BacklogEnumerator(
+                context,
+                state.assignedSplits(),
+                c -> {
+                    try {
+                        return kafka.restoreEnumerator(c, state);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot restore the Kafka enumerator", e);
+                    }
+                });
     }
 
     @Override
@@ -138,7 +150,11 @@ public final class CatchUpSource
         deserializer.countReads(backlog);
         // the task's thread makes the splits' watermark generators: they find the backlog there
         InputWatermarks.readerBacklog(backlog);
-        return new Reader(kafka.createReader(context), backlog, consumer);
+        return new Reader(
+                kafka.createReader(context),
+                backlog,
+                consumer,
+                context::sendSourceEventToCoordinator);
     }
 
     /**
@@ -200,6 +216,25 @@ public final class CatchUpSource
                     s.end(e.getValue(), readBefore);
                 }
             }
+        }
+
+        /**
+         * The splits that have read their backlog and are not in {@code told}; empty when none, or
+         * when a split's backlog is not known yet.
+         */
+        List<String> caughtUpNotIn(Set<String> told) {
+            List<String> up = new ArrayList<>();
+            for (Split s : splits.values()) {
+                if (!told.contains(s.id) && s.caughtUp()) {
+                    up.add(s.id);
+                }
+            }
+            return up;
+        }
+
+        /** Whether every split the reader has was told caught up ({@code told}). */
+        boolean allIn(Set<String> told) {
+            return told.containsAll(splits.keySet());
         }
 
         /**
@@ -311,13 +346,24 @@ public final class CatchUpSource
         /** The client that asks the ends (the asker's thread only; null until first asked). */
         private KafkaConsumer<byte[], byte[]> endsClient;
 
+        /** Tells the enumerator which splits have read their backlog. */
+        private final Consumer<SourceEvent> enumerator;
+
+        /** The splits told caught up to the enumerator. */
+        private final Set<String> told = new HashSet<>();
+
+        /** Every split of the reader was told caught up: nothing to look at per record. */
+        private boolean allTold;
+
         Reader(
                 SourceReader<Decoded, KafkaPartitionSplit> kafka,
                 Backlog backlog,
-                Properties consumer) {
+                Properties consumer,
+                Consumer<SourceEvent> enumerator) {
             this.kafka = kafka;
             this.backlog = backlog;
             this.consumer = consumer;
+            this.enumerator = enumerator;
         }
 
         @Override
@@ -333,6 +379,7 @@ public final class CatchUpSource
                 given.put(s.splitId(), s);
             }
             soon = true;
+            allTold = false;
             askEnds();
             kafka.addSplits(splits);
         }
@@ -341,7 +388,21 @@ public final class CatchUpSource
         public InputStatus pollNext(ReaderOutput<Decoded> output) throws Exception {
             askEnds();
             askLatestEnds();
+            tellCaughtUp();
             return kafka.pollNext(output);
+        }
+
+        /** Tells the enumerator of the splits that have read their backlog since it was told. */
+        void tellCaughtUp() {
+            if (allTold) {
+                return;
+            }
+            List<String> up = backlog.caughtUpNotIn(told);
+            if (!up.isEmpty()) {
+                told.addAll(up);
+                enumerator.accept(new BacklogEnumerator.SplitsCaughtUp(up));
+            }
+            allTold = !told.isEmpty() && backlog.allIn(told);
         }
 
         /**
