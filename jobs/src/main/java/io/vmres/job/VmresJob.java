@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -36,6 +37,12 @@ public final class VmresJob {
      * restored), unless its own interval is longer (docs/job.md, "What each hop costs").
      */
     public static final Duration CATCH_UP_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+
+    /**
+     * How long a network buffer may wait before it is sent although not full: a watermark waits in
+     * it like a record, at each keyed hop of the graph (docs/job.md, "What each hop costs").
+     */
+    public static final Duration BUFFER_TIMEOUT = Duration.ofMillis(10);
 
     private VmresJob() {}
 
@@ -68,6 +75,8 @@ public final class VmresJob {
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         // a heartbeat moves event time within 50 ms, not Flink's 200: declarations come sooner
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, AUTO_WATERMARK_INTERVAL);
+        // a watermark crosses each keyed hop within 10 ms, not Flink's 100: it is what declares
+        conf.set(ExecutionOptions.BUFFER_TIMEOUT, BUFFER_TIMEOUT);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         conf.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,

@@ -1,6 +1,5 @@
 package io.vmres.deploy.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.deploy.runtime.EmbeddedKafka;
@@ -61,8 +60,10 @@ public final class DetectBench {
     static final double EVENTS_PER_HOST_S = 2.2;
 
     /**
-     * Full load in events/s ({@code 0}: from {@code DIR/ingest.json}'s {@code liveEventsPerS}, else
-     * {@link #FALLBACK_FULL_EVENTS_PER_S}), crashes per load, seconds between them, the warm-up.
+     * Full load in events/s ({@code 0}: the highest rate of {@link #PROBE_RATES} the live runtime
+     * sustains), crashes per load, seconds between them, the warm-up (the last {@link
+     * #PROBE_WINDOW} of it, or half of it if shorter, is watched to tell whether the load is
+     * sustained).
      */
     public record Options(
             double fullEventsPerS,
@@ -81,71 +82,219 @@ public final class DetectBench {
      */
     static final int BEAT_PHASES = 20;
 
-    /** Used when neither an option nor an ingest run says what full load is. */
-    static final double FALLBACK_FULL_EVENTS_PER_S = 20_000;
+    /**
+     * The rates tried for full load, highest first, each {@code 1/sqrt 2} of the one before: the
+     * first the live runtime sustains is full load (its warm-up was the probe; the crashes follow).
+     */
+    static final List<Double> PROBE_RATES =
+            List.of(32_000.0, 22_600.0, 16_000.0, 11_300.0, 8_000.0, 5_700.0, 4_000.0);
 
-    /** One load's lags, in ms. */
+    /** How much of the warm-up's end is watched for whether the load is sustained. */
+    static final Duration PROBE_WINDOW = Duration.ofSeconds(12);
+
+    /** The fleet must publish at least this share of the events its hosts are due to send. */
+    static final double PUBLISHED_SHARE = 0.9;
+
+    /**
+     * The engine's event time may trail the wall clock by the watermark's own delay (maxClockSkew +
+     * appendTimeMargin) and at most this more, over the window's last third.
+     */
+    static final double LAG_ABOVE_DESIGN_MS = 1_000;
+
+    /** ... and may not grow from the window's first third to its last by more than this. */
+    static final double LAG_GROWTH_MS = 250;
+
+    /**
+     * How much longer than the warm-up (less its window) the job may take to bring event time
+     * within reach after its start.
+     */
+    static final Duration CATCH_UP_MORE = Duration.ofSeconds(40);
+
+    /** From when on the job's catching up is judged (a load it falls behind is given up). */
+    static final Duration CATCH_UP_JUDGED_AFTER = Duration.ofSeconds(25);
+
+    /** How often event time is sampled, ms. */
+    static final long SAMPLE_MS = 250;
+
+    /**
+     * Whether the job falls behind while it catches up: event time out of reach ({@code
+     * designLagMs} + {@link #LAG_ABOVE_DESIGN_MS}) and no nearer than 10 s before ({@code
+     * lagBeforeMs}). A load that falls behind is not sustained.
+     */
+    static boolean fallingBehind(double lagMs, double lagBeforeMs, double designLagMs) {
+        return !(lagMs <= designLagMs + LAG_ABOVE_DESIGN_MS) && !(lagMs < lagBeforeMs);
+    }
+
+    /** The vertex whose event time says whether the job keeps up: the engines'. */
+    static final String ENGINE_VERTEX = "decide";
+
+    /**
+     * What the window at the end of a warm-up saw: the events the fleet published a second, the
+     * engines' event time behind the wall clock (mean of the window's first and last thirds, ms;
+     * infinite while there was none), each vertex's mean over the window, and whether the load was
+     * sustained ({@link #sustained}).
+     */
+    record Probe(
+            double eventsPerS,
+            double publishedPerS,
+            double lagEarlyMs,
+            double lagLateMs,
+            Map<String, Double> vertexLagMs,
+            boolean sustained) {}
+
+    /**
+     * Whether a load of {@code eventsPerS} is sustained: the fleet published at least {@link
+     * #PUBLISHED_SHARE} of it, and the engines' event time kept up with the wall clock: over the
+     * window's last third it trailed by at most {@code designLagMs} (the watermark's own delay) +
+     * {@link #LAG_ABOVE_DESIGN_MS}, no more than {@link #LAG_GROWTH_MS} more than over its first.
+     */
+    static boolean sustained(
+            double eventsPerS,
+            double publishedPerS,
+            double lagEarlyMs,
+            double lagLateMs,
+            double designLagMs) {
+        return publishedPerS >= PUBLISHED_SHARE * eventsPerS
+                && lagLateMs <= designLagMs + LAG_ABOVE_DESIGN_MS
+                && lagLateMs - lagEarlyMs <= LAG_GROWTH_MS;
+    }
+
+    /**
+     * The probe of a load of {@code eventsPerS} from the window's samples of the engines' event
+     * time behind the wall clock ({@code engineLagsMs}, in order; infinite while there was none).
+     */
+    static Probe probe(
+            double eventsPerS,
+            double publishedPerS,
+            List<Double> engineLagsMs,
+            Map<String, Double> vertexLagMs,
+            double designLagMs) {
+        int n = engineLagsMs.size();
+        int third = Math.max(1, n / 3);
+        double early = mean(engineLagsMs.subList(0, Math.min(third, n)));
+        double late = mean(engineLagsMs.subList(Math.max(0, n - third), n));
+        return new Probe(
+                eventsPerS,
+                publishedPerS,
+                early,
+                late,
+                vertexLagMs,
+                sustained(eventsPerS, publishedPerS, early, late, designLagMs));
+    }
+
+    /** One load's lags, in ms, and what its warm-up's window saw. */
     record Level(
             String name,
             int hosts,
             double eventsPerS,
             List<Double> lagsMs,
             int crashes,
-            int crashesInIncidents) {}
+            int crashesInIncidents,
+            Probe probe) {}
 
     private DetectBench() {}
 
     public static BenchResult run(Options o, Path dir, String command, PrintStream console)
             throws Exception {
         BenchResult result = new BenchResult("detect", BenchResult.machineNow(), command);
-        double full = o.fullEventsPerS();
-        String fullFrom = "given with --full-rate";
-        if (full <= 0) {
-            Path ingest = dir.resolve("ingest.json");
-            if (Files.exists(ingest)) {
-                full =
-                        new ObjectMapper()
-                                .readTree(ingest.toFile())
-                                .path("liveEventsPerS")
-                                .asDouble();
-                fullFrom = "the live job's rate in " + ingest.getFileName() + " (bench ingest)";
+        double designLagMs =
+                Settings.DEFAULTS.maxClockSkewMs() + LiveOptions.APPEND_TIME_MARGIN.toMillis();
+        List<Probe> probes = new ArrayList<>();
+        Level whole = null;
+        String fullFrom;
+        if (o.fullEventsPerS() > 0) {
+            fullFrom = "given with --full-rate";
+            whole = level("full", o.fullEventsPerS(), false, o, console);
+            probes.add(whole.probe());
+        } else {
+            for (int i = 0; i < PROBE_RATES.size() && whole == null; i++) {
+                // the lowest rate is measured whether it is sustained or not (then said so)
+                boolean last = i == PROBE_RATES.size() - 1;
+                Level l = level("full", PROBE_RATES.get(i), !last, o, console);
+                probes.add(l.probe());
+                if (l.probe().sustained() || last) {
+                    whole = l;
+                }
             }
-            if (!(full > 0)) {
-                full = FALLBACK_FULL_EVENTS_PER_S;
-                fullFrom = "the default (no ingest.json in the folder)";
-            }
+            fullFrom =
+                    whole.probe().sustained()
+                            ? (whole.eventsPerS() >= PROBE_RATES.get(0) * 0.99
+                                    ? "the highest rate probed, sustained (the live runtime may"
+                                            + " sustain more)"
+                                    : "the highest rate probed that the live runtime sustained")
+                            : "the lowest rate probed: none was sustained";
         }
-        console.printf(Locale.ROOT, "detect: full load %,.0f events/s, from %s%n", full, fullFrom);
-        List<Level> levels = new ArrayList<>();
-        levels.add(level("half", full / 2, o, console));
-        levels.add(level("full", full, o, console));
-        Level half = levels.get(0);
-        Level whole = levels.get(1);
+        Level half = level("half", whole.eventsPerS() / 2, false, o, console);
+        double full = whole.eventsPerS();
+        List<Level> levels = List.of(half, whole);
+        StringBuilder tried = new StringBuilder();
+        for (Probe p : probes) {
+            tried.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%s%,.0f events/s (published %,.0f/s, event time %.0f then %.0f ms"
+                                    + " behind: %s)",
+                            tried.length() == 0 ? "" : "; ",
+                            p.eventsPerS(),
+                            p.publishedPerS(),
+                            p.lagEarlyMs(),
+                            p.lagLateMs(),
+                            p.sustained() ? "sustained" : "not sustained"));
+        }
         result.describe(
                 String.format(
                         Locale.ROOT,
                         "The live runtime (EmbeddedKafka with append time on its topics, the live"
                                 + " job at parallelism %d, the connector, a simulated fleet"
-                                + " beating every second) runs at half and at full load (full:"
-                                + " %,.0f events/s, %s; a host sends about %.1f events/s). After"
-                                + " %d s of warm-up, %d hosts crash %d s apart. Lag: the"
+                                + " beating every second) runs at full and at half load (full:"
+                                + " %,.0f events/s, %s; a host sends about %.1f events/s). Full"
+                                + " load is the first of %s events/s (each 1/sqrt 2 of the one"
+                                + " before) that the runtime sustains: once the job has read the"
+                                + " backlog of its start (event time within reach of the wall"
+                                + " clock; a load whose event time falls further behind over 10 s"
+                                + " is given up), over the last %d s of the"
+                                + " warm-up, the fleet published at least %.0f%% of the rate and"
+                                + " the engines' event time (their input watermark, Flink's REST"
+                                + " API) trailed the wall clock by at most %.0f ms (the"
+                                + " watermark's own delay) + %.0f ms over the window's last third,"
+                                + " and grew by at most %.0f ms from its first third. Probed: %s."
+                                + " After %d s of warm-up, %d hosts crash %d s apart. Lag: the"
                                 + " incident's append time less the time event time could pass its"
                                 + " deadline (the incident's ts): the latest, over the heartbeat"
                                 + " topic's partitions, append time of the first record appended"
-                                + " after the deadline by maxClockSkew + appendTimeMargin (%d ms),"
-                                + " each partition's watermark trailing its append time by that."
-                                + " Both from the broker's LogAppendTime. The hosts beat at %d"
-                                + " phases spread over the second.",
+                                + " after the deadline by maxClockSkew + appendTimeMargin (%.0f"
+                                + " ms), each partition's watermark trailing its append time by"
+                                + " that. Both from the broker's LogAppendTime. The hosts beat at"
+                                + " %d phases spread over the second.",
                         o.parallelism(),
                         full,
                         fullFrom,
                         EVENTS_PER_HOST_S,
+                        PROBE_RATES.stream()
+                                .map(r -> String.format(Locale.ROOT, "%,.0f", r))
+                                .toList(),
+                        window(o).toSeconds(),
+                        PUBLISHED_SHARE * 100,
+                        designLagMs,
+                        LAG_ABOVE_DESIGN_MS,
+                        LAG_GROWTH_MS,
+                        tried,
                         o.warmup().toSeconds(),
                         o.crashes(),
                         o.spacing().toSeconds(),
-                        Settings.DEFAULTS.maxClockSkewMs()
-                                + LiveOptions.APPEND_TIME_MARGIN.toMillis(),
+                        designLagMs,
                         BEAT_PHASES));
+        result.figure("fullLoadEventsPerS", Math.rint(full), "events/s", "full load: " + fullFrom)
+                .figure(
+                        "fullLoadSustained",
+                        whole.probe().sustained() ? 1 : 0,
+                        "",
+                        "1 if the live runtime sustained full load in its warm-up")
+                .figure(
+                        "halfLoadSustained",
+                        half.probe().sustained() ? 1 : 0,
+                        "",
+                        "1 if the live runtime sustained half load in its warm-up");
         for (Level l : levels) {
             String p = l.name();
             result.figure(
@@ -153,6 +302,20 @@ public final class DetectBench {
                             l.hosts(),
                             "",
                             "hosts beating at " + p + " load")
+                    .figure(
+                            "publishedPerS" + cap(p) + "Load",
+                            Math.rint(l.probe().publishedPerS()),
+                            "events/s",
+                            "events the fleet published a second at " + p + " load")
+                    .figure(
+                            "eventTimeLagMs" + cap(p) + "Load",
+                            Math.rint(l.probe().lagLateMs()),
+                            "ms",
+                            "the engines' event time behind the wall clock at "
+                                    + p
+                                    + " load, end of the warm-up ("
+                                    + Math.round(designLagMs)
+                                    + " ms by design)")
                     .figure(
                             "incidents" + cap(p) + "Load",
                             l.lagsMs().size(),
@@ -205,9 +368,22 @@ public final class DetectBench {
         return result;
     }
 
-    private static Level level(String name, double eventsPerS, Options o, PrintStream console)
+    /** The window at the end of the warm-up that tells whether the load is sustained. */
+    static Duration window(Options o) {
+        Duration half = o.warmup().dividedBy(2);
+        return half.compareTo(PROBE_WINDOW) < 0 ? half : PROBE_WINDOW;
+    }
+
+    /**
+     * Runs the live runtime at {@code eventsPerS}: the warm-up, its last {@link #window} watched
+     * ({@link Probe}), then the crashes, unless {@code probeOnly} and the load was not sustained
+     * (then no crash: the level has no lags).
+     */
+    private static Level level(
+            String name, double eventsPerS, boolean probeOnly, Options o, PrintStream console)
             throws Exception {
         int hosts = (int) Math.max(40, Math.round(eventsPerS / EVENTS_PER_HOST_S));
+        double rate = hosts * EVENTS_PER_HOST_S;
         SimulatedFleet fleet =
                 SimulatedFleet.builder()
                         .hosts(hosts)
@@ -217,6 +393,7 @@ public final class DetectBench {
                         .seed(7)
                         .build();
         Settings settings = Settings.DEFAULTS;
+        double designLagMs = settings.maxClockSkewMs() + LiveOptions.APPEND_TIME_MARGIN.toMillis();
         int port = freePort();
         String what = String.format(Locale.ROOT, "detect: %s load, %,d hosts", name, hosts);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
@@ -227,18 +404,108 @@ public final class DetectBench {
                             .kafka(kafka)
                             .parallelism(o.parallelism())
                             .flinkUiPort(port)
-                            .flinkConfiguration(checkpointsToFiles())
+                            .flinkConfiguration(benchConfiguration())
                             .start()) {
                 FlinkRest rest = new FlinkRest(port, rt.job().getJobID());
-                long until = System.nanoTime() + o.warmup().toNanos();
-                while (System.nanoTime() < until) {
+                long start = System.nanoTime();
+                long catchUpFrom = start + o.warmup().minus(window(o)).toNanos();
+                long catchUpUntil = catchUpFrom + CATCH_UP_MORE.toNanos();
+                // the warm-up's start: the job reads the backlog of its start (the inventory, what
+                // the fleet wrote meanwhile) and event time comes within reach of the wall clock
+                Map<String, List<Double>> lags = new LinkedHashMap<>();
+                List<Double> engine = new ArrayList<>();
+                boolean fallingBehind = false;
+                while (true) {
+                    double lag =
+                            sample(rest, lags)
+                                    .getOrDefault(ENGINE_VERTEX, Double.POSITIVE_INFINITY);
+                    engine.add(lag);
+                    long now = System.nanoTime();
+                    int tenSecondsAgo = engine.size() - 1 - (int) (10_000 / SAMPLE_MS);
+                    if (now - start >= CATCH_UP_JUDGED_AFTER.toNanos()
+                            && tenSecondsAgo >= 0
+                            && fallingBehind(lag, engine.get(tenSecondsAgo), designLagMs)) {
+                        fallingBehind = true;
+                        break;
+                    }
+                    if ((now >= catchUpFrom && lag <= designLagMs + LAG_ABOVE_DESIGN_MS)
+                            || now >= catchUpUntil) {
+                        break;
+                    }
                     p.show(
                             String.format(
                                     Locale.ROOT,
-                                    "warming up, %,d records published, %,d read",
+                                    "warming up, %,d records published, %,d read, the engines'"
+                                            + " event time %.0f ms behind",
                                     rt.telemetry().published(),
-                                    read(rest)));
-                    Thread.sleep(500);
+                                    read(rest),
+                                    lag));
+                    Thread.sleep(SAMPLE_MS);
+                }
+                // the window: the fleet's rate and each vertex's event time behind the wall clock
+                long published0 = rt.telemetry().published();
+                long t0 = System.nanoTime();
+                if (!fallingBehind) {
+                    lags.clear();
+                    engine.clear();
+                    long until = t0 + window(o).toNanos();
+                    while (System.nanoTime() < until) {
+                        double lag =
+                                sample(rest, lags)
+                                        .getOrDefault(ENGINE_VERTEX, Double.POSITIVE_INFINITY);
+                        engine.add(lag);
+                        p.show(
+                                String.format(
+                                        Locale.ROOT,
+                                        "watching event time: the engines' %.0f ms behind",
+                                        lag));
+                        Thread.sleep(SAMPLE_MS);
+                    }
+                }
+                double publishedPerS =
+                        fallingBehind
+                                ? Double.NaN
+                                : (rt.telemetry().published() - published0)
+                                        / ((System.nanoTime() - t0) / 1e9);
+                Map<String, Double> vertexLag = new LinkedHashMap<>();
+                lags.forEach((k, v) -> vertexLag.put(k, mean(v)));
+                Probe probe =
+                        fallingBehind
+                                ? new Probe(
+                                        rate,
+                                        Double.NaN,
+                                        engine.get(engine.size() - 1 - (int) (10_000 / SAMPLE_MS)),
+                                        engine.get(engine.size() - 1),
+                                        vertexLag,
+                                        false)
+                                : probe(rate, publishedPerS, engine, vertexLag, designLagMs);
+                p.clear();
+                console.printf(
+                        Locale.ROOT,
+                        "detect: %s load, %,.0f events/s: published %,.0f/s; the engines' event"
+                                + " time %.0f then %.0f ms behind the wall clock: %s%n"
+                                + "  event time behind the wall clock, mean of the window, by"
+                                + " vertex: %s%n",
+                        name,
+                        rate,
+                        publishedPerS,
+                        probe.lagEarlyMs(),
+                        probe.lagLateMs(),
+                        probe.sustained()
+                                ? "sustained"
+                                : fallingBehind ? "falling behind" : "not sustained",
+                        vertexLag.entrySet().stream()
+                                .map(
+                                        e ->
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        "%s %.0f ms",
+                                                        e.getKey(),
+                                                        e.getValue()))
+                                .toList());
+                if (probeOnly && !probe.sustained()) {
+                    stop(rt);
+                    return new Level(name, hosts, rate, List.of(), 0, 0, probe);
                 }
                 // hosts with VMs, spread over the fleet: one crash each
                 List<String> victims = new ArrayList<>();
@@ -257,7 +524,7 @@ public final class DetectBench {
                 Set<String> named = new HashSet<>();
                 Map<String, long[]> incidents = // incident id -> {ts, append time}
                         incidents(kafka, victims, named, Duration.ofSeconds(60), p);
-                List<Double> lags = new ArrayList<>();
+                List<Double> lagsMs = new ArrayList<>();
                 for (Map.Entry<String, long[]> e : incidents.entrySet()) {
                     long deadline = e.getValue()[0];
                     Optional<Long> passed =
@@ -267,34 +534,86 @@ public final class DetectBench {
                                             + settings.maxClockSkewMs()
                                             + LiveOptions.APPEND_TIME_MARGIN.toMillis()
                                             + 1);
-                    passed.ifPresent(t -> lags.add((double) (e.getValue()[1] - t)));
+                    passed.ifPresent(t -> lagsMs.add((double) (e.getValue()[1] - t)));
                 }
                 p.clear();
                 console.printf(
                         Locale.ROOT,
                         "detect: %s load (%,d hosts, about %,.0f events/s): %d incidents"
-                                + " timed, of %d crashed hosts; lag p50 %.0f ms, p99 %.0f ms, max %.0f ms (load average"
-                                + " %.2f)%n",
+                                + " timed, of %d crashed hosts; lag p50 %.0f ms, p99 %.0f ms, max"
+                                + " %.0f ms (load average %.2f)%n",
                         name,
                         hosts,
-                        hosts * EVENTS_PER_HOST_S,
-                        lags.size(),
+                        rate,
+                        lagsMs.size(),
                         victims.size(),
-                        pct(lags, 50),
-                        pct(lags, 99),
-                        pct(lags, 100),
+                        pct(lagsMs, 50),
+                        pct(lagsMs, 99),
+                        pct(lagsMs, 100),
                         BenchResult.loadAverage());
-                return new Level(
-                        name, hosts, hosts * EVENTS_PER_HOST_S, lags, victims.size(), named.size());
+                return new Level(name, hosts, rate, lagsMs, victims.size(), named.size(), probe);
             }
         }
     }
 
     /**
-     * Checkpoints to files, as a deployed job's: the job manager's memory takes at most 5 MB a
-     * state handle, less than one engine's state of 10,000 hosts.
+     * Cancels the job and waits until it has ended, before the broker stops: a job still ending
+     * then waits a minute for its transactions to abort, beside the next load's run.
      */
-    private static org.apache.flink.configuration.Configuration checkpointsToFiles()
+    private static void stop(LiveRuntime rt) throws InterruptedException {
+        try {
+            rt.job().cancel().get();
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!rt.job().getJobStatus().get().isGloballyTerminalState()
+                    && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+        } catch (java.util.concurrent.ExecutionException | IllegalStateException e) {
+            // ended: its local cluster shuts down with it and answers no more
+        }
+    }
+
+    /**
+     * Each vertex's event time behind the wall clock now, in ms (infinite while it has none), also
+     * added to {@code lags}; empty if the REST API did not answer.
+     */
+    private static Map<String, Double> sample(FlinkRest rest, Map<String, List<Double>> lags) {
+        Map<String, Long> wm;
+        try {
+            wm = rest.watermarks();
+        } catch (IOException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+        long now = System.currentTimeMillis();
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : wm.entrySet()) {
+            double lag =
+                    e.getValue() == Long.MIN_VALUE
+                            ? Double.POSITIVE_INFINITY
+                            : (double) (now - e.getValue());
+            out.put(e.getKey(), lag);
+            lags.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(lag);
+        }
+        return out;
+    }
+
+    /** The mean; infinite of nothing (no event time seen). */
+    static double mean(List<Double> values) {
+        return values.stream()
+                .mapToDouble(Double::doubleValue)
+                .average()
+                .orElse(Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Checkpoints to files, as a deployed job's (the job manager's memory takes at most 5 MB a
+     * state handle, less than one engine's state of 10,000 hosts), and the REST API's metrics fresh
+     * enough to watch event time by.
+     */
+    private static org.apache.flink.configuration.Configuration benchConfiguration()
             throws IOException {
         Path dir = Files.createTempDirectory("vmres-bench-detect-checkpoints");
         dir.toFile().deleteOnExit();
@@ -303,6 +622,10 @@ public final class DetectBench {
         conf.set(
                 org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 dir.toUri().toString());
+        // the REST API's metrics are 10 s old by default: too coarse to watch event time by
+        conf.set(
+                org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
+                Duration.ofMillis(100));
         return conf;
     }
 

@@ -10,6 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 
@@ -21,6 +24,7 @@ final class FlinkRest {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String sourceVertex;
     private String sourceMetric;
+    private final Map<String, String> watermarkMetric = new HashMap<>();
 
     FlinkRest(int port, JobID job) {
         this.base = "http://127.0.0.1:" + port + "/jobs/" + job;
@@ -78,6 +82,45 @@ final class FlinkRest {
             }
         }
         return in;
+    }
+
+    /**
+     * Each vertex's event time, in the graph's order: the least over its subtasks of the input
+     * watermark (a source's: of its output watermark), in ms; {@link Long#MIN_VALUE} for a vertex
+     * that has none yet. Keyed by the vertex's first operator's name.
+     */
+    LinkedHashMap<String, Long> watermarks() throws IOException, InterruptedException {
+        LinkedHashMap<String, Long> out = new LinkedHashMap<>();
+        for (JsonNode v : get("").path("vertices")) {
+            String id = v.path("id").asText();
+            String name = v.path("name").asText().split(" -> ", 2)[0].replace("Source: ", "");
+            String metrics = "/vertices/" + id + "/subtasks/metrics";
+            String metric = watermarkMetric.get(id);
+            if (metric == null) {
+                for (JsonNode m : get(metrics)) {
+                    String mid = m.path("id").asText();
+                    if (mid.startsWith("Source__") && mid.endsWith(".currentOutputWatermark")) {
+                        metric = mid;
+                    } else if (mid.equals("currentInputWatermark") && metric == null) {
+                        metric = mid;
+                    }
+                }
+                if (metric == null) {
+                    out.put(name, Long.MIN_VALUE);
+                    continue;
+                }
+                watermarkMetric.put(id, metric);
+            }
+            long min = Long.MIN_VALUE;
+            String q = URLEncoder.encode(metric, StandardCharsets.UTF_8);
+            for (JsonNode m : get(metrics + "?get=" + q + "&agg=min")) {
+                if (m.has("min")) {
+                    min = (long) m.path("min").asDouble();
+                }
+            }
+            out.put(name, min);
+        }
+        return out;
     }
 
     /** How many failures the job has had (its restarts): {@code /jobs/ID/exceptions}. */
