@@ -99,7 +99,8 @@ class CatchUpReaderEndsITCase {
         Properties ask = new Properties();
         ask.setProperty("bootstrap.servers", KAFKA.bootstrapServers());
         CatchUpSource.Backlog backlog = new CatchUpSource.Backlog();
-        CatchUpSource.Reader reader = new CatchUpSource.Reader(new Idle(), backlog, ask);
+        CatchUpSource.Reader reader =
+                new CatchUpSource.Reader(new Idle(), backlog, ask, event -> {});
         try (Producer<byte[], byte[]> producer = LiveRuntime.producer(KAFKA.bootstrapServers())) {
             long first = append(producer);
             long second = append(producer);
