@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.TelemetryPublisher;
 import io.vmres.deploy.runtime.EmbeddedKafka;
+import io.vmres.deploy.runtime.JobStop;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.LiveJob;
 import io.vmres.job.live.LiveOptions;
@@ -330,11 +331,7 @@ final class LiveBenchRig implements AutoCloseable {
                     heapBefore,
                     heapAfter);
         } finally {
-            try {
-                client.cancel().get();
-            } catch (Exception e) {
-                // a job that ended already has nothing to cancel
-            }
+            JobStop.cancel(client);
         }
     }
 

@@ -124,7 +124,7 @@ public final class LiveRuntime implements AutoCloseable {
             resultsOnArrival = b.resultsOnArrival;
             LiveJob.build(env, options, resultsOnArrival);
             job = env.executeAsync("vmres");
-            push(() -> cancel(this.job));
+            push(() -> JobStop.cancel(this.job));
             LOG.info("vmres job {} submitted", job.getJobID());
 
             ConnectorService connector =
@@ -253,15 +253,6 @@ public final class LiveRuntime implements AutoCloseable {
     private <T extends AutoCloseable> T push(T resource) {
         started.push(resource);
         return resource;
-    }
-
-    private static void cancel(JobClient job) throws Exception {
-        try {
-            job.cancel().get();
-        } catch (Exception e) {
-            // a job that already ended has nothing to cancel
-            LOG.debug("cancel of {}: {}", job.getJobID(), e.toString());
-        }
     }
 
     /** Stops everything it started, newest first: telemetry, connector, job, broker. */

@@ -1,6 +1,7 @@
 package io.vmres.deploy.shadow;
 
 import io.vmres.deploy.commands.Recorder;
+import io.vmres.deploy.runtime.JobStop;
 import io.vmres.deploy.runtime.Lifecycle;
 import io.vmres.job.VmresJob;
 import io.vmres.job.live.ShadowJob;
@@ -84,7 +85,7 @@ public final class LiveShadow implements AutoCloseable {
                     StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
             ShadowJob.build(env, config.liveOptions(), config.prefix());
             JobClient client = env.executeAsync("vmres-shadow");
-            started.add(() -> cancel(client));
+            started.add(() -> JobStop.cancel(client));
             this.job = client;
 
             Recorder recorder =
@@ -344,15 +345,6 @@ public final class LiveShadow implements AutoCloseable {
                     }
                 }
             }
-        }
-    }
-
-    private static void cancel(JobClient job) {
-        try {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // a job that already ended has nothing to cancel
-            LOG.debug("cancel of {}: {}", job.getJobID(), e.toString());
         }
     }
 
