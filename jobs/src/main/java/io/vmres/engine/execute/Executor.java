@@ -185,7 +185,7 @@ public final class Executor {
             return false;
         }
         PlacementView view =
-                new FleetPlacementView(fleet, byKey, domains, t, id -> fleet.hosts().get(id));
+                FleetPlacementView.of(fleet, byKey, domains, t, id -> fleet.hosts().get(id));
         Map<String, String> placed = planning.place(requests, byKey, view, fleet, domains, t);
         TreeMap<String, List<VmJob>> unplaced = new TreeMap<>();
         for (PlacementRequest r : requests) {

@@ -14,43 +14,33 @@ import java.util.function.Function;
  * The placement view of one round on a fleet (the engine's rules): the candidates are the hosts
  * registered in this cluster and alive at the round's time; a reservation is held on the target's
  * state that {@code toChange} gives (the fleet's own, or a copy-on-write view's own copy).
+ *
+ * @param jobs the requests' jobs by "incident|vm"
+ * @param hosts the candidates, in the fleet's order
  */
-public final class FleetPlacementView implements PlacementView {
-    private final Fleet fleet;
-    private final Map<String, VmJob> jobs;
-    private final FailedDomains domains;
-    private final long now;
-    private final Function<String, HostState> toChange;
-    private List<String> candidates;
+public record FleetPlacementView(
+        Fleet fleet,
+        Map<String, VmJob> jobs,
+        FailedDomains domains,
+        long now,
+        Function<String, HostState> toChange,
+        List<String> hosts)
+        implements PlacementView {
 
-    /**
-     * @param jobs the requests' jobs by "incident|vm"
-     * @param toChange the state of a target host to hold a reservation on
-     */
-    public FleetPlacementView(
+    /** The view of a round at {@code now}, its candidates taken from the fleet as it is. */
+    public static FleetPlacementView of(
             Fleet fleet,
             Map<String, VmJob> jobs,
             FailedDomains domains,
             long now,
             Function<String, HostState> toChange) {
-        this.fleet = fleet;
-        this.jobs = jobs;
-        this.domains = domains;
-        this.now = now;
-        this.toChange = toChange;
-    }
-
-    @Override
-    public List<String> hosts() {
-        if (candidates == null) {
-            candidates = new ArrayList<>();
-            for (HostState hs : fleet.hosts().values()) {
-                if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
-                    candidates.add(hs.id);
-                }
+        List<String> candidates = new ArrayList<>();
+        for (HostState hs : fleet.hosts().values()) {
+            if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
+                candidates.add(hs.id);
             }
         }
-        return candidates;
+        return new FleetPlacementView(fleet, jobs, domains, now, toChange, candidates);
     }
 
     @Override

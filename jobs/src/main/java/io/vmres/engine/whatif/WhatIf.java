@@ -380,7 +380,7 @@ public final class WhatIf {
                         placing.place(
                                 new ArrayList<>(requests.values()),
                                 byKey,
-                                new FleetPlacementView(view, byKey, failed, d, view::ownHost),
+                                FleetPlacementView.of(view, byKey, failed, d, view::ownHost),
                                 view,
                                 failed,
                                 d);
