@@ -1,13 +1,13 @@
 package io.vmres.connector.runtime;
 
-import static io.vmres.connector.testing.CommandTopics.fence;
-import static io.vmres.connector.testing.CommandTopics.onCommands;
-import static io.vmres.connector.testing.CommandTopics.restart;
 import static io.vmres.connector.testing.Eventually.await;
+import static io.vmres.connector.testing.TopicRecords.fence;
+import static io.vmres.connector.testing.TopicRecords.onCommands;
+import static io.vmres.connector.testing.TopicRecords.restart;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vmres.connector.testing.CommandTopics;
 import io.vmres.connector.testing.PacedMockConsumer;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Channel;
 import io.vmres.schema.Command;
@@ -706,7 +706,7 @@ class ConnectorServiceTest {
     }
 
     private <T extends SpecificRecord> List<T> sent(String topic, Class<T> type) {
-        return CommandTopics.sent(producer, topic, type);
+        return TopicRecords.sent(producer, topic, type);
     }
 
     private boolean committedIs(long offset) {

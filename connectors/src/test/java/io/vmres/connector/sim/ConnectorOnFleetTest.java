@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
-import io.vmres.connector.testing.CommandTopics;
 import io.vmres.connector.testing.PacedMockConsumer;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Action;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
@@ -197,11 +197,11 @@ class ConnectorOnFleetTest {
     }
 
     private void deliver(Command c) {
-        consumer.addRecord(CommandTopics.onCommands(c, offset++));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandResult> results() {
-        return CommandTopics.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
+        return TopicRecords.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
     }
 
     private static Object decode(byte[] bytes) {

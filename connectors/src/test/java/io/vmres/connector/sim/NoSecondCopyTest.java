@@ -7,8 +7,8 @@ import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
 import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.runtime.Request;
-import io.vmres.connector.testing.CommandTopics;
 import io.vmres.connector.testing.PacedMockConsumer;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
@@ -162,14 +162,14 @@ class NoSecondCopyTest {
     }
 
     private Command restart(String id, String target) {
-        return CommandTopics.restart(id, vm, FAILED, target);
+        return TopicRecords.restart(id, vm, FAILED, target);
     }
 
     private void deliver(Command c) {
-        consumer.addRecord(CommandTopics.onCommands(c, offset++));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandResult> results() {
-        return CommandTopics.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
+        return TopicRecords.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
     }
 }

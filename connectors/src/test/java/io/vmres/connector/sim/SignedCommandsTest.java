@@ -1,13 +1,13 @@
 package io.vmres.connector.sim;
 
-import static io.vmres.connector.testing.CommandTopics.fence;
 import static io.vmres.connector.testing.Eventually.await;
+import static io.vmres.connector.testing.TopicRecords.fence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
-import io.vmres.connector.testing.CommandTopics;
 import io.vmres.connector.testing.PacedMockConsumer;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Alert;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
@@ -246,7 +246,7 @@ class SignedCommandsTest {
     }
 
     private void deliver(Command c) {
-        consumer.addRecord(CommandTopics.onCommands(c, offset++));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandStatus> statusOf(String id) {
@@ -273,6 +273,6 @@ class SignedCommandsTest {
     }
 
     private <T> List<T> records(String topic, Class<T> type) {
-        return CommandTopics.sent(producer, topic, type);
+        return TopicRecords.sent(producer, topic, type);
     }
 }

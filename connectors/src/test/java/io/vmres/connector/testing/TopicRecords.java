@@ -12,11 +12,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The connector's tests' commands in, on partition 0 of the commands topic, and records out. */
-public final class CommandTopics {
+/**
+ * The connector's tests' commands in, on partition 0 of the commands topic, and the records sent.
+ */
+public final class TopicRecords {
     private static final AvroCodec CODEC = new AvroCodec();
 
-    private CommandTopics() {}
+    private TopicRecords() {}
 
     /** Fence {@code host}: attempt 1 of incident inc-1 in cluster c1. */
     public static Command fence(String id, String host) {
