@@ -344,30 +344,23 @@ class ClusterEngineTest {
     }
 
     private static EngineFixture externalCrash() {
+        return external().power(21, "h1", "off");
+    }
+
+    /** h1, h2, h3 in racks of their own, v1 on h1; h1 beats until 20 s, the others on. */
+    private static EngineFixture external() {
         EngineFixture f =
                 new EngineFixture(
                         new ClusterEngine(
                                 "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
         f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
         f.vm("v1", "h1", 500, null, List.of());
-        return f.beats("h2", 0, 400, 1)
-                .beats("h3", 0, 400, 1)
-                .beats("h1", 0, 20, 1)
-                .power(21, "h1", "off");
+        return f.beats("h2", 0, 400, 1).beats("h3", 0, 400, 1).beats("h1", 0, 20, 1);
     }
 
     @Test
     void externalResultsAreMatchedByIdAndARestartTimedOutByTheJobIsInDoubt() {
-        EngineFixture f =
-                new EngineFixture(
-                        new ClusterEngine(
-                                "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
-        f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
-        f.vm("v1", "h1", 500, null, List.of());
-        f.beats("h2", 0, 400, 1)
-                .beats("h3", 0, 400, 1)
-                .beats("h1", 0, 20, 1)
-                .power(21, "h1", "off");
+        EngineFixture f = externalCrash();
         String map = "inc-c1-0001-0001";
         f.result(33, map, "SUCCEEDED").result(34, map, "FAILED").result(34, "nope", "FAILED");
         f.run();
@@ -501,16 +494,7 @@ class ClusterEngineTest {
 
     /** h1 silent while its BMC reads on: no proof it is down, so it must be fenced first. */
     private static EngineFixture externalHang() {
-        EngineFixture f =
-                new EngineFixture(
-                        new ClusterEngine(
-                                "c1", S, EngineOptions.of(ClusterEngine.Hypervisor.EXTERNAL)));
-        f.host("h1", "r1").host("h2", "r2").host("h3", "r3");
-        f.vm("v1", "h1", 500, null, List.of());
-        return f.beats("h2", 0, 400, 1)
-                .beats("h3", 0, 400, 1)
-                .beats("h1", 0, 20, 1)
-                .power(1, "h1", "on");
+        return external().power(1, "h1", "on");
     }
 
     @Test

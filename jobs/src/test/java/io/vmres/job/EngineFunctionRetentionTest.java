@@ -1,15 +1,17 @@
 package io.vmres.job;
 
+import static io.vmres.job.EngineOperatorFixture.T0;
+import static io.vmres.job.EngineOperatorFixture.host;
+import static io.vmres.job.EngineOperatorFixture.lines;
+import static io.vmres.job.EngineOperatorFixture.send;
+import static io.vmres.job.EngineOperatorFixture.vm1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.CommandResultEvent;
-import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
-import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.Power;
-import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.out.CommandOut;
 import io.vmres.engine.out.IncidentOut;
 import java.util.List;
@@ -22,7 +24,6 @@ import org.junit.jupiter.api.Test;
 // Flink's test utilities declare close() throws Exception
 @SuppressWarnings("try")
 class EngineFunctionRetentionTest {
-    private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
     private static final long END = T0 + 3_700_000; // the incident closes at T0+30 s
     private long seq;
 
@@ -52,37 +53,9 @@ class EngineFunctionRetentionTest {
                         Routed::cluster,
                         Types.STRING)) {
             for (String name : List.of("h1", "h2", "h3")) {
-                send(
-                        h,
-                        new HostEvent(
-                                T0,
-                                seq++,
-                                name,
-                                "c1",
-                                64,
-                                262_144,
-                                "r-" + name,
-                                "pd-" + name,
-                                "kvm",
-                                List.of("sd"),
-                                false,
-                                true));
+                send(h, host(seq++, name));
             }
-            send(
-                    h,
-                    new VmEvent(
-                            T0,
-                            seq++,
-                            "vm1",
-                            "h1",
-                            2,
-                            4096,
-                            500,
-                            true,
-                            null,
-                            "sd",
-                            List.of("d1"),
-                            List.of()));
+            send(h, vm1(seq++));
             send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
             beats(h, T0 + 1_000, END);
             h.processWatermark(T0 + 17_000);
@@ -122,19 +95,5 @@ class EngineFunctionRetentionTest {
         List<CommandOut> commands = lines(h, CommandOut.class);
         String id = commands.get(commands.size() - 1).commandId();
         send(h, new CommandResultEvent(at, seq++, id, "SUCCEEDED", "ok"));
-    }
-
-    private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
-            throws Exception {
-        h.processElement(Routed.of("c1", e), e.ts());
-    }
-
-    private static <T> List<T> lines(
-            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
-        return h.extractOutputValues().stream()
-                .map(Emitted::line)
-                .filter(type::isInstance)
-                .map(type::cast)
-                .toList();
     }
 }

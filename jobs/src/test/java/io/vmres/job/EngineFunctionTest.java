@@ -1,11 +1,14 @@
 package io.vmres.job;
 
+import static io.vmres.job.EngineOperatorFixture.T0;
+import static io.vmres.job.EngineOperatorFixture.lines;
+import static io.vmres.job.EngineOperatorFixture.send;
+import static io.vmres.job.EngineOperatorFixture.vm1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.CommandResultEvent;
-import io.vmres.engine.event.Event;
 import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.Power;
@@ -27,7 +30,6 @@ import org.junit.jupiter.api.Test;
 // Flink's test utilities declare close() throws Exception
 @SuppressWarnings("try")
 class EngineFunctionTest {
-    private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
     private long seq;
 
     private KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> harness(
@@ -54,25 +56,8 @@ class EngineFunctionTest {
                 Types.STRING);
     }
 
-    private void send(KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Event e)
-            throws Exception {
-        h.processElement(Routed.of("c1", e), e.ts());
-    }
-
     private HostEvent host(String name) {
-        return new HostEvent(
-                T0,
-                seq++,
-                name,
-                "c1",
-                64,
-                262_144,
-                "r-" + name,
-                "pd-" + name,
-                "kvm",
-                List.of("sd"),
-                false,
-                true);
+        return EngineOperatorFixture.host(seq++, name);
     }
 
     private Heartbeat beat(String host, long at) {
@@ -86,21 +71,7 @@ class EngineFunctionTest {
         for (String name : List.of("h1", "h2", "h3")) {
             send(h, host(name));
         }
-        send(
-                h,
-                new VmEvent(
-                        T0,
-                        seq++,
-                        "vm1",
-                        "h1",
-                        2,
-                        4096,
-                        500,
-                        true,
-                        null,
-                        "sd",
-                        List.of("d1"),
-                        List.of()));
+        send(h, vm1(seq++));
         for (long s = 1; s * 1000 <= until; s++) {
             for (String name : List.of("h1", "h2", "h3")) {
                 if (!name.equals("h1") || s <= 5) {
@@ -109,15 +80,6 @@ class EngineFunctionTest {
             }
         }
         send(h, new Power(T0 + 6_000, seq++, "h1", "off"));
-    }
-
-    private static <T> List<T> lines(
-            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
-        return h.extractOutputValues().stream()
-                .map(Emitted::line)
-                .filter(type::isInstance)
-                .map(type::cast)
-                .toList();
     }
 
     @Test

@@ -220,45 +220,18 @@ public final class SimulatedHypervisor implements HypervisorConnector {
             Supplier<Outcome> lateEffect)
             throws InterruptedException {
         Instant started = fleet.clock().instant();
+        Outcome outcome = null;
         if (lateEffect != null && vm != null) {
             long lateBy = takeLate(vm);
             if (lateBy >= 0) {
                 // Past its timeout, and deaf to the watchdog's interrupt, it takes effect late.
                 sleepUninterruptibly(timeout.toMillis() + lateBy);
                 Outcome late = lateEffect.get();
-                Outcome outcome = new Outcome(late.status(), "finished late: " + late.detail());
-                fleet.ledger()
-                        .add(
-                                new Ledger.Entry(
-                                        commandId,
-                                        action,
-                                        host,
-                                        target,
-                                        vm,
-                                        vms,
-                                        outcome.status(),
-                                        outcome.detail(),
-                                        started,
-                                        fleet.clock().instant()));
-                return outcome;
+                outcome = new Outcome(late.status(), "finished late: " + late.detail());
             }
         }
-        long latency;
-        synchronized (random) {
-            latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
-        }
-        latency += takeSlow(action);
-        Outcome outcome;
-        if (latency > timeout.toMillis()) {
-            // A call that would outlast its timeout changes nothing: the caller gives up on it.
-            TimeUnit.MILLISECONDS.sleep(timeout.toMillis());
-            outcome = Outcome.timedOut("simulated " + action + " takes " + latency + " ms");
-        } else {
-            if (latency > 0) {
-                TimeUnit.MILLISECONDS.sleep(latency);
-            }
-            String injected = takeFault(action);
-            outcome = injected != null ? Outcome.failed(injected) : effect.get();
+        if (outcome == null) {
+            outcome = inTime(action, timeout, effect);
         }
         fleet.ledger()
                 .add(
@@ -274,6 +247,29 @@ public final class SimulatedHypervisor implements HypervisorConnector {
                                 started,
                                 fleet.clock().instant()));
         return outcome;
+    }
+
+    /**
+     * A call that is not late: after its drawn latency, its effect or an injected fault, or a
+     * timeout if the latency outlasts it.
+     */
+    private Outcome inTime(Action action, Duration timeout, Supplier<Outcome> effect)
+            throws InterruptedException {
+        long latency;
+        synchronized (random) {
+            latency = latencies.getOrDefault(action, Latency.NONE).drawMillis(random);
+        }
+        latency += takeSlow(action);
+        if (latency > timeout.toMillis()) {
+            // A call that would outlast its timeout changes nothing: the caller gives up on it.
+            TimeUnit.MILLISECONDS.sleep(timeout.toMillis());
+            return Outcome.timedOut("simulated " + action + " takes " + latency + " ms");
+        }
+        if (latency > 0) {
+            TimeUnit.MILLISECONDS.sleep(latency);
+        }
+        String injected = takeFault(action);
+        return injected != null ? Outcome.failed(injected) : effect.get();
     }
 
     /** How long after its timeout a call for this VM finishes, or -1 if it is not late. */

@@ -1,10 +1,13 @@
 package io.vmres.connector.runtime;
 
 import static io.vmres.connector.testing.Eventually.await;
+import static io.vmres.connector.testing.TopicRecords.fence;
+import static io.vmres.connector.testing.TopicRecords.onCommands;
+import static io.vmres.connector.testing.TopicRecords.restart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.connector.testing.PacedMockConsumer;
-import io.vmres.schema.Action;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Channel;
 import io.vmres.schema.Command;
@@ -678,42 +681,8 @@ class ConnectorServiceTest {
 
     // ---- fixtures ----
 
-    private static Command restart(String id, String vm, String host, String target) {
-        return Command.newBuilder()
-                .setCommandId(id)
-                .setIncidentId("inc-1")
-                .setAction(Action.RESTART_VM)
-                .setHost(host)
-                .setTarget(target)
-                .setVm(vm)
-                .setAttempt(1)
-                .setPriority(500)
-                .setCluster("c1")
-                .setTs(Instant.now())
-                .build();
-    }
-
-    private static Command fence(String id, String host) {
-        return Command.newBuilder()
-                .setCommandId(id)
-                .setIncidentId("inc-1")
-                .setAction(Action.FENCE_HOST)
-                .setHost(host)
-                .setAttempt(1)
-                .setCluster("c1")
-                .setTs(Instant.now())
-                .build();
-    }
-
     private void deliver(Command command) {
-        String key = command.getTarget() != null ? command.getTarget() : command.getHost();
-        consumer.addRecord(
-                new ConsumerRecord<>(
-                        Topics.COMMANDS,
-                        0,
-                        nextOffset.getAndIncrement(),
-                        key.getBytes(StandardCharsets.UTF_8),
-                        CODEC.encode(command)));
+        consumer.addRecord(onCommands(command, nextOffset.getAndIncrement()));
     }
 
     private void deliverRaw(byte[] value) {
@@ -737,17 +706,7 @@ class ConnectorServiceTest {
     }
 
     private <T extends SpecificRecord> List<T> sent(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(topic)) {
-                try {
-                    out.add(type.cast(CODEC.decode(r.value())));
-                } catch (AvroCodec.BadRecordException e) {
-                    throw new AssertionError("service wrote an undecodable record", e);
-                }
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, topic, type);
     }
 
     private boolean committedIs(long offset) {

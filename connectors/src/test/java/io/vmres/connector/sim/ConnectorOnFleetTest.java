@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
 import io.vmres.connector.testing.PacedMockConsumer;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Action;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
@@ -13,13 +14,11 @@ import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
 import io.vmres.schema.Topics;
 import io.vmres.schema.Vm;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -198,24 +197,11 @@ class ConnectorOnFleetTest {
     }
 
     private void deliver(Command c) {
-        String key = c.getTarget() != null ? c.getTarget() : c.getHost();
-        consumer.addRecord(
-                new ConsumerRecord<>(
-                        Topics.COMMANDS,
-                        0,
-                        offset++,
-                        key.getBytes(StandardCharsets.UTF_8),
-                        CODEC.encode(c)));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandResult> results() {
-        List<CommandResult> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(Topics.COMMAND_RESULTS)) {
-                out.add((CommandResult) decode(r.value()));
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
     }
 
     private static Object decode(byte[] bytes) {

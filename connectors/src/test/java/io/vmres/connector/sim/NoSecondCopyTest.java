@@ -8,23 +8,17 @@ import io.vmres.connector.runtime.ConnectorService;
 import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.runtime.Request;
 import io.vmres.connector.testing.PacedMockConsumer;
-import io.vmres.schema.Action;
-import io.vmres.schema.AvroCodec;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
 import io.vmres.schema.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * which VM ran where and when shows whether a VM ever ran on two hosts at once.
  */
 class NoSecondCopyTest {
-    private static final AvroCodec CODEC = new AvroCodec();
     private static final TopicPartition TP = new TopicPartition(Topics.COMMANDS, 0);
     private static final String FAILED = "h01";
 
@@ -169,41 +162,14 @@ class NoSecondCopyTest {
     }
 
     private Command restart(String id, String target) {
-        return Command.newBuilder()
-                .setCommandId(id)
-                .setIncidentId("inc-1")
-                .setAction(Action.RESTART_VM)
-                .setHost(FAILED)
-                .setTarget(target)
-                .setVm(vm)
-                .setAttempt(1)
-                .setPriority(500)
-                .setCluster("c1")
-                .setTs(Instant.now())
-                .build();
+        return TopicRecords.restart(id, vm, FAILED, target);
     }
 
     private void deliver(Command c) {
-        consumer.addRecord(
-                new ConsumerRecord<>(
-                        Topics.COMMANDS,
-                        0,
-                        offset++,
-                        c.getTarget().getBytes(StandardCharsets.UTF_8),
-                        CODEC.encode(c)));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandResult> results() {
-        List<CommandResult> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(Topics.COMMAND_RESULTS)) {
-                try {
-                    out.add((CommandResult) CODEC.decode(r.value()));
-                } catch (AvroCodec.BadRecordException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, Topics.COMMAND_RESULTS, CommandResult.class);
     }
 }

@@ -1,14 +1,14 @@
 package io.vmres.connector.sim;
 
 import static io.vmres.connector.testing.Eventually.await;
+import static io.vmres.connector.testing.TopicRecords.fence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.connector.runtime.ConnectorOptions;
 import io.vmres.connector.runtime.ConnectorService;
 import io.vmres.connector.testing.PacedMockConsumer;
-import io.vmres.schema.Action;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Alert;
-import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Command;
 import io.vmres.schema.CommandResult;
 import io.vmres.schema.CommandStatus;
@@ -17,7 +17,6 @@ import io.vmres.schema.sign.KeyPurpose;
 import io.vmres.schema.sign.KeysFile;
 import io.vmres.schema.sign.RecordSigning;
 import io.vmres.schema.sign.SigningKeys;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -26,10 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * simulated fleet, and each gets a {@code REJECTED} result and an alert. Its results are signed.
  */
 class SignedCommandsTest {
-    private static final AvroCodec CODEC = new AvroCodec();
     private static final TopicPartition TP = new TopicPartition(Topics.COMMANDS, 0);
 
     @TempDir Path dir;
@@ -249,26 +245,8 @@ class SignedCommandsTest {
         }
     }
 
-    private static Command fence(String id, String host) {
-        return Command.newBuilder()
-                .setCommandId(id)
-                .setIncidentId("inc-1")
-                .setAction(Action.FENCE_HOST)
-                .setHost(host)
-                .setAttempt(1)
-                .setCluster("c1")
-                .setTs(Instant.now())
-                .build();
-    }
-
     private void deliver(Command c) {
-        consumer.addRecord(
-                new ConsumerRecord<>(
-                        Topics.COMMANDS,
-                        0,
-                        offset++,
-                        c.getHost().getBytes(StandardCharsets.UTF_8),
-                        CODEC.encode(c)));
+        consumer.addRecord(TopicRecords.onCommands(c, offset++));
     }
 
     private List<CommandStatus> statusOf(String id) {
@@ -295,17 +273,6 @@ class SignedCommandsTest {
     }
 
     private <T> List<T> records(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(topic)) {
-                try {
-                    SpecificRecord v = CODEC.decode(r.value());
-                    out.add(type.cast(v));
-                } catch (AvroCodec.BadRecordException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, topic, type);
     }
 }

@@ -4,7 +4,7 @@ import static io.vmres.connector.testing.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vmres.schema.AvroCodec;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Channel;
 import io.vmres.schema.Health;
 import io.vmres.schema.Heartbeat;
@@ -15,7 +15,6 @@ import io.vmres.schema.Topics;
 import io.vmres.schema.Vm;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,12 +23,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 class SimulatedFleetTest {
-    private static final AvroCodec CODEC = new AvroCodec();
 
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
@@ -311,17 +308,7 @@ class SimulatedFleetTest {
     }
 
     private <T> List<T> records(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(topic)) {
-                try {
-                    out.add(type.cast(CODEC.decode(r.value())));
-                } catch (AvroCodec.BadRecordException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, topic, type);
     }
 
     private List<String> keys(String topic) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.runtime.Request;
+import io.vmres.connector.testing.TopicRecords;
 import io.vmres.schema.Action;
-import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Channel;
 import io.vmres.schema.Power;
 import io.vmres.schema.PowerState;
@@ -16,12 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 class SimulatedHypervisorTest {
-    private static final AvroCodec CODEC = new AvroCodec();
     private static final Duration T = Duration.ofSeconds(5);
 
     private final MockProducer<byte[], byte[]> producer =
@@ -239,17 +237,7 @@ class SimulatedHypervisorTest {
     // ---- fixtures ----
 
     private <T> List<T> records(String topic, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : producer.history()) {
-            if (r.topic().equals(topic)) {
-                try {
-                    out.add(type.cast(CODEC.decode(r.value())));
-                } catch (AvroCodec.BadRecordException e) {
-                    throw new AssertionError(e);
-                }
-            }
-        }
-        return out;
+        return TopicRecords.sent(producer, topic, type);
     }
 
     private List<String> keys(String topic) {

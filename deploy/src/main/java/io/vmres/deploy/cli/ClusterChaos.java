@@ -5,9 +5,8 @@ import io.vmres.deploy.runtime.cluster.Installation;
 import io.vmres.deploy.runtime.cluster.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -114,17 +113,7 @@ final class ClusterChaos extends ClusterCommand.Part {
             description = "The job's parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(
-            names = "--jar",
-            paramLabel = "JAR",
-            description = "The job jar (default: jobs/target/vmres-jobs-*-job.jar).")
-    Path jar;
-
-    @Option(
-            names = "--job-arg",
-            paramLabel = "ARG",
-            description = "One more program argument of the job (repeatable).")
-    List<String> jobArgs = new ArrayList<>();
+    @Mixin JobJarOptions job = new JobJarOptions();
 
     @Option(
             names = "--out",
@@ -161,8 +150,8 @@ final class ClusterChaos extends ClusterCommand.Part {
                         pause,
                         roundTimeout,
                         parallelism,
-                        ClusterCommand.jobJar(inst, jar),
-                        List.copyOf(jobArgs),
+                        job.jar(inst),
+                        job.args(),
                         out.toAbsolutePath());
         LocalCluster cluster = parent.cluster();
         if (sessionTimeout != null) {

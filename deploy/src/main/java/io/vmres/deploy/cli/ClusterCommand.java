@@ -5,10 +5,9 @@ import io.vmres.deploy.runtime.cluster.LocalCluster;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -116,25 +115,13 @@ final class ClusterCommand extends Subcommand {
             name = "submit",
             header = "Submits the job to the cluster's Flink and waits until it runs.")
     static final class Submit extends Part {
-        @Option(
-                names = "--jar",
-                paramLabel = "JAR",
-                description =
-                        "The job jar (default: jobs/target/vmres-jobs-*-job.jar, built if missing).")
-        Path jar;
+        @Mixin JobJarOptions job = new JobJarOptions();
 
         @Option(
                 names = "--parallelism",
                 defaultValue = "2",
                 description = "The job's parallelism (default: ${DEFAULT-VALUE}).")
         int parallelism;
-
-        @Option(
-                names = "--job-arg",
-                paramLabel = "ARG",
-                description =
-                        "One more program argument of the job (repeatable), e.g. --job-arg=--set --job-arg=heartbeatTimeout=PT5S.")
-        List<String> jobArgs = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
@@ -144,47 +131,12 @@ final class ClusterCommand extends Subcommand {
             }
             parent.cluster()
                     .submit(
-                            jobJar(Installation.current(), jar),
-                            jobArgs,
+                            job.jar(Installation.current()),
+                            job.args(),
                             parallelism,
                             Duration.ofMinutes(2));
             return Cli.OK;
         }
-    }
-
-    /** {@code jar}, or the build's job jar, built first if missing. */
-    static Path jobJar(Installation inst, Path jar) throws Exception {
-        Path j = jar;
-        if (j == null) {
-            j = inst.jobJar().orElse(null);
-            if (j == null) {
-                PrintStream out = System.out;
-                out.println("building the job jar (mvn -q -B -DskipTests package -pl jobs -am)...");
-                Process p =
-                        new ProcessBuilder(
-                                        "mvn",
-                                        "-q",
-                                        "-B",
-                                        "-DskipTests",
-                                        "package",
-                                        "-pl",
-                                        "jobs",
-                                        "-am")
-                                .directory(inst.root().toFile())
-                                .inheritIO()
-                                .start();
-                if (p.waitFor() != 0) {
-                    throw new IllegalStateException("building the job jar failed");
-                }
-                j =
-                        inst.jobJar()
-                                .orElseThrow(
-                                        () ->
-                                                new IllegalStateException(
-                                                        "no job jar after the build"));
-            }
-        }
-        return j;
     }
 
     @Command(name = "status", header = "Each process, the job's state and its last checkpoint.")

@@ -5,9 +5,8 @@ import io.vmres.deploy.runtime.cluster.Installation;
 import io.vmres.deploy.runtime.cluster.ScaleOutRun;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -151,17 +150,7 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                             + " before the next phase (default: 10 s).")
     Duration settle;
 
-    @Option(
-            names = "--jar",
-            paramLabel = "JAR",
-            description = "The job jar (default: jobs/target/vmres-jobs-*-job.jar).")
-    Path jar;
-
-    @Option(
-            names = "--job-arg",
-            paramLabel = "ARG",
-            description = "One more program argument of the job (repeatable).")
-    List<String> jobArgs = new ArrayList<>();
+    @Mixin JobJarOptions job = new JobJarOptions();
 
     @Option(
             names = "--out",
@@ -213,8 +202,8 @@ final class ClusterScaleOut extends ClusterCommand.Part {
                         latencySigma,
                         phaseTimeout,
                         settle,
-                        ClusterCommand.jobJar(inst, jar),
-                        List.copyOf(jobArgs),
+                        job.jar(inst),
+                        job.args(),
                         out.toAbsolutePath());
         ScaleOutRun.Result r = new ScaleOutRun(parent.cluster(), inst, options, out()).run();
         return r.passed() ? Cli.OK : Cli.FAILURE;

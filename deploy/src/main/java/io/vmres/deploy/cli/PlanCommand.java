@@ -1,7 +1,6 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.commands.Plan;
-import io.vmres.engine.Times;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,20 +42,8 @@ final class PlanCommand extends Subcommand {
     @Override
     public Integer call() throws Exception {
         Path file = readableFile(recording, "RECORDING");
-        Long abs = null;
-        Long since = null;
-        if (at != null) {
-            try {
-                abs = Times.parse(at);
-            } catch (IllegalArgumentException notATimestamp) {
-                try {
-                    since = DurationConverter.parse(at).toMillis();
-                } catch (RuntimeException e) {
-                    throw usage("--at " + at + ": neither a timestamp nor a duration");
-                }
-            }
-        }
-        Plan.Snapshot s = Plan.at(file, abs, since);
+        At moment = at(at);
+        Plan.Snapshot s = Plan.at(file, moment.timestamp(), moment.afterFirstMs());
         for (String warning : Plan.warnings(file, s)) {
             err().println(warning);
         }

@@ -1,6 +1,7 @@
 package io.vmres.deploy.cli;
 
 import io.vmres.deploy.runtime.Lifecycle;
+import io.vmres.engine.Times;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,28 @@ abstract class Subcommand implements Callable<Integer> {
     /** A usage error: picocli prints it with the command's usage and exits with 2. */
     protected ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * A moment of a recording as {@code --at} tells it: {@code timestamp} (epoch ms) or {@code
+     * afterFirstMs} (ms after its first event), or neither for its last event.
+     */
+    protected record At(Long timestamp, Long afterFirstMs) {}
+
+    /** {@code --at}: a timestamp, else a duration after the first event; null: neither. */
+    protected At at(String at) {
+        if (at == null) {
+            return new At(null, null);
+        }
+        try {
+            return new At(Times.parse(at), null);
+        } catch (IllegalArgumentException notATimestamp) {
+            try {
+                return new At(null, DurationConverter.parse(at).toMillis());
+            } catch (RuntimeException e) {
+                throw usage("--at " + at + ": neither a timestamp nor a duration");
+            }
+        }
     }
 
     protected int atLeast(int value, int min, String option) {

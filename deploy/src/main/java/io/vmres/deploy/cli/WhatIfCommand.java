@@ -3,7 +3,6 @@ package io.vmres.deploy.cli;
 import io.vmres.deploy.whatif.FailureInjection;
 import io.vmres.deploy.whatif.WhatIfCheck;
 import io.vmres.deploy.whatif.WhatIfQuestion;
-import io.vmres.engine.Times;
 import io.vmres.engine.whatif.Failure;
 import io.vmres.engine.whatif.WhatIfAnswer;
 import io.vmres.schema.KafkaEndpoint;
@@ -143,20 +142,13 @@ final class WhatIfCommand extends Subcommand {
         }
         WhatIfQuestion.Asked asked;
         if (recording != null) {
-            Long abs = null;
-            Long since = null;
-            if (at != null) {
-                try {
-                    abs = Times.parse(at);
-                } catch (IllegalArgumentException notATimestamp) {
-                    try {
-                        since = DurationConverter.parse(at).toMillis();
-                    } catch (RuntimeException e) {
-                        throw usage("--at " + at + ": neither a timestamp nor a duration");
-                    }
-                }
-            }
-            asked = WhatIfQuestion.ask(readableFile(recording, "RECORDING"), abs, since, failures);
+            At moment = at(at);
+            asked =
+                    WhatIfQuestion.ask(
+                            readableFile(recording, "RECORDING"),
+                            moment.timestamp(),
+                            moment.afterFirstMs(),
+                            failures);
             if (asked.state().events() == 0) {
                 err().println(
                                 "warning: "

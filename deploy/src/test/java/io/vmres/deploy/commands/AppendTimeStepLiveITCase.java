@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
-import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
+import io.vmres.deploy.runtime.LiveRuns;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.deploy.runtime.QuickHypervisor;
 import io.vmres.schema.Alert;
@@ -16,7 +16,6 @@ import io.vmres.schema.Incident;
 import io.vmres.schema.Topics;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Tag;
@@ -71,14 +70,7 @@ class AppendTimeStepLiveITCase {
 
     @Test
     void aBrokerClockSteppedBackFailsNoHostAndIsTold() throws Exception {
-        SimulatedFleet fleet =
-                SimulatedFleet.builder()
-                        .hosts(12)
-                        .clusters(1)
-                        .hostsPerRack(4)
-                        .vmsPerHost(4)
-                        .seed(21)
-                        .build();
+        SimulatedFleet fleet = LiveRuns.smallFleet(21);
         SimulatedHypervisor hypervisor = QuickHypervisor.of(fleet, 21);
         String victim =
                 fleet.hosts().stream()
@@ -92,20 +84,15 @@ class AppendTimeStepLiveITCase {
                                 .hypervisor(hypervisor)
                                 .start();
                 DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {})) {
-            Await.await(
-                    Duration.ofSeconds(60),
-                    () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+            LiveRuns.awaitTelemetry(runtime);
             BROKER_CLOCK.stepBack(20_000);
             Thread.sleep(3_000);
             fleet.crash(victim);
             Incident recovered =
-                    Await.await(
+                    LiveRuns.awaitRecovered(
+                            log,
+                            victim,
                             Duration.ofSeconds(150),
-                            () ->
-                                    log.incidents().stream()
-                                            .filter(i -> i.getHosts().contains(victim))
-                                            .filter(i -> i.getState().name().equals("RECOVERED"))
-                                            .findFirst(),
                             () -> "incidents " + log.incidents() + "\nalerts " + log.alerts());
             assertThat(recovered.getKind().name()).isEqualTo("HOST_FAILURE");
             List<Incident> incidents = log.incidents();

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
-import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
+import io.vmres.deploy.runtime.LiveRuns;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.deploy.runtime.QuickHypervisor;
 import io.vmres.engine.Times;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -69,14 +68,7 @@ class RecordReplayITCase {
      */
     @BeforeAll
     static void recordALiveIncident() throws Exception {
-        SimulatedFleet fleet =
-                SimulatedFleet.builder()
-                        .hosts(12)
-                        .clusters(1)
-                        .hostsPerRack(4)
-                        .vmsPerHost(4)
-                        .seed(11)
-                        .build();
+        SimulatedFleet fleet = LiveRuns.smallFleet(11);
         SimulatedHypervisor hypervisor = QuickHypervisor.of(fleet, 11);
         recording = tmp.resolve("crash.jsonl");
         FleetHost crashed =
@@ -88,17 +80,9 @@ class RecordReplayITCase {
                                 .hypervisor(hypervisor)
                                 .start();
                 DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {})) {
-            Await.await(
-                    Duration.ofSeconds(60),
-                    () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+            LiveRuns.awaitTelemetry(runtime);
             fleet.crash(victim);
-            Await.await(
-                    Duration.ofSeconds(60),
-                    () ->
-                            log.incidents().stream()
-                                    .filter(i -> i.getHosts().contains(victim))
-                                    .filter(i -> i.getState().name().equals("RECOVERED"))
-                                    .findFirst());
+            LiveRuns.awaitRecovered(log, victim, Duration.ofSeconds(60));
             liveOpenings = openings(liveLines(log.incidents()));
 
             ByteArrayOutputStream progress = new ByteArrayOutputStream();

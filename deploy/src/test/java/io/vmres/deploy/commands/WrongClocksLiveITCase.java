@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vmres.connector.sim.FleetHost;
 import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
-import io.vmres.deploy.runtime.Await;
 import io.vmres.deploy.runtime.DecisionLog;
 import io.vmres.deploy.runtime.EmbeddedKafkaExtension;
+import io.vmres.deploy.runtime.LiveRuns;
 import io.vmres.deploy.runtime.LiveRuntime;
 import io.vmres.deploy.runtime.QuickHypervisor;
 import io.vmres.engine.Times;
@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
@@ -79,14 +78,7 @@ class WrongClocksLiveITCase {
 
     @BeforeAll
     static void runWithWrongClocks() throws Exception {
-        SimulatedFleet fleet =
-                SimulatedFleet.builder()
-                        .hosts(12)
-                        .clusters(1)
-                        .hostsPerRack(4)
-                        .vmsPerHost(4)
-                        .seed(13)
-                        .build();
+        SimulatedFleet fleet = LiveRuns.smallFleet(13);
         SimulatedHypervisor hypervisor = QuickHypervisor.of(fleet, 13);
         List<String> hosts =
                 fleet.hosts().stream()
@@ -107,9 +99,7 @@ class WrongClocksLiveITCase {
                 DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {});
                 Producer<byte[], byte[]> producer =
                         LiveRuntime.producer(KAFKA.bootstrapServers())) {
-            Await.await(
-                    Duration.ofSeconds(60),
-                    () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+            LiveRuns.awaitTelemetry(runtime);
             // two hosts go on beating with wrong clocks only: the fleet's own beats of them stop
             fleet.hang(fast);
             fleet.hang(slow);
@@ -127,14 +117,7 @@ class WrongClocksLiveITCase {
             // past heartbeatTimeout + outOfOrderness with the wrong clocks alone
             Thread.sleep(15_000);
             fleet.crash(victim);
-            Incident recovered =
-                    Await.await(
-                            Duration.ofSeconds(120),
-                            () ->
-                                    log.incidents().stream()
-                                            .filter(i -> i.getHosts().contains(victim))
-                                            .filter(i -> i.getState().name().equals("RECOVERED"))
-                                            .findFirst());
+            Incident recovered = LiveRuns.awaitRecovered(log, victim, Duration.ofSeconds(120));
             Incident opened =
                     log.incidents().stream()
                             .filter(i -> i.getIncidentId().equals(recovered.getIncidentId()))

@@ -57,9 +57,7 @@ class FailbackLiveITCase {
                                 .hypervisor(hypervisor)
                                 .start();
                 DecisionLog log = new DecisionLog(KAFKA.bootstrapServers(), r -> {})) {
-            await(
-                    Duration.ofSeconds(60),
-                    () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+            LiveRuns.awaitTelemetry(runtime);
             // the victim must be a host the job has seen alive
             CaughtUp.await(KAFKA.bootstrapServers(), "vmres-job");
             ticks(runtime, 2);

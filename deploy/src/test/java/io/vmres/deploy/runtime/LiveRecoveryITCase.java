@@ -94,9 +94,7 @@ class LiveRecoveryITCase {
                     .containsExactlyInAnyOrderElementsOf(Topics.INPUTS);
             assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).contains("marker"));
 
-            await(
-                    Duration.ofSeconds(60),
-                    () -> Optional.of(runtime.telemetry().ticks()).filter(t -> t >= 3));
+            LiveRuns.awaitTelemetry(runtime);
             // The victim must be a host the job has seen alive: a host whose every heartbeat was
             // read before its record is registered but was never alive, and the spec declares no
             // failure of it. So the job first catches up with what the fleet wrote while it
@@ -123,13 +121,10 @@ class LiveRecoveryITCase {
             fleet.crash(victim.host());
 
             Incident recovered =
-                    await(
+                    LiveRuns.awaitRecovered(
+                            log,
+                            victim.host(),
                             Duration.ofSeconds(120),
-                            () ->
-                                    log.incidents().stream()
-                                            .filter(i -> i.getHosts().contains(victim.host()))
-                                            .filter(i -> i.getState().name().equals("RECOVERED"))
-                                            .findFirst(),
                             () -> seen(log, victim.host()));
             Incident opened =
                     log.incidents().stream()

@@ -184,7 +184,8 @@ public final class Executor {
         if (requests.isEmpty()) {
             return false;
         }
-        View view = new View(byKey, domains, t);
+        PlacementView view =
+                FleetPlacementView.of(fleet, byKey, domains, t, id -> fleet.hosts().get(id));
         Map<String, String> placed = planning.place(requests, byKey, view, fleet, domains, t);
         TreeMap<String, List<VmJob>> unplaced = new TreeMap<>();
         for (PlacementRequest r : requests) {
@@ -529,49 +530,5 @@ public final class Executor {
         names.sort(null);
         out.alert(new AlertOut(kind.name(), inc.id(), null, List.copyOf(names), detail, t));
         incidents.changed();
-    }
-
-    /** The fleet as one planning round sees it. */
-    private final class View implements PlacementView {
-        private final Map<String, VmJob> jobs;
-        private final FailedDomains domains;
-        private final long now;
-        private final List<String> candidates = new ArrayList<>();
-
-        View(Map<String, VmJob> jobs, FailedDomains domains, long now) {
-            this.jobs = jobs;
-            this.domains = domains;
-            this.now = now;
-            for (HostState hs : fleet.hosts().values()) {
-                if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
-                    candidates.add(hs.id);
-                }
-            }
-        }
-
-        @Override
-        public List<String> hosts() {
-            return candidates;
-        }
-
-        @Override
-        public boolean fits(PlacementRequest r, String target) {
-            return fleet.fits(jobs.get(r.incidentId() + "|" + r.vm()), target, domains, now);
-        }
-
-        @Override
-        public boolean spare(String target) {
-            return fleet.hosts().get(target).record().spare();
-        }
-
-        @Override
-        public double room(String target) {
-            return fleet.room(target);
-        }
-
-        @Override
-        public void reserve(PlacementRequest r, String target) {
-            fleet.hosts().get(target).addIncoming(r.vm());
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.vmres.engine.whatif;
 import io.vmres.engine.ClusterEngine;
 import io.vmres.engine.Settings;
 import io.vmres.engine.event.HostEvent;
+import io.vmres.engine.execute.FleetPlacementView;
 import io.vmres.engine.execute.VmJob;
 import io.vmres.engine.fleet.Channel;
 import io.vmres.engine.fleet.FailedDomains;
@@ -11,7 +12,6 @@ import io.vmres.engine.fleet.HostState;
 import io.vmres.engine.fleet.VmState;
 import io.vmres.engine.plan.FleetPlanning;
 import io.vmres.engine.plan.PlacementRequest;
-import io.vmres.engine.plan.PlacementView;
 import io.vmres.engine.whatif.WhatIfAnswer.ClusterAnswer;
 import io.vmres.engine.whatif.WhatIfAnswer.HostDown;
 import io.vmres.engine.whatif.WhatIfAnswer.Restart;
@@ -380,7 +380,7 @@ public final class WhatIf {
                         placing.place(
                                 new ArrayList<>(requests.values()),
                                 byKey,
-                                new View(view, byKey, failed, d),
+                                FleetPlacementView.of(view, byKey, failed, d, view::ownHost),
                                 view,
                                 failed,
                                 d);
@@ -644,55 +644,6 @@ public final class WhatIf {
                     }
                 }
             }
-        }
-    }
-
-    /** The placement view of a round, on the question's fleet view (the engine's rules). */
-    private static final class View implements PlacementView {
-        private final Fleet fleet;
-        private final Map<String, VmJob> jobs;
-        private final FailedDomains domains;
-        private final long now;
-        private List<String> candidates;
-
-        View(Fleet fleet, Map<String, VmJob> jobs, FailedDomains domains, long now) {
-            this.fleet = fleet;
-            this.jobs = jobs;
-            this.domains = domains;
-            this.now = now;
-        }
-
-        @Override
-        public List<String> hosts() {
-            if (candidates == null) {
-                candidates = new ArrayList<>();
-                for (HostState hs : fleet.hosts().values()) {
-                    if (fleet.registeredHere(hs) && fleet.alive(hs, now)) {
-                        candidates.add(hs.id);
-                    }
-                }
-            }
-            return candidates;
-        }
-
-        @Override
-        public boolean fits(PlacementRequest r, String target) {
-            return fleet.fits(jobs.get(r.incidentId() + "|" + r.vm()), target, domains, now);
-        }
-
-        @Override
-        public boolean spare(String target) {
-            return fleet.hosts().get(target).record().spare();
-        }
-
-        @Override
-        public double room(String target) {
-            return fleet.room(target);
-        }
-
-        @Override
-        public void reserve(PlacementRequest r, String target) {
-            fleet.ownHost(target).addIncoming(r.vm());
         }
     }
 }

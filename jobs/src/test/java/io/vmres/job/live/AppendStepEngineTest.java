@@ -1,5 +1,7 @@
 package io.vmres.job.live;
 
+import static io.vmres.job.EngineOperatorFixture.T0;
+import static io.vmres.job.EngineOperatorFixture.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vmres.engine.ClusterEngine;
@@ -10,6 +12,7 @@ import io.vmres.engine.out.DeadLetterOut;
 import io.vmres.engine.out.IncidentOut;
 import io.vmres.job.Emitted;
 import io.vmres.job.EngineFunction;
+import io.vmres.job.EngineOperatorFixture;
 import io.vmres.job.Routed;
 import io.vmres.schema.AvroCodec;
 import io.vmres.schema.Channel;
@@ -42,7 +45,6 @@ import org.junit.jupiter.api.Test;
 // Flink's test utilities declare close() throws Exception
 @SuppressWarnings("try")
 class AppendStepEngineTest {
-    private static final long T0 = 1_772_359_200_000L; // 2026-03-01T10:00:00Z
     private static final String TOPIC = "vmres.telemetry.heartbeat";
     private static final AvroCodec CODEC = new AvroCodec();
 
@@ -144,28 +146,7 @@ class AppendStepEngineTest {
     }
 
     private HostEvent host(String name) {
-        return new HostEvent(
-                T0,
-                seq++,
-                name,
-                "c1",
-                64,
-                262_144,
-                "r-" + name,
-                "pd-" + name,
-                "kvm",
-                List.of("sd"),
-                false,
-                true);
-    }
-
-    private static <T> List<T> lines(
-            KeyedOneInputStreamOperatorTestHarness<String, Routed, Emitted> h, Class<T> type) {
-        return h.extractOutputValues().stream()
-                .map(Emitted::line)
-                .filter(type::isInstance)
-                .map(type::cast)
-                .toList();
+        return EngineOperatorFixture.host(seq++, name);
     }
 
     @Test

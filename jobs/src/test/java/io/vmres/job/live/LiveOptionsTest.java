@@ -7,132 +7,64 @@ import io.vmres.engine.Settings;
 import io.vmres.engine.recording.SettingsParser;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Each {@code with...} of the live job's options changes its own components and no other. */
 class LiveOptionsTest {
     private static final LiveOptions D = LiveOptions.defaults("b:9092");
     private static final Duration FIVE_S = Duration.ofSeconds(5);
-    private static final Duration TWO_MIN = LiveOptions.HEARTBEAT_IDLENESS;
-    private static final Duration MARGIN = LiveOptions.APPEND_TIME_MARGIN;
 
-    private static LiveOptions options(
-            Settings settings,
-            boolean exactlyOnce,
-            Duration idleness,
-            String groupId,
-            String prefix,
-            Map<String, String> properties,
-            Duration heartbeatIdleness,
-            String keys,
-            Duration margin) {
+    /** The components of the default options, written out; a test changes some of them. */
+    private static final class Components {
+        Settings settings = Settings.DEFAULTS;
+        boolean exactlyOnce = true;
+        Duration idleness = FIVE_S;
+        String groupId = "vmres-job";
+        String prefix = "vmres-job";
+        Map<String, String> properties = Map.of();
+        Duration heartbeatIdleness = LiveOptions.HEARTBEAT_IDLENESS;
+        String keys = null;
+        Duration margin = LiveOptions.APPEND_TIME_MARGIN;
+    }
+
+    /** The options of the default components with the given change. */
+    private static LiveOptions options(Consumer<Components> change) {
+        Components c = new Components();
+        change.accept(c);
         return new LiveOptions(
                 "b:9092",
-                settings,
-                exactlyOnce,
-                idleness,
-                groupId,
-                prefix,
-                properties,
-                heartbeatIdleness,
-                keys,
-                margin);
+                c.settings,
+                c.exactlyOnce,
+                c.idleness,
+                c.groupId,
+                c.prefix,
+                c.properties,
+                c.heartbeatIdleness,
+                c.keys,
+                c.margin);
     }
 
     @Test
     void eachWithChangesItsOwnComponents() {
         Settings other =
                 SettingsParser.applyOverrides(Settings.DEFAULTS, Map.of("maxClockSkew", "PT3S"));
-        Settings s = Settings.DEFAULTS;
-        Map<String, String> none = Map.of();
-        assertThat(D)
-                .isEqualTo(
-                        options(
-                                s,
-                                true,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                TWO_MIN,
-                                null,
-                                MARGIN));
-        assertThat(D.withSettings(other))
-                .isEqualTo(
-                        options(
-                                other,
-                                true,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                TWO_MIN,
-                                null,
-                                MARGIN));
-        assertThat(D.withExactlyOnce(false))
-                .isEqualTo(
-                        options(
-                                s,
-                                false,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                TWO_MIN,
-                                null,
-                                MARGIN));
-        assertThat(D.withGroupId("g"))
-                .isEqualTo(options(s, true, FIVE_S, "g", "vmres-job", none, TWO_MIN, null, MARGIN));
-        assertThat(D.withTransactionalIdPrefix("t"))
-                .isEqualTo(options(s, true, FIVE_S, "vmres-job", "t", none, TWO_MIN, null, MARGIN));
+        assertThat(D).isEqualTo(options(c -> {}));
+        assertThat(D.withSettings(other)).isEqualTo(options(c -> c.settings = other));
+        assertThat(D.withExactlyOnce(false)).isEqualTo(options(c -> c.exactlyOnce = false));
+        assertThat(D.withGroupId("g")).isEqualTo(options(c -> c.groupId = "g"));
+        assertThat(D.withTransactionalIdPrefix("t")).isEqualTo(options(c -> c.prefix = "t"));
         assertThat(D.withKafkaProperties(Map.of("a", "1")))
-                .isEqualTo(
-                        options(
-                                s,
-                                true,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                Map.of("a", "1"),
-                                TWO_MIN,
-                                null,
-                                MARGIN));
+                .isEqualTo(options(c -> c.properties = Map.of("a", "1")));
         assertThat(D.withIdleness(Duration.ofSeconds(1), Duration.ofSeconds(9)))
                 .isEqualTo(
                         options(
-                                s,
-                                true,
-                                Duration.ofSeconds(1),
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                Duration.ofSeconds(9),
-                                null,
-                                MARGIN));
-        assertThat(D.withAppendTimeMargin(null))
-                .isEqualTo(
-                        options(
-                                s,
-                                true,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                TWO_MIN,
-                                null,
-                                null));
-        assertThat(D.withSigningKeys("/k"))
-                .isEqualTo(
-                        options(
-                                s,
-                                true,
-                                FIVE_S,
-                                "vmres-job",
-                                "vmres-job",
-                                none,
-                                TWO_MIN,
-                                "/k",
-                                MARGIN));
+                                c -> {
+                                    c.idleness = Duration.ofSeconds(1);
+                                    c.heartbeatIdleness = Duration.ofSeconds(9);
+                                }));
+        assertThat(D.withAppendTimeMargin(null)).isEqualTo(options(c -> c.margin = null));
+        assertThat(D.withSigningKeys("/k")).isEqualTo(options(c -> c.keys = "/k"));
     }
 
     @Test

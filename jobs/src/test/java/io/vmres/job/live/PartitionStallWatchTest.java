@@ -18,6 +18,14 @@ import org.junit.jupiter.api.Test;
 class PartitionStallWatchTest {
     private static final String P = "vmres.telemetry.heartbeat-1";
 
+    /** The watch of a partition quiet for 5 s, let go after 120 s, keyed by the partition. */
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, Tuple3<String, String, Long>, Emitted>
+            watch() throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING);
+    }
+
     private static List<AlertOut> alerts(
             KeyedOneInputStreamOperatorTestHarness<String, Tuple3<String, String, Long>, Emitted>
                     h) {
@@ -26,9 +34,7 @@ class PartitionStallWatchTest {
 
     @Test
     void aQuietHeartbeatPartitionIsToldOnceWithItsHostsThenResumed() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             h.setProcessingTime(0);
             h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
             h.setProcessingTime(1_000);
@@ -74,9 +80,7 @@ class PartitionStallWatchTest {
 
     @Test
     void eachHostOfAStalledPartitionIsNotedStalledThenResumedInEventTime() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             h.setProcessingTime(0);
             h.processElement(Tuple3.of(P, "h-007", 1_000L), 0);
             h.processElement(Tuple3.of(P, "h-003", 2_000L), 0);
@@ -104,9 +108,7 @@ class PartitionStallWatchTest {
     @Test
     void aResumeFirstReadingARecordStampedBeforeTheGapIsStampedWhenTheDataFlowsAgain()
             throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             // read as appended: event time (the brokers' append time) follows processing time
             for (long t = 0; t <= 10_000; t += 1_000) {
                 h.setProcessingTime(t);
@@ -140,9 +142,7 @@ class PartitionStallWatchTest {
     void aResumeOnEventTimeOfAnotherDayFollowsThePartitionsEventTimeNotTheJobsClock()
             throws Exception {
         long day = 86_400_000L;
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             // event time runs a day behind the job's clock (producer timestamps, or a job clock
             // a day ahead of the brokers')
             h.setProcessingTime(day);
@@ -157,9 +157,7 @@ class PartitionStallWatchTest {
 
     @Test
     void aPartitionQuietForHeartbeatIdlenessIsLetGoAndItsHostsResumed() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             h.setProcessingTime(0);
             h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
             h.setProcessingTime(119_999);
@@ -173,9 +171,7 @@ class PartitionStallWatchTest {
 
     @Test
     void aPartitionReadSteadilyIsNeverTold() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             for (long t = 0; t <= 60_000; t += 1_000) {
                 h.setProcessingTime(t);
                 h.processElement(Tuple3.of(P, "h-003", t), 0);
@@ -187,9 +183,7 @@ class PartitionStallWatchTest {
 
     @Test
     void aSecondStallSoonAfterAResumeIsToldAsTheFirst() throws Exception {
-        try (var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new PartitionStallWatch(5_000, 120_000), t -> t.f0, Types.STRING)) {
+        try (var h = watch()) {
             h.setProcessingTime(0);
             h.processElement(Tuple3.of(P, "h-003", 1_000L), 0);
             h.setProcessingTime(5_000);
