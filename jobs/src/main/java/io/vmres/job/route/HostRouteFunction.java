@@ -48,9 +48,12 @@ import org.apache.flink.util.Collector;
  * live, the host is in no cluster yet: then it waits for the watermark too, so that a host record
  * of its instant or before that is read after it (from another partition, as when the job reads a
  * backlog) still places it. What is held is kept as bytes ({@link HeldHops}): while the job reads a
- * backlog it holds all of it, and each checkpoint copies it. Held messages of a savepoint of an
- * earlier graph (state {@code pending}, a list of messages an instant) are applied with the held
- * ones of their instant.
+ * backlog it holds all of it, and each checkpoint copies it. One event-time timer a host wakes it
+ * for what it holds, at the earliest instant held: when the watermark passes it, every instant held
+ * up to the watermark is applied, in order, and the timer moves to the next one held (a timer an
+ * instant held would put the whole backlog's instants in the timer queue, which each checkpoint
+ * copies too). Held messages of a savepoint of an earlier graph (state {@code pending}, a list of
+ * messages an instant) are applied with the held ones of their instant.
  *
  * <p>A replay routes what concerns hosts in no cluster to the key {@link ClusterRouter#UNKNOWN}, as
  * the spec has it. The live job, which runs for months, does not keep it (junk must not grow
@@ -79,6 +82,13 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
      * a job restored from a checkpoint or savepoint looks at it.
      */
     private transient MapState<Long, List<Hop>> legacyPending;
+
+    /**
+     * The instant of the one timer that wakes this host for what it holds, at or before the
+     * earliest held; absent when none is set (or in state of an earlier graph, whose timers were
+     * one an instant held: they still fire).
+     */
+    private transient ValueState<Long> heldTimer;
 
     private transient boolean restored;
     private transient DataOutputSerializer buffer;
@@ -144,6 +154,10 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "first-host-record-held", LongSerializer.INSTANCE));
+        heldTimer =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("held-timer", LongSerializer.INSTANCE));
     }
 
     @Override
@@ -184,7 +198,7 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         }
         HeldHops at = held.get(hop.ts());
         if (at == null) {
-            ctx.timerService().registerEventTimeTimer(hop.ts());
+            wakeAt(hop.ts(), ctx);
         }
         hold(hop.ts(), at, hop);
         if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
@@ -201,8 +215,56 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         held.put(t, HeldHops.with(at, hop, buffer));
     }
 
+    /** Moves the host's timer to {@code t} if it is set later, or sets it if none is. */
+    private void wakeAt(long t, Context ctx) throws Exception {
+        Long timer = heldTimer.value();
+        if (timer != null && timer <= t) {
+            return;
+        }
+        if (timer != null) {
+            ctx.timerService().deleteEventTimeTimer(timer);
+        }
+        ctx.timerService().registerEventTimeTimer(t);
+        heldTimer.update(t);
+    }
+
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<Routed> out) throws Exception {
+        Long timer = heldTimer.value();
+        if (timer != null && timer <= t) {
+            heldTimer.clear();
+        }
+        // every instant held that the watermark passed, in order: the timers of a host's instants
+        // fire in this order too, and what the other hosts' timers emit in between goes to other
+        // keys (held input of one key never waits for another's)
+        long upTo = Math.max(t, ctx.timerService().currentWatermark());
+        TreeSet<Long> due = new TreeSet<>();
+        long next = Long.MAX_VALUE;
+        for (Long at : held.keys()) {
+            if (at <= upTo) {
+                due.add(at);
+            } else {
+                next = Math.min(next, at);
+            }
+        }
+        if (restored) {
+            for (Long at : legacyPending.keys()) {
+                if (at <= upTo) {
+                    due.add(at);
+                }
+                // later ones: an earlier graph set a timer for each of them
+            }
+        }
+        for (long at : due) {
+            applyHeld(at, ctx, out);
+        }
+        if (next != Long.MAX_VALUE) {
+            wakeAt(next, ctx);
+        }
+    }
+
+    /** Applies what is held at {@code t}, in the order of the instant, and forgets it. */
+    private void applyHeld(long t, Context ctx, Collector<Routed> out) throws Exception {
         HeldHops bytes = held.get(t);
         List<Hop> at = bytes == null ? null : bytes.hops();
         if (bytes != null) {

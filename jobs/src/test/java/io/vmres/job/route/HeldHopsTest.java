@@ -6,6 +6,7 @@ import io.vmres.engine.event.Heartbeat;
 import io.vmres.engine.event.HostEvent;
 import io.vmres.engine.event.VmEvent;
 import io.vmres.engine.event.VmRemoved;
+import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.job.Routed;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The host stage's held messages as bytes: they come back as they were held, in that order, and
  * messages held by an earlier graph (a list of messages an instant, state {@code pending}) are
- * applied from a savepoint of it, first among their instant's.
+ * applied from a savepoint of it, first among their instant's; one timer a host wakes it for all it
+ * holds.
  */
 @SuppressWarnings("try") // test harnesses held open by try-with-resources
 class HeldHopsTest {
@@ -109,6 +111,70 @@ class HeldHopsTest {
                             Routed.of("c1", record),
                             Routed.of("c1", before),
                             Routed.of("c1", after));
+        }
+    }
+
+    @Test
+    void oneTimerAHostWakesItForEveryInstantItHolds() throws Exception {
+        HostEvent h1 = host("h1", "c1", T0);
+        HostEvent h2 = host("h2", "c2", T0);
+        List<Heartbeat> beats1 =
+                List.of(beat("h1", T0 + 1), beat("h1", T0 + 2), beat("h1", T0 + 3));
+        Heartbeat beat2 = beat("h2", T0 + 2);
+        try (KeyedOneInputStreamOperatorTestHarness<String, Hop, Routed> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostRouteFunction(true), Hop::key, Types.STRING)) {
+            // as when the job reads a backlog: the host records are held, and what follows them
+            h.processElement(Hop.event(h1), T0);
+            h.processElement(Hop.event(h2), T0);
+            for (Heartbeat b : beats1) {
+                h.processElement(Hop.event(b), b.ts());
+            }
+            h.processElement(Hop.event(beat2), beat2.ts());
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            h.processWatermark(T0 + 1);
+            assertThat(h.extractOutputValues())
+                    .containsExactlyInAnyOrder(
+                            Routed.of("c1", h1),
+                            Routed.of("c2", h2),
+                            Routed.of("c1", beats1.get(0)));
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            // the watermark passes every instant held at once: each host's in their order
+            h.processWatermark(T0 + 10);
+            List<Routed> c1 =
+                    h.extractOutputValues().stream().filter(r -> r.cluster().equals("c1")).toList();
+            assertThat(c1)
+                    .containsExactly(
+                            Routed.of("c1", h1),
+                            Routed.of("c1", beats1.get(0)),
+                            Routed.of("c1", beats1.get(1)),
+                            Routed.of("c1", beats1.get(2)));
+            assertThat(h.extractOutputValues()).contains(Routed.of("c2", beat2)).hasSize(6);
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void anEarlierInstantHeldLaterMovesTheHostsTimerBack() throws Exception {
+        HostEvent record = host("h1", "c1", T0 + 2);
+        Heartbeat early = beat("h1", T0 + 1);
+        try (KeyedOneInputStreamOperatorTestHarness<String, Hop, Routed> h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new HostRouteFunction(false), Hop::key, Types.STRING)) {
+            h.processElement(Hop.event(record), record.ts());
+            h.processElement(Hop.event(early), early.ts());
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(T0 + 1);
+            // before the host's record: in no cluster yet
+            assertThat(h.extractOutputValues())
+                    .containsExactly(Routed.of(ClusterRouter.UNKNOWN, early));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processWatermark(T0 + 2);
+            assertThat(h.extractOutputValues())
+                    .containsExactly(
+                            Routed.of(ClusterRouter.UNKNOWN, early), Routed.of("c1", record));
         }
     }
 
