@@ -31,6 +31,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.util.Collector;
 
 /**
@@ -255,7 +256,14 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                 // later ones: an earlier graph set a timer for each of them
             }
         }
+        // each instant's records carry its own time, as when each instant had its timer: the
+        // health stage's event-time windows place samples by it
+        TimestampedCollector<Routed> stamped =
+                out instanceof TimestampedCollector<Routed> c ? c : null;
         for (long at : due) {
+            if (stamped != null) {
+                stamped.setAbsoluteTimestamp(at);
+            }
             applyHeld(at, ctx, out);
         }
         if (next != Long.MAX_VALUE) {

@@ -152,6 +152,10 @@ class HeldHopsTest {
                             Routed.of("c1", beats1.get(1)),
                             Routed.of("c1", beats1.get(2)));
             assertThat(h.extractOutputValues()).contains(Routed.of("c2", beat2)).hasSize(6);
+            // each with its instant's time, which the health stage's windows go by
+            assertThat(h.extractOutputStreamRecords())
+                    .allSatisfy(
+                            r -> assertThat(r.getTimestamp()).isEqualTo(r.getValue().event().ts()));
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
