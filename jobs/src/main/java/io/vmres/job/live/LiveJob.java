@@ -50,7 +50,7 @@ public final class LiveJob {
         topics.add(Topics.COMMAND_RESULTS);
         Inputs in = inputs(env, options, topics);
         decide(
-                        in.events(),
+                        in.streams(),
                         options.settings(),
                         idEpoch(System.currentTimeMillis()),
                         ClusterEngine.Hypervisor.EXTERNAL,
@@ -62,10 +62,21 @@ public final class LiveJob {
     }
 
     /**
-     * The job's input: {@code events} to decide on, {@code alerts} of the input itself (partitions
+     * The job's input: {@code records} read and {@code notes} of the partition watch (hosts whose
+     * heartbeat partition stalled) to decide on, {@code alerts} of the input itself (partitions
      * that stall, append time that steps back) to write beside the decisions.
      */
-    public record Inputs(DataStream<Decoded> events, DataStream<Emitted> alerts) {}
+    public record Inputs(
+            DataStream<Decoded> records, DataStream<Decoded> notes, DataStream<Emitted> alerts) {
+        /**
+         * Records and notes, each routed in the chain of the operator that makes it ({@link
+         * #decide(List, Settings, String, ClusterEngine.Hypervisor, boolean)}): a record read is
+         * decoded, routed and sent to its keyed stage without crossing a channel before.
+         */
+        public List<DataStream<Decoded>> streams() {
+            return List.of(records, notes);
+        }
+    }
 
     /**
      * The records of {@code topics}, decoded (bad records become dead letters), with event-time
@@ -128,8 +139,7 @@ public final class LiveJob {
                 AppendStepAlerts.attach(decoded, options.heartbeatIdleness().toMillis());
         // the watch's notes of stalled hosts are input too: their engines do not judge them
         return new Inputs(
-                decoded.union(stalls.getSideOutput(PartitionStallWatch.EVENTS)),
-                stalls.union(steps));
+                decoded, stalls.getSideOutput(PartitionStallWatch.EVENTS), stalls.union(steps));
     }
 
     /**
@@ -185,17 +195,41 @@ public final class LiveJob {
             String idEpoch,
             ClusterEngine.Hypervisor hypervisor,
             boolean resultsOnArrival) {
+        return decide(List.of(decoded), settings, idEpoch, hypervisor, resultsOnArrival);
+    }
+
+    /**
+     * As {@link #decide(DataStream, Settings, String, ClusterEngine.Hypervisor, boolean)}, for
+     * inputs of several streams: each is routed where it is made (its own {@link RouteFunction},
+     * chained to it; the first's uid is {@code route}, the others' {@code route-2}, ...).
+     */
+    public static DataStream<Emitted> decide(
+            List<DataStream<Decoded>> decoded,
+            Settings settings,
+            String idEpoch,
+            ClusterEngine.Hypervisor hypervisor,
+            boolean resultsOnArrival) {
         OutputTag<Emitted> bad = new OutputTag<>("dead-letters", Emitted.TYPE);
-        SingleOutputStreamOperator<Hop> inputs =
-                decoded.process(new RouteFunction(bad))
-                        .returns(Hop.TYPE)
-                        .name("route to clusters")
-                        .uid("route");
+        List<DataStream<Hop>> inputs = new ArrayList<>();
+        DataStream<Routed> results = null;
+        DataStream<Emitted> badInputs = null;
+        for (int i = 0; i < decoded.size(); i++) {
+            SingleOutputStreamOperator<Hop> in =
+                    decoded.get(i)
+                            .process(new RouteFunction(bad))
+                            .returns(Hop.TYPE)
+                            .name("route to clusters")
+                            .uid(i == 0 ? "route" : "route-" + (i + 1));
+            inputs.add(in);
+            DataStream<Routed> r = in.getSideOutput(RouteFunction.RESULTS);
+            DataStream<Emitted> b = in.getSideOutput(bad);
+            results = results == null ? r : results.union(r);
+            badInputs = badInputs == null ? b : badInputs.union(b);
+        }
         // routing is keyed by VM, host and the fleet: no operator holds the whole fleet's map;
         // what concerns hosts or clusters no record named becomes dead letters, not state
         ClusterRouting.Routes routes = ClusterRouting.route(inputs, true);
-        DataStream<Routed> routed =
-                routes.routed().union(inputs.getSideOutput(RouteFunction.RESULTS));
+        DataStream<Routed> routed = routes.routed().union(results);
 
         DataStream<Emitted> decisions =
                 HealthStage.attach(routed, settings)
@@ -212,7 +246,7 @@ public final class LiveJob {
                         .returns(Emitted.TYPE)
                         .name("decide")
                         .uid("decide");
-        return decisions.union(inputs.getSideOutput(bad), routes.deadLetters());
+        return decisions.union(badInputs, routes.deadLetters());
     }
 
     /** Every decision to its topic, in Kafka transactions when exactly-once. */

@@ -37,10 +37,11 @@ public final class ShadowJob {
         checkPrefix(prefix);
         LiveJob.Inputs in = LiveJob.inputs(env, options, Topics.INPUTS);
         LiveJob.decide(
-                        in.events(),
+                        in.streams(),
                         options.settings(),
                         LiveJob.idEpoch(System.currentTimeMillis()),
-                        ClusterEngine.Hypervisor.SIMULATED)
+                        ClusterEngine.Hypervisor.SIMULATED,
+                        false)
                 .union(in.alerts())
                 .sinkTo(LiveJob.sink(options, new Renamed(prefix)))
                 .name("shadow decisions")

@@ -3,6 +3,8 @@ package io.vmres.job.route;
 import io.vmres.engine.recording.ClusterRouter;
 import io.vmres.job.Emitted;
 import io.vmres.job.Routed;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
@@ -51,25 +53,47 @@ public final class ClusterRouting {
      * among its held input of one instant (live seqs are offsets of different partitions).
      */
     public static Routes route(DataStream<Hop> inputs, boolean live) {
-        // The filters run beside the input, one channel each on to the keyed stages: each host's
+        return route(List.of(inputs), live);
+    }
+
+    /**
+     * As {@link #route(DataStream, boolean)}, for inputs of several streams (the live job's records
+     * and the notes of its partition watch): each is split in the chain of the operator that makes
+     * it, so that no record crosses a channel more than once on its way to its keyed stage.
+     */
+    public static Routes route(List<DataStream<Hop>> inputs, boolean live) {
+        // The filters run beside each input, one channel each on to the keyed stages: each host's
         // and each VM's inputs from one reader reach their stage in the order it read them.
-        int in = inputs.getParallelism();
+        List<DataStream<Hop>> vmInputs = new ArrayList<>();
+        List<DataStream<Hop>> hostInputs = new ArrayList<>();
+        List<DataStream<Hop>> fleetInputs = new ArrayList<>();
+        for (DataStream<Hop> input : inputs) {
+            int in = input.getParallelism();
+            vmInputs.add(
+                    input.filter(Hop::isVmInput)
+                            .returns(Hop.TYPE)
+                            .name("VM records")
+                            .setParallelism(in));
+            hostInputs.add(
+                    input.filter(ClusterRouting::isHostInput)
+                            .returns(Hop.TYPE)
+                            .name("host inputs")
+                            .setParallelism(in));
+            fleetInputs.add(
+                    input.filter(Hop::isFleetWide)
+                            .returns(Hop.TYPE)
+                            .name("fleet-wide inputs")
+                            .setParallelism(in));
+        }
         SingleOutputStreamOperator<Hop> vms =
-                inputs.filter(Hop::isVmInput)
-                        .returns(Hop.TYPE)
-                        .name("VM records")
-                        .setParallelism(in)
+                union(vmInputs, List.of())
                         .keyBy(Hop::key)
                         .process(new VmRouteFunction())
                         .returns(Hop.TYPE)
                         .name("route VMs")
                         .uid("route-vms");
         SingleOutputStreamOperator<Routed> hosts =
-                inputs.filter(ClusterRouting::isHostInput)
-                        .returns(Hop.TYPE)
-                        .name("host inputs")
-                        .setParallelism(in)
-                        .union(vms)
+                union(hostInputs, List.of(vms))
                         .keyBy(Hop::key)
                         .process(new HostRouteFunction(live))
                         .returns(Routed.TYPE)
@@ -83,17 +107,24 @@ public final class ClusterRouting {
                         .name("route VM moves")
                         .uid("route-moves");
         SingleOutputStreamOperator<Routed> fleet =
-                inputs.filter(Hop::isFleetWide)
-                        .returns(Hop.TYPE)
-                        .name("fleet-wide inputs")
-                        .setParallelism(in)
-                        .union(hosts.getSideOutput(FLEET), moves.getSideOutput(FLEET))
+                union(fleetInputs, List.of(hosts.getSideOutput(FLEET), moves.getSideOutput(FLEET)))
                         .keyBy(Hop::key)
                         .process(new FleetRouteFunction())
                         .returns(Routed.TYPE)
                         .name("route fleet-wide")
                         .uid("route-fleet");
         return new Routes(hosts.union(moves, fleet), hosts.getSideOutput(UNROUTED));
+    }
+
+    /** The streams of {@code first} and then {@code more}, as one. */
+    private static DataStream<Hop> union(List<DataStream<Hop>> first, List<DataStream<Hop>> more) {
+        List<DataStream<Hop>> all = new ArrayList<>(first);
+        all.addAll(more);
+        DataStream<Hop> one = all.get(0);
+        for (DataStream<Hop> s : all.subList(1, all.size())) {
+            one = one.union(s);
+        }
+        return one;
     }
 
     private static boolean isHostInput(Hop h) {

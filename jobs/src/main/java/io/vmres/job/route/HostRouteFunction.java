@@ -25,8 +25,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.util.Collector;
 
 /**
@@ -43,7 +48,13 @@ import org.apache.flink.util.Collector;
  * input. Telemetry goes on at once unless a host record is held (it may change the cluster) or,
  * live, the host is in no cluster yet: then it waits for the watermark too, so that a host record
  * of its instant or before that is read after it (from another partition, as when the job reads a
- * backlog) still places it.
+ * backlog) still places it. What is held is kept as bytes ({@link HeldHops}): while the job reads a
+ * backlog it holds all of it, and each checkpoint copies it. One event-time timer a host wakes it
+ * for what it holds, at the earliest instant held: when the watermark passes it, every instant held
+ * up to the watermark is applied, in order, and the timer moves to the next one held (a timer an
+ * instant held would put the whole backlog's instants in the timer queue, which each checkpoint
+ * copies too). Held messages of a savepoint of an earlier graph (state {@code pending}, a list of
+ * messages an instant) are applied with the held ones of their instant.
  *
  * <p>A replay routes what concerns hosts in no cluster to the key {@link ClusterRouter#UNKNOWN}, as
  * the spec has it. The live job, which runs for months, does not keep it (junk must not grow
@@ -53,7 +64,8 @@ import org.apache.flink.util.Collector;
  * cluster when the host registers; an operator's confirmation still reaches the unknown key for its
  * {@code CONFIRM_IGNORED} alert; the note of a wrong clock is dropped with its event.
  */
-public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed> {
+public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     private static final java.util.Comparator<Hop> HOST_RECORDS_FIRST =
@@ -62,7 +74,25 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
 
     private transient ValueState<String> cluster;
     private transient MapState<String, Event> vms;
-    private transient MapState<Long, List<Hop>> pending;
+
+    /** Messages held until the watermark passes their instant (the key). */
+    private transient MapState<Long, HeldHops> held;
+
+    /**
+     * What a savepoint of an earlier graph held, in the form it held it: read, never written. Only
+     * a job restored from a checkpoint or savepoint looks at it.
+     */
+    private transient MapState<Long, List<Hop>> legacyPending;
+
+    /**
+     * The instant of the one timer that wakes this host for what it holds, at or before the
+     * earliest held; absent when none is set (or in state of an earlier graph, whose timers were
+     * one an instant held: they still fire).
+     */
+    private transient ValueState<Long> heldTimer;
+
+    private transient boolean restored;
+    private transient DataOutputSerializer buffer;
     private transient ValueState<Long> hostRecordsHeld;
 
     /**
@@ -100,13 +130,21 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                                         "vms",
                                         StringSerializer.INSTANCE,
                                         EventSerializer.INSTANCE));
-        pending =
+        held =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "held",
+                                        LongSerializer.INSTANCE,
+                                        HeldHops.Serializer.INSTANCE));
+        legacyPending =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "pending",
                                         LongSerializer.INSTANCE,
                                         new ListSerializer<>(Hop.Serializer.INSTANCE)));
+        buffer = new DataOutputSerializer(256);
         hostRecordsHeld =
                 getRuntimeContext()
                         .getState(
@@ -117,6 +155,10 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "first-host-record-held", LongSerializer.INSTANCE));
+        heldTimer =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("held-timer", LongSerializer.INSTANCE));
     }
 
     @Override
@@ -142,9 +184,7 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
             // The engine judges its ts.
             long first = firstHostRecordTs();
             if (hop.ts() < first) {
-                List<Hop> at = pending.get(first);
-                at.add(hop);
-                pending.put(first, at);
+                hold(first, held.get(first), hop);
                 return;
             }
         }
@@ -157,13 +197,11 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
             apply(hop, ctx, out);
             return;
         }
-        List<Hop> at = pending.get(hop.ts());
+        HeldHops at = held.get(hop.ts());
         if (at == null) {
-            at = new ArrayList<>(2);
-            ctx.timerService().registerEventTimeTimer(hop.ts());
+            wakeAt(hop.ts(), ctx);
         }
-        at.add(hop);
-        pending.put(hop.ts(), at);
+        hold(hop.ts(), at, hop);
         if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
             hostRecordsHeld.update(heldBefore == null ? 1 : heldBefore + 1);
             Long first = firstHeld.value();
@@ -173,13 +211,88 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
         }
     }
 
+    /** Holds {@code hop} at {@code t}, after {@code at}, what is held there (or null). */
+    private void hold(long t, HeldHops at, Hop hop) throws Exception {
+        held.put(t, HeldHops.with(at, hop, buffer));
+    }
+
+    /** Moves the host's timer to {@code t} if it is set later, or sets it if none is. */
+    private void wakeAt(long t, Context ctx) throws Exception {
+        Long timer = heldTimer.value();
+        if (timer != null && timer <= t) {
+            return;
+        }
+        if (timer != null) {
+            ctx.timerService().deleteEventTimeTimer(timer);
+        }
+        ctx.timerService().registerEventTimeTimer(t);
+        heldTimer.update(t);
+    }
+
     @Override
     public void onTimer(long t, OnTimerContext ctx, Collector<Routed> out) throws Exception {
-        List<Hop> at = pending.get(t);
+        Long timer = heldTimer.value();
+        if (timer != null && timer <= t) {
+            heldTimer.clear();
+        }
+        // every instant held that the watermark passed, in order: the timers of a host's instants
+        // fire in this order too, and what the other hosts' timers emit in between goes to other
+        // keys (held input of one key never waits for another's)
+        long upTo = Math.max(t, ctx.timerService().currentWatermark());
+        TreeSet<Long> due = new TreeSet<>();
+        long next = Long.MAX_VALUE;
+        for (Long at : held.keys()) {
+            if (at <= upTo) {
+                due.add(at);
+            } else {
+                next = Math.min(next, at);
+            }
+        }
+        if (restored) {
+            for (Long at : legacyPending.keys()) {
+                if (at <= upTo) {
+                    due.add(at);
+                }
+                // later ones: an earlier graph set a timer for each of them
+            }
+        }
+        // each instant's records carry its own time, as when each instant had its timer: the
+        // health stage's event-time windows place samples by it
+        TimestampedCollector<Routed> stamped =
+                out instanceof TimestampedCollector<Routed> c ? c : null;
+        for (long at : due) {
+            if (stamped != null) {
+                stamped.setAbsoluteTimestamp(at);
+            }
+            applyHeld(at, ctx, out);
+        }
+        if (next != Long.MAX_VALUE) {
+            wakeAt(next, ctx);
+        }
+    }
+
+    /** Applies what is held at {@code t}, in the order of the instant, and forgets it. */
+    private void applyHeld(long t, Context ctx, Collector<Routed> out) throws Exception {
+        HeldHops bytes = held.get(t);
+        List<Hop> at = bytes == null ? null : bytes.hops();
+        if (bytes != null) {
+            held.remove(t);
+        }
+        if (restored) {
+            List<Hop> earlier = legacyPending.get(t);
+            if (earlier != null) {
+                // held before the savepoint, by an earlier graph: it came first
+                legacyPending.remove(t);
+                if (at != null) {
+                    earlier = new ArrayList<>(earlier);
+                    earlier.addAll(at);
+                }
+                at = earlier;
+            }
+        }
         if (at == null) {
             return;
         }
-        pending.remove(t);
         at.sort(live ? HOST_RECORDS_FIRST.thenComparing(Hop.IN_INSTANT) : Hop.IN_INSTANT);
         for (Hop hop : at) {
             if (hop.event() instanceof HostEvent && hop.kind() == Hop.Kind.EVENT) {
@@ -277,16 +390,35 @@ public class HostRouteFunction extends KeyedProcessFunction<String, Hop, Routed>
             return known;
         }
         long first = Long.MAX_VALUE;
-        for (var e : pending.entries()) {
-            for (Hop h : e.getValue()) {
-                if (h.kind() == Hop.Kind.EVENT && h.event() instanceof HostEvent) {
-                    first = Math.min(first, e.getKey());
-                }
+        for (var e : held.entries()) {
+            first = Math.min(first, firstHostRecord(e.getKey(), e.getValue().hops()));
+        }
+        if (restored) {
+            for (var e : legacyPending.entries()) {
+                first = Math.min(first, firstHostRecord(e.getKey(), e.getValue()));
             }
         }
         firstHeld.update(first);
         return first;
     }
+
+    private static long firstHostRecord(long t, List<Hop> at) {
+        for (Hop h : at) {
+            if (h.kind() == Hop.Kind.EVENT && h.event() instanceof HostEvent) {
+                return t;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        // only state of a checkpoint or savepoint can hold messages in the earlier form
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
 
     /**
      * Whether the live job keeps nothing of this event: it concerns a host in no cluster, where no
