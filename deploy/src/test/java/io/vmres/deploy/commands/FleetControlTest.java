@@ -74,6 +74,7 @@ class FleetControlTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the watch answers the requests while the block runs
     void aRackRepairedThenFailedBackHoldsItsVmsAgain() throws Exception {
         SimulatedFleet fleet = fleet();
         String rack = fleet.host("h01").orElseThrow().rack();
