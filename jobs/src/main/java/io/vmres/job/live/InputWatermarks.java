@@ -243,6 +243,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         public void onEvent(Decoded d, long ts, WatermarkOutput output) {
             if (reader != null && split == null) {
                 split = reader.last();
+                if (split != null) {
+                    // its reader emits it at once when the split's end moves it
+                    split.watermarks(this);
+                }
             }
             maxTs = Math.max(maxTs, ts);
             if (reader != null && appendTrailMs >= 0) {
@@ -324,6 +328,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
             return after == ClockRule.NO_RECV_TS
                     ? Long.MIN_VALUE
                     : Times.minus(after, appendTrailMs + 1);
+        }
+
+        /** Whether the partition has carried a heartbeat (its end never moves it). */
+        boolean heartbeats() {
+            return heartbeats;
         }
 
         /** Whether this partition no longer holds event time back (for tests). */
