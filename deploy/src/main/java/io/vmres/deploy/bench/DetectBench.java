@@ -50,6 +50,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * up: what they hold event time back is in the lag.
  */
 public final class DetectBench {
+    /**
+     * System properties {@code vmres.bench.flink.KEY=VALUE} set Flink's {@code KEY} in the bench's
+     * runtime: to compare settings.
+     */
+    static final String FLINK_PROPERTY = "vmres.bench.flink.";
+
     /** p99 of the lag at half load at most this. */
     public static final double TARGET_P99_MS = 100;
 
@@ -631,6 +637,14 @@ public final class DetectBench {
                 dir.toUri().toString());
         // every checkpoint of the crashes' time, to tell which incidents one was under way for
         conf.set(org.apache.flink.configuration.WebOptions.CHECKPOINTS_HISTORY_SIZE, 500);
+        // Flink settings to compare, as system properties vmres.bench.flink.KEY=VALUE
+        Map<String, String> trial = new HashMap<>();
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith(FLINK_PROPERTY)) {
+                trial.put(k.substring(FLINK_PROPERTY.length()), System.getProperty(k));
+            }
+        }
+        conf.addAll(org.apache.flink.configuration.Configuration.fromMap(trial));
         // the REST API's metrics are 10 s old by default: too coarse to watch event time by
         conf.set(
                 org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
