@@ -450,6 +450,7 @@ public final class CatchUpSource
             }
             soon = true;
             allTold = false;
+            answeredReadBefore = ClockRule.NO_RECV_TS; // ask the new splits' ends too
             askEnds();
             kafka.addSplits(splits);
         }
