@@ -173,7 +173,10 @@ public final class CatchUpSource
                 context::sendSourceEventToCoordinator,
                 null,
                 Long.getLong(ENDS_EVERY_PROPERTY, ENDS_EVERY_MS),
-                Boolean.parseBoolean(System.getProperty(WATERMARKS_AT_ANSWER_PROPERTY, "true")));
+                // a bounded source's finished splits give their outputs back: emitted periodically
+                kafka.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED
+                        && Boolean.parseBoolean(
+                                System.getProperty(WATERMARKS_AT_ANSWER_PROPERTY, "true")));
     }
 
     /**
