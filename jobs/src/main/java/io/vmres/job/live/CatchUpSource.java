@@ -83,7 +83,7 @@ public final class CatchUpSource
      * most this often. An answer wakes the reader, which at once emits the watermarks of its
      * splits.
      */
-    static final long ENDS_EVERY_MS = 10;
+    static final long ENDS_EVERY_MS = 25;
 
     /**
      * The system property that sets {@link #ENDS_EVERY_MS} for the readers made after (to compare
