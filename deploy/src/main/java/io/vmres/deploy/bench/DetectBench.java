@@ -50,6 +50,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * up: what they hold event time back is in the lag.
  */
 public final class DetectBench {
+    /**
+     * System properties {@code vmres.bench.flink.KEY=VALUE} set Flink's {@code KEY} in the bench's
+     * runtime: to compare settings.
+     */
+    static final String FLINK_PROPERTY = "vmres.bench.flink.";
+
     /** p99 of the lag at half load at most this. */
     public static final double TARGET_P99_MS = 100;
 
@@ -397,7 +403,8 @@ public final class DetectBench {
         int port = freePort();
         String what = String.format(Locale.ROOT, "detect: %s load, %,d hosts", name, hosts);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
-                BenchProgress p = new BenchProgress(console, what)) {
+                BenchProgress p = new BenchProgress(console, what);
+                GcPauses gc = GcPauses.watch()) {
             appendTime(kafka, Topics.INCIDENTS);
             try (LiveRuntime rt =
                     LiveRuntime.builder(fleet)
@@ -525,6 +532,7 @@ public final class DetectBench {
                 Map<String, long[]> incidents = // incident id -> {ts, append time}
                         incidents(kafka, victims, named, Duration.ofSeconds(60), p);
                 List<Double> lagsMs = new ArrayList<>();
+                List<long[]> spans = new ArrayList<>(); // {passed, incident appended}
                 for (Map.Entry<String, long[]> e : incidents.entrySet()) {
                     long deadline = e.getValue()[0];
                     Optional<Long> passed =
@@ -534,9 +542,14 @@ public final class DetectBench {
                                             + settings.maxClockSkewMs()
                                             + LiveOptions.APPEND_TIME_MARGIN.toMillis()
                                             + 1);
-                    passed.ifPresent(t -> lagsMs.add((double) (e.getValue()[1] - t)));
+                    passed.ifPresent(
+                            t -> {
+                                lagsMs.add((double) (e.getValue()[1] - t));
+                                spans.add(new long[] {t, e.getValue()[1]});
+                            });
                 }
                 p.clear();
+                console.println(tail(name, spans, checkpoints(rest), gc.pauses()));
                 console.printf(
                         Locale.ROOT,
                         "detect: %s load (%,d hosts, about %,.0f events/s): %d incidents"
@@ -622,11 +635,77 @@ public final class DetectBench {
         conf.set(
                 org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
                 dir.toUri().toString());
+        // every checkpoint of the crashes' time, to tell which incidents one was under way for
+        conf.set(org.apache.flink.configuration.WebOptions.CHECKPOINTS_HISTORY_SIZE, 500);
+        // Flink settings to compare, as system properties vmres.bench.flink.KEY=VALUE
+        Map<String, String> trial = new HashMap<>();
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith(FLINK_PROPERTY)) {
+                trial.put(k.substring(FLINK_PROPERTY.length()), System.getProperty(k));
+            }
+        }
+        conf.addAll(org.apache.flink.configuration.Configuration.fromMap(trial));
         // the REST API's metrics are 10 s old by default: too coarse to watch event time by
         conf.set(
                 org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
                 Duration.ofMillis(100));
         return conf;
+    }
+
+    /**
+     * The job's checkpoints as {trigger, last acknowledgement} in epoch ms; empty if the REST API
+     * did not answer.
+     */
+    private static List<long[]> checkpoints(FlinkRest rest) {
+        List<long[]> out = new ArrayList<>();
+        try {
+            for (var c : rest.checkpoints().path("history")) {
+                long trigger = c.path("trigger_timestamp").asLong();
+                long ack = c.path("latest_ack_timestamp").asLong();
+                if (trigger > 0 && ack >= trigger) {
+                    out.add(new long[] {trigger, ack});
+                }
+            }
+        } catch (IOException e) {
+            // no figures of checkpoints: the tail is told without them
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    /**
+     * What each incident's lag overlapped, from the pass of its deadline to its append (both the
+     * broker's clock, the machine's): a checkpoint under way (its trigger to its last
+     * acknowledgement) and the process's garbage collections (their pauses' ms), slowest first.
+     */
+    static String tail(String load, List<long[]> spans, List<long[]> checkpoints, List<long[]> gc) {
+        List<long[]> bySlowest = new ArrayList<>(spans);
+        bySlowest.sort((a, b) -> Long.compare(b[1] - b[0], a[1] - a[0]));
+        List<String> each = new ArrayList<>();
+        for (long[] s : bySlowest) {
+            long under = 0;
+            for (long[] c : checkpoints) {
+                under += Math.max(0, Math.min(s[1], c[1]) - Math.max(s[0], c[0]));
+            }
+            long paused = 0;
+            for (long[] g : gc) {
+                paused += Math.max(0, Math.min(s[1], g[1]) - Math.max(s[0], g[0]));
+            }
+            each.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%d ms (checkpoint %d, gc %d)",
+                            s[1] - s[0],
+                            under,
+                            paused));
+        }
+        return String.format(
+                Locale.ROOT,
+                "detect: %s load: each lag, slowest first, with the ms of it a checkpoint was under"
+                        + " way and the ms of garbage collection in it: %s",
+                load,
+                String.join(", ", each));
     }
 
     private static long read(FlinkRest rest) {

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The reader of {@link CatchUpSource} asks its splits' end offsets of a real broker as it polls,
- * the first time as soon as it has read an append time, then again and again, each question with
- * the greatest append time read before it went out: a split read up to the end it was told knows
- * that every record still to come was appended after that ({@link
+ * the first time as soon as it has read an append time, then again each time it has read a newer
+ * one, each question with the greatest append time read before it went out: a split read up to the
+ * end it was told knows that every record still to come was appended after that ({@link
  * CatchUpSource.Split#unreadAppendedAfter()}).
  */
 @Tag("slow")
@@ -114,12 +114,20 @@ class CatchUpReaderEndsITCase {
             assertThat(split.unreadAppendedAfter()).isEqualTo(ClockRule.NO_RECV_TS);
             // the first question goes out with the first poll: the end, 2, and what was read
             pollUntil(reader, split, second);
-            // one more record, not read yet: behind the end, nothing known of what is unread
+            // one more record, not read yet: nothing newer read, so not asked again; the answer
+            // holds (what comes from offset 2 on was appended after the question)
             long third = append(producer);
-            pollUntil(reader, split, ClockRule.NO_RECV_TS);
-            // read: the next questions tell it, with the append time read before them
+            reader.pollNext(null);
+            assertThat(reader.endsAsked()).isNull();
+            assertThat(split.unreadAppendedAfter()).isEqualTo(second);
+            // the third read, a fourth appended meanwhile: behind the end asked after reading the
+            // third, nothing known of what is unread
+            long fourth = append(producer);
             backlog.read(id, 2, third);
-            pollUntil(reader, split, third);
+            pollUntil(reader, split, ClockRule.NO_RECV_TS);
+            // the fourth read: the next question tells it, with the append time read before it
+            backlog.read(id, 3, fourth);
+            pollUntil(reader, split, fourth);
         } finally {
             reader.close();
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -76,10 +77,25 @@ public final class CatchUpSource
     static final long ASK_AGAIN_MS = 5_000;
 
     /**
-     * How often a reader asks the end offsets of its splits, so that a split with nothing to read
-     * no longer holds event time ({@link Split#unreadAppendedAfter()}).
+     * How soon after the last ask a reader asks the end offsets of its splits again, so that a
+     * split with nothing to read no longer holds event time ({@link Split#unreadAppendedAfter()}):
+     * asked again once the answer has come, if the reader has read anything newer since, and at
+     * most this often. An answer wakes the reader, which at once emits the watermarks of its
+     * splits.
      */
-    static final long ENDS_EVERY_MS = 50;
+    static final long ENDS_EVERY_MS = 25;
+
+    /**
+     * The system property that sets {@link #ENDS_EVERY_MS} for the readers made after (to compare
+     * periods in a benchmark).
+     */
+    public static final String ENDS_EVERY_PROPERTY = "vmres.source.endsEveryMs";
+
+    /**
+     * The system property that, {@code false}, leaves an answer to be taken at the reader's next
+     * record and its watermarks to the periodic emission (to compare with them emitted at once).
+     */
+    public static final String WATERMARKS_AT_ANSWER_PROPERTY = "vmres.source.watermarksAtAnswer";
 
     /** How long a reader waits for the end offsets asked every {@link #ENDS_EVERY_MS}. */
     static final Duration ENDS_TIMEOUT = Duration.ofSeconds(2);
@@ -154,7 +170,13 @@ public final class CatchUpSource
                 kafka.createReader(context),
                 backlog,
                 consumer,
-                context::sendSourceEventToCoordinator);
+                context::sendSourceEventToCoordinator,
+                null,
+                Long.getLong(ENDS_EVERY_PROPERTY, ENDS_EVERY_MS),
+                // a bounded source's finished splits give their outputs back: emitted periodically
+                kafka.getBoundedness() == Boundedness.CONTINUOUS_UNBOUNDED
+                        && Boolean.parseBoolean(
+                                System.getProperty(WATERMARKS_AT_ANSWER_PROPERTY, "true")));
     }
 
     /**
@@ -218,6 +240,11 @@ public final class CatchUpSource
             }
         }
 
+        /** The splits of the reader. */
+        Collection<Split> splits() {
+            return splits.values();
+        }
+
         /**
          * The splits that have read their backlog and are not in {@code told}; empty when none, or
          * when a split's backlog is not known yet.
@@ -266,6 +293,9 @@ public final class CatchUpSource
 
         private long endReadBefore = ClockRule.NO_RECV_TS;
 
+        /** The split's watermark generator, once it has seen the split's first record (or null). */
+        private InputWatermarks.Generator watermarks;
+
         Split(String id) {
             this.id = id;
         }
@@ -280,6 +310,16 @@ public final class CatchUpSource
 
         void target(long offset) {
             target = offset;
+        }
+
+        /** {@code g} makes the split's watermarks (the task's thread). */
+        void watermarks(InputWatermarks.Generator g) {
+            watermarks = g;
+        }
+
+        /** The split's watermark generator; null while it has seen no record of the split. */
+        InputWatermarks.Generator watermarks() {
+            return watermarks;
         }
 
         void end(long offset, long readBefore) {
@@ -333,9 +373,21 @@ public final class CatchUpSource
         private boolean soon;
 
         /** The end offsets being asked, or null; the append time read before asking them. */
-        private Future<Map<String, Long>> askingEnds;
+        private CompletableFuture<Map<String, Long>> askingEnds;
 
         private long endsReadBefore;
+
+        /** The append time read before the ends last answered were asked (none: never). */
+        private long answeredReadBefore = ClockRule.NO_RECV_TS;
+
+        /** Asks the end offsets of splits (the asker's thread); null: the brokers. */
+        private final Function<List<KafkaPartitionSplit>, Map<String, Long>> endsAsker;
+
+        /** The least time between two asks of the ends, ms. */
+        private final long endsEveryMs;
+
+        /** Whether an answer wakes the reader and its watermarks are emitted as it is taken. */
+        private final boolean atAnswer;
 
         /** When the ends were last asked (wall clock; 0: never). */
         private long endsAskedAt;
@@ -360,10 +412,31 @@ public final class CatchUpSource
                 Backlog backlog,
                 Properties consumer,
                 Consumer<SourceEvent> enumerator) {
+            this(kafka, backlog, consumer, enumerator, null, ENDS_EVERY_MS, true);
+        }
+
+        /**
+         * @param endsAsker asks the end offsets of splits, on the asker's thread (null: the
+         *     brokers)
+         * @param endsEveryMs the least time between two asks of the ends
+         * @param atAnswer whether an answer wakes the reader and its splits' watermarks are emitted
+         *     as it is taken (else at the next record and the next periodic emission)
+         */
+        Reader(
+                SourceReader<Decoded, KafkaPartitionSplit> kafka,
+                Backlog backlog,
+                Properties consumer,
+                Consumer<SourceEvent> enumerator,
+                Function<List<KafkaPartitionSplit>, Map<String, Long>> endsAsker,
+                long endsEveryMs,
+                boolean atAnswer) {
             this.kafka = kafka;
             this.backlog = backlog;
             this.consumer = consumer;
             this.enumerator = enumerator;
+            this.endsAsker = endsAsker;
+            this.endsEveryMs = endsEveryMs;
+            this.atAnswer = atAnswer;
         }
 
         @Override
@@ -380,6 +453,7 @@ public final class CatchUpSource
             }
             soon = true;
             allTold = false;
+            answeredReadBefore = ClockRule.NO_RECV_TS; // ask the new splits' ends too
             askEnds();
             kafka.addSplits(splits);
         }
@@ -387,9 +461,35 @@ public final class CatchUpSource
         @Override
         public InputStatus pollNext(ReaderOutput<Decoded> output) throws Exception {
             askEnds();
-            askLatestEnds();
+            if (askLatestEnds() && atAnswer) {
+                emitWatermarks(output);
+            }
             tellCaughtUp();
             return kafka.pollNext(output);
+        }
+
+        /**
+         * Emits the watermark of each split whose generator is known, as the periodic emission does
+         * but at once: first the splits the answer does not move (those of heartbeats, those not
+         * read up to an end), then those it moves, all to the same append time: the source's
+         * watermark (the least of its splits') moves once they all have.
+         */
+        private void emitWatermarks(ReaderOutput<Decoded> output) {
+            List<Split> moved = new ArrayList<>();
+            for (Split s : backlog.splits()) {
+                if (s.watermarks() == null || !given.containsKey(s.id)) {
+                    continue;
+                }
+                if (s.watermarks().heartbeats()
+                        || s.unreadAppendedAfter() == ClockRule.NO_RECV_TS) {
+                    s.watermarks().onPeriodicEmit(output.createOutputForSplit(s.id));
+                } else {
+                    moved.add(s);
+                }
+            }
+            for (Split s : moved) {
+                s.watermarks().onPeriodicEmit(output.createOutputForSplit(s.id));
+            }
         }
 
         /** Tells the enumerator of the splits that have read their backlog since it was told. */
@@ -406,13 +506,19 @@ public final class CatchUpSource
         }
 
         /**
-         * Takes the end offsets asked, if they have come, and asks them again every {@link
-         * #ENDS_EVERY_MS}, noting the greatest append time read before the question went out.
+         * Takes the end offsets asked, if they have come, and asks them again, at most every {@code
+         * endsEveryMs} and only once the reader has read a newer append time than the last answer
+         * was asked after, noting the greatest append time read before the question went out.
+         *
+         * @return whether an answer was taken
          */
-        private void askLatestEnds() {
+        private boolean askLatestEnds() {
+            boolean taken = false;
             if (askingEnds != null && askingEnds.isDone()) {
                 try {
                     backlog.ends(askingEnds.get(), endsReadBefore);
+                    answeredReadBefore = endsReadBefore;
+                    taken = true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (ExecutionException e) {
@@ -425,15 +531,19 @@ public final class CatchUpSource
             if (askingEnds != null
                     || given.isEmpty()
                     || backlog.maxAppendTs() == ClockRule.NO_RECV_TS
-                    || (endsAskedAt != 0 && t - endsAskedAt < ENDS_EVERY_MS)) {
-                return;
+                    || backlog.maxAppendTs() == answeredReadBefore // nothing newer to follow
+                    || (endsAskedAt != 0 && t - endsAskedAt < endsEveryMs)) {
+                return taken;
             }
             endsAskedAt = t;
             // read before the question goes out: every record still unread below the answer was
             // appended before the answer, every one after it later than this
             endsReadBefore = backlog.maxAppendTs();
             List<KafkaPartitionSplit> ask = new ArrayList<>(given.values());
-            askingEnds = asker.submit(() -> ends(ask));
+            askingEnds =
+                    CompletableFuture.supplyAsync(
+                            () -> endsAsker != null ? endsAsker.apply(ask) : ends(ask), asker);
+            return taken;
         }
 
         /** The end offset of each split now (the asker's thread). */
@@ -490,14 +600,33 @@ public final class CatchUpSource
             asking = asker.submit(() -> targets(consumer, ask));
         }
 
+        /** The end offsets being asked (null: none), for tests. */
+        CompletableFuture<Map<String, Long>> endsAsked() {
+            return askingEnds;
+        }
+
         @Override
         public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
             return kafka.snapshotState(checkpointId);
         }
 
+        /**
+         * Available when the Kafka reader has records, or when the end offsets being asked have
+         * come (to take them at once).
+         */
         @Override
         public CompletableFuture<Void> isAvailable() {
-            return kafka.isAvailable();
+            CompletableFuture<Void> records = kafka.isAvailable();
+            CompletableFuture<Map<String, Long>> answer = askingEnds;
+            if (!atAnswer || answer == null || records.isDone()) {
+                return records;
+            }
+            if (answer.isDone()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            // a failed ask wakes it too: it is taken (and logged) as any
+            return CompletableFuture.anyOf(records, answer.handle((r, e) -> null))
+                    .thenApply(ignored -> (Void) null);
         }
 
         @Override

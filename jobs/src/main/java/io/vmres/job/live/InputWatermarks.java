@@ -32,14 +32,16 @@ import org.apache.flink.util.clock.SystemClock;
  * keep coming: the partition is not idle), and {@link AppendStepAlerts} tells it.
  *
  * <p>A partition that has carried no heartbeat and has nothing to read no longer holds event time:
- * its reader asks the partitions' end offsets every {@link CatchUpSource#ENDS_EVERY_MS}, and once
- * it has read up to the end it asked, every record still to come was appended after the question,
- * so after the greatest append time the reader had read before asking: the partition's watermark is
- * that, less {@code maxClockSkew} + {@code appendTimeMargin} (the margin also covers the time an
- * appended record takes to become readable, its replication). A sparse power or health partition
- * thus follows the heartbeats instead of holding event time for {@code idleness}; and it is not
- * idle while its end keeps moving it, so that a record it carries later is never behind event time.
- * When the answers stop, it is idle {@code idleness} after the last, as after its last record.
+ * its reader asks the partitions' end offsets again as soon as the last answer has come and it has
+ * read anything newer (at most every {@link CatchUpSource#ENDS_EVERY_MS}), and emits its splits'
+ * watermarks as it takes an answer; once it has read up to the end it asked, every record still to
+ * come was appended after the question, so after the greatest append time the reader had read
+ * before asking: the partition's watermark is that, less {@code maxClockSkew} + {@code
+ * appendTimeMargin} (the margin also covers the time an appended record takes to become readable,
+ * its replication). A sparse power or health partition thus follows the heartbeats instead of
+ * holding event time for {@code idleness}; and it is not idle while its end keeps moving it, so
+ * that a record it carries later is never behind event time. When the answers stop, it is idle
+ * {@code idleness} after the last, as after its last record.
  *
  * <p>A partition that gives nothing for a while stops holding event time back (it is idle), or an
  * empty partition, of a fleet smaller than the topic, would stop time for ever. But a partition
@@ -243,6 +245,10 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
         public void onEvent(Decoded d, long ts, WatermarkOutput output) {
             if (reader != null && split == null) {
                 split = reader.last();
+                if (split != null) {
+                    // its reader emits it at once when the split's end moves it
+                    split.watermarks(this);
+                }
             }
             maxTs = Math.max(maxTs, ts);
             if (reader != null && appendTrailMs >= 0) {
@@ -324,6 +330,11 @@ public final class InputWatermarks implements WatermarkStrategy<Decoded> {
             return after == ClockRule.NO_RECV_TS
                     ? Long.MIN_VALUE
                     : Times.minus(after, appendTrailMs + 1);
+        }
+
+        /** Whether the partition has carried a heartbeat (its end never moves it). */
+        boolean heartbeats() {
+            return heartbeats;
         }
 
         /** Whether this partition no longer holds event time back (for tests). */
