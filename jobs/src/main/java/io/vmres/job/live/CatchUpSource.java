@@ -347,6 +347,8 @@ public final class CatchUpSource
     }
 
     /** The Kafka reader, with the backlog of each of its splits. */
+    // its close() throws what the Kafka reader's does, as SourceReader declares
+    @SuppressWarnings("try")
     static final class Reader implements SourceReader<Decoded, KafkaPartitionSplit> {
         private final SourceReader<Decoded, KafkaPartitionSplit> kafka;
         private final Backlog backlog;
@@ -687,6 +689,8 @@ public final class CatchUpSource
      * For each split, the offset after the last record its reader will read below the partition's
      * end offset now: 0 when there is none (or the split starts at or after it).
      */
+    // a split restored from an older checkpoint may still start at the LATEST_OFFSET marker
+    @SuppressWarnings("deprecation")
     static Map<String, Long> targets(Properties client, Collection<KafkaPartitionSplit> splits) {
         Properties p = new Properties();
         p.putAll(client);
