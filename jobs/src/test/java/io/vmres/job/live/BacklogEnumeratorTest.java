@@ -11,15 +11,12 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import org.apache.flink.api.connector.source.ReaderInfo;
-import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
-import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
-import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -101,7 +98,7 @@ class BacklogEnumeratorTest {
         CatchUpSource.Backlog backlog = new CatchUpSource.Backlog();
         List<SourceEvent> told = new ArrayList<>();
         CatchUpSource.Reader reader =
-                new CatchUpSource.Reader(new NoReader(), backlog, new Properties(), told::add);
+                new CatchUpSource.Reader(new NothingToRead(), backlog, new Properties(), told::add);
         backlog.split("p-0").target(3);
         backlog.split("p-1").target(0); // nothing to read
         backlog.split("p-2"); // its backlog not known yet
@@ -210,35 +207,5 @@ class BacklogEnumeratorTest {
         public void runInCoordinatorThread(Runnable runnable) {
             runnable.run();
         }
-    }
-
-    /** A Kafka reader with nothing to read. */
-    private static final class NoReader implements SourceReader<Decoded, KafkaPartitionSplit> {
-        @Override
-        public void start() {}
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<Decoded> output) {
-            return InputStatus.NOTHING_AVAILABLE;
-        }
-
-        @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return List.of();
-        }
-
-        @Override
-        public java.util.concurrent.CompletableFuture<Void> isAvailable() {
-            return new java.util.concurrent.CompletableFuture<>();
-        }
-
-        @Override
-        public void addSplits(List<KafkaPartitionSplit> splits) {}
-
-        @Override
-        public void notifyNoMoreSplits() {}
-
-        @Override
-        public void close() {}
     }
 }

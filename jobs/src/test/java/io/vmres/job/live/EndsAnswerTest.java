@@ -18,9 +18,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkOutputMultiplexer;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceOutput;
-import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
-import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.util.clock.ManualClock;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -194,37 +192,5 @@ class EndsAnswerTest {
 
         @Override
         public void releaseOutputForSplit(String splitId) {}
-    }
-
-    /** A Kafka reader with nothing to read. */
-    private static final class NothingToRead implements SourceReader<Decoded, KafkaPartitionSplit> {
-        private final CompletableFuture<Void> never = new CompletableFuture<>();
-
-        @Override
-        public void start() {}
-
-        @Override
-        public InputStatus pollNext(ReaderOutput<Decoded> output) {
-            return InputStatus.NOTHING_AVAILABLE;
-        }
-
-        @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return List.of();
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return never;
-        }
-
-        @Override
-        public void addSplits(List<KafkaPartitionSplit> splits) {}
-
-        @Override
-        public void notifyNoMoreSplits() {}
-
-        @Override
-        public void close() {}
     }
 }
