@@ -37,6 +37,7 @@ class BenchToolkitTest {
                         "1 (passthrough)",
                         BenchResult.Target.min(0.7))
                 .figure("lagP99Ms", 140, "ms", "p99 | lag", null, BenchResult.Target.max(100))
+                .figure("ratioDecidedToPassthrough", 0.13, "", "until the engines had it")
                 .plot(
                         "rates",
                         "events/s",
@@ -202,6 +203,8 @@ class BenchToolkitTest {
                 .startsWith("intro\n" + BenchReport.HEADLINE_BEGIN)
                 .endsWith(BenchReport.HEADLINE_END + "\nend\n")
                 .contains("`ratioToPassthrough` | 0.812 | ≥ 0.7 | met")
+                .contains("`ratioDecidedToPassthrough` | 0.13 |  | no target")
+                .doesNotContain("`eventsProduced`")
                 .doesNotContain("old");
 
         // run twice: the same page, nothing appended
