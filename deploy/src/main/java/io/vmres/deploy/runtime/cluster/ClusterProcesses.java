@@ -78,6 +78,9 @@ public final class ClusterProcesses {
         return p.toHandle();
     }
 
+    /** How long a process just started may show another command line than its own. */
+    static final Duration EXEC_WINDOW = Duration.ofSeconds(1);
+
     /** The live process of part {@code name}, if its pid file names one of this cluster. */
     public Optional<ProcessHandle> find(String name) throws IOException {
         Path f = pidFile(name);
@@ -90,7 +93,30 @@ public final class ClusterProcesses {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::ours);
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::oursOnceStarted);
+    }
+
+    /**
+     * Whether {@code p} runs this cluster's command, allowing {@link #EXEC_WINDOW} for a process
+     * just started: until setsid has handed over to the command it runs, the process shows another
+     * command line, and a part started a moment ago would be taken for one that has exited.
+     */
+    private boolean oursOnceStarted(ProcessHandle p) {
+        long until = System.nanoTime() + EXEC_WINDOW.toNanos();
+        while (true) {
+            if (ours(p)) {
+                return true;
+            }
+            if (!p.isAlive() || System.nanoTime() > until) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     /** The pid recorded for part {@code name}, alive or not. */
