@@ -43,6 +43,8 @@ public final class TelemetryPublisher implements AutoCloseable {
     private final AtomicLong ticks = new AtomicLong(); // rounds done
     private long phase; // the phase of the round under way (the timer's thread)
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong lost = new AtomicLong();
+    private volatile String firstLoss;
     private ScheduledExecutorService timer;
     private volatile boolean closed;
 
@@ -156,6 +158,19 @@ public final class TelemetryPublisher implements AutoCloseable {
         return published.get();
     }
 
+    /**
+     * Records handed to the producer that the broker did not take (each logged as it failed): a
+     * reader that counts on {@link #published()} records would wait for these in vain.
+     */
+    public long lost() {
+        return lost.get();
+    }
+
+    /** The first record {@link #lost()} and why, or null if none was. */
+    public String firstLoss() {
+        return firstLoss;
+    }
+
     public boolean isClosed() {
         return closed;
     }
@@ -225,6 +240,9 @@ public final class TelemetryPublisher implements AutoCloseable {
                         topic, key.getBytes(StandardCharsets.UTF_8), codec.encode(value)),
                 (md, e) -> {
                     if (e != null) {
+                        if (lost.getAndIncrement() == 0) {
+                            firstLoss = topic + " for " + key + ": " + e;
+                        }
                         LOG.warn(
                                 "telemetry record to {} for {} not written: {}",
                                 topic,

@@ -32,6 +32,29 @@ class SimulatedFleetTest {
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
     @Test
+    void recordsTheBrokerDidNotTakeAreCountedAsLost() {
+        MockProducer<byte[], byte[]> refusing =
+                new MockProducer<>(
+                        false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        SimulatedFleet fleet = SimulatedFleet.builder().hosts(10).seed(3).build();
+        TelemetryPublisher telemetry = fleet.telemetry(refusing);
+        telemetry.publishInventory();
+        long sent = telemetry.published();
+        assertThat(sent).isEqualTo(fleet.hosts().size() + fleet.vms().size());
+
+        refusing.completeNext();
+        refusing.errorNext(new org.apache.kafka.common.errors.OutOfOrderSequenceException("gap"));
+        while (refusing.completeNext()) {
+            // the rest are taken
+        }
+        assertThat(telemetry.published()).isEqualTo(sent);
+        assertThat(telemetry.lost()).isEqualTo(1);
+        assertThat(telemetry.firstLoss())
+                .startsWith(Topics.INVENTORY + " for ")
+                .contains("OutOfOrderSequenceException");
+    }
+
+    @Test
     void defaultFleetHasTwoHundredHostsAndAboutTwoThousandVms() {
         SimulatedFleet fleet = SimulatedFleet.builder().build();
 

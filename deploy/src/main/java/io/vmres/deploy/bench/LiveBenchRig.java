@@ -136,7 +136,11 @@ final class LiveBenchRig implements AutoCloseable {
         return produced;
     }
 
-    /** Writes the inventory (once) and {@code rounds} rounds of telemetry; returns the records. */
+    /**
+     * Writes the inventory (once) and {@code rounds} rounds of telemetry; returns the records.
+     *
+     * @throws IllegalStateException if the broker did not take every record
+     */
     long prefill(int rounds, boolean inventory, BenchProgress progress) {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(
@@ -171,6 +175,18 @@ final class LiveBenchRig implements AutoCloseable {
                 }
             } finally {
                 telemetry.close(); // flushes
+            }
+            if (telemetry.lost() > 0) {
+                // the job would wait for records that were never written, and the rate count them
+                throw new IllegalStateException(
+                        String.format(
+                                Locale.ROOT,
+                                "the broker did not take %,d of the %,d records written (the"
+                                        + " first: %s); the run cannot count on them: run the"
+                                        + " bench again",
+                                telemetry.lost(),
+                                telemetry.published(),
+                                telemetry.firstLoss()));
             }
             produced += telemetry.published();
             return telemetry.published();
