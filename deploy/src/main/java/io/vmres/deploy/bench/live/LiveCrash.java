@@ -18,6 +18,8 @@ import java.util.Set;
  * @param vms the HA VMs the crashed hosts ran, which must each be restarted once
  * @param recovered how many of them a successful restart brought back, each exactly once
  * @param measuredS last heartbeat to the last VM running (the ledger's finish of its restart)
+ * @param noHops the same calls in the order the job gave them, with no time between a call's end
+ *     and the calls it let start ({@link NoHopSchedule})
  * @param jobRecoveryS the job's own {@code recoveryS} of the incident (null if it told none)
  * @param firstCallS last heartbeat to the start of the first call for the hosts (fence or map)
  * @param hopS mean time from the end of the map that carried a VM's disks to the start of its boot:
@@ -36,6 +38,7 @@ public record LiveCrash(
         boolean exactlyOnce,
         double measuredS,
         LiveFloor floor,
+        NoHopSchedule noHops,
         Double jobRecoveryS,
         double firstCallS,
         double hopS,
@@ -138,6 +141,7 @@ public record LiveCrash(
                 once,
                 last == null ? Double.NaN : seconds(lastBeat, last),
                 LiveFloor.of(settings, detectedAfter, vms, mine),
+                NoHopSchedule.of(settings, detectedAfter, vms, mine),
                 jobRecoveryS,
                 firstCall == null ? Double.NaN : seconds(lastBeat, firstCall),
                 n == 0 ? Double.NaN : hops / n,

@@ -151,6 +151,66 @@ class LiveFloorTest {
                 .isCloseTo(5.0, within(1e-9));
     }
 
+    @Test
+    void withoutHopsTheJobsOrderIsTheFloorWhenTheSlotsNeverRunOut() {
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.MAP_DISKS, "t1", null, List.of("a", "b"), 15, 16),
+                        call(Action.RESTART_VM, "t1", "a", null, 17, 21),
+                        call(Action.RESTART_VM, "t1", "b", null, 17.5, 19.5));
+        NoHopSchedule n =
+                NoHopSchedule.of(
+                        Settings.DEFAULTS, java.util.Map.of("h1", 0.0), Set.of("a", "b"), ledger);
+        LiveFloor f = LiveFloor.of(Settings.DEFAULTS, List.of("h1"), Set.of("a", "b"), ledger);
+        // the 1 s map, then both boots at once: the hops (1 s and 1.5 s) are gone
+        assertThat(n.maps()).isCloseTo(5.0, within(1e-9));
+        assertThat(n.total()).isCloseTo(f.total(), within(1e-9));
+    }
+
+    @Test
+    void withoutHopsTheJobsOrderMayStillLeaveALongBootForLast() {
+        Settings two = limits(8, 2);
+        // three boots on three targets, two at a time, started short ones first: the 4 s boot
+        // waits for a slot; knowing the durations, it would have gone first (the floor: 4 s)
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.RESTART_VM, "t1", "a", null, 12, 13),
+                        call(Action.RESTART_VM, "t2", "b", null, 12, 13),
+                        call(Action.RESTART_VM, "t3", "c", null, 13.4, 17.4));
+        Set<String> vms = Set.of("a", "b", "c");
+        NoHopSchedule n = NoHopSchedule.of(two, java.util.Map.of("h1", 0.0), vms, ledger);
+        assertThat(n.maps()).isCloseTo(5.0, within(1e-9));
+        assertThat(LiveFloor.of(two, List.of("h1"), vms, ledger).maps())
+                .isCloseTo(4.0, within(1e-9));
+    }
+
+    @Test
+    void withoutHopsABootWaitsForItsMapAndItsTargetsSlot() {
+        Settings one = limits(1, 256);
+        List<Ledger.Entry> ledger =
+                List.of(
+                        call(Action.MAP_DISKS, "t1", null, List.of("a", "b"), 12, 14),
+                        call(Action.MAP_DISKS, "t2", null, List.of("c"), 12, 13),
+                        call(Action.RESTART_VM, "t2", "c", null, 13.3, 16.3),
+                        call(Action.RESTART_VM, "t1", "a", null, 14.2, 15.2),
+                        call(Action.RESTART_VM, "t1", "b", null, 15.4, 16.4),
+                        // a failed boot holds nothing here: only what succeeded is scheduled
+                        call(
+                                Action.RESTART_VM,
+                                "h1",
+                                "t1",
+                                "b",
+                                null,
+                                14.2,
+                                20,
+                                Outcome.Status.FAILED));
+        NoHopSchedule n =
+                NoHopSchedule.of(one, java.util.Map.of("h1", 0.0), Set.of("a", "b", "c"), ledger);
+        // t1: map 0-2, a 2-3, b 3-4; t2: map 0-1, c 1-4
+        assertThat(n.maps()).isCloseTo(4.0, within(1e-9));
+        assertThat(n.detection()).isEqualTo(12.0);
+    }
+
     private static final Outcome.Status OK = Outcome.Status.SUCCEEDED;
 
     private static Settings limits(int perTarget, int perCluster) {
