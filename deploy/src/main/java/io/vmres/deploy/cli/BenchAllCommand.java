@@ -1,5 +1,8 @@
 package io.vmres.deploy.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vmres.deploy.bench.BenchReport;
 import io.vmres.deploy.bench.BenchResult;
 import io.vmres.deploy.bench.DetectBench;
@@ -11,8 +14,13 @@ import io.vmres.deploy.bench.live.LiveBench;
 import io.vmres.deploy.cli.Actions.BenchArgs;
 import io.vmres.deploy.cli.Actions.BenchTarget;
 import io.vmres.deploy.runtime.LiveRuntime;
+import io.vmres.deploy.runtime.cluster.Installation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,7 +40,10 @@ import picocli.CommandLine.Option;
             "Runs replay, ingest, detect, state, recovery, plan and live one after the other, with"
                     + " settings that fit about 20 minutes on a 2-core machine, each writing its"
                     + " files into DIR, then DIR/report.md: the machine, the date, the commands,"
-                    + " every target and every part's section. A part that fails is reported as"
+                    + " every target and every part's section. Live runs on the embedded runtime,"
+                    + " then (unless --quick) three single hosts and the rack again with the"
+                    + " brokers and the job on the multi-process cluster, figures cluster...."
+                    + " A part that fails is reported as"
                     + " not run, with its error. --update-docs also replaces the generated part"
                     + " of docs/benchmarks.md (and the README's headline figures) and copies the"
                     + " plots to docs/bench/.",
@@ -247,7 +258,75 @@ final class BenchAllCommand extends BenchPart {
                 dir,
                 quick ? "vmres bench live --quick" : "vmres bench live --singles 5 --no-baseline",
                 console());
+        if (!quick) {
+            onCluster(dir);
+        }
         return BenchResult.readWritten(dir, "live");
+    }
+
+    /**
+     * Three single hosts and the rack again with the brokers and the job on the multi-process
+     * cluster; its figures join {@code live.json} as {@code cluster...} (no targets), its section
+     * and plot {@code live.md}. A cluster that cannot run leaves the part as it was, and says why.
+     */
+    private void onCluster(Path dir) throws IOException {
+        Path sub = dir.resolve("live-cluster");
+        String command = "vmres bench live --on-cluster --singles 3 --no-baseline";
+        try {
+            Installation inst = Installation.current();
+            LiveBench.run(
+                    new LiveBench.Options(
+                            3,
+                            40,
+                            4,
+                            10,
+                            LiveRuntime.DEFAULT_CHECKPOINT_INTERVAL,
+                            Duration.ofSeconds(1),
+                            false,
+                            true,
+                            1,
+                            LiveBench.BEAT_PHASES,
+                            JobJarOptions.jar(inst, null)),
+                    sub,
+                    command,
+                    console());
+        } catch (Exception e) {
+            console().println("live on the cluster: not run: " + e);
+            Files.writeString(
+                    dir.resolve("live.md"),
+                    "\n#### On the multi-process cluster\n\nNot run: "
+                            + e.toString().replace('\n', ' ')
+                            + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
+            return;
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode doc = (ObjectNode) json.readTree(dir.resolve("live.json").toFile());
+        JsonNode cluster = json.readTree(sub.resolve("live.json").toFile());
+        cluster.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().isNumber() || e.getValue().isBoolean()) {
+                                String k = e.getKey();
+                                doc.set(
+                                        "cluster"
+                                                + Character.toUpperCase(k.charAt(0))
+                                                + k.substring(1),
+                                        e.getValue());
+                            }
+                        });
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("live.json").toFile(), doc);
+        Files.copy(
+                sub.resolve("live-recovery.svg"),
+                dir.resolve("live-cluster-recovery.svg"),
+                StandardCopyOption.REPLACE_EXISTING);
+        String md =
+                Files.readString(sub.resolve("live.md"), StandardCharsets.UTF_8)
+                        .replaceFirst("^## live\n", "\n#### On the multi-process cluster\n")
+                        .replace("(live-recovery.svg)", "(live-cluster-recovery.svg)");
+        Files.writeString(
+                dir.resolve("live.md"), md, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     private BenchResult plan(Path dir) throws Exception {

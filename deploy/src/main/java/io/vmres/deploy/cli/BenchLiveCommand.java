@@ -2,6 +2,7 @@ package io.vmres.deploy.cli;
 
 import io.vmres.deploy.bench.live.LiveBench;
 import io.vmres.deploy.runtime.LiveRuntime;
+import io.vmres.deploy.runtime.cluster.Installation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,7 +31,11 @@ import picocli.CommandLine.Option;
             ""
         },
         footerHeading = "%nExamples:%n",
-        footer = {"  vmres bench live", "  vmres bench live --quick --json live.json"})
+        footer = {
+            "  vmres bench live",
+            "  vmres bench live --quick --json live.json",
+            "  vmres bench live --on-cluster --singles 3 --no-baseline"
+        })
 final class BenchLiveCommand extends BenchPart {
     @Option(
             names = "--singles",
@@ -103,6 +108,24 @@ final class BenchLiveCommand extends BenchPart {
     private boolean quick;
 
     @Option(
+            names = "--on-cluster",
+            description =
+                    "The brokers and the job on the multi-process cluster, as `vmres cluster up`"
+                            + " starts them (three Kafka brokers, a Flink JobManager and two"
+                            + " TaskManagers, each a process of its own, in a temporary folder),"
+                            + " the job submitted to it with --jar; the fleet and its connector"
+                            + " stay in this process.")
+    private boolean onCluster;
+
+    @Option(
+            names = "--jar",
+            paramLabel = "JAR",
+            description =
+                    "The job jar for --on-cluster (default: jobs/target/vmres-jobs-*-job.jar,"
+                            + " built if missing).")
+    private Path jar;
+
+    @Option(
             names = "--seed",
             paramLabel = "S",
             defaultValue = "1",
@@ -116,6 +139,7 @@ final class BenchLiveCommand extends BenchPart {
                     "need --singles >= 0, --rack-hosts >= 0, --racks >= 2, --vms-per-host >= 1,"
                             + " --beat-phases >= 1");
         }
+        Path clusterJar = onCluster ? JobJarOptions.jar(Installation.current(), jar) : null;
         LiveBench.Options options =
                 quick
                         ? new LiveBench.Options(
@@ -128,7 +152,8 @@ final class BenchLiveCommand extends BenchPart {
                                 false,
                                 !fleetCadence,
                                 seed,
-                                beatPhases)
+                                beatPhases,
+                                clusterJar)
                         : new LiveBench.Options(
                                 singles,
                                 rackHosts,
@@ -139,7 +164,8 @@ final class BenchLiveCommand extends BenchPart {
                                 !noBaseline,
                                 !fleetCadence,
                                 seed,
-                                beatPhases);
+                                beatPhases,
+                                clusterJar);
         Path out = dir();
         LiveBench.run(options, out, command(), console());
         if (json().isPresent()) {

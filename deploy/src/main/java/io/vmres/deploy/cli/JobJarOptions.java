@@ -30,7 +30,12 @@ final class JobJarOptions {
 
     /** {@code --jar}, or the build's job jar, built first if missing. */
     Path jar(Installation inst) throws Exception {
-        Path j = jar;
+        return jar(inst, jar);
+    }
+
+    /** {@code given}, or the build's job jar, built first if missing. */
+    static Path jar(Installation inst, Path given) throws Exception {
+        Path j = given;
         if (j == null) {
             j = inst.jobJar().orElse(null);
             if (j == null) {

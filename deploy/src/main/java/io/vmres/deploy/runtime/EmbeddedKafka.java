@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -207,17 +208,24 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Deletes a folder and everything in it; a leftover is logged, not thrown. */
     public static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        // a process that still tidies the folder up (a TaskManager's checkpoints) may remove
+        // files while they are walked: then the walk starts again
+        for (int attempt = 1; Files.exists(dir); attempt++) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                boolean gone =
+                        e instanceof NoSuchFileException
+                                || e.getCause() instanceof NoSuchFileException;
+                if (!gone || attempt == 3) {
+                    // Leftovers in the temporary folder harm nothing but disk space: tell, do not
+                    // fail close.
+                    LOG.warn("could not delete the temporary folder {}", dir, e);
+                    return;
+                }
             }
-        } catch (IOException e) {
-            // Leftovers in the temporary folder harm nothing but disk space: tell, do not fail
-            // close.
-            LOG.warn("could not delete the temporary folder {}", dir, e);
         }
     }
 

@@ -177,8 +177,14 @@ public final class LiveRuntime implements AutoCloseable {
         return kafka != null ? kafka.endpoint(role) : KafkaEndpoint.of(bootstrap);
     }
 
+    /** The embedded broker; null when the runtime uses brokers of its own ({@code bootstrap}). */
     public EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    /** The brokers the runtime uses, embedded or not, with an administrator's settings. */
+    public KafkaEndpoint kafkaEndpoint() {
+        return endpoint(KafkaSecurity.Role.ADMIN);
     }
 
     public SimulatedFleet fleet() {

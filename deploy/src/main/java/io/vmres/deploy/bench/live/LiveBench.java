@@ -8,7 +8,11 @@ import io.vmres.connector.sim.SimulatedFleet;
 import io.vmres.connector.sim.SimulatedHypervisor;
 import io.vmres.deploy.dashboard.RecoveryTime;
 import io.vmres.deploy.runtime.DecisionLog;
+import io.vmres.deploy.runtime.EmbeddedKafka;
 import io.vmres.deploy.runtime.LiveRuntime;
+import io.vmres.deploy.runtime.cluster.ClusterConfig;
+import io.vmres.deploy.runtime.cluster.Installation;
+import io.vmres.deploy.runtime.cluster.LocalCluster;
 import io.vmres.engine.Settings;
 import io.vmres.engine.Times;
 import io.vmres.job.live.LiveOptions;
@@ -19,6 +23,7 @@ import io.vmres.schema.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -65,6 +71,9 @@ public final class LiveBench {
      *     idleness) and with it every declaration
      * @param beatPhases the phases the fleet's hosts beat at over the heartbeat interval (the
      *     baseline beats in one burst)
+     * @param clusterJar the job's jar, to run the job on the multi-process cluster (three brokers
+     *     and a Flink session of a JobManager and two TaskManagers, each a process, as {@code vmres
+     *     cluster up} starts them); null: on the embedded runtime
      */
     public record Options(
             int singles,
@@ -76,7 +85,39 @@ public final class LiveBench {
             boolean baseline,
             boolean steadyTelemetry,
             long seed,
-            int beatPhases) {
+            int beatPhases,
+            Path clusterJar) {
+        /** On the embedded runtime. */
+        public Options(
+                int singles,
+                int rackHosts,
+                int racks,
+                int vmsPerHost,
+                Duration checkpointInterval,
+                Duration heartbeatInterval,
+                boolean baseline,
+                boolean steadyTelemetry,
+                long seed,
+                int beatPhases) {
+            this(
+                    singles,
+                    rackHosts,
+                    racks,
+                    vmsPerHost,
+                    checkpointInterval,
+                    heartbeatInterval,
+                    baseline,
+                    steadyTelemetry,
+                    seed,
+                    beatPhases,
+                    null);
+        }
+
+        /** Whether the job runs on the multi-process cluster. */
+        public boolean onCluster() {
+            return clusterJar != null;
+        }
+
         /** With the hosts beating at {@link #BEAT_PHASES} phases. */
         public Options(
                 int singles,
@@ -117,7 +158,7 @@ public final class LiveBench {
      * The phases the fleet's hosts beat at, spread over the heartbeat interval (50 ms apart at 1
      * s), as real hosts beat each at its own moment.
      */
-    static final int BEAT_PHASES = 20;
+    public static final int BEAT_PHASES = 20;
 
     /** One run's crashes and the CPU the whole process used meanwhile (cores). */
     record Run(Mode mode, List<LiveCrash> singles, LiveCrash rack, double cpuCores) {}
@@ -181,9 +222,37 @@ public final class LiveBench {
         progress.printf(
                 Locale.ROOT,
                 "bench live (%s, checkpoints every %d ms): starting Kafka, the job, the fleet and its"
-                        + " connector%n",
+                        + " connector%s%n",
                 mode.name(),
-                mode.checkpointInterval().toMillis());
+                mode.checkpointInterval().toMillis(),
+                options.onCluster()
+                        ? " (the brokers and Flink as a cluster of processes, the fleet and its"
+                                + " connector here)"
+                        : "");
+        if (!options.onCluster()) {
+            return run(mode, null);
+        }
+        Path home = Files.createTempDirectory("vmres-bench-cluster");
+        LocalCluster cluster = new LocalCluster(home, progress);
+        boolean done = false;
+        try {
+            ClusterConfig ports = cluster.upKafkaAndFlink(Installation.current());
+            Run run = run(mode, ports);
+            done = true;
+            return run;
+        } finally {
+            progress.println("  stopping the cluster");
+            cluster.down();
+            if (done) {
+                EmbeddedKafka.deleteRecursively(home);
+            } else {
+                progress.println("  the cluster's logs stay in " + home.resolve("logs"));
+            }
+        }
+    }
+
+    /** One run, on the embedded runtime or, with {@code cluster}, on that cluster. */
+    private Run run(Mode mode, ClusterConfig cluster) throws Exception {
         SimulatedFleet.Builder fleetSettings =
                 SimulatedFleet.builder()
                         .hosts(options.racks() * Math.max(options.rackHosts(), 10))
@@ -201,16 +270,24 @@ public final class LiveBench {
         SimulatedFleet fleet = fleetSettings.build();
         SimulatedHypervisor hypervisor =
                 SimulatedHypervisor.builder(fleet).seed(options.seed()).build();
-        try (LiveRuntime runtime =
-                        LiveRuntime.builder(fleet)
-                                .hypervisor(hypervisor)
-                                .settings(settings)
-                                .checkpointInterval(mode.checkpointInterval())
-                                .resultsOnArrival(mode.resultsOnArrival())
-                                .appendTimeMargin(mode.appendTimeMargin())
-                                .seed(options.seed())
-                                .start();
-                DecisionLog log = new DecisionLog(runtime.kafka().endpoint(), this::seen)) {
+        LiveRuntime.Builder builder =
+                LiveRuntime.builder(fleet)
+                        .hypervisor(hypervisor)
+                        .settings(settings)
+                        .checkpointInterval(mode.checkpointInterval())
+                        .resultsOnArrival(mode.resultsOnArrival())
+                        .appendTimeMargin(mode.appendTimeMargin())
+                        .seed(options.seed());
+        if (cluster != null) {
+            builder.bootstrapServers(cluster.bootstrap())
+                    .environment(
+                            StreamExecutionEnvironment.createRemoteEnvironment(
+                                    ClusterConfig.HOST,
+                                    cluster.restPort(),
+                                    options.clusterJar().toString()));
+        }
+        try (LiveRuntime runtime = builder.start();
+                DecisionLog log = new DecisionLog(runtime.kafkaEndpoint(), this::seen)) {
             awaitCaughtUp(runtime);
             long cpu0 = processCpuNanos();
             long wall0 = System.nanoTime();
@@ -407,7 +484,7 @@ public final class LiveBench {
      * more heartbeat rounds.
      */
     private void awaitCaughtUp(LiveRuntime runtime) throws Exception {
-        try (Admin admin = Admin.create(runtime.kafka().endpoint().client(Map.of()))) {
+        try (Admin admin = Admin.create(runtime.kafkaEndpoint().client(Map.of()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(Topics.INPUTS)
                     .allTopicNames()

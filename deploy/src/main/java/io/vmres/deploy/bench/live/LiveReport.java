@@ -69,6 +69,7 @@ final class LiveReport {
     Map<String, Object> write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("runtime", options.onCluster() ? "cluster" : "embedded");
         doc.put("singles", now.singles().size());
         doc.put("rackHosts", now.rack() == null ? 0 : now.rack().hosts());
         doc.put("vmsPerHost", options.vmsPerHost());
@@ -159,8 +160,7 @@ final class LiveReport {
                 String.format(
                         Locale.ROOT,
                         "%d single-host crashes, one after the other, then a rack of %d hosts losing"
-                                + " power, through the embedded runtime: a Kafka broker, the job on a"
-                                + " Flink MiniCluster (checkpoints every %d ms), the simulated fleet"
+                                + " power, through %s (checkpoints every %d ms), the simulated fleet"
                                 + " (%d VMs a host, a heartbeat every %d ms at %d phases spread over it,"
                                 + " %s) and its connector; event time trails the brokers' append time"
                                 + " by maxClockSkew + %d ms. Each"
@@ -176,6 +176,12 @@ final class LiveReport {
                                 + " average %s at the start. `%s`%n%n",
                         now.singles().size(),
                         now.rack() == null ? 0 : now.rack().hosts(),
+                        options.onCluster()
+                                ? "the multi-process cluster: three Kafka brokers (replication 3),"
+                                        + " the job on a Flink JobManager and two TaskManagers,"
+                                        + " each a process of its own"
+                                : "the embedded runtime: a Kafka broker, the job on a Flink"
+                                        + " MiniCluster",
                         now.mode().checkpointInterval().toMillis(),
                         options.vmsPerHost(),
                         options.heartbeatInterval().toMillis(),

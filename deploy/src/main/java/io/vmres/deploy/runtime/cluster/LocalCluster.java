@@ -44,6 +44,7 @@ public final class LocalCluster {
     private final ClusterProcesses processes;
 
     private Duration connectorSessionTimeout;
+    private long upSince;
 
     public LocalCluster(Path home, PrintStream out) {
         this.home = home.toAbsolutePath().normalize();
@@ -87,6 +88,52 @@ public final class LocalCluster {
      */
     public ClusterConfig up(Installation inst, FleetShape fleet, List<String> moreFleetArgs)
             throws Exception {
+        ClusterConfig ports = upKafkaAndFlink(inst);
+        try {
+            long l0 = System.nanoTime();
+            startFleet(inst, ports, fleet, moreFleetArgs);
+            if (!awaitFleet(READY)) {
+                // a fleet that gave up on a broker still settling (a loaded machine): once more
+                out.println("the fleet exited while starting: " + fleetOutTail());
+                out.println("starting the fleet once more");
+                startFleet(inst, ports, fleet, moreFleetArgs);
+                if (!awaitFleet(READY)) {
+                    throw new IllegalStateException(
+                            "the fleet exited: see "
+                                    + processes.outFile(FLEET)
+                                    + "; it ended with: "
+                                    + fleetOutTail());
+                }
+            }
+            ready(
+                    "fleet: "
+                            + fleet.hosts()
+                            + " simulated hosts, their hypervisor at "
+                            + hypervisorUrl()
+                            + "; crash control "
+                            + fleetControl(),
+                    l0);
+            long c0 = System.nanoTime();
+            startConnector(inst);
+            ready("connector: the fleet's, a process of its own", c0);
+            out.printf(
+                    Locale.ROOT,
+                    "cluster up in %.1f s. Next: vmres cluster submit%n",
+                    (System.nanoTime() - upSince) / 1e9);
+            return ports;
+        } catch (Exception | Error e) {
+            out.println("start failed; stopping what was started");
+            stopAll();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the brokers (with the topics) and the Flink session, fresh, without the fleet and its
+     * connector: for a fleet that runs elsewhere ({@code bench live --on-cluster} keeps it in its
+     * own process). Stops what it started when a part fails to come up.
+     */
+    public ClusterConfig upKafkaAndFlink(Installation inst) throws Exception {
         for (String name : partNames()) {
             if (processes.find(name).isPresent()) {
                 throw new IllegalStateException(
@@ -107,6 +154,7 @@ public final class LocalCluster {
         out.printf("vmres cluster in %s%n", home);
         try {
             long t0 = System.nanoTime();
+            upSince = t0;
             KafkaQuorum kafka = new KafkaQuorum(home, ports, inst, processes);
             kafka.format();
             kafka.start();
@@ -149,36 +197,6 @@ public final class LocalCluster {
                             + ", web UI "
                             + ports.restUrl(),
                     f0);
-            long l0 = System.nanoTime();
-            startFleet(inst, ports, fleet, moreFleetArgs);
-            if (!awaitFleet(READY)) {
-                // a fleet that gave up on a broker still settling (a loaded machine): once more
-                out.println("the fleet exited while starting: " + fleetOutTail());
-                out.println("starting the fleet once more");
-                startFleet(inst, ports, fleet, moreFleetArgs);
-                if (!awaitFleet(READY)) {
-                    throw new IllegalStateException(
-                            "the fleet exited: see "
-                                    + processes.outFile(FLEET)
-                                    + "; it ended with: "
-                                    + fleetOutTail());
-                }
-            }
-            ready(
-                    "fleet: "
-                            + fleet.hosts()
-                            + " simulated hosts, their hypervisor at "
-                            + hypervisorUrl()
-                            + "; crash control "
-                            + fleetControl(),
-                    l0);
-            long c0 = System.nanoTime();
-            startConnector(inst);
-            ready("connector: the fleet's, a process of its own", c0);
-            out.printf(
-                    Locale.ROOT,
-                    "cluster up in %.1f s. Next: vmres cluster submit%n",
-                    (System.nanoTime() - t0) / 1e9);
             return ports;
         } catch (Exception | Error e) {
             out.println("start failed; stopping what was started");
