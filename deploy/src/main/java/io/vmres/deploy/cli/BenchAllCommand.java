@@ -259,34 +259,34 @@ final class BenchAllCommand extends BenchPart {
                 quick ? "vmres bench live --quick" : "vmres bench live --singles 5 --no-baseline",
                 console());
         if (!quick) {
-            onCluster(dir);
+            onCluster(dir, o);
         }
         return BenchResult.readWritten(dir, "live");
     }
 
     /**
-     * Three single hosts and the rack again with the brokers and the job on the multi-process
-     * cluster; its figures join {@code live.json} as {@code cluster...} (no targets), its section
-     * and plot {@code live.md}. A cluster that cannot run leaves the part as it was, and says why.
+     * Three single hosts and the rack of {@code embedded} again, the same fleet, with the brokers
+     * and the job on the multi-process cluster; its figures join {@code live.json} as {@code
+     * cluster...} (no targets), its section and plot {@code live.md}. A cluster that cannot run
+     * leaves the part as it was, and says why.
      */
-    private void onCluster(Path dir) throws IOException {
+    private void onCluster(Path dir, LiveBench.Options embedded) throws IOException {
         Path sub = dir.resolve("live-cluster");
         String command = "vmres bench live --on-cluster --singles 3 --no-baseline";
         try {
-            Installation inst = Installation.current();
             LiveBench.run(
                     new LiveBench.Options(
                             3,
-                            40,
-                            4,
-                            10,
-                            LiveRuntime.DEFAULT_CHECKPOINT_INTERVAL,
-                            Duration.ofSeconds(1),
+                            embedded.rackHosts(),
+                            embedded.racks(),
+                            embedded.vmsPerHost(),
+                            embedded.checkpointInterval(),
+                            embedded.heartbeatInterval(),
                             false,
-                            true,
-                            1,
-                            LiveBench.BEAT_PHASES,
-                            JobJarOptions.jar(inst, null)),
+                            embedded.steadyTelemetry(),
+                            embedded.seed(),
+                            embedded.beatPhases(),
+                            JobJarOptions.jar(Installation.current(), null)),
                     sub,
                     command,
                     console());

@@ -158,7 +158,7 @@ public final class LiveBench {
      * The phases the fleet's hosts beat at, spread over the heartbeat interval (50 ms apart at 1
      * s), as real hosts beat each at its own moment.
      */
-    public static final int BEAT_PHASES = 20;
+    static final int BEAT_PHASES = 20;
 
     /** One run's crashes and the CPU the whole process used meanwhile (cores). */
     record Run(Mode mode, List<LiveCrash> singles, LiveCrash rack, double cpuCores) {}

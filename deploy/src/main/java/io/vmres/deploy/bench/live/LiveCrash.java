@@ -133,6 +133,7 @@ public record LiveCrash(
             }
         }
         boolean once = restarts.values().stream().allMatch(c -> c == 1);
+        LiveFloor floor = LiveFloor.of(settings, detectedAfter, vms, mine);
         return new LiveCrash(
                 kind,
                 hosts.size(),
@@ -140,8 +141,8 @@ public record LiveCrash(
                 restarts.size(),
                 once,
                 last == null ? Double.NaN : seconds(lastBeat, last),
-                LiveFloor.of(settings, detectedAfter, vms, mine),
-                NoHopSchedule.of(settings, detectedAfter, vms, mine),
+                floor,
+                NoHopSchedule.of(settings, floor, detectedAfter, vms, mine),
                 jobRecoveryS,
                 firstCall == null ? Double.NaN : seconds(lastBeat, firstCall),
                 n == 0 ? Double.NaN : hops / n,

@@ -118,7 +118,8 @@ public record LiveFloor(double detection, double fence, double maps) {
         return new LiveFloor((s.heartbeatTimeoutMs() + s.outOfOrdernessMs()) / 1000.0, fence, path);
     }
 
-    private static double seconds(Ledger.Entry e) {
+    /** A call's duration in seconds, as the ledger tells it. */
+    static double seconds(Ledger.Entry e) {
         return Duration.between(e.started(), e.finished()).toMillis() / 1000.0;
     }
 }

@@ -4,7 +4,6 @@ import io.vmres.connector.runtime.Outcome;
 import io.vmres.connector.sim.Ledger;
 import io.vmres.engine.Settings;
 import io.vmres.schema.Action;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -32,30 +31,29 @@ public record NoHopSchedule(double detection, double fence, double maps) {
         return detection + fence + maps;
     }
 
-    /** As {@link LiveFloor#of(Settings, Map, Set, List)}, for the schedule without hops. */
+    /**
+     * The schedule without hops of the calls {@code floor} was taken from ({@link
+     * LiveFloor#of(Settings, Map, Set, List)} with the same arguments): its detection and fence are
+     * the floor's.
+     */
     public static NoHopSchedule of(
             Settings s,
+            LiveFloor floor,
             Map<String, Double> detectedAfter,
             Set<String> vms,
             List<Ledger.Entry> entries) {
-        double fence = 0;
         List<Call> calls = new ArrayList<>();
         for (Ledger.Entry e : entries) {
             Double after = detectedAfter.get(e.host());
-            if (e.status() != Outcome.Status.SUCCEEDED || after == null) {
-                continue;
-            }
-            if (e.action() == Action.FENCE_HOST) {
-                fence = Math.max(fence, seconds(e));
-            } else if (e.action() == Action.MAP_DISKS
-                    || (e.action() == Action.RESTART_VM && vms.contains(e.vm()))) {
+            if (e.status() == Outcome.Status.SUCCEEDED
+                    && after != null
+                    && (e.action() == Action.MAP_DISKS
+                            || (e.action() == Action.RESTART_VM && vms.contains(e.vm())))) {
                 calls.add(new Call(e, after));
             }
         }
         calls.sort(Comparator.comparing(c -> c.entry.started()));
-        double last = run(s, calls);
-        return new NoHopSchedule(
-                (s.heartbeatTimeoutMs() + s.outOfOrdernessMs()) / 1000.0, fence, last);
+        return new NoHopSchedule(floor.detection(), floor.fence(), run(s, calls));
     }
 
     /** Runs the calls in their order; returns the end of the last boot (0 without boots). */
@@ -86,7 +84,7 @@ public record NoHopSchedule(double detection, double fence, double maps) {
                         || ready(c, mapsOf) > now) {
                     continue;
                 }
-                c.end = now + seconds(c.entry);
+                c.end = now + LiveFloor.seconds(c.entry);
                 running.add(c);
                 perTarget.merge(target, 1, Integer::sum);
                 it.remove();
@@ -139,10 +137,6 @@ public record NoHopSchedule(double detection, double fence, double maps) {
             }
         }
         return Math.max(c.detected, mapped);
-    }
-
-    private static double seconds(Ledger.Entry e) {
-        return Duration.between(e.started(), e.finished()).toMillis() / 1000.0;
     }
 
     /** A call of the ledger, with when its host was detected and, once started, when it ends. */

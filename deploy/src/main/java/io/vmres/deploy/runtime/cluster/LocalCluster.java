@@ -44,7 +44,6 @@ public final class LocalCluster {
     private final ClusterProcesses processes;
 
     private Duration connectorSessionTimeout;
-    private long upSince;
 
     public LocalCluster(Path home, PrintStream out) {
         this.home = home.toAbsolutePath().normalize();
@@ -88,6 +87,7 @@ public final class LocalCluster {
      */
     public ClusterConfig up(Installation inst, FleetShape fleet, List<String> moreFleetArgs)
             throws Exception {
+        long t0 = System.nanoTime();
         ClusterConfig ports = upKafkaAndFlink(inst);
         try {
             long l0 = System.nanoTime();
@@ -119,7 +119,7 @@ public final class LocalCluster {
             out.printf(
                     Locale.ROOT,
                     "cluster up in %.1f s. Next: vmres cluster submit%n",
-                    (System.nanoTime() - upSince) / 1e9);
+                    (System.nanoTime() - t0) / 1e9);
             return ports;
         } catch (Exception | Error e) {
             out.println("start failed; stopping what was started");
@@ -154,7 +154,6 @@ public final class LocalCluster {
         out.printf("vmres cluster in %s%n", home);
         try {
             long t0 = System.nanoTime();
-            upSince = t0;
             KafkaQuorum kafka = new KafkaQuorum(home, ports, inst, processes);
             kafka.format();
             kafka.start();

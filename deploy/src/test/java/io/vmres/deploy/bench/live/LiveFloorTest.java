@@ -158,10 +158,14 @@ class LiveFloorTest {
                         call(Action.MAP_DISKS, "t1", null, List.of("a", "b"), 15, 16),
                         call(Action.RESTART_VM, "t1", "a", null, 17, 21),
                         call(Action.RESTART_VM, "t1", "b", null, 17.5, 19.5));
+        LiveFloor f = LiveFloor.of(Settings.DEFAULTS, List.of("h1"), Set.of("a", "b"), ledger);
         NoHopSchedule n =
                 NoHopSchedule.of(
-                        Settings.DEFAULTS, java.util.Map.of("h1", 0.0), Set.of("a", "b"), ledger);
-        LiveFloor f = LiveFloor.of(Settings.DEFAULTS, List.of("h1"), Set.of("a", "b"), ledger);
+                        Settings.DEFAULTS,
+                        f,
+                        java.util.Map.of("h1", 0.0),
+                        Set.of("a", "b"),
+                        ledger);
         // the 1 s map, then both boots at once: the hops (1 s and 1.5 s) are gone
         assertThat(n.maps()).isCloseTo(5.0, within(1e-9));
         assertThat(n.total()).isCloseTo(f.total(), within(1e-9));
@@ -178,10 +182,10 @@ class LiveFloorTest {
                         call(Action.RESTART_VM, "t2", "b", null, 12, 13),
                         call(Action.RESTART_VM, "t3", "c", null, 13.4, 17.4));
         Set<String> vms = Set.of("a", "b", "c");
-        NoHopSchedule n = NoHopSchedule.of(two, java.util.Map.of("h1", 0.0), vms, ledger);
+        LiveFloor f = LiveFloor.of(two, List.of("h1"), vms, ledger);
+        NoHopSchedule n = NoHopSchedule.of(two, f, java.util.Map.of("h1", 0.0), vms, ledger);
         assertThat(n.maps()).isCloseTo(5.0, within(1e-9));
-        assertThat(LiveFloor.of(two, List.of("h1"), vms, ledger).maps())
-                .isCloseTo(4.0, within(1e-9));
+        assertThat(f.maps()).isCloseTo(4.0, within(1e-9));
     }
 
     @Test
@@ -204,8 +208,14 @@ class LiveFloorTest {
                                 14.2,
                                 20,
                                 Outcome.Status.FAILED));
+        Set<String> vms = Set.of("a", "b", "c");
         NoHopSchedule n =
-                NoHopSchedule.of(one, java.util.Map.of("h1", 0.0), Set.of("a", "b", "c"), ledger);
+                NoHopSchedule.of(
+                        one,
+                        LiveFloor.of(one, List.of("h1"), vms, ledger),
+                        java.util.Map.of("h1", 0.0),
+                        vms,
+                        ledger);
         // t1: map 0-2, a 2-3, b 3-4; t2: map 0-1, c 1-4
         assertThat(n.maps()).isCloseTo(4.0, within(1e-9));
         assertThat(n.detection()).isEqualTo(12.0);
